@@ -1,0 +1,202 @@
+"""The ``bzgraph`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bzgraph.settings import Settings, SettingsError, get_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def _with_db(settings: Settings, fn: Callable[[Any], Any]) -> Any:
+    from bzgraph.db import Database
+
+    db = Database(settings)
+    try:
+        return await fn(db)
+    finally:
+        await db.close()
+
+
+# -- db -------------------------------------------------------------------------------------
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bzgraph import localdb
+
+    if args.action == "migrate":
+        from bzgraph.db import migrate
+
+        count = _run(_with_db(settings, migrate))
+        print(f"applied {count} schema statements (all idempotent)")
+        return 0
+    instance = localdb.instance_for(settings)
+    if args.action == "start":
+        already = localdb.is_running(instance)
+        uri = localdb.start(settings, instance)
+        print(f"{'already running' if already else 'started'}: {uri}")
+    elif args.action == "stop":
+        print("stopped" if localdb.stop(instance) else "not running")
+    else:
+        print(localdb.status(instance))
+        return 0 if localdb.is_running(instance) else 3
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from bzgraph.db import migrate
+    from bzgraph.seed import load_seed
+
+    async def go(db: Any) -> dict[str, int]:
+        await migrate(db)
+        return await load_seed(db)
+
+    summary = _run(_with_db(settings, go))
+    print("seeded: " + ", ".join(f"{v} {k}" for k, v in summary.items()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bzgraph.app import create_app
+    from bzgraph.db import migrate
+    from bzgraph.errors import ServiceUnavailable
+
+    if settings.env == "production":
+        settings.jwt_secret_value()  # refuses to start without a configured secret
+    try:
+        _run(_with_db(settings, migrate))
+    except ServiceUnavailable:
+        print("warning: the database does not answer; serving anyway (/readyz says 503)",
+              file=sys.stderr)
+    print(f"bzgraph serving GraphQL at http://{args.host}:{args.port}/graphql", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from bzgraph.schema import sdl
+
+    sys.stdout.write(sdl())
+    return 0
+
+
+def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
+    from bzgraph import queries
+
+    if args.list or not args.name:
+        for name, query in queries.all_queries().items():
+            print(f"{name:40} {query.purpose}")
+        return 0
+    query = queries.get(args.name)
+    params = dict(_parse_param(p) for p in args.param)
+
+    async def go(db: Any) -> list[dict[str, Any]]:
+        run = db.write if _is_write(query.text) else db.read
+        return await run(args.name, **params)
+
+    rows = _run(_with_db(settings, go))
+    if args.json:
+        print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
+    else:
+        _print_table(rows)
+    return 0
+
+
+def _is_write(text: str) -> bool:
+    body = " ".join(line for line in text.splitlines() if not line.lstrip().startswith("//")).upper()
+    return any(f" {word} " in f" {body} " for word in ("MERGE", "CREATE", "SET", "DELETE", "REMOVE"))
+
+
+def _parse_param(raw: str) -> tuple[str, Any]:
+    """``key=value``; the value is read as JSON when it parses, else as a string."""
+    key, sep, value = raw.partition("=")
+    if not sep or not key:
+        raise SystemExit(f"--param takes key=value, got {raw!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def _print_table(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    if not rows:
+        print("(no rows)")
+        return
+    table = Table(*rows[0].keys())
+    for row in rows:
+        table.add_row(*(json.dumps(v, default=str, ensure_ascii=False) if not isinstance(v, str)
+                        else v for v in row.values()))
+    Console().print(table)
+    print(f"{len(rows)} row(s)")
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bzgraph", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="the local Neo4j server: start, stop, status, migrate")
+    db.add_argument("action", choices=["start", "stop", "status", "migrate"])
+    db.set_defaults(handler=cmd_db)
+
+    seed = sub.add_parser("seed", help="load seeds/ into the database (idempotent)")
+    seed.set_defaults(handler=cmd_seed)
+
+    serve = sub.add_parser("serve", help="serve GraphQL over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+
+    schema = sub.add_parser("schema", help="print the GraphQL SDL (equals schema.graphql)")
+    schema.set_defaults(handler=cmd_schema)
+
+    cypher = sub.add_parser("cypher", help="run a named query of cypher/ and print its rows")
+    cypher.add_argument("name", nargs="?")
+    cypher.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="a query parameter; the value is JSON when it parses")
+    cypher.add_argument("--json", action="store_true", help="print rows as JSON")
+    cypher.add_argument("--list", action="store_true", help="list the named queries")
+    cypher.set_defaults(handler=cmd_cypher)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from bzgraph.errors import BzgraphError
+    from bzgraph.localdb import LocalDbError
+
+    try:
+        settings = get_settings()
+        return args.handler(args, settings)
+    except (SettingsError, LocalDbError) as exc:
+        print(f"bzgraph: {exc}", file=sys.stderr)
+        return 2
+    except BzgraphError as exc:
+        print(f"bzgraph: {exc.code}: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyError as exc:
+        print(f"bzgraph: {exc.args[0]}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

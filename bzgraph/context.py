@@ -1,0 +1,39 @@
+"""What every resolver receives as ``info.context``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+
+from bzgraph.db import Database
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in account making the request."""
+
+    id: str
+    sub: str
+    roles: frozenset[str] = frozenset()
+
+    @property
+    def is_moderator(self) -> bool:
+        return "moderator" in self.roles
+
+
+@dataclass
+class Context:
+    """Per-request state: the database, the viewer (None when anonymous), the DataLoaders."""
+
+    request: Request | None
+    db: Database
+    viewer: Viewer | None = None
+    # Set when the request carried a bearer token that failed verification; mutations refuse it.
+    auth_error: str | None = None
+    loaders: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def viewer_id(self) -> str | None:
+        return self.viewer.id if self.viewer else None

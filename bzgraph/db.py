@@ -1,0 +1,145 @@
+"""The database layer: the one place that talks to Neo4j.
+
+It owns the async driver, runs named queries in managed transactions (``execute_read`` /
+``execute_write``, retried on transient errors, routing-ready), counts Cypher round trips and
+turns driver errors into the contract's error codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import AsyncGraphDatabase
+from neo4j import exceptions as neo4j_errors
+
+from bzgraph import queries
+from bzgraph.errors import Conflict, ServiceUnavailable
+from bzgraph.settings import Settings
+
+Row = dict[str, Any]
+T = TypeVar("T")
+
+_UNAVAILABLE = (
+    neo4j_errors.ServiceUnavailable,
+    neo4j_errors.SessionExpired,
+    neo4j_errors.DatabaseUnavailable,
+    neo4j_errors.AuthError,
+    neo4j_errors.DriverError,
+    OSError,
+    asyncio.TimeoutError,
+)
+
+
+@dataclass
+class RoundTrips:
+    """How many Cypher queries were sent, and which, within one scope (a request, a test)."""
+
+    count: int = 0
+    names: list[str] = field(default_factory=list)
+
+
+_current: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar("round_trips", default=None)
+
+
+@contextmanager
+def count_round_trips() -> Iterator[RoundTrips]:
+    """Count the queries sent inside this block (asyncio tasks started in it share the counter)."""
+    counter = RoundTrips()
+    token = _current.set(counter)
+    try:
+        yield counter
+    finally:
+        _current.reset(token)
+
+
+def _record(name: str) -> None:
+    counter = _current.get()
+    if counter is not None:
+        counter.count += 1
+        counter.names.append(name)
+
+
+class Tx:
+    """A managed transaction that runs named queries only."""
+
+    def __init__(self, tx: neo4j.AsyncManagedTransaction) -> None:
+        self._tx = tx
+
+    async def run(self, name: str, **params: Any) -> list[Row]:
+        query = queries.get(name)
+        _record(name)
+        result = await self._tx.run(query.text, params)
+        return [record.data() async for record in result]
+
+
+class Database:
+    """One async driver per process; create at start-up, :meth:`close` at shutdown."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.timeout = settings.neo4j_timeout
+        self.driver = AsyncGraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=(settings.neo4j_user, settings.neo4j_password_value()),
+            connection_timeout=min(2.0, self.timeout),
+            connection_acquisition_timeout=self.timeout,
+            max_transaction_retry_time=self.timeout,
+            max_connection_pool_size=50,
+            notifications_min_severity="OFF",
+        )
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+    async def read(self, name: str, **params: Any) -> list[Row]:
+        """Run the named query in a read transaction; return its rows."""
+        return await self.execute(lambda tx: tx.run(name, **params), write=False)
+
+    async def write(self, name: str, **params: Any) -> list[Row]:
+        """Run the named query in a write transaction; return its rows."""
+        return await self.execute(lambda tx: tx.run(name, **params), write=True)
+
+    async def execute(self, work: Callable[[Tx], Awaitable[T]], *, write: bool) -> T:
+        """Run ``work`` in one managed transaction (retried as a whole on transient errors)."""
+
+        async def unit(tx: neo4j.AsyncManagedTransaction) -> T:
+            return await work(Tx(tx))
+
+        try:
+            async with self.driver.session(
+                database=self.settings.neo4j_database,
+                bookmark_manager=self.driver.execute_query_bookmark_manager,
+            ) as session:
+                run = session.execute_write if write else session.execute_read
+                # The driver bounds its own retries; the outer bound guards against a hang.
+                return await asyncio.wait_for(run(unit), timeout=self.timeout * 3)
+        except neo4j_errors.ConstraintError as exc:
+            raise Conflict("the change conflicts with existing data") from exc
+        except _UNAVAILABLE as exc:
+            raise ServiceUnavailable("the graph database is not available; try again shortly") from exc
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            await asyncio.wait_for(self.driver.verify_connectivity(), timeout=self.timeout)
+            return True
+        except (*_UNAVAILABLE, neo4j_errors.Neo4jError):
+            return False
+
+
+async def migrate(db: Database) -> int:
+    """Apply every ``cypher/schema/*`` statement (all are ``IF NOT EXISTS``); return how many."""
+    applied = 0
+    for query in queries.migrations():
+        for statement in query.statements:
+            _record(query.name)
+            async with db.driver.session(database=db.settings.neo4j_database) as session:
+                await (await session.run(statement)).consume()
+            applied += 1
+    return applied

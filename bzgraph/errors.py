@@ -1,0 +1,76 @@
+"""The error codes of the contract, and the masking of everything else.
+
+Every error a client sees carries ``extensions.code``. Resolvers raise the subclasses of
+:class:`BzgraphError`; anything else becomes ``INTERNAL`` with a masked message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+
+
+class BzgraphError(Exception):
+    """An error meant for the client: its message is safe to show."""
+
+    code = "INTERNAL"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+
+class BadUserInput(BzgraphError):
+    code = "BAD_USER_INPUT"
+
+
+class Unauthenticated(BzgraphError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(BzgraphError):
+    code = "FORBIDDEN"
+
+
+class NotFound(BzgraphError):
+    code = "NOT_FOUND"
+
+
+class Conflict(BzgraphError):
+    code = "CONFLICT"
+
+
+class RateLimited(BzgraphError):
+    code = "RATE_LIMITED"
+
+
+class QueryTooComplex(BzgraphError):
+    code = "QUERY_TOO_COMPLEX"
+
+
+class ServiceUnavailable(BzgraphError):
+    code = "SERVICE_UNAVAILABLE"
+
+
+INTERNAL_MESSAGE = "Internal error"
+
+
+def to_graphql_error(error: GraphQLError) -> GraphQLError:
+    """Give ``error`` a code; mask anything that is not a :class:`BzgraphError`."""
+    original = error.original_error
+    extensions = dict(error.extensions or {})
+    if isinstance(original, BzgraphError):
+        extensions.update(original.extensions)
+        extensions["code"] = original.code
+        message = original.message
+    elif original is None:
+        # Parse and validation errors from graphql-core, or limits raised as plain GraphQLError.
+        extensions.setdefault("code", "BAD_USER_INPUT")
+        message = error.message
+    else:
+        extensions = {"code": "INTERNAL"}
+        message = INTERNAL_MESSAGE
+    return GraphQLError(message, nodes=error.nodes, source=error.source,
+                        positions=error.positions, path=error.path, extensions=extensions)

@@ -1,0 +1,68 @@
+"""Named Cypher queries: every ``cypher/**/*.cypher`` file, loaded once, looked up by name.
+
+A query's name is its path below ``cypher/`` without the extension (``profile``,
+``explore/researcher``, ``schema/001-constraints``). Each file opens with a ``//`` header whose
+first line is the query's purpose. Asking for a name that does not exist fails at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bzgraph.settings import PROJECT_ROOT
+
+CYPHER_DIR = PROJECT_ROOT / "cypher"
+
+
+@dataclass(frozen=True)
+class Query:
+    """One named query: its text (run as it is) and the purpose from its header."""
+
+    name: str
+    text: str
+    purpose: str
+    path: Path
+
+    @property
+    def statements(self) -> list[str]:
+        """The file's statements, for files (migrations) that hold several separated by ``;``."""
+        body = "\n".join(line for line in self.text.splitlines()
+                         if not line.lstrip().startswith("//"))
+        return [part.strip() for part in body.split(";") if part.strip()]
+
+
+def _purpose(text: str) -> str:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("//"):
+            break
+        words = stripped.lstrip("/").strip()
+        if words:
+            return words
+    return ""
+
+
+@lru_cache(maxsize=1)
+def all_queries() -> dict[str, Query]:
+    """Every named query, by name."""
+    found: dict[str, Query] = {}
+    for path in sorted(CYPHER_DIR.rglob("*.cypher")):
+        name = path.relative_to(CYPHER_DIR).with_suffix("").as_posix()
+        text = path.read_text(encoding="utf-8")
+        found[name] = Query(name=name, text=text, purpose=_purpose(text), path=path)
+    return found
+
+
+def get(name: str) -> Query:
+    """The query called ``name``; ``KeyError`` names the missing file."""
+    try:
+        return all_queries()[name]
+    except KeyError:
+        raise KeyError(f"no Cypher query named {name!r} (looked for {CYPHER_DIR / name}.cypher)") from None
+
+
+def migrations() -> list[Query]:
+    """The schema queries (constraints, indexes), in file-name order."""
+    return [q for name, q in all_queries().items() if name.startswith("schema/")]

@@ -1,0 +1,31 @@
+"""Load the seed graph (``seeds/graph.json``) idempotently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bzgraph.db import Database, Tx
+from bzgraph.settings import PROJECT_ROOT
+
+SEED_FILE = PROJECT_ROOT / "seeds" / "graph.json"
+
+
+def read_seed(path: Path = SEED_FILE) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+async def load_seed(db: Database, path: Path = SEED_FILE) -> dict[str, int]:
+    """MERGE every seed node and relationship, then recompute the seeded researchers' trust."""
+    seed = read_seed(path)
+    params = {key: seed.get(key, []) for key in
+              ("sources", "topics", "institutions", "researchers", "works", "affiliations")}
+    ids = [r["id"] for r in seed["researchers"]]
+
+    async def work(tx: Tx) -> dict[str, int]:
+        rows = await tx.run("seed/load", **params)
+        await tx.run("trust/recompute", ids=ids)
+        return rows[0]
+
+    return await db.execute(work, write=True)

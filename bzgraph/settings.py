@@ -1,0 +1,95 @@
+"""Settings, read once from the environment (``BZGRAPH_*``) and validated by pydantic-settings."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting bzgraph reads. Defaults let a fresh checkout run with no settings at all."""
+
+    model_config = SettingsConfigDict(env_prefix="BZGRAPH_", extra="ignore")
+
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    # None means: use the password `bzgraph db start` generated for the local server.
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+    # Upper bound for acquiring a connection and for one managed transaction, in seconds.
+    neo4j_timeout: float = Field(default=5.0, gt=0, le=300)
+
+    # Where the local Neo4j, its password and the local JWT secret live (git-ignored).
+    state_dir: Path = PROJECT_ROOT / ".bzgraph"
+    # Local server (``bzgraph db``): Bolt port and memory, sized for a 2-core / 24 GB machine.
+    db_instance: str = Field(default="default", pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    db_heap: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")
+    db_pagecache: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")
+
+    jwt_secret: SecretStr | None = None
+    jwt_jwks_url: str | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+    env: Literal["development", "production"] = "development"
+
+    # GraphQL limits.
+    max_query_depth: int = Field(default=12, ge=2, le=64)
+    max_aliases: int = Field(default=30, ge=1, le=1000)
+    max_tokens: int = Field(default=2000, ge=50, le=100_000)
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        schemes = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+        if not value.startswith(schemes):
+            raise ValueError(f"must start with one of {', '.join(schemes)}")
+        return value
+
+    @property
+    def password_file(self) -> Path:
+        return self.state_dir / "neo4j-password"
+
+    def neo4j_password_value(self) -> str:
+        """The configured password, else the one the local server was set up with."""
+        if self.neo4j_password is not None:
+            return self.neo4j_password.get_secret_value()
+        if self.password_file.exists():
+            return self.password_file.read_text().strip()
+        return "neo4j"
+
+    def jwt_secret_value(self) -> str:
+        """The configured HS256 secret; in development, a local one generated once."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        if self.env == "production":
+            raise RuntimeError("BZGRAPH_JWT_SECRET must be set when BZGRAPH_ENV=production")
+        path = self.state_dir / "jwt-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names it."""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "BZGRAPH_" + "_".join(str(p) for p in err["loc"]).upper()
+            lines.append(f"{name}: {err['msg']}")
+        raise SettingsError("invalid setting: " + "; ".join(lines)) from None

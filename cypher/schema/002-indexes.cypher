@@ -1,0 +1,9 @@
+// Range indexes the named queries filter and sort on.
+// Parameters: none. Applied idempotently by `bzgraph db migrate`.
+// Example: bzgraph db migrate
+CREATE INDEX researcher_orcid IF NOT EXISTS FOR (n:Researcher) ON (n.orcid);
+CREATE INDEX work_doi IF NOT EXISTS FOR (n:Work) ON (n.doi);
+CREATE INDEX work_arxiv IF NOT EXISTS FOR (n:Work) ON (n.arxivId);
+CREATE INDEX work_year_title IF NOT EXISTS FOR (n:Work) ON (n.year, n.title);
+CREATE INDEX institution_ror IF NOT EXISTS FOR (n:Institution) ON (n.ror);
+CREATE INDEX claim_status IF NOT EXISTS FOR (n:Claim) ON (n.status)

@@ -1,0 +1,72 @@
+// Loads the seed graph (seeds/graph.json) idempotently: MERGE on id, then SET every property.
+// Parameters: $sources, $topics, $institutions, $researchers, $works, $affiliations
+//   (lists of maps shaped as in seeds/graph.json).
+// Example: bzgraph seed   (reads seeds/graph.json and runs this query, then trust/recompute)
+CALL () {
+  UNWIND $sources AS s
+  MERGE (n:Source:Entity {id: s.id})
+  SET n.name = s.name, n.type = s.type
+}
+CALL () {
+  UNWIND $topics AS t
+  MERGE (n:Topic:Entity {id: t.id})
+  SET n.name = t.name, n.subfield = t.subfield, n.field = t.field, n.domain = t.domain
+}
+CALL () {
+  UNWIND $institutions AS i
+  MERGE (n:Institution:Entity {id: i.id})
+  SET n.name = i.name, n.ror = i.ror, n.country = i.country, n.type = i.type
+}
+CALL () {
+  UNWIND $researchers AS p
+  MERGE (n:Researcher:Entity {id: p.id})
+  SET n.name = p.name, n.aliases = p.aliases, n.aliasText = reduce(s = '', a IN p.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a),
+      n.orcid = p.orcid, n.openToCollaborate = p.openToCollaborate, n.bio = p.bio
+}
+CALL () {
+  UNWIND $works AS w
+  MERGE (n:Work:Entity {id: w.id})
+  SET n.title = w.title, n.abstract = w.abstract, n.year = w.year,
+      n.date = CASE WHEN w.date IS NULL THEN null ELSE date(w.date) END,
+      n.type = w.type, n.language = w.language, n.doi = w.doi, n.arxivId = w.arxivId,
+      n.citedByCount = coalesce(w.citedByCount, 0)
+  WITH n, w
+  CALL (n, w) {
+    MATCH (s:Source {id: w.source})
+    MERGE (n)-[:PUBLISHED_IN]->(s)
+  }
+  CALL (n, w) {
+    UNWIND w.authors AS a
+    MATCH (r:Researcher {id: a.researcher})
+    MERGE (r)-[rel:AUTHORED]->(n)
+    SET rel.position = a.position
+  }
+  CALL (n, w) {
+    UNWIND w.topics AS ht
+    MATCH (t:Topic {id: ht.topic})
+    MERGE (n)-[rel:HAS_TOPIC]->(t)
+    SET rel.score = ht.score
+  }
+}
+CALL () {
+  UNWIND $affiliations AS af
+  MATCH (r:Researcher {id: af.researcher}), (i:Institution {id: af.institution})
+  MERGE (r)-[rel:AFFILIATED_WITH]->(i)
+  SET rel.years = af.years
+}
+CALL () {
+  UNWIND $researchers AS p
+  MATCH (n:Researcher {id: p.id})
+  SET n.worksCount = COUNT { (n)-[:AUTHORED]->(:Work) }
+}
+CALL () {
+  UNWIND $topics AS t
+  MATCH (n:Topic {id: t.id})
+  SET n.worksCount = COUNT { (n)<-[:HAS_TOPIC]-(:Work) }
+}
+CALL () {
+  UNWIND $institutions AS i
+  MATCH (n:Institution {id: i.id})
+  SET n.researchersCount = COUNT { (n)<-[:AFFILIATED_WITH]-(:Researcher) }
+}
+RETURN size($researchers) AS researchers, size($works) AS works, size($topics) AS topics

@@ -1,0 +1,90 @@
+"""Fixtures: a real Neo4j (the local test instance), the seed graph, and the app over HTTP.
+
+`./dev test` starts the test instance (BZGRAPH_DB_INSTANCE=test on port 7688) before pytest;
+the ``settings`` fixture starts it too when pytest is run by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+os.environ.setdefault("BZGRAPH_NEO4J_URI", "bolt://127.0.0.1:7688")
+os.environ.setdefault("BZGRAPH_DB_INSTANCE", "test")
+os.environ.setdefault("BZGRAPH_DB_HEAP", "1g")
+os.environ.setdefault("BZGRAPH_DB_PAGECACHE", "512m")
+
+from bzgraph import localdb  # noqa: E402
+from bzgraph.app import create_app  # noqa: E402
+from bzgraph.db import Database, migrate  # noqa: E402
+from bzgraph.seed import load_seed  # noqa: E402
+from bzgraph.settings import Settings, get_settings  # noqa: E402
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    settings = get_settings()
+    localdb.start(settings, localdb.instance_for(settings))
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database(settings)
+    yield database
+    await database.close()
+
+
+@pytest.fixture(scope="session")
+async def seeded(db: Database) -> Database:
+    """The seed graph on an empty database (wiped once per session)."""
+    await migrate(db)
+    await db.write("testing/wipe")
+    await load_seed(db)
+    return db
+
+
+@pytest.fixture(scope="session")
+async def api(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app in-process (its lifespan runs), over httpx's ASGI transport."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bzgraph.test") as client:
+            yield client
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_url(seeded: Database) -> Iterator[str]:
+    """A real `bzgraph serve` (uvicorn) process on a free loopback port."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy(),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError(f"bzgraph serve did not start: {proc.stderr.read().decode()[-2000:]}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)

@@ -1,0 +1,75 @@
+"""The foundation: schema.graphql, migrations, the seed graph and its texts."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bzgraph.db import Database, migrate
+from bzgraph.schema import sdl
+from bzgraph.seed import load_seed, read_seed
+from bzgraph.settings import PROJECT_ROOT
+
+REFERENCE_PAGE = PROJECT_ROOT.parent / "shared" / "reference" / "000_10539054c638206b.txt"
+
+
+def test_schema_graphql_equals_generated_sdl() -> None:
+    assert (PROJECT_ROOT / "schema.graphql").read_text() == sdl()
+
+
+async def _fingerprint(db: Database) -> list[tuple]:
+    counts = await db.read("graph-counts")
+    return sorted((r["kind"], r["name"], r["count"]) for r in counts)
+
+
+async def test_migrate_twice_is_harmless(seeded: Database) -> None:
+    first = await migrate(seeded)
+    second = await migrate(seeded)
+    assert first == second > 0
+
+
+async def test_seed_twice_gives_identical_graph(seeded: Database) -> None:
+    before = await _fingerprint(seeded)
+    await load_seed(seeded)
+    after = await _fingerprint(seeded)
+    assert before == after
+    seed = read_seed()
+    by_name = {(kind, name): count for kind, name, count in after}
+    assert by_name[("node", "Work")] == len(seed["works"])
+    assert by_name[("node", "Researcher")] == len(seed["researchers"])
+    assert by_name[("relationship", "AUTHORED")] == sum(len(w["authors"]) for w in seed["works"])
+
+
+def _page_works() -> dict[str, dict]:
+    """Title → type, year, venue and abstract, parsed from the reference page."""
+    lines = [line for line in REFERENCE_PAGE.read_text().splitlines() if line.strip()]
+    start = lines.index("Published work")
+    works = {}
+    for i, line in enumerate(lines[start:], start):
+        match = re.fullmatch(r"(preprint|article)(\d{4})(arXiv)", line)
+        if match:
+            works[lines[i + 1]] = {"type": match[1], "year": int(match[2]), "venue": match[3],
+                                   "abstract": lines[i + 2]}
+    return works
+
+
+def test_seed_file_carries_the_page_texts_decoded() -> None:
+    page = _page_works()
+    seed = read_seed()
+    assert len(page) == 9 and len(seed["works"]) == 9
+    for work in seed["works"]:
+        expected = page[work["title"]]
+        assert work["year"] == expected["year"] and work["type"] == expected["type"]
+        assert work["abstract"] == html.unescape(expected["abstract"])
+        assert "&#39;" not in work["abstract"] and "&amp;" not in work["abstract"]
+
+
+async def test_seeded_works_in_the_database_match_the_page(seeded: Database) -> None:
+    page = _page_works()
+    rows = await seeded.read("testing/works-with-venue")
+    assert {r["title"] for r in rows} == set(page)
+    for row in rows:
+        expected = page[row["title"]]
+        assert (row["type"], row["year"], row["venue"]) == (expected["type"], expected["year"], "arXiv")
+        assert row["abstract"] == html.unescape(expected["abstract"])
+    assert any("gradients' geometrical" in r["abstract"] for r in rows)

@@ -1,0 +1,80 @@
+"""`bzgraph db` against a real Neo4j: restart keeps data, a second start is harmless,
+/readyz follows the database without restarting the app. Uses its own instance and port."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from bzgraph import localdb
+from bzgraph.app import create_app
+from bzgraph.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def lifecycle_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={
+        "neo4j_uri": "bolt://127.0.0.1:7699", "db_instance": "lifecycle",
+        "db_heap": "512m", "db_pagecache": "128m", "neo4j_timeout": 2.0,
+    })
+
+
+def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"BZGRAPH_NEO4J_URI": settings.neo4j_uri, "BZGRAPH_DB_INSTANCE": settings.db_instance,
+           "BZGRAPH_DB_HEAP": settings.db_heap, "BZGRAPH_DB_PAGECACHE": settings.db_pagecache,
+           "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    import os
+
+    env = {**os.environ, **env}
+    return subprocess.run([sys.executable, "-m", "bzgraph.cli", *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_start_stop_start_keeps_data_and_second_start_is_harmless(lifecycle_settings: Settings) -> None:
+    first = _cli(lifecycle_settings, "db", "start")
+    assert first.returncode == 0, first.stderr
+    assert "bolt://127.0.0.1:7699" in first.stdout
+    again = _cli(lifecycle_settings, "db", "start")
+    assert again.returncode == 0 and "already running" in again.stdout
+    write = _cli(lifecycle_settings, "cypher", "testing/marker-set", "--param", "value=kept")
+    assert write.returncode == 0, write.stderr
+    assert _cli(lifecycle_settings, "db", "stop").stdout.strip() == "stopped"
+    assert _cli(lifecycle_settings, "db", "status").returncode == 3
+    assert _cli(lifecycle_settings, "db", "start").returncode == 0
+    read = _cli(lifecycle_settings, "cypher", "testing/marker-get", "--json")
+    assert '"kept"' in read.stdout
+
+
+def test_port_taken_by_another_program_is_a_clear_error(lifecycle_settings: Settings) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        taken = lifecycle_settings.model_copy(update={
+            "neo4j_uri": f"bolt://127.0.0.1:{port}", "db_instance": "taken"})
+        result = _cli(taken, "db", "start")
+    assert result.returncode == 2
+    assert "already taken" in result.stderr
+
+
+async def test_readyz_follows_the_database(lifecycle_settings: Settings) -> None:
+    instance = localdb.instance_for(lifecycle_settings)
+    localdb.start(lifecycle_settings, instance)
+    app = create_app(lifecycle_settings)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://t") as client:
+            assert (await client.get("/readyz")).status_code == 200
+            localdb.stop(instance)
+            down = await client.get("/readyz")
+            assert down.status_code == 503
+            assert (await client.get("/healthz")).status_code == 200
+            localdb.start(lifecycle_settings, instance)
+            assert (await client.get("/readyz")).status_code == 200
+    localdb.stop(instance)
