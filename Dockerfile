@@ -1,0 +1,11 @@
+# The bzgraph API image (docker compose builds it; Neo4j runs in its own container).
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bzgraph ./bzgraph
+COPY cypher ./cypher
+COPY seeds ./seeds
+RUN pip install --no-cache-dir .
+ENV BZGRAPH_STATE_DIR=/var/lib/bzgraph
+EXPOSE 8000
+CMD ["sh", "-c", "bzgraph seed && bzgraph serve --host 0.0.0.0 --port 8000"]
