@@ -20,8 +20,8 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
             CypherRoundTrips,
         ],
     )
