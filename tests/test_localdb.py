@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -26,12 +27,9 @@ def lifecycle_settings(settings: Settings) -> Settings:
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"BZGRAPH_NEO4J_URI": settings.neo4j_uri, "BZGRAPH_DB_INSTANCE": settings.db_instance,
-           "BZGRAPH_DB_HEAP": settings.db_heap, "BZGRAPH_DB_PAGECACHE": settings.db_pagecache,
-           "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    import os
-
-    env = {**os.environ, **env}
+    env = {**os.environ, "BZGRAPH_NEO4J_URI": settings.neo4j_uri,
+           "BZGRAPH_DB_INSTANCE": settings.db_instance, "BZGRAPH_DB_HEAP": settings.db_heap,
+           "BZGRAPH_DB_PAGECACHE": settings.db_pagecache}
     return subprocess.run([sys.executable, "-m", "bzgraph.cli", *args],
                           capture_output=True, text=True, env=env, timeout=300)
 
@@ -78,3 +76,12 @@ async def test_readyz_follows_the_database(lifecycle_settings: Settings) -> None
             localdb.start(lifecycle_settings, instance)
             assert (await client.get("/readyz")).status_code == 200
     localdb.stop(instance)
+
+
+def test_missing_java_is_a_one_line_error(lifecycle_settings: Settings, tmp_path) -> None:
+    env = {**os.environ, "PATH": str(tmp_path), "BZGRAPH_NEO4J_URI": "bolt://127.0.0.1:7698",
+           "BZGRAPH_DB_INSTANCE": "nojava"}
+    result = subprocess.run([sys.executable, "-m", "bzgraph.cli", "db", "start"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "java" in result.stderr and "install" in result.stderr
