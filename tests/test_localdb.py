@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -73,6 +74,12 @@ async def test_readyz_follows_the_database(lifecycle_settings: Settings) -> None
             down = await client.get("/readyz")
             assert down.status_code == 503
             assert (await client.get("/healthz")).status_code == 200
+            # A query during the outage answers SERVICE_UNAVAILABLE (bounded: no hang).
+            response = await asyncio.wait_for(
+                client.post("/graphql", json={"query": "{ graphCounts { name count } }"}), 60)
+            body = response.json()
+            assert [e["extensions"]["code"] for e in body["errors"]] == ["SERVICE_UNAVAILABLE"]
+            assert "neo4j" not in body["errors"][0]["message"].lower()
             localdb.start(lifecycle_settings, instance)
             assert (await client.get("/readyz")).status_code == 200
     localdb.stop(instance)
