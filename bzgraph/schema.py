@@ -7,11 +7,12 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from bzgraph.api.graph import GraphQuery
+from bzgraph.api.profile import ProfileQuery
 from bzgraph.extensions import CypherRoundTrips
 
 
 @strawberry.type
-class Query(GraphQuery):
+class Query(ProfileQuery, GraphQuery):
     """Every read a client can make."""
 
 

@@ -1,0 +1,415 @@
+"""The researcher profile: header, counts, trust, viewer state, works, collaborators and topics.
+
+``researcher(id:)`` reads its whole answer from one run of ``cypher/profile/researchers.cypher``:
+the resolver looks ahead at the selection for the arguments of ``works``, ``closeCollaborators``
+and ``topics``. Researchers built elsewhere (search hits, authors, node lookups) load the same query
+through a per-request DataLoader, batched over many ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+
+from bzgraph import cursors
+from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
+from bzgraph.api.trust import Trust
+from bzgraph.context import Context
+from bzgraph.errors import BadUserInput
+
+Row = dict[str, Any]
+MAX_PAGE = 100
+WORKS_FIRST = 10
+COLLABORATORS_FIRST = 10
+TOPICS_FIRST = 20
+
+
+# -- input checks ---------------------------------------------------------------------------
+
+
+def check_id(value: str, argument: str = "id") -> str:
+    """An id is 1–256 printable characters; anything else is ``BAD_USER_INPUT``."""
+    if not value or len(value) > 256 or not value.isprintable():
+        raise BadUserInput(f"`{argument}` is not a valid id", argument=argument)
+    return value
+
+
+def check_first(value: int, argument: str = "first", maximum: int = MAX_PAGE) -> int:
+    if not 0 <= value <= maximum:
+        raise BadUserInput(f"`{argument}` must be between 0 and {maximum}", argument=argument)
+    return value
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileArgs:
+    """The list arguments one profile query is run with."""
+
+    works_first: int = WORKS_FIRST
+    works_after: str | None = None
+    collaborators_first: int = COLLABORATORS_FIRST
+    topics_first: int = TOPICS_FIRST
+
+
+def _works_scope(researcher_id: str) -> str:
+    return f"works:{researcher_id}"
+
+
+async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) -> list[Row | None]:
+    """One query per distinct set of arguments (normally one), each over all the ids."""
+    groups: dict[ProfileArgs, list[str]] = {}
+    for researcher_id, args in keys:
+        groups.setdefault(args, []).append(researcher_id)
+    found: dict[tuple[str, ProfileArgs], Row] = {}
+    for args, ids in groups.items():
+        after = [None, None, None]
+        if args.works_after is not None:
+            if len(set(ids)) != 1:
+                raise BadUserInput("`after` applies to one researcher's works", argument="after")
+            after = cursors.decode(_works_scope(ids[0]), args.works_after, 3)
+        rows = await context.db.read(
+            "profile/researchers", ids=sorted(set(ids)), viewer=context.viewer_id,
+            worksFirst=args.works_first, afterYear=after[0], afterTitle=after[1], afterId=after[2],
+            collaboratorsFirst=args.collaborators_first, topicsFirst=args.topics_first,
+        )
+        for row in rows:
+            row["args"] = args
+            found[(row["researcher"]["id"], args)] = row
+    return [found.get(key) for key in keys]
+
+
+def _profile_loader(context: Context) -> DataLoader[tuple[str, ProfileArgs], Row | None]:
+    loader = context.loaders.get("profile")
+    if loader is None:
+        async def load(keys: list[tuple[str, ProfileArgs]]) -> list[Row | None]:
+            return await _load_profiles(context, keys)
+
+        loader = context.loaders["profile"] = DataLoader(load_fn=load, cache=False)
+    return loader
+
+
+def _find_fields(selections: list[Any], name: str) -> list[SelectedField]:
+    """Fields called ``name`` among ``selections`` (looking through fragments)."""
+    found = []
+    for selection in selections:
+        if isinstance(selection, (FragmentSpread, InlineFragment)):
+            found += _find_fields(selection.selections, name)
+        elif selection.name == name:
+            found.append(selection)
+    return found
+
+
+def args_from_selection(info: Info[Context, Any]) -> ProfileArgs:
+    """Look ahead at the selection under the current field for the list arguments it uses."""
+    selections = info.selected_fields[0].selections if info.selected_fields else []
+    works = _find_fields(selections, "works")
+    collaborators = _find_fields(selections, "closeCollaborators")
+    topics = _find_fields(selections, "topics")
+    works_args = works[0].arguments if works else {}
+    return ProfileArgs(
+        works_first=_first(works, WORKS_FIRST),
+        works_after=works_args.get("after") if works else None,
+        collaborators_first=_first(collaborators, COLLABORATORS_FIRST),
+        topics_first=_first(topics, TOPICS_FIRST),
+    )
+
+
+def _first(fields: list[SelectedField], default: int) -> int:
+    """The ``first`` argument of the first of ``fields`` (0 when none is selected).
+
+    Literal arguments arrive as the document's text (validation has made sure it is an Int)."""
+    if not fields:
+        return 0
+    value = fields[0].arguments.get("first", default)
+    return check_first(int(value) if value is not None else default)
+
+
+async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | None:
+    """The researcher ``id`` with everything the current selection asks for, in one query."""
+    row = await _profile_loader(info.context).load((check_id(id), args_from_selection(info)))
+    return Researcher.from_profile(row) if row else None
+
+
+# -- types ------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="An institution researchers are affiliated with.")
+class Institution(Node):
+    id: strawberry.ID
+    name: str
+    country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2 code")
+    ror: str | None = None
+    type: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Institution:
+        return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "", country=row.get("country"),
+                   ror=row.get("ror"), type=row.get("type"))
+
+
+@strawberry.type(description="A research topic.")
+class Topic(Node):
+    id: strawberry.ID
+    name: str
+    subfield: str | None = None
+    field: str | None = None
+    domain: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Topic:
+        return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "", subfield=row.get("subfield"),
+                   field=row.get("field"), domain=row.get("domain"))
+
+
+@strawberry.type(description="A topic of a researcher, with how many of their works have it.")
+class TopicCount:
+    works_count: int
+    topic: Topic
+
+
+@strawberry.type(description="A topic of a work, with how strongly the work is about it.")
+class WorkTopic:
+    score: float
+    topic: Topic
+
+
+@strawberry.type(description="An author of a work, in author-list order.")
+class Authorship:
+    position: int
+    researcher: Researcher
+
+
+async def _batched(context: Context, name: str, work_id: str) -> Row:
+    """One row of a per-work named query, batched over every work asked for in the request."""
+    loader = context.loaders.get(name)
+    if loader is None:
+        async def load(ids: list[str]) -> list[Row]:
+            rows = {r["id"]: r for r in await context.db.read(name, ids=list(dict.fromkeys(ids)))}
+            return [rows.get(i, {}) for i in ids]
+
+        loader = context.loaders[name] = DataLoader(load_fn=load)
+    return await loader.load(work_id)
+
+
+@strawberry.type(description="A published work: article, preprint, chapter, …")
+class Work(Node):
+    id: strawberry.ID
+    title: str
+    type: str | None = None
+    year: int | None = None
+    venue: str | None = strawberry.field(default=None, description="name of the primary venue")
+    abstract: str | None = None
+    date: str | None = strawberry.field(default=None, description="publication date, ISO 8601")
+    doi: str | None = None
+    arxiv_id: str | None = None
+    language: str | None = None
+    cited_by_count: int = 0
+
+    @classmethod
+    def from_row(cls, row: Row) -> Work:
+        return cls(
+            id=strawberry.ID(row["id"]), title=row.get("title") or "", type=row.get("type"),
+            year=row.get("year"), venue=row.get("venue"), abstract=row.get("abstract"),
+            date=row.get("date"), doi=row.get("doi"), arxiv_id=row.get("arxivId"),
+            language=row.get("language"), cited_by_count=row.get("citedByCount") or 0,
+        )
+
+    @strawberry.field(description="Authors with a researcher record, in author-list order (batched).")
+    async def authors(self, info: Info[Context, None]) -> list[Authorship]:
+        row = await _batched(info.context, "work/authors", self.id)
+        return [Authorship(position=a["position"], researcher=Researcher.from_row(a["researcher"]))
+                for a in row.get("authors", [])]
+
+    @strawberry.field(description="Author names without a researcher record (e.g. unlinked OpenAlex authorships).")
+    async def raw_author_names(self, info: Info[Context, None]) -> list[str]:
+        return (await _batched(info.context, "work/authors", self.id)).get("rawAuthorNames", [])
+
+    @strawberry.field(description="Topics of the work, strongest first (batched).")
+    async def topics(self, info: Info[Context, None]) -> list[WorkTopic]:
+        row = await _batched(info.context, "work/topics", self.id)
+        return [WorkTopic(score=t["score"], topic=Topic.from_row(t["topic"])) for t in row.get("topics", [])]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class WorkEdge:
+    cursor: str
+    node: Work
+
+
+@strawberry.type(description="A page of a researcher's works, newest first (year, then title).")
+class WorkConnection:
+    total_count: int
+    page_info: PageInfo
+    edges: list[WorkEdge]
+
+
+@strawberry.type(description="The profile's counts.")
+class ResearcherCounts:
+    works: int = strawberry.field(description="works authored")
+    followers: int = strawberry.field(description="accounts following")
+    topics: int = strawberry.field(description="distinct topics over the works")
+    close_collaborators: int = strawberry.field(description="co-authors sharing at least two works")
+
+
+@strawberry.type(description="What the viewer may do on this profile (all false when anonymous).")
+class ViewerState:
+    is_following: bool
+    can_claim: bool
+    can_invite: bool
+
+
+@strawberry.type(description="A co-author, with the number of works shared.")
+class Collaborator:
+    shared_works: int
+    researcher: Researcher
+
+
+@strawberry.type(description="A researcher: an author record, claimable by its person.")
+class Researcher(Node):
+    id: strawberry.ID
+    name: str
+    aliases: list[str]
+    orcid: str | None
+    bio: str | None
+    _basic: strawberry.Private[Row]
+    _profile: strawberry.Private[Row | None] = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Researcher:
+        """From a researcher's properties (``id`` and ``name`` at least); the rest loads on demand."""
+        return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "",
+                   aliases=row.get("aliases") or [], orcid=row.get("orcid"), bio=row.get("bio"),
+                   _basic=row)
+
+    @classmethod
+    def from_profile(cls, profile: Row) -> Researcher:
+        researcher = cls.from_row(profile["researcher"])
+        researcher._profile = profile
+        return researcher
+
+    async def _get_profile(self, info: Info[Context, Any], **wanted: Any) -> Row:
+        """The profile row, loaded (batched) unless it was read with the arguments wanted."""
+        profile = self._profile
+        if profile is not None:
+            args: ProfileArgs = profile["args"]
+            if all(_covers(args, key, value) for key, value in wanted.items()):
+                return profile
+        args = ProfileArgs(**{**_NOTHING, **wanted})
+        row = await _profile_loader(info.context).load((str(self.id), args))
+        if row is None:  # deleted under us; answer as an empty profile
+            raise BadUserInput("the researcher no longer exists", argument="id")
+        if self._profile is None:
+            self._profile = row
+        return row
+
+    @strawberry.field(description="One line derived from the graph (the main topics); null when there is too little to say.")
+    async def headline(self, info: Info[Context, None]) -> str | None:
+        topics = (await self._get_profile(info))["mainTopics"]
+        if not topics:
+            return None
+        listed = topics[0] if len(topics) == 1 else ", ".join(topics[:-1]) + " and " + topics[-1]
+        return f"Works on {listed}"
+
+    @strawberry.field
+    async def open_to_collaborate(self, info: Info[Context, None]) -> bool:
+        return bool((await self._get_profile(info))["researcher"].get("openToCollaborate"))
+
+    @strawberry.field(description="Claimed by an account and approved by a moderator.")
+    async def claimed(self, info: Info[Context, None]) -> bool:
+        return (await self._get_profile(info))["claimed"]
+
+    @strawberry.field(description="The current affiliation; null when none is known.")
+    async def affiliation(self, info: Info[Context, None]) -> Institution | None:
+        row = (await self._get_profile(info))["affiliation"]
+        return Institution.from_row(row) if row else None
+
+    @strawberry.field
+    async def counts(self, info: Info[Context, None]) -> ResearcherCounts:
+        c = (await self._get_profile(info))["counts"]
+        return ResearcherCounts(works=c["works"], followers=c["followers"], topics=c["topics"],
+                                close_collaborators=c["closeCollaborators"])
+
+    @strawberry.field
+    async def trust(self, info: Info[Context, None]) -> Trust:
+        return Trust.from_researcher((await self._get_profile(info))["researcher"])
+
+    @strawberry.field
+    async def viewer_state(self, info: Info[Context, None]) -> ViewerState:
+        v = (await self._get_profile(info))["viewerState"]
+        return ViewerState(is_following=v["isFollowing"], can_claim=v["canClaim"], can_invite=v["canInvite"])
+
+    @strawberry.field(description="Works, newest first; keyset-paged with `after` (first ≤ 100).")
+    async def works(self, info: Info[Context, None], first: int = WORKS_FIRST,
+                    after: str | None = None) -> WorkConnection:
+        check_first(first)
+        profile = await self._get_profile(info, works_first=first, works_after=after)
+        rows = profile["works"][:first]
+        scope = _works_scope(str(self.id))
+        edges = [WorkEdge(cursor=cursors.encode(scope, [w["sortYear"], w["title"], w["id"]]),
+                          node=Work.from_row(w)) for w in rows]
+        return WorkConnection(
+            total_count=profile["counts"]["works"],
+            page_info=PageInfo(has_next_page=profile["hasNextPage"],
+                               end_cursor=edges[-1].cursor if edges else None),
+            edges=edges,
+        )
+
+    @strawberry.field(description="Co-authors sharing at least two works, most shared first.")
+    async def close_collaborators(self, info: Info[Context, None],
+                                  first: int = COLLABORATORS_FIRST) -> list[Collaborator]:
+        check_first(first)
+        rows = (await self._get_profile(info, collaborators_first=first))["closeCollaborators"]
+        return [Collaborator(shared_works=c["sharedWorks"], researcher=Researcher.from_row(c["researcher"]))
+                for c in rows[:first]]
+
+    @strawberry.field(description="Topics over the researcher's works, by how many works have them.")
+    async def topics(self, info: Info[Context, None], first: int = TOPICS_FIRST) -> list[TopicCount]:
+        check_first(first)
+        rows = (await self._get_profile(info, topics_first=first))["topics"]
+        return [TopicCount(works_count=t["worksCount"], topic=Topic.from_row(t["topic"])) for t in rows[:first]]
+
+
+_NOTHING = {"works_first": 0, "works_after": None, "collaborators_first": 0, "topics_first": 0}
+
+
+def _covers(args: ProfileArgs, key: str, value: Any) -> bool:
+    """Whether a profile read with ``args`` holds what ``key=value`` asks for."""
+    have = getattr(args, key)
+    return have == value if key.startswith("works_") else have >= value
+
+
+def node_from_row(label: str, props: Row) -> Node:
+    """The GraphQL object for a node with ``label`` and properties ``props``."""
+    kind = KIND_OF_LABEL[label]
+    if kind is NodeKind.RESEARCHER:
+        return Researcher.from_row(props)
+    if kind is NodeKind.WORK:
+        return Work.from_row(props)
+    if kind is NodeKind.TOPIC:
+        return Topic.from_row(props)
+    return Institution.from_row(props)
+
+
+@strawberry.type
+class ProfileQuery:
+    @strawberry.field(description="A researcher by id; null when there is none.")
+    async def researcher(self, info: Info[Context, None], id: strawberry.ID) -> Researcher | None:
+        return await load_researcher(info, id)
+
+    @strawberry.field(description="Any node by id; null when there is none.")
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        rows = await info.context.db.read("node", ids=[check_id(id)])
+        return node_from_row(rows[0]["label"], rows[0]["props"]) if rows else None

@@ -1,0 +1,65 @@
+"""The trust snapshot: score, tier, verification level and the components behind them.
+
+The snapshot is computed from graph signals by ``cypher/trust/recompute.cypher`` on every write
+that changes a signal and stored on the researcher; see ``docs/trust.md``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+
+@strawberry.enum(description="NEW 0–19, EMERGING 20–39, ESTABLISHED 40–59, TRUSTED 60–79, EXEMPLARY 80–100.")
+class TrustTier(Enum):
+    NEW = "NEW"
+    EMERGING = "EMERGING"
+    ESTABLISHED = "ESTABLISHED"
+    TRUSTED = "TRUSTED"
+    EXEMPLARY = "EXEMPLARY"
+
+
+@strawberry.enum(description=(
+    "L0 no external identifier; L1 an external scholarly identifier on record (ORCID, OpenAlex, "
+    "arXiv, DOI); L2 claimed by an account and approved by a moderator; L3 approved with an ORCID "
+    "that matches the record's."))
+class VerificationLevel(Enum):
+    L0 = "L0"
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+
+
+@strawberry.type(description="One signal that contributes to the trust score.")
+class TrustComponent:
+    key: str = strawberry.field(description="stable identifier, e.g. `publications`")
+    label: str = strawberry.field(description="human-readable name")
+    value: float = strawberry.field(description="the measured signal (a count, a level or a fraction)")
+    points: int = strawberry.field(description="points earned, 0..maxPoints")
+    max_points: int
+
+
+@strawberry.type(description="Why a researcher has the trust score they have.")
+class Trust:
+    score: int = strawberry.field(description="0–100; the sum of the components' points")
+    tier: TrustTier
+    verification_level: VerificationLevel
+    components: list[TrustComponent]
+
+    @classmethod
+    def from_researcher(cls, r: dict[str, Any]) -> Trust:
+        """From the ``trust*`` properties stored on a researcher node."""
+        keys = r.get("trustKeys") or []
+        components = [
+            TrustComponent(key=k, label=label, value=value, points=points, max_points=max_points)
+            for k, label, value, points, max_points in zip(
+                keys, r["trustLabels"], r["trustValues"], r["trustPoints"], r["trustMaxPoints"])
+        ]
+        return cls(
+            score=r.get("trustScore") or 0,
+            tier=TrustTier(r.get("trustTier") or "NEW"),
+            verification_level=VerificationLevel(r.get("verificationLevel") or "L0"),
+            components=components,
+        )

@@ -1,0 +1,68 @@
+// The researcher profile page for one or many researchers: header, counts, trust, viewer state, works page, collaborators, topics.
+// Parameters: $ids LIST<STRING>; $viewer STRING? (a User id, null when anonymous);
+//   $worksFirst INT (page size; 0 skips the list); $afterYear INT?, $afterTitle STRING?, $afterId STRING?
+//   (the keyset position of the works cursor, all null for the first page);
+//   $collaboratorsFirst INT, $topicsFirst INT (0 skips those lists).
+// Works are ordered newest first: year descending (unknown years last), then title, then id.
+// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param topicsFirst=5
+UNWIND $ids AS researcherId
+MATCH (r:Researcher {id: researcherId})
+CALL (r) {
+  OPTIONAL MATCH (r)-[aff:AFFILIATED_WITH]->(i:Institution)
+  WITH i, aff ORDER BY coalesce(aff.years[-1], -1) DESC, i.name ASC
+  RETURN head(collect(i {.id, .name, .country, .ror, .type})) AS affiliation
+}
+CALL (r) {
+  OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(c:Researcher)
+  WHERE c <> r
+  WITH c, count(DISTINCT w) AS shared
+  ORDER BY shared DESC, c.name ASC, c.id ASC
+  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c {.id, .name}, sharedWorks: shared} END) AS coauthors
+  RETURN size([x IN coauthors WHERE x.sharedWorks >= 2]) AS closeCount,
+         [x IN coauthors WHERE x.sharedWorks >= 2][..$collaboratorsFirst] AS closeCollaborators
+}
+CALL (r) {
+  OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)-[:HAS_TOPIC]->(t:Topic)
+  WITH t, count(DISTINCT w) AS works
+  ORDER BY works DESC, t.name ASC, t.id ASC
+  WITH collect(CASE WHEN t IS NULL THEN null ELSE {topic: t {.id, .name, .subfield, .field, .domain}, worksCount: works} END) AS topics
+  RETURN size(topics) AS topicCount, topics[..$topicsFirst] AS topics,
+         [x IN topics[..3] | x.topic.name] AS mainTopics
+}
+CALL (r) {
+  RETURN COUNT { (r)-[:AUTHORED]->(:Work) } AS workCount,
+         COUNT { (:User)-[:FOLLOWS]->(r) } AS followerCount,
+         EXISTS { (r)<-[:CLAIMS]-(:Claim {status: 'APPROVED'}) } AS claimed
+}
+CALL (r) {
+  OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)
+  WITH w, coalesce(w.year, -1) AS y
+  WHERE w IS NOT NULL AND (
+    $afterId IS NULL
+    OR y < $afterYear
+    OR (y = $afterYear AND w.title > $afterTitle)
+    OR (y = $afterYear AND w.title = $afterTitle AND w.id > $afterId))
+  WITH w, y ORDER BY y DESC, w.title ASC, w.id ASC
+  LIMIT $worksFirst + 1
+  OPTIONAL MATCH (w)-[:PUBLISHED_IN]->(s:Source)
+  WITH w, y, s ORDER BY y DESC, w.title ASC, w.id ASC
+  RETURN collect(w {.id, .type, .year, .title, .abstract, .doi, .arxivId, .language, .citedByCount,
+                    date: toString(w.date), venue: s.name, sortYear: y}) AS worksPage
+}
+CALL (r) {
+  OPTIONAL MATCH (viewer:User {id: $viewer})
+  RETURN viewer IS NOT NULL AND EXISTS { (viewer)-[:FOLLOWS]->(r) } AS isFollowing,
+         viewer IS NOT NULL AND EXISTS { (viewer)-[:CLAIMANT_OF]->(r) } AS isClaimant,
+         viewer IS NOT NULL AND EXISTS { (viewer)-[:CLAIMANT_OF]->(:Researcher) } AS holdsClaim,
+         viewer IS NOT NULL AND EXISTS { (viewer)-[:MADE]->(:Claim {status: 'PENDING'})-[:CLAIMS]->(r) } AS pendingClaim
+}
+RETURN r {.id, .name, .aliases, .orcid, .openalexId, .bio, .openToCollaborate,
+          .trustScore, .trustTier, .verificationLevel,
+          .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints} AS researcher,
+       affiliation, claimed,
+       {works: workCount, followers: followerCount, topics: topicCount, closeCollaborators: closeCount} AS counts,
+       {isFollowing: isFollowing,
+        canClaim: $viewer IS NOT NULL AND NOT claimed AND NOT holdsClaim AND NOT pendingClaim,
+        canInvite: $viewer IS NOT NULL AND claimed AND NOT isClaimant} AS viewerState,
+       worksPage[..$worksFirst] AS works, size(worksPage) > $worksFirst AS hasNextPage,
+       closeCollaborators, topics, mainTopics
