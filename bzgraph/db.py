@@ -71,7 +71,7 @@ class Tx:
     def __init__(self, tx: neo4j.AsyncManagedTransaction) -> None:
         self._tx = tx
 
-    async def run(self, name: str, **params: Any) -> list[Row]:
+    async def run(self, name: str, /, **params: Any) -> list[Row]:
         query = queries.get(name)
         _record(name)
         result = await self._tx.run(query.text, params)
@@ -97,11 +97,11 @@ class Database:
     async def close(self) -> None:
         await self.driver.close()
 
-    async def read(self, name: str, **params: Any) -> list[Row]:
+    async def read(self, name: str, /, **params: Any) -> list[Row]:
         """Run the named query in a read transaction; return its rows."""
         return await self.execute(lambda tx: tx.run(name, **params), write=False)
 
-    async def write(self, name: str, **params: Any) -> list[Row]:
+    async def write(self, name: str, /, **params: Any) -> list[Row]:
         """Run the named query in a write transaction; return its rows."""
         return await self.execute(lambda tx: tx.run(name, **params), write=True)
 

@@ -56,6 +56,9 @@ class ServiceUnavailable(BzgraphError):
 
 INTERNAL_MESSAGE = "Internal error"
 
+# What Strawberry's limit extensions (depth, aliases, tokens) say when they reject a document.
+_TOO_COMPLEX = ("exceeds maximum operation depth", "aliases found. Allowed", "tokens. Parsing aborted")
+
 
 def to_graphql_error(error: GraphQLError) -> GraphQLError:
     """Give ``error`` a code; mask anything that is not a :class:`BzgraphError`."""
@@ -65,9 +68,10 @@ def to_graphql_error(error: GraphQLError) -> GraphQLError:
         extensions.update(original.extensions)
         extensions["code"] = original.code
         message = original.message
-    elif original is None:
-        # Parse and validation errors from graphql-core, or limits raised as plain GraphQLError.
-        extensions.setdefault("code", "BAD_USER_INPUT")
+    elif original is None or isinstance(original, GraphQLError):
+        # Parse, validation and variable errors from graphql-core, and the limit extensions.
+        too_complex = any(marker in error.message for marker in _TOO_COMPLEX)
+        extensions.setdefault("code", "QUERY_TOO_COMPLEX" if too_complex else "BAD_USER_INPUT")
         message = error.message
     else:
         extensions = {"code": "INTERNAL"}

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from bzgraph.api.graph import GraphQuery
 from bzgraph.api.profile import ProfileQuery
+from bzgraph.errors import BzgraphError
 from bzgraph.extensions import CypherRoundTrips
+from bzgraph.settings import get_settings
 
 
 @strawberry.type
@@ -16,11 +26,25 @@ class Query(ProfileQuery, GraphQuery):
     """Every read a client can make."""
 
 
+class Schema(strawberry.Schema):
+    """Logs only unexpected errors: a client's mistake is answered, not logged as a failure."""
+
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        unexpected = [e for e in errors if e.original_error is not None
+                      and not isinstance(e.original_error, (BzgraphError, GraphQLError))]
+        super().process_errors(unexpected, execution_context)
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    limits = get_settings()
+    return Schema(
         query=Query,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             CypherRoundTrips,

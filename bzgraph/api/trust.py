@@ -50,12 +50,12 @@ class Trust:
 
     @classmethod
     def from_researcher(cls, r: dict[str, Any]) -> Trust:
-        """From the ``trust*`` properties stored on a researcher node."""
-        keys = r.get("trustKeys") or []
+        """From the ``trust*`` properties stored on a researcher node (none yet: an empty snapshot)."""
+        columns = [r.get(name) or [] for name in
+                   ("trustKeys", "trustLabels", "trustValues", "trustPoints", "trustMaxPoints")]
         components = [
             TrustComponent(key=k, label=label, value=value, points=points, max_points=max_points)
-            for k, label, value, points, max_points in zip(
-                keys, r["trustLabels"], r["trustValues"], r["trustPoints"], r["trustMaxPoints"])
+            for k, label, value, points, max_points in zip(*columns)
         ]
         return cls(
             score=r.get("trustScore") or 0,

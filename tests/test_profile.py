@@ -1,0 +1,191 @@
+"""The profile page: the contract's ProfilePage, TrustSnapshot and Collaborators, verbatim, over HTTP."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import uuid
+from collections import Counter
+
+import httpx
+import pytest
+from support import codes, contract, gql
+
+from bzgraph.db import Database
+from bzgraph.seed import read_seed
+
+BUNGERT = "bzr-leon-bungert"
+
+
+def _expected_bungert() -> dict:
+    """What the seed file says, computed here without the product's Cypher."""
+    seed = read_seed()
+    works = [w for w in seed["works"] if any(a["researcher"] == BUNGERT for a in w["authors"])]
+    shared = Counter(a["researcher"] for w in works for a in w["authors"] if a["researcher"] != BUNGERT)
+    topics = {t["topic"] for w in works for t in w["topics"]}
+    ordered = sorted(works, key=lambda w: (-(w["year"] or -1), w["title"], w["id"]))
+    return {"works": ordered, "close": {r: n for r, n in shared.items() if n >= 2}, "topics": topics}
+
+
+@pytest.fixture(scope="module")
+async def live(live_url: str) -> httpx.AsyncClient:
+    async with httpx.AsyncClient(base_url=live_url, timeout=30) as client:
+        yield client
+
+
+async def test_profile_page_reads_as_the_reference_page(live: httpx.AsyncClient) -> None:
+    body = await gql(live, contract("ProfilePage"), {"id": BUNGERT, "worksFirst": 20})
+    assert "errors" not in body, body
+    r = body["data"]["researcher"]
+    expected = _expected_bungert()
+    assert r["name"] == "Leon Bungert"
+    assert r["affiliation"] is None
+    assert r["openToCollaborate"] is True and r["claimed"] is False
+    assert r["counts"] == {"works": 9, "followers": 0, "topics": 9,
+                           "closeCollaborators": len(expected["close"])}
+    assert len(expected["close"]) == 8
+    assert r["trust"]["tier"] == "EMERGING" and r["trust"]["verificationLevel"] == "L1"
+    assert r["viewerState"] == {"isFollowing": False, "canClaim": False, "canInvite": False}
+    nodes = [e["node"] for e in r["works"]["edges"]]
+    assert [n["id"] for n in nodes] == [w["id"] for w in expected["works"]]
+    for node, work in zip(nodes, expected["works"]):
+        assert (node["type"], node["year"], node["venue"], node["title"]) == ("preprint", work["year"], "arXiv", work["title"])
+        assert node["abstract"] == work["abstract"] == html.unescape(work["abstract"])
+    assert r["works"]["totalCount"] == 9 and r["works"]["pageInfo"]["hasNextPage"] is False
+    assert body["extensions"]["cypherRoundTrips"] == 1
+
+
+async def test_headline_is_derived_from_the_main_topics(api: httpx.AsyncClient) -> None:
+    body = await gql(api, "query($id: ID!) { researcher(id: $id) { headline topics(first: 3) { topic { name } } } }",
+                     {"id": BUNGERT})
+    r = body["data"]["researcher"]
+    names = [t["topic"]["name"] for t in r["topics"]]
+    assert r["headline"] == f"Works on {names[0]}, {names[1]} and {names[2]}"
+
+
+async def test_headline_is_null_without_topics(api: httpx.AsyncClient, seeded: Database) -> None:
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    await seeded.write("testing/researcher-with-works", id=rid, name="No Topics",
+                       works=[{"id": f"{rid}-w", "title": "Untitled", "year": 2020}])
+    body = await gql(api, "query($id: ID!) { researcher(id: $id) { headline } }", {"id": rid})
+    assert body["data"]["researcher"]["headline"] is None
+
+
+@pytest.mark.parametrize("selection", [
+    "id", "name counts { works }", "trust { score components { key points } }",
+    "viewerState { canClaim } works(first: 3) { totalCount edges { node { title } } }",
+    "closeCollaborators(first: 2) { sharedWorks researcher { name } } topics(first: 1) { worksCount }",
+    "...F", "... on Researcher { headline affiliation { name } works { pageInfo { endCursor } } }",
+])
+async def test_every_subset_of_the_profile_costs_one_round_trip(api: httpx.AsyncClient, selection: str) -> None:
+    query = f"query($id: ID!) {{ researcher(id: $id) {{ {selection} }} }} fragment F on Researcher {{ claimed counts {{ topics }} }}"
+    if "...F" not in selection:
+        query = query.split(" fragment")[0]
+    body = await gql(api, query, {"id": BUNGERT})
+    assert "errors" not in body, body
+    assert body["extensions"]["cypherRoundTrips"] == 1
+
+
+async def test_trust_snapshot_components_add_up(live: httpx.AsyncClient) -> None:
+    body = await gql(live, contract("TrustSnapshot"), {"id": BUNGERT})
+    trust = body["data"]["researcher"]["trust"]
+    components = trust["components"]
+    assert {c["key"] for c in components} >= {"verification", "publications", "collaboration", "community", "completeness"}
+    assert sum(c["maxPoints"] for c in components) == 100
+    assert sum(c["points"] for c in components) == trust["score"]
+    assert all(0 <= c["points"] <= c["maxPoints"] for c in components)
+    assert 20 <= trust["score"] <= 39
+    assert body["extensions"]["cypherRoundTrips"] == 1
+
+
+async def test_collaborators_ranked_by_shared_works(live: httpx.AsyncClient) -> None:
+    body = await gql(live, contract("Collaborators"), {"id": BUNGERT, "first": 10})
+    r = body["data"]["researcher"]
+    expected = _expected_bungert()
+    got = [(c["researcher"]["id"], c["sharedWorks"]) for c in r["closeCollaborators"]]
+    assert dict(got) == expected["close"]
+    assert [n for _, n in got] == sorted((n for _, n in got), reverse=True)
+    assert {t["topic"]["id"] for t in r["topics"]} == expected["topics"]
+    assert body["extensions"]["cypherRoundTrips"] == 1
+
+
+async def test_unknown_id_gives_null_and_malformed_input_gives_bad_user_input(api: httpx.AsyncClient) -> None:
+    body = await gql(api, contract("ProfilePage"), {"id": "no-such-researcher"})
+    assert body["data"]["researcher"] is None and "errors" not in body
+    assert codes(await gql(api, contract("ProfilePage"), {"id": ""})) == ["BAD_USER_INPUT"]
+    assert codes(await gql(api, contract("ProfilePage"), {"id": "x" * 300})) == ["BAD_USER_INPUT"]
+    assert codes(await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksFirst": 101})) == ["BAD_USER_INPUT"]
+    assert codes(await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksFirst": -1})) == ["BAD_USER_INPUT"]
+    assert codes(await gql(api, contract("ProfilePage"), {"id": None})) == ["BAD_USER_INPUT"]
+
+
+async def _page_through(api: httpx.AsyncClient, rid: str, size: int, between=None) -> list[str]:
+    seen, after = [], None
+    for page in itertools.count():
+        body = await gql(api, contract("ProfilePage"), {"id": rid, "worksFirst": size, "worksAfter": after})
+        assert "errors" not in body, body
+        works = body["data"]["researcher"]["works"]
+        seen += [e["node"]["id"] for e in works["edges"]]
+        if not works["pageInfo"]["hasNextPage"]:
+            return seen
+        after = works["pageInfo"]["endCursor"]
+        assert after == works["edges"][-1]["cursor"]
+        if between and page == 0:
+            await between()
+
+
+async def test_works_pages_have_no_gaps_or_repeats(api: httpx.AsyncClient) -> None:
+    expected = [w["id"] for w in _expected_bungert()["works"]]
+    for size in (1, 2, 4, 9):
+        assert await _page_through(api, BUNGERT, size) == expected
+
+
+async def test_paging_is_stable_when_older_works_arrive(api: httpx.AsyncClient, seeded: Database) -> None:
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    # Same-year works with equal titles test the id tie-break.
+    works = [{"id": f"{rid}-w{i}", "title": f"Work {i % 3}", "year": 2000 + i % 4} for i in range(10)]
+    await seeded.write("testing/researcher-with-works", id=rid, name="Pager", works=works)
+    expected = [w["id"] for w in sorted(works, key=lambda w: (-w["year"], w["title"], w["id"]))]
+
+    async def add_older() -> None:
+        await seeded.write("testing/researcher-with-works", id=rid, name="Pager",
+                           works=[{"id": f"{rid}-old", "title": "Older", "year": 1990}])
+
+    seen = await _page_through(api, rid, 3, between=add_older)
+    assert seen == expected + [f"{rid}-old"]
+
+
+async def test_malformed_and_foreign_cursors_are_bad_user_input(api: httpx.AsyncClient, seeded: Database) -> None:
+    for cursor in ("nonsense", "bz1:!!!", "bz1:" + "A" * 10, ""):
+        body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": cursor})
+        assert codes(body) == ["BAD_USER_INPUT"], cursor
+    other = await gql(api, contract("ProfilePage"), {"id": "bzr-tim-roith", "worksFirst": 1})
+    foreign = other["data"]["researcher"]["works"]["pageInfo"]["endCursor"]
+    body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": foreign})
+    assert codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_node_returns_any_kind_by_id(api: httpx.AsyncClient) -> None:
+    seed = read_seed()
+    work, topic = seed["works"][0], seed["topics"][0]
+    query = """query($id: ID!) { node(id: $id) { __typename id
+        ... on Work { title venue authors { position researcher { name } } }
+        ... on Topic { name } ... on Researcher { name counts { works } } } }"""
+    body = await gql(api, query, {"id": work["id"]})
+    node = body["data"]["node"]
+    assert node["__typename"] == "Work" and node["title"] == work["title"] and node["venue"] == "arXiv"
+    assert [a["position"] for a in node["authors"]] == [a["position"] for a in work["authors"]]
+    assert (await gql(api, query, {"id": topic["id"]}))["data"]["node"] == {
+        "__typename": "Topic", "id": topic["id"], "name": topic["name"]}
+    researcher = (await gql(api, query, {"id": BUNGERT}))["data"]["node"]
+    assert researcher["counts"]["works"] == 9
+    assert (await gql(api, query, {"id": "nothing-here"}))["data"]["node"] is None
+
+
+async def test_work_authors_are_batched(api: httpx.AsyncClient) -> None:
+    query = """query($id: ID!) { researcher(id: $id) { works(first: 9) { edges { node {
+        authors { researcher { name } } topics { topic { name } } } } } } }"""
+    body = await gql(api, query, {"id": BUNGERT})
+    assert "errors" not in body
+    # the profile, then one batch of authors and one of topics — not one query per work
+    assert body["extensions"]["cypherRoundTrips"] == 3
