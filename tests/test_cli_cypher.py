@@ -1,0 +1,47 @@
+"""`bzgraph cypher` runs exactly the named queries the API runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from bzgraph import queries
+from bzgraph.db import Database
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bzgraph.cli", "cypher", *args],
+                          capture_output=True, text=True, env=os.environ.copy(), timeout=120)
+
+
+def test_list_shows_every_query_with_its_purpose() -> None:
+    listed = _cli("--list").stdout.splitlines()
+    for name, query in queries.all_queries().items():
+        assert query.purpose, f"{name} has no header"
+        assert any(line.split()[0] == name and query.purpose in line for line in listed), name
+
+
+def test_every_query_file_has_a_header_with_an_example() -> None:
+    for name, query in queries.all_queries().items():
+        header = [line for line in query.text.splitlines() if line.startswith("//")]
+        assert any("Example" in line for line in header), name
+
+
+async def test_profile_query_prints_the_rows_the_api_reads(seeded: Database) -> None:
+    params = dict(ids=["bzr-leon-bungert"], viewer=None, worksFirst=2, afterYear=None, afterTitle=None,
+                  afterId=None, collaboratorsFirst=3, topicsFirst=3)
+    result = _cli("profile/researchers", "--json", *[f"--param={k}={json.dumps(v)}" for k, v in params.items()])
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    direct = json.loads(json.dumps(await seeded.read("profile/researchers", **params), default=str))
+    assert printed == direct
+    assert printed[0]["counts"]["works"] == 9
+
+
+def test_table_output_and_unknown_name() -> None:
+    table = _cli("graph-counts")
+    assert table.returncode == 0 and "Researcher" in table.stdout and "row(s)" in table.stdout
+    missing = _cli("no/such/query")
+    assert missing.returncode == 2 and "no Cypher query named" in missing.stderr

@@ -1,0 +1,44 @@
+"""Every error carries a code; abusive documents are QUERY_TOO_COMPLEX; the unexpected is masked."""
+
+from __future__ import annotations
+
+import httpx
+from graphql import GraphQLError
+from support import codes, gql
+
+from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
+from bzgraph.settings import get_settings
+
+BUNGERT = "bzr-leon-bungert"
+
+
+async def test_too_deep_is_query_too_complex(api: httpx.AsyncClient) -> None:
+    depth = get_settings().max_query_depth
+    inner = "id"
+    for _ in range(depth):
+        inner = f"closeCollaborators {{ researcher {{ {inner} }} }}"
+    body = await gql(api, f'{{ researcher(id: "{BUNGERT}") {{ {inner} }} }}')
+    assert codes(body) == ["QUERY_TOO_COMPLEX"]
+    assert body["extensions"]["cypherRoundTrips"] == 0
+
+
+async def test_too_many_aliases_is_query_too_complex(api: httpx.AsyncClient) -> None:
+    aliases = " ".join(f"a{i}: researcher(id: \"{BUNGERT}\") {{ id }}" for i in range(get_settings().max_aliases + 1))
+    assert "QUERY_TOO_COMPLEX" in codes(await gql(api, f"{{ {aliases} }}"))
+
+
+async def test_too_many_tokens_is_query_too_complex(api: httpx.AsyncClient) -> None:
+    fields = " ".join(["id"] * get_settings().max_tokens)
+    assert codes(await gql(api, f'{{ researcher(id: "{BUNGERT}") {{ {fields} }} }}')) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncClient) -> None:
+    assert codes(await gql(api, "{ researcher(id: ")) == ["BAD_USER_INPUT"]
+    assert codes(await gql(api, "{ nope }")) == ["BAD_USER_INPUT"]
+
+
+def test_unexpected_errors_are_masked() -> None:
+    leaked = GraphQLError("x", original_error=RuntimeError("MATCH (n) password=hunter2"))
+    formatted = to_graphql_error(leaked).formatted
+    assert formatted["message"] == INTERNAL_MESSAGE
+    assert formatted["extensions"] == {"code": "INTERNAL"}
