@@ -1,0 +1,1 @@
+"""Bringing outside data into the graph: OpenAlex mapping (``openalex``) and batched writes (``load``)."""

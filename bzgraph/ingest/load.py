@@ -1,0 +1,336 @@
+"""Batched, idempotent, resumable writes of OpenAlex records, with progress and a summary.
+
+Records are read from ``.json``, ``.jsonl`` and ``.gz`` files (or folders of them), mapped by
+:mod:`bzgraph.ingest.openalex`, grouped into batches and written one batch per transaction with the
+named queries ``cypher/ingest/*`` (UNWIND over parameters). The same transaction refreshes the
+derived counts and trust of what it touched and records a per-file checkpoint, so an interrupted
+import resumes after the last committed batch. A malformed record is reported and skipped before
+anything of it is written.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from bzgraph.db import Database, Tx
+from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
+
+SUFFIXES = (".json", ".jsonl", ".gz")
+DERIVED_QUERIES = ("ingest/derived",)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A malformed record: where it is and why it was skipped."""
+
+    path: str
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.where}: {self.reason}"
+
+
+@dataclass
+class Summary:
+    """What an import did: records read and skipped, nodes and relationships created/updated/deleted."""
+
+    records: int = 0
+    works: int = 0
+    authors: int = 0
+    resumed: int = 0
+    malformed: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    deleted: Counter[str] = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add_counts(self, counts: list[dict[str, Any]]) -> None:
+        for item in counts:
+            self.created[item["kind"]] += item.get("created", 0)
+            self.updated[item["kind"]] += item.get("updated", 0)
+            self.deleted[item["kind"]] += item.get("deleted", 0) or 0
+
+    def total(self, counter: Counter[str], nodes: bool) -> int:
+        return sum(v for k, v in counter.items() if k[0].isupper() and (k[1].islower() == nodes))
+
+    @property
+    def relationships_written(self) -> int:
+        return self.total(self.created, nodes=False) + self.total(self.updated, nodes=False)
+
+    def lines(self) -> list[str]:
+        rate = self.records / self.seconds if self.seconds else 0.0
+        out = [f"records: {self.records} read ({self.works} works, {self.authors} authors), "
+               f"{self.malformed} malformed and skipped, {self.resumed} skipped as already imported; "
+               f"{self.batches} batches in {self.seconds:.1f}s ({rate:.0f} records/s)",
+               f"nodes: {self.total(self.created, True)} created, {self.total(self.updated, True)} updated",
+               f"relationships: {self.total(self.created, False)} created, "
+               f"{self.total(self.updated, False)} updated, {self.total(self.deleted, False)} deleted"]
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.deleted))
+        out += [f"  {k}: +{self.created[k]} ~{self.updated[k]}" + (f" -{self.deleted[k]}" if self.deleted[k] else "")
+                for k in kinds]
+        return out
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file, with the key its checkpoint is stored under."""
+
+    path: Path
+
+    @property
+    def key(self) -> str:
+        stat = self.path.stat()
+        ident = f"{self.path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+        return hashlib.sha256(ident.encode()).hexdigest()[:32]
+
+    @property
+    def is_document(self) -> bool:
+        """A ``.json`` file holds one JSON document; anything else is one JSON value per line."""
+        name = self.path.name.lower().removesuffix(".gz")
+        return name.endswith(".json")
+
+
+def expand_paths(paths: list[Path]) -> list[Source]:
+    """The files to read: the paths given, and the importable files inside folders, in name order."""
+    sources: list[Source] = []
+    for path in paths:
+        if path.is_dir():
+            sources += [Source(p) for p in sorted(path.rglob("*"))
+                        if p.is_file() and p.name.lower().endswith(SUFFIXES)]
+        elif path.is_file():
+            sources.append(Source(path))
+        else:
+            raise FileNotFoundError(f"no such file or folder: {path}")
+    return sources
+
+
+@dataclass(frozen=True)
+class Item:
+    """One record (or the reason it cannot be read) with its position in its file."""
+
+    source: Source
+    ordinal: int
+    where: str
+    record: Any = None
+    problem: str | None = None
+
+
+def _open(path: Path, raw: IO[bytes]) -> IO[str]:
+    stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+    return io.TextIOWrapper(stream, encoding="utf-8", errors="strict")
+
+
+def read_items(source: Source, on_bytes: Callable[[int], None] = lambda n: None) -> Iterator[Item]:
+    """Every record of a file in order, numbered from 0; unreadable ones carry a ``problem``."""
+    ordinal = 0
+    with source.path.open("rb") as raw:
+        text = _open(source.path, raw)
+        consumed = 0
+
+        def progress() -> None:
+            nonlocal consumed
+            position = raw.tell()
+            on_bytes(position - consumed)
+            consumed = position
+
+        try:
+            if source.is_document:
+                document = json.loads(text.read())
+                located = [(f"line 1 {where}".strip(), rec) for where, rec in records_of(document)]
+                progress()
+                for where, record in located:
+                    yield Item(source, ordinal, where, record)
+                    ordinal += 1
+                return
+            for number, line in enumerate(text, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    located = [(f"line {number} {where}".strip(), rec)
+                               for where, rec in records_of(json.loads(line))]
+                except (ValueError, MalformedRecord) as exc:
+                    located = [(f"line {number}", MalformedRecord(f"invalid JSON: {exc}"))]
+                for where, record in located:
+                    if isinstance(record, MalformedRecord):
+                        yield Item(source, ordinal, where, problem=str(record))
+                    else:
+                        yield Item(source, ordinal, where, record)
+                    ordinal += 1
+                progress()
+        except (OSError, EOFError, UnicodeDecodeError, ValueError, MalformedRecord) as exc:
+            yield Item(source, ordinal, "file", problem=f"unreadable: {exc}")
+        progress()
+
+
+# -- batching -------------------------------------------------------------------------------
+
+
+class Batch:
+    """Mapped records, merged by id in record order: the parameters of one transaction."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, dict[str, Any]] = {}
+        self.topics: dict[str, dict[str, Any]] = {}
+        self.institutions: dict[str, dict[str, Any]] = {}
+        self.researchers: dict[str, dict[str, Any]] = {}
+        self.works: dict[str, dict[str, Any]] = {}
+        self.affiliations: dict[tuple[str, str], dict[str, Any]] = {}
+        self.positions: dict[Source, int] = {}
+        self.records = 0
+
+    def add(self, rows: Rows) -> None:
+        for name in ("sources", "topics", "institutions", "works"):
+            target = getattr(self, name)
+            for row in getattr(rows, name):
+                target.pop(row["id"], None)  # keep record order: the newest copy goes last
+                target[row["id"]] = row
+        for row in rows.researchers:
+            self._add_researcher(row)
+        for row in rows.affiliations:
+            key = (row["researcher"], row["institution"])
+            known = self.affiliations.setdefault(key, {**row, "years": []})
+            known["years"] = sorted(set(known["years"]) | set(row["years"]))
+
+    def _add_researcher(self, row: dict[str, Any]) -> None:
+        known = self.researchers.get(row["id"])
+        if known is None:
+            self.researchers[row["id"]] = {**row, "names": list(row["names"])}
+            return
+        if row["authoritative"]:  # a full Author record names the researcher; else the first name seen
+            known["name"] = row["name"]
+        known["authoritative"] = known["authoritative"] or row["authoritative"]
+        known["orcid"] = row["orcid"] or known["orcid"]
+        known["names"] += [n for n in row["names"] if n not in known["names"]]
+
+    def mark(self, item: Item) -> None:
+        self.positions[item.source] = item.ordinal + 1
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "sources": list(self.sources.values()),
+            "topics": list(self.topics.values()),
+            "institutions": list(self.institutions.values()),
+            "researchers": list(self.researchers.values()),
+            "works": list(self.works.values()),
+            "affiliations": list(self.affiliations.values()),
+        }
+
+
+async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
+    """Write one batch, its derived counts, trust and checkpoints in one transaction."""
+    p = batch.params()
+    checkpoints = [{"key": s.key, "path": str(s.path), "position": pos} for s, pos in batch.positions.items()]
+
+    async def work(tx: Tx) -> list[list[dict[str, Any]]]:
+        counts = []
+        counts.append((await tx.run("ingest/entities", sources=p["sources"], topics=p["topics"],
+                                    institutions=p["institutions"]))[0]["counts"])
+        counts.append((await tx.run("ingest/researchers", researchers=p["researchers"]))[0]["counts"])
+        written = (await tx.run("ingest/works", works=p["works"]))[0] if p["works"] else None
+        stale_researchers: list[str] = []
+        stale_topics: list[str] = []
+        if written is not None:
+            counts.append(written["counts"])
+            stale_researchers, stale_topics = written["staleResearchers"], written["staleTopics"]
+            refs = [{"id": w["id"], "references": w["references"]} for w in p["works"]]
+            counts.append((await tx.run("ingest/citations", works=refs))[0]["counts"])
+        counts.append((await tx.run("ingest/affiliations", affiliations=p["affiliations"]))[0]["counts"])
+        researchers = sorted(set(batch.researchers) | set(stale_researchers))
+        topics = sorted(set(batch.topics) | set(stale_topics))
+        institutions = sorted(batch.institutions)
+        for name in DERIVED_QUERIES:
+            await tx.run(name, researchers=researchers, topics=topics, institutions=institutions)
+        await tx.run("trust/recompute", ids=researchers)
+        await tx.run("ingest/checkpoint-save", files=checkpoints)
+        return counts
+
+    for counts in await db.execute(work, write=True):
+        summary.add_counts(counts)
+    summary.batches += 1
+
+
+# -- the import -----------------------------------------------------------------------------
+
+
+class Progress:
+    """What the importer reports as it goes; the CLI shows it as a rich progress bar."""
+
+    def start(self, total_bytes: int) -> None: ...
+    def advance(self, nbytes: int, records: int) -> None: ...
+    def problem(self, problem: Problem) -> None: ...
+    def stop(self) -> None: ...
+
+
+async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500,
+                       progress: Progress | None = None) -> Summary:
+    """Import every record of ``paths``; resume files an interrupted run left half done."""
+    progress = progress or Progress()
+    sources = expand_paths(paths)
+    keys = {s: s.key for s in sources}
+    done = {row["key"]: row["position"]
+            for row in await db.read("ingest/checkpoint-load", keys=list(keys.values()))}
+    summary = Summary()
+    started = time.perf_counter()
+    batch = Batch()
+    progress.start(sum(s.path.stat().st_size for s in sources))
+    try:
+        for source in sources:
+            skip = done.get(keys[source], 0)
+            pending_bytes = 0
+
+            def on_bytes(n: int) -> None:
+                nonlocal pending_bytes
+                pending_bytes += n
+
+            for item in read_items(source, on_bytes):
+                if item.ordinal < skip:
+                    summary.resumed += 1
+                    continue
+                summary.records += 1
+                batch.mark(item)
+                try:
+                    if item.problem is not None:
+                        raise MalformedRecord(item.problem)
+                    rows = map_record(item.record)
+                except MalformedRecord as exc:
+                    found = Problem(str(source.path), item.where, str(exc))
+                    summary.malformed += 1
+                    summary.problems.append(found)
+                    progress.problem(found)
+                    continue
+                if rows.works:
+                    summary.works += 1
+                else:
+                    summary.authors += 1
+                batch.add(rows)
+                batch.records += 1
+                if batch.records >= batch_size:
+                    await write_batch(db, batch, summary)
+                    progress.advance(pending_bytes, batch.records)
+                    pending_bytes = 0
+                    batch = Batch()
+            if pending_bytes:
+                progress.advance(pending_bytes, 0)
+        if batch.records or batch.positions:
+            await write_batch(db, batch, summary)
+            progress.advance(0, batch.records)
+        await db.write("ingest/checkpoint-clear", keys=list(keys.values()))
+    finally:
+        progress.stop()
+        summary.seconds = time.perf_counter() - started
+    return summary

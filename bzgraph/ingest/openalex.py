@@ -1,0 +1,302 @@
+"""Pure mapping from OpenAlex JSON records to the row dicts the loader writes (no I/O, no database).
+
+Both Work schemas are understood: the current one (``primary_location``, ``topics``) and the 2022
+one (``host_venue``, ``concepts``, Crossref type names). Author records map to researchers with
+their alternative names and affiliations. ``raw_affiliation_strings`` are never read: they can
+hold e-mail addresses. What is mapped and what is not is listed in ``docs/import.md``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+OPENALEX_PREFIX = "https://openalex.org/"
+DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
+ORCID_PATTERN = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Crossref type names of the 2022 schema -> OpenAlex's current names (others pass through).
+LEGACY_WORK_TYPES = {
+    "journal-article": "article",
+    "proceedings-article": "article",
+    "posted-content": "preprint",
+    "book-part": "book-chapter",
+    "book-section": "book-chapter",
+    "monograph": "book",
+    "edited-book": "book",
+    "reference-book": "book",
+    "reference-entry": "reference-entry",
+}
+
+
+class MalformedRecord(ValueError):
+    """A record that cannot be mapped; the message is the reason shown to the user."""
+
+
+@dataclass
+class Rows:
+    """Everything one or more records contribute, as lists of plain dicts (Cypher parameters)."""
+
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    institutions: list[dict[str, Any]] = field(default_factory=list)
+    researchers: list[dict[str, Any]] = field(default_factory=list)
+    works: list[dict[str, Any]] = field(default_factory=list)
+    affiliations: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: Rows) -> None:
+        for name in ("sources", "topics", "institutions", "researchers", "works", "affiliations"):
+            getattr(self, name).extend(getattr(other, name))
+
+
+def short_id(value: Any, prefixes: str) -> str | None:
+    """``https://openalex.org/W123`` -> ``W123`` when it starts with one of ``prefixes``."""
+    if not isinstance(value, str) or not value:
+        return None
+    ident = value.removeprefix(OPENALEX_PREFIX).strip()
+    if not ident or ident[0].upper() not in prefixes or not ident[1:].isdigit():
+        return None
+    return ident[0].upper() + ident[1:]
+
+
+def clean_doi(value: Any) -> str | None:
+    """A DOI without URL prefix, lower case."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    doi = value.strip()
+    for prefix in DOI_PREFIXES:
+        if doi.lower().startswith(prefix):
+            doi = doi[len(prefix):]
+            break
+    return doi.lower() or None
+
+
+def clean_orcid(value: Any) -> str | None:
+    """An ORCID iD as ``0000-0000-0000-0000``, from a bare iD or an orcid.org URL."""
+    if not isinstance(value, str):
+        return None
+    match = ORCID_PATTERN.search(value.strip().upper())
+    return match.group(1) if match else None
+
+
+def text(value: Any) -> str | None:
+    """A string with HTML entities decoded, or None for empty/non-strings."""
+    if not isinstance(value, str):
+        return None
+    decoded = html.unescape(value).strip()
+    return decoded or None
+
+
+def rebuild_abstract(inverted: Any) -> str | None:
+    """The abstract from ``abstract_inverted_index``: words in position order, single spaces."""
+    if not inverted:
+        return None
+    if not isinstance(inverted, dict):
+        raise MalformedRecord("abstract_inverted_index is not an object")
+    placed: list[tuple[int, str]] = []
+    for word, positions in inverted.items():
+        if not isinstance(positions, list) or not all(isinstance(p, int) for p in positions):
+            raise MalformedRecord("abstract_inverted_index has non-integer positions")
+        placed.extend((position, word) for position in positions)
+    placed.sort(key=lambda item: item[0])
+    return text(" ".join(word for _, word in placed))
+
+
+def _list(record: dict[str, Any], key: str) -> list[Any]:
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MalformedRecord(f"{key} is not a list")
+    return value
+
+
+def _name(value: Any) -> str | None:
+    return text(value.get("display_name")) if isinstance(value, dict) else None
+
+
+def _institution(inst: Any) -> dict[str, Any] | None:
+    """An institution row; None for institutions without an OpenAlex id (raw strings)."""
+    if not isinstance(inst, dict):
+        return None
+    ident = short_id(inst.get("id"), "I")
+    if ident is None:
+        return None
+    return {"id": ident, "name": _name(inst) or ident, "ror": inst.get("ror") or None,
+            "country": inst.get("country_code") or None, "type": inst.get("type") or None}
+
+
+def _topic(topic: dict[str, Any]) -> dict[str, Any] | None:
+    ident = short_id(topic.get("id"), "T")
+    if ident is None:
+        return None
+    return {"id": ident, "name": _name(topic) or ident, "subfield": _name(topic.get("subfield")),
+            "field": _name(topic.get("field")), "domain": _name(topic.get("domain"))}
+
+
+def _concept(concept: dict[str, Any]) -> dict[str, Any] | None:
+    """A 2022 concept as a topic (no subfield/field/domain in that taxonomy)."""
+    ident = short_id(concept.get("id"), "C")
+    if ident is None:
+        return None
+    return {"id": ident, "name": _name(concept) or ident, "subfield": None, "field": None, "domain": None}
+
+
+def _source(work: dict[str, Any]) -> dict[str, Any] | None:
+    """The venue of the primary location (2022: ``host_venue``, whose ``V`` ids are ``S`` ids)."""
+    if "primary_location" in work:
+        location = work.get("primary_location")
+        source = location.get("source") if isinstance(location, dict) else None
+    else:
+        source = work.get("host_venue")
+    if not isinstance(source, dict):
+        return None
+    ident = short_id(source.get("id"), "SV")
+    if ident is None:
+        return None
+    issn = source.get("issn_l")
+    return {"id": "S" + ident[1:], "name": _name(source) or ident, "type": source.get("type") or None,
+            "issn": issn if isinstance(issn, str) else None}
+
+
+def _score(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and 0 < value <= 1 else None
+
+
+def _year(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def map_work(record: dict[str, Any]) -> Rows:
+    """One OpenAlex Work -> rows (work, its researchers, institutions, topics, venue)."""
+    ident = short_id(record.get("id"), "W")
+    if ident is None:
+        raise MalformedRecord(f"work id is missing or not an OpenAlex W id: {record.get('id')!r}")
+    rows = Rows()
+    year = _year(record.get("publication_year"))
+    date = record.get("publication_date")
+    doi = clean_doi(record.get("doi"))
+    arxiv = ARXIV_DOI.match(doi) if doi else None
+    work_type = record.get("type") if isinstance(record.get("type"), str) else "other"
+    cited_by = record.get("cited_by_count")
+    work: dict[str, Any] = {
+        "id": ident,
+        "title": text(record.get("title")) or text(record.get("display_name")) or "",
+        "abstract": rebuild_abstract(record.get("abstract_inverted_index")),
+        "year": year,
+        "date": date if isinstance(date, str) and DATE_PATTERN.match(date) else None,
+        "type": LEGACY_WORK_TYPES.get(work_type, work_type),
+        "language": record.get("language") if isinstance(record.get("language"), str) else None,
+        "doi": doi,
+        "arxivId": arxiv.group(1) if arxiv else None,
+        "citedByCount": cited_by if _year(cited_by) is not None else 0,
+        "rawAuthorNames": [],
+        "authors": [],
+        "topics": [],
+        "references": [],
+        "source": None,
+    }
+    seen_authors: set[str] = set()
+    for position, authorship in enumerate(_list(record, "authorships"), start=1):
+        if not isinstance(authorship, dict):
+            raise MalformedRecord(f"authorships[{position - 1}] is not an object")
+        author = authorship.get("author") if isinstance(authorship.get("author"), dict) else {}
+        author_id = short_id(author.get("id"), "A")
+        raw_name = text(authorship.get("raw_author_name"))
+        display = _name(author)
+        if author_id is None:
+            if raw_name or display:
+                work["rawAuthorNames"].append(raw_name or display)
+            continue
+        if author_id in seen_authors:  # OpenAlex sometimes lists an author twice: keep the first
+            continue
+        seen_authors.add(author_id)
+        work["authors"].append({"researcher": author_id, "position": position})
+        # raw_author_name is the string as parsed from the paper (often several names run together):
+        # it names the author on this work only and is not kept as an alias.
+        rows.researchers.append({"id": author_id, "name": display or raw_name or author_id,
+                                 "orcid": clean_orcid(author.get("orcid")),
+                                 "names": [display] if display else [],
+                                 "authoritative": False})
+        for inst in _list(authorship, "institutions"):
+            institution = _institution(inst)
+            if institution is None:
+                continue
+            rows.institutions.append(institution)
+            rows.affiliations.append({"researcher": author_id, "institution": institution["id"],
+                                      "years": [year] if year is not None else []})
+    if "topics" in record:
+        topics = [(_topic(t), t.get("score")) for t in _list(record, "topics") if isinstance(t, dict)]
+    else:
+        topics = [(_concept(c), c.get("score")) for c in _list(record, "concepts") if isinstance(c, dict)]
+    for topic, score in topics:
+        if topic is not None and _score(score) is not None:
+            rows.topics.append(topic)
+            work["topics"].append({"topic": topic["id"], "score": _score(score)})
+    work["references"] = sorted({ref for ref in (short_id(r, "W") for r in _list(record, "referenced_works"))
+                                 if ref is not None and ref != ident})
+    source = _source(record)
+    if source is not None:
+        rows.sources.append(source)
+        work["source"] = source["id"]
+    rows.works.append(work)
+    return rows
+
+
+def map_author(record: dict[str, Any]) -> Rows:
+    """One OpenAlex Author record -> a researcher (authoritative name, alternatives) and affiliations."""
+    ident = short_id(record.get("id"), "A")
+    if ident is None:
+        raise MalformedRecord(f"author id is missing or not an OpenAlex A id: {record.get('id')!r}")
+    rows = Rows()
+    name = _name(record)
+    alternatives = [t for t in (text(a) for a in _list(record, "display_name_alternatives")) if t]
+    rows.researchers.append({"id": ident, "name": name or ident, "orcid": clean_orcid(record.get("orcid")),
+                             "names": [n for n in [name, *alternatives] if n], "authoritative": True})
+    for affiliation in _list(record, "affiliations"):
+        if not isinstance(affiliation, dict):
+            continue
+        institution = _institution(affiliation.get("institution"))
+        if institution is None:
+            continue
+        years = sorted({y for y in affiliation.get("years") or [] if _year(y) is not None})
+        rows.institutions.append(institution)
+        rows.affiliations.append({"researcher": ident, "institution": institution["id"], "years": years})
+    return rows
+
+
+def records_of(document: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The records inside one parsed JSON value, each with where it sits (``works[3]``, ``results[0]``).
+
+    A value is a Work, an Author, a ``{"details": author, "works": [...]}`` bundle, an API page
+    ``{"results": [...]}`` or a list of any of these.
+    """
+    if isinstance(document, list):
+        return [(f"[{i}]{'.' + where if where else ''}", rec)
+                for i, item in enumerate(document) for where, rec in records_of(item)]
+    if not isinstance(document, dict):
+        raise MalformedRecord("not a JSON object")
+    if "details" in document and "works" in document:
+        found = [("details", document["details"])] if document["details"] is not None else []
+        works = document["works"] if isinstance(document["works"], list) else []
+        return found + [(f"works[{i}]", w) for i, w in enumerate(works)]
+    if "results" in document and isinstance(document["results"], list):
+        return [(f"results[{i}]", r) for i, r in enumerate(document["results"])]
+    return [("", document)]
+
+
+def map_record(record: Any) -> Rows:
+    """A Work or an Author, told apart by the id's letter."""
+    if not isinstance(record, dict):
+        raise MalformedRecord("record is not a JSON object")
+    ident = record.get("id")
+    kind = ident.removeprefix(OPENALEX_PREFIX)[:1].upper() if isinstance(ident, str) else ""
+    if kind == "W":
+        return map_work(record)
+    if kind == "A":
+        return map_author(record)
+    raise MalformedRecord(f"not an OpenAlex Work or Author id: {ident!r}")

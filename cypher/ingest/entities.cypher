@@ -1,0 +1,30 @@
+// Upserts the venues, topics and institutions of an import batch (MERGE on id, then SET).
+// Parameters: $sources LIST<MAP{id,name,type,issn}>, $topics LIST<MAP{id,name,subfield,field,domain}>,
+//   $institutions LIST<MAP{id,name,ror,country,type}>.
+// Returns: counts LIST<MAP{kind,created,updated}> (updated = existing and changed).
+// Example: bzgraph cypher ingest/entities --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","subfield":null,"field":null,"domain":null}]' --param 'institutions=[]'
+CALL () {
+  UNWIND $sources AS row
+  MERGE (n:Source:Entity {id: row.id})
+  WITH n, row, properties(n) AS before
+  SET n.name = row.name, n.type = row.type, n.issn = row.issn
+  RETURN {kind: 'Source', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
+          updated: count(CASE WHEN before <> {id: row.id} AND before <> properties(n) THEN 1 END)} AS sources
+}
+CALL () {
+  UNWIND $topics AS row
+  MERGE (n:Topic:Entity {id: row.id})
+  WITH n, row, properties(n) AS before
+  SET n.name = row.name, n.subfield = row.subfield, n.field = row.field, n.domain = row.domain
+  RETURN {kind: 'Topic', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
+          updated: count(CASE WHEN before <> {id: row.id} AND before <> properties(n) THEN 1 END)} AS topics
+}
+CALL () {
+  UNWIND $institutions AS row
+  MERGE (n:Institution:Entity {id: row.id})
+  WITH n, row, properties(n) AS before
+  SET n.name = row.name, n.ror = row.ror, n.country = row.country, n.type = row.type
+  RETURN {kind: 'Institution', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
+          updated: count(CASE WHEN before <> {id: row.id} AND before <> properties(n) THEN 1 END)} AS institutions
+}
+RETURN [sources, topics, institutions] AS counts
