@@ -114,6 +114,32 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bzgraph.db import migrate
+    from bzgraph.ingest.load import import_paths
+    from bzgraph.ingest.progress import RichProgress
+
+    # A batch (with its derived counts and trust) may take longer than an API request.
+    settings = settings.model_copy(update={"neo4j_timeout": max(settings.neo4j_timeout, 120.0)})
+    progress = RichProgress(quiet=args.quiet)
+
+    async def go(db: Any) -> Any:
+        await migrate(db)
+        return await import_paths(db, [Path(p) for p in args.paths], batch_size=args.batch_size,
+                                  progress=progress)
+
+    try:
+        summary = _run(_with_db(settings, go))
+    except FileNotFoundError as exc:
+        print(f"bzgraph: {exc}", file=sys.stderr)
+        return 2
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
 def _is_write(text: str) -> bool:
     body = " ".join(line for line in text.splitlines() if not line.lstrip().startswith("//")).upper()
     return any(f" {word} " in f" {body} " for word in ("MERGE", "CREATE", "SET", "DELETE", "REMOVE"))
@@ -174,6 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
     cypher.add_argument("--json", action="store_true", help="print rows as JSON")
     cypher.add_argument("--list", action="store_true", help="list the named queries")
     cypher.set_defaults(handler=cmd_cypher)
+
+    importer = sub.add_parser("import", help="import records from an outside source (OpenAlex)")
+    importer.add_argument("format", choices=["openalex"])
+    importer.add_argument("paths", nargs="+", metavar="PATH",
+                          help=".json, .jsonl or .gz files of Work/Author records, or folders of them")
+    importer.add_argument("--quiet", action="store_true", help="no progress bar (summary only)")
+    importer.add_argument("--batch-size", type=int, default=500, metavar="N",
+                          help="records per transaction (default 500)")
+    importer.set_defaults(handler=cmd_import)
 
     return parser
 
