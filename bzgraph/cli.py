@@ -145,6 +145,13 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     print(f"{len(rows)} row(s)")
 
 
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    from bzgraph.auth import issue_token
+
+    print(issue_token(args.sub, args.role, args.ttl, settings))
+    return 0
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 
@@ -174,6 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
     cypher.add_argument("--json", action="store_true", help="print rows as JSON")
     cypher.add_argument("--list", action="store_true", help="list the named queries")
     cypher.set_defaults(handler=cmd_cypher)
+
+    token = sub.add_parser("token", help="print a signed token for local use")
+    token.add_argument("--sub", required=True, help="the account (token subject)")
+    token.add_argument("--role", action="append", default=[], choices=["moderator"])
+    token.add_argument("--ttl", type=int, default=3600, help="seconds until it expires")
+    token.set_defaults(handler=cmd_token)
 
     return parser
 
