@@ -171,6 +171,13 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     print(f"{len(rows)} row(s)")
 
 
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    from bzgraph.auth import issue_token
+
+    print(issue_token(args.sub, args.role, args.ttl, settings))
+    return 0
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 
@@ -209,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--batch-size", type=int, default=500, metavar="N",
                           help="records per transaction (default 500)")
     importer.set_defaults(handler=cmd_import)
+
+    token = sub.add_parser("token", help="print a signed token for local use")
+    token.add_argument("--sub", required=True, help="the account (token subject)")
+    token.add_argument("--role", action="append", default=[], choices=["moderator"])
+    token.add_argument("--ttl", type=int, default=3600, help="seconds until it expires")
+    token.set_defaults(handler=cmd_token)
 
     return parser
 

@@ -1,12 +1,15 @@
-"""Schema extensions: round-trip accounting exposed in the response's ``extensions``."""
+"""Schema extensions: round-trip accounting, and refusing requests with a bad token."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from bzgraph.db import RoundTrips, count_round_trips
+from bzgraph.errors import Unauthenticated
 
 
 class CypherRoundTrips(SchemaExtension):
@@ -20,3 +23,16 @@ class CypherRoundTrips(SchemaExtension):
     def get_results(self) -> dict[str, int]:
         counter = getattr(self, "_counter", None)
         return {"cypherRoundTrips": counter.count if counter else 0}
+
+
+class RejectInvalidToken(SchemaExtension):
+    """A request that presented a bearer token which failed verification is answered
+    ``UNAUTHENTICATED`` before anything runs; a request without a token is anonymous."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        reason = getattr(context, "auth_error", None)
+        if reason:
+            error = GraphQLError(reason, original_error=Unauthenticated(reason))
+            self.execution_context.result = GraphQLExecutionResult(data=None, errors=[error])
+        yield

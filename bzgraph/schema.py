@@ -14,16 +14,22 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from bzgraph.api.accounts import AccountsMutation, AccountsQuery
 from bzgraph.api.graph import GraphQuery
 from bzgraph.api.profile import ProfileQuery
 from bzgraph.errors import BzgraphError
-from bzgraph.extensions import CypherRoundTrips
+from bzgraph.extensions import CypherRoundTrips, RejectInvalidToken
 from bzgraph.settings import get_settings
 
 
 @strawberry.type
-class Query(ProfileQuery, GraphQuery):
+class Query(ProfileQuery, AccountsQuery, GraphQuery):
     """Every read a client can make."""
+
+
+@strawberry.type
+class Mutation(AccountsMutation):
+    """Every change a client can make; each needs a signed-in viewer."""
 
 
 class Schema(strawberry.Schema):
@@ -40,6 +46,7 @@ def build_schema() -> strawberry.Schema:
     limits = get_settings()
     return Schema(
         query=Query,
+        mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
@@ -48,6 +55,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             CypherRoundTrips,
+            RejectInvalidToken,
         ],
     )
 

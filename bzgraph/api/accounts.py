@@ -1,0 +1,324 @@
+"""Accounts and the profile page's actions: follow, claim with moderation, invitations, profile edits.
+
+Every mutation is one managed write transaction: the action's named query, then
+``trust/recompute`` for the researcher whose signals changed. The payload's researcher is then
+read through the profile query (bookmarks make the read see the write).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from bzgraph.api.profile import Researcher, check_first, check_id, load_researcher
+from bzgraph.context import Context, Viewer
+from bzgraph.db import Tx
+from bzgraph.errors import BadUserInput, Conflict, Forbidden, NotFound, RateLimited, Unauthenticated
+
+Row = dict[str, Any]
+INVITATIONS_PER_DAY = 20
+MESSAGE_MAX = 2000
+BIO_MAX = 500
+_ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+# -- input checks ---------------------------------------------------------------------------
+
+
+def require_viewer(info: Info[Context, Any]) -> Viewer:
+    viewer = info.context.viewer
+    if viewer is None:
+        raise Unauthenticated("sign in: this action needs `Authorization: Bearer <token>`")
+    return viewer
+
+
+def normalize_orcid(value: str) -> str:
+    """An ORCID iD as ``0000-0000-0000-0000`` with a valid ISO 7064 checksum, else BAD_USER_INPUT."""
+    match = _ORCID.match(value.strip())
+    if not match:
+        raise BadUserInput("`orcid` must be an ORCID iD such as 0000-0002-1825-0097", argument="orcid")
+    orcid = match[1]
+    digits = orcid.replace("-", "")
+    total = 0
+    for char in digits[:-1]:
+        total = (total + int(char)) * 2
+    check = (12 - total % 11) % 11
+    if digits[-1] != ("X" if check == 10 else str(check)):
+        raise BadUserInput("`orcid` has a wrong check digit", argument="orcid")
+    return orcid
+
+
+# -- types ----------------------------------------------------------------------------------
+
+
+@strawberry.enum
+class ClaimStatus(Enum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+@strawberry.enum
+class InvitationStatus(Enum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+
+
+@strawberry.input(description="Evidence for a claim: at least one of `orcid` and `email`.")
+class ClaimEvidenceInput:
+    orcid: str | None = None
+    email: str | None = None
+    note: str | None = None
+
+
+@strawberry.type(description="Claim evidence; shown only to moderators and the claimant.")
+class ClaimEvidence:
+    orcid: str | None
+    email: str | None
+    note: str | None
+
+
+@strawberry.type(description="A request to be recognised as the person behind an author record.")
+class Claim:
+    id: strawberry.ID
+    status: ClaimStatus
+    created_at: str | None = None
+    researcher_id: strawberry.Private[str | None] = None
+    evidence: ClaimEvidence | None = None
+    claimant: str | None = strawberry.field(default=None, description="the claimant's account (moderators only)")
+
+    @classmethod
+    def from_row(cls, row: Row) -> Claim:
+        return cls(id=strawberry.ID(row["id"]), status=ClaimStatus(row["status"]),
+                   created_at=row.get("createdAt"), researcher_id=row.get("researcherId"),
+                   evidence=ClaimEvidence(orcid=row.get("orcid"), email=row.get("email"), note=row.get("note")),
+                   claimant=row.get("claimant"))
+
+    @strawberry.field(description="The claimed record.")
+    async def researcher(self, info: Info[Context, None]) -> Researcher | None:
+        return await load_researcher(info, self.researcher_id) if self.researcher_id else None
+
+
+@strawberry.type(description="An invitation to collaborate, sent to a claimed researcher.")
+class Invitation:
+    id: strawberry.ID
+    status: InvitationStatus
+    message: str | None = None
+    created_at: str | None = None
+    sender: str | None = strawberry.field(default=None, description="the sending account")
+
+    @classmethod
+    def from_row(cls, row: Row) -> Invitation:
+        return cls(id=strawberry.ID(row["id"]), status=InvitationStatus(row["status"]),
+                   message=row.get("message"), created_at=row.get("createdAt"), sender=row.get("from"))
+
+
+@strawberry.type(description="The signed-in account.")
+class Account:
+    id: strawberry.ID
+    sub: str
+    roles: list[str]
+    claims: list[Claim]
+    invitations: list[Invitation] = strawberry.field(description="invitations to the record you hold")
+    claimed_researcher_id: strawberry.Private[str | None] = None
+
+    @strawberry.field(description="The author record this account holds, once a claim is approved.")
+    async def claimed_researcher(self, info: Info[Context, None]) -> Researcher | None:
+        rid = self.claimed_researcher_id
+        return await load_researcher(info, rid) if rid else None
+
+
+@strawberry.type
+class ResearcherPayload:
+    researcher_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def researcher(self, info: Info[Context, None]) -> Researcher | None:
+        return await load_researcher(info, self.researcher_id)
+
+
+@strawberry.type
+class ClaimPayload(ResearcherPayload):
+    claim: Claim
+
+
+@strawberry.type
+class InvitationPayload:
+    invitation: Invitation
+
+
+# -- mutations ------------------------------------------------------------------------------
+
+
+async def _recompute_after(tx: Tx, name: str, researcher_id: str, **params: Any) -> list[Row]:
+    """Run the action ``name``; when it touched the researcher, recompute their trust."""
+    rows = await tx.run(name, **params)
+    if rows:
+        await tx.run("trust/recompute", ids=[researcher_id])
+    return rows
+
+
+@strawberry.type
+class AccountsMutation:
+    @strawberry.mutation(description="Follow a researcher; following twice changes nothing.")
+    async def follow_researcher(self, info: Info[Context, None], id: strawberry.ID) -> ResearcherPayload:
+        return await _follow(info, id, "accounts/follow")
+
+    @strawberry.mutation(description="Stop following a researcher; unfollowing someone not followed changes nothing.")
+    async def unfollow_researcher(self, info: Info[Context, None], id: strawberry.ID) -> ResearcherPayload:
+        return await _follow(info, id, "accounts/unfollow")
+
+    @strawberry.mutation(description="Ask to be recognised as this author; the claim starts PENDING.")
+    async def claim_researcher(self, info: Info[Context, None], id: strawberry.ID,
+                               evidence: ClaimEvidenceInput) -> ClaimPayload:
+        viewer = require_viewer(info)
+        rid = check_id(id)
+        orcid = normalize_orcid(evidence.orcid) if evidence.orcid else None
+        email = evidence.email.strip() if evidence.email else None
+        if email is not None and not _EMAIL.match(email):
+            raise BadUserInput("`email` is not an e-mail address", argument="email")
+        if orcid is None and email is None:
+            raise BadUserInput("give at least one of `orcid` and `email` as evidence", argument="evidence")
+        if evidence.note is not None and len(evidence.note) > MESSAGE_MAX:
+            raise BadUserInput(f"`note` is longer than {MESSAGE_MAX} characters", argument="note")
+        rows = await info.context.db.write(
+            "accounts/claim", userId=viewer.id, sub=viewer.sub, researcherId=rid,
+            claimId=f"claim:{uuid.uuid4()}", orcid=orcid, email=email, note=evidence.note)
+        if not rows:
+            raise NotFound("no researcher with this id")
+        outcome = rows[0]["outcome"]
+        if outcome == "ALREADY_CLAIMED":
+            raise Conflict("this author record is already claimed")
+        if outcome == "VIEWER_HOLDS_CLAIM":
+            raise Conflict("your account already holds an approved claim")
+        if outcome == "ALREADY_PENDING":
+            raise Conflict("you already have a pending claim on this record")
+        claim = Claim(id=strawberry.ID(rows[0]["claimId"]), status=ClaimStatus.PENDING, researcher_id=rid,
+                      evidence=ClaimEvidence(orcid=orcid, email=email, note=evidence.note))
+        return ClaimPayload(researcher_id=rid, claim=claim)
+
+    @strawberry.mutation(description="A moderator approves or rejects a pending claim.")
+    async def review_claim(self, info: Info[Context, None], claim_id: strawberry.ID,
+                           approve: bool) -> ClaimPayload:
+        viewer = require_viewer(info)
+        if not viewer.is_moderator:
+            raise Forbidden("reviewing claims needs the moderator role")
+        cid = check_id(claim_id, "claimId")
+
+        async def review(tx: Tx) -> list[Row]:
+            rows = await tx.run("accounts/review-claim", claimId=cid, approve=approve, moderatorId=viewer.id)
+            if rows and rows[0]["outcome"] == "APPROVED":
+                await tx.run("trust/recompute", ids=[rows[0]["researcherId"]])
+            return rows
+
+        rows = await info.context.db.execute(review, write=True)
+        if not rows:
+            raise NotFound("no claim with this id")
+        row = rows[0]
+        conflicts = {"NOT_PENDING": "this claim has already been reviewed",
+                     "RECORD_CLAIMED": "this author record already has an approved claimant",
+                     "CLAIMANT_HOLDS_CLAIM": "the claimant already holds an approved claim"}
+        if row["outcome"] in conflicts:
+            raise Conflict(conflicts[row["outcome"]])
+        claim = Claim(id=strawberry.ID(row["claimId"]), status=ClaimStatus(row["status"]),
+                      researcher_id=row["researcherId"])
+        return ClaimPayload(researcher_id=row["researcherId"], claim=claim)
+
+    @strawberry.mutation(description="Invite a claimed researcher to collaborate (20 per account per 24 hours).")
+    async def invite_to_collaborate(self, info: Info[Context, None], researcher_id: strawberry.ID,
+                                    message: str) -> InvitationPayload:
+        viewer = require_viewer(info)
+        rid = check_id(researcher_id, "researcherId")
+        if not message.strip() or len(message) > MESSAGE_MAX:
+            raise BadUserInput(f"`message` must have 1 to {MESSAGE_MAX} characters", argument="message")
+        rows = await info.context.db.write(
+            "accounts/invite", userId=viewer.id, sub=viewer.sub, researcherId=rid,
+            invitationId=f"invitation:{uuid.uuid4()}", message=message, limit=INVITATIONS_PER_DAY)
+        if not rows:
+            raise NotFound("no researcher with this id")
+        outcome = rows[0]["outcome"]
+        if outcome == "NOT_CLAIMED":
+            raise Forbidden("this author record must be claimed first: only claimed researchers can be invited")
+        if outcome == "OWN_RECORD":
+            raise Forbidden("you cannot invite the record you hold")
+        if outcome == "RATE_LIMITED":
+            raise RateLimited(f"at most {INVITATIONS_PER_DAY} invitations per account per 24 hours")
+        row = rows[0]
+        return InvitationPayload(invitation=Invitation(
+            id=strawberry.ID(row["invitationId"]), status=InvitationStatus(row["status"]), message=message))
+
+    @strawberry.mutation(description="The claimant accepts or declines an invitation sent to their record.")
+    async def respond_to_invitation(self, info: Info[Context, None], id: strawberry.ID,
+                                    accept: bool) -> InvitationPayload:
+        viewer = require_viewer(info)
+        rows = await info.context.db.write("accounts/respond-invitation", userId=viewer.id,
+                                           invitationId=check_id(id), accept=accept)
+        if not rows:  # the same answer whether it does not exist or is someone else's
+            raise NotFound("no invitation with this id")
+        row = rows[0]
+        if row["outcome"] == "NOT_PENDING":
+            raise Conflict("this invitation has already been answered")
+        return InvitationPayload(invitation=Invitation(id=strawberry.ID(row["invitationId"]),
+                                                       status=InvitationStatus(row["status"])))
+
+    @strawberry.mutation(description="The approved claimant edits their profile.")
+    async def update_profile(self, info: Info[Context, None], id: strawberry.ID,
+                             open_to_collaborate: bool | None = None,
+                             bio: str | None = strawberry.UNSET) -> ResearcherPayload:  # type: ignore[assignment]
+        viewer = require_viewer(info)
+        rid = check_id(id)
+        clear_bio = bio is None
+        if bio and len(bio) > BIO_MAX:
+            raise BadUserInput(f"`bio` is longer than {BIO_MAX} characters", argument="bio")
+        rows = await info.context.db.execute(
+            lambda tx: _recompute_after(tx, "accounts/update-profile", rid, userId=viewer.id, researcherId=rid,
+                                        openToCollaborate=open_to_collaborate,
+                                        bio=bio.strip() or None if isinstance(bio, str) else None,
+                                        clearBio=clear_bio),
+            write=True)
+        if not rows:
+            raise Forbidden("only the approved claimant can edit this profile")
+        return ResearcherPayload(researcher_id=rid)
+
+
+async def _follow(info: Info[Context, Any], id: str, action: str) -> ResearcherPayload:
+    viewer = require_viewer(info)
+    rid = check_id(id)
+    params = {"userId": viewer.id, "researcherId": rid}
+    if action == "accounts/follow":
+        params["sub"] = viewer.sub
+    rows = await info.context.db.execute(lambda tx: _recompute_after(tx, action, rid, **params), write=True)
+    if not rows:
+        raise NotFound("no researcher with this id")
+    return ResearcherPayload(researcher_id=rid)
+
+
+@strawberry.type
+class AccountsQuery:
+    @strawberry.field(description="The signed-in account; null when anonymous.")
+    async def viewer(self, info: Info[Context, None]) -> Account | None:
+        viewer = info.context.viewer
+        if viewer is None:
+            return None
+        rows = await info.context.db.read("accounts/viewer", userId=viewer.id)
+        row = rows[0] if rows and rows[0]["id"] else {"claims": [], "invitations": [], "claimedResearcherId": None}
+        return Account(id=strawberry.ID(viewer.id), sub=viewer.sub, roles=sorted(viewer.roles),
+                       claims=[Claim.from_row(c) for c in row["claims"]],
+                       invitations=[Invitation.from_row(i) for i in row["invitations"]],
+                       claimed_researcher_id=row["claimedResearcherId"])
+
+    @strawberry.field(description="Claims by status, oldest first (moderators only).")
+    async def claims(self, info: Info[Context, None], status: ClaimStatus = ClaimStatus.PENDING,
+                     first: int = 20) -> list[Claim]:
+        viewer = require_viewer(info)
+        if not viewer.is_moderator:
+            raise Forbidden("listing claims needs the moderator role")
+        rows = await info.context.db.read("accounts/claims", status=status.value, first=check_first(first))
+        return [Claim.from_row(r["claim"]) for r in rows]

@@ -1,0 +1,26 @@
+// Records a PENDING claim of an author record by the viewer, with its evidence, unless a rule forbids it.
+// Parameters: $userId STRING, $sub STRING, $researcherId STRING, $claimId STRING, $orcid STRING?, $email STRING?, $note STRING?.
+// Returns outcome: CREATED, ALREADY_CLAIMED, VIEWER_HOLDS_CLAIM or ALREADY_PENDING (no row: no such researcher).
+// Example: bzgraph cypher accounts/claim --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param claimId=claim:1 --param orcid=null --param email=a@example.org --param note=null
+MATCH (r:Researcher {id: $researcherId})
+SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit
+MERGE (u:User:Entity {id: $userId})
+ON CREATE SET u.sub = $sub, u.createdAt = datetime()
+SET u._lock = true REMOVE u._lock  // an exclusive lock on the account until commit
+WITH r, u,
+     CASE
+       WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'ALREADY_CLAIMED'
+       WHEN EXISTS { (u)-[:CLAIMANT_OF]->(:Researcher) } THEN 'VIEWER_HOLDS_CLAIM'
+       WHEN EXISTS { (u)-[:MADE]->(:Claim {status: 'PENDING'})-[:CLAIMS]->(r) } THEN 'ALREADY_PENDING'
+       ELSE 'CREATED'
+     END AS outcome
+CALL (r, u, outcome) {
+  WITH r, u WHERE outcome = 'CREATED'
+  CREATE (u)-[:MADE]->(c:Claim:Entity {id: $claimId, status: 'PENDING', orcid: $orcid, email: $email,
+                                        note: $note, createdAt: datetime()})-[:CLAIMS]->(r)
+  RETURN c.id AS claimId
+UNION
+  WITH outcome WHERE outcome <> 'CREATED'
+  RETURN null AS claimId
+}
+RETURN outcome, claimId, r.id AS researcherId

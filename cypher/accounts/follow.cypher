@@ -1,0 +1,11 @@
+// The viewer follows a researcher (idempotent); the researcher is locked so concurrent follows serialize.
+// Parameters: $userId STRING, $sub STRING, $researcherId STRING.
+// Returns one row when the researcher exists, none otherwise. Run trust/recompute afterwards in the same transaction.
+// Example: bzgraph cypher accounts/follow --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert
+MATCH (r:Researcher {id: $researcherId})
+SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit
+MERGE (u:User:Entity {id: $userId})
+ON CREATE SET u.sub = $sub, u.createdAt = datetime()
+MERGE (u)-[f:FOLLOWS]->(r)
+ON CREATE SET f.since = datetime()
+RETURN r.id AS id

@@ -1,0 +1,27 @@
+// Sends an invitation to collaborate to a claimed researcher, within the sender's rate limit.
+// Parameters: $userId STRING, $sub STRING, $researcherId STRING, $invitationId STRING, $message STRING, $limit INTEGER (per 24 hours).
+// Returns outcome: SENT, NOT_CLAIMED, OWN_RECORD or RATE_LIMITED (no row: no such researcher).
+// Example: bzgraph cypher accounts/invite --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20
+MATCH (r:Researcher {id: $researcherId})
+MERGE (u:User:Entity {id: $userId})
+ON CREATE SET u.sub = $sub, u.createdAt = datetime()
+SET u._lock = true REMOVE u._lock  // an exclusive lock on the account until commit
+WITH r, u,
+     COUNT { (u)-[:SENT]->(i:Invitation) WHERE i.createdAt > datetime() - duration('PT24H') } AS sentToday
+WITH r, u,
+     CASE
+       WHEN NOT EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'NOT_CLAIMED'
+       WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(u) } THEN 'OWN_RECORD'
+       WHEN sentToday >= $limit THEN 'RATE_LIMITED'
+       ELSE 'SENT'
+     END AS outcome
+CALL (r, u, outcome) {
+  WITH r, u WHERE outcome = 'SENT'
+  CREATE (u)-[:SENT]->(i:Invitation:Entity {id: $invitationId, message: $message, status: 'PENDING',
+                                            createdAt: datetime()})-[:TO]->(r)
+  RETURN i.id AS invitationId, i.status AS status
+UNION
+  WITH outcome WHERE outcome <> 'SENT'
+  RETURN null AS invitationId, null AS status
+}
+RETURN outcome, invitationId, status

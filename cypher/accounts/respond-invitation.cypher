@@ -1,0 +1,12 @@
+// The claimant of the invited researcher accepts or declines a PENDING invitation.
+// Parameters: $userId STRING, $invitationId STRING, $accept BOOLEAN.
+// Returns outcome: ACCEPTED, DECLINED or NOT_PENDING (no row: no such invitation for this viewer).
+// Example: bzgraph cypher accounts/respond-invitation --param userId=user:bob --param invitationId=invitation:1 --param accept=true
+MATCH (:User {id: $userId})-[:CLAIMANT_OF]->(:Researcher)<-[:TO]-(i:Invitation {id: $invitationId})
+SET i._lock = true REMOVE i._lock
+WITH i, CASE WHEN i.status <> 'PENDING' THEN 'NOT_PENDING' WHEN $accept THEN 'ACCEPTED' ELSE 'DECLINED' END AS outcome
+CALL (i, outcome) {
+  WITH i WHERE outcome IN ['ACCEPTED', 'DECLINED']
+  SET i.status = outcome, i.respondedAt = datetime()
+}
+RETURN outcome, i.id AS invitationId, i.status AS status

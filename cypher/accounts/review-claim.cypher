@@ -1,0 +1,22 @@
+// A moderator approves or rejects a PENDING claim; approval makes the claimant the record's one approved claimant.
+// Parameters: $claimId STRING, $approve BOOLEAN, $moderatorId STRING.
+// Returns outcome: APPROVED, REJECTED, NOT_PENDING, RECORD_CLAIMED or CLAIMANT_HOLDS_CLAIM (no row: no such claim).
+// Example: bzgraph cypher accounts/review-claim --param claimId=claim:1 --param approve=true --param moderatorId=user:mod
+MATCH (u:User)-[:MADE]->(c:Claim {id: $claimId})-[:CLAIMS]->(r:Researcher)
+SET r._lock = true, u._lock = true REMOVE r._lock, u._lock  // exclusive locks until commit
+WITH c, u, r,
+     CASE
+       WHEN c.status <> 'PENDING' THEN 'NOT_PENDING'
+       WHEN NOT $approve THEN 'REJECTED'
+       WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'RECORD_CLAIMED'
+       WHEN EXISTS { (u)-[:CLAIMANT_OF]->(:Researcher) } THEN 'CLAIMANT_HOLDS_CLAIM'
+       ELSE 'APPROVED'
+     END AS outcome
+CALL (c, u, r, outcome) {
+  WITH c, u, r WHERE outcome IN ['APPROVED', 'REJECTED']
+  SET c.status = outcome, c.reviewedAt = datetime(), c.reviewedBy = $moderatorId
+  WITH c, u, r WHERE outcome = 'APPROVED'
+  MERGE (u)-[claimant:CLAIMANT_OF]->(r)
+  ON CREATE SET claimant.since = datetime()
+}
+RETURN outcome, c.id AS claimId, c.status AS status, r.id AS researcherId

@@ -1,0 +1,19 @@
+// The signed-in viewer's own state: claims made, the record they hold, invitations sent to it.
+// Parameters: $userId STRING.
+// Example: bzgraph cypher accounts/viewer --param userId=user:alice
+OPTIONAL MATCH (u:User {id: $userId})
+CALL (u) {
+  OPTIONAL MATCH (u)-[:MADE]->(c:Claim)-[:CLAIMS]->(r:Researcher)
+  WITH c, r ORDER BY c.createdAt DESC
+  RETURN collect(CASE WHEN c IS NULL THEN null ELSE c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id} END) AS claims
+}
+CALL (u) {
+  OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(r:Researcher)
+  RETURN head(collect(r.id)) AS claimedResearcherId
+}
+CALL (u) {
+  OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(:Researcher)<-[:TO]-(i:Invitation)<-[:SENT]-(s:User)
+  WITH i, s ORDER BY i.createdAt DESC
+  RETURN collect(CASE WHEN i IS NULL THEN null ELSE i {.id, .status, .message, createdAt: toString(i.createdAt), from: s.sub} END) AS invitations
+}
+RETURN u.id AS id, claims, claimedResearcherId, invitations
