@@ -1,0 +1,99 @@
+"""ProfilePage over HTTP against the same Cypher through the raw driver, in one run.
+
+Starts `bzgraph serve` on a free loopback port against the configured database (seed it first:
+`bzgraph seed`), then alternates the two measurements so that machine noise hits both alike.
+Prints both medians and their ratio (goal: ≤ 1.25).
+
+    python bench/profile_bench.py [--rounds 300] [--id bzr-leon-bungert]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from neo4j import AsyncGraphDatabase
+
+from bzgraph import queries
+from bzgraph.settings import get_settings
+
+CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "ProfilePage.graphql"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--id", default="bzr-leon-bungert")
+    args = parser.parse_args()
+    settings = get_settings()
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
+    document = CONTRACT.read_text()
+    variables = {"id": args.id, "worksFirst": 10}
+    # Exactly what the resolver sends for this document: the same named query, the same parameters.
+    params = dict(ids=[args.id], viewer=None, worksFirst=10, afterYear=None, afterTitle=None, afterId=None,
+                  collaboratorsFirst=0, topicsFirst=0)
+    text = queries.get("profile/researchers").text
+    driver = AsyncGraphDatabase.driver(settings.neo4j_uri,
+                                       auth=(settings.neo4j_user, settings.neo4j_password_value()),
+                                       notifications_min_severity="OFF")
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            for _ in range(100):
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.2)
+
+            async def api() -> None:
+                body = (await client.post("/graphql", json={"query": document, "variables": variables})).json()
+                assert body["data"]["researcher"]["id"] == args.id, body
+
+            async def raw() -> None:
+                async with driver.session(database=settings.neo4j_database) as session:
+                    rows = await session.execute_read(_fetch, text, params)
+                assert rows and rows[0]["researcher"]["id"] == args.id
+
+            for _ in range(30):  # warm both paths (plan cache, connection pools)
+                await api()
+                await raw()
+            api_times, raw_times = [], []
+            for _ in range(args.rounds):
+                for fn, times in ((api, api_times), (raw, raw_times)):
+                    start = time.perf_counter()
+                    await fn()
+                    times.append(time.perf_counter() - start)
+    finally:
+        await driver.close()
+        server.terminate()
+        server.wait(timeout=20)
+    api_ms, raw_ms = statistics.median(api_times) * 1e3, statistics.median(raw_times) * 1e3
+    print(f"ProfilePage over HTTP     median {api_ms:7.2f} ms  ({args.rounds} rounds)")
+    print(f"same Cypher, raw driver   median {raw_ms:7.2f} ms")
+    print(f"ratio HTTP / raw          {api_ms / raw_ms:7.2f}  (goal ≤ 1.25)")
+
+
+async def _fetch(tx, text, params):
+    result = await tx.run(text, params)
+    return [record.data() async for record in result]
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
