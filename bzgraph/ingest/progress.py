@@ -16,7 +16,6 @@ class RichProgress(ImportProgress):
     """A bar over the input bytes, with the records written and their rate; problems on stderr."""
 
     def __init__(self, quiet: bool = False) -> None:
-        self.errors = Console(stderr=True)
         self.quiet = quiet
         self.bar = Progress(
             TextColumn("importing"), BarColumn(), DownloadColumn(),
@@ -38,7 +37,11 @@ class RichProgress(ImportProgress):
         self.bar.update(self.task, advance=nbytes, records=self.records, rate=rate)
 
     def problem(self, problem: Problem) -> None:
-        self.errors.print(f"skipped malformed record: {problem}", markup=False, highlight=False)
+        line = f"skipped malformed record: {problem}"
+        if self.bar.live.is_started:
+            self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(line, file=sys.stderr)
 
     def stop(self) -> None:
         self.bar.stop()

@@ -1,0 +1,248 @@
+"""Importing real OpenAlex files into the real database: counts through the API, idempotency,
+resumability after a kill, malformed records."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bzgraph.db import Database
+from bzgraph.ingest.load import Source, import_paths
+from bzgraph.settings import Settings
+from tests.support import gql
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "openalex-idb"
+BUNDLES = DATA / "original" / "geosciencearabia-idb03" / "public" / "author-data"
+FILES = [BUNDLES / f"{a}.json.gz" for a in ("A5047482366", "A5007597150", "A5088388992", "A5071165005")]
+OPENALEX_PREFIXES = ["W", "A", "I", "T", "S"]
+
+
+@pytest.fixture(scope="module")
+async def import_db(seeded: Database, settings: Settings) -> AsyncIterator[Database]:
+    """A database handle with an import-sized transaction timeout."""
+    database = Database(settings.model_copy(update={"neo4j_timeout": 120.0}))
+    yield database
+    await database.close()
+
+
+@pytest.fixture(scope="module")
+async def imported(import_db: Database) -> Any:
+    return await import_paths(import_db, FILES, batch_size=40)
+
+
+def short(url: str | None) -> str | None:
+    return url.rsplit("/", 1)[1] if url else None
+
+
+def raw_records(paths: list[Path]) -> dict[str, dict]:
+    """The newest copy of every work in ``paths`` (file order), straight from the JSON."""
+    works: dict[str, dict] = {}
+    for path in paths:
+        bundle = json.loads(gzip.open(path, "rt", encoding="utf-8").read())
+        for work in bundle["works"]:
+            works.pop(short(work["id"]), None)
+            works[short(work["id"])] = work
+    return works
+
+
+def expected_counts(works: dict[str, dict]) -> dict[str, dict[str, int]]:
+    """Per researcher, independently of the product: works, distinct topics, close collaborators."""
+    authored: dict[str, set[str]] = defaultdict(set)
+    topics: dict[str, set[str]] = defaultdict(set)
+    for wid, work in works.items():
+        authors = {short(a["author"].get("id")) for a in work["authorships"] if a["author"].get("id")}
+        work_topics = {short(t["id"]) for t in work.get("topics") or [] if 0 < t["score"] <= 1}
+        for author in authors:
+            authored[author].add(wid)
+            topics[author] |= work_topics
+    result = {}
+    for author, mine in authored.items():
+        shared: dict[str, int] = defaultdict(int)
+        for wid in mine:
+            for other in {short(a["author"].get("id")) for a in works[wid]["authorships"]
+                          if a["author"].get("id")} - {author}:
+                shared[other] += 1
+        result[author] = {"works": len(mine), "topics": len(topics[author]),
+                          "closeCollaborators": sum(1 for n in shared.values() if n >= 2)}
+    return result
+
+
+async def api_counts(api: httpx.AsyncClient, ids: list[str]) -> dict[str, dict[str, int]]:
+    found: dict[str, dict[str, int]] = {}
+    for start in range(0, len(ids), 25):
+        chunk = ids[start:start + 25]
+        fields = " ".join(
+            f'r{i}: researcher(id: "{rid}") {{ id counts {{ works topics closeCollaborators }} '
+            f'trust {{ verificationLevel }} }}' for i, rid in enumerate(chunk))
+        body = await gql(api, f"{{ {fields} }}")
+        assert "errors" not in body, body["errors"]
+        for value in body["data"].values():
+            found[value["id"]] = {**value["counts"], "level": value["trust"]["verificationLevel"]}
+    return found
+
+
+async def fingerprint(db: Database, prefixes: list[str], rename: dict[str, str] | None = None) -> tuple:
+    """A sorted, comparable snapshot of the nodes and relationships with ids under ``prefixes``."""
+    (row,) = await db.read("testing/import-fingerprint", prefixes=prefixes)
+
+    def norm(value: Any) -> Any:
+        text = json.dumps(value, sort_keys=True, default=str)
+        for old, new in (rename or {}).items():
+            text = re.sub(rf'"([WAITS]){old}(\d+)"', rf'"\g<1>{new}\g<2>"', text)
+        return text
+
+    return tuple(sorted(norm(n) for n in row["nodes"])), tuple(sorted(norm(r) for r in row["relationships"]))
+
+
+async def test_imported_counts_match_the_raw_records_through_the_api(imported: Any,
+                                                                     api: httpx.AsyncClient) -> None:
+    assert imported.malformed == 0 and imported.works > 0 and imported.authors == len(FILES)
+    expected = expected_counts(raw_records(FILES))
+    # everyone with at least two works, plus a sample of the rest
+    ids = sorted(a for a, c in expected.items() if c["works"] >= 2) + sorted(expected)[:20]
+    assert len(ids) > 40
+    answered = await api_counts(api, ids)
+    mismatches = {rid: (expected[rid], answered[rid]) for rid in ids
+                  if {k: answered[rid][k] for k in expected[rid]} != expected[rid]}
+    assert not mismatches
+    assert {a["level"] for a in answered.values()} >= {"L1"}
+    assert "L0" not in {a["level"] for a in answered.values()}  # every imported researcher has an OpenAlex id
+
+
+async def test_imported_researcher_has_orcid_aliases_affiliation_and_trust(imported: Any,
+                                                                           import_db: Database) -> None:
+    details = json.loads(gzip.open(FILES[0], "rt").read())["details"]
+    rid = short(details["id"])
+    (node,) = await import_db.read("node", ids=[rid])
+    props = node["props"]
+    assert props["name"] == details["display_name"]
+    assert props["openalexId"] == rid
+    assert props.get("orcid") == (short(details["orcid"]) if details["orcid"] else None)
+    others = set(details["display_name_alternatives"]) - {details["display_name"]}
+    assert others <= set(props["aliases"]) and props["aliasText"] == " ; ".join(props["aliases"])
+    assert props["worksCount"] == len(raw_works_of(rid))
+    assert props["trustScore"] > 0 and props["verificationLevel"] == "L1"
+
+
+def raw_works_of(rid: str) -> set[str]:
+    return {wid for wid, w in raw_records(FILES).items()
+            if rid in {short(a["author"].get("id")) for a in w["authorships"]}}
+
+
+async def test_importing_again_changes_nothing(imported: Any, import_db: Database) -> None:
+    before = await fingerprint(import_db, OPENALEX_PREFIXES)
+    again = await import_paths(import_db, FILES, batch_size=17)
+    after = await fingerprint(import_db, OPENALEX_PREFIXES)
+    assert again.records == imported.records
+    assert sum(again.created.values()) == 0 and sum(again.updated.values()) == 0
+    assert before == after
+
+
+async def test_citations_are_completed_when_the_cited_work_arrives(import_db: Database,
+                                                                   tmp_path: Path) -> None:
+    citing = {"id": "https://openalex.org/W0099000000001", "title": "Citing", "authorships": [],
+              "referenced_works": ["https://openalex.org/W0099000000002"]}
+    cited = {"id": "https://openalex.org/W0099000000002", "title": "Cited", "authorships": []}
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(json.dumps(citing) + "\n")
+    second.write_text(json.dumps(cited) + "\n")
+    await import_paths(import_db, [first])
+    nodes, rels = await fingerprint(import_db, ["W0099"])
+    assert not [r for r in rels if '"CITES"' in r]
+    await import_paths(import_db, [second])
+    nodes, rels = await fingerprint(import_db, ["W0099"])
+    assert rels == (json.dumps(["CITES", "W0099000000001", "W0099000000002", {}]),)
+    assert not [n for n in nodes if "UnresolvedWork" in n]
+
+
+def renamed_copy(paths: list[Path], target: Path, marker: str) -> Path:
+    """The records of ``paths`` as one JSONL file, every OpenAlex id given ``marker`` after its letter."""
+    pattern = re.compile(r'(https://openalex\.org/[WAITS])(\d+)')
+    target.mkdir(parents=True, exist_ok=True)
+    out = target / "works.jsonl"
+    with out.open("w", encoding="utf-8") as sink:
+        for path in paths:
+            bundle = json.loads(gzip.open(path, "rt", encoding="utf-8").read())
+            for record in [bundle["details"], *bundle["works"]]:
+                sink.write(pattern.sub(rf"\g<1>{marker}\g<2>", json.dumps(record)) + "\n")
+    return out
+
+
+async def test_an_import_killed_midway_resumes_to_the_same_graph(import_db: Database,
+                                                                 tmp_path: Path) -> None:
+    # Two copies of the same records under disjoint ids: one imported straight through, one killed.
+    straight = renamed_copy(FILES, tmp_path / "straight", "0071")
+    killed = renamed_copy(FILES, tmp_path / "killed", "0072")
+    await import_paths(import_db, [straight], batch_size=5)
+
+    command = [sys.executable, "-m", "bzgraph.cli", "import", "openalex", str(killed),
+               "--quiet", "--batch-size", "5"]
+    process = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    key = Source(killed).key
+    deadline = time.monotonic() + 120
+    position = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        rows = await import_db.read("ingest/checkpoint-load", keys=[key])
+        if rows and rows[0]["position"] >= 10:
+            position = rows[0]["position"]
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the import finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert position >= 10
+
+    resumed = await import_paths(import_db, [killed], batch_size=5)
+    assert resumed.resumed >= position  # the committed batches were not read again
+    assert await import_db.read("ingest/checkpoint-load", keys=[key]) == []
+    assert (await fingerprint(import_db, [f"{c}0072" for c in "WAITS"], {"0072": "0071"})
+            == await fingerprint(import_db, [f"{c}0071" for c in "WAITS"]))
+
+
+async def test_malformed_records_are_reported_counted_and_never_half_written(import_db: Database,
+                                                                             tmp_path: Path) -> None:
+    good = {"id": "https://openalex.org/W0098000000001", "title": "Fine", "authorships": []}
+    bad_authorships = {"id": "https://openalex.org/W0098000000002", "title": "Broken",
+                       "authorships": [{"author": {"id": "https://openalex.org/A0098000000001",
+                                                   "display_name": "Half Written"}}, "not an object"]}
+    bad_abstract = {"id": "https://openalex.org/W0098000000003", "title": "Bad abstract",
+                    "abstract_inverted_index": {"word": "zero"}}
+    lines = [json.dumps(good), "{not json", json.dumps({"id": "https://openalex.org/Q1"}),
+             json.dumps(bad_authorships), json.dumps(bad_abstract)]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    summary = await import_paths(import_db, [path])
+    assert summary.malformed == 4 and summary.works == 1
+    assert [(p.path, p.where) for p in summary.problems] == [
+        (str(path), "line 2"), (str(path), "line 3"), (str(path), "line 4"), (str(path), "line 5")]
+    assert "invalid JSON" in summary.problems[0].reason
+    assert "authorships[1]" in summary.problems[2].reason
+    nodes, _ = await fingerprint(import_db, ["W0098", "A0098"])
+    assert [json.loads(n)[1]["id"] for n in nodes] == ["W0098000000001"]
+
+
+def test_the_command_prints_a_summary_and_reports_problems(seeded: Database, tmp_path: Path) -> None:
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"meta": {}, "results": [
+        {"id": "https://openalex.org/W0097000000001", "title": "Via the API", "authorships": []},
+        {"id": "nonsense"}]}))
+    done = subprocess.run([sys.executable, "-m", "bzgraph.cli", "import", "openalex", str(path), "--quiet"],
+                          env=os.environ.copy(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"{path}:line 1 results[1]: not an OpenAlex Work or Author id" in done.stderr
+    assert "1 works" in done.stdout and "1 malformed" in done.stdout
+    assert re.search(r"nodes: 1 created", done.stdout)
