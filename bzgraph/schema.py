@@ -15,15 +15,17 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from bzgraph.api.accounts import AccountsMutation, AccountsQuery
+from bzgraph.api.explore import ExploreQuery
 from bzgraph.api.graph import GraphQuery
 from bzgraph.api.profile import ProfileQuery
+from bzgraph.api.search import SearchQuery
 from bzgraph.errors import BzgraphError
 from bzgraph.extensions import CypherRoundTrips, RejectInvalidToken
 from bzgraph.settings import get_settings
 
 
 @strawberry.type
-class Query(ProfileQuery, AccountsQuery, GraphQuery):
+class Query(ProfileQuery, ExploreQuery, SearchQuery, AccountsQuery, GraphQuery):
     """Every read a client can make."""
 
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bzgraph.api.explore import NEIGHBOURS_KEPT
 from bzgraph.db import Database, Tx
 from bzgraph.settings import PROJECT_ROOT
 
@@ -17,15 +18,17 @@ def read_seed(path: Path = SEED_FILE) -> dict[str, Any]:
 
 
 async def load_seed(db: Database, path: Path = SEED_FILE) -> dict[str, int]:
-    """MERGE every seed node and relationship, then recompute the seeded researchers' trust."""
+    """MERGE every seed node and relationship; recompute trust and the neighbour lists explore reads."""
     seed = read_seed(path)
     params = {key: seed.get(key, []) for key in
               ("sources", "topics", "institutions", "researchers", "works", "affiliations")}
     ids = [r["id"] for r in seed["researchers"]]
+    explorable = ids + [n["id"] for key in ("works", "topics", "institutions") for n in seed[key]]
 
     async def work(tx: Tx) -> dict[str, int]:
         rows = await tx.run("seed/load", **params)
         await tx.run("trust/recompute", ids=ids)
+        await tx.run("explore/refresh", ids=explorable, keep=NEIGHBOURS_KEPT)
         return rows[0]
 
     return await db.execute(work, write=True)

@@ -1,0 +1,122 @@
+"""Explore: the bounded, deterministic neighbourhood around any node, and collaboration paths.
+
+``explore`` reads the ranked neighbour lists that ``cypher/explore/refresh.cypher`` keeps on every
+node (refreshed on write), so one request is one query whose cost depends on ``limit``, never on the
+center's degree. See ``docs/explore.md``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from bzgraph.api.nodes import NodeKind
+from bzgraph.api.profile import Researcher, Work, check_id
+from bzgraph.context import Context
+from bzgraph.errors import BadUserInput
+
+NEIGHBOURS_KEPT = 200  # per node and kind; explore's `limit` can never need more
+MAX_LIMIT = 500
+MAX_HOPS = 8
+
+
+@strawberry.type(description="A node of an explored neighbourhood.")
+class GraphNode:
+    id: strawberry.ID
+    kind: NodeKind
+    label: str = strawberry.field(description="name or title, ready to draw")
+    weight: float | None = strawberry.field(
+        default=None, description="how strongly it belongs to the neighbourhood (null for the center)")
+
+
+@strawberry.type(description="An edge between two returned nodes.")
+class GraphEdge:
+    source: strawberry.ID
+    target: strawberry.ID
+    kind: str = strawberry.field(description="CO_AUTHORED, AUTHORED, WORKS_ON, HAS_TOPIC, AFFILIATED_WITH, CITES, CITED_BY")
+    weight: float
+
+
+@strawberry.type(description="How many neighbours of a kind exist, and how many are shown.")
+class KindTotal:
+    kind: NodeKind
+    total: int
+    shown: int
+
+
+@strawberry.type(description="A bounded subgraph around a center node.")
+class Subgraph:
+    center: GraphNode
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    totals: list[KindTotal]
+    truncated: bool
+
+
+@strawberry.type(description="One co-authorship step of a collaboration path, with the works that join it.")
+class PathStep:
+    source: Researcher
+    target: Researcher
+    works: list[Work]
+
+
+@strawberry.type(description="The shortest chain of co-authorships between two researchers.")
+class CollaborationPath:
+    hops: int
+    researchers: list[Researcher]
+    steps: list[PathStep]
+
+
+def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: int) -> Subgraph:
+    """Shape the neighbourhood query's row; totals count every neighbour, shown or not."""
+    order = row["kindOrder"]
+    wanted = [k.value for k in kinds] if kinds else order
+    nodes = [GraphNode(id=strawberry.ID(n["id"]), kind=NodeKind(n["kind"]), label=n["label"], weight=n["weight"])
+             for n in row["nodes"]]
+    edges = [GraphEdge(source=strawberry.ID(n["source"]), target=strawberry.ID(n["id"]), kind=n["via"],
+                       weight=n["weight"]) for n in row["nodes"]]
+    shown = Counter(n.kind.value for n in nodes)
+    found2 = Counter(row["found2"]) if depth >= 2 else Counter()
+    totals = [KindTotal(kind=NodeKind(k), total=row["totals"][order.index(k)] + found2[k], shown=shown[k])
+              for k in order if k in wanted]
+    center = row["center"]
+    return Subgraph(
+        center=GraphNode(id=strawberry.ID(center["id"]), kind=NodeKind(center["kind"]), label=center["label"]),
+        nodes=nodes, edges=edges, totals=totals, truncated=any(t.total > t.shown for t in totals),
+    )
+
+
+@strawberry.type
+class ExploreQuery:
+    @strawberry.field(description="The neighbourhood of any node, bounded by `limit` (≤ 500); null for an unknown id.")
+    async def explore(self, info: Info[Context, None], id: strawberry.ID, depth: int = 1,
+                      kinds: list[NodeKind] | None = None, limit: int = 50) -> Subgraph | None:
+        if depth not in (1, 2):
+            raise BadUserInput("`depth` must be 1 or 2", argument="depth")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise BadUserInput(f"`limit` must be between 1 and {MAX_LIMIT}", argument="limit")
+        rows = await info.context.db.read(
+            "explore/neighbourhood", id=check_id(id), depth=depth, limit=limit,
+            firstLevel=limit if depth == 1 else (limit + 1) // 2,
+            kinds=[k.value for k in kinds] if kinds else None)
+        return subgraph_from_row(rows[0], kinds, depth) if rows else None
+
+    @strawberry.field(description="The shortest chain of co-authorships between two researchers, "
+                                  "with the works joining each step; null when none within `maxHops` (≤ 8).")
+    async def collaboration_path(self, info: Info[Context, None],
+                                 from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+                                 to: strawberry.ID, max_hops: int = 6) -> CollaborationPath | None:
+        if not 1 <= max_hops <= MAX_HOPS:
+            raise BadUserInput(f"`maxHops` must be between 1 and {MAX_HOPS}", argument="maxHops")
+        rows = await info.context.db.read("explore/collaboration-path", source=check_id(from_, "from"),
+                                          target=check_id(to, "to"), maxHops=max_hops)
+        if not rows or rows[0]["researchers"] is None:
+            return None
+        row = rows[0]
+        people = [Researcher.from_row(r) for r in row["researchers"]]
+        steps = [PathStep(source=people[i], target=people[i + 1], works=[Work.from_row(w) for w in works])
+                 for i, works in enumerate(row["works"])]
+        return CollaborationPath(hops=len(steps), researchers=people, steps=steps)

@@ -1,0 +1,64 @@
+"""Full-text search over researchers, works, topics and institutions, ranked by relevance.
+
+Whatever a user types is safe: the words are lower-cased (so AND/OR/NOT are words, not operators)
+and every Lucene special character is escaped; control characters are dropped. Empty input and
+input over ``MAX_QUERY`` characters are ``BAD_USER_INPUT``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import strawberry
+from strawberry.types import Info
+
+from bzgraph.api.nodes import Node, NodeKind
+from bzgraph.api.profile import check_first, node_from_row
+from bzgraph.context import Context
+from bzgraph.errors import BadUserInput
+
+MAX_QUERY = 500
+MAX_TERMS = 32
+HITS_RANKED = 1000  # per index: totalCount counts at most this many hits of each kind
+_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+
+
+def lucene_query(text: str) -> str:
+    """The user's words as a safe Lucene query: every word must be found; the last one may be a prefix."""
+    if len(text) > MAX_QUERY:
+        raise BadUserInput(f"`query` is longer than {MAX_QUERY} characters", argument="query")
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in text).lower()
+    words = [_SPECIAL.sub(r"\\\1", w) for w in cleaned.split()][:MAX_TERMS]
+    if not words:
+        raise BadUserInput("`query` needs at least one word", argument="query")
+    terms = [f"+{w}" for w in words[:-1]]
+    last = words[-1]
+    terms.append(f"+({last} OR {last}*)" if len(last) >= 3 and not last.endswith("\\") else f"+{last}")
+    return " ".join(terms)
+
+
+@strawberry.type(description="A search hit, with its relevance score.")
+class SearchHit:
+    score: float
+    node: Node
+
+
+@strawberry.type
+class SearchResult:
+    total_count: int = strawberry.field(description=f"hits found (at most {HITS_RANKED} per kind are counted)")
+    hits: list[SearchHit]
+
+
+@strawberry.type
+class SearchQuery:
+    @strawberry.field(description="Full-text search, ranked by relevance; `first` at most 100.")
+    async def search(self, info: Info[Context, None], query: str, kinds: list[NodeKind] | None = None,
+                     first: int = 10) -> SearchResult:
+        check_first(first)
+        rows = await info.context.db.read(
+            "search", query=lucene_query(query), first=first, cap=HITS_RANKED,
+            kinds=[k.value for k in (kinds or list(NodeKind))])
+        row = rows[0]
+        return SearchResult(total_count=row["totalCount"],
+                            hits=[SearchHit(score=h["score"], node=node_from_row(h["label"], h["props"]))
+                                  for h in row["hits"]])

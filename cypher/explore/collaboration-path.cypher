@@ -1,0 +1,25 @@
+// The shortest chain of co-authorships between two researchers, with up to 10 works joining each step (newest first).
+// researchers is null when there is no chain within $maxHops co-authorships; no row when either researcher is unknown.
+// Parameters: $source STRING, $target STRING (researcher ids), $maxHops INTEGER (1..8).
+// Example: bzgraph cypher explore/collaboration-path --param source=bzr-tim-roith --param target=bzr-guy-gilboa --param maxHops=6
+MATCH (a:Researcher {id: $source}), (b:Researcher {id: $target})
+OPTIONAL MATCH p = shortestPath((a)-[:AUTHORED*..16]-(b))
+WHERE a <> b
+WITH CASE
+       WHEN a = b THEN [a]
+       WHEN p IS NULL OR length(p) > 2 * $maxHops THEN null
+       ELSE [n IN nodes(p) WHERE n:Researcher]
+     END AS people
+CALL (people) {
+  UNWIND CASE WHEN people IS NULL THEN [] ELSE range(0, size(people) - 2) END AS i
+  WITH i, people[i] AS x, people[i + 1] AS y
+  CALL (x, y) {
+    MATCH (x)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(y)
+    WITH w ORDER BY coalesce(w.year, -1) DESC, w.id ASC
+    LIMIT 10
+    RETURN collect(w {.id, .title, .year, .type, .doi, .arxivId, .citedByCount}) AS works
+  }
+  WITH i, works ORDER BY i
+  RETURN collect(works) AS works
+}
+RETURN [r IN people | r {.id, .name, .aliases, .orcid, .bio}] AS researchers, works

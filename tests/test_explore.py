@@ -1,0 +1,243 @@
+"""Explore, search and collaboration paths, checked against answers computed here in Python
+on small generated graphs (never with the product's Cypher)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter, defaultdict, deque
+
+import pytest
+from support import codes, contract, gql
+
+from bzgraph.api.explore import NEIGHBOURS_KEPT
+from bzgraph.db import Database
+
+KINDS = ["RESEARCHER", "WORK", "TOPIC", "INSTITUTION"]
+
+
+class Graph:
+    """A small random scholarly graph, and the neighbourhoods it implies."""
+
+    def __init__(self, seed: int, researchers: int = 25, works: int = 60, topics: int = 6, institutions: int = 4):
+        rng = random.Random(seed)
+        p = f"g{uuid.uuid4().hex[:6]}"
+        self.researchers = [{"id": f"{p}-r{i:02}", "name": f"Person {p} {i}", "aliases": [], "orcid": None,
+                             "openToCollaborate": False, "bio": None} for i in range(researchers)]
+        self.topics = [{"id": f"{p}-t{i}", "name": f"Topic {p} {i}", "subfield": None, "field": None, "domain": None}
+                       for i in range(topics)]
+        self.institutions = [{"id": f"{p}-i{i}", "name": f"Institute {p} {i}", "ror": None, "country": "DE",
+                              "type": "education"} for i in range(institutions)]
+        rids = [r["id"] for r in self.researchers]
+        self.works = []
+        for i in range(works):
+            authors = rng.sample(rids[: max(3, researchers // 2)] if i % 3 else rids, rng.randint(1, 4))
+            self.works.append({
+                "id": f"{p}-w{i:02}", "title": f"Work {i}", "abstract": None, "year": 2000 + i % 20, "date": None,
+                "type": "article", "language": "en", "doi": None, "arxivId": None,
+                "citedByCount": rng.randint(0, 50), "source": None,
+                "authors": [{"researcher": a, "position": k + 1} for k, a in enumerate(authors)],
+                "topics": [{"topic": t["id"], "score": round(rng.random(), 3)}
+                           for t in rng.sample(self.topics, rng.randint(1, 2))]})
+        self.affiliations = [{"researcher": r, "institution": rng.choice(self.institutions)["id"],
+                              "years": sorted(rng.sample(range(2010, 2024), rng.randint(1, 3)))}
+                             for r in rids[::2]]
+        self.cites = [{"source": a["id"], "target": b["id"]} for a, b in
+                      (rng.sample(self.works, 2) for _ in range(40))]
+
+    async def load(self, db: Database) -> None:
+        await db.write("seed/load", sources=[], topics=self.topics, institutions=self.institutions,
+                       researchers=self.researchers, works=self.works, affiliations=self.affiliations)
+        await db.write("testing/cites", cites=self.cites)
+        ids = [n["id"] for n in self.researchers + self.works + self.topics + self.institutions]
+        await db.write("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
+
+    def neighbours(self, node: str) -> dict[str, dict[str, float]]:
+        """Kind → neighbour id → weight, by the documented weights."""
+        out: dict[str, dict[str, float]] = defaultdict(dict)
+        cites = {(c["source"], c["target"]) for c in self.cites}
+        by_id = {w["id"]: w for w in self.works}
+        for w in self.works:
+            authors = [a["researcher"] for a in w["authors"]]
+            if node in authors:
+                out["WORK"][w["id"]] = w["citedByCount"]
+                for a in authors:
+                    if a != node:
+                        out["RESEARCHER"][a] = out["RESEARCHER"].get(a, 0) + 1
+                for t in w["topics"]:
+                    out["TOPIC"][t["topic"]] = out["TOPIC"].get(t["topic"], 0) + 1
+            if node == w["id"]:
+                for a in w["authors"]:
+                    out["RESEARCHER"][a["researcher"]] = 1 / a["position"]
+                for t in w["topics"]:
+                    out["TOPIC"][t["topic"]] = t["score"]
+                for s, t in cites:
+                    if node in (s, t) and s != t:
+                        other = t if s == node else s
+                        out["WORK"][other] = by_id[other]["citedByCount"]
+            for t in w["topics"]:
+                if t["topic"] == node:
+                    out["WORK"][w["id"]] = w["citedByCount"]
+                    for a in authors:
+                        out["RESEARCHER"][a] = out["RESEARCHER"].get(a, 0) + 1
+        for af in self.affiliations:
+            if af["researcher"] == node:
+                out["INSTITUTION"][af["institution"]] = len(af["years"])
+            if af["institution"] == node:
+                out["RESEARCHER"][af["researcher"]] = len(af["years"])
+        return out
+
+    def expected_depth1(self, node: str, limit: int, kinds: list[str] | None = None) -> list[str]:
+        ranked = []
+        for kind, weights in self.neighbours(node).items():
+            if kinds and kind not in kinds:
+                continue
+            order = sorted(weights, key=lambda m: (-weights[m], m))
+            ranked += [(rank, KINDS.index(kind), m) for rank, m in enumerate(order)]
+        return [m for *_, m in sorted(ranked)[:limit]]
+
+    def coauthor_hops(self, a: str, b: str) -> int | None:
+        adjacency = defaultdict(set)
+        for w in self.works:
+            authors = [x["researcher"] for x in w["authors"]]
+            for x in authors:
+                adjacency[x].update(y for y in authors if y != x)
+        seen, queue = {a: 0}, deque([a])
+        while queue:
+            x = queue.popleft()
+            for y in adjacency[x]:
+                if y not in seen:
+                    seen[y] = seen[x] + 1
+                    queue.append(y)
+        return seen.get(b)
+
+
+@pytest.fixture(scope="module")
+async def graph(seeded: Database) -> Graph:
+    g = Graph(seed=7)
+    await g.load(seeded)
+    return g
+
+
+async def _explore(api, node: str, **variables) -> dict:
+    body = await gql(api, contract("ResearchGraph"), {"id": node, **variables})
+    assert "errors" not in body, body
+    assert body["extensions"]["cypherRoundTrips"] == 1
+    return body["data"]["explore"]
+
+
+@pytest.mark.parametrize("pick", ["researcher", "work", "topic", "institution"])
+@pytest.mark.parametrize("limit", [1, 5, 12, 500])
+async def test_depth1_matches_the_independent_computation(api, graph: Graph, pick: str, limit: int) -> None:
+    node = {"researcher": graph.researchers[0], "work": graph.works[3], "topic": graph.topics[1],
+            "institution": graph.institutions[0]}[pick]["id"]
+    result = await _explore(api, node, limit=limit)
+    assert [n["id"] for n in result["nodes"]] == graph.expected_depth1(node, limit)
+    neighbours = graph.neighbours(node)
+    totals = {t["kind"]: (t["total"], t["shown"]) for t in result["totals"]}
+    shown = Counter(n["kind"] for n in result["nodes"])
+    for kind in KINDS:
+        assert totals[kind] == (len(neighbours.get(kind, {})), shown[kind])
+    assert result["truncated"] == (sum(len(v) for v in neighbours.values()) > len(result["nodes"]))
+    for n in result["nodes"]:
+        assert n["weight"] == pytest.approx(neighbours[n["kind"]][n["id"]])
+    assert len(result["nodes"]) <= limit
+
+
+async def test_kinds_filter_and_determinism(api, graph: Graph) -> None:
+    node = graph.researchers[1]["id"]
+    result = await _explore(api, node, limit=6, kinds=["TOPIC", "WORK"])
+    assert [n["id"] for n in result["nodes"]] == graph.expected_depth1(node, 6, ["TOPIC", "WORK"])
+    assert {t["kind"] for t in result["totals"]} == {"TOPIC", "WORK"}
+    assert await _explore(api, node, limit=6, kinds=["TOPIC", "WORK"]) == result
+
+
+@pytest.mark.parametrize("limit", [4, 9, 40])
+async def test_depth2_stays_bounded_and_connected(api, graph: Graph, limit: int) -> None:
+    node = graph.researchers[2]["id"]
+    result = await _explore(api, node, depth=2, limit=limit)
+    ids = [n["id"] for n in result["nodes"]]
+    assert len(ids) <= limit and len(set(ids)) == len(ids) and node not in ids
+    returned = set(ids) | {node}
+    assert all(e["source"] in returned and e["target"] in returned for e in result["edges"])
+    first = graph.expected_depth1(node, (limit + 1) // 2)
+    assert ids[: len(first)] == first
+    direct = {m for weights in graph.neighbours(node).values() for m in weights}
+    for extra in ids[len(first):]:  # the second ring: neighbours of shown nodes, not the center's own
+        assert extra not in direct
+        assert any(extra in w for parent in first for w in graph.neighbours(parent).values())
+    assert await _explore(api, node, depth=2, limit=limit) == result
+
+
+async def test_bad_arguments_and_unknown_center(api, graph: Graph) -> None:
+    node = graph.researchers[0]["id"]
+    for variables in ({"limit": 501}, {"limit": 0}, {"depth": 3}, {"depth": 0}):
+        assert codes(await gql(api, contract("ResearchGraph"), {"id": node, **variables})) == ["BAD_USER_INPUT"]
+    body = await gql(api, contract("ResearchGraph"), {"id": "nobody-here"})
+    assert body["data"]["explore"] is None and "errors" not in body
+
+
+async def test_collaboration_paths_are_shortest(api, graph: Graph) -> None:
+    query = """query($a: ID!, $b: ID!, $h: Int) { collaborationPath(from: $a, to: $b, maxHops: $h) {
+      hops researchers { id } steps { source { id } target { id } works { id } } } }"""
+    works_of = defaultdict(set)
+    for w in graph.works:
+        for a in w["authors"]:
+            works_of[a["researcher"]].add(w["id"])
+    start = graph.researchers[0]["id"]
+    for other in graph.researchers[1:]:
+        expected = graph.coauthor_hops(start, other["id"])
+        body = await gql(api, query, {"a": start, "b": other["id"], "h": 8})
+        path = body["data"]["collaborationPath"]
+        if expected is None:
+            assert path is None
+            continue
+        assert path["hops"] == expected == len(path["steps"])
+        assert [r["id"] for r in path["researchers"]][0] == start
+        for step in path["steps"]:
+            shared = works_of[step["source"]["id"]] & works_of[step["target"]["id"]]
+            assert step["works"] and {w["id"] for w in step["works"]} <= shared
+        if expected > 1:
+            short = await gql(api, query, {"a": start, "b": other["id"], "h": expected - 1})
+            assert short["data"]["collaborationPath"] is None
+    assert codes(await gql(api, query, {"a": start, "b": start, "h": 9})) == ["BAD_USER_INPUT"]
+    same = (await gql(api, query, {"a": start, "b": start, "h": 2}))["data"]["collaborationPath"]
+    assert same["hops"] == 0
+
+
+async def test_reference_researcher_neighbourhood(api, seeded) -> None:
+    result = await _explore(api, "bzr-leon-bungert", limit=50)
+    totals = {t["kind"]: t["total"] for t in result["totals"]}
+    assert totals == {"RESEARCHER": 20, "WORK": 9, "TOPIC": 9, "INSTITUTION": 0}
+    assert result["center"] == {"id": "bzr-leon-bungert", "kind": "RESEARCHER", "label": "Leon Bungert"}
+    assert len(result["nodes"]) == 38 and result["truncated"] is False
+
+
+@pytest.mark.parametrize("text", ["bungert", "BUNGERT", "Lipschitz learning", 'title:"x" AND (', "(((", "[a TO z]",
+                                  "a\\", "~*?", '"unbalanced', "AND OR NOT", "x\x00y", "ünïcödé", "-", "*", "a" * 500])
+async def test_any_typed_text_is_safe(api, seeded, text: str) -> None:
+    body = await gql(api, contract("Search"), {"q": text})
+    assert "errors" not in body, body
+    assert body["data"]["search"]["totalCount"] >= len(body["data"]["search"]["hits"])
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00", "a" * 10_000])
+async def test_empty_or_huge_text_is_bad_user_input(api, seeded, text: str) -> None:
+    assert codes(await gql(api, contract("Search"), {"q": text})) == ["BAD_USER_INPUT"]
+
+
+async def test_search_ranks_and_filters(api, seeded) -> None:
+    body = await gql(api, contract("Search"), {"q": "Nguyen"})
+    hits = body["data"]["search"]["hits"]
+    assert hits[0]["node"] == {"__typename": "Researcher", "id": "bzr-an-nguyen", "name": "An Nguyen"}
+    alias = await gql(api, contract("Search"), {"q": "Bjoern"})
+    assert alias["data"]["search"]["hits"][0]["node"]["id"] == "bzr-bjorn-eskofier"
+    works = await gql(api, contract("Search"), {"q": "neural networks", "kinds": ["WORK"], "first": 100})
+    result = works["data"]["search"]
+    assert result["hits"] and all(h["node"]["__typename"] == "Work" for h in result["hits"])
+    scores = [h["score"] for h in result["hits"]]
+    assert scores == sorted(scores, reverse=True)
+    topic = await gql(api, contract("Search"), {"q": "gradient flows", "kinds": ["TOPIC"]})
+    assert topic["data"]["search"]["hits"][0]["node"]["name"] == "Gradient flows"
+    assert codes(await gql(api, contract("Search"), {"q": "x", "first": 101})) == ["BAD_USER_INPUT"]
+    assert body["extensions"]["cypherRoundTrips"] == 1
