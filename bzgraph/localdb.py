@@ -134,13 +134,21 @@ def _java_env(instance: Instance, conf: Path) -> dict[str, str]:
     return {**os.environ, "NEO4J_HOME": str(instance.home), "NEO4J_CONF": str(conf)}
 
 
-def _set_initial_password(instance: Instance, conf: Path, password: str) -> None:
+def admin(instance: Instance, *args: str) -> str:
+    """Run ``neo4j-admin`` (the AdminTool from the same jars) on the instance; return its output."""
+    ensure_jars(instance)
+    conf = _write_config(instance)
     result = subprocess.run(
-        ["java", "-cp", f"{instance.lib}/*", ADMIN_TOOL, "dbms", "set-initial-password", password],
+        ["java", "-cp", f"{instance.lib}/*", ADMIN_TOOL, *args],
         env=_java_env(instance, conf), capture_output=True, text=True,
     )
     if result.returncode != 0:
-        raise LocalDbError(f"could not set the initial password: {result.stderr.strip()[-500:]}")
+        raise LocalDbError(f"neo4j-admin {args[0]} failed: {(result.stdout + result.stderr).strip()[-800:]}")
+    return result.stdout
+
+
+def _set_initial_password(instance: Instance, conf: Path, password: str) -> None:
+    admin(instance, "dbms", "set-initial-password", password)
 
 
 # -- running ------------------------------------------------------------------------------
