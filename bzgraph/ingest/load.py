@@ -3,8 +3,9 @@
 Records are read from ``.json``, ``.jsonl`` and ``.gz`` files (or folders of them), mapped by
 :mod:`bzgraph.ingest.openalex`, grouped into batches and written one batch per transaction with the
 named queries ``cypher/ingest/*`` (UNWIND over parameters). The same transaction refreshes the
-derived counts and trust of what it touched and records a per-file checkpoint, so an interrupted
-import resumes after the last committed batch. A malformed record is reported and skipped before
+derived counts of what it touched, marks its researchers for a trust recompute (done once each at
+the end) and records a per-file checkpoint, so an interrupted import resumes after the last
+committed batch. A malformed record is reported and skipped before
 anything of it is written.
 """
 
@@ -232,7 +233,7 @@ class Batch:
 
 
 async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
-    """Write one batch, its derived counts, trust and checkpoints in one transaction."""
+    """Write one batch, its derived counts, trust marks and checkpoints in one transaction."""
     p = batch.params()
     checkpoints = [{"key": s.key, "path": str(s.path), "position": pos} for s, pos in batch.positions.items()]
 
@@ -255,13 +256,27 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         institutions = sorted(batch.institutions)
         for name in DERIVED_QUERIES:
             await tx.run(name, researchers=researchers, topics=topics, institutions=institutions)
-        await tx.run("trust/recompute", ids=researchers)
+        await tx.run("ingest/trust-mark", ids=researchers)
         await tx.run("ingest/checkpoint-save", files=checkpoints)
         return counts
 
     for counts in await db.execute(work, write=True):
         summary.add_counts(counts)
     summary.batches += 1
+
+
+async def recompute_trust(db: Database, chunk: int = 2000) -> int:
+    """Recompute the trust of every researcher an import marked, a chunk per transaction."""
+    done = 0
+    while ids := [row["id"] for row in await db.read("ingest/trust-pending", limit=chunk)]:
+
+        async def work(tx: Tx, ids: list[str] = ids) -> None:
+            await tx.run("trust/recompute", ids=ids)
+            await tx.run("ingest/trust-done", ids=ids)
+
+        await db.execute(work, write=True)
+        done += len(ids)
+    return done
 
 
 # -- the import -----------------------------------------------------------------------------
@@ -329,6 +344,7 @@ async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500
         if batch.records or batch.positions:
             await write_batch(db, batch, summary)
             progress.advance(0, batch.records)
+        await recompute_trust(db)
         await db.write("ingest/checkpoint-clear", keys=list(keys.values()))
     finally:
         progress.stop()

@@ -1,5 +1,6 @@
-// Constraints for the OpenAlex importer's bookkeeping nodes (docs/import.md): citations waiting for
-// their cited work, and per-file resume checkpoints. Parameters: none. Applied by `bzgraph db migrate`.
+// Indexes for the OpenAlex importer's bookkeeping (docs/import.md): a text index to find the works
+// still waiting for a cited work (Work.pendingReferences, ' W1 W2 '), and resume checkpoints.
+// Parameters: none. Applied by `bzgraph db migrate`.
 // Example: bzgraph db migrate
-CREATE CONSTRAINT unresolved_work_id IF NOT EXISTS FOR (n:UnresolvedWork) REQUIRE n.id IS UNIQUE;
+CREATE TEXT INDEX work_pending_references IF NOT EXISTS FOR (n:Work) ON (n.pendingReferences);
 CREATE CONSTRAINT import_checkpoint_id IF NOT EXISTS FOR (n:ImportCheckpoint) REQUIRE n.id IS UNIQUE
