@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -46,14 +47,17 @@ class Schema(strawberry.Schema):
 
 def build_schema() -> strawberry.Schema:
     limits = get_settings()
+    # The depth and alias rules are built once: the validation cache is keyed by the rule classes,
+    # and a limiter built per request would bring new classes each time and never hit the cache.
+    rules = [*QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
+             *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules]
     return Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-            lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: AddValidationRules(rules),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             CypherRoundTrips,
