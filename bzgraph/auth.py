@@ -1,9 +1,10 @@
 """Bearer token → Viewer.
 
-Tokens are JWTs verified with PyJWT: HS256 with ``BZGRAPH_JWT_SECRET`` (or the local secret
-generated once in development), or RS256 with keys from ``BZGRAPH_JWT_JWKS_URL``. ``exp`` and
-``sub`` are required; ``roles`` (a list) may hold ``moderator``. A request without a token is
-anonymous; a request with a token that fails verification is refused (``UNAUTHENTICATED``).
+Tokens are JWTs verified with PyJWT: HS256 with ``BZGRAPH_JWT_SECRET`` (or, in development, the
+local secret generated once), or RS256 with keys from ``BZGRAPH_JWT_JWKS_URL``. ``exp`` and ``sub``
+are required; ``roles`` (a list) may hold ``moderator``. A request without a token is anonymous; a
+request with a token that fails verification is refused as a whole (``UNAUTHENTICATED``), reads
+included. See docs/auth.md.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from typing import Any
 import jwt
 
 from bzgraph.context import Context, Viewer
-from bzgraph.settings import Settings, get_settings
+from bzgraph.errors import ServiceUnavailable
+from bzgraph.settings import Settings
 
 ROLES = frozenset({"moderator"})
+# Accounts known to exist, so the account is written once per process, not once per request.
+_KNOWN_ACCOUNTS_MAX = 100_000
+_known_accounts: set[str] = set()
 
 
 class InvalidToken(Exception):
@@ -30,20 +35,29 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=300, timeout=5)
 
 
+def _key_for(algorithm: Any, token: str, settings: Settings) -> Any:
+    """The verification key for a token signed with ``algorithm``; only HS256 and RS256 pass."""
+    if algorithm == "RS256" and settings.jwt_jwks_url:
+        try:
+            return _jwks_client(settings.jwt_jwks_url).get_signing_key_from_jwt(token).key
+        except jwt.PyJWKClientConnectionError:
+            raise InvalidToken("the identity provider's keys could not be fetched; try again shortly") from None
+    if algorithm == "HS256":
+        if settings.jwt_secret is None and settings.env == "production":
+            raise InvalidToken("this deployment accepts only tokens of its identity provider")
+        return settings.jwt_secret_value()
+    raise InvalidToken("the token is not valid")  # `none`, other algorithms, RS256 without a JWKS URL
+
+
 def _decode(token: str, settings: Settings) -> dict[str, Any]:
-    options = {"require": ["exp", "sub"]}
     try:
-        header = jwt.get_unverified_header(token)
-        if settings.jwt_jwks_url and header.get("alg") == "RS256":
-            key: Any = _jwks_client(settings.jwt_jwks_url).get_signing_key_from_jwt(token).key
-            algorithms = ["RS256"]
-        else:
-            key, algorithms = settings.jwt_secret_value(), ["HS256"]
-        return jwt.decode(token, key, algorithms=algorithms, options=options,
+        algorithm = jwt.get_unverified_header(token).get("alg")
+        key = _key_for(algorithm, token, settings)
+        return jwt.decode(token, key, algorithms=[algorithm], options={"require": ["exp", "sub"]},
                           audience=settings.jwt_audience, issuer=settings.jwt_issuer)
     except jwt.ExpiredSignatureError:
         raise InvalidToken("the token has expired") from None
-    except (jwt.PyJWTError, ValueError):
+    except (jwt.PyJWTError, ValueError, TypeError):
         raise InvalidToken("the token is not valid") from None
 
 
@@ -68,20 +82,28 @@ async def authenticate(context: Context, authorization: str | None) -> None:
     if scheme.lower() != "bearer" or not token.strip():
         context.auth_error = "the Authorization header must be `Bearer <token>`"
         return
+    settings = context.db.settings
     try:
         # JWKS lookups may touch the network: keep them off the event loop.
-        viewer = await asyncio.to_thread(viewer_from_token, token.strip(), get_settings())
+        viewer = await asyncio.to_thread(viewer_from_token, token.strip(), settings)
     except InvalidToken as exc:
         context.auth_error = str(exc)
         return
     context.viewer = viewer
-    if viewer.id not in _known_accounts:
-        # The account is created on its first authenticated request (once per process).
+    await _ensure_account(context, viewer)
+
+
+async def _ensure_account(context: Context, viewer: Viewer) -> None:
+    """Create the account on its first authenticated request (idempotent)."""
+    if viewer.id in _known_accounts:
+        return
+    try:
         await context.db.write("accounts/ensure-user", userId=viewer.id, sub=viewer.sub)
-        _known_accounts.add(viewer.id)
-
-
-_known_accounts: set[str] = set()
+    except ServiceUnavailable:
+        return  # the operation itself will answer SERVICE_UNAVAILABLE; try again next request
+    if len(_known_accounts) >= _KNOWN_ACCOUNTS_MAX:
+        _known_accounts.clear()
+    _known_accounts.add(viewer.id)
 
 
 def issue_token(sub: str, roles: list[str], ttl: int, settings: Settings) -> str:

@@ -73,8 +73,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bzgraph.db import migrate
     from bzgraph.errors import ServiceUnavailable
 
-    if settings.env == "production":
-        settings.jwt_secret_value()  # refuses to start without a configured secret
+    if settings.env == "production" and settings.jwt_secret is None and not settings.jwt_jwks_url:
+        print("bzgraph: BZGRAPH_ENV=production: set BZGRAPH_JWT_SECRET (or BZGRAPH_JWT_JWKS_URL for an "
+              "identity provider); refusing to serve with a generated secret", file=sys.stderr)
+        return 2
     try:
         _run(_with_db(settings, migrate))
     except ServiceUnavailable:
@@ -121,6 +123,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bzgraph.ingest.load import import_paths
     from bzgraph.ingest.progress import RichProgress
 
+    if args.batch_size < 1:
+        print("bzgraph: --batch-size must be at least 1", file=sys.stderr)
+        return 2
     # A batch (with its derived counts and trust) may take longer than an API request.
     settings = settings.model_copy(update={"neo4j_timeout": max(settings.neo4j_timeout, 120.0)})
     progress = RichProgress(quiet=args.quiet)
@@ -181,6 +186,13 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
 # -- parser ---------------------------------------------------------------------------------
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bzgraph", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -220,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("token", help="print a signed token for local use")
     token.add_argument("--sub", required=True, help="the account (token subject)")
     token.add_argument("--role", action="append", default=[], choices=["moderator"])
-    token.add_argument("--ttl", type=int, default=3600, help="seconds until it expires")
+    token.add_argument("--ttl", type=_positive_int, default=3600, help="seconds until it expires")
     token.set_defaults(handler=cmd_token)
 
     return parser

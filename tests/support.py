@@ -29,3 +29,57 @@ def codes(body: dict) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
 
 
+
+
+# -- accounts: tokens, throwaway researchers, claims ----------------------------------------------
+
+PROFILE_STATE = """query($id: ID!) { researcher(id: $id) { claimed counts { followers }
+  viewerState { isFollowing canClaim canInvite } trust { score verificationLevel
+  components { key value } } } }"""
+
+
+def token(settings, sub: str, *roles: str, ttl: int = 600) -> str:
+    """A valid HS256 token for ``sub`` with ``roles``."""
+    from bzgraph.auth import issue_token
+
+    return issue_token(sub, list(roles), ttl, settings)
+
+
+def new_id(prefix: str = "t") -> str:
+    """A unique id, so tests sharing the session's database never collide."""
+    import uuid
+
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+async def new_researcher(db, orcid: str | None = None, followers: list[str] | None = None) -> str:
+    """A fresh researcher with one work (and optional ORCID and followers), trust computed."""
+    rid = new_id()
+    await db.write("testing/researcher-with-works", id=rid, name=f"Researcher {rid}",
+                   works=[{"id": f"{rid}-w1", "title": "A work", "year": 2021}])
+    if orcid or followers:
+        await db.write("testing/add-signals", id=rid, followers=followers or [], institution=None,
+                       claimant=None, orcid=orcid)
+    await db.write("trust/recompute", ids=[rid])
+    return rid
+
+
+async def profile_state(client: httpx.AsyncClient, rid: str, tok: str | None = None) -> dict:
+    """The researcher's claimed flag, follower count, viewer state and trust."""
+    body = await gql(client, PROFILE_STATE, {"id": rid}, token=tok)
+    assert "errors" not in body, body
+    return body["data"]["researcher"]
+
+
+async def claim_and_approve(client: httpx.AsyncClient, settings, rid: str, sub: str,
+                            orcid: str | None = None) -> str:
+    """``sub`` claims ``rid`` and a moderator approves it; the claim's id."""
+    body = await gql(client, contract("ClaimResearcher"),
+                     {"id": rid, "evidence": {"orcid": orcid, "email": f"{sub}@example.org"}},
+                     token=token(settings, sub))
+    assert "errors" not in body, body
+    cid = body["data"]["claimResearcher"]["claim"]["id"]
+    body = await gql(client, contract("ReviewClaim"), {"claimId": cid, "approve": True},
+                     token=token(settings, "mod", "moderator"))
+    assert "errors" not in body, body
+    return cid

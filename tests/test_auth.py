@@ -1,0 +1,207 @@
+"""Authentication: bearer JWTs (HS256, RS256 through a JWKS URL), the token command, accounts,
+and every mutation refusing a missing or bad token."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from support import codes, contract, gql, new_id, token
+
+from bzgraph.app import create_app
+from bzgraph.auth import InvalidToken, viewer_from_token
+from bzgraph.db import Database
+from bzgraph.settings import Settings
+
+RESPOND = """mutation($id: ID!, $accept: Boolean!) {
+  respondToInvitation(id: $id, accept: $accept) { invitation { id status } } }"""
+UPDATE = """mutation($id: ID!, $open: Boolean) {
+  updateProfile(id: $id, openToCollaborate: $open) { researcher { id } } }"""
+
+# Every mutation of the schema, with variables that would be valid for a signed-in viewer.
+MUTATIONS = [
+    (contract("FollowResearcher"), {"id": "bzr-leon-bungert"}),
+    (contract("UnfollowResearcher"), {"id": "bzr-leon-bungert"}),
+    (contract("ClaimResearcher"), {"id": "bzr-leon-bungert", "evidence": {"email": "x@example.org"}}),
+    (contract("ReviewClaim"), {"claimId": "claim:none", "approve": True}),
+    (contract("InviteToCollaborate"), {"id": "bzr-leon-bungert", "message": "hello"}),
+    (RESPOND, {"id": "invitation:none", "accept": True}),
+    (UPDATE, {"id": "bzr-leon-bungert", "open": True}),
+]
+MUTATION_IDS = ["follow", "unfollow", "claim", "review", "invite", "respond", "updateProfile"]
+
+
+def bad_tokens(settings: Settings) -> dict[str, str]:
+    now = int(time.time())
+    secret = settings.jwt_secret_value()
+    other_rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return {
+        "forged (wrong key)": jwt.encode({"sub": "eve", "exp": now + 600}, "not-the-secret-" * 3, algorithm="HS256"),
+        "expired": jwt.encode({"sub": "eve", "exp": now - 10}, secret, algorithm="HS256"),
+        "alg none": jwt.encode({"sub": "eve", "exp": now + 600}, None, algorithm="none"),
+        "no exp": jwt.encode({"sub": "eve"}, secret, algorithm="HS256"),
+        "no sub": jwt.encode({"exp": now + 600}, secret, algorithm="HS256"),
+        "wrong algorithm": jwt.encode({"sub": "eve", "exp": now + 600}, secret, algorithm="HS512"),
+        "RS256 without a JWKS URL": jwt.encode({"sub": "eve", "exp": now + 600}, other_rsa, algorithm="RS256"),
+        "roles not a list": jwt.encode({"sub": "eve", "exp": now + 600, "roles": "moderator"}, secret,
+                                       algorithm="HS256"),
+        "tampered payload": _tamper(jwt.encode({"sub": "eve", "exp": now + 600}, secret, algorithm="HS256")),
+        "malformed": "not.a.jwt",
+    }
+
+
+def _tamper(good: str) -> str:
+    """The same signature over a payload that now claims the moderator role."""
+    header, _, signature = good.split(".")
+    payload = jwt.utils.base64url_encode(json.dumps(
+        {"sub": "eve", "exp": int(time.time()) + 600, "roles": ["moderator"]}).encode()).decode()
+    return f"{header}.{payload}.{signature}"
+
+
+@pytest.mark.parametrize("operation,variables", MUTATIONS, ids=MUTATION_IDS)
+async def test_every_mutation_needs_a_valid_token(api, settings, seeded, operation, variables) -> None:
+    before = await seeded.read("accounts/viewer", userId="user:eve")
+    body = await gql(api, operation, variables)
+    assert codes(body) == ["UNAUTHENTICATED"] and body["data"] is None
+    for name, bad in bad_tokens(settings).items():
+        body = await gql(api, operation, variables, token=bad)
+        assert codes(body) == ["UNAUTHENTICATED"], name
+        assert body["data"] is None, name
+    assert await seeded.read("accounts/viewer", userId="user:eve") == before  # no account was made
+
+
+async def test_reads_are_open_but_a_presented_bad_token_is_refused(api, settings, seeded) -> None:
+    query = '{ researcher(id: "bzr-leon-bungert") { id viewerState { isFollowing canClaim canInvite } } }'
+    anonymous = await gql(api, query)
+    assert anonymous["data"]["researcher"]["viewerState"] == {
+        "isFollowing": False, "canClaim": False, "canInvite": False}
+    for name, bad in bad_tokens(settings).items():
+        body = await gql(api, query, token=bad)
+        assert codes(body) == ["UNAUTHENTICATED"] and body["data"] is None, name
+    expired = await gql(api, query, token=bad_tokens(settings)["expired"])
+    assert "expired" in expired["errors"][0]["message"]
+    response = await api.post("/graphql", json={"query": query}, headers={"Authorization": "Basic abc"})
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["UNAUTHENTICATED"]
+
+
+async def test_an_account_is_created_on_its_first_authenticated_request(api, settings, seeded) -> None:
+    sub = new_id("newcomer")
+    assert (await seeded.read("accounts/viewer", userId=f"user:{sub}"))[0]["id"] is None
+    body = await gql(api, '{ researcher(id: "bzr-leon-bungert") { id } }', token=token(settings, sub))
+    assert "errors" not in body
+    assert (await seeded.read("accounts/viewer", userId=f"user:{sub}"))[0]["id"] == f"user:{sub}"
+    me = await gql(api, "{ viewer { id sub roles } }", token=token(settings, sub, "moderator"))
+    assert me["data"]["viewer"] == {"id": f"user:{sub}", "sub": sub, "roles": ["moderator"]}
+    assert (await gql(api, "{ viewer { id } }"))["data"]["viewer"] is None
+
+
+# -- RS256 through a JWKS URL, as an identity provider would serve it ---------------------------
+
+RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="module")
+def jwks_url() -> Iterator[str]:
+    """A real HTTP server on loopback serving the public half of ``RSA_KEY`` as a JWKS."""
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(RSA_KEY.public_key()))
+    document = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+async def idp_api(seeded: Database, settings: Settings, jwks_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The app configured for an identity provider: JWKS URL, audience and issuer."""
+    configured = settings.model_copy(update={"jwt_jwks_url": jwks_url, "jwt_audience": "bzgraph",
+                                             "jwt_issuer": "https://idp.test/"})
+    app = create_app(configured)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://idp.test") as client:
+            yield client
+
+
+def idp_token(key=RSA_KEY, kid: str = "k1", **overrides: object) -> str:
+    claims = {"sub": "idp-user", "roles": ["moderator", "admin"], "exp": int(time.time()) + 60,
+              "aud": "bzgraph", "iss": "https://idp.test/", **overrides}
+    claims = {name: value for name, value in claims.items() if value is not None}
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+
+
+async def test_rs256_tokens_of_an_identity_provider(idp_api: httpx.AsyncClient) -> None:
+    me = await gql(idp_api, "{ viewer { sub roles } }", token=idp_token())
+    assert me["data"]["viewer"] == {"sub": "idp-user", "roles": ["moderator"]}  # unknown roles ignored
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    refused = {
+        "other key": idp_token(key=other_key),
+        "unknown kid": idp_token(kid="k2"),
+        "wrong audience": idp_token(aud="someone-else"),
+        "wrong issuer": idp_token(iss="https://evil.test/"),
+        "expired": idp_token(exp=int(time.time()) - 5),
+    }
+    for name, bad in refused.items():
+        assert codes(await gql(idp_api, "{ viewer { sub } }", token=bad)) == ["UNAUTHENTICATED"], name
+
+
+def test_hs256_is_refused_in_production_when_only_an_identity_provider_is_configured(
+        settings: Settings, jwks_url: str, tmp_path) -> None:
+    deployed = Settings(env="production", jwt_jwks_url=jwks_url, state_dir=tmp_path,
+                        jwt_secret=None, jwt_audience=None, jwt_issuer=None)
+    local = Settings(state_dir=tmp_path, jwt_secret=None)
+    with pytest.raises(InvalidToken):
+        viewer_from_token(token(local, "mallory", "moderator"), deployed)
+    assert viewer_from_token(idp_token(aud=None, iss=None), deployed).sub == "idp-user"
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+
+def _bzgraph(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bzgraph.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=60)
+
+
+def test_token_command_agrees_with_verification(tmp_path) -> None:
+    env = {"BZGRAPH_STATE_DIR": str(tmp_path), "BZGRAPH_JWT_SECRET": ""}
+    done = _bzgraph("token", "--sub", "alice", "--role", "moderator", "--ttl", "120", **env)
+    assert done.returncode == 0, done.stderr
+    local = Settings(state_dir=tmp_path, jwt_secret=None)
+    assert (tmp_path / "jwt-secret").exists()  # generated once, kept in the local state
+    viewer = viewer_from_token(done.stdout.strip(), local)
+    assert (viewer.sub, viewer.is_moderator) == ("alice", True)
+    exp = jwt.decode(done.stdout.strip(), options={"verify_signature": False})["exp"]
+    assert 100 <= exp - time.time() <= 121
+    again = _bzgraph("token", "--sub", "bob", **env)
+    assert viewer_from_token(again.stdout.strip(), local).roles == frozenset()  # same secret both times
+    assert _bzgraph("token", "--sub", "x", "--ttl", "0", **env).returncode == 2
+    assert _bzgraph("token", "--sub", "x", "--role", "admin", **env).returncode == 2
+
+
+def test_production_serve_refuses_to_start_without_a_secret(tmp_path) -> None:
+    done = _bzgraph("serve", "--port", "1", BZGRAPH_ENV="production", BZGRAPH_JWT_SECRET="",
+                    BZGRAPH_JWT_JWKS_URL="", BZGRAPH_STATE_DIR=str(tmp_path))
+    assert done.returncode == 2
+    assert "BZGRAPH_JWT_SECRET" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "jwt-secret").exists()
