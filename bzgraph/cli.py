@@ -176,6 +176,14 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     print(f"{len(rows)} row(s)")
 
 
+def cmd_explore(args: argparse.Namespace, settings: Settings) -> int:
+    from bzgraph.api.explore import refresh_neighbours
+
+    count = _run(_with_db(settings, lambda db: refresh_neighbours(db, args.ids or None)))
+    print(f"refreshed the neighbour lists of {count} node(s)")
+    return 0
+
+
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     from bzgraph.auth import issue_token
 
@@ -228,6 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--batch-size", type=int, default=500, metavar="N",
                           help="records per transaction (default 500)")
     importer.set_defaults(handler=cmd_import)
+
+    explore = sub.add_parser("explore", help="rebuild the ranked neighbour lists explore reads (docs/explore.md)")
+    explore.add_argument("action", choices=["refresh"])
+    explore.add_argument("ids", nargs="*", metavar="ID", help="nodes to refresh (default: every node)")
+    explore.set_defaults(handler=cmd_explore)
 
     token = sub.add_parser("token", help="print a signed token for local use")
     token.add_argument("--sub", required=True, help="the account (token subject)")

@@ -3,7 +3,7 @@
 Records are read from ``.json``, ``.jsonl`` and ``.gz`` files (or folders of them), mapped by
 :mod:`bzgraph.ingest.openalex`, grouped into batches and written one batch per transaction with the
 named queries ``cypher/ingest/*`` (UNWIND over parameters). The same transaction refreshes the
-derived counts of what it touched, marks its researchers for a trust recompute (done once each at
+derived counts of what it touched, marks it for a trust and explore refresh (done once per node at
 the end) and records a per-file checkpoint, so an interrupted import resumes after the last
 committed batch. A malformed record is reported and skipped before
 anything of it is written.
@@ -26,7 +26,7 @@ from bzgraph.db import Database, Tx
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
 
 SUFFIXES = (".json", ".jsonl", ".gz")
-DERIVED_QUERIES = ("ingest/derived",)
+DERIVED_QUERIES = ("ingest/derived",)  # per batch: $researchers, $topics, $institutions
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         institutions = sorted(batch.institutions)
         for name in DERIVED_QUERIES:
             await tx.run(name, researchers=researchers, topics=topics, institutions=institutions)
-        await tx.run("ingest/trust-mark", ids=researchers)
+        await tx.run("ingest/mark-pending", ids=researchers + topics + institutions + list(batch.works))
         await tx.run("ingest/checkpoint-save", files=checkpoints)
         return counts
 
@@ -265,14 +265,17 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
     summary.batches += 1
 
 
-async def recompute_trust(db: Database, chunk: int = 2000) -> int:
-    """Recompute the trust of every researcher an import marked, a chunk per transaction."""
+async def refresh_marked(db: Database, chunk: int = 250) -> int:
+    """Recompute trust and explore neighbour lists of every node an import marked, a chunk per transaction."""
+    from bzgraph.api.explore import NEIGHBOURS_KEPT
+
     done = 0
-    while ids := [row["id"] for row in await db.read("ingest/trust-pending", limit=chunk)]:
+    while ids := [row["id"] for row in await db.read("ingest/refresh-pending", limit=chunk)]:
 
         async def work(tx: Tx, ids: list[str] = ids) -> None:
-            await tx.run("trust/recompute", ids=ids)
-            await tx.run("ingest/trust-done", ids=ids)
+            await tx.run("trust/recompute", ids=ids)  # only researchers among ids
+            await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
+            await tx.run("ingest/refresh-done", ids=ids)
 
         await db.execute(work, write=True)
         done += len(ids)
@@ -344,7 +347,7 @@ async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500
         if batch.records or batch.positions:
             await write_batch(db, batch, summary)
             progress.advance(0, batch.records)
-        await recompute_trust(db)
+        await refresh_marked(db)
         await db.write("ingest/checkpoint-clear", keys=list(keys.values()))
     finally:
         progress.stop()

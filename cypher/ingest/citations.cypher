@@ -1,5 +1,5 @@
 // Links an import batch's works by citation: CITES to referenced works already in the graph; the
-// others are kept in the citing work's `pendingReferences` (' W1 W2 ', text-indexed) and turned into
+// others are kept in the citing work's `pendingReferences` (' W1 W2 ', full-text indexed) and turned into
 // CITES when that work arrives. Run after ingest/works for the same batch.
 // Parameters: $works LIST<MAP{id, references LIST<STRING>}>.
 // Returns: counts LIST<MAP{kind,created,updated,deleted}> for CITES.
@@ -8,8 +8,9 @@ CALL () {
   // Citations that were waiting for these works.
   UNWIND $works AS row
   MATCH (w:Work {id: row.id})
-  WITH w, ' ' + row.id + ' ' AS token
-  MATCH (citing:Work) WHERE citing.pendingReferences CONTAINS token
+  CALL db.index.fulltext.queryNodes('work_pending_references', row.id) YIELD node AS citing
+  WITH w, citing, ' ' + row.id + ' ' AS token
+  WHERE citing.pendingReferences CONTAINS token
   MERGE (citing)-[:CITES]->(w)
   WITH citing, token, replace(citing.pendingReferences, token, ' ') AS rest
   SET citing.pendingReferences = CASE WHEN trim(rest) = '' THEN null ELSE rest END

@@ -1,0 +1,7 @@
+// Clears the refresh mark of nodes whose trust and explore lists were just recomputed.
+// Parameters: $ids LIST<STRING>.
+// Example: bzgraph cypher ingest/refresh-done --param 'ids=["A5010401681"]'
+UNWIND $ids AS id
+MATCH (n:RefreshPending {id: id})
+REMOVE n:RefreshPending
+RETURN count(n) AS cleared
