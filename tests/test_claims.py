@@ -1,0 +1,140 @@
+"""Claims: PENDING with evidence, moderator review, one approved claimant each way, racing approvals."""
+
+from __future__ import annotations
+
+import asyncio
+
+from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token
+
+
+def claim(rid: str, email: str | None = None, **evidence: object) -> dict:
+    return {"id": rid, "evidence": {"email": email, **evidence} if email else evidence}
+
+
+async def test_claim_review_and_viewer_state(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    sub = new_id("claimant")
+    mine = token(settings, sub)
+    assert (await profile_state(api, rid, mine))["viewerState"]["canClaim"] is True
+    assert (await profile_state(api, rid))["viewerState"] == {
+        "isFollowing": False, "canClaim": False, "canInvite": False}
+
+    body = await gql(api, contract("ClaimResearcher"), claim(rid, f"{sub}@example.org"), token=mine)
+    payload = body["data"]["claimResearcher"]
+    assert payload["claim"]["status"] == "PENDING" and payload["researcher"]["claimed"] is False
+    assert payload["researcher"]["trust"]["verificationLevel"] == "L0"
+    assert body["extensions"]["cypherRoundTrips"] == 2
+    before = payload["researcher"]["trust"]["score"]
+    assert (await profile_state(api, rid, mine))["viewerState"]["canClaim"] is False
+    again = await gql(api, contract("ClaimResearcher"), claim(rid, f"{sub}@example.org"), token=mine)
+    assert codes(again) == ["CONFLICT"]
+
+    review = {"claimId": payload["claim"]["id"], "approve": True}
+    assert codes(await gql(api, contract("ReviewClaim"), review, token=mine)) == ["FORBIDDEN"]
+    moderator = token(settings, "mod", "moderator")
+    body = await gql(api, contract("ReviewClaim"), review, token=moderator)
+    approved = body["data"]["reviewClaim"]
+    assert approved["claim"] == {"id": review["claimId"], "status": "APPROVED"}
+    assert approved["researcher"]["claimed"] is True
+    assert approved["researcher"]["trust"]["verificationLevel"] == "L2"
+    assert approved["researcher"]["trust"]["score"] > before  # recomputed in the same transaction
+    assert body["extensions"]["cypherRoundTrips"] == 3
+    assert codes(await gql(api, contract("ReviewClaim"), review, token=moderator)) == ["CONFLICT"]
+
+    other = token(settings, new_id("other"))
+    assert (await profile_state(api, rid, other))["viewerState"] == {
+        "isFollowing": False, "canClaim": False, "canInvite": True}
+    assert (await profile_state(api, rid, mine))["viewerState"]["canInvite"] is False
+    assert codes(await gql(api, contract("ClaimResearcher"), claim(rid, "o@example.org"), token=other)) == ["CONFLICT"]
+    # the claimant holds a record now: no second approved claim for this account
+    second = await new_researcher(seeded)
+    assert (await profile_state(api, second, mine))["viewerState"]["canClaim"] is False
+    assert codes(await gql(api, contract("ClaimResearcher"), claim(second, "a@example.org"), token=mine)) == ["CONFLICT"]
+
+
+async def test_rejection_leaves_the_record_unclaimed(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    sub = new_id("r")
+    body = await gql(api, contract("ClaimResearcher"), claim(rid, "r@example.org"), token=token(settings, sub))
+    cid = body["data"]["claimResearcher"]["claim"]["id"]
+    body = await gql(api, contract("ReviewClaim"), {"claimId": cid, "approve": False},
+                     token=token(settings, "mod", "moderator"))
+    assert body["data"]["reviewClaim"]["claim"]["status"] == "REJECTED"
+    assert body["data"]["reviewClaim"]["researcher"]["claimed"] is False
+    assert body["data"]["reviewClaim"]["researcher"]["trust"]["verificationLevel"] == "L0"
+    # the rejected claimant may try again
+    assert (await profile_state(api, rid, token(settings, sub)))["viewerState"]["canClaim"] is True
+
+
+async def test_matching_orcid_verifies_to_l3(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded, orcid="0000-0002-1825-0097")
+    await claim_and_approve(api, settings, rid, new_id("orcid"), orcid="https://orcid.org/0000-0002-1825-0097")
+    assert (await profile_state(api, rid))["trust"]["verificationLevel"] == "L3"
+    mismatch = await new_researcher(seeded, orcid="0000-0002-1825-0097")
+    await claim_and_approve(api, settings, mismatch, new_id("orcid"), orcid="0000-0001-5109-3700")
+    assert (await profile_state(api, mismatch))["trust"]["verificationLevel"] == "L2"
+
+
+async def test_claim_evidence_is_validated(api, settings, seeded) -> None:
+    tok = token(settings, new_id("v"))
+    for evidence in ({}, {"note": "it's me"}, {"orcid": "1234"}, {"orcid": "0000-0002-1825-0098"},
+                     {"email": "not-an-email"}, {"email": "a@example.org", "note": "x" * 2001}):
+        body = await gql(api, contract("ClaimResearcher"), {"id": "bzr-leon-bungert", "evidence": evidence}, token=tok)
+        assert codes(body) == ["BAD_USER_INPUT"], evidence
+    assert codes(await gql(api, contract("ClaimResearcher"), claim("no-such", "a@example.org"), token=tok)) == ["NOT_FOUND"]
+
+
+async def test_racing_approvals_let_exactly_one_win(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    claims = []
+    for _ in range(4):
+        body = await gql(api, contract("ClaimResearcher"), claim(rid, "c@example.org"),
+                         token=token(settings, new_id("racer")))
+        claims.append(body["data"]["claimResearcher"]["claim"]["id"])
+    mod = token(settings, "mod", "moderator")
+    results = await asyncio.gather(*(gql(api, contract("ReviewClaim"), {"claimId": c, "approve": True}, token=mod)
+                                     for c in claims))
+    assert sorted("ok" if "errors" not in r else codes(r)[0] for r in results) == ["CONFLICT"] * 3 + ["ok"]
+    approved = [r for r in await seeded.read("accounts/claims", status="APPROVED", first=1000)
+                if r["claim"]["researcherId"] == rid]
+    assert len(approved) == 1
+
+    # one account, two records, approvals racing: it holds at most one
+    sub = new_id("greedy")
+    first, second = await new_researcher(seeded), await new_researcher(seeded)
+    ids = []
+    for record in (first, second):
+        body = await gql(api, contract("ClaimResearcher"), claim(record, "g@example.org"), token=token(settings, sub))
+        ids.append(body["data"]["claimResearcher"]["claim"]["id"])
+    results = await asyncio.gather(*(gql(api, contract("ReviewClaim"), {"claimId": c, "approve": True}, token=mod)
+                                     for c in ids))
+    assert sorted("ok" if "errors" not in r else codes(r)[0] for r in results) == ["CONFLICT", "ok"]
+    held = (await gql(api, "{ viewer { claimedResearcher { id } } }", token=token(settings, sub)))["data"]
+    assert held["viewer"]["claimedResearcher"]["id"] in (first, second)
+
+
+async def test_evidence_is_private_to_the_claimant_and_moderators(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    sub = new_id("private")
+    await gql(api, contract("ClaimResearcher"), claim(rid, f"{sub}@example.org"), token=token(settings, sub))
+    query = "{ viewer { claims { status evidence { email } researcher { id } } } }"
+    mine = (await gql(api, query, token=token(settings, sub)))["data"]["viewer"]["claims"]
+    assert mine == [{"status": "PENDING", "evidence": {"email": f"{sub}@example.org"}, "researcher": {"id": rid}}]
+    assert (await gql(api, query, token=token(settings, new_id("nosy"))))["data"]["viewer"]["claims"] == []
+    listing = "{ claims(status: PENDING, first: 100) { id evidence { email } } }"
+    assert codes(await gql(api, listing, token=token(settings, new_id("nosy")))) == ["FORBIDDEN"]
+    assert codes(await gql(api, listing)) == ["UNAUTHENTICATED"]
+    pending = (await gql(api, listing, token=token(settings, "mod", "moderator")))["data"]["claims"]
+    assert {"email": f"{sub}@example.org"} in [c["evidence"] for c in pending]
+
+
+async def test_reviewing_without_the_role_reveals_nothing(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    body = await gql(api, contract("ClaimResearcher"), claim(rid, "p@example.org"), token=token(settings, new_id("p")))
+    real = body["data"]["claimResearcher"]["claim"]["id"]
+    user = token(settings, new_id("user"))
+    answers = [await gql(api, contract("ReviewClaim"), {"claimId": cid, "approve": True}, token=user)
+               for cid in (real, "claim:does-not-exist")]
+    assert [codes(a) for a in answers] == [["FORBIDDEN"], ["FORBIDDEN"]]
+    assert answers[0]["errors"][0]["message"] == answers[1]["errors"][0]["message"]
+    assert (await profile_state(api, rid))["claimed"] is False

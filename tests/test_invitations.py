@@ -1,0 +1,105 @@
+"""Invitations to collaborate (claimed records only, rate limited, private to the claimant) and
+profile edits by the approved claimant."""
+
+from __future__ import annotations
+
+import asyncio
+
+from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token
+
+RESPOND = """mutation($id: ID!, $accept: Boolean!) {
+  respondToInvitation(id: $id, accept: $accept) { invitation { id status } } }"""
+INBOX = "{ viewer { invitations { id status message sender } } }"
+EDIT = """mutation($id: ID!, $open: Boolean, $bio: String) {
+  updateProfile(id: $id, openToCollaborate: $open, bio: $bio) {
+    researcher { openToCollaborate bio trust { score } } } }"""
+
+
+async def invite(api, rid: str, tok: str, message: str = "Shall we work together?") -> dict:
+    return await gql(api, contract("InviteToCollaborate"), {"id": rid, "message": message}, token=tok)
+
+
+async def test_only_a_claimed_researcher_can_be_invited(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    sender = token(settings, new_id("sender"))
+    body = await invite(api, rid, sender)
+    assert codes(body) == ["FORBIDDEN"] and "claimed first" in body["errors"][0]["message"]
+    assert codes(await invite(api, "no-such", sender)) == ["NOT_FOUND"]
+    owner_sub = new_id("owner")
+    await claim_and_approve(api, settings, rid, owner_sub)
+    assert codes(await invite(api, rid, token(settings, owner_sub))) == ["FORBIDDEN"]  # not your own record
+    for message in ("", "   ", "x" * 2001):
+        assert codes(await invite(api, rid, sender, message)) == ["BAD_USER_INPUT"], len(message)
+    for message in ("x", "x" * 2000):
+        body = await invite(api, rid, sender, message)
+        assert body["data"]["inviteToCollaborate"]["invitation"]["status"] == "PENDING"
+        assert body["extensions"]["cypherRoundTrips"] == 1
+
+
+async def test_the_claimant_alone_reads_and_answers_invitations(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    owner_sub, sender_sub = new_id("owner"), new_id("sender")
+    await claim_and_approve(api, settings, rid, owner_sub)
+    owner, sender, stranger = token(settings, owner_sub), token(settings, sender_sub), token(settings, new_id("x"))
+    invitation = (await invite(api, rid, sender, "Hello"))["data"]["inviteToCollaborate"]["invitation"]
+
+    inbox = (await gql(api, INBOX, token=owner))["data"]["viewer"]["invitations"]
+    assert inbox == [{"id": invitation["id"], "status": "PENDING", "message": "Hello", "sender": sender_sub}]
+    for other in (sender, stranger):
+        assert (await gql(api, INBOX, token=other))["data"]["viewer"]["invitations"] == []
+    assert (await gql(api, INBOX))["data"]["viewer"] is None
+
+    # someone else's invitation and a missing one get the same answer
+    answers = [await gql(api, RESPOND, {"id": iid, "accept": True}, token=tok)
+               for iid, tok in ((invitation["id"], sender), (invitation["id"], stranger), ("invitation:none", owner))]
+    assert [codes(a) for a in answers] == [["NOT_FOUND"]] * 3
+    assert len({a["errors"][0]["message"] for a in answers}) == 1
+    assert codes(await gql(api, RESPOND, {"id": invitation["id"], "accept": True})) == ["UNAUTHENTICATED"]
+
+    accepted = await gql(api, RESPOND, {"id": invitation["id"], "accept": True}, token=owner)
+    assert accepted["data"]["respondToInvitation"]["invitation"] == {"id": invitation["id"], "status": "ACCEPTED"}
+    assert codes(await gql(api, RESPOND, {"id": invitation["id"], "accept": False}, token=owner)) == ["CONFLICT"]
+    second = (await invite(api, rid, sender, "Again"))["data"]["inviteToCollaborate"]["invitation"]
+    declined = await gql(api, RESPOND, {"id": second["id"], "accept": False}, token=owner)
+    assert declined["data"]["respondToInvitation"]["invitation"]["status"] == "DECLINED"
+
+
+async def test_invitations_are_rate_limited_per_account(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    await claim_and_approve(api, settings, rid, new_id("popular"))
+    sender = token(settings, new_id("spammer"))
+    for i in range(20):
+        assert "errors" not in await invite(api, rid, sender, f"#{i}")
+    body = await invite(api, rid, sender, "one more")
+    assert codes(body) == ["RATE_LIMITED"] and "20" in body["errors"][0]["message"]
+    assert "errors" not in await invite(api, rid, token(settings, new_id("polite")), "hi")  # per account
+
+
+async def test_the_rate_limit_holds_under_concurrency(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    await claim_and_approve(api, settings, rid, new_id("popular"))
+    sender = token(settings, new_id("burst"))
+    results = await asyncio.gather(*(invite(api, rid, sender, f"#{i}") for i in range(26)))
+    outcomes = ["ok" if "errors" not in r else codes(r)[0] for r in results]
+    assert outcomes.count("ok") == 20 and outcomes.count("RATE_LIMITED") == 6
+
+
+async def test_only_the_claimant_edits_the_profile(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    owner_sub = new_id("editor")
+    assert codes(await gql(api, EDIT, {"id": rid, "open": True}, token=token(settings, owner_sub))) == ["FORBIDDEN"]
+    await claim_and_approve(api, settings, rid, owner_sub)
+    owner = token(settings, owner_sub)
+    before = (await profile_state(api, rid))["trust"]["score"]
+    body = await gql(api, EDIT, {"id": rid, "open": True, "bio": "Applied analysis."}, token=owner)
+    edited = body["data"]["updateProfile"]["researcher"]
+    assert edited["openToCollaborate"] is True and edited["bio"] == "Applied analysis."
+    assert edited["trust"]["score"] > before  # trust recomputed in the same transaction
+    assert codes(await gql(api, EDIT, {"id": rid, "bio": "x" * 501}, token=owner)) == ["BAD_USER_INPUT"]
+    kept = (await gql(api, EDIT, {"id": rid, "open": False}, token=owner))["data"]["updateProfile"]["researcher"]
+    assert kept["openToCollaborate"] is False and kept["bio"] == "Applied analysis."  # an omitted field stays
+    cleared = (await gql(api, EDIT, {"id": rid, "bio": None}, token=owner))["data"]["updateProfile"]["researcher"]
+    assert cleared["bio"] is None
+    assert codes(await gql(api, EDIT, {"id": rid, "open": True}, token=token(settings, new_id("x")))) == ["FORBIDDEN"]
+    assert codes(await gql(api, EDIT, {"id": rid, "open": True}, token=token(settings, "mod", "moderator"))) == ["FORBIDDEN"]
+    assert codes(await gql(api, EDIT, {"id": rid, "open": False})) == ["UNAUTHENTICATED"]
