@@ -52,6 +52,8 @@ class Summary:
     malformed: int = 0
     batches: int = 0
     seconds: float = 0.0
+    refresh_seconds: float = 0.0  # of which: trust and explore refresh after the batches
+    refreshed: int = 0
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
@@ -74,7 +76,8 @@ class Summary:
         rate = self.records / self.seconds if self.seconds else 0.0
         out = [f"records: {self.records} read ({self.works} works, {self.authors} authors), "
                f"{self.malformed} malformed and skipped, {self.resumed} skipped as already imported; "
-               f"{self.batches} batches in {self.seconds:.1f}s ({rate:.0f} records/s)",
+               f"{self.batches} batches in {self.seconds:.1f}s ({rate:.0f} records/s), then trust and "
+               f"explore refreshed for {self.refreshed} nodes in {self.refresh_seconds:.1f}s",
                f"nodes: {self.total(self.created, True)} created, {self.total(self.updated, True)} updated",
                f"relationships: {self.total(self.created, False)} created, "
                f"{self.total(self.updated, False)} updated, {self.total(self.deleted, False)} deleted"]
@@ -347,7 +350,9 @@ async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500
         if batch.records or batch.positions:
             await write_batch(db, batch, summary)
             progress.advance(0, batch.records)
-        await refresh_marked(db)
+        refresh_started = time.perf_counter()
+        summary.refreshed = await refresh_marked(db)
+        summary.refresh_seconds = time.perf_counter() - refresh_started
         await db.write("ingest/checkpoint-clear", keys=list(keys.values()))
     finally:
         progress.stop()
