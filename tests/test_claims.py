@@ -138,3 +138,16 @@ async def test_reviewing_without_the_role_reveals_nothing(api, settings, seeded)
     assert [codes(a) for a in answers] == [["FORBIDDEN"], ["FORBIDDEN"]]
     assert answers[0]["errors"][0]["message"] == answers[1]["errors"][0]["message"]
     assert (await profile_state(api, rid))["claimed"] is False
+
+
+async def test_a_moderator_cannot_approve_their_own_claim(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    sub = new_id("mod-claimant")
+    own = token(settings, sub, "moderator")
+    body = await gql(api, contract("ClaimResearcher"), claim(rid, f"{sub}@example.org"), token=own)
+    cid = body["data"]["claimResearcher"]["claim"]["id"]
+    assert codes(await gql(api, contract("ReviewClaim"), {"claimId": cid, "approve": True}, token=own)) == ["FORBIDDEN"]
+    assert (await profile_state(api, rid))["claimed"] is False
+    body = await gql(api, contract("ReviewClaim"), {"claimId": cid, "approve": True},
+                     token=token(settings, "mod", "moderator"))
+    assert body["data"]["reviewClaim"]["researcher"]["claimed"] is True  # another moderator may

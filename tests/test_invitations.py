@@ -98,8 +98,10 @@ async def test_only_the_claimant_edits_the_profile(api, settings, seeded) -> Non
     assert codes(await gql(api, EDIT, {"id": rid, "bio": "x" * 501}, token=owner)) == ["BAD_USER_INPUT"]
     kept = (await gql(api, EDIT, {"id": rid, "open": False}, token=owner))["data"]["updateProfile"]["researcher"]
     assert kept["openToCollaborate"] is False and kept["bio"] == "Applied analysis."  # an omitted field stays
-    cleared = (await gql(api, EDIT, {"id": rid, "bio": None}, token=owner))["data"]["updateProfile"]["researcher"]
-    assert cleared["bio"] is None
+    for empty in (None, "  "):
+        await gql(api, EDIT, {"id": rid, "bio": "Applied analysis."}, token=owner)
+        cleared = (await gql(api, EDIT, {"id": rid, "bio": empty}, token=owner))["data"]["updateProfile"]["researcher"]
+        assert cleared["bio"] is None, empty
     assert codes(await gql(api, EDIT, {"id": rid, "open": True}, token=token(settings, new_id("x")))) == ["FORBIDDEN"]
     assert codes(await gql(api, EDIT, {"id": rid, "open": True}, token=token(settings, "mod", "moderator"))) == ["FORBIDDEN"]
     assert codes(await gql(api, EDIT, {"id": rid, "open": False})) == ["UNAUTHENTICATED"]

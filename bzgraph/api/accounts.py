@@ -222,6 +222,8 @@ class AccountsMutation:
         if not rows:
             raise NotFound("no claim with this id")
         row = rows[0]
+        if row["outcome"] == "OWN_CLAIM":
+            raise Forbidden("a moderator cannot review their own claim")
         conflicts = {"NOT_PENDING": "this claim has already been reviewed",
                      "RECORD_CLAIMED": "this author record already has an approved claimant",
                      "CLAIMANT_HOLDS_CLAIM": "the claimant already holds an approved claim"}
@@ -274,7 +276,7 @@ class AccountsMutation:
                              bio: str | None = strawberry.UNSET) -> ResearcherPayload:  # type: ignore[assignment]
         viewer = require_viewer(info)
         rid = check_id(id)
-        clear_bio = bio is None
+        clear_bio = bio is None or (isinstance(bio, str) and not bio.strip())
         if bio and len(bio) > BIO_MAX:
             raise BadUserInput(f"`bio` is longer than {BIO_MAX} characters", argument="bio")
         rows = await info.context.db.execute(

@@ -1,11 +1,13 @@
 // A moderator approves or rejects a PENDING claim; approval makes the claimant the record's one approved claimant.
 // Parameters: $claimId STRING, $approve BOOLEAN, $moderatorId STRING.
-// Returns outcome: APPROVED, REJECTED, NOT_PENDING, RECORD_CLAIMED or CLAIMANT_HOLDS_CLAIM (no row: no such claim).
+// Returns outcome: APPROVED, REJECTED, OWN_CLAIM (a moderator never reviews their own claim), NOT_PENDING,
+//   RECORD_CLAIMED or CLAIMANT_HOLDS_CLAIM (no row: no such claim).
 // Example: bzgraph cypher accounts/review-claim --param claimId=claim:1 --param approve=true --param moderatorId=user:mod
 MATCH (u:User)-[:MADE]->(c:Claim {id: $claimId})-[:CLAIMS]->(r:Researcher)
 SET r._lock = true, u._lock = true REMOVE r._lock, u._lock  // exclusive locks until commit
 WITH c, u, r,
      CASE
+       WHEN u.id = $moderatorId THEN 'OWN_CLAIM'
        WHEN c.status <> 'PENDING' THEN 'NOT_PENDING'
        WHEN NOT $approve THEN 'REJECTED'
        WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'RECORD_CLAIMED'
