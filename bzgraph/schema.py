@@ -16,6 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from bzgraph.api.accounts import AccountsMutation, AccountsQuery
+from bzgraph.api.analytics import AnalyticsQuery
 from bzgraph.api.explore import ExploreQuery
 from bzgraph.api.graph import GraphQuery
 from bzgraph.api.profile import ProfileQuery
@@ -26,7 +27,7 @@ from bzgraph.settings import get_settings
 
 
 @strawberry.type
-class Query(ProfileQuery, ExploreQuery, SearchQuery, AccountsQuery, GraphQuery):
+class Query(ProfileQuery, ExploreQuery, SearchQuery, AccountsQuery, GraphQuery, AnalyticsQuery):
     """Every read a client can make."""
 
 

@@ -1,0 +1,75 @@
+"""The analyst query library: the read-only named queries of ``cypher/analytics/``.
+
+Each file's header declares its parameters (``$name TYPE`` and ``$name TYPE?`` for optional ones,
+which default to null and so to the query's own default). The API's ``cypher`` field and the
+notebook client's direct mode both run these files through :func:`prepare`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bzgraph import queries
+from bzgraph.errors import BadUserInput, Forbidden, NotFound
+
+PREFIX = "analytics/"
+_PARAMETER = re.compile(r"\$(\w+)\s+([A-Z][A-Z<>, ]*?[A-Z>])(\?)?(?=[\s,()]|$)")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    optional: bool
+
+
+def parameters(query: queries.Query) -> list[Parameter]:
+    """The parameters a query's header declares, in order (the ``Parameters:`` lines)."""
+    header: list[str] = []
+    for line in query.text.splitlines():
+        if not line.startswith("//"):
+            break
+        text = line.lstrip("/ ")
+        if text.startswith("Parameters:") or (header and line.startswith("//  ")):
+            header.append(text)
+        elif header:
+            break
+    found = {m.group(1): Parameter(m.group(1), m.group(2), bool(m.group(3)))
+             for m in _PARAMETER.finditer(" ".join(header))}
+    return list(found.values())
+
+
+def catalogue() -> dict[str, queries.Query]:
+    """Every analyst query, by name."""
+    return {name: q for name, q in queries.all_queries().items() if name.startswith(PREFIX)}
+
+
+def prepare(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """Check ``params`` against the header of analyst query ``name``; fill optional ones with null."""
+    if not name.startswith(PREFIX):
+        raise Forbidden(f"only the read-only queries under {PREFIX} can be run here", argument="name")
+    query = catalogue().get(name)
+    if query is None:
+        raise NotFound(f"no analyst query named {name!r}", argument="name")
+    params = dict(params or {})
+    declared = {p.name: p for p in parameters(query)}
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        raise BadUserInput(f"{name} takes no parameter {', '.join(unknown)}", argument="params")
+    missing = [p.name for p in declared.values() if not p.optional and params.get(p.name) is None]
+    if missing:
+        raise BadUserInput(f"{name} needs the parameter {', '.join(missing)}", argument="params")
+    return {key: params.get(key) for key in declared}
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values; Neo4j temporal and spatial values become their ISO/WKT text."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return value.iso_format() if hasattr(value, "iso_format") else str(value)

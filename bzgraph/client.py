@@ -1,0 +1,437 @@
+"""The notebook client: a bzgraph GraphQL endpoint (and, optionally, its Neo4j) from Python.
+
+    from bzgraph.client import Client
+    bz = Client("http://127.0.0.1:8000")
+    bz.profile("bzr-leon-bungert").works.items.to_pandas()
+    bz.explore("bzr-leon-bungert", depth=2).to_networkx()
+    bz.search("nonlinear power").to_pandas()
+    bz.cypher("analytics/top-collaborators", id="bzr-leon-bungert").to_pandas()
+
+:class:`AsyncClient` has the same methods as coroutines. The requests are the UI's own operations
+(``bzgraph/operations/*.graphql``, copies of the contract's). ``cypher`` runs a read-only analyst
+query of ``cypher/analytics/`` through the API, or, with ``neo4j_uri=``, straight against Neo4j with
+the official driver (any named query, always in a read transaction). pandas and networkx come with
+the ``notebook`` extra and are imported only when ``to_pandas`` / ``to_networkx`` are called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, is_dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from bzgraph import analytics, queries
+
+if TYPE_CHECKING:
+    import networkx
+    import pandas
+
+T = TypeVar("T")
+Data = dict[str, Any]
+
+
+class APIError(Exception):
+    """The endpoint answered with GraphQL errors; ``code`` is the first error's ``extensions.code``."""
+
+    def __init__(self, errors: list[Data]) -> None:
+        self.errors = errors
+        self.code = (errors[0].get("extensions") or {}).get("code", "INTERNAL") if errors else "INTERNAL"
+        super().__init__(f"{self.code}: {errors[0].get('message') if errors else 'no data'}")
+
+
+@cache
+def operation(name: str) -> str:
+    """The text of a bundled GraphQL operation (``bzgraph/operations/NAME.graphql``)."""
+    return resources.files("bzgraph").joinpath("operations", f"{name}.graphql").read_text(encoding="utf-8")
+
+
+class Records(list[T]):
+    """A list of results that turns into a DataFrame (one row per item, one column per field)."""
+
+    def to_pandas(self) -> pandas.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame([asdict(x) if is_dataclass(x) else x for x in self])  # type: ignore[arg-type]
+
+
+# -- typed results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Work:
+    id: str
+    type: str | None
+    year: int | None
+    venue: str | None
+    title: str
+    abstract: str | None
+
+
+@dataclass(frozen=True)
+class WorksPage:
+    total_count: int
+    has_next_page: bool
+    end_cursor: str | None
+    items: Records[Work]
+
+    def to_pandas(self) -> pandas.DataFrame:
+        return self.items.to_pandas()
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    id: str
+    name: str
+    country: str | None
+
+
+@dataclass(frozen=True)
+class Counts:
+    works: int
+    followers: int
+    topics: int
+    close_collaborators: int
+
+
+@dataclass(frozen=True)
+class Trust:
+    score: int
+    tier: str
+    verification_level: str
+
+
+@dataclass(frozen=True)
+class ViewerState:
+    is_following: bool
+    can_claim: bool
+    can_invite: bool
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A researcher's profile page (the ProfilePage operation)."""
+
+    id: str
+    name: str
+    headline: str | None
+    open_to_collaborate: bool
+    claimed: bool
+    affiliation: Affiliation | None
+    counts: Counts
+    trust: Trust
+    viewer_state: ViewerState | None
+    works: WorksPage
+
+    @classmethod
+    def from_data(cls, r: Data) -> Profile:
+        works = r["works"]
+        aff, trust, viewer = r["affiliation"], r["trust"], r["viewerState"]
+        return cls(
+            id=r["id"], name=r["name"], headline=r["headline"], open_to_collaborate=r["openToCollaborate"],
+            claimed=r["claimed"], affiliation=Affiliation(**aff) if aff else None,
+            counts=Counts(works=r["counts"]["works"], followers=r["counts"]["followers"],
+                          topics=r["counts"]["topics"], close_collaborators=r["counts"]["closeCollaborators"]),
+            trust=Trust(score=trust["score"], tier=trust["tier"], verification_level=trust["verificationLevel"]),
+            viewer_state=ViewerState(is_following=viewer["isFollowing"], can_claim=viewer["canClaim"],
+                                     can_invite=viewer["canInvite"]) if viewer else None,
+            works=WorksPage(total_count=works["totalCount"], has_next_page=works["pageInfo"]["hasNextPage"],
+                            end_cursor=works["pageInfo"]["endCursor"],
+                            items=Records(Work(**e["node"]) for e in works["edges"])))
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    kind: str
+    label: str
+    weight: float | None = None
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class KindTotal:
+    kind: str
+    total: int
+    shown: int
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """A bounded subgraph around a center node (the ResearchGraph operation)."""
+
+    center: Node
+    nodes: Records[Node]
+    edges: Records[Edge]
+    totals: Records[KindTotal]
+    truncated: bool
+
+    @classmethod
+    def from_data(cls, g: Data) -> Neighbourhood:
+        return cls(center=Node(**g["center"]), nodes=Records(Node(**n) for n in g["nodes"]),
+                   edges=Records(Edge(**e) for e in g["edges"]),
+                   totals=Records(KindTotal(**t) for t in g["totals"]), truncated=g["truncated"])
+
+    def to_networkx(self) -> networkx.DiGraph:
+        """A directed graph: nodes keep ``kind``, ``label``, ``weight`` and ``center``; edges ``kind`` and ``weight``."""
+        import networkx as nx
+
+        graph = nx.DiGraph(center=self.center.id, truncated=self.truncated)
+        for node in (self.center, *self.nodes):
+            graph.add_node(node.id, kind=node.kind, label=node.label, weight=node.weight,
+                           center=node.id == self.center.id)
+        for edge in self.edges:
+            graph.add_edge(edge.source, edge.target, kind=edge.kind, weight=edge.weight)
+        return graph
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The nodes (the center first) as a DataFrame."""
+        return Records([self.center, *self.nodes]).to_pandas()
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    score: float
+    id: str
+    kind: str
+    label: str
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """Full-text search hits, ranked by relevance (the Search operation)."""
+
+    total_count: int
+    hits: Records[SearchHit]
+
+    @classmethod
+    def from_data(cls, s: Data) -> SearchResults:
+        hits = Records(SearchHit(score=h["score"], id=h["node"]["id"], kind=h["node"]["__typename"].upper(),
+                                 label=h["node"].get("name") or h["node"].get("title") or "",
+                                 year=h["node"].get("year")) for h in s["hits"])
+        return cls(total_count=s["totalCount"], hits=hits)
+
+    def __iter__(self) -> Iterator[SearchHit]:  # type: ignore[override]
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        return self.hits.to_pandas()
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows of a named Cypher query, one dict per row."""
+
+    name: str
+    columns: list[str]
+    rows: Records[Data] = field(default_factory=Records)
+    truncated: bool = False
+
+    def __iter__(self) -> Iterator[Data]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> Data:
+        return self.rows[index]
+
+    def to_pandas(self) -> pandas.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(list(self.rows), columns=self.columns or None)
+
+
+# -- requests, shared by both clients ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One GraphQL operation and how to shape its ``data``."""
+
+    document: str
+    variables: Data
+    shape: Callable[[Data], Any]
+
+
+def _kinds(kinds: list[str] | str | None) -> list[str] | None:
+    if kinds is None:
+        return None
+    return [k.upper() for k in ([kinds] if isinstance(kinds, str) else kinds)]
+
+
+def _maybe(key: str, shape: Callable[[Data], T]) -> Callable[[Data], T | None]:
+    return lambda data: shape(data[key]) if data[key] is not None else None
+
+
+def _profile(id: str, works_first: int, works_after: str | None) -> _Call:
+    return _Call(operation("ProfilePage"), {"id": id, "worksFirst": works_first, "worksAfter": works_after},
+                 _maybe("researcher", Profile.from_data))
+
+
+def _explore(id: str, depth: int, kinds: list[str] | str | None, limit: int) -> _Call:
+    return _Call(operation("ResearchGraph"), {"id": id, "depth": depth, "kinds": _kinds(kinds), "limit": limit},
+                 _maybe("explore", Neighbourhood.from_data))
+
+
+def _search(text: str, kinds: list[str] | str | None, first: int) -> _Call:
+    return _Call(operation("Search"), {"q": text, "kinds": _kinds(kinds), "first": first},
+                 lambda data: SearchResults.from_data(data["search"]))
+
+
+def _cypher(name: str, params: Data) -> _Call:
+    def shape(data: Data) -> Rows:
+        c = data["cypher"]
+        return Rows(name=c["name"], columns=c["columns"], rows=Records(c["rows"]), truncated=c["truncated"])
+
+    return _Call(operation("AnalystQuery"), {"name": name, "params": params}, shape)
+
+
+def _direct(name: str, params: Data) -> tuple[str, Data]:
+    """The text and parameters of a named query for a direct run (analyst queries are checked)."""
+    if name.startswith(analytics.PREFIX):
+        params = analytics.prepare(name, params)
+    return queries.get(name).text, params
+
+
+def _rows(name: str, keys: list[str], records: list[Any]) -> Rows:
+    return Rows(name=name, columns=list(keys), rows=Records(analytics.jsonable(r.data()) for r in records))
+
+
+def _graphql_url(url: str) -> str:
+    return url if url.rstrip("/").endswith("/graphql") else url.rstrip("/") + "/graphql"
+
+
+def _data(response: httpx.Response) -> Data:
+    response.raise_for_status()
+    body = response.json()
+    if body.get("errors") or body.get("data") is None:
+        raise APIError(body.get("errors") or [])
+    return body["data"]
+
+
+class _Base:
+    def __init__(self, url: str, *, token: str | None = None, neo4j_uri: str | None = None,
+                 neo4j_auth: tuple[str, str] | None = None, neo4j_database: str = "neo4j",
+                 timeout: float = 30.0) -> None:
+        self.url = _graphql_url(url)
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.timeout = timeout
+        self.neo4j_uri, self.neo4j_auth, self.neo4j_database = neo4j_uri, neo4j_auth, neo4j_database
+
+
+# -- the clients -----------------------------------------------------------------------------
+
+
+class Client(_Base):
+    """A bzgraph endpoint, synchronously. ``url`` may end in ``/graphql`` or be the server's root."""
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        self._http = httpx.Client(timeout=self.timeout, headers=self.headers)
+        self._driver: Any = None
+
+    def execute(self, document: str, variables: Data | None = None) -> Data:
+        """Send any GraphQL document; return its ``data`` (``APIError`` on errors)."""
+        return _data(self._http.post(self.url, json={"query": document, "variables": variables or {}}))
+
+    def _run(self, call: _Call) -> Any:
+        return call.shape(self.execute(call.document, call.variables))
+
+    def profile(self, id: str, works_first: int = 10, works_after: str | None = None) -> Profile | None:
+        return self._run(_profile(id, works_first, works_after))
+
+    def explore(self, id: str, depth: int = 1, kinds: list[str] | str | None = None,
+                limit: int = 50) -> Neighbourhood | None:
+        return self._run(_explore(id, depth, kinds, limit))
+
+    def search(self, text: str, kinds: list[str] | str | None = None, first: int = 10) -> SearchResults:
+        return self._run(_search(text, kinds, first))
+
+    def cypher(self, name: str, **params: Any) -> Rows:
+        """Rows of a named query: an analyst query through the API, or any query on ``neo4j_uri``."""
+        if self.neo4j_uri is None:
+            return self._run(_cypher(name, params))
+        import neo4j
+
+        if self._driver is None:
+            self._driver = neo4j.GraphDatabase.driver(self.neo4j_uri, auth=self.neo4j_auth)
+        text, params = _direct(name, params)
+        result = self._driver.execute_query(text, params, database_=self.neo4j_database,
+                                            routing_=neo4j.RoutingControl.READ)
+        return _rows(name, result.keys, result.records)
+
+    def close(self) -> None:
+        self._http.close()
+        if self._driver is not None:
+            self._driver.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClient(_Base):
+    """A bzgraph endpoint, with every method a coroutine (``await bz.profile(...)``)."""
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        self._http = httpx.AsyncClient(timeout=self.timeout, headers=self.headers)
+        self._driver: Any = None
+
+    async def execute(self, document: str, variables: Data | None = None) -> Data:
+        """Send any GraphQL document; return its ``data`` (``APIError`` on errors)."""
+        return _data(await self._http.post(self.url, json={"query": document, "variables": variables or {}}))
+
+    async def _run(self, call: _Call) -> Any:
+        return call.shape(await self.execute(call.document, call.variables))
+
+    async def profile(self, id: str, works_first: int = 10, works_after: str | None = None) -> Profile | None:
+        return await self._run(_profile(id, works_first, works_after))
+
+    async def explore(self, id: str, depth: int = 1, kinds: list[str] | str | None = None,
+                      limit: int = 50) -> Neighbourhood | None:
+        return await self._run(_explore(id, depth, kinds, limit))
+
+    async def search(self, text: str, kinds: list[str] | str | None = None, first: int = 10) -> SearchResults:
+        return await self._run(_search(text, kinds, first))
+
+    async def cypher(self, name: str, **params: Any) -> Rows:
+        """Rows of a named query: an analyst query through the API, or any query on ``neo4j_uri``."""
+        if self.neo4j_uri is None:
+            return await self._run(_cypher(name, params))
+        import neo4j
+
+        if self._driver is None:
+            self._driver = neo4j.AsyncGraphDatabase.driver(self.neo4j_uri, auth=self.neo4j_auth)
+        text, params = _direct(name, params)
+        result = await self._driver.execute_query(text, params, database_=self.neo4j_database,
+                                                  routing_=neo4j.RoutingControl.READ)
+        return _rows(name, result.keys, result.records)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        if self._driver is not None:
+            await self._driver.close()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
