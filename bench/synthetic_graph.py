@@ -4,8 +4,9 @@ Writes CSV files for `neo4j-admin database import full` (the fastest way to load
 into an empty database) following docs/graph-model.md: researchers, works, topics, institutions
 and their AUTHORED, HAS_TOPIC, CITES and AFFILIATED_WITH relationships. Authors, topics and cited
 works are drawn with Zipf-like weights, so a few nodes are hubs and most have few neighbours; two
-hubs are planted on purpose: topic ``syn-t0`` with ``--hub-topic-works`` works and researcher
-``syn-r0`` with ``--hub-researcher-works`` works.
+hubs are planted on purpose: topic ``syn-t0`` on exactly ``hub_topic_works`` works, and researcher
+``syn-r0`` on at least ``hub_researcher_works`` works (as the Zipf head it gets far more: ~84,000 at
+scale 1.0; the researchers ranked 40-120 have about 2,000 each).
 
     python bench/synthetic_graph.py OUT_DIR [--scale 1.0] [--seed 42]
 

@@ -18,11 +18,13 @@ CALL (c, kindOrder) {
 }
 CALL (c, level1) {
   WITH c, level1 WHERE $depth >= 2 AND size(level1) > 0
+  // the center and its own neighbours (at most 4 x the kept list length), read once
+  WITH c, level1, COLLECT { MATCH (c)-[:NEIGHBOUR]->(x) RETURN elementId(x) } + [elementId(c)] AS own
   UNWIND level1 AS parent
-  WITH c, level1, parent.node AS p
-  CALL (c, p, level1) {
+  WITH c, level1, own, parent.node AS p
+  CALL (p, own) {
     MATCH (p)-[e:NEIGHBOUR]->(m)
-    WHERE ($kinds IS NULL OR e.kind IN $kinds) AND m <> c AND NOT EXISTS { (c)-[:NEIGHBOUR]->(m) }
+    WHERE ($kinds IS NULL OR e.kind IN $kinds) AND NOT elementId(m) IN own
     WITH e, m ORDER BY e.rank ASC, m.id ASC
     LIMIT $limit
     RETURN e, m
