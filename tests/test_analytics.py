@@ -1,0 +1,205 @@
+"""The analyst query library: every query of cypher/analytics/ on the seed graph and on a small
+generated graph, against answers computed in Python (tests/analyst_expected.py); and Query.cypher."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+
+import analyst_expected as expected
+import pytest
+from support import codes, gql
+
+from bzgraph import analytics, queries
+from bzgraph.db import Database
+from bzgraph.seed import read_seed
+
+SEED = read_seed()
+LEON = "bzr-leon-bungert"
+SEED_TOPICS = [t["id"] for t in SEED["topics"]]
+ANALYST_QUERIES = {"top-collaborators", "topic-trends", "institution-network", "citation-neighbourhood",
+                   "topic-bridges", "most-cited-works", "coauthor-communities"}
+
+
+def small_graph(seed: int) -> dict:
+    """Researchers at institutions, works on topics, citations; ids unique to this run."""
+    rng = random.Random(seed)
+    p = f"an{uuid.uuid4().hex[:6]}"
+    researchers = [{"id": f"{p}-r{i:02}", "name": f"Analyst {i:02}", "aliases": [], "orcid": None,
+                    "openToCollaborate": False, "bio": None} for i in range(14)]
+    topics = [{"id": f"{p}-t{i}", "name": f"Theme {p} {i}", "subfield": None, "field": None, "domain": None}
+              for i in range(4)]
+    institutions = [{"id": f"{p}-i{i}", "name": f"Institute {i}", "ror": None, "country": "DE", "type": None}
+                    for i in range(4)]
+    works = [{"id": f"{p}-w{i:02}", "title": f"Paper {i:02}", "abstract": None, "year": 2015 + i % 6, "date": None,
+              "type": "article", "language": "en", "doi": None, "arxivId": None,
+              "citedByCount": rng.choice([0, 3, 3, 10, 40]), "source": None,
+              "authors": [{"researcher": r["id"], "position": k + 1}
+                          for k, r in enumerate(rng.sample(researchers[:10] if i % 4 else researchers[8:],
+                                                           rng.randint(1, 3)))],
+              "topics": [{"topic": t["id"], "score": round(rng.uniform(0.1, 1), 2)}
+                         for t in rng.sample(topics, rng.randint(1, 2))]} for i in range(24)]
+    affiliations = [{"researcher": r["id"], "institution": i["id"], "years": [2020]}
+                    for r in researchers for i in rng.sample(institutions, rng.randint(0, 2))]
+    cites = [{"source": a["id"], "target": b["id"]} for a, b in (rng.sample(works, 2) for _ in range(30))]
+    return {"researchers": researchers, "topics": topics, "institutions": institutions, "works": works,
+            "affiliations": affiliations, "cites": cites}
+
+
+@pytest.fixture(scope="module")
+async def generated(seeded: Database) -> dict:
+    g = small_graph(seed=11)
+    await seeded.write("seed/load", sources=[], **{k: g[k] for k in
+                                                   ("topics", "institutions", "researchers", "works", "affiliations")})
+    await seeded.write("testing/cites", cites=g["cites"])
+    return g
+
+
+async def run(db: Database, name: str, **params: object) -> list[dict]:
+    return await db.read(f"analytics/{name}", **analytics.prepare(f"analytics/{name}", params))
+
+
+def test_the_library_has_the_seven_queries_with_headers() -> None:
+    names = {name.removeprefix("analytics/") for name in analytics.catalogue()}
+    assert ANALYST_QUERIES <= names
+    for name, query in analytics.catalogue().items():
+        header = [line for line in query.text.splitlines() if line.startswith("//")]
+        assert query.purpose and any("Example: bzgraph cypher " + name in line for line in header), name
+        assert analytics.parameters(query), f"{name} declares no parameters"
+
+
+# -- the seed graph ---------------------------------------------------------------------------
+
+
+async def test_top_collaborators_on_the_seed(seeded: Database) -> None:
+    rows = await run(seeded, "top-collaborators", id=LEON, limit=50)
+    assert rows == expected.top_collaborators(SEED, LEON, 50)
+    assert len(rows) == 20 and rows[0]["sharedWorks"] == 3
+    assert await run(seeded, "top-collaborators", id=LEON) == expected.top_collaborators(SEED, LEON)[:10]
+
+
+async def test_topic_trends_on_the_seed(seeded: Database) -> None:
+    rows = await run(seeded, "topic-trends", topics=SEED_TOPICS)
+    assert rows == expected.topic_trends(SEED, SEED_TOPICS)
+    assert sum(r["works"] for r in rows) == sum(len(w["topics"]) for w in SEED["works"])
+    bounded = await run(seeded, "topic-trends", topics=SEED_TOPICS, fromYear=2021, toYear=2021)
+    assert bounded == [r for r in rows if r["year"] == 2021] and bounded
+
+
+async def test_topic_bridges_on_the_seed(seeded: Database) -> None:
+    a, b = "bzt-nonlinear-eigenvalue-problems", "bzt-gradient-flows"
+    rows = await run(seeded, "topic-bridges", a=a, b=b)
+    assert rows == expected.topic_bridges(SEED, a, b)
+    assert rows[0]["id"] == LEON and {r["id"] for r in rows} >= {"bzr-martin-burger"}
+
+
+async def test_most_cited_works_on_the_seed(seeded: Database) -> None:
+    for topic in SEED_TOPICS:
+        assert await run(seeded, "most-cited-works", topic=topic) == expected.most_cited_works(SEED, topic)
+    assert len(await run(seeded, "most-cited-works", topic="bzt-adversarial-robustness")) == 2
+
+
+async def test_coauthor_communities_on_the_seed(seeded: Database) -> None:
+    rows = await run(seeded, "coauthor-communities", id=LEON)
+    assert rows == expected.coauthor_communities(SEED, LEON)
+    assert sum(r["size"] for r in rows) == 20
+
+
+async def test_citation_and_institution_queries_on_the_seed_find_nothing(seeded: Database) -> None:
+    """The seed has no citations and no institutions: both queries answer with no rows."""
+    assert not SEED["institutions"] and not SEED.get("cites")
+    for work in SEED["works"]:
+        assert await run(seeded, "citation-neighbourhood", id=work["id"], hops=2) == []
+    assert await run(seeded, "institution-network", id="bzi-none") == []
+
+
+# -- a generated graph with institutions and citations ---------------------------------------
+
+
+async def test_every_query_on_a_generated_graph(seeded: Database, generated: dict) -> None:
+    g = generated
+    topics = [t["id"] for t in g["topics"]]
+    for r in g["researchers"]:
+        assert await run(seeded, "top-collaborators", id=r["id"], limit=100) == \
+            expected.top_collaborators(g, r["id"], 100)
+        assert await run(seeded, "coauthor-communities", id=r["id"]) == expected.coauthor_communities(g, r["id"])
+    assert await run(seeded, "topic-trends", topics=topics) == expected.topic_trends(g, topics)
+    for a in topics:
+        assert await run(seeded, "most-cited-works", topic=a, limit=100) == expected.most_cited_works(g, a, 100)
+        for b in topics:
+            if a != b:
+                assert await run(seeded, "topic-bridges", a=a, b=b, limit=100) == \
+                    expected.topic_bridges(g, a, b, 100)
+    networks = 0
+    for i in g["institutions"]:
+        rows = await run(seeded, "institution-network", id=i["id"], limit=100)
+        assert rows == expected.institution_network(g, i["id"], 100)
+        networks += len(rows)
+    assert networks, "the generated graph should have collaborating institutions"
+    neighbours = 0
+    for w in g["works"]:
+        for hops in (1, 2):
+            rows = await run(seeded, "citation-neighbourhood", id=w["id"], hops=hops)
+            assert rows == expected.citation_neighbourhood(g, w["id"], hops), (w["id"], hops)
+            neighbours += len(rows)
+    assert neighbours
+
+
+# -- through the API --------------------------------------------------------------------------
+
+
+CYPHER = """query($name: String!, $params: JSON) {
+  cypher(name: $name, params: $params) { name columns rows truncated }
+}"""
+
+
+async def test_cypher_field_runs_an_analyst_query_in_one_round_trip(api) -> None:
+    body = await gql(api, CYPHER, {"name": "analytics/top-collaborators", "params": {"id": LEON, "limit": 5}})
+    assert "errors" not in body, body
+    result = body["data"]["cypher"]
+    assert result["columns"] == ["id", "name", "sharedWorks", "firstYear", "lastYear"]
+    assert result["rows"] == expected.top_collaborators(SEED, LEON, 5) and not result["truncated"]
+    assert body["extensions"]["cypherRoundTrips"] == 1
+
+
+async def test_cypher_field_lists_the_library(api) -> None:
+    body = await gql(api, "{ analystQueries { name purpose parameters } }")
+    listed = {q["name"]: q for q in body["data"]["analystQueries"]}
+    assert set(listed) == set(analytics.catalogue())
+    assert listed["analytics/topic-bridges"]["parameters"] == ["a", "b", "limit?"]
+
+
+@pytest.mark.parametrize("name, params, code", [
+    ("testing/wipe", None, "FORBIDDEN"),
+    ("seed/load", {}, "FORBIDDEN"),
+    ("analytics/../testing/wipe", None, "NOT_FOUND"),
+    ("analytics/no-such-query", None, "NOT_FOUND"),
+    ("analytics/top-collaborators", None, "BAD_USER_INPUT"),
+    ("analytics/top-collaborators", {"id": LEON, "depth": 3}, "BAD_USER_INPUT"),
+    ("analytics/top-collaborators", {"id": LEON, "limit": "many"}, "BAD_USER_INPUT"),
+    ("analytics/top-collaborators", [LEON], "BAD_USER_INPUT"),
+])
+async def test_cypher_field_refuses(api, seeded: Database, name: str, params: object, code: str) -> None:
+    body = await gql(api, CYPHER, {"name": name, "params": params})
+    assert codes(body) == [code], body
+    assert "MATCH" not in json.dumps(body)
+    assert (await seeded.read("testing/works-with-venue")), "nothing was wiped"
+
+
+async def test_a_write_in_the_library_is_refused_by_the_read_transaction(api, seeded: Database) -> None:
+    """Defence in depth: even a write query placed under analytics/ runs in a read transaction."""
+    path = queries.CYPHER_DIR / "analytics" / f"zz-test-write-{uuid.uuid4().hex[:6]}.cypher"
+    path.write_text("// A test-only write, deleted again by the test.\n// Parameters: $id STRING\n"
+                    "// Example: bzgraph cypher analytics/zz-test-write --param id=x\n"
+                    "CREATE (:Marker:Entity {id: $id}) RETURN 1 AS one\n")
+    queries.all_queries.cache_clear()
+    marker = f"marker-{uuid.uuid4().hex[:6]}"
+    try:
+        body = await gql(api, CYPHER, {"name": f"analytics/{path.stem}", "params": {"id": marker}})
+    finally:
+        path.unlink()
+        queries.all_queries.cache_clear()
+    assert codes(body) == ["BAD_USER_INPUT"], body
+    counts = await seeded.read("graph-counts")
+    assert not [r for r in counts if r["name"] == "Marker" and r["count"]], "the write went through"
