@@ -96,7 +96,7 @@ async def auto_commit(db: Database, name: str, **params: Any) -> Any:
 
 
 async def reset(db: Database) -> None:
-    await auto_commit(db, "testing/wipe")
+    await auto_commit(db, "bench/wipe")
     await migrate(db)
 
 

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from bzgraph.db import Database
-from bzgraph.ingest.load import Source, import_paths
+from bzgraph.ingest.load import InputFile, import_paths
 from bzgraph.settings import Settings
 from tests.support import gql
 
@@ -198,7 +198,7 @@ async def test_an_import_killed_midway_resumes_to_the_same_graph(import_db: Data
                "--quiet", "--batch-size", "5"]
     process = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
-    key = Source(killed).key
+    key = InputFile(killed).key
     deadline = time.monotonic() + 120
     position = 0
     while time.monotonic() < deadline and process.poll() is None:

@@ -91,7 +91,7 @@ class Summary:
 
 
 @dataclass(frozen=True)
-class Source:
+class InputFile:
     """One input file, with the key its checkpoint is stored under."""
 
     path: Path
@@ -109,15 +109,15 @@ class Source:
         return name.endswith(".json")
 
 
-def expand_paths(paths: list[Path]) -> list[Source]:
+def expand_paths(paths: list[Path]) -> list[InputFile]:
     """The files to read: the paths given, and the importable files inside folders, in name order."""
-    sources: list[Source] = []
+    sources: list[InputFile] = []
     for path in paths:
         if path.is_dir():
-            sources += [Source(p) for p in sorted(path.rglob("*"))
+            sources += [InputFile(p) for p in sorted(path.rglob("*"))
                         if p.is_file() and p.name.lower().endswith(SUFFIXES)]
         elif path.is_file():
-            sources.append(Source(path))
+            sources.append(InputFile(path))
         else:
             raise FileNotFoundError(f"no such file or folder: {path}")
     return sources
@@ -127,7 +127,7 @@ def expand_paths(paths: list[Path]) -> list[Source]:
 class Item:
     """One record (or the reason it cannot be read) with its position in its file."""
 
-    source: Source
+    source: InputFile
     ordinal: int
     where: str
     record: Any = None
@@ -139,7 +139,7 @@ def _open(path: Path, raw: IO[bytes]) -> IO[str]:
     return io.TextIOWrapper(stream, encoding="utf-8", errors="strict")
 
 
-def read_items(source: Source, on_bytes: Callable[[int], None] = lambda n: None) -> Iterator[Item]:
+def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: None) -> Iterator[Item]:
     """Every record of a file in order, numbered from 0; unreadable ones carry a ``problem``."""
     ordinal = 0
     with source.path.open("rb") as raw:
@@ -194,7 +194,7 @@ class Batch:
         self.researchers: dict[str, dict[str, Any]] = {}
         self.works: dict[str, dict[str, Any]] = {}
         self.affiliations: dict[tuple[str, str], dict[str, Any]] = {}
-        self.positions: dict[Source, int] = {}
+        self.positions: dict[InputFile, int] = {}
         self.records = 0
 
     def add(self, rows: Rows) -> None:

@@ -48,10 +48,6 @@ class Rows:
     works: list[dict[str, Any]] = field(default_factory=list)
     affiliations: list[dict[str, Any]] = field(default_factory=list)
 
-    def extend(self, other: Rows) -> None:
-        for name in ("sources", "topics", "institutions", "researchers", "works", "affiliations"):
-            getattr(self, name).extend(getattr(other, name))
-
 
 def short_id(value: Any, prefixes: str) -> str | None:
     """``https://openalex.org/W123`` -> ``W123`` when it starts with one of ``prefixes``."""
