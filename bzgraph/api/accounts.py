@@ -18,7 +18,7 @@ from strawberry.types import Info
 from bzgraph.api.profile import Researcher, check_first, check_id, load_researcher
 from bzgraph.context import Context, Viewer
 from bzgraph.db import Tx
-from bzgraph.errors import BadUserInput, Conflict, Forbidden, NotFound, RateLimited, Unauthenticated
+from bzgraph.errors import BadUserInput, BzgraphError, Conflict, Forbidden, NotFound, RateLimited, Unauthenticated
 
 Row = dict[str, Any]
 INVITATIONS_PER_DAY = 20
@@ -156,6 +156,37 @@ class InvitationPayload:
 
 # -- mutations ------------------------------------------------------------------------------
 
+# What an action's query answers when a rule refuses it (any other outcome is a success).
+Refusals = dict[str, tuple[type[BzgraphError], str]]
+CLAIM_REFUSALS: Refusals = {
+    "ALREADY_CLAIMED": (Conflict, "this author record is already claimed"),
+    "VIEWER_HOLDS_CLAIM": (Conflict, "your account already holds an approved claim"),
+    "ALREADY_PENDING": (Conflict, "you already have a pending claim on this record"),
+}
+REVIEW_REFUSALS: Refusals = {
+    "OWN_CLAIM": (Forbidden, "a moderator cannot review their own claim"),
+    "NOT_PENDING": (Conflict, "this claim has already been reviewed"),
+    "RECORD_CLAIMED": (Conflict, "this author record already has an approved claimant"),
+    "CLAIMANT_HOLDS_CLAIM": (Conflict, "the claimant already holds an approved claim"),
+}
+INVITE_REFUSALS: Refusals = {
+    "NOT_CLAIMED": (Forbidden, "this author record must be claimed first: only claimed researchers can be invited"),
+    "OWN_RECORD": (Forbidden, "you cannot invite the record you hold"),
+    "RATE_LIMITED": (RateLimited, f"at most {INVITATIONS_PER_DAY} invitations per account per 24 hours"),
+}
+RESPOND_REFUSALS: Refusals = {"NOT_PENDING": (Conflict, "this invitation has already been answered")}
+
+
+def _accepted(rows: list[Row], missing: str, refusals: Refusals) -> Row:
+    """The action's row; NOT_FOUND (``missing``) without one, the refusal its outcome names."""
+    if not rows:
+        raise NotFound(missing)
+    row = rows[0]
+    if row["outcome"] in refusals:
+        error, message = refusals[row["outcome"]]
+        raise error(message)
+    return row
+
 
 async def _recompute_after(tx: Tx, name: str, researcher_id: str, **params: Any) -> list[Row]:
     """Run the action ``name``; when it touched the researcher, recompute their trust."""
@@ -191,16 +222,8 @@ class AccountsMutation:
         rows = await info.context.db.write(
             "accounts/claim", userId=viewer.id, sub=viewer.sub, researcherId=rid,
             claimId=f"claim:{uuid.uuid4()}", orcid=orcid, email=email, note=evidence.note)
-        if not rows:
-            raise NotFound("no researcher with this id")
-        outcome = rows[0]["outcome"]
-        if outcome == "ALREADY_CLAIMED":
-            raise Conflict("this author record is already claimed")
-        if outcome == "VIEWER_HOLDS_CLAIM":
-            raise Conflict("your account already holds an approved claim")
-        if outcome == "ALREADY_PENDING":
-            raise Conflict("you already have a pending claim on this record")
-        claim = Claim(id=strawberry.ID(rows[0]["claimId"]), status=ClaimStatus.PENDING, researcher_id=rid,
+        row = _accepted(rows, "no researcher with this id", CLAIM_REFUSALS)
+        claim = Claim(id=strawberry.ID(row["claimId"]), status=ClaimStatus.PENDING, researcher_id=rid,
                       evidence=ClaimEvidence(orcid=orcid, email=email, note=evidence.note))
         return ClaimPayload(researcher_id=rid, claim=claim)
 
@@ -218,17 +241,7 @@ class AccountsMutation:
                 await tx.run("trust/recompute", ids=[rows[0]["researcherId"]])
             return rows
 
-        rows = await info.context.db.execute(review, write=True)
-        if not rows:
-            raise NotFound("no claim with this id")
-        row = rows[0]
-        if row["outcome"] == "OWN_CLAIM":
-            raise Forbidden("a moderator cannot review their own claim")
-        conflicts = {"NOT_PENDING": "this claim has already been reviewed",
-                     "RECORD_CLAIMED": "this author record already has an approved claimant",
-                     "CLAIMANT_HOLDS_CLAIM": "the claimant already holds an approved claim"}
-        if row["outcome"] in conflicts:
-            raise Conflict(conflicts[row["outcome"]])
+        row = _accepted(await info.context.db.execute(review, write=True), "no claim with this id", REVIEW_REFUSALS)
         claim = Claim(id=strawberry.ID(row["claimId"]), status=ClaimStatus(row["status"]),
                       researcher_id=row["researcherId"])
         return ClaimPayload(researcher_id=row["researcherId"], claim=claim)
@@ -243,16 +256,7 @@ class AccountsMutation:
         rows = await info.context.db.write(
             "accounts/invite", userId=viewer.id, sub=viewer.sub, researcherId=rid,
             invitationId=f"invitation:{uuid.uuid4()}", message=message, limit=INVITATIONS_PER_DAY)
-        if not rows:
-            raise NotFound("no researcher with this id")
-        outcome = rows[0]["outcome"]
-        if outcome == "NOT_CLAIMED":
-            raise Forbidden("this author record must be claimed first: only claimed researchers can be invited")
-        if outcome == "OWN_RECORD":
-            raise Forbidden("you cannot invite the record you hold")
-        if outcome == "RATE_LIMITED":
-            raise RateLimited(f"at most {INVITATIONS_PER_DAY} invitations per account per 24 hours")
-        row = rows[0]
+        row = _accepted(rows, "no researcher with this id", INVITE_REFUSALS)
         return InvitationPayload(invitation=Invitation(
             id=strawberry.ID(row["invitationId"]), status=InvitationStatus(row["status"]), message=message))
 
@@ -262,11 +266,8 @@ class AccountsMutation:
         viewer = require_viewer(info)
         rows = await info.context.db.write("accounts/respond-invitation", userId=viewer.id,
                                            invitationId=check_id(id), accept=accept)
-        if not rows:  # the same answer whether it does not exist or is someone else's
-            raise NotFound("no invitation with this id")
-        row = rows[0]
-        if row["outcome"] == "NOT_PENDING":
-            raise Conflict("this invitation has already been answered")
+        # No row, and the same answer, whether the invitation does not exist or is someone else's.
+        row = _accepted(rows, "no invitation with this id", RESPOND_REFUSALS)
         return InvitationPayload(invitation=Invitation(id=strawberry.ID(row["invitationId"]),
                                                        status=InvitationStatus(row["status"])))
 
