@@ -112,9 +112,10 @@ async def run(rounds: int, skip_refresh: bool) -> None:
         parents = sorted({n["id"] for cid in centers.values() for n in (await neighbourhood(db, cid, 2))["nodes"]})
         write_cost[f"depth-2 parents ({len(parents)}, slowest)"] = await refresh(db, parents, skip_refresh)
 
-        print("\nwrite-side cost (explore/refresh of one node, once per change):")
-        for name, seconds in write_cost.items():
-            print(f"  {name:36} {seconds * 1e3:9.1f} ms")
+        if not skip_refresh:
+            print("\nwrite-side cost (explore/refresh of one node, once per change):")
+            for name, seconds in write_cost.items():
+                print(f"  {name:36} {seconds * 1e3:9.1f} ms")
         for depth in (1, 2):
             cases = {label: dict(id=cid, depth=depth, kinds=None, limit=50, firstLevel=50 if depth == 1 else 25)
                      for label, cid in centers.items()}

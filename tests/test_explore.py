@@ -241,3 +241,26 @@ async def test_search_ranks_and_filters(api, seeded) -> None:
     assert topic["data"]["search"]["hits"][0]["node"]["name"] == "Gradient flows"
     assert codes(await gql(api, contract("Search"), {"q": "x", "first": 101})) == ["BAD_USER_INPUT"]
     assert body["extensions"]["cypherRoundTrips"] == 1
+
+
+async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> None:
+    from bzgraph.api.explore import refresh_neighbours
+
+    g = Graph(seed=11, researchers=8, works=10)
+    await g.load(seeded)
+    center = g.researchers[0]["id"]
+    newcomer = {**g.researchers[0], "id": center.replace("-r00", "-new"), "name": "Newcomer"}
+    work = {**g.works[0], "id": center.replace("-r00", "-wnew"), "citedByCount": 10_000, "topics": [],
+            "authors": [{"researcher": center, "position": 1}, {"researcher": newcomer["id"], "position": 2}]}
+    await seeded.write("seed/load", sources=[], topics=[], institutions=[], researchers=[newcomer], works=[work],
+                       affiliations=[])
+    before = await _explore(api, center, limit=500)
+    assert work["id"] not in {n["id"] for n in before["nodes"]}  # lists are read, not computed at request time
+    g.researchers.append(newcomer)
+    g.works.append(work)
+    assert await refresh_neighbours(seeded, None) >= len(g.researchers) + len(g.works)
+    after = await _explore(api, center, limit=500)
+    assert [n["id"] for n in after["nodes"]] == g.expected_depth1(center, 500)
+    assert work["id"] in [n["id"] for n in after["nodes"][:4]]  # the heaviest work: rank 0 of its kind
+    totals = {t["kind"]: t["total"] for t in after["totals"]}
+    assert totals == {kind: len(g.neighbours(center).get(kind, {})) for kind in KINDS}
