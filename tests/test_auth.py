@@ -205,3 +205,29 @@ def test_production_serve_refuses_to_start_without_a_secret(tmp_path) -> None:
     assert done.returncode == 2
     assert "BZGRAPH_JWT_SECRET" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "jwt-secret").exists()
+
+
+def test_an_unreachable_identity_provider_is_reported(settings: Settings, tmp_path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    deployed = Settings(jwt_jwks_url=f"http://127.0.0.1:{port}/jwks", state_dir=tmp_path,
+                        jwt_audience=None, jwt_issuer=None)
+    with pytest.raises(InvalidToken, match="try again"):
+        viewer_from_token(idp_token(aud=None, iss=None), deployed)
+
+
+async def test_token_command_and_serve_agree_over_http(live_url: str, seeded) -> None:
+    """`bzgraph token` and `bzgraph serve`, with the same settings, agree out of the box."""
+    sub = new_id("cli")
+    done = _bzgraph("token", "--sub", sub)
+    assert done.returncode == 0, done.stderr
+    async with httpx.AsyncClient(base_url=live_url, timeout=30) as client:
+        for operation, following in (("FollowResearcher", True), ("UnfollowResearcher", False)):
+            body = await gql(client, contract(operation), {"id": "bzr-leon-bungert"}, token=done.stdout.strip())
+            assert "errors" not in body, body
+            field = operation[0].lower() + operation[1:]
+            assert body["data"][field]["researcher"]["viewerState"] == {"isFollowing": following}
+        assert codes(await gql(client, contract("FollowResearcher"), {"id": "bzr-leon-bungert"})) == ["UNAUTHENTICATED"]
