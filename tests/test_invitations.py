@@ -105,3 +105,14 @@ async def test_only_the_claimant_edits_the_profile(api, settings, seeded) -> Non
     assert codes(await gql(api, EDIT, {"id": rid, "open": True}, token=token(settings, new_id("x")))) == ["FORBIDDEN"]
     assert codes(await gql(api, EDIT, {"id": rid, "open": True}, token=token(settings, "mod", "moderator"))) == ["FORBIDDEN"]
     assert codes(await gql(api, EDIT, {"id": rid, "open": False})) == ["UNAUTHENTICATED"]
+
+
+async def test_private_objects_are_not_reachable_by_id(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    owner_sub = new_id("owner")
+    claim_id = await claim_and_approve(api, settings, rid, owner_sub)
+    invitation = (await invite(api, rid, token(settings, new_id("sender"))))["data"]["inviteToCollaborate"]["invitation"]
+    query = "query($id: ID!) { node(id: $id) { id } }"
+    for private in (claim_id, invitation["id"], f"user:{owner_sub}"):
+        body = await gql(api, query, {"id": private}, token=token(settings, new_id("curious")))
+        assert "errors" not in body and body["data"]["node"] is None, private
