@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token
+
+from bzgraph.errors import Conflict
 
 
 def claim(rid: str, email: str | None = None, **evidence: object) -> dict:
@@ -151,3 +154,14 @@ async def test_a_moderator_cannot_approve_their_own_claim(api, settings, seeded)
     body = await gql(api, contract("ReviewClaim"), {"claimId": cid, "approve": True},
                      token=token(settings, "mod", "moderator"))
     assert body["data"]["reviewClaim"]["researcher"]["claimed"] is True  # another moderator may
+
+
+async def test_the_database_refuses_a_second_claimant_even_without_the_checks(api, settings, seeded) -> None:
+    rid, other = await new_researcher(seeded), await new_researcher(seeded)
+    holder = new_id("holder")
+    await claim_and_approve(api, settings, rid, holder)
+    with pytest.raises(Conflict):  # a second claimant of the record
+        await seeded.write("testing/claimant-of", userId=f"user:{new_id('intruder')}", researcherId=rid)
+    with pytest.raises(Conflict):  # a second record for the account
+        await seeded.write("testing/claimant-of", userId=f"user:{holder}", researcherId=other)
+    assert (await profile_state(api, other))["claimed"] is False

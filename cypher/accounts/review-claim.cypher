@@ -19,6 +19,6 @@ CALL (c, u, r, outcome) {
   SET c.status = outcome, c.reviewedAt = datetime(), c.reviewedBy = $moderatorId
   WITH c, u, r WHERE outcome = 'APPROVED'
   MERGE (u)-[claimant:CLAIMANT_OF]->(r)
-  ON CREATE SET claimant.since = datetime()
+  ON CREATE SET claimant.since = datetime(), claimant.researcherId = r.id, claimant.userId = u.id  // unique each
 }
 RETURN outcome, c.id AS claimId, c.status AS status, r.id AS researcherId
