@@ -42,3 +42,26 @@ def test_unexpected_errors_are_masked() -> None:
     formatted = to_graphql_error(leaked).formatted
     assert formatted["message"] == INTERNAL_MESSAGE
     assert formatted["extensions"] == {"code": "INTERNAL"}
+
+
+async def test_unreachable_database_is_service_unavailable(settings) -> None:
+    """A database nobody listens on: SERVICE_UNAVAILABLE, well before the guard below gives up.
+
+    (tests/test_localdb.py stops a real instance mid-session and checks the same answer.)"""
+    import asyncio
+    import socket
+
+    from bzgraph.app import create_app
+
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing answers there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{port}", "neo4j_timeout": 2.0})
+    app = create_app(down)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bzgraph.test") as client:
+            body = await asyncio.wait_for(gql(client, '{ researcher(id: "x") { id } }'), timeout=60)
+            assert codes(body) == ["SERVICE_UNAVAILABLE"]
+            assert "bolt" not in body["errors"][0]["message"]
+            assert (await client.get("/readyz")).status_code == 503

@@ -189,3 +189,18 @@ async def test_work_authors_are_batched(api: httpx.AsyncClient) -> None:
     assert "errors" not in body
     # the profile, then one batch of authors and one of topics — not one query per work
     assert body["extensions"]["cypherRoundTrips"] == 3
+
+
+async def test_affiliation_is_the_latest_institution_and_a_node(api: httpx.AsyncClient, seeded: Database) -> None:
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    await seeded.write("testing/researcher-with-works", id=rid, name="Affiliated", works=[])
+    body = await gql(api, contract("ProfilePage"), {"id": rid})
+    assert body["data"]["researcher"]["affiliation"] is None
+    await seeded.write("testing/add-signals", id=rid, followers=[], institution=f"{rid}-inst",
+                       claimant=None, orcid=None)
+    body = await gql(api, contract("ProfilePage"), {"id": rid})
+    assert body["data"]["researcher"]["affiliation"] == {
+        "id": f"{rid}-inst", "name": f"Test Institute {rid}-inst", "country": None}
+    node = await gql(api, "query($id: ID!) { node(id: $id) { __typename ... on Institution { name } } }",
+                     {"id": f"{rid}-inst"})
+    assert node["data"]["node"] == {"__typename": "Institution", "name": f"Test Institute {rid}-inst"}
