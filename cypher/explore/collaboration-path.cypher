@@ -14,7 +14,11 @@ CALL (people) {
   UNWIND CASE WHEN people IS NULL THEN [] ELSE range(0, size(people) - 2) END AS i
   WITH i, people[i] AS x, people[i + 1] AS y
   CALL (x, y) {
-    MATCH (x)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(y)
+    // walk from the researcher with fewer works (a degree lookup), so a hub's works are never all read
+    WITH CASE WHEN COUNT { (x)-[:AUTHORED]->() } <= COUNT { (y)-[:AUTHORED]->() } THEN [x, y] ELSE [y, x] END AS pair
+    WITH pair[0] AS fewer, pair[1] AS more
+    MATCH (fewer)-[:AUTHORED]->(w:Work)
+    WHERE EXISTS { (w)<-[:AUTHORED]-(more) }
     WITH w ORDER BY coalesce(w.year, -1) DESC, w.id ASC
     LIMIT 10
     RETURN collect(w {.id, .title, .year, .type, .doi, .arxivId, .citedByCount}) AS works
