@@ -264,3 +264,21 @@ async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> No
     assert work["id"] in [n["id"] for n in after["nodes"][:4]]  # the heaviest work: rank 0 of its kind
     totals = {t["kind"]: t["total"] for t in after["totals"]}
     assert totals == {kind: len(g.neighbours(center).get(kind, {})) for kind in KINDS}
+
+
+async def test_contract_operations_over_a_real_server(live_url: str, seeded) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=live_url, timeout=60) as client:
+        body = await gql(client, contract("ResearchGraph"), {"id": "bzw-missing"})
+        assert body["data"]["explore"] is None and "errors" not in body
+        body = await gql(client, contract("ResearchGraph"), {"id": "bzr-leon-bungert", "depth": 2, "limit": 30})
+        graph = body["data"]["explore"]
+        assert body["extensions"]["cypherRoundTrips"] == 1 and len(graph["nodes"]) <= 30 and graph["truncated"]
+        ids = {n["id"] for n in graph["nodes"]} | {"bzr-leon-bungert"}
+        assert all(e["source"] in ids and e["target"] in ids for e in graph["edges"])
+        body = await gql(client, contract("Search"), {"q": "bungert", "kinds": ["RESEARCHER"]})
+        assert body["data"]["search"]["hits"][0]["node"]["id"] == "bzr-leon-bungert"
+        for text in ('"}\\\x00 title:(', "\t\n", "x" * 10_000):
+            answer = await gql(client, contract("Search"), {"q": text})
+            assert "errors" not in answer or codes(answer) == ["BAD_USER_INPUT"], answer
