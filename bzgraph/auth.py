@@ -30,6 +30,10 @@ class InvalidToken(Exception):
     """The token cannot be trusted; the message is safe to show."""
 
 
+class KeysUnavailable(InvalidToken):
+    """The identity provider's keys could not be fetched, so the token could not be checked."""
+
+
 @lru_cache(maxsize=4)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=300, timeout=5)
@@ -41,7 +45,7 @@ def _key_for(algorithm: Any, token: str, settings: Settings) -> Any:
         try:
             return _jwks_client(settings.jwt_jwks_url).get_signing_key_from_jwt(token).key
         except jwt.PyJWKClientConnectionError:
-            raise InvalidToken("the identity provider's keys could not be fetched; try again shortly") from None
+            raise KeysUnavailable("the identity provider's keys could not be fetched; try again shortly") from None
     if algorithm == "HS256":
         if settings.jwt_secret is None and settings.env == "production":
             raise InvalidToken("this deployment accepts only tokens of its identity provider")
@@ -88,6 +92,7 @@ async def authenticate(context: Context, authorization: str | None) -> None:
         viewer = await asyncio.to_thread(viewer_from_token, token.strip(), settings)
     except InvalidToken as exc:
         context.auth_error = str(exc)
+        context.auth_unavailable = isinstance(exc, KeysUnavailable)
         return
     context.viewer = viewer
     await _ensure_account(context, viewer)

@@ -32,6 +32,8 @@ class Context:
     viewer: Viewer | None = None
     # Set when the request carried a bearer token that failed verification; mutations refuse it.
     auth_error: str | None = None
+    # True when the token could not be checked because the identity provider's keys were out of reach.
+    auth_unavailable: bool = False
     loaders: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -9,7 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from bzgraph.db import RoundTrips, count_round_trips
-from bzgraph.errors import Unauthenticated
+from bzgraph.errors import ServiceUnavailable, Unauthenticated
 
 
 class CypherRoundTrips(SchemaExtension):
@@ -27,12 +27,14 @@ class CypherRoundTrips(SchemaExtension):
 
 class RejectInvalidToken(SchemaExtension):
     """A request that presented a bearer token which failed verification is answered
-    ``UNAUTHENTICATED`` before anything runs; a request without a token is anonymous."""
+    ``UNAUTHENTICATED`` (``SERVICE_UNAVAILABLE`` when the identity provider's keys were out of
+    reach) before anything runs; a request without a token is anonymous."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
         reason = getattr(context, "auth_error", None)
         if reason:
-            error = GraphQLError(reason, original_error=Unauthenticated(reason))
+            kind = ServiceUnavailable if getattr(context, "auth_unavailable", False) else Unauthenticated
+            error = GraphQLError(reason, original_error=kind(reason))
             self.execution_context.result = GraphQLExecutionResult(data=None, errors=[error])
         yield

@@ -207,16 +207,21 @@ def test_production_serve_refuses_to_start_without_a_secret(tmp_path) -> None:
     assert not (tmp_path / "jwt-secret").exists()
 
 
-def test_an_unreachable_identity_provider_is_reported(settings: Settings, tmp_path) -> None:
+async def test_an_unreachable_identity_provider_is_service_unavailable(seeded, settings: Settings) -> None:
     import socket
 
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    deployed = Settings(jwt_jwks_url=f"http://127.0.0.1:{port}/jwks", state_dir=tmp_path,
-                        jwt_audience=None, jwt_issuer=None)
-    with pytest.raises(InvalidToken, match="try again"):
-        viewer_from_token(idp_token(aud=None, iss=None), deployed)
+    app = create_app(settings.model_copy(update={"jwt_jwks_url": f"http://127.0.0.1:{port}/jwks",
+                                                 "jwt_audience": None, "jwt_issuer": None}))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://idp.test") as client:
+            body = await gql(client, "{ viewer { sub } }", token=idp_token(aud=None, iss=None))
+            assert codes(body) == ["SERVICE_UNAVAILABLE"] and "try again" in body["errors"][0]["message"]
+            # HS256 tokens still work: only the provider's keys are out of reach
+            local = await gql(client, "{ viewer { sub } }", token=token(settings, "local-user"))
+            assert local["data"]["viewer"] == {"sub": "local-user"}
 
 
 async def test_token_command_and_serve_agree_over_http(live_url: str, seeded) -> None:
