@@ -95,7 +95,7 @@ def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
-    from bzgraph import queries
+    from bzgraph import analytics, queries
 
     if args.list or not args.name:
         for name, query in queries.all_queries().items():
@@ -103,6 +103,8 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     query = queries.get(args.name)
     params = dict(_parse_param(p) for p in args.param)
+    if args.name.startswith(analytics.PREFIX):
+        params = analytics.prepare(args.name, params)  # checked, optional ones filled with null
 
     async def go(db: Any) -> list[dict[str, Any]]:
         run = db.write if _is_write(query.text) else db.read

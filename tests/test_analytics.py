@@ -4,7 +4,10 @@ generated graph, against answers computed in Python (tests/analyst_expected.py);
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 import uuid
 
 import analyst_expected as expected
@@ -67,6 +70,19 @@ def test_the_library_has_the_seven_queries_with_headers() -> None:
         header = [line for line in query.text.splitlines() if line.startswith("//")]
         assert query.purpose and any("Example: bzgraph cypher " + name in line for line in header), name
         assert analytics.parameters(query), f"{name} declares no parameters"
+
+
+def test_cli_fills_optional_parameters_and_refuses_missing_ones(seeded: Database) -> None:
+    def cli(*params: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bzgraph.cli", "cypher", "analytics/top-collaborators",
+                               "--json", *params], capture_output=True, text=True, env=os.environ.copy(),
+                              timeout=120)
+
+    done = cli(f"--param=id={LEON}")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == expected.top_collaborators(SEED, LEON)
+    missing = cli("--param=limit=3")
+    assert missing.returncode == 1 and "BAD_USER_INPUT" in missing.stderr and "id" in missing.stderr
 
 
 # -- the seed graph ---------------------------------------------------------------------------
