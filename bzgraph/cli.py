@@ -18,6 +18,11 @@ def _run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
+def bulk(settings: Settings) -> Settings:
+    """Settings for bulk writes (seed, migrate, import): a transaction may take longer than a request."""
+    return settings.model_copy(update={"neo4j_timeout": max(settings.neo4j_timeout, 120.0)})
+
+
 async def _with_db(settings: Settings, fn: Callable[[Any], Any]) -> Any:
     from bzgraph.db import Database
 
@@ -37,7 +42,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "migrate":
         from bzgraph.db import migrate
 
-        count = _run(_with_db(settings, migrate))
+        count = _run(_with_db(bulk(settings), migrate))
         print(f"applied {count} schema statements (all idempotent)")
         return 0
     instance = localdb.instance_for(settings)
@@ -61,7 +66,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
         await migrate(db)
         return await load_seed(db)
 
-    summary = _run(_with_db(settings, go))
+    summary = _run(_with_db(bulk(settings), go))
     print("seeded: " + ", ".join(f"{v} {k}" for k, v in summary.items()))
     return 0
 
@@ -128,8 +133,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     if args.batch_size < 1:
         print("bzgraph: --batch-size must be at least 1", file=sys.stderr)
         return 2
-    # A batch (with its derived counts and trust) may take longer than an API request.
-    settings = settings.model_copy(update={"neo4j_timeout": max(settings.neo4j_timeout, 120.0)})
+    settings = bulk(settings)
     progress = RichProgress(quiet=args.quiet)
 
     async def go(db: Any) -> Any:

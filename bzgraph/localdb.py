@@ -121,7 +121,7 @@ def _write_config(instance: Instance) -> Path:
             f"server.memory.heap.initial_size={instance.heap}",
             f"server.memory.heap.max_size={instance.heap}",
             f"server.memory.pagecache.size={instance.pagecache}",
-            "db.transaction.timeout=60s",
+            "db.transaction.timeout=300s",
             "server.directories.import=import",
             "dbms.security.allow_csv_import_from_file_urls=true",
             "",

@@ -36,7 +36,8 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database(settings)
+    # Seeding and generated test graphs are bulk writes: allow them more than a request's timeout.
+    database = Database(settings.model_copy(update={"neo4j_timeout": 120.0}))
     yield database
     await database.close()
 
