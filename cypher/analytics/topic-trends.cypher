@@ -8,5 +8,5 @@ WHERE ($topics IS NULL OR t.id IN $topics) AND w.year IS NOT NULL
   AND ($fromYear IS NULL OR w.year >= $fromYear) AND ($toYear IS NULL OR w.year <= $toYear)
 WITH t, w.year AS year, collect(w) AS works
 RETURN t.id AS topic, t.name AS name, year, size(works) AS works,
-       COUNT { MATCH (r:Researcher)-[:AUTHORED]->(x:Work) WHERE x IN works RETURN DISTINCT r } AS researchers
+       COUNT { UNWIND works AS x MATCH (r:Researcher)-[:AUTHORED]->(x) RETURN DISTINCT r } AS researchers
 ORDER BY name ASC, topic ASC, year ASC
