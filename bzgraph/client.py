@@ -222,7 +222,7 @@ class SearchResults:
                                  year=h["node"].get("year")) for h in s["hits"])
         return cls(total_count=s["totalCount"], hits=hits)
 
-    def __iter__(self) -> Iterator[SearchHit]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[SearchHit]:
         return iter(self.hits)
 
     def __len__(self) -> int:
