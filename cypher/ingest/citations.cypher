@@ -8,7 +8,7 @@ CALL () {
   // Citations that were waiting for these works.
   UNWIND $works AS row
   MATCH (w:Work {id: row.id})
-  CALL db.index.fulltext.queryNodes('work_pending_references', row.id) YIELD node AS citing
+  CALL db.index.fulltext.queryNodes('work_pending_ids', row.id) YIELD node AS citing
   WITH w, citing, ' ' + row.id + ' ' AS token
   WHERE citing.pendingReferences CONTAINS token
   MERGE (citing)-[:CITES]->(w)
