@@ -96,6 +96,29 @@ class Graph:
             ranked += [(rank, KINDS.index(kind), m) for rank, m in enumerate(order)]
         return [m for *_, m in sorted(ranked)[:limit]]
 
+    def ranked(self, node: str) -> list[tuple[int, str, str, float]]:
+        """The node's neighbours as (rank within kind, id, kind, weight), heaviest first per kind."""
+        out = []
+        for kind, weights in self.neighbours(node).items():
+            order = sorted(weights, key=lambda m: (-weights[m], m))
+            out += [(rank, m, kind, weights[m]) for rank, m in enumerate(order)]
+        return sorted(out)
+
+    def expected_depth2(self, node: str, limit: int, kinds: list[str] | None = None) -> list[str]:
+        """Level 1 takes half the limit; the rest goes to the shown nodes' own neighbours that are not
+        the center's, best (rank, weight, parent, id) reading first."""
+        first = self.expected_depth1(node, (limit + 1) // 2, kinds)
+        own = {m for _, m, _, _ in self.ranked(node)} | {node}
+        best: dict[str, tuple] = {}
+        for parent in first:
+            readings = [(rank, -weight, parent, m) for rank, m, kind, weight in self.ranked(parent)
+                        if (not kinds or kind in kinds) and m not in own][:limit]
+            for reading in readings:
+                m = reading[3]
+                best[m] = min(best.get(m, reading), reading)
+        second = sorted(best, key=lambda m: (best[m][0], best[m][1], m))
+        return first + second[: limit - len(first)]
+
     def coauthor_hops(self, a: str, b: str) -> int | None:
         adjacency = defaultdict(set)
         for w in self.works:
@@ -167,6 +190,17 @@ async def test_depth2_stays_bounded_and_connected(api, graph: Graph, limit: int)
         assert extra not in direct
         assert any(extra in w for parent in first for w in graph.neighbours(parent).values())
     assert await _explore(api, node, depth=2, limit=limit) == result
+
+
+@pytest.mark.parametrize("pick", ["researcher", "work", "topic", "institution"])
+@pytest.mark.parametrize("limit,kinds", [(4, None), (9, None), (40, None), (12, ["WORK", "RESEARCHER"])])
+async def test_depth2_matches_the_independent_computation(api, graph: Graph, pick: str, limit: int,
+                                                          kinds: list[str] | None) -> None:
+    node = {"researcher": graph.researchers[3], "work": graph.works[5], "topic": graph.topics[1],
+            "institution": graph.institutions[0]}[pick]["id"]
+    variables = {"depth": 2, "limit": limit} | ({"kinds": kinds} if kinds else {})
+    result = await _explore(api, node, **variables)
+    assert [n["id"] for n in result["nodes"]] == graph.expected_depth2(node, limit, kinds)
 
 
 async def test_bad_arguments_and_unknown_center(api, graph: Graph) -> None:

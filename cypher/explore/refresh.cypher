@@ -1,6 +1,9 @@
 // Recomputes the ranked neighbour lists that `explore` reads, for the given nodes (hub-safe explore, docs/explore.md).
 // For each node: its heaviest $keep neighbours of each kind become (n)-[:NEIGHBOUR {kind, via, weight, rank}]->(m),
 // and n.neighbourTotals holds the exact number of neighbours per kind [RESEARCHER, WORK, TOPIC, INSTITUTION].
+// The same kept lists, all kinds together ordered by rank then id, are also stored as the parallel list properties
+// n.neighbourIds, .neighbourKinds, .neighbourWeights, .neighbourVias, .neighbourRanks: depth 2 of explore reads a
+// shown neighbour's list with one property read instead of expanding its relationships.
 // Weights: co-authors = shared works; a researcher's works = citations; a researcher's topics = their works on it;
 // institutions = years affiliated; a work's authors = 1/position; a work's topics = topic score;
 // cited and citing works = their citations; a topic's works = citations; a topic's researchers = their works on it;
@@ -14,7 +17,8 @@ CALL (n) {
   OPTIONAL MATCH (n)-[old:NEIGHBOUR]->()
   DELETE old
 }
-SET n.neighbourTotals = [0, 0, 0, 0]
+SET n.neighbourTotals = [0, 0, 0, 0], n.neighbourIds = null, n.neighbourKinds = null,
+    n.neighbourWeights = null, n.neighbourVias = null, n.neighbourRanks = null
 WITH n
 CALL (n) {
   WITH n WHERE n:Researcher
@@ -72,7 +76,18 @@ CALL (n, kind, ranked) {
   WITH n, kind, x.m AS m, x.via AS via, x.weight AS weight, i
   CREATE (n)-[:NEIGHBOUR {kind: kind, via: via, weight: weight, rank: i}]->(m)
 }
-WITH n, collect([kind, size(ranked)]) AS totals
+WITH n, collect([kind, size(ranked)]) AS totals,
+     collect([i IN range(0, size(ranked[..$keep]) - 1) |
+              {id: ranked[i].m.id, kind: kind, weight: ranked[i].weight, via: ranked[i].via, rank: i}]) AS kept
+CALL (kept) {
+  UNWIND kept AS ofKind
+  UNWIND ofKind AS x
+  WITH x ORDER BY x.rank ASC, x.id ASC
+  RETURN collect(x) AS ring
+}
 SET n.neighbourTotals = [k IN ['RESEARCHER', 'WORK', 'TOPIC', 'INSTITUTION'] |
-                         coalesce(head([t IN totals WHERE t[0] = k | t[1]]), 0)]
+                         coalesce(head([t IN totals WHERE t[0] = k | t[1]]), 0)],
+    n.neighbourIds = [x IN ring | x.id], n.neighbourKinds = [x IN ring | x.kind],
+    n.neighbourWeights = [x IN ring | x.weight], n.neighbourVias = [x IN ring | x.via],
+    n.neighbourRanks = [x IN ring | x.rank]
 RETURN count(n) AS refreshed
