@@ -28,12 +28,14 @@ CALL () {
   UNWIND $works AS row
   MATCH (w:Work {id: row.id})
   WITH w, row, COUNT { (w)-[:CITES]->() } AS before
+  // each reference is looked up once: the works found are cited, the others wait
   CALL (w, row) {
     UNWIND row.references AS ref
     MATCH (cited:Work {id: ref})
     MERGE (w)-[:CITES]->(cited)
+    RETURN collect(ref) AS found
   }
-  WITH w, before, [ref IN row.references WHERE NOT EXISTS { MATCH (:Work {id: ref}) }] AS missing
+  WITH w, before, [ref IN row.references WHERE NOT ref IN found] AS missing
   SET w.pendingReferences = CASE WHEN size(missing) = 0 THEN null
                                  ELSE reduce(s = ' ', ref IN missing | s + ref + ' ') END
   RETURN sum(COUNT { (w)-[:CITES]->() } - before) AS citesCreated

@@ -2,6 +2,7 @@
 // Parameters: $ids LIST<STRING>.
 // Example: bzgraph cypher ingest/refresh-done --param 'ids=["A5010401681"]'
 UNWIND $ids AS id
-MATCH (n:RefreshPending {id: id})
+MATCH (n:Entity {id: id}) // the id index; RefreshPending has none
+WHERE n:RefreshPending
 REMOVE n:RefreshPending
 RETURN count(n) AS cleared
