@@ -88,7 +88,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print("warning: the database does not answer; serving anyway (/readyz says 503)",
               file=sys.stderr)
     print(f"bzgraph serving GraphQL at http://{args.host}:{args.port}/graphql", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
+                access_log=False)
     return 0
 
 

@@ -117,8 +117,10 @@ class Database:
                 bookmark_manager=self.driver.execute_query_bookmark_manager,
             ) as session:
                 run = session.execute_write if write else session.execute_read
-                # The driver bounds its own retries; the outer bound guards against a hang.
-                return await asyncio.wait_for(run(unit), timeout=self.timeout * 3)
+                # The driver bounds its own retries; the outer bound guards against a hang
+                # (a timeout scope, not wait_for: no extra task per query).
+                async with asyncio.timeout(self.timeout * 3):
+                    return await run(unit)
         except neo4j_errors.ConstraintError as exc:
             raise Conflict("the change conflicts with existing data") from exc
         except _UNAVAILABLE as exc:

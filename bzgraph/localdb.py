@@ -212,6 +212,7 @@ def start(settings: Settings, instance: Instance, timeout: float = 180.0) -> str
     password = settings.neo4j_password_value() if (
         settings.neo4j_password or settings.password_file.exists()) else None
     pid = _read_pid(instance)
+    proc: subprocess.Popen[bytes] | None = None
     if pid is None:
         if _port_open(instance.host, instance.port):
             raise LocalDbError(
@@ -245,7 +246,9 @@ def start(settings: Settings, instance: Instance, timeout: float = 180.0) -> str
     assert password is not None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _read_pid(instance) is None:
+        # While the java launcher re-execs itself /proc may not show it: ask the Popen we hold.
+        exited = proc.poll() is not None if proc is not None else _read_pid(instance) is None
+        if exited:
             tail = _tail(instance.console_log) or _tail(instance.home / "logs" / "neo4j.log")
             raise LocalDbError(f"Neo4j exited while starting; last log lines:\n{tail}")
         if _port_open(instance.host, instance.port) and _bolt_answers(instance, password):
