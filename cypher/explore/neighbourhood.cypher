@@ -1,5 +1,6 @@
 // The bounded, deterministic subgraph around any node that `explore` draws (docs/explore.md).
-// Reads only the ranked NEIGHBOUR lists kept by explore/refresh, so its cost depends on $limit, never on degree.
+// Reads only the ranked neighbour lists kept by explore/refresh (relationships at level 1, list properties at level 2),
+// so its cost depends on $limit, never on degree.
 // Level 1: the center's neighbours, interleaved across kinds by rank (the heaviest of each kind first).
 // Level 2 (depth 2): the neighbours of the shown level-1 nodes that are not the center's own, best rank first,
 // filling the rest of $limit; read from the shown nodes' kept-list properties (one property read per node).
