@@ -10,7 +10,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -22,7 +21,8 @@ from bzgraph.api.graph import GraphQuery
 from bzgraph.api.profile import ProfileQuery
 from bzgraph.api.search import SearchQuery
 from bzgraph.errors import BzgraphError
-from bzgraph.extensions import CypherRoundTrips, RejectInvalidToken
+from bzgraph.execution import PlannedExecutionContext
+from bzgraph.extensions import CypherRoundTrips, DocumentValidationCache, RejectInvalidToken
 from bzgraph.settings import get_settings
 
 
@@ -46,7 +46,8 @@ class Schema(strawberry.Schema):
         super().process_errors(unexpected, execution_context)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(execution_context_class: type | None = PlannedExecutionContext) -> strawberry.Schema:
+    """The schema; ``execution_context_class=None`` executes with Strawberry's stock context."""
     limits = get_settings()
     # The depth and alias rules are built once: the validation cache is keyed by the rule classes,
     # and a limiter built per request would bring new classes each time and never hit the cache.
@@ -56,11 +57,12 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=execution_context_class,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: AddValidationRules(rules),
             lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
+            DocumentValidationCache,
             CypherRoundTrips,
             RejectInvalidToken,
         ],

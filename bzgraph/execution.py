@@ -1,0 +1,224 @@
+"""Precompiled completion of plain-data subtrees, inside graphql-core's executor.
+
+graphql-core completes every field of a result one by one: it builds a resolve info, looks up
+the resolver, checks for awaitables and coerces the value, about 20 µs a field here. Most of a
+profile page is plain data under a resolver (a page of works: edges, cursors, titles, years) whose
+fields only read an attribute. For such a subtree — every field selected below an object is a
+Strawberry field without a resolver, and no directive applies — this module builds a plan once per
+document and replays it on every request: attribute reads and the types' own ``coerce_output_value``.
+
+Anything the plan does not expect (a null in a non-null position, a value that does not coerce, an
+exception as a value) makes it give the object back to graphql-core, which completes it as usual
+and reports the error with its path. Fields with resolvers, arguments, abstract types, directives
+and middleware always go the usual way.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+)
+from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+Completer = Callable[[Any], Any]
+PLAN_CACHE_SIZE = 1024
+
+
+class _Unplanned(Exception):
+    """Raised inside a plan: graphql-core must complete this object itself."""
+
+
+class _PlanCache:
+    """Plans by (object type, the field nodes they complete), least recently used evicted.
+
+    The type and nodes are kept with their plan, so the ids in a key cannot be reused while it is
+    cached.
+    """
+
+    def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
+        self.size = size
+        self._plans: OrderedDict[tuple[Any, ...], tuple[list[Any], Completer | None]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[list[Any], Completer | None] | None:
+        entry = self._plans.get(key)
+        if entry is not None:
+            self._plans.move_to_end(key)
+        return entry
+
+    def put(self, key: tuple[Any, ...], kept: list[Any], plan: Completer | None) -> None:
+        self._plans[key] = (kept, plan)
+        if len(self._plans) > self.size:
+            self._plans.popitem(last=False)
+
+
+PLANS = _PlanCache()
+
+
+class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, completing plain-data objects by a cached plan."""
+
+    def complete_object_value(  # type: ignore[override]
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        info: Any,
+        path: Any,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if not (self.middleware_manager and self.middleware_manager.middlewares):
+            plan = self._plan(return_type, field_details_list)
+            if plan is not None:
+                try:
+                    return plan(result)
+                except _Unplanned:
+                    pass
+        return super().complete_object_value(return_type, field_details_list, info, path, result,
+                                             position_context)
+
+    def _plan(self, return_type: GraphQLObjectType, field_details_list: Any) -> Completer | None:
+        nodes = [details.node for details in field_details_list]
+        key = (id(return_type), *map(id, nodes))
+        entry = PLANS.get(key)
+        if entry is None:
+            plannable = _plannable(nodes, {name: f.definition for name, f in self.fragments.items()})
+            plan = self._build_object(return_type, field_details_list) if plannable else None
+            PLANS.put(key, [return_type, *nodes], plan)
+            return plan
+        return entry[1]
+
+    def _build_object(self, object_type: GraphQLObjectType, field_details_list: Any) -> Completer | None:
+        grouped, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if defer_usages:
+            return None
+        fields: list[tuple[str, Completer | None, Completer | None]] = []
+        for response_key, details in grouped.items():
+            name = details[0].node.name.value
+            if name == "__typename":
+                fields.append((response_key, None, _constant(object_type.name)))
+                continue
+            field_def = object_type.fields.get(name)
+            if field_def is None or field_def.args or not getattr(field_def.resolve, "_is_default", False):
+                return None
+            complete = self._build_value(field_def.type, details)
+            if complete is None:
+                return None
+            fields.append((response_key, field_def.resolve, complete))
+
+        is_type_of = object_type.is_type_of
+
+        def complete_object(source: Any) -> dict[str, Any]:
+            if is_type_of is not None and not _is_type_of(is_type_of, source):
+                raise _Unplanned
+            out: dict[str, Any] = {}
+            for response_key, resolve, complete in fields:
+                out[response_key] = complete(resolve(source, None) if resolve else None)
+            return out
+
+        return complete_object
+
+    def _build_value(self, value_type: GraphQLOutputType, field_details_list: Any) -> Completer | None:
+        if isinstance(value_type, GraphQLNonNull):
+            inner = self._build_value(value_type.of_type, field_details_list)
+            return None if inner is None else _non_null(inner)
+        if isinstance(value_type, GraphQLList):
+            item = self._build_value(value_type.of_type, field_details_list)
+            return None if item is None else _nullable(_list_of(item))
+        if isinstance(value_type, GraphQLLeafType):
+            return _nullable(_leaf(value_type))
+        if isinstance(value_type, GraphQLObjectType):
+            inner = self._build_object(value_type, field_details_list)
+            return None if inner is None else _nullable(inner)
+        return None  # interfaces and unions: graphql-core resolves the runtime type
+
+
+def _plannable(nodes: list[FieldNode], fragments: dict[str, Any]) -> bool:
+    """No directive anywhere below ``nodes``: what the plan selects cannot depend on variables."""
+    seen: set[str] = set()
+
+    def clean(selection_set: SelectionSetNode | None) -> bool:
+        for selection in selection_set.selections if selection_set else ():
+            if selection.directives:
+                return False
+            if isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in seen:
+                    continue
+                seen.add(name)
+                fragment = fragments.get(name)
+                if fragment is None or fragment.directives or not clean(fragment.selection_set):
+                    return False
+            elif isinstance(selection, (FieldNode, InlineFragmentNode)):
+                if not clean(selection.selection_set):
+                    return False
+        return True
+
+    return all(clean(node.selection_set) for node in nodes)
+
+
+def _is_type_of(is_type_of: Callable[[Any, Any], Any], source: Any) -> bool:
+    """Strawberry's ``is_type_of`` checks the Python class; anything else is graphql-core's to run."""
+    try:
+        answer = is_type_of(source, None)
+    except Exception:
+        return False
+    return answer is True
+
+
+def _constant(value: Any) -> Completer:
+    return lambda _: value
+
+
+def _non_null(inner: Completer) -> Completer:
+    def complete(value: Any) -> Any:
+        completed = inner(value)
+        if completed is None:
+            raise _Unplanned
+        return completed
+
+    return complete
+
+
+def _nullable(inner: Completer) -> Completer:
+    def complete(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Exception):
+            raise _Unplanned
+        return inner(value)
+
+    return complete
+
+
+def _list_of(item: Completer) -> Completer:
+    def complete(value: Any) -> list[Any]:
+        if not isinstance(value, (list, tuple)):
+            raise _Unplanned
+        return [item(v) for v in value]
+
+    return complete
+
+
+def _leaf(leaf_type: GraphQLLeafType) -> Completer:
+    coerce = leaf_type.coerce_output_value
+
+    def complete(value: Any) -> Any:
+        try:
+            coerced = coerce(value)
+        except Exception:
+            raise _Unplanned from None
+        if coerced is None or coerced is Undefined:
+            raise _Unplanned
+        return coerced
+
+    return complete
