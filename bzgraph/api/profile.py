@@ -8,13 +8,15 @@ through a per-request DataLoader, batched over many ids.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
+from graphql import GraphQLInt, GraphQLScalarType, GraphQLString, Undefined, value_from_ast
+from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionNode
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from bzgraph import cursors
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
@@ -23,6 +25,7 @@ from bzgraph.context import Context
 from bzgraph.errors import BadUserInput
 
 Row = dict[str, Any]
+T = TypeVar("T")
 MAX_PAGE = 100
 WORKS_FIRST = 10
 COLLABORATORS_FIRST = 10
@@ -95,40 +98,54 @@ def _profile_loader(context: Context) -> DataLoader[tuple[str, ProfileArgs], Row
     return loader
 
 
-def _find_fields(selections: list[Any], name: str) -> list[SelectedField]:
-    """Fields called ``name`` among ``selections`` (looking through fragments)."""
-    found = []
+def _find_fields(selections: Iterable[SelectionNode], fragments: dict[str, Any], names: set[str],
+                 found: dict[str, FieldNode]) -> None:
+    """The first field of each of ``names`` directly among ``selections`` (looking through fragments)."""
     for selection in selections:
-        if isinstance(selection, (FragmentSpread, InlineFragment)):
-            found += _find_fields(selection.selections, name)
-        elif selection.name == name:
-            found.append(selection)
-    return found
+        if isinstance(selection, FieldNode):
+            if selection.name.value in names:
+                found.setdefault(selection.name.value, selection)
+        elif isinstance(selection, InlineFragmentNode):
+            _find_fields(selection.selection_set.selections, fragments, names, found)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+            _find_fields(fragments[selection.name.value].selection_set.selections, fragments, names, found)
 
 
 def args_from_selection(info: Info[Context, Any]) -> ProfileArgs:
-    """Look ahead at the selection under the current field for the list arguments it uses."""
-    selections = info.selected_fields[0].selections if info.selected_fields else []
-    works = _find_fields(selections, "works")
-    collaborators = _find_fields(selections, "closeCollaborators")
-    topics = _find_fields(selections, "topics")
-    works_args = works[0].arguments if works else {}
+    """Look ahead at the selection under the current field for the list arguments it uses.
+
+    Only the fields directly under this one are read (graphql-core's nodes, which Strawberry's
+    ``selected_fields`` also reads, without converting the whole subtree)."""
+    raw = info._raw_info
+    found: dict[str, FieldNode] = {}
+    for node in raw.field_nodes:
+        if node.selection_set:
+            _find_fields(node.selection_set.selections, raw.fragments, _LOOKAHEAD, found)
+    variables = raw.variable_values
     return ProfileArgs(
-        works_first=_first(works, WORKS_FIRST),
-        works_after=works_args.get("after") if works else None,
-        collaborators_first=_first(collaborators, COLLABORATORS_FIRST),
-        topics_first=_first(topics, TOPICS_FIRST),
+        works_first=_argument(found.get("works"), "first", GraphQLInt, variables, WORKS_FIRST, 0),
+        works_after=_argument(found.get("works"), "after", GraphQLString, variables, None, None),
+        collaborators_first=_argument(found.get("closeCollaborators"), "first", GraphQLInt, variables,
+                                      COLLABORATORS_FIRST, 0),
+        topics_first=_argument(found.get("topics"), "first", GraphQLInt, variables, TOPICS_FIRST, 0),
     )
 
 
-def _first(fields: list[SelectedField], default: int) -> int:
-    """The ``first`` argument of the first of ``fields`` (0 when none is selected).
+_LOOKAHEAD = {"works", "closeCollaborators", "topics"}
 
-    Literal arguments arrive as the document's text (validation has made sure it is an Int)."""
-    if not fields:
-        return 0
-    value = fields[0].arguments.get("first", default)
-    return check_first(int(value) if value is not None else default)
+
+def _argument(field: FieldNode | None, name: str, type_: GraphQLScalarType, variables: dict[str, Any],
+              default: Any, unselected: Any) -> Any:
+    """The value of argument ``name`` of ``field`` (``unselected`` when the field is not selected);
+    ``first`` is checked as the field's own resolver will check it."""
+    if field is None:
+        return unselected
+    value = default
+    for argument in field.arguments or ():
+        if argument.name.value == name:
+            coerced = value_from_ast(argument.value, type_, variables)
+            value = default if coerced is None or coerced is Undefined else coerced
+    return check_first(value) if name == "first" else value
 
 
 async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | None:
@@ -300,86 +317,108 @@ class Researcher(Node):
         researcher._profile = profile
         return researcher
 
-    async def _get_profile(self, info: Info[Context, Any], **wanted: Any) -> Row:
-        """The profile row, loaded (batched) unless it was read with the arguments wanted."""
+    def _read_profile(self, info: Info[Context, Any], read: Callable[[Row], T], **wanted: Any) -> T | Awaitable[T]:
+        """``read`` applied to the profile row.
+
+        At once when the row at hand was read with what ``wanted`` asks for (always the case under
+        ``researcher(id:)``, which looks ahead); otherwise after loading it, batched over the request.
+        A field returns the value itself when it can: graphql-core then completes it without awaiting.
+        """
         profile = self._profile
-        if profile is not None:
-            args: ProfileArgs = profile["args"]
-            if all(_covers(args, key, value) for key, value in wanted.items()):
-                return profile
-        args = ProfileArgs(**{**_NOTHING, **wanted})
-        row = await _profile_loader(info.context).load((str(self.id), args))
-        if row is None:  # deleted under us; answer as an empty profile
+        if profile is not None and all(_covers(profile["args"], k, v) for k, v in wanted.items()):
+            return read(profile)
+        return self._load_and_read(info, read, wanted)
+
+    async def _load_and_read(self, info: Info[Context, Any], read: Callable[[Row], T], wanted: dict[str, Any]) -> T:
+        row = await _profile_loader(info.context).load((str(self.id), ProfileArgs(**{**_NOTHING, **wanted})))
+        if row is None:  # deleted under us
             raise BadUserInput("the researcher no longer exists", argument="id")
         if self._profile is None:
             self._profile = row
-        return row
+        return read(row)
 
-    @strawberry.field(description="One line derived from the graph (the main topics); null when there is too little to say.")
-    async def headline(self, info: Info[Context, None]) -> str | None:
-        topics = (await self._get_profile(info))["mainTopics"]
-        if not topics:
-            return None
-        listed = topics[0] if len(topics) == 1 else ", ".join(topics[:-1]) + " and " + topics[-1]
-        return f"Works on {listed}"
+    @strawberry.field(graphql_type=str | None,
+                      description="One line derived from the graph (the main topics); null when there is too little to say.")
+    def headline(self, info: Info[Context, None]) -> Awaitable[str | None] | str | None:
+        return self._read_profile(info, _headline)
 
-    @strawberry.field
-    async def open_to_collaborate(self, info: Info[Context, None]) -> bool:
-        return bool((await self._get_profile(info))["researcher"].get("openToCollaborate"))
+    @strawberry.field(graphql_type=bool)
+    def open_to_collaborate(self, info: Info[Context, None]) -> Awaitable[bool] | bool:
+        return self._read_profile(info, lambda p: bool(p["researcher"].get("openToCollaborate")))
 
-    @strawberry.field(description="Claimed by an account and approved by a moderator.")
-    async def claimed(self, info: Info[Context, None]) -> bool:
-        return (await self._get_profile(info))["claimed"]
+    @strawberry.field(graphql_type=bool, description="Claimed by an account and approved by a moderator.")
+    def claimed(self, info: Info[Context, None]) -> Awaitable[bool] | bool:
+        return self._read_profile(info, lambda p: p["claimed"])
 
-    @strawberry.field(description="The current affiliation; null when none is known.")
-    async def affiliation(self, info: Info[Context, None]) -> Institution | None:
-        row = (await self._get_profile(info))["affiliation"]
-        return Institution.from_row(row) if row else None
+    @strawberry.field(graphql_type=Institution | None, description="The current affiliation; null when none is known.")
+    def affiliation(self, info: Info[Context, None]) -> Awaitable[Institution | None] | Institution | None:
+        return self._read_profile(info, lambda p: Institution.from_row(p["affiliation"]) if p["affiliation"] else None)
 
-    @strawberry.field
-    async def counts(self, info: Info[Context, None]) -> ResearcherCounts:
-        c = (await self._get_profile(info))["counts"]
-        return ResearcherCounts(works=c["works"], followers=c["followers"], topics=c["topics"],
-                                close_collaborators=c["closeCollaborators"])
+    @strawberry.field(graphql_type=ResearcherCounts)
+    def counts(self, info: Info[Context, None]) -> Awaitable[ResearcherCounts] | ResearcherCounts:
+        return self._read_profile(info, _counts)
 
-    @strawberry.field
-    async def trust(self, info: Info[Context, None]) -> Trust:
-        return Trust.from_researcher((await self._get_profile(info))["researcher"])
+    @strawberry.field(graphql_type=Trust)
+    def trust(self, info: Info[Context, None]) -> Awaitable[Trust] | Trust:
+        return self._read_profile(info, lambda p: Trust.from_researcher(p["researcher"]))
 
-    @strawberry.field
-    async def viewer_state(self, info: Info[Context, None]) -> ViewerState:
-        v = (await self._get_profile(info))["viewerState"]
-        return ViewerState(is_following=v["isFollowing"], can_claim=v["canClaim"], can_invite=v["canInvite"])
+    @strawberry.field(graphql_type=ViewerState)
+    def viewer_state(self, info: Info[Context, None]) -> Awaitable[ViewerState] | ViewerState:
+        return self._read_profile(info, _viewer_state)
 
-    @strawberry.field(description="Works, newest first; keyset-paged with `after` (first ≤ 100).")
-    async def works(self, info: Info[Context, None], first: int = WORKS_FIRST,
-                    after: str | None = None) -> WorkConnection:
+    @strawberry.field(graphql_type=WorkConnection,
+                      description="Works, newest first; keyset-paged with `after` (first ≤ 100).")
+    def works(self, info: Info[Context, None], first: int = WORKS_FIRST,
+              after: str | None = None) -> Awaitable[WorkConnection] | WorkConnection:
         check_first(first)
-        profile = await self._get_profile(info, works_first=first, works_after=after)
-        rows = profile["works"][:first]
         scope = _works_scope(str(self.id))
-        edges = [WorkEdge(cursor=cursors.encode(scope, [w["sortYear"], w["title"], w["id"]]),
-                          node=Work.from_row(w)) for w in rows]
-        return WorkConnection(
-            total_count=profile["counts"]["works"],
-            page_info=PageInfo(has_next_page=profile["hasNextPage"],
-                               end_cursor=edges[-1].cursor if edges else None),
-            edges=edges,
-        )
+        return self._read_profile(info, lambda p: _works_page(p, scope, first), works_first=first, works_after=after)
 
-    @strawberry.field(description="Co-authors sharing at least two works, most shared first.")
-    async def close_collaborators(self, info: Info[Context, None],
-                                  first: int = COLLABORATORS_FIRST) -> list[Collaborator]:
+    @strawberry.field(graphql_type=list[Collaborator],
+                      description="Co-authors sharing at least two works, most shared first.")
+    def close_collaborators(self, info: Info[Context, None],
+                            first: int = COLLABORATORS_FIRST) -> Awaitable[list[Collaborator]] | list[Collaborator]:
         check_first(first)
-        rows = (await self._get_profile(info, collaborators_first=first))["closeCollaborators"]
-        return [Collaborator(shared_works=c["sharedWorks"], researcher=Researcher.from_row(c["researcher"]))
-                for c in rows[:first]]
+        return self._read_profile(info, lambda p: [
+            Collaborator(shared_works=c["sharedWorks"], researcher=Researcher.from_row(c["researcher"]))
+            for c in p["closeCollaborators"][:first]], collaborators_first=first)
 
-    @strawberry.field(description="Topics over the researcher's works, by how many works have them.")
-    async def topics(self, info: Info[Context, None], first: int = TOPICS_FIRST) -> list[TopicCount]:
+    @strawberry.field(graphql_type=list[TopicCount],
+                      description="Topics over the researcher's works, by how many works have them.")
+    def topics(self, info: Info[Context, None], first: int = TOPICS_FIRST) -> Awaitable[list[TopicCount]] | list[TopicCount]:
         check_first(first)
-        rows = (await self._get_profile(info, topics_first=first))["topics"]
-        return [TopicCount(works_count=t["worksCount"], topic=Topic.from_row(t["topic"])) for t in rows[:first]]
+        return self._read_profile(info, lambda p: [
+            TopicCount(works_count=t["worksCount"], topic=Topic.from_row(t["topic"]))
+            for t in p["topics"][:first]], topics_first=first)
+
+
+def _headline(profile: Row) -> str | None:
+    topics = profile["mainTopics"]
+    if not topics:
+        return None
+    listed = topics[0] if len(topics) == 1 else ", ".join(topics[:-1]) + " and " + topics[-1]
+    return f"Works on {listed}"
+
+
+def _counts(profile: Row) -> ResearcherCounts:
+    c = profile["counts"]
+    return ResearcherCounts(works=c["works"], followers=c["followers"], topics=c["topics"],
+                            close_collaborators=c["closeCollaborators"])
+
+
+def _viewer_state(profile: Row) -> ViewerState:
+    v = profile["viewerState"]
+    return ViewerState(is_following=v["isFollowing"], can_claim=v["canClaim"], can_invite=v["canInvite"])
+
+
+def _works_page(profile: Row, scope: str, first: int) -> WorkConnection:
+    edges = [WorkEdge(cursor=cursors.encode(scope, [w["sortYear"], w["title"], w["id"]]), node=Work.from_row(w))
+             for w in profile["works"][:first]]
+    return WorkConnection(
+        total_count=profile["counts"]["works"],
+        page_info=PageInfo(has_next_page=profile["hasNextPage"], end_cursor=edges[-1].cursor if edges else None),
+        edges=edges,
+    )
 
 
 _NOTHING = {"works_first": 0, "works_after": None, "collaborators_first": 0, "topics_first": 0}
