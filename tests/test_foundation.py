@@ -5,6 +5,9 @@ from __future__ import annotations
 import html
 import re
 
+from neo4j import AsyncGraphDatabase
+
+from bzgraph import queries
 from bzgraph.db import Database, migrate
 from bzgraph.schema import sdl
 from bzgraph.seed import load_seed, read_seed
@@ -74,3 +77,19 @@ async def test_seeded_works_in_the_database_match_the_page(seeded: Database) -> 
         assert (row["type"], row["year"], row["venue"]) == (expected["type"], expected["year"], "arXiv")
         assert row["abstract"] == html.unescape(expected["abstract"])
     assert any("gradients' geometrical" in r["abstract"] for r in rows)
+
+
+async def test_rows_convert_as_record_data_does(seeded: Database, settings) -> None:
+    """The database layer's fast conversion gives what the driver's ``Record.data()`` gives."""
+    rows = await seeded.read("testing/graph-values", id="bzr-leon-bungert")
+    driver = AsyncGraphDatabase.driver(settings.neo4j_uri,
+                                       auth=(settings.neo4j_user, settings.neo4j_password_value()))
+    try:
+        records, _, _ = await driver.execute_query(queries.get("testing/graph-values").text,
+                                                   id="bzr-leon-bungert", database_=settings.neo4j_database)
+    finally:
+        await driver.close()
+    assert rows == [record.data() for record in records]
+    assert rows[0]["node"]["id"] == "bzr-leon-bungert"
+    assert rows[0]["relationship"][1] == "AUTHORED"
+    assert [type(x) for x in rows[0]["path"]] == [dict, str, dict]
