@@ -124,6 +124,7 @@ def _write_config(instance: Instance) -> Path:
             "db.transaction.timeout=300s",
             "server.directories.import=import",
             "dbms.security.allow_csv_import_from_file_urls=true",
+            "server.bolt.connection_keep_alive_for_requests=OFF",
             "",
         ])
     )

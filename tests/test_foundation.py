@@ -93,3 +93,10 @@ async def test_rows_convert_as_record_data_does(seeded: Database, settings) -> N
     assert rows[0]["node"]["id"] == "bzr-leon-bungert"
     assert rows[0]["relationship"][1] == "AUTHORED"
     assert [type(x) for x in rows[0]["path"]] == [dict, str, dict]
+
+
+async def test_local_server_asks_for_no_receive_timeout(seeded: Database) -> None:
+    """`bzgraph db start` turns Bolt keep-alive for requests off: the server then sends no receive-timeout
+    hint, and the driver reads the socket directly instead of through a timer on every read."""
+    settings = {row["name"]: row["value"] for row in await seeded.read("testing/bolt-keep-alive")}
+    assert settings["server.bolt.connection_keep_alive_for_requests"] == "OFF"
