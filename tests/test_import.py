@@ -139,7 +139,7 @@ async def test_imported_researcher_has_orcid_aliases_affiliation_and_trust(impor
                  for a in raw_records(FILES)[wid]["authorships"] if a["author"].get("id")} - {rid}
     # explore's neighbour totals: [researchers, works, topics, institutions]
     assert props["neighbourTotals"][:2] == [len(coauthors), len(raw_works_of(rid))]
-    assert await import_db.read("ingest/refresh-pending", limit=10) == []
+    assert await import_db.read("ingest/refresh-pending", limit=10) == [{"ids": []}]
 
 
 def raw_works_of(rid: str) -> set[str]:
@@ -172,6 +172,25 @@ async def test_citations_are_completed_when_the_cited_work_arrives(import_db: Da
     nodes, rels = await fingerprint(import_db, ["W0099"])
     assert [r for r in rels if r.startswith('["CITES"')] == [json.dumps(["CITES", "W0099000000001", "W0099000000002", {}])]
     assert not [n for n in nodes if "pendingReferences" in n]
+
+
+async def test_waiting_citations_resolve_across_a_large_batch(import_db: Database, tmp_path: Path) -> None:
+    """A work waiting for several works that arrive in one batch of more than 500 (the full-text
+    lookup goes 500 ids at a time) gets all its citations and keeps only what is still missing."""
+    url = "https://openalex.org/W00950000{:05d}".format
+    citing = {"id": url(0), "title": "Citing", "authorships": [],
+              "referenced_works": [url(10), url(550), url(99999)]}
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(json.dumps(citing) + "\n")
+    second.write_text("".join(json.dumps({"id": url(i), "title": f"Work {i}", "authorships": []}) + "\n"
+                              for i in range(1, 700)))
+    await import_paths(import_db, [first])
+    await import_paths(import_db, [second], batch_size=1000)
+    nodes, rels = await fingerprint(import_db, ["W00950000"])
+    cites = sorted(json.loads(r)[1:3] for r in rels if r.startswith('["CITES"'))
+    assert cites == [["W0095000000000", "W0095000000010"], ["W0095000000000", "W0095000000550"]]
+    pending = [json.loads(n)[1].get("pendingReferences") for n in nodes]
+    assert [p for p in pending if p] == [" W0095000099999 "]
 
 
 def renamed_copy(paths: list[Path], target: Path, marker: str) -> Path:

@@ -11,6 +11,7 @@ anything of it is written.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import io
@@ -268,20 +269,23 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
     summary.batches += 1
 
 
-async def refresh_marked(db: Database, chunk: int = 250) -> int:
-    """Recompute trust and explore neighbour lists of every node an import marked, a chunk per transaction."""
+async def refresh_marked(db: Database, chunk: int = 250, page: int = 10_000) -> int:
+    """Recompute trust and explore neighbour lists of every node an import marked, a chunk per
+    transaction. The marks are read a page at a time and cleared with each chunk, so an interrupted
+    refresh resumes where it stopped."""
     from bzgraph.api.explore import NEIGHBOURS_KEPT
 
     done = 0
-    while ids := [row["id"] for row in await db.read("ingest/refresh-pending", limit=chunk)]:
+    while marked := (await db.read("ingest/refresh-pending", limit=page))[0]["ids"]:
+        for start in range(0, len(marked), chunk):
 
-        async def work(tx: Tx, ids: list[str] = ids) -> None:
-            await tx.run("trust/recompute", ids=ids)  # only researchers among ids
-            await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
-            await tx.run("ingest/refresh-done", ids=ids)
+            async def work(tx: Tx, ids: list[str] = marked[start:start + chunk]) -> None:
+                await tx.run("trust/recompute", ids=ids)  # only researchers among ids
+                await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
+                await tx.run("ingest/refresh-done", ids=ids)
 
-        await db.execute(work, write=True)
-        done += len(ids)
+            await db.execute(work, write=True)
+            done += min(chunk, len(marked) - start)
     return done
 
 
@@ -297,9 +301,53 @@ class Progress:
     def stop(self) -> None: ...
 
 
+@dataclass
+class _Read:
+    """A batch read and mapped, with what reading it found (tallied into the summary when written)."""
+
+    batch: Batch = field(default_factory=Batch)
+    nbytes: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    tally: Counter[str] = field(default_factory=Counter)
+
+
+def _read_batches(sources: list[InputFile], skips: dict[InputFile, int], batch_size: int) -> Iterator[_Read]:
+    """The batches of ``sources`` in order, skipping the records checkpoints mark as imported."""
+    read = _Read()
+
+    def on_bytes(n: int) -> None:
+        read.nbytes += n
+
+    for source in sources:
+        skip = skips[source]
+        for item in read_items(source, on_bytes):
+            if item.ordinal < skip:
+                read.tally["resumed"] += 1
+                continue
+            read.tally["records"] += 1
+            read.batch.mark(item)
+            try:
+                if item.problem is not None:
+                    raise MalformedRecord(item.problem)
+                rows = map_record(item.record)
+            except MalformedRecord as exc:
+                read.problems.append(Problem(str(source.path), item.where, str(exc)))
+                read.tally["malformed"] += 1
+                continue
+            read.tally["works" if rows.works else "authors"] += 1
+            read.batch.add(rows)
+            read.batch.records += 1
+            if read.batch.records >= batch_size:
+                yield read
+                read = _Read()
+    yield read
+
+
 async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500,
                        progress: Progress | None = None) -> Summary:
-    """Import every record of ``paths``; resume files an interrupted run left half done."""
+    """Import every record of ``paths``; resume files an interrupted run left half done.
+
+    The next batch is read and mapped in a worker thread while the current one is written."""
     progress = progress or Progress()
     sources = expand_paths(paths)
     keys = {s: s.key for s in sources}
@@ -307,49 +355,21 @@ async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500
             for row in await db.read("ingest/checkpoint-load", keys=list(keys.values()))}
     summary = Summary()
     started = time.perf_counter()
-    batch = Batch()
     progress.start(sum(s.path.stat().st_size for s in sources))
+    loop = asyncio.get_running_loop()
+    reader = _read_batches(sources, {s: done.get(key, 0) for s, key in keys.items()}, batch_size)
     try:
-        for source in sources:
-            skip = done.get(keys[source], 0)
-            pending_bytes = 0
-
-            def on_bytes(n: int) -> None:
-                nonlocal pending_bytes
-                pending_bytes += n
-
-            for item in read_items(source, on_bytes):
-                if item.ordinal < skip:
-                    summary.resumed += 1
-                    continue
-                summary.records += 1
-                batch.mark(item)
-                try:
-                    if item.problem is not None:
-                        raise MalformedRecord(item.problem)
-                    rows = map_record(item.record)
-                except MalformedRecord as exc:
-                    found = Problem(str(source.path), item.where, str(exc))
-                    summary.malformed += 1
-                    summary.problems.append(found)
-                    progress.problem(found)
-                    continue
-                if rows.works:
-                    summary.works += 1
-                else:
-                    summary.authors += 1
-                batch.add(rows)
-                batch.records += 1
-                if batch.records >= batch_size:
-                    await write_batch(db, batch, summary)
-                    progress.advance(pending_bytes, batch.records)
-                    pending_bytes = 0
-                    batch = Batch()
-            if pending_bytes:
-                progress.advance(pending_bytes, 0)
-        if batch.records or batch.positions:
-            await write_batch(db, batch, summary)
-            progress.advance(0, batch.records)
+        ahead = loop.run_in_executor(None, next, reader, None)
+        while (read := await ahead) is not None:
+            ahead = loop.run_in_executor(None, next, reader, None)
+            for name, value in read.tally.items():
+                setattr(summary, name, getattr(summary, name) + value)
+            summary.problems += read.problems
+            for problem in read.problems:
+                progress.problem(problem)
+            if read.batch.records or read.batch.positions:
+                await write_batch(db, read.batch, summary)
+            progress.advance(read.nbytes, read.batch.records)
         refresh_started = time.perf_counter()
         summary.refreshed = await refresh_marked(db)
         summary.refresh_seconds = time.perf_counter() - refresh_started

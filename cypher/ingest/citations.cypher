@@ -5,16 +5,20 @@
 // Returns: counts LIST<MAP{kind,created,updated,deleted}> for CITES.
 // Example: bzgraph cypher ingest/citations --param 'works=[{"id":"W1","references":["W2"]}]'
 CALL () {
-  // Citations that were waiting for these works.
-  UNWIND $works AS row
-  MATCH (w:Work {id: row.id})
-  CALL db.index.fulltext.queryNodes('work_pending_ids', row.id) YIELD node AS citing
-  WITH w, citing, ' ' + row.id + ' ' AS token
-  WHERE citing.pendingReferences CONTAINS token
+  // Citations that were waiting for these works: one full-text query per 500 of them (an OR of
+  // quoted ids, under Lucene's clause limit), then the exact token check on each hit.
+  UNWIND range(0, size($works) - 1, 500) AS start
+  WITH [row IN $works[start..start + 500] | row.id] AS ids
+  CALL db.index.fulltext.queryNodes('work_pending_ids',
+    reduce(q = '', id IN ids | q + ' "' + replace(replace(id, '\\', '\\\\'), '"', '\\"') + '"'))
+    YIELD node AS citing
+  UNWIND [id IN ids WHERE citing.pendingReferences CONTAINS ' ' + id + ' '] AS id
+  MATCH (w:Work {id: id})
   MERGE (citing)-[:CITES]->(w)
-  WITH citing, token, replace(citing.pendingReferences, token, ' ') AS rest
+  WITH citing, collect(' ' + id + ' ') AS tokens
+  WITH citing, tokens, reduce(rest = citing.pendingReferences, token IN tokens | replace(rest, token, ' ')) AS rest
   SET citing.pendingReferences = CASE WHEN trim(rest) = '' THEN null ELSE rest END
-  RETURN count(*) AS resolved
+  RETURN sum(size(tokens)) AS resolved
 }
 CALL () {
   // References no longer in a work's record.
