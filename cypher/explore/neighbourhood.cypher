@@ -1,6 +1,6 @@
 // The bounded, deterministic subgraph around any node that `explore` draws (docs/explore.md).
-// Reads only the ranked neighbour lists kept by explore/refresh (relationships at level 1, list properties at level 2),
-// so its cost depends on $limit, never on degree.
+// Reads only the ranked neighbour lists that explore/refresh keeps as list properties on each node (one property
+// read per node, then an id lookup per node shown), so its cost depends on $limit, never on degree.
 // Level 1: the center's neighbours, interleaved across kinds by rank (the heaviest of each kind first).
 // Level 2 (depth 2): the neighbours of the shown level-1 nodes that are not the center's own, best rank first,
 // filling the rest of $limit; read from the shown nodes' kept-list properties (one property read per node).
@@ -11,11 +11,17 @@ MATCH (c:Entity {id: $id})
 WHERE c:Researcher OR c:Work OR c:Topic OR c:Institution
 WITH c, ['RESEARCHER', 'WORK', 'TOPIC', 'INSTITUTION'] AS kindOrder
 CALL (c, kindOrder) {
-  OPTIONAL MATCH (c)-[e:NEIGHBOUR]->(m)
-  WHERE $kinds IS NULL OR e.kind IN $kinds
-  WITH e, m ORDER BY e.rank ASC, [i IN range(0, 3) WHERE kindOrder[i] = e.kind][0] ASC
+  // the center's kept list is one property read; only the nodes shown are looked up (by id)
+  WITH c, kindOrder, coalesce(c.neighbourIds, []) AS ids, c.neighbourKinds AS kinds,
+       c.neighbourWeights AS weights, c.neighbourVias AS vias, c.neighbourRanks AS ranks
+  UNWIND [i IN range(0, size(ids) - 1) WHERE $kinds IS NULL OR kinds[i] IN $kinds] AS i
+  // rank, then kind order: one neighbour per kind holds each rank, so the order is total
+  WITH i, ids, kinds, weights, vias, ranks[i] * 4 + [k IN range(0, 3) WHERE kindOrder[k] = kinds[i]][0] AS position
+  ORDER BY position ASC
   LIMIT $firstLevel
-  RETURN collect(CASE WHEN m IS NULL THEN null ELSE {node: m, kind: e.kind, weight: e.weight, source: $id, via: e.via} END) AS level1
+  MATCH (m:Entity {id: ids[i]})
+  WITH m, kinds[i] AS kind, weights[i] AS weight, vias[i] AS via, position ORDER BY position ASC
+  RETURN collect({node: m, kind: kind, weight: weight, source: $id, via: via}) AS level1
 }
 CALL (c, level1) {
   WITH c, level1 WHERE $depth >= 2 AND size(level1) > 0

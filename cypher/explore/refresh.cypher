@@ -1,9 +1,9 @@
 // Recomputes the ranked neighbour lists that `explore` reads, for the given nodes (hub-safe explore, docs/explore.md).
-// For each node: its heaviest $keep neighbours of each kind become (n)-[:NEIGHBOUR {kind, via, weight, rank}]->(m),
-// and n.neighbourTotals holds the exact number of neighbours per kind [RESEARCHER, WORK, TOPIC, INSTITUTION].
-// The same kept lists, all kinds together ordered by rank then id, are also stored as the parallel list properties
-// n.neighbourIds, .neighbourKinds, .neighbourWeights, .neighbourVias, .neighbourRanks: depth 2 of explore reads a
-// shown neighbour's list with one property read instead of expanding its relationships.
+// For each node: its heaviest $keep neighbours of each kind, all kinds together ordered by rank then id, are stored as
+// the parallel list properties n.neighbourIds, .neighbourKinds, .neighbourWeights, .neighbourVias, .neighbourRanks
+// (rank: the position within its kind's list), and n.neighbourTotals holds the exact number of neighbours per kind
+// [RESEARCHER, WORK, TOPIC, INSTITUTION]. Explore reads a node's list with one property read; nothing is written
+// per neighbour. (Older versions also kept (n)-[:NEIGHBOUR]->(m) relationships; a refresh removes them.)
 // Weights: co-authors = shared works; a researcher's works = citations; a researcher's topics = their works on it;
 // institutions = years affiliated; a work's authors = 1/position; a work's topics = topic score;
 // cited and citing works = their citations; a topic's works = citations; a topic's researchers = their works on it;
@@ -14,6 +14,7 @@ UNWIND $ids AS nodeId
 MATCH (n:Entity {id: nodeId})
 WHERE n:Researcher OR n:Work OR n:Topic OR n:Institution
 CALL (n) {
+  // relationships kept by older versions
   OPTIONAL MATCH (n)-[old:NEIGHBOUR]->()
   DELETE old
 }
@@ -69,16 +70,10 @@ CALL (n) {
 WITH n, m, kind, via, weight ORDER BY weight DESC, via ASC
 WITH n, m, kind, head(collect({via: via, weight: weight})) AS best
 WITH n, kind, m, best ORDER BY best.weight DESC, m.id ASC
-WITH n, kind, collect({m: m, via: best.via, weight: best.weight}) AS ranked
-CALL (n, kind, ranked) {
-  UNWIND range(0, size(ranked[..$keep]) - 1) AS i
-  WITH n, kind, ranked[i] AS x, i
-  WITH n, kind, x.m AS m, x.via AS via, x.weight AS weight, i
-  CREATE (n)-[:NEIGHBOUR {kind: kind, via: via, weight: weight, rank: i}]->(m)
-}
+WITH n, kind, collect({id: m.id, via: best.via, weight: best.weight}) AS ranked
 WITH n, collect([kind, size(ranked)]) AS totals,
      collect([i IN range(0, size(ranked[..$keep]) - 1) |
-              {id: ranked[i].m.id, kind: kind, weight: ranked[i].weight, via: ranked[i].via, rank: i}]) AS kept
+              {id: ranked[i].id, kind: kind, weight: ranked[i].weight, via: ranked[i].via, rank: i}]) AS kept
 CALL (kept) {
   UNWIND kept AS ofKind
   UNWIND ofKind AS x
