@@ -300,6 +300,18 @@ async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> No
     assert totals == {kind: len(g.neighbours(center).get(kind, {})) for kind in KINDS}
 
 
+async def test_refresh_removes_neighbour_relationships_of_older_versions(api, seeded) -> None:
+    g = Graph(seed=12, researchers=8, works=10)
+    await g.load(seeded)
+    center, other = g.researchers[0]["id"], g.works[0]["id"]
+    rows = await seeded.write("testing/legacy-neighbour", **{"from": center, "to": other, "add": True})
+    assert rows[0]["neighbourRelationships"] == 1
+    await seeded.write("explore/refresh", ids=[center], keep=NEIGHBOURS_KEPT)
+    rows = await seeded.write("testing/legacy-neighbour", **{"from": center, "to": other, "add": False})
+    assert rows[0]["neighbourRelationships"] == 0
+    assert [n["id"] for n in (await _explore(api, center, limit=50))["nodes"]] == g.expected_depth1(center, 50)
+
+
 async def test_contract_operations_over_a_real_server(live_url: str, seeded) -> None:
     import httpx
 
