@@ -278,14 +278,15 @@ async def refresh_marked(db: Database, chunk: int = 250, page: int = 10_000) -> 
     done = 0
     while marked := (await db.read("ingest/refresh-pending", limit=page))[0]["ids"]:
         for start in range(0, len(marked), chunk):
+            ids = marked[start:start + chunk]
 
-            async def work(tx: Tx, ids: list[str] = marked[start:start + chunk]) -> None:
+            async def work(tx: Tx, ids: list[str] = ids) -> None:
                 await tx.run("trust/recompute", ids=ids)  # only researchers among ids
                 await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
                 await tx.run("ingest/refresh-done", ids=ids)
 
             await db.execute(work, write=True)
-            done += min(chunk, len(marked) - start)
+            done += len(ids)
     return done
 
 
