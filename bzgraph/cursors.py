@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
+
+import orjson
 
 from bzgraph.errors import BadUserInput
 
@@ -17,8 +18,8 @@ _PREFIX = "bz1:"
 
 
 def encode(scope: str, position: list[Any]) -> str:
-    payload = json.dumps([scope, position], separators=(",", ":"), ensure_ascii=False)
-    return _PREFIX + base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    payload = orjson.dumps([scope, position])
+    return _PREFIX + base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
 def decode(scope: str, cursor: str, size: int) -> list[Any]:
@@ -28,7 +29,7 @@ def decode(scope: str, cursor: str, size: int) -> list[Any]:
     body = cursor[len(_PREFIX):]
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        found_scope, position = json.loads(raw)
+        found_scope, position = orjson.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         raise BadUserInput("malformed cursor", argument="after") from None
     if found_scope != scope:

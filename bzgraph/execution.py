@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLField,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -29,6 +31,7 @@ from graphql import (
 )
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 Completer = Callable[[Any], Any]
 PLAN_CACHE_SIZE = 1024
@@ -101,19 +104,18 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if defer_usages:
             return None
-        fields: list[tuple[str, Completer | None, Completer | None]] = []
+        fields: list[tuple[str, Completer | None, Completer]] = []
         for response_key, details in grouped.items():
             name = details[0].node.name.value
             if name == "__typename":
                 fields.append((response_key, None, _constant(object_type.name)))
                 continue
             field_def = object_type.fields.get(name)
-            if field_def is None or field_def.args or not getattr(field_def.resolve, "_is_default", False):
-                return None
-            complete = self._build_value(field_def.type, details)
+            read = _reader(field_def) if field_def is not None and not field_def.args else None
+            complete = self._build_value(field_def.type, details) if read is not None else None
             if complete is None:
                 return None
-            fields.append((response_key, field_def.resolve, complete))
+            fields.append((response_key, read, complete))
 
         is_type_of = object_type.is_type_of
 
@@ -121,8 +123,12 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if is_type_of is not None and not _is_type_of(is_type_of, source):
                 raise _Unplanned
             out: dict[str, Any] = {}
-            for response_key, resolve, complete in fields:
-                out[response_key] = complete(resolve(source, None) if resolve else None)
+            for response_key, read, complete in fields:
+                try:
+                    value = read(source) if read else None
+                except Exception:
+                    raise _Unplanned from None  # graphql-core reports it, with its path
+                out[response_key] = complete(value)
             return out
 
         return complete_object
@@ -140,6 +146,20 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             inner = self._build_object(value_type, field_details_list)
             return None if inner is None else _nullable(inner)
         return None  # interfaces and unions: graphql-core resolves the runtime type
+
+
+def _reader(field_def: GraphQLField) -> Completer | None:
+    """How to read a field without a resolver from its source: Strawberry's default resolver
+    (``getattr`` unless configured otherwise) on the Python attribute. None for anything else
+    (a resolver, field extensions, a field Strawberry did not define)."""
+    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (definition is None or not getattr(field_def.resolve, "_is_default", False)
+            or not getattr(definition, "is_basic_field", False)):
+        return None
+    python_name, default_resolver = definition.python_name, definition.default_resolver
+    if default_resolver is getattr:
+        return attrgetter(python_name)
+    return lambda source: default_resolver(source, python_name)
 
 
 def _plannable(nodes: list[FieldNode], fragments: dict[str, Any]) -> bool:

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 import strawberry
-from strawberry.extensions import ParserCache
+from strawberry.extensions import FieldExtension, ParserCache
+from strawberry.types import Info
 from support import contract
 
 from bzgraph import execution
@@ -31,9 +32,17 @@ class Named:
     name: str
 
 
+class Shout(FieldExtension):
+    """A field extension on a field without a resolver: the plan must leave such fields to Strawberry."""
+
+    def resolve(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
+        return next_(source, info, **kwargs).upper()
+
+
 @strawberry.type
 class Leaf(Named):
     name: str
+    loud: str = strawberry.field(default="quiet", extensions=[Shout()])
     size: int | None
     colour: Colour
     tags: list[str]
@@ -60,6 +69,8 @@ class Query:
             leaves[1].size = "many"  # type: ignore[assignment]
         if broken == "list":  # not a list where a list is due
             leaves[3].tags = 5  # type: ignore[assignment]
+        if broken == "attribute":  # reading the attribute fails
+            del leaves[1].size
         return Box(label="box", leaves=leaves, first=leaves[0], named=list(leaves))
 
 
@@ -76,6 +87,8 @@ DOCUMENTS = {
     "non-null violated": '{ box(broken: "null") { label leaves { name size } } }',
     "coercion failed": '{ box(broken: "type") { leaves { name size } } }',
     "list expected": '{ box(broken: "list") { leaves { name tags } } }',
+    "attribute missing": '{ box(broken: "attribute") { leaves { name size } } }',
+    "field extension": "{ box { leaves { name loud } first { loud } } }",
 }
 
 
@@ -89,7 +102,7 @@ async def test_planned_completion_answers_as_graphql_core(name: str, include: bo
     theirs = await stock.execute(DOCUMENTS[name], variable_values=variables)
     assert ours.data == theirs.data
     assert [e.formatted for e in ours.errors or []] == [e.formatted for e in theirs.errors or []]
-    if name.startswith(("non-null", "coercion", "list")):
+    if name.startswith(("non-null", "coercion", "list", "attribute")):
         assert ours.errors, "the broken value must be reported"
 
 
@@ -109,6 +122,15 @@ async def test_plain_subtrees_are_planned_once_and_reused() -> None:
     again = await planned.execute(document)
     assert _plans_for(document) == plans
     assert again.data["box"]["leaves"][3] == {"name": "leaf 3", "size": 3}
+
+
+async def test_a_field_extension_keeps_the_object_off_the_plan() -> None:
+    planned = strawberry.Schema(query=Query, execution_context_class=execution.PlannedExecutionContext,
+                                extensions=[ParserCache])
+    document = "{ box { label first { name loud } } }"
+    result = await planned.execute(document)
+    assert result.data["box"]["first"] == {"name": "leaf 0", "loud": "QUIET"}
+    assert _plans_for(document) and all(plan is None for plan in _plans_for(document))
 
 
 async def test_a_directive_below_keeps_the_subtree_off_the_plan() -> None:
