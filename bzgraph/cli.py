@@ -131,16 +131,17 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bzgraph.ingest.load import import_paths
     from bzgraph.ingest.progress import RichProgress
 
-    if args.batch_size < 1:
-        print("bzgraph: --batch-size must be at least 1", file=sys.stderr)
-        return 2
+    for option, value in (("--batch-size", args.batch_size), ("--refresh-workers", args.refresh_workers)):
+        if value < 1:
+            print(f"bzgraph: {option} must be at least 1", file=sys.stderr)
+            return 2
     settings = bulk(settings)
     progress = RichProgress(quiet=args.quiet)
 
     async def go(db: Any) -> Any:
         await migrate(db)
         return await import_paths(db, [Path(p) for p in args.paths], batch_size=args.batch_size,
-                                  progress=progress)
+                                  refresh_workers=args.refresh_workers, progress=progress)
 
     try:
         summary = _run(_with_db(settings, go))
@@ -242,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--quiet", action="store_true", help="no progress bar (summary only)")
     importer.add_argument("--batch-size", type=int, default=500, metavar="N",
                           help="records per transaction (default 500)")
+    importer.add_argument("--refresh-workers", type=int, default=2, metavar="N",
+                          help="trust/explore refresh transactions run at a time (default 2)")
     importer.set_defaults(handler=cmd_import)
 
     explore = sub.add_parser("explore", help="rebuild the ranked neighbour lists explore reads (docs/explore.md)")

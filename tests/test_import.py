@@ -20,7 +20,8 @@ import httpx
 import pytest
 
 from bzgraph.db import Database
-from bzgraph.ingest.load import InputFile, import_paths
+from bzgraph.errors import ServiceUnavailable
+from bzgraph.ingest.load import InputFile, import_paths, refresh_marked
 from bzgraph.settings import Settings
 from tests.support import gql
 
@@ -239,6 +240,40 @@ async def test_an_import_killed_midway_resumes_to_the_same_graph(import_db: Data
     for got, want in zip(resumed_graph, straight_graph):
         assert (set(got) - set(want), set(want) - set(got)) == (set(), set())
     assert resumed_graph == straight_graph
+
+
+async def test_a_concurrent_refresh_ends_in_the_same_graph_as_a_sequential_one(import_db: Database,
+                                                                              tmp_path: Path) -> None:
+    # Two copies of the same records under disjoint ids: one refreshed a chunk at a time, one by
+    # four workers at once (more chunks than workers, so they share the chunks).
+    one = renamed_copy(FILES, tmp_path / "one", "0073")
+    four = renamed_copy(FILES, tmp_path / "four", "0074")
+    sequential = await import_paths(import_db, [one], refresh_workers=1, refresh_chunk=20)
+    concurrent = await import_paths(import_db, [four], refresh_workers=4, refresh_chunk=20)
+    assert concurrent.refreshed == sequential.refreshed > 5 * 20
+    assert await import_db.read("ingest/refresh-pending", limit=10) == [{"ids": []}]
+    got = await fingerprint(import_db, [f"{c}0074" for c in "WAITS"], {"0074": "0073"})
+    want = await fingerprint(import_db, [f"{c}0073" for c in "WAITS"])
+    assert any("neighbourIds" in node and "trust" in node for node in want[0])
+    assert got == want
+
+
+async def test_a_failing_refresh_worker_raises_its_own_error(import_db: Database,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    await import_db.write("ingest/mark-pending", ids=["bzr-leon-bungert", "bzr-martin-burger"])
+
+    execute = import_db.execute
+
+    async def outage(work: Any, *, write: bool) -> Any:  # the marks are read; the refresh fails
+        if write:
+            raise ServiceUnavailable("the graph database is not available; try again shortly")
+        return await execute(work, write=write)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(import_db, "execute", outage)
+        with pytest.raises(ServiceUnavailable):  # not an ExceptionGroup: callers map it to its code
+            await refresh_marked(import_db, chunk=1, workers=2)
+    assert await refresh_marked(import_db) == 2
 
 
 async def test_malformed_records_are_reported_counted_and_never_half_written(import_db: Database,

@@ -269,24 +269,35 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
     summary.batches += 1
 
 
-async def refresh_marked(db: Database, chunk: int = 250, page: int = 10_000) -> int:
+async def refresh_marked(db: Database, chunk: int = 250, page: int = 10_000, workers: int = 2) -> int:
     """Recompute trust and explore neighbour lists of every node an import marked, a chunk per
-    transaction. The marks are read a page at a time and cleared with each chunk, so an interrupted
+    transaction, ``workers`` transactions at a time (chunks are disjoint: each writes only its own
+    nodes). The marks are read a page at a time and cleared with each chunk, so an interrupted
     refresh resumes where it stopped."""
     from bzgraph.api.explore import NEIGHBOURS_KEPT
 
+    async def refresh(ids: list[str]) -> None:
+        async def work(tx: Tx) -> None:
+            await tx.run("trust/recompute", ids=ids)  # only researchers among ids
+            await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
+            await tx.run("ingest/refresh-done", ids=ids)
+
+        await db.execute(work, write=True)
+
+    async def worker(chunks: Iterator[list[str]]) -> None:
+        for ids in chunks:  # the workers share one iterator: each takes the next chunk when free
+            await refresh(ids)
+
     done = 0
     while marked := (await db.read("ingest/refresh-pending", limit=page))[0]["ids"]:
-        for start in range(0, len(marked), chunk):
-            ids = marked[start:start + chunk]
-
-            async def work(tx: Tx, ids: list[str] = ids) -> None:
-                await tx.run("trust/recompute", ids=ids)  # only researchers among ids
-                await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
-                await tx.run("ingest/refresh-done", ids=ids)
-
-            await db.execute(work, write=True)
-            done += len(ids)
+        chunks = (marked[start:start + chunk] for start in range(0, len(marked), chunk))
+        try:
+            async with asyncio.TaskGroup() as group:  # a failure cancels the other workers
+                for _ in range(max(1, workers)):
+                    group.create_task(worker(chunks))
+        except ExceptionGroup as failed:  # raise the error itself, as one worker would
+            raise failed.exceptions[0] from None
+        done += len(marked)
     return done
 
 
@@ -345,10 +356,12 @@ def _read_batches(sources: list[InputFile], skips: dict[InputFile, int], batch_s
 
 
 async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500,
+                       refresh_workers: int = 2, refresh_chunk: int = 250,
                        progress: Progress | None = None) -> Summary:
     """Import every record of ``paths``; resume files an interrupted run left half done.
 
-    The next batch is read and mapped in a worker thread while the current one is written."""
+    The next batch is read and mapped in a worker thread while the current one is written; the
+    final refresh runs ``refresh_workers`` transactions of ``refresh_chunk`` nodes at a time."""
     progress = progress or Progress()
     sources = expand_paths(paths)
     keys = {s: s.key for s in sources}
@@ -372,7 +385,7 @@ async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500
                 await write_batch(db, read.batch, summary)
             progress.advance(read.nbytes, read.batch.records)
         refresh_started = time.perf_counter()
-        summary.refreshed = await refresh_marked(db)
+        summary.refreshed = await refresh_marked(db, chunk=refresh_chunk, workers=refresh_workers)
         summary.refresh_seconds = time.perf_counter() - refresh_started
         await db.write("ingest/checkpoint-clear", keys=list(keys.values()))
     finally:
