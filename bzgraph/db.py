@@ -92,6 +92,18 @@ def plain(value: Any) -> Any:
     return value
 
 
+@contextmanager
+def driver_errors() -> Iterator[None]:
+    """The driver's errors as the contract's: ``CONFLICT`` for a broken constraint,
+    ``SERVICE_UNAVAILABLE`` when the database is out of reach."""
+    try:
+        yield
+    except neo4j_errors.ConstraintError as exc:
+        raise Conflict("the change conflicts with existing data") from exc
+    except _UNAVAILABLE as exc:
+        raise ServiceUnavailable("the graph database is not available; try again shortly") from exc
+
+
 class Tx:
     """A managed transaction that runs named queries only."""
 
@@ -138,7 +150,7 @@ class Database:
         async def unit(tx: neo4j.AsyncManagedTransaction) -> T:
             return await work(Tx(tx))
 
-        try:
+        with driver_errors():
             async with self.driver.session(
                 database=self.settings.neo4j_database,
                 bookmark_manager=self.driver.execute_query_bookmark_manager,
@@ -148,10 +160,6 @@ class Database:
                 # (a timeout scope, not wait_for: no extra task per query).
                 async with asyncio.timeout(self.timeout * 3):
                     return await run(unit)
-        except neo4j_errors.ConstraintError as exc:
-            raise Conflict("the change conflicts with existing data") from exc
-        except _UNAVAILABLE as exc:
-            raise ServiceUnavailable("the graph database is not available; try again shortly") from exc
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""
@@ -163,12 +171,15 @@ class Database:
 
 
 async def migrate(db: Database) -> int:
-    """Apply every ``cypher/schema/*`` statement (all are ``IF NOT EXISTS``); return how many."""
+    """Apply every ``cypher/schema/*`` statement (all are ``IF NOT EXISTS``); return how many.
+
+    Schema statements run as auto-commit queries (they cannot share a transaction with data)."""
     applied = 0
-    for query in queries.migrations():
-        for statement in query.statements:
-            _record(query.name)
-            async with db.driver.session(database=db.settings.neo4j_database) as session:
-                await (await session.run(statement)).consume()
-            applied += 1
+    with driver_errors():
+        for query in queries.migrations():
+            for statement in query.statements:
+                _record(query.name)
+                async with db.driver.session(database=db.settings.neo4j_database) as session:
+                    await (await session.run(statement)).consume()
+                applied += 1
     return applied

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import httpx
+import pytest
 from graphql import GraphQLError
 from support import codes, gql
 
@@ -10,6 +18,7 @@ from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
 from bzgraph.settings import get_settings
 
 BUNGERT = "bzr-leon-bungert"
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "openalex-idb" / "authors.jsonl.gz"
 
 
 async def test_too_deep_is_query_too_complex(api: httpx.AsyncClient) -> None:
@@ -65,3 +74,47 @@ async def test_unreachable_database_is_service_unavailable(settings) -> None:
             assert codes(body) == ["SERVICE_UNAVAILABLE"]
             assert "bolt" not in body["errors"][0]["message"]
             assert (await client.get("/readyz")).status_code == 503
+
+
+@pytest.mark.parametrize("command", [
+    ["seed"],
+    ["import", "openalex", str(SAMPLE), "--quiet"],
+    ["cypher", "node", "--param", 'ids=["x"]'],
+])
+def test_commands_report_an_unreachable_database_by_its_code(command: list[str]) -> None:
+    """The CLI's answer to an outage: the code and a message, exit status 1, no stack trace."""
+    env = {**os.environ, "BZGRAPH_NEO4J_URI": f"bolt://127.0.0.1:{_port_nobody_listens_on()}",
+           "BZGRAPH_NEO4J_TIMEOUT": "2"}
+    result = subprocess.run([sys.executable, "-m", "bzgraph.cli", *command], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "bzgraph: SERVICE_UNAVAILABLE: the graph database is not available" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_starts_without_the_database_and_says_it_is_not_ready() -> None:
+    port = _port_nobody_listens_on()
+    env = {**os.environ, "BZGRAPH_NEO4J_URI": f"bolt://127.0.0.1:{_port_nobody_listens_on()}",
+           "BZGRAPH_NEO4J_TIMEOUT": "2"}
+    server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                time.sleep(0.2)
+        assert ready.status_code == 503 and ready.json()["code"] == "SERVICE_UNAVAILABLE"
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    assert "serving anyway" in stderr and "Traceback" not in stderr
+
+
+def _port_nobody_listens_on() -> int:
+    with socket.socket() as sock:  # free a moment ago: nothing answers there
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
