@@ -101,7 +101,10 @@ def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
+    from neo4j.exceptions import ClientError
+
     from bzgraph import analytics, queries
+    from bzgraph.errors import BadUserInput
 
     if args.list or not args.name:
         for name, query in queries.all_queries().items():
@@ -116,7 +119,10 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
         run = db.write if _is_write(query.text) else db.read
         return await run(args.name, **params)
 
-    rows = _run(_with_db(settings, go))
+    try:
+        rows = _run(_with_db(settings, go))
+    except ClientError as exc:  # the parameters given do not fit the query (missing, wrong type)
+        raise BadUserInput(f"{args.name}: {exc.message}") from exc
     if args.json:
         print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
     else:
@@ -162,7 +168,9 @@ def _parse_param(raw: str) -> tuple[str, Any]:
     """``key=value``; the value is read as JSON when it parses, else as a string."""
     key, sep, value = raw.partition("=")
     if not sep or not key:
-        raise SystemExit(f"--param takes key=value, got {raw!r}")
+        from bzgraph.errors import BadUserInput
+
+        raise BadUserInput(f"--param takes key=value, got {raw!r}")
     try:
         return key, json.loads(value)
     except json.JSONDecodeError:

@@ -45,3 +45,13 @@ def test_table_output_and_unknown_name() -> None:
     assert table.returncode == 0 and "Researcher" in table.stdout and "row(s)" in table.stdout
     missing = _cli("no/such/query")
     assert missing.returncode == 2 and "no Cypher query named" in missing.stderr
+
+
+def test_parameters_that_do_not_fit_are_bad_user_input(seeded: Database) -> None:
+    missing = _cli("profile/researchers", "--param", 'ids=["bzr-leon-bungert"]')
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr.startswith("bzgraph: BAD_USER_INPUT: profile/researchers: Expected parameter(s):")
+    assert "worksFirst" in missing.stderr
+    malformed = _cli("node", "--param", "ids")
+    assert malformed.returncode == 1
+    assert malformed.stderr.strip() == "bzgraph: BAD_USER_INPUT: --param takes key=value, got 'ids'"
