@@ -5,7 +5,9 @@ COPY pyproject.toml README.md ./
 COPY bzgraph ./bzgraph
 COPY cypher ./cypher
 COPY seeds ./seeds
-RUN pip install --no-cache-dir .
+# Editable: bzgraph reads cypher/ and seeds/ from the project folder (/app), which a plain install
+# would leave behind.
+RUN pip install --no-cache-dir -e .
 ENV BZGRAPH_STATE_DIR=/var/lib/bzgraph
 EXPOSE 8000
 CMD ["sh", "-c", "bzgraph seed && bzgraph serve --host 0.0.0.0 --port 8000"]

@@ -284,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BzgraphError as exc:
         print(f"bzgraph: {exc.code}: {exc.message}", file=sys.stderr)
         return 1
-    except KeyError as exc:
+    except LookupError as exc:  # a query or file that is not there
         print(f"bzgraph: {exc.args[0]}", file=sys.stderr)
         return 2
 

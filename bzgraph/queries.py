@@ -44,9 +44,16 @@ def _purpose(text: str) -> str:
     return ""
 
 
+class QueriesNotFound(LookupError):
+    """The ``cypher/`` folder is not beside the package (an install that copied only the package)."""
+
+
 @lru_cache(maxsize=1)
 def all_queries() -> dict[str, Query]:
     """Every named query, by name."""
+    if not CYPHER_DIR.is_dir():
+        raise QueriesNotFound(f"no cypher/ folder at {CYPHER_DIR}: bzgraph reads its queries from the "
+                              "project folder; install it from there with `pip install -e .`")
     found: dict[str, Query] = {}
     for path in sorted(CYPHER_DIR.rglob("*.cypher")):
         name = path.relative_to(CYPHER_DIR).with_suffix("").as_posix()

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from bzgraph import queries
 from bzgraph.db import Database
 
@@ -55,3 +57,15 @@ def test_parameters_that_do_not_fit_are_bad_user_input(seeded: Database) -> None
     malformed = _cli("node", "--param", "ids")
     assert malformed.returncode == 1
     assert malformed.stderr.strip() == "bzgraph: BAD_USER_INPUT: --param takes key=value, got 'ids'"
+
+
+def test_an_install_without_the_cypher_folder_says_so(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(queries, "CYPHER_DIR", tmp_path / "cypher")
+    queries.all_queries.cache_clear()
+    try:
+        with pytest.raises(queries.QueriesNotFound, match="no cypher/ folder at .*pip install -e"):
+            queries.get("profile/researchers")
+    finally:
+        monkeypatch.undo()
+        queries.all_queries.cache_clear()
+    assert queries.get("profile/researchers").purpose
