@@ -274,6 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from bzgraph.errors import BzgraphError
     from bzgraph.localdb import LocalDbError
+    from bzgraph.queries import QueriesNotFound
 
     try:
         settings = get_settings()
@@ -284,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BzgraphError as exc:
         print(f"bzgraph: {exc.code}: {exc.message}", file=sys.stderr)
         return 1
-    except LookupError as exc:  # a query or file that is not there
+    except (KeyError, QueriesNotFound) as exc:  # a query that is not there
         print(f"bzgraph: {exc.args[0]}", file=sys.stderr)
         return 2
 
