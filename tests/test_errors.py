@@ -98,15 +98,16 @@ def test_serve_starts_without_the_database_and_says_it_is_not_ready() -> None:
            "BZGRAPH_NEO4J_TIMEOUT": "2"}
     server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    ready = None
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        while ready is None and time.monotonic() < deadline:
             try:
                 ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
-                break
             except httpx.TransportError:
                 assert server.poll() is None, server.stderr.read() if server.stderr else ""
                 time.sleep(0.2)
+        assert ready is not None, "the server did not answer within 60 s"
         assert ready.status_code == 503 and ready.json()["code"] == "SERVICE_UNAVAILABLE"
     finally:
         server.terminate()
