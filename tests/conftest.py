@@ -7,7 +7,6 @@ the ``settings`` fixture starts it too when pytest is run by hand.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ from bzgraph.app import create_app  # noqa: E402
 from bzgraph.db import Database, migrate  # noqa: E402
 from bzgraph.seed import load_seed  # noqa: E402
 from bzgraph.settings import Settings, get_settings  # noqa: E402
+from support import free_port  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
@@ -61,16 +62,10 @@ async def api(seeded: Database, settings: Settings) -> AsyncIterator[httpx.Async
             yield client
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_url(seeded: Database) -> Iterator[str]:
     """A real `bzgraph serve` (uvicorn) process on a free loopback port."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import httpx
 
 from bzgraph.settings import PROJECT_ROOT
@@ -83,3 +84,10 @@ async def claim_and_approve(client: httpx.AsyncClient, settings, rid: str, sub: 
                      token=token(settings, "mod", "moderator"))
     assert "errors" not in body, body
     return cid
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago: nothing answers there until someone binds it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

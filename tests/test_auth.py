@@ -16,7 +16,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from support import codes, contract, gql, new_id, token
+from support import codes, contract, free_port, gql, new_id, token
 
 from bzgraph.app import create_app
 from bzgraph.auth import InvalidToken, viewer_from_token
@@ -208,11 +208,7 @@ def test_production_serve_refuses_to_start_without_a_secret(tmp_path) -> None:
 
 
 async def test_an_unreachable_identity_provider_is_service_unavailable(seeded, settings: Settings) -> None:
-    import socket
-
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nobody listens there
     app = create_app(settings.model_copy(update={"jwt_jwks_url": f"http://127.0.0.1:{port}/jwks",
                                                  "jwt_audience": None, "jwt_issuer": None}))
     async with app.router.lifespan_context(app):

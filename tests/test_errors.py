@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from graphql import GraphQLError
-from support import codes, gql
+from support import codes, free_port, gql
 
 from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
 from bzgraph.settings import get_settings
@@ -58,14 +57,10 @@ async def test_unreachable_database_is_service_unavailable(settings) -> None:
 
     (tests/test_localdb.py stops a real instance mid-session and checks the same answer.)"""
     import asyncio
-    import socket
 
     from bzgraph.app import create_app
 
-    with socket.socket() as sock:  # a port that was free a moment ago: nothing answers there
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    down = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{port}", "neo4j_timeout": 2.0})
+    down = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}", "neo4j_timeout": 2.0})
     app = create_app(down)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -83,7 +78,7 @@ async def test_unreachable_database_is_service_unavailable(settings) -> None:
 ])
 def test_commands_report_an_unreachable_database_by_its_code(command: list[str]) -> None:
     """The CLI's answer to an outage: the code and a message, exit status 1, no stack trace."""
-    env = {**os.environ, "BZGRAPH_NEO4J_URI": f"bolt://127.0.0.1:{_port_nobody_listens_on()}",
+    env = {**os.environ, "BZGRAPH_NEO4J_URI": f"bolt://127.0.0.1:{free_port()}",
            "BZGRAPH_NEO4J_TIMEOUT": "2"}
     result = subprocess.run([sys.executable, "-m", "bzgraph.cli", *command], capture_output=True,
                             text=True, env=env, timeout=120)
@@ -93,8 +88,8 @@ def test_commands_report_an_unreachable_database_by_its_code(command: list[str])
 
 
 def test_serve_starts_without_the_database_and_says_it_is_not_ready() -> None:
-    port = _port_nobody_listens_on()
-    env = {**os.environ, "BZGRAPH_NEO4J_URI": f"bolt://127.0.0.1:{_port_nobody_listens_on()}",
+    port = free_port()
+    env = {**os.environ, "BZGRAPH_NEO4J_URI": f"bolt://127.0.0.1:{free_port()}",
            "BZGRAPH_NEO4J_TIMEOUT": "2"}
     server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
@@ -113,9 +108,3 @@ def test_serve_starts_without_the_database_and_says_it_is_not_ready() -> None:
         server.terminate()
         _, stderr = server.communicate(timeout=30)
     assert "serving anyway" in stderr and "Traceback" not in stderr
-
-
-def _port_nobody_listens_on() -> int:
-    with socket.socket() as sock:  # free a moment ago: nothing answers there
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
