@@ -7,34 +7,56 @@ fields only read an attribute. For such a subtree — every field selected below
 Strawberry field without a resolver, and no directive applies — this module builds a plan once per
 document and replays it on every request: attribute reads and the types' own ``coerce_output_value``.
 
+A resolver can join the plan too, when its field says it is pure (``metadata=PURE``): it takes no
+``info``, only built-in scalar arguments, and computes its value from its parent and arguments
+without side effects. The plan then calls it as Strawberry would (the parent as ``self``, the
+arguments coerced from the document and this request's variables). A pure resolver may return an
+awaitable when its parent does not hold the value; the plan then closes that awaitable unstarted and
+gives the object back to graphql-core, which calls the resolver again and awaits it.
+
 Anything the plan does not expect (a null in a non-null position, a value that does not coerce, an
-exception as a value) makes it give the object back to graphql-core, which completes it as usual
-and reports the error with its path. Fields with resolvers, arguments, abstract types, directives
-and middleware always go the usual way.
+exception raised or given as a value, an awaitable) makes it give the object back to graphql-core,
+which completes it as usual and reports any error with its path. Fields with other resolvers,
+abstract types, directives and middleware always go the usual way.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from operator import attrgetter
+from types import MappingProxyType
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     Undefined,
+    get_argument_values,
+    get_nullable_type,
 )
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-Completer = Callable[[Any], Any]
+Completer = Callable[[Any, "PlannedExecutionContext"], Any]
+Arguments = Callable[["PlannedExecutionContext"], dict[str, Any]]
 PLAN_CACHE_SIZE = 1024
+
+#: Field metadata for a pure resolver, one the plan may call: ``strawberry.field(metadata=PURE)``.
+PURE = MappingProxyType({"bzgraph.pure": True})
+
+# Arguments a pure resolver receives as graphql-core coerced them (Strawberry converts these as is).
+_PLAIN_ARGUMENT_TYPES = (GraphQLInt, GraphQLFloat, GraphQLString, GraphQLBoolean, GraphQLID)
 
 
 class _Unplanned(Exception):
@@ -83,7 +105,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = self._plan(return_type, field_details_list)
             if plan is not None:
                 try:
-                    return plan(result)
+                    return plan(result, self)
                 except _Unplanned:
                     pass
         return super().complete_object_value(return_type, field_details_list, info, path, result,
@@ -104,31 +126,40 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if defer_usages:
             return None
-        fields: list[tuple[str, Completer | None, Completer]] = []
+        # (response key, read the value from the source, its arguments (None: an attribute), complete)
+        fields: list[tuple[str, Callable[..., Any], Arguments | None, Completer]] = []
         for response_key, details in grouped.items():
             name = details[0].node.name.value
             if name == "__typename":
-                fields.append((response_key, None, _constant(object_type.name)))
+                fields.append((response_key, _constant(object_type.name), None, _constant(object_type.name)))
                 continue
             field_def = object_type.fields.get(name)
-            read = _reader(field_def) if field_def is not None and not field_def.args else None
-            complete = self._build_value(field_def.type, details) if read is not None else None
-            if complete is None:
+            if field_def is None:
                 return None
-            fields.append((response_key, read, complete))
+            read, arguments = _reader(field_def), None
+            if read is None:
+                read = _pure_resolver(field_def)
+                arguments = _arguments(field_def, details[0].node) if read is not None else None
+            complete = self._build_value(field_def.type, details) if read is not None else None
+            if read is None or complete is None:
+                return None
+            fields.append((response_key, read, arguments, complete))
 
         is_type_of = object_type.is_type_of
 
-        def complete_object(source: Any) -> dict[str, Any]:
+        def complete_object(source: Any, executor: PlannedExecutionContext) -> dict[str, Any]:
             if is_type_of is not None and not _is_type_of(is_type_of, source):
                 raise _Unplanned
             out: dict[str, Any] = {}
-            for response_key, read, complete in fields:
+            for response_key, read, arguments, complete in fields:
                 try:
-                    value = read(source) if read else None
+                    value = read(source) if arguments is None else read(source, **arguments(executor))
                 except Exception:
                     raise _Unplanned from None  # graphql-core reports it, with its path
-                out[response_key] = complete(value)
+                if arguments is not None and executor.is_awaitable(value):
+                    _discard(value)
+                    raise _Unplanned  # graphql-core calls the resolver again and awaits it
+                out[response_key] = complete(value, executor)
             return out
 
         return complete_object
@@ -148,18 +179,61 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return None  # interfaces and unions: graphql-core resolves the runtime type
 
 
-def _reader(field_def: GraphQLField) -> Completer | None:
+def _reader(field_def: GraphQLField) -> Callable[[Any], Any] | None:
     """How to read a field without a resolver from its source: Strawberry's default resolver
     (``getattr`` unless configured otherwise) on the Python attribute. None for anything else
-    (a resolver, field extensions, a field Strawberry did not define)."""
+    (a resolver, arguments, field extensions, a field Strawberry did not define)."""
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if (definition is None or not getattr(field_def.resolve, "_is_default", False)
+    if (definition is None or field_def.args or not getattr(field_def.resolve, "_is_default", False)
             or not getattr(definition, "is_basic_field", False)):
         return None
     python_name, default_resolver = definition.python_name, definition.default_resolver
     if default_resolver is getattr:
         return attrgetter(python_name)
     return lambda source: default_resolver(source, python_name)
+
+
+def _pure_resolver(field_def: GraphQLField) -> Callable[..., Any] | None:
+    """How Strawberry calls the resolver of a field marked ``PURE``: ``resolver(source, **arguments)``
+    (or without the source, for a resolver that does not take ``self``). None for any other field,
+    and for a pure one the plan cannot call as Strawberry would: ``async``, asking for ``info``,
+    ``root`` or ``parent``, with field extensions, or with arguments other than built-in scalars."""
+    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    resolver = getattr(definition, "base_resolver", None)
+    if (resolver is None or not definition.metadata.get("bzgraph.pure") or definition.extensions
+            or resolver.is_async or resolver.info_parameter or resolver.root_parameter
+            or resolver.parent_parameter):
+        return None
+    if any(get_nullable_type(arg.type) not in _PLAIN_ARGUMENT_TYPES for arg in field_def.args.values()):
+        return None
+    func = resolver.wrapped_func
+    if resolver.self_parameter:
+        return func
+    return lambda source, **arguments: func(**arguments)
+
+
+def _arguments(field_def: GraphQLField, node: FieldNode) -> Arguments:
+    """The Python keyword arguments of a pure resolver for this request, as Strawberry passes them."""
+    python_names = {name: getattr(arg.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF), "python_name",
+                                  name) for name, arg in field_def.args.items()}
+    if not python_names:
+        return _no_arguments
+
+    def arguments(executor: PlannedExecutionContext) -> dict[str, Any]:
+        values = get_argument_values(field_def, node, executor.variable_values)
+        return {python_names[name]: value for name, value in values.items()}
+
+    return arguments
+
+
+def _no_arguments(executor: PlannedExecutionContext) -> dict[str, Any]:
+    return {}
+
+
+def _discard(awaitable: Any) -> None:
+    """Drop an awaitable a pure resolver returned: a coroutine is closed before it ever ran."""
+    if isinstance(awaitable, Coroutine):
+        awaitable.close()
 
 
 def _plannable(nodes: list[FieldNode], fragments: dict[str, Any]) -> bool:
@@ -195,13 +269,13 @@ def _is_type_of(is_type_of: Callable[[Any, Any], Any], source: Any) -> bool:
     return answer is True
 
 
-def _constant(value: Any) -> Completer:
-    return lambda _: value
+def _constant(value: Any) -> Callable[..., Any]:
+    return lambda *_: value
 
 
 def _non_null(inner: Completer) -> Completer:
-    def complete(value: Any) -> Any:
-        completed = inner(value)
+    def complete(value: Any, executor: PlannedExecutionContext) -> Any:
+        completed = inner(value, executor)
         if completed is None:
             raise _Unplanned
         return completed
@@ -210,21 +284,21 @@ def _non_null(inner: Completer) -> Completer:
 
 
 def _nullable(inner: Completer) -> Completer:
-    def complete(value: Any) -> Any:
+    def complete(value: Any, executor: PlannedExecutionContext) -> Any:
         if value is None:
             return None
         if isinstance(value, Exception):
             raise _Unplanned
-        return inner(value)
+        return inner(value, executor)
 
     return complete
 
 
 def _list_of(item: Completer) -> Completer:
-    def complete(value: Any) -> list[Any]:
+    def complete(value: Any, executor: PlannedExecutionContext) -> list[Any]:
         if not isinstance(value, (list, tuple)):
             raise _Unplanned
-        return [item(v) for v in value]
+        return [item(v, executor) for v in value]
 
     return complete
 
@@ -232,7 +306,7 @@ def _list_of(item: Completer) -> Completer:
 def _leaf(leaf_type: GraphQLLeafType) -> Completer:
     coerce = leaf_type.coerce_output_value
 
-    def complete(value: Any) -> Any:
+    def complete(value: Any, executor: PlannedExecutionContext) -> Any:
         try:
             coerced = coerce(value)
         except Exception:

@@ -6,6 +6,9 @@ the answers (data and errors, with their paths) must be equal. The plans must al
 
 from __future__ import annotations
 
+import gc
+import warnings
+from collections.abc import Awaitable
 from enum import Enum
 from typing import Any
 
@@ -57,8 +60,44 @@ class Box:
     named: list[Named]
 
 
+async def _later(value: int) -> int:
+    return value
+
+
+@strawberry.type
+class Shelf:
+    """Pure resolvers (``execution.PURE``), which the plan calls itself."""
+
+    books: strawberry.Private[list[str]]
+    loaded: strawberry.Private[bool] = True
+
+    @strawberry.field(metadata=execution.PURE)
+    def titles(self, first: int = 2, prefix: str | None = None) -> list[str]:
+        if first > 3:
+            raise ValueError("`first` must be at most 3")
+        return [f"{prefix or ''}{book}" for book in self.books[:first]]
+
+    @strawberry.field(graphql_type=int, metadata=execution.PURE)
+    def count(self) -> Awaitable[int] | int:
+        """The value at once when loaded, else an awaitable (the plan gives the object back)."""
+        return len(self.books) if self.loaded else _later(len(self.books))
+
+    @strawberry.field(metadata=execution.PURE)
+    def asks_info(self, info: Info) -> str:
+        """Pure, but asks for ``info``: the plan cannot call it as Strawberry would."""
+        return info.field_name
+
+    @strawberry.field
+    def unmarked(self) -> str:
+        return "unmarked"
+
+
 @strawberry.type
 class Query:
+    @strawberry.field
+    def shelves(self, loaded: bool = True) -> list[Shelf]:
+        return [Shelf(books=["a", "b", "c", "d"][:n], loaded=loaded or n != 2) for n in range(4)]
+
     @strawberry.field
     def box(self, broken: str = "") -> Box:
         leaves = [Leaf(name=f"leaf {i}", size=i, colour=Colour.RED if i % 2 else Colour.BLUE,
@@ -89,6 +128,13 @@ DOCUMENTS = {
     "list expected": '{ box(broken: "list") { leaves { name tags } } }',
     "attribute missing": '{ box(broken: "attribute") { leaves { name size } } }',
     "field extension": "{ box { leaves { name loud } first { loud } } }",
+    "pure resolvers": """
+        query ($n: Int, $p: String) {
+          shelves { count titles t1: titles(first: 1) t2: titles(first: $n, prefix: $p) } }""",
+    "pure resolver raising": "{ shelves { count titles(first: 4) } }",
+    "pure resolver awaiting": "{ shelves(loaded: false) { count titles } }",
+    "pure resolver asking for info": "{ shelves { count asksInfo } }",
+    "unmarked resolver": "{ shelves { count unmarked } }",
 }
 
 
@@ -98,12 +144,19 @@ async def test_planned_completion_answers_as_graphql_core(name: str, include: bo
     planned = strawberry.Schema(query=Query, execution_context_class=execution.PlannedExecutionContext)
     stock = strawberry.Schema(query=Query)
     variables = {"with": include} if name == "directives" else None
-    ours = await planned.execute(DOCUMENTS[name], variable_values=variables)
-    theirs = await stock.execute(DOCUMENTS[name], variable_values=variables)
+    if name == "pure resolvers":
+        variables = {"n": 3, "p": ">"} if include else {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ours = await planned.execute(DOCUMENTS[name], variable_values=variables)
+        theirs = await stock.execute(DOCUMENTS[name], variable_values=variables)
+        gc.collect()
     assert ours.data == theirs.data
     assert [e.formatted for e in ours.errors or []] == [e.formatted for e in theirs.errors or []]
-    if name.startswith(("non-null", "coercion", "list", "attribute")):
+    if name.startswith(("non-null", "coercion", "list", "attribute", "pure resolver raising")):
         assert ours.errors, "the broken value must be reported"
+    # an awaitable a pure resolver returned and the plan dropped is closed, never left unawaited
+    assert not [w for w in caught if "never awaited" in str(w.message)]
 
 
 def _plans_for(document: str) -> list[Any]:
@@ -122,6 +175,19 @@ async def test_plain_subtrees_are_planned_once_and_reused() -> None:
     again = await planned.execute(document)
     assert _plans_for(document) == plans
     assert again.data["box"]["leaves"][3] == {"name": "leaf 3", "size": 3}
+
+
+async def test_pure_resolvers_are_planned_and_others_are_not() -> None:
+    planned = strawberry.Schema(query=Query, execution_context_class=execution.PlannedExecutionContext,
+                                extensions=[ParserCache])
+    pure = "query ($n: Int) { shelves { count titles(first: $n) } }"
+    for n in (1, 3):  # one plan, whatever the variables
+        result = await planned.execute(pure, variable_values={"n": n})
+        assert result.data["shelves"][3] == {"count": 3, "titles": ["a", "b", "c"][:n]}
+    assert len(_plans_for(pure)) == 1 and _plans_for(pure)[0] is not None
+    for document in ("{ shelves { count asksInfo } }", "{ shelves { count unmarked } }"):
+        assert not (await planned.execute(document)).errors
+        assert _plans_for(document) and all(plan is None for plan in _plans_for(document))
 
 
 async def test_a_field_extension_keeps_the_object_off_the_plan() -> None:
@@ -162,3 +228,16 @@ async def test_contract_operations_answer_as_with_graphql_core(
         answers.append(result.data)
     assert answers[0] == answers[1]
     assert any(answers[0].values())
+
+
+async def test_the_profile_page_researcher_is_planned_whole(seeded: Database) -> None:
+    """Its fields are pure resolvers reading the looked-ahead profile row: one plan covers them."""
+    schema = build_schema()
+    document = contract("ProfilePage")
+    result = await schema.execute(document, variable_values={"id": "bzr-leon-bungert"},
+                                  context_value=Context(request=None, db=seeded))
+    assert not result.errors and result.data["researcher"]["works"]["edges"]
+    researcher = schema._schema.type_map["Researcher"]
+    plans = [plan for (object_type, *nodes), plan in execution.PLANS._plans.values()
+             if object_type is researcher and nodes[0].loc and nodes[0].loc.source.body == document]
+    assert len(plans) == 1 and plans[0] is not None

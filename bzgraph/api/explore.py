@@ -132,7 +132,7 @@ class ExploreQuery:
         if not rows or rows[0]["researchers"] is None:
             return None
         row = rows[0]
-        people = [Researcher.from_row(r) for r in row["researchers"]]
+        people = [Researcher.from_row(r, info.context) for r in row["researchers"]]
         steps = [PathStep(source=people[i], target=people[i + 1], works=[Work.from_row(w) for w in works])
                  for i, works in enumerate(row["works"])]
         return CollaborationPath(hops=len(steps), researchers=people, steps=steps)

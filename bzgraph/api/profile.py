@@ -23,6 +23,7 @@ from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
 from bzgraph.api.trust import Trust
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput
+from bzgraph.execution import PURE
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -151,7 +152,7 @@ def _argument(field: FieldNode | None, name: str, type_: GraphQLScalarType, vari
 async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | None:
     """The researcher ``id`` with everything the current selection asks for, in one query."""
     row = await _profile_loader(info.context).load((check_id(id), args_from_selection(info)))
-    return Researcher.from_profile(row) if row else None
+    return Researcher.from_profile(row, info.context) if row else None
 
 
 # -- types ------------------------------------------------------------------------------------
@@ -241,7 +242,8 @@ class Work(Node):
     @strawberry.field(description="Authors with a researcher record, in author-list order (batched).")
     async def authors(self, info: Info[Context, None]) -> list[Authorship]:
         row = await _batched(info.context, "work/authors", self.id)
-        return [Authorship(position=a["position"], researcher=Researcher.from_row(a["researcher"]))
+        return [Authorship(position=a["position"],
+                           researcher=Researcher.from_row(a["researcher"], info.context))
                 for a in row.get("authors", [])]
 
     @strawberry.field(description="Author names without a researcher record (e.g. unlinked OpenAlex authorships).")
@@ -302,92 +304,100 @@ class Researcher(Node):
     orcid: str | None
     bio: str | None
     _basic: strawberry.Private[Row]
+    _context: strawberry.Private[Context]
     _profile: strawberry.Private[Row | None] = None
 
     @classmethod
-    def from_row(cls, row: Row) -> Researcher:
-        """From a researcher's properties (``id`` and ``name`` at least); the rest loads on demand."""
+    def from_row(cls, row: Row, context: Context) -> Researcher:
+        """From a researcher's properties (``id`` and ``name`` at least); the rest loads on demand,
+        within the request of ``context``."""
         return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "",
                    aliases=row.get("aliases") or [], orcid=row.get("orcid"), bio=row.get("bio"),
-                   _basic=row)
+                   _basic=row, _context=context)
 
     @classmethod
-    def from_profile(cls, profile: Row) -> Researcher:
-        researcher = cls.from_row(profile["researcher"])
+    def from_profile(cls, profile: Row, context: Context) -> Researcher:
+        researcher = cls.from_row(profile["researcher"], context)
         researcher._profile = profile
         return researcher
 
-    def _read_profile(self, info: Info[Context, Any], read: Callable[[Row], T], **wanted: Any) -> T | Awaitable[T]:
+    def _read_profile(self, read: Callable[[Row], T], **wanted: Any) -> T | Awaitable[T]:
         """``read`` applied to the profile row.
 
         At once when the row at hand was read with what ``wanted`` asks for (always the case under
         ``researcher(id:)``, which looks ahead); otherwise after loading it, batched over the request.
-        A field returns the value itself when it can: graphql-core then completes it without awaiting.
+        The fields below are pure (``execution.PURE``): they return the value itself when they can,
+        and the planned completion then reads them without graphql-core's per-field machinery;
+        otherwise they return the load, not yet started.
         """
         profile = self._profile
         if profile is not None and all(_covers(profile["args"], k, v) for k, v in wanted.items()):
             return read(profile)
-        return self._load_and_read(info, read, wanted)
+        return self._load_and_read(read, wanted)
 
-    async def _load_and_read(self, info: Info[Context, Any], read: Callable[[Row], T], wanted: dict[str, Any]) -> T:
-        row = await _profile_loader(info.context).load((str(self.id), ProfileArgs(**{**_NOTHING, **wanted})))
+    async def _load_and_read(self, read: Callable[[Row], T], wanted: dict[str, Any]) -> T:
+        row = await _profile_loader(self._context).load((str(self.id), ProfileArgs(**{**_NOTHING, **wanted})))
         if row is None:  # deleted under us
             raise BadUserInput("the researcher no longer exists", argument="id")
         if self._profile is None:
             self._profile = row
         return read(row)
 
-    @strawberry.field(graphql_type=str | None,
+    @strawberry.field(graphql_type=str | None, metadata=PURE,
                       description="One line derived from the graph (the main topics); null when there is too little to say.")
-    def headline(self, info: Info[Context, None]) -> Awaitable[str | None] | str | None:
-        return self._read_profile(info, _headline)
+    def headline(self) -> Awaitable[str | None] | str | None:
+        return self._read_profile(_headline)
 
-    @strawberry.field(graphql_type=bool)
-    def open_to_collaborate(self, info: Info[Context, None]) -> Awaitable[bool] | bool:
-        return self._read_profile(info, lambda p: bool(p["researcher"].get("openToCollaborate")))
+    @strawberry.field(graphql_type=bool, metadata=PURE)
+    def open_to_collaborate(self) -> Awaitable[bool] | bool:
+        return self._read_profile(lambda p: bool(p["researcher"].get("openToCollaborate")))
 
-    @strawberry.field(graphql_type=bool, description="Claimed by an account and approved by a moderator.")
-    def claimed(self, info: Info[Context, None]) -> Awaitable[bool] | bool:
-        return self._read_profile(info, lambda p: p["claimed"])
+    @strawberry.field(graphql_type=bool, metadata=PURE,
+                      description="Claimed by an account and approved by a moderator.")
+    def claimed(self) -> Awaitable[bool] | bool:
+        return self._read_profile(lambda p: p["claimed"])
 
-    @strawberry.field(graphql_type=Institution | None, description="The current affiliation; null when none is known.")
-    def affiliation(self, info: Info[Context, None]) -> Awaitable[Institution | None] | Institution | None:
-        return self._read_profile(info, lambda p: Institution.from_row(p["affiliation"]) if p["affiliation"] else None)
+    @strawberry.field(graphql_type=Institution | None, metadata=PURE,
+                      description="The current affiliation; null when none is known.")
+    def affiliation(self) -> Awaitable[Institution | None] | Institution | None:
+        return self._read_profile(
+            lambda p: Institution.from_row(p["affiliation"]) if p["affiliation"] else None)
 
-    @strawberry.field(graphql_type=ResearcherCounts)
-    def counts(self, info: Info[Context, None]) -> Awaitable[ResearcherCounts] | ResearcherCounts:
-        return self._read_profile(info, _counts)
+    @strawberry.field(graphql_type=ResearcherCounts, metadata=PURE)
+    def counts(self) -> Awaitable[ResearcherCounts] | ResearcherCounts:
+        return self._read_profile(_counts)
 
-    @strawberry.field(graphql_type=Trust)
-    def trust(self, info: Info[Context, None]) -> Awaitable[Trust] | Trust:
-        return self._read_profile(info, lambda p: Trust.from_researcher(p["researcher"]))
+    @strawberry.field(graphql_type=Trust, metadata=PURE)
+    def trust(self) -> Awaitable[Trust] | Trust:
+        return self._read_profile(lambda p: Trust.from_researcher(p["researcher"]))
 
-    @strawberry.field(graphql_type=ViewerState)
-    def viewer_state(self, info: Info[Context, None]) -> Awaitable[ViewerState] | ViewerState:
-        return self._read_profile(info, _viewer_state)
+    @strawberry.field(graphql_type=ViewerState, metadata=PURE)
+    def viewer_state(self) -> Awaitable[ViewerState] | ViewerState:
+        return self._read_profile(_viewer_state)
 
-    @strawberry.field(graphql_type=WorkConnection,
+    @strawberry.field(graphql_type=WorkConnection, metadata=PURE,
                       description="Works, newest first; keyset-paged with `after` (first ≤ 100).")
-    def works(self, info: Info[Context, None], first: int = WORKS_FIRST,
+    def works(self, first: int = WORKS_FIRST,
               after: str | None = None) -> Awaitable[WorkConnection] | WorkConnection:
         check_first(first)
         scope = _works_scope(str(self.id))
-        return self._read_profile(info, lambda p: _works_page(p, scope, first), works_first=first, works_after=after)
+        return self._read_profile(lambda p: _works_page(p, scope, first), works_first=first, works_after=after)
 
-    @strawberry.field(graphql_type=list[Collaborator],
+    @strawberry.field(graphql_type=list[Collaborator], metadata=PURE,
                       description="Co-authors sharing at least two works, most shared first.")
     def close_collaborators(self, info: Info[Context, None],
                             first: int = COLLABORATORS_FIRST) -> Awaitable[list[Collaborator]] | list[Collaborator]:
         check_first(first)
-        return self._read_profile(info, lambda p: [
-            Collaborator(shared_works=c["sharedWorks"], researcher=Researcher.from_row(c["researcher"]))
+        return self._read_profile(lambda p: [
+            Collaborator(shared_works=c["sharedWorks"],
+                         researcher=Researcher.from_row(c["researcher"], self._context))
             for c in p["closeCollaborators"][:first]], collaborators_first=first)
 
-    @strawberry.field(graphql_type=list[TopicCount],
+    @strawberry.field(graphql_type=list[TopicCount], metadata=PURE,
                       description="Topics over the researcher's works, by how many works have them.")
-    def topics(self, info: Info[Context, None], first: int = TOPICS_FIRST) -> Awaitable[list[TopicCount]] | list[TopicCount]:
+    def topics(self, first: int = TOPICS_FIRST) -> Awaitable[list[TopicCount]] | list[TopicCount]:
         check_first(first)
-        return self._read_profile(info, lambda p: [
+        return self._read_profile(lambda p: [
             TopicCount(works_count=t["worksCount"], topic=Topic.from_row(t["topic"]))
             for t in p["topics"][:first]], topics_first=first)
 
@@ -430,11 +440,11 @@ def _covers(args: ProfileArgs, key: str, value: Any) -> bool:
     return have == value if key.startswith("works_") else have >= value
 
 
-def node_from_row(label: str, props: Row) -> Node:
+def node_from_row(label: str, props: Row, context: Context) -> Node:
     """The GraphQL object for a node with ``label`` and properties ``props``."""
     kind = KIND_OF_LABEL[label]
     if kind is NodeKind.RESEARCHER:
-        return Researcher.from_row(props)
+        return Researcher.from_row(props, context)
     if kind is NodeKind.WORK:
         return Work.from_row(props)
     if kind is NodeKind.TOPIC:
@@ -451,4 +461,4 @@ class ProfileQuery:
     @strawberry.field(description="Any node by id; null when there is none.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         rows = await info.context.db.read("node", ids=[check_id(id)])
-        return node_from_row(rows[0]["label"], rows[0]["props"]) if rows else None
+        return node_from_row(rows[0]["label"], rows[0]["props"], info.context) if rows else None

@@ -60,5 +60,6 @@ class SearchQuery:
             kinds=[k.value for k in (kinds or list(NodeKind))])
         row = rows[0]
         return SearchResult(total_count=row["totalCount"],
-                            hits=[SearchHit(score=h["score"], node=node_from_row(h["label"], h["props"]))
+                            hits=[SearchHit(score=h["score"],
+                                            node=node_from_row(h["label"], h["props"], info.context))
                                   for h in row["hits"]])
