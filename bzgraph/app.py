@@ -1,4 +1,9 @@
-"""The Starlette application: ``POST /graphql``, ``GET /healthz``, ``GET /readyz``."""
+"""The Starlette application: ``POST /graphql``, ``GET /healthz``, ``GET /readyz``.
+
+Every error is a GraphQL error body with ``extensions.code``, also for requests refused before
+GraphQL runs (a body that is not JSON, no query, a mutation over GET, a wrong method or path) and
+for a failure outside GraphQL (``INTERNAL``, masked).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,20 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from cross_web import HTTPException as RefusedRequest  # what Strawberry's views raise
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from bzgraph.context import Context
 from bzgraph.db import Database
-from bzgraph.errors import to_graphql_error
+from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
 from bzgraph.schema import schema
 from bzgraph.settings import Settings, get_settings
 
@@ -32,6 +40,12 @@ class GraphQLApp(GraphQL[Context, None]):
         await auth.authenticate(context, request.headers.get("authorization"))
         return context
 
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
+        try:
+            return await super().run(request, context, root_value)
+        except RefusedRequest as exc:
+            return error_response(exc.status_code, exc.reason)
+
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
 
@@ -45,6 +59,22 @@ class GraphQLApp(GraphQL[Context, None]):
         if result.extensions:
             data["extensions"] = result.extensions
         return data  # type: ignore[return-value]
+
+
+def error_response(status_code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A request refused outside GraphQL, answered as GraphQL answers errors: with a code."""
+    code = {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]},
+                        status_code=status_code, headers=headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return error_response(exc.status_code, exc.detail, exc.headers)
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(500, INTERNAL_MESSAGE)  # the server logs the exception itself
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -80,4 +110,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz, methods=["GET"]),
         ],
         lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
     )

@@ -13,6 +13,9 @@ import pytest
 from graphql import GraphQLError
 from support import codes, free_port, gql
 
+from starlette.routing import Route
+
+from bzgraph.app import create_app
 from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
 from bzgraph.settings import get_settings
 
@@ -43,6 +46,42 @@ async def test_too_many_tokens_is_query_too_complex(api: httpx.AsyncClient) -> N
 async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncClient) -> None:
     assert codes(await gql(api, "{ researcher(id: ")) == ["BAD_USER_INPUT"]
     assert codes(await gql(api, "{ nope }")) == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("method, path, request_args, status, code", [
+    ("POST", "/graphql", {"content": b"{not json", "headers": {"content-type": "application/json"}},
+     400, "BAD_USER_INPUT"),
+    ("POST", "/graphql", {"json": {}}, 400, "BAD_USER_INPUT"),  # no query
+    ("POST", "/graphql", {"json": {"query": 1}}, 400, "BAD_USER_INPUT"),
+    ("POST", "/graphql", {"json": {"query": "{ __typename }", "variables": [1]}}, 400, "BAD_USER_INPUT"),
+    ("POST", "/graphql", {"json": [{"query": "{ __typename }"}]}, 400, "BAD_USER_INPUT"),  # a batch
+    ("POST", "/graphql", {"content": b"query=x", "headers": {"content-type": "application/x-www-form-urlencoded"}},
+     400, "BAD_USER_INPUT"),
+    ("GET", "/graphql?query=mutation%20%7B%20x%20%7D", {}, 400, "BAD_USER_INPUT"),
+    ("PUT", "/graphql", {}, 405, "BAD_USER_INPUT"),
+    ("GET", "/no/such/path", {}, 404, "NOT_FOUND"),
+])
+async def test_requests_refused_before_graphql_are_answered_with_a_code(
+        api: httpx.AsyncClient, method: str, path: str, request_args: dict, status: int, code: str) -> None:
+    """A client parsing GraphQL answers gets one for these too, not a plain-text page."""
+    response = await api.request(method, path, **request_args)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert codes(response.json()) == [code]
+
+
+async def test_a_failure_outside_graphql_is_internal_and_masked(settings) -> None:
+    app = create_app(settings)
+
+    async def broken(request: object) -> None:
+        raise RuntimeError("MATCH (n) password=hunter2")
+
+    app.router.routes.append(Route("/broken", broken))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bzgraph.test") as client:
+        response = await client.get("/broken")
+    assert response.status_code == 500
+    assert response.json() == {"errors": [{"message": INTERNAL_MESSAGE, "extensions": {"code": "INTERNAL"}}]}
 
 
 def test_unexpected_errors_are_masked() -> None:
