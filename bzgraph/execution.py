@@ -58,6 +58,10 @@ PURE = MappingProxyType({"bzgraph.pure": True})
 # Arguments a pure resolver receives as graphql-core coerced them (Strawberry converts these as is).
 _PLAIN_ARGUMENT_TYPES = (GraphQLInt, GraphQLFloat, GraphQLString, GraphQLBoolean, GraphQLID)
 
+# The Python types whose values these scalars' output coercion returns unchanged (Int: in range).
+_UNCHANGED: dict[GraphQLLeafType, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+_MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
+
 
 class _Unplanned(Exception):
     """Raised inside a plan: graphql-core must complete this object itself."""
@@ -165,6 +169,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return complete_object
 
     def _build_value(self, value_type: GraphQLOutputType, field_details_list: Any) -> Completer | None:
+        if isinstance(value_type, GraphQLNonNull) and isinstance(value_type.of_type, GraphQLLeafType):
+            return _leaf(value_type.of_type, nullable=False)
         if isinstance(value_type, GraphQLNonNull):
             inner = self._build_value(value_type.of_type, field_details_list)
             return None if inner is None else _non_null(inner)
@@ -172,7 +178,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             item = self._build_value(value_type.of_type, field_details_list)
             return None if item is None else _nullable(_list_of(item))
         if isinstance(value_type, GraphQLLeafType):
-            return _nullable(_leaf(value_type))
+            return _leaf(value_type, nullable=True)
         if isinstance(value_type, GraphQLObjectType):
             inner = self._build_object(value_type, field_details_list)
             return None if inner is None else _nullable(inner)
@@ -303,10 +309,24 @@ def _list_of(item: Completer) -> Completer:
     return complete
 
 
-def _leaf(leaf_type: GraphQLLeafType) -> Completer:
+def _leaf(leaf_type: GraphQLLeafType, nullable: bool) -> Completer:
+    """A scalar or enum value: the type's ``coerce_output_value``, except for the values that
+    coercion gives back unchanged (a ``str`` for String and ID, a ``bool`` for Boolean, an ``int``
+    in range for Int), which are passed through at once."""
     coerce = leaf_type.coerce_output_value
+    unchanged = _UNCHANGED.get(leaf_type)
+    is_int = leaf_type is GraphQLInt
 
     def complete(value: Any, executor: PlannedExecutionContext) -> Any:
+        kind = type(value)
+        if kind is unchanged or (is_int and kind is int and _MIN_INT <= value <= _MAX_INT):
+            return value
+        if value is None:
+            if nullable:
+                return None
+            raise _Unplanned
+        if isinstance(value, Exception):
+            raise _Unplanned
         try:
             coerced = coerce(value)
         except Exception:
