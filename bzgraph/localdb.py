@@ -12,7 +12,7 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -195,13 +195,36 @@ def _bolt_answers(instance: Instance, password: str) -> bool:
         return False
 
 
+def _running_as(instance: Instance) -> Instance:
+    """The instance as its server was started: listening where its written configuration says,
+    which is not where the settings point when ``BZGRAPH_NEO4J_URI`` changed since."""
+    try:
+        lines = (instance.home / "conf" / "neo4j.conf").read_text().splitlines()
+    except OSError:
+        return instance
+    for line in lines:
+        key, _, value = line.partition("=")
+        if key.strip() == "server.bolt.listen_address":
+            host, _, port = value.strip().rpartition(":")
+            if host and port.isdigit():
+                return replace(instance, host=host, port=int(port))
+    return instance
+
+
+def _elsewhere(running: Instance, instance: Instance) -> str:
+    return (f"instance '{instance.home.name}' runs on {running.uri}, not on {instance.uri} where "
+            f"BZGRAPH_NEO4J_URI points: set BZGRAPH_NEO4J_URI={running.uri}, or `bzgraph db stop` it first")
+
+
 def status(instance: Instance) -> str:
-    """A one-line description of the instance."""
+    """A one-line description of the instance (where it really listens, when it runs)."""
     pid = _read_pid(instance)
     if pid is None:
         return f"stopped ({instance.uri}, home {instance.home})"
-    state = "running" if _port_open(instance.host, instance.port) else "starting"
-    return f"{state} (pid {pid}, {instance.uri}, home {instance.home})"
+    running = _running_as(instance)
+    state = "running" if _port_open(running.host, running.port) else "starting"
+    line = f"{state} (pid {pid}, {running.uri}, home {instance.home})"
+    return line if running.uri == instance.uri else f"{line}; {_elsewhere(running, instance)}"
 
 
 def is_running(instance: Instance) -> bool:
@@ -214,6 +237,8 @@ def start(settings: Settings, instance: Instance, timeout: float = 180.0) -> str
         settings.neo4j_password or settings.password_file.exists()) else None
     pid = _read_pid(instance)
     proc: subprocess.Popen[bytes] | None = None
+    if pid is not None and _running_as(instance).uri != instance.uri:
+        raise LocalDbError(_elsewhere(_running_as(instance), instance))
     if pid is None:
         if _port_open(instance.host, instance.port):
             raise LocalDbError(

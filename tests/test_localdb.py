@@ -50,6 +50,21 @@ def test_start_stop_start_keeps_data_and_second_start_is_harmless(lifecycle_sett
     assert '"kept"' in read.stdout
 
 
+def test_a_running_instance_is_reported_where_it_listens(lifecycle_settings: Settings) -> None:
+    """Started on one port, asked about with another in BZGRAPH_NEO4J_URI: status tells where it
+    really runs, and start refuses with what to do instead of waiting on the wrong port."""
+    assert _cli(lifecycle_settings, "db", "start").returncode == 0
+    moved = lifecycle_settings.model_copy(update={"neo4j_uri": "bolt://127.0.0.1:7697"})
+    status = _cli(moved, "db", "status")
+    assert status.returncode == 0
+    assert status.stdout.startswith("running (pid ") and "bolt://127.0.0.1:7699," in status.stdout
+    assert "BZGRAPH_NEO4J_URI=bolt://127.0.0.1:7699" in status.stdout
+    start = _cli(moved, "db", "start")
+    assert start.returncode == 2
+    assert "runs on bolt://127.0.0.1:7699, not on bolt://127.0.0.1:7697" in start.stderr
+    assert "7699" in _cli(lifecycle_settings, "db", "status").stdout
+
+
 def test_port_taken_by_another_program_is_a_clear_error(lifecycle_settings: Settings) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
