@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -276,6 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bzgraph.localdb import LocalDbError
     from bzgraph.queries import QueriesNotFound
 
+    if args.handler is not cmd_serve:
+        # The driver warns of every retry while the database is away; a command's answer to an
+        # outage is its one SERVICE_UNAVAILABLE line. The server keeps the warnings for its log.
+        logging.getLogger("neo4j").setLevel(logging.ERROR)
     try:
         settings = get_settings()
         return args.handler(args, settings)
