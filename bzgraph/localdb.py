@@ -237,8 +237,8 @@ def start(settings: Settings, instance: Instance, timeout: float = 180.0) -> str
         settings.neo4j_password or settings.password_file.exists()) else None
     pid = _read_pid(instance)
     proc: subprocess.Popen[bytes] | None = None
-    if pid is not None and _running_as(instance).uri != instance.uri:
-        raise LocalDbError(_elsewhere(_running_as(instance), instance))
+    if pid is not None and (running := _running_as(instance)).uri != instance.uri:
+        raise LocalDbError(_elsewhere(running, instance))
     if pid is None:
         if _port_open(instance.host, instance.port):
             raise LocalDbError(
