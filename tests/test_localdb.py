@@ -63,6 +63,7 @@ def test_a_running_instance_is_reported_where_it_listens(lifecycle_settings: Set
     assert start.returncode == 2
     assert "runs on bolt://127.0.0.1:7699, not on bolt://127.0.0.1:7697" in start.stderr
     assert "7699" in _cli(lifecycle_settings, "db", "status").stdout
+    assert _cli(moved, "db", "stop").stdout.strip() == "stopped"  # by its pid, wherever it listens
 
 
 def test_port_taken_by_another_program_is_a_clear_error(lifecycle_settings: Settings) -> None:
