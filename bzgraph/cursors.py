@@ -1,7 +1,7 @@
 """Opaque keyset cursors: a tagged, base64url-encoded JSON position.
 
-A cursor names the connection it belongs to (``scope``); a cursor from another connection, or one
-that does not decode, is ``BAD_USER_INPUT``.
+A cursor names the connection it belongs to (``scope``); a cursor from another connection, one
+that does not decode, or one whose values are not of the position's types, is ``BAD_USER_INPUT``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import orjson
 from bzgraph.errors import BadUserInput
 
 _PREFIX = "bz1:"
+_INT64 = range(-(2**63), 2**63)
 
 
 def encode(scope: str, position: list[Any]) -> str:
@@ -22,8 +23,9 @@ def encode(scope: str, position: list[Any]) -> str:
     return _PREFIX + base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def decode(scope: str, cursor: str, size: int) -> list[Any]:
-    """The position of ``cursor``; it must belong to ``scope`` and hold ``size`` values."""
+def decode(scope: str, cursor: str, types: tuple[type, ...]) -> list[Any]:
+    """The position of ``cursor``; it must belong to ``scope`` and hold one value of each of
+    ``types`` (``int`` meaning a 64-bit integer, as Cypher's)."""
     if not cursor.startswith(_PREFIX) or len(cursor) > 4096:
         raise BadUserInput("malformed cursor", argument="after")
     body = cursor[len(_PREFIX):]
@@ -34,6 +36,13 @@ def decode(scope: str, cursor: str, size: int) -> list[Any]:
         raise BadUserInput("malformed cursor", argument="after") from None
     if found_scope != scope:
         raise BadUserInput("this cursor belongs to another list", argument="after")
-    if not isinstance(position, list) or len(position) != size:
+    if not isinstance(position, list) or len(position) != len(types) \
+            or not all(_is(value, type_) for value, type_ in zip(position, types)):
         raise BadUserInput("malformed cursor", argument="after")
     return position
+
+
+def _is(value: Any, type_: type) -> bool:
+    if type_ is int:  # exactly int: JSON's true and false are bool, a subclass of int
+        return type(value) is int and value in _INT64
+    return isinstance(value, type_)

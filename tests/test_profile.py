@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import itertools
 import uuid
 from collections import Counter
@@ -163,6 +165,21 @@ async def test_malformed_and_foreign_cursors_are_bad_user_input(api: httpx.Async
     foreign = other["data"]["researcher"]["works"]["pageInfo"]["endCursor"]
     body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": foreign})
     assert codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_cursors_with_wrong_values_are_bad_user_input(api: httpx.AsyncClient) -> None:
+    """Cursors that decode and name the right list, but whose position is not (year, title, id)."""
+    def forged(position: object) -> str:
+        payload = json.dumps([f"works:{BUNGERT}", position]).encode()
+        return "bz1:" + base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+    for position in ([2**63, "a", "b"], [-(2**63) - 1, "a", "b"], [None, None, None], ["x", 1, 2],
+                     [True, "A", "b"], [{"a": 1}, [1], 2], [2020.5, "a", "b"], [2020, "a"]):
+        body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": forged(position)})
+        assert codes(body) == ["BAD_USER_INPUT"], position
+    # the same envelope with a well-typed position is a valid cursor
+    body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": forged([2024, "", ""])})
+    assert "errors" not in body and body["data"]["researcher"]["works"]["edges"]
 
 
 async def test_node_returns_any_kind_by_id(api: httpx.AsyncClient) -> None:

@@ -62,6 +62,9 @@ class ProfileArgs:
     topics_first: int = TOPICS_FIRST
 
 
+_WORKS_POSITION = (int, str, str)  # sort year, title, id: the keyset of the works order
+
+
 def _works_scope(researcher_id: str) -> str:
     return f"works:{researcher_id}"
 
@@ -77,7 +80,7 @@ async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) 
         if args.works_after is not None:
             if len(set(ids)) != 1:
                 raise BadUserInput("`after` applies to one researcher's works", argument="after")
-            after = cursors.decode(_works_scope(ids[0]), args.works_after, 3)
+            after = cursors.decode(_works_scope(ids[0]), args.works_after, _WORKS_POSITION)
         rows = await context.db.read(
             "profile/researchers", ids=sorted(set(ids)), viewer=context.viewer_id,
             worksFirst=args.works_first, afterYear=after[0], afterTitle=after[1], afterId=after[2],
