@@ -182,6 +182,19 @@ async def test_cursors_with_wrong_values_are_bad_user_input(api: httpx.AsyncClie
     assert "errors" not in body and body["data"]["researcher"]["works"]["edges"]
 
 
+async def test_the_look_ahead_leaves_out_fields_that_skip_and_include_remove(api: httpx.AsyncClient) -> None:
+    query = """query($id: ID!, $show: Boolean!) { researcher(id: $id) { id
+        works(first: 500) @skip(if: true) { totalCount }
+        ... @include(if: $show) { topics(first: 1000) { worksCount } }
+        shown: works(first: 2) @include(if: $show) { edges { node { id } } } } }"""
+    body = await gql(api, query, {"id": BUNGERT, "show": False})
+    assert body["data"]["researcher"] == {"id": BUNGERT} and "errors" not in body
+    body = await gql(api, query, {"id": BUNGERT, "show": True})
+    assert codes(body) == ["BAD_USER_INPUT"]  # the included topics(first: 1000) is checked
+    body = await gql(api, query.replace("first: 1000", "first: 1"), {"id": BUNGERT, "show": True})
+    assert len(body["data"]["researcher"]["shown"]["edges"]) == 2 and len(body["data"]["researcher"]["topics"]) == 1
+
+
 async def test_node_returns_any_kind_by_id(api: httpx.AsyncClient) -> None:
     seed = read_seed()
     work, topic = seed["works"][0], seed["topics"][0]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import GraphQLInt, GraphQLScalarType, GraphQLString, Undefined, value_from_ast
+from graphql import GraphQLBoolean, GraphQLInt, GraphQLScalarType, GraphQLString, Undefined, value_from_ast
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionNode
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
@@ -103,16 +103,31 @@ def _profile_loader(context: Context) -> DataLoader[tuple[str, ProfileArgs], Row
 
 
 def _find_fields(selections: Iterable[SelectionNode], fragments: dict[str, Any], names: set[str],
-                 found: dict[str, FieldNode]) -> None:
-    """The first field of each of ``names`` directly among ``selections`` (looking through fragments)."""
+                 variables: dict[str, Any], found: dict[str, FieldNode]) -> None:
+    """The first field of each of ``names`` directly among ``selections`` (looking through fragments),
+    leaving out what ``@skip`` and ``@include`` remove."""
     for selection in selections:
+        if not _included(selection, variables):
+            continue
         if isinstance(selection, FieldNode):
             if selection.name.value in names:
                 found.setdefault(selection.name.value, selection)
         elif isinstance(selection, InlineFragmentNode):
-            _find_fields(selection.selection_set.selections, fragments, names, found)
+            _find_fields(selection.selection_set.selections, fragments, names, variables, found)
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            _find_fields(fragments[selection.name.value].selection_set.selections, fragments, names, found)
+            _find_fields(fragments[selection.name.value].selection_set.selections, fragments, names, variables, found)
+
+
+def _included(selection: SelectionNode, variables: dict[str, Any]) -> bool:
+    """False when ``@skip(if: true)`` or ``@include(if: false)`` is on ``selection``."""
+    for directive in selection.directives or ():
+        name = directive.name.value
+        if name in ("skip", "include"):
+            condition = next((a.value for a in directive.arguments or () if a.name.value == "if"), None)
+            value = value_from_ast(condition, GraphQLBoolean, variables) if condition else None
+            if (name == "skip" and value is True) or (name == "include" and value is False):
+                return False
+    return True
 
 
 def args_from_selection(info: Info[Context, Any]) -> ProfileArgs:
@@ -124,7 +139,7 @@ def args_from_selection(info: Info[Context, Any]) -> ProfileArgs:
     found: dict[str, FieldNode] = {}
     for node in raw.field_nodes:
         if node.selection_set:
-            _find_fields(node.selection_set.selections, raw.fragments, _LOOKAHEAD, found)
+            _find_fields(node.selection_set.selections, raw.fragments, _LOOKAHEAD, raw.variable_values, found)
     variables = raw.variable_values
     return ProfileArgs(
         works_first=_argument(found.get("works"), "first", GraphQLInt, variables, WORKS_FIRST, 0),
