@@ -1,8 +1,8 @@
 """The Starlette application: ``POST /graphql``, ``GET /healthz``, ``GET /readyz``.
 
 Every error is a GraphQL error body with ``extensions.code``, also for requests refused before
-GraphQL runs (a body that is not JSON, no query, a mutation over GET, a wrong method or path) and
-for a failure outside GraphQL (``INTERNAL``, masked).
+GraphQL runs (a body that is not a JSON object or is too large, no query, a mutation over GET, a
+wrong method or path) and for a failure outside GraphQL (``INTERNAL``, masked).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import orjson
 from cross_web import HTTPException as RefusedRequest  # what Strawberry's views raise
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -47,7 +49,12 @@ class GraphQLApp(GraphQL[Context, None]):
             return error_response(exc.status_code, exc.reason)
 
     def decode_json(self, data: str | bytes) -> object:
-        return orjson.loads(data)
+        """JSON with orjson. A request body (bytes; query parameters come as str) must be an object
+        or a batch: Strawberry would fail on any other value instead of refusing it."""
+        value = orjson.loads(data)
+        if isinstance(data, bytes) and not isinstance(value, (dict, list)):
+            raise RefusedRequest(400, "The request body must be a JSON object")
+        return value
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -66,6 +73,39 @@ def error_response(status_code: int, message: str, headers: dict[str, str] | Non
     code = {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]},
                         status_code=status_code, headers=headers)
+
+
+class LimitRequestBody:
+    """ASGI middleware: a request body over ``max_bytes`` is refused with 413 (``BAD_USER_INPUT``),
+    by its declared length before it is read, or as soon as the received bytes pass the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            return await self._refuse()(scope, receive, send)
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise HTTPException(413, self._message)  # answered by _http_error
+            return message
+
+        await self.app(scope, limited, send)
+
+    @property
+    def _message(self) -> str:
+        return f"The request body is larger than {self.max_bytes:,} bytes"
+
+    def _refuse(self) -> JSONResponse:
+        return error_response(413, self._message, {"connection": "close"})
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -110,5 +150,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(LimitRequestBody, max_bytes=settings.max_body_bytes)],
         exception_handlers={HTTPException: _http_error, Exception: _internal_error},
     )

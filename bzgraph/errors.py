@@ -56,8 +56,10 @@ class ServiceUnavailable(BzgraphError):
 
 INTERNAL_MESSAGE = "Internal error"
 
-# What Strawberry's limit extensions (depth, aliases, tokens) say when they reject a document.
-_TOO_COMPLEX = ("exceeds maximum operation depth", "aliases found. Allowed", "tokens. Parsing aborted")
+# What Strawberry's limit extensions (depth, aliases, tokens) and graphql-core's introspection
+# depth rule say when they reject a document.
+_TOO_COMPLEX = ("exceeds maximum operation depth", "aliases found. Allowed", "tokens. Parsing aborted",
+                "Maximum introspection depth exceeded")
 
 
 def to_graphql_error(error: GraphQLError) -> GraphQLError:

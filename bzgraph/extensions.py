@@ -1,5 +1,5 @@
-"""Schema extensions: round-trip accounting, refusing requests with a bad token, and a
-validation cache keyed by document identity."""
+"""Schema extensions: round-trip accounting, refusing requests with a bad token or without the
+operation name a document needs, and a validation cache keyed by document identity."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from bzgraph.db import RoundTrips, count_round_trips
@@ -40,6 +40,21 @@ class RejectInvalidToken(SchemaExtension):
             kind = ServiceUnavailable if getattr(context, "auth_unavailable", False) else Unauthenticated
             error = GraphQLError(reason, original_error=kind(reason))
             self.execution_context.result = GraphQLExecutionResult(data=None, errors=[error])
+        yield
+
+
+class RequireOperationName(SchemaExtension):
+    """A document with several operations needs ``operationName`` (the GraphQL spec's
+    GetOperation); Strawberry would otherwise run the first one. ``BAD_USER_INPUT``."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        # Strawberry's public `operation_name` falls back to the first operation's name.
+        if (context.result is None and document is not None and context._provided_operation_name is None
+                and sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) > 1):
+            error = GraphQLError("Must provide operationName if the query contains several operations.")
+            context.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
 
 

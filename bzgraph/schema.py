@@ -16,13 +16,14 @@ from strawberry.types import ExecutionContext
 
 from bzgraph.api.accounts import AccountsMutation, AccountsQuery
 from bzgraph.api.analytics import AnalyticsQuery
-from bzgraph.api.explore import ExploreQuery
+from bzgraph.api.explore import MAX_LIMIT, ExploreQuery
 from bzgraph.api.graph import GraphQuery
-from bzgraph.api.profile import ProfileQuery
+from bzgraph.api.profile import MAX_PAGE, ProfileQuery
 from bzgraph.api.search import SearchQuery
+from bzgraph.cost import query_cost_limit
 from bzgraph.errors import BzgraphError
 from bzgraph.execution import PlannedExecutionContext
-from bzgraph.extensions import CypherRoundTrips, DocumentValidationCache, RejectInvalidToken
+from bzgraph.extensions import CypherRoundTrips, DocumentValidationCache, RejectInvalidToken, RequireOperationName
 from bzgraph.settings import get_settings
 
 
@@ -49,10 +50,11 @@ class Schema(strawberry.Schema):
 def build_schema(execution_context_class: type | None = PlannedExecutionContext) -> strawberry.Schema:
     """The schema; ``execution_context_class=None`` executes with Strawberry's stock context."""
     limits = get_settings()
-    # The depth and alias rules are built once: the validation cache is keyed by the rule classes,
+    # The depth, alias and cost rules are built once: the validation cache is keyed by the rule classes,
     # and a limiter built per request would bring new classes each time and never hit the cache.
     rules = [*QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
-             *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules]
+             *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+             query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT})]
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -65,6 +67,7 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext)
             DocumentValidationCache,
             CypherRoundTrips,
             RejectInvalidToken,
+            RequireOperationName,
         ],
     )
 

@@ -39,10 +39,13 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     env: Literal["development", "production"] = "development"
 
-    # GraphQL limits.
+    # Request limits: the body's size, then the GraphQL document's.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     max_query_depth: int = Field(default=12, ge=2, le=64)
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=50, le=100_000)
+    # The most fields an operation could resolve, estimated before it runs (bzgraph/cost.py).
+    max_query_cost: int = Field(default=20_000, ge=100, le=10_000_000)
 
     @field_validator("neo4j_password", "jwt_secret", "jwt_jwks_url", mode="before")
     @classmethod

@@ -6,12 +6,13 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from graphql import GraphQLError
-from support import codes, free_port, gql
+from support import codes, contract, free_port, gql
 
 from starlette.routing import Route
 
@@ -29,7 +30,8 @@ async def test_too_deep_is_query_too_complex(api: httpx.AsyncClient) -> None:
     for _ in range(depth):
         inner = f"closeCollaborators {{ researcher {{ {inner} }} }}"
     body = await gql(api, f'{{ researcher(id: "{BUNGERT}") {{ {inner} }} }}')
-    assert codes(body) == ["QUERY_TOO_COMPLEX"]
+    assert set(codes(body)) == {"QUERY_TOO_COMPLEX"}  # too deep (and, nested lists, too costly too)
+    assert any("maximum operation depth" in e["message"] for e in body["errors"])
     assert body["extensions"]["cypherRoundTrips"] == 0
 
 
@@ -41,6 +43,55 @@ async def test_too_many_aliases_is_query_too_complex(api: httpx.AsyncClient) -> 
 async def test_too_many_tokens_is_query_too_complex(api: httpx.AsyncClient) -> None:
     fields = " ".join(["id"] * get_settings().max_tokens)
     assert codes(await gql(api, f'{{ researcher(id: "{BUNGERT}") {{ {fields} }} }}')) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_a_short_document_asking_for_a_huge_answer_is_query_too_complex(api: httpx.AsyncClient) -> None:
+    """Within the depth, alias and token limits, five nested pages of 100 collaborators could ask
+    for 100⁵ researchers: refused before anything runs."""
+    inner = "id name"
+    for _ in range(5):
+        inner = f"closeCollaborators(first: 100) {{ researcher {{ {inner} }} }}"
+    body = await gql(api, f'{{ researcher(id: "{BUNGERT}") {{ {inner} }} }}')
+    assert codes(body) == ["QUERY_TOO_COMPLEX"]
+    assert body["errors"][0]["extensions"]["cost"] > body["errors"][0]["extensions"]["maxCost"]
+    assert body["extensions"]["cypherRoundTrips"] == 0
+    # through a fragment and a variable (counted at the largest page allowed) alike
+    body = await gql(api, """query($n: Int!) { researcher(id: "x") { ...C } }
+        fragment C on Researcher { closeCollaborators(first: $n) { researcher { closeCollaborators(first: $n) {
+          researcher { closeCollaborators(first: $n) { researcher { id } } } } } } }""", {"n": 1})
+    assert codes(body) == ["QUERY_TOO_COMPLEX"]
+    # the same nesting with small pages is answered
+    small = "id"
+    for _ in range(3):
+        small = f"closeCollaborators(first: 3) {{ researcher {{ {small} }} }}"
+    body = await gql(api, f'{{ researcher(id: "{BUNGERT}") {{ {small} }} }}')
+    assert "errors" not in body and body["data"]["researcher"]["closeCollaborators"]
+
+
+async def test_contract_operations_at_their_largest_pages_are_within_the_cost_limit(api: httpx.AsyncClient) -> None:
+    for name, variables in [("ProfilePage", {"id": BUNGERT, "worksFirst": 100, "collaboratorsFirst": 100,
+                                             "topicsFirst": 100}),
+                            ("ResearchGraph", {"id": BUNGERT, "limit": 500}),
+                            ("Search", {"q": "eigenvalue", "first": 100}),
+                            ("Collaborators", {"id": BUNGERT, "first": 100})]:
+        body = await gql(api, contract(name), variables)
+        assert "errors" not in body, (name, body)
+
+
+async def test_too_deep_introspection_is_query_too_complex(api: httpx.AsyncClient) -> None:
+    inner = "name"
+    for _ in range(5):
+        inner = f"fields {{ type {{ {inner} }} }}"
+    body = await gql(api, f"{{ __schema {{ types {{ {inner} }} }} }}")
+    assert codes(body) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_several_operations_need_an_operation_name(api: httpx.AsyncClient) -> None:
+    document = 'query A { __typename } query B { node(id: "x") { id } }'
+    body = await gql(api, document)
+    assert codes(body) == ["BAD_USER_INPUT"] and body["data"] is None
+    response = await api.post("/graphql", json={"query": document, "operationName": "B"})
+    assert response.json()["data"] == {"node": None}
 
 
 async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncClient) -> None:
@@ -55,6 +106,10 @@ async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncC
     ("POST", "/graphql", {"json": {"query": 1}}, 400, "BAD_USER_INPUT"),
     ("POST", "/graphql", {"json": {"query": "{ __typename }", "variables": [1]}}, 400, "BAD_USER_INPUT"),
     ("POST", "/graphql", {"json": [{"query": "{ __typename }"}]}, 400, "BAD_USER_INPUT"),  # a batch
+    *[("POST", "/graphql", {"content": body, "headers": {"content-type": "application/json"}}, 400, "BAD_USER_INPUT")
+      for body in (b"null", b"5", b"true", b'"x"')],  # JSON, but not an object
+    ("POST", "/graphql", {"content": b'{"query": "{ __typename }"' + b" " * 1_048_576 + b"}",
+                          "headers": {"content-type": "application/json"}}, 413, "BAD_USER_INPUT"),  # too large
     ("POST", "/graphql", {"content": b"query=x", "headers": {"content-type": "application/x-www-form-urlencoded"}},
      400, "BAD_USER_INPUT"),
     ("GET", "/graphql?query=mutation%20%7B%20x%20%7D", {}, 400, "BAD_USER_INPUT"),
@@ -68,6 +123,22 @@ async def test_requests_refused_before_graphql_are_answered_with_a_code(
     assert response.status_code == status
     assert response.headers["content-type"] == "application/json"
     assert codes(response.json()) == [code]
+
+
+def test_a_streamed_body_is_refused_once_it_passes_the_limit(live_url: str) -> None:
+    """Without a declared length (chunked), the body is counted as it arrives."""
+    def chunks() -> Iterator[bytes]:
+        yield b'{"query": "{ __typename }"'
+        for _ in range(20):
+            yield b" " * 65_536
+        yield b"}"
+
+    response = httpx.post(f"{live_url}/graphql", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert codes(response.json()) == ["BAD_USER_INPUT"]
+    small = httpx.post(f"{live_url}/graphql", content=iter([b'{"query": "{ __typename }"}']),
+                       headers={"content-type": "application/json"})
+    assert small.json() == {"data": {"__typename": "Query"}, "extensions": {"cypherRoundTrips": 0}}
 
 
 async def test_a_failure_outside_graphql_is_internal_and_masked(settings) -> None:

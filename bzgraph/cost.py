@@ -1,0 +1,129 @@
+"""Query cost: a validation rule that refuses documents whose answer could be too large.
+
+Depth, alias and token limits bound a document's *text*; a short document can still ask for a
+huge answer by nesting sized lists (five levels of ``closeCollaborators(first: 100)`` is up to
+100⁵ researchers). The rule estimates, before anything runs, how many fields an operation could
+resolve at most, and refuses it with ``QUERY_TOO_COMPLEX`` above the limit:
+
+- every field costs 1, plus the cost of its selection;
+- a field with a size argument (``first``, ``limit``) multiplies its selection by that size: the
+  literal given, the argument's default when it is left out, or the largest size allowed when it
+  comes from a variable (validation runs once per document, before variables are known);
+- a list field without a size argument multiplies by ``LIST_FACTOR``, unless it sits directly
+  inside a sized object (a connection's ``edges``, a subgraph's ``nodes``): the size counts there.
+
+Introspection fields cost 1 each; graphql-core bounds their depth itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    get_named_type,
+    get_nullable_type,
+)
+from graphql.language import VisitorAction
+from graphql.language.visitor import SKIP
+
+LIST_FACTOR = 10
+
+
+def query_cost_limit(max_cost: int, max_sizes: Mapping[str, int]) -> type[ValidationRule]:
+    """The rule class: refuse operations above ``max_cost``; ``max_sizes`` maps each size argument
+    name to the largest value the schema accepts for it."""
+
+    class QueryCostLimit(ValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> VisitorAction:
+            root = self.context.schema.get_root_type(node.operation)
+            if root is not None:
+                cost = _Estimate(self.context, max_sizes, max_cost).selection(node.selection_set, root, False)
+                if cost > max_cost:
+                    name = f"'{node.name.value}' " if node.name else ""
+                    self.report_error(GraphQLError(
+                        f"The operation {name}could resolve up to {cost:,} fields; the limit is {max_cost:,}."
+                        " Ask for smaller pages or fewer nested lists.",
+                        node, extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost}))
+            return SKIP
+
+    return QueryCostLimit
+
+
+class _Estimate:
+    """One operation's cost. It stops adding once past the limit, and does not enter a fragment
+    within itself (a cycle, which another rule reports)."""
+
+    def __init__(self, context: ValidationContext, max_sizes: Mapping[str, int], limit: int) -> None:
+        self.context, self.max_sizes, self.limit = context, max_sizes, limit
+        self.entered: set[str] = set()
+
+    def selection(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, sized_parent: bool) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field(selection, parent, sized_parent)
+            else:
+                if isinstance(selection, InlineFragmentNode):
+                    fragment_set, condition = selection.selection_set, selection.type_condition
+                elif isinstance(selection, FragmentSpreadNode):
+                    fragment = self.context.get_fragment(selection.name.value)
+                    if fragment is None or fragment.name.value in self.entered:
+                        continue
+                    fragment_set, condition = fragment.selection_set, fragment.type_condition
+                else:
+                    continue
+                fragment_type = self.context.schema.get_type(condition.name.value) if condition else parent
+                spread = selection.name.value if isinstance(selection, FragmentSpreadNode) else None
+                if spread:
+                    self.entered.add(spread)
+                total += self.selection(fragment_set, fragment_type or parent, sized_parent)
+                if spread:
+                    self.entered.discard(spread)
+            if total > self.limit:
+                break
+        return total
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType, sized_parent: bool) -> int:
+        name = node.name.value
+        fields = getattr(parent, "fields", None)
+        definition: GraphQLField | None = fields.get(name) if fields and not name.startswith("__") else None
+        if definition is None:  # __typename, introspection, or unknown (another rule reports it)
+            return 1
+        size = self.size(node, definition)
+        is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
+        if size is None:
+            size = LIST_FACTOR if is_list and not sized_parent else 1
+        inner = self.selection(node.selection_set, get_named_type(definition.type),
+                               sized_parent=size > 1 and not is_list and isinstance(
+                                   get_named_type(definition.type), GraphQLObjectType))
+        return 1 + size * inner
+
+    def size(self, node: FieldNode, definition: GraphQLField) -> int | None:
+        """The field's size argument: given, defaulted, or its largest allowed value for a variable."""
+        for name, largest in self.max_sizes.items():
+            if name not in definition.args:
+                continue
+            given = next((a.value for a in node.arguments or () if a.name.value == name), None)
+            if given is None:
+                default = definition.args[name].default_value
+                return default if isinstance(default, int) else largest
+            if isinstance(given, IntValueNode):
+                return max(0, min(int(given.value), largest))  # out of range fails at execution
+            return largest
+        return None
