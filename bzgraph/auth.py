@@ -69,12 +69,18 @@ def viewer_from_token(token: str, settings: Settings) -> Viewer:
     """Verify ``token``; the account it names, with its known roles."""
     claims = _decode(token, settings)
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub or len(sub) > 200 or not sub.isprintable():
+    if not valid_subject(sub):
         raise InvalidToken("the token's subject is not valid")
-    roles = claims.get("roles") or []
-    if not isinstance(roles, list):
-        raise InvalidToken("the token's roles are not a list")
-    return Viewer(id=f"user:{sub}", sub=sub, roles=frozenset(r for r in roles if r in ROLES))
+    roles = claims.get("roles")
+    roles = [] if roles is None else roles  # absent or null: no roles
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise InvalidToken("the token's roles are not a list of names")
+    return Viewer(id=f"user:{sub}", sub=sub, roles=frozenset(roles) & ROLES)
+
+
+def valid_subject(sub: object) -> bool:
+    """An account name: 1–200 printable characters."""
+    return isinstance(sub, str) and 0 < len(sub) <= 200 and sub.isprintable()
 
 
 async def authenticate(context: Context, authorization: str | None) -> None:

@@ -211,6 +211,14 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
 # -- parser ---------------------------------------------------------------------------------
 
 
+def _subject(text: str) -> str:
+    from bzgraph.auth import valid_subject
+
+    if not valid_subject(text):
+        raise argparse.ArgumentTypeError("must be 1-200 printable characters")
+    return text
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value <= 0:
@@ -262,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     explore.set_defaults(handler=cmd_explore)
 
     token = sub.add_parser("token", help="print a signed token for local use")
-    token.add_argument("--sub", required=True, help="the account (token subject)")
+    token.add_argument("--sub", required=True, type=_subject, help="the account (token subject)")
     token.add_argument("--role", action="append", default=[], choices=["moderator"])
     token.add_argument("--ttl", type=_positive_int, default=3600, help="seconds until it expires")
     token.set_defaults(handler=cmd_token)

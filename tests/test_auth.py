@@ -55,6 +55,8 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "RS256 without a JWKS URL": jwt.encode({"sub": "eve", "exp": now + 600}, other_rsa, algorithm="RS256"),
         "roles not a list": jwt.encode({"sub": "eve", "exp": now + 600, "roles": "moderator"}, secret,
                                        algorithm="HS256"),
+        **{f"roles {roles!r}": jwt.encode({"sub": "eve", "exp": now + 600, "roles": roles}, secret, algorithm="HS256")
+           for roles in ([{}], [["moderator"]], [1], "", {}, 0, False)},
         "tampered payload": _tamper(jwt.encode({"sub": "eve", "exp": now + 600}, secret, algorithm="HS256")),
         "malformed": "not.a.jwt",
     }
@@ -196,6 +198,9 @@ def test_token_command_agrees_with_verification(tmp_path) -> None:
     again = _bzgraph("token", "--sub", "bob", **env)
     assert viewer_from_token(again.stdout.strip(), local).roles == frozenset()  # same secret both times
     assert _bzgraph("token", "--sub", "x", "--ttl", "0", **env).returncode == 2
+    for sub in ("", "x" * 201, "a\nb"):  # subjects the server would refuse
+        refused = _bzgraph("token", "--sub", sub, **env)
+        assert refused.returncode == 2 and not refused.stdout, sub
     assert _bzgraph("token", "--sub", "x", "--role", "admin", **env).returncode == 2
 
 
