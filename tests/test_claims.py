@@ -81,7 +81,9 @@ async def test_matching_orcid_verifies_to_l3(api, settings, seeded) -> None:
 async def test_claim_evidence_is_validated(api, settings, seeded) -> None:
     tok = token(settings, new_id("v"))
     for evidence in ({}, {"note": "it's me"}, {"orcid": "1234"}, {"orcid": "0000-0002-1825-0098"},
-                     {"email": "not-an-email"}, {"email": "a@example.org", "note": "x" * 2001}):
+                     {"email": "not-an-email"}, {"email": "a@example.org", "note": "x" * 2001},
+                     {"email": "x@" + "b" * 300 + ".com"}, {"email": "a@..co"}, {"email": "a@example..org"},
+                     {"orcid": "\u0660\u0660\u0660\u0660-\u0660\u0660\u0660\u0662-\u0661\u0666\u0669\u0664-\u0662\u0663\u0663X"}):
         body = await gql(api, contract("ClaimResearcher"), {"id": "bzr-leon-bungert", "evidence": evidence}, token=tok)
         assert codes(body) == ["BAD_USER_INPUT"], evidence
     assert codes(await gql(api, contract("ClaimResearcher"), claim("no-such", "a@example.org"), token=tok)) == ["NOT_FOUND"]
