@@ -78,6 +78,22 @@ async def test_matching_orcid_verifies_to_l3(api, settings, seeded) -> None:
     assert (await profile_state(api, mismatch))["trust"]["verificationLevel"] == "L2"
 
 
+async def test_a_claim_reads_the_same_in_every_payload(api, settings, seeded) -> None:
+    rid, sub = await new_researcher(seeded), new_id("same")
+    fields = "id status createdAt claimant evidence { orcid email note } researcher { id }"
+    made = await gql(api, f"""mutation($id: ID!) {{ claimResearcher(id: $id,
+        evidence: {{email: " Me@Example.org ", note: "n"}}) {{ claim {{ {fields} }} }} }}""",
+        {"id": rid}, token=token(settings, sub))
+    claim = made["data"]["claimResearcher"]["claim"]
+    assert claim["createdAt"] and claim["claimant"] == sub and claim["researcher"] == {"id": rid}
+    assert claim["evidence"] == {"orcid": None, "email": "Me@example.org", "note": "n"}  # normalized once, stored so
+    mine = await gql(api, f"{{ viewer {{ claims {{ {fields} }} }} }}", token=token(settings, sub))
+    assert mine["data"]["viewer"]["claims"] == [claim]
+    reviewed = await gql(api, f"""mutation($id: ID!) {{ reviewClaim(claimId: $id, approve: false) {{
+        claim {{ {fields} }} }} }}""", {"id": claim["id"]}, token=token(settings, "mod", "moderator"))
+    assert reviewed["data"]["reviewClaim"]["claim"] == {**claim, "status": "REJECTED"}
+
+
 async def test_claim_evidence_is_validated(api, settings, seeded) -> None:
     tok = token(settings, new_id("v"))
     for evidence in ({}, {"note": "it's me"}, {"orcid": "1234"}, {"orcid": "0000-0002-1825-0098"},

@@ -36,6 +36,23 @@ async def test_only_a_claimed_researcher_can_be_invited(api, settings, seeded) -
         assert body["extensions"]["cypherRoundTrips"] == 1
 
 
+async def test_an_invitation_reads_the_same_in_every_payload(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    owner_sub, sender_sub = new_id("owner"), new_id("sender")
+    await claim_and_approve(api, settings, rid, owner_sub)
+    fields = "id status message createdAt sender"
+    sent = (await gql(api, f"""mutation($id: ID!) {{ inviteToCollaborate(researcherId: $id, message: "Hi") {{
+        invitation {{ {fields} }} }} }}""", {"id": rid}, token=token(settings, sender_sub)))
+    invitation = sent["data"]["inviteToCollaborate"]["invitation"]
+    assert invitation["message"] == "Hi" and invitation["sender"] == sender_sub and invitation["createdAt"]
+    owner = token(settings, owner_sub)
+    inbox = (await gql(api, f"{{ viewer {{ invitations {{ {fields} }} }} }}", token=owner))["data"]["viewer"]
+    assert inbox["invitations"] == [invitation]
+    answered = await gql(api, f"""mutation($id: ID!) {{ respondToInvitation(id: $id, accept: false) {{
+        invitation {{ {fields} }} }} }}""", {"id": invitation["id"]}, token=owner)
+    assert answered["data"]["respondToInvitation"]["invitation"] == {**invitation, "status": "DECLINED"}
+
+
 async def test_the_claimant_alone_reads_and_answers_invitations(api, settings, seeded) -> None:
     rid = await new_researcher(seeded)
     owner_sub, sender_sub = new_id("owner"), new_id("sender")

@@ -101,7 +101,7 @@ class Claim:
     created_at: str | None = None
     researcher_id: strawberry.Private[str | None] = None
     evidence: ClaimEvidence | None = None
-    claimant: str | None = strawberry.field(default=None, description="the claimant's account (moderators only)")
+    claimant: str | None = strawberry.field(default=None, description="the claimant's account (shown to moderators and the claimant)")
 
     @classmethod
     def from_row(cls, row: Row) -> Claim:
@@ -230,9 +230,7 @@ class AccountsMutation:
             "accounts/claim", userId=viewer.id, sub=viewer.sub, researcherId=rid,
             claimId=f"claim:{uuid.uuid4()}", orcid=orcid, email=email, note=evidence.note)
         row = _accepted(rows, "no researcher with this id", CLAIM_REFUSALS)
-        claim = Claim(id=strawberry.ID(row["claimId"]), status=ClaimStatus.PENDING, researcher_id=rid,
-                      evidence=ClaimEvidence(orcid=orcid, email=email, note=evidence.note))
-        return ClaimPayload(researcher_id=rid, claim=claim)
+        return ClaimPayload(researcher_id=rid, claim=Claim.from_row(row["claim"]))
 
     @strawberry.mutation(description="A moderator approves or rejects a pending claim.")
     async def review_claim(self, info: Info[Context, None], claim_id: strawberry.ID,
@@ -249,9 +247,7 @@ class AccountsMutation:
             return rows
 
         row = _accepted(await info.context.db.execute(review, write=True), "no claim with this id", REVIEW_REFUSALS)
-        claim = Claim(id=strawberry.ID(row["claimId"]), status=ClaimStatus(row["status"]),
-                      researcher_id=row["researcherId"])
-        return ClaimPayload(researcher_id=row["researcherId"], claim=claim)
+        return ClaimPayload(researcher_id=row["researcherId"], claim=Claim.from_row(row["claim"]))
 
     @strawberry.mutation(description="Invite a claimed researcher to collaborate (20 per account per 24 hours).")
     async def invite_to_collaborate(self, info: Info[Context, None], researcher_id: strawberry.ID,
@@ -264,8 +260,7 @@ class AccountsMutation:
             "accounts/invite", userId=viewer.id, sub=viewer.sub, researcherId=rid,
             invitationId=f"invitation:{uuid.uuid4()}", message=message, limit=INVITATIONS_PER_DAY)
         row = _accepted(rows, "no researcher with this id", INVITE_REFUSALS)
-        return InvitationPayload(invitation=Invitation(
-            id=strawberry.ID(row["invitationId"]), status=InvitationStatus(row["status"]), message=message))
+        return InvitationPayload(invitation=Invitation.from_row(row["invitation"]))
 
     @strawberry.mutation(description="The claimant accepts or declines an invitation sent to their record.")
     async def respond_to_invitation(self, info: Info[Context, None], id: strawberry.ID,
@@ -275,8 +270,7 @@ class AccountsMutation:
                                            invitationId=check_id(id), accept=accept)
         # No row, and the same answer, whether the invitation does not exist or is someone else's.
         row = _accepted(rows, "no invitation with this id", RESPOND_REFUSALS)
-        return InvitationPayload(invitation=Invitation(id=strawberry.ID(row["invitationId"]),
-                                                       status=InvitationStatus(row["status"])))
+        return InvitationPayload(invitation=Invitation.from_row(row["invitation"]))
 
     @strawberry.mutation(description="The approved claimant edits their profile.")
     async def update_profile(self, info: Info[Context, None], id: strawberry.ID,

@@ -1,6 +1,7 @@
 // Records a PENDING claim of an author record by the viewer, with its evidence, unless a rule forbids it.
 // Parameters: $userId STRING, $sub STRING, $researcherId STRING, $claimId STRING, $orcid STRING?, $email STRING?, $note STRING?.
-// Returns outcome: CREATED, ALREADY_CLAIMED, VIEWER_HOLDS_CLAIM or ALREADY_PENDING (no row: no such researcher).
+// Returns outcome: CREATED, ALREADY_CLAIMED, VIEWER_HOLDS_CLAIM or ALREADY_PENDING (no row: no such researcher),
+//   and the claim created (as accounts/viewer shows it), null when refused.
 // Example: bzgraph cypher accounts/claim --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param claimId=claim:1 --param orcid=null --param email=a@example.org --param note=null
 MATCH (r:Researcher {id: $researcherId})
 SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit
@@ -18,9 +19,9 @@ CALL (r, u, outcome) {
   WITH r, u WHERE outcome = 'CREATED'
   CREATE (u)-[:MADE]->(c:Claim:Entity {id: $claimId, status: 'PENDING', orcid: $orcid, email: $email,
                                         note: $note, createdAt: datetime()})-[:CLAIMS]->(r)
-  RETURN c.id AS claimId
+  RETURN c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim
 UNION
   WITH outcome WHERE outcome <> 'CREATED'
-  RETURN null AS claimId
+  RETURN null AS claim
 }
-RETURN outcome, claimId, r.id AS researcherId
+RETURN outcome, claim, r.id AS researcherId

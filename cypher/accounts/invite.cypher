@@ -1,6 +1,7 @@
 // Sends an invitation to collaborate to a claimed researcher, within the sender's rate limit.
 // Parameters: $userId STRING, $sub STRING, $researcherId STRING, $invitationId STRING, $message STRING, $limit INTEGER (per 24 hours).
-// Returns outcome: SENT, NOT_CLAIMED, OWN_RECORD or RATE_LIMITED (no row: no such researcher).
+// Returns outcome: SENT, NOT_CLAIMED, OWN_RECORD or RATE_LIMITED (no row: no such researcher),
+//   and the invitation sent (as accounts/viewer shows it), null when refused.
 // Example: bzgraph cypher accounts/invite --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20
 MATCH (r:Researcher {id: $researcherId})
 MERGE (u:User:Entity {id: $userId})
@@ -19,9 +20,9 @@ CALL (r, u, outcome) {
   WITH r, u WHERE outcome = 'SENT'
   CREATE (u)-[:SENT]->(i:Invitation:Entity {id: $invitationId, message: $message, status: 'PENDING',
                                             createdAt: datetime()})-[:TO]->(r)
-  RETURN i.id AS invitationId, i.status AS status
+  RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub} AS invitation
 UNION
   WITH outcome WHERE outcome <> 'SENT'
-  RETURN null AS invitationId, null AS status
+  RETURN null AS invitation
 }
-RETURN outcome, invitationId, status
+RETURN outcome, invitation

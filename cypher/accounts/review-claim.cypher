@@ -1,7 +1,7 @@
 // A moderator approves or rejects a PENDING claim; approval makes the claimant the record's one approved claimant.
 // Parameters: $claimId STRING, $approve BOOLEAN, $moderatorId STRING.
 // Returns outcome: APPROVED, REJECTED, OWN_CLAIM (a moderator never reviews their own claim), NOT_PENDING,
-//   RECORD_CLAIMED or CLAIMANT_HOLDS_CLAIM (no row: no such claim).
+//   RECORD_CLAIMED or CLAIMANT_HOLDS_CLAIM (no row: no such claim), and the claim (as accounts/claims shows it).
 // Example: bzgraph cypher accounts/review-claim --param claimId=claim:1 --param approve=true --param moderatorId=user:mod
 MATCH (u:User)-[:MADE]->(c:Claim {id: $claimId})-[:CLAIMS]->(r:Researcher)
 SET r._lock = true, u._lock = true REMOVE r._lock, u._lock  // exclusive locks until commit
@@ -21,4 +21,4 @@ CALL (c, u, r, outcome) {
   MERGE (u)-[claimant:CLAIMANT_OF]->(r)
   ON CREATE SET claimant.since = datetime(), claimant.researcherId = r.id, claimant.userId = u.id  // unique each
 }
-RETURN outcome, c.id AS claimId, c.status AS status, r.id AS researcherId
+RETURN outcome, c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim, r.id AS researcherId

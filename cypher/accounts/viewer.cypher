@@ -5,7 +5,7 @@ OPTIONAL MATCH (u:User {id: $userId})
 CALL (u) {
   OPTIONAL MATCH (u)-[:MADE]->(c:Claim)-[:CLAIMS]->(r:Researcher)
   WITH c, r ORDER BY c.createdAt DESC
-  RETURN collect(CASE WHEN c IS NULL THEN null ELSE c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id} END) AS claims
+  RETURN collect(CASE WHEN c IS NULL THEN null ELSE c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} END) AS claims
 }
 CALL (u) {
   OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(r:Researcher)
