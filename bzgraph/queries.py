@@ -2,11 +2,12 @@
 
 A query's name is its path below ``cypher/`` without the extension (``profile``,
 ``explore/researcher``, ``schema/001-constraints``). Each file opens with a ``//`` header whose
-first line is the query's purpose. Asking for a name that does not exist fails at once.
+first sentence is the query's purpose. Asking for a name that does not exist fails at once.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,15 +34,24 @@ class Query:
         return [part.strip() for part in body.split(";") if part.strip()]
 
 
+_LABELS = ("Parameters:", "Returns", "Columns:", "Example:")
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)\.(?:\s|$)")
+
+
 def _purpose(text: str) -> str:
+    """The header's first sentence, which may run over several ``//`` lines."""
+    words: list[str] = []
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped.startswith("//"):
             break
-        words = stripped.lstrip("/").strip()
-        if words:
-            return words
-    return ""
+        part = stripped.lstrip("/").strip()
+        if words and (part.startswith(_LABELS) or not part):
+            break
+        words.append(part)
+    header = " ".join(w for w in words if w)
+    end = _SENTENCE_END.search(header)
+    return header[:end.start() + 1] if end else header
 
 
 class QueriesNotFound(LookupError):

@@ -22,7 +22,11 @@ def test_list_shows_every_query_with_its_purpose() -> None:
     listed = _cli("--list").stdout.splitlines()
     for name, query in queries.all_queries().items():
         assert query.purpose, f"{name} has no header"
+        assert query.purpose.endswith("."), f"{name}: the purpose is cut short: {query.purpose!r}"
         assert any(line.split()[0] == name and query.purpose in line for line in listed), name
+    # a purpose that runs over two header lines is listed whole, and stops before the parameters
+    assert queries.get("analytics/coauthor-communities").purpose.endswith("(who would join everyone).")
+    assert "Parameters" not in queries.get("schema/003-fulltext").purpose
 
 
 def test_every_query_file_has_a_header_with_an_example() -> None:
