@@ -61,7 +61,25 @@ def prepare(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
     missing = [p.name for p in declared.values() if not p.optional and params.get(p.name) is None]
     if missing:
         raise BadUserInput(f"{name} needs the parameter {', '.join(missing)}", argument="params")
+    check_values(name, params)
     return {key: params.get(key) for key in declared}
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def check_values(name: str, params: dict[str, Any]) -> None:
+    """Every integer in ``params`` fits Cypher's 64-bit INTEGER (the driver cannot send others)."""
+    def fits(value: Any) -> bool:
+        if isinstance(value, dict):
+            return all(fits(v) for v in value.values())
+        if isinstance(value, list):
+            return all(fits(v) for v in value)
+        return not isinstance(value, int) or isinstance(value, bool) or value in _INT64
+
+    for key, value in params.items():
+        if not fits(value):
+            raise BadUserInput(f"{name}: the parameter {key} holds an integer beyond 64 bits", argument="params")
 
 
 def jsonable(value: Any) -> Any:

@@ -115,6 +115,8 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
     params = dict(_parse_param(p) for p in args.param)
     if args.name.startswith(analytics.PREFIX):
         params = analytics.prepare(args.name, params)  # checked, optional ones filled with null
+    else:
+        analytics.check_values(args.name, params)
 
     async def go(db: Any) -> list[dict[str, Any]]:
         run = db.write if _is_write(query.text) else db.read

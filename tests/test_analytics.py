@@ -195,6 +195,8 @@ async def test_cypher_field_lists_the_library(api) -> None:
     ("analytics/top-collaborators", {"id": LEON, "depth": 3}, "BAD_USER_INPUT"),
     ("analytics/top-collaborators", {"id": LEON, "limit": "many"}, "BAD_USER_INPUT"),
     ("analytics/top-collaborators", [LEON], "BAD_USER_INPUT"),
+    ("analytics/top-collaborators", {"id": LEON, "limit": 2**63}, "BAD_USER_INPUT"),  # beyond Cypher's INTEGER
+    ("analytics/top-collaborators", {"id": LEON, "limit": -(2**63) - 1}, "BAD_USER_INPUT"),
 ])
 async def test_cypher_field_refuses(api, seeded: Database, name: str, params: object, code: str) -> None:
     body = await gql(api, CYPHER, {"name": name, "params": params})

@@ -61,6 +61,11 @@ def test_parameters_that_do_not_fit_are_bad_user_input(seeded: Database) -> None
     malformed = _cli("node", "--param", "ids")
     assert malformed.returncode == 1
     assert malformed.stderr.strip() == "bzgraph: BAD_USER_INPUT: --param takes key=value, got 'ids'"
+    for args in (("analytics/top-collaborators", "--param", "id=bzr-leon-bungert", "--param", f"limit={2**63}"),
+                 ("node", "--param", f"ids=[{2**64}]")):
+        too_big = _cli(*args)
+        assert too_big.returncode == 1 and "Traceback" not in too_big.stderr, too_big.stderr
+        assert too_big.stderr.startswith("bzgraph: BAD_USER_INPUT:") and "64 bits" in too_big.stderr
 
 
 def test_an_install_without_the_cypher_folder_says_so(tmp_path, monkeypatch) -> None:
