@@ -26,7 +26,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from bzgraph.context import Context
-from bzgraph.db import Database
+from bzgraph.db import Database, count_round_trips
 from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
 from bzgraph.schema import schema
 from bzgraph.settings import Settings, get_settings
@@ -44,7 +44,8 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
         try:
-            return await super().run(request, context, root_value)
+            with count_round_trips():  # from the start: get_context may write the account
+                return await super().run(request, context, root_value)
         except RefusedRequest as exc:
             return error_response(exc.status_code, exc.reason)
 

@@ -49,8 +49,13 @@ _current: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar("ro
 
 
 @contextmanager
-def count_round_trips() -> Iterator[RoundTrips]:
-    """Count the queries sent inside this block (asyncio tasks started in it share the counter)."""
+def count_round_trips(join: bool = False) -> Iterator[RoundTrips]:
+    """Count the queries sent inside this block (asyncio tasks started in it share the counter);
+    with ``join``, inside a block that counts already, count on with that block's counter."""
+    counter = _current.get() if join else None
+    if counter is not None:
+        yield counter
+        return
     counter = RoundTrips()
     token = _current.set(counter)
     try:

@@ -16,10 +16,12 @@ from bzgraph.errors import ServiceUnavailable, Unauthenticated
 
 
 class CypherRoundTrips(SchemaExtension):
-    """Counts the Cypher queries one operation sends; reports ``extensions.cypherRoundTrips``."""
+    """Counts the Cypher queries one operation sends; reports ``extensions.cypherRoundTrips``.
+    Over HTTP the count covers the whole request (the app counts from its start, so the account
+    written on a token's first request counts too)."""
 
     def on_operation(self) -> Iterator[None]:
-        with count_round_trips() as counter:
+        with count_round_trips(join=True) as counter:
             self._counter: RoundTrips = counter
             yield
 

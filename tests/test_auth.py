@@ -101,7 +101,10 @@ async def test_an_account_is_created_on_its_first_authenticated_request(api, set
     assert (await seeded.read("accounts/viewer", userId=f"user:{sub}"))[0]["id"] is None
     body = await gql(api, '{ researcher(id: "bzr-leon-bungert") { id } }', token=token(settings, sub))
     assert "errors" not in body
+    assert body["extensions"]["cypherRoundTrips"] == 2  # the account's write is counted with the request's read
     assert (await seeded.read("accounts/viewer", userId=f"user:{sub}"))[0]["id"] == f"user:{sub}"
+    again = await gql(api, '{ researcher(id: "bzr-leon-bungert") { id } }', token=token(settings, sub))
+    assert again["extensions"]["cypherRoundTrips"] == 1  # written once
     me = await gql(api, "{ viewer { id sub roles } }", token=token(settings, sub, "moderator"))
     assert me["data"]["viewer"] == {"id": f"user:{sub}", "sub": sub, "roles": ["moderator"]}
     assert (await gql(api, "{ viewer { id } }"))["data"]["viewer"] is None

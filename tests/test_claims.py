@@ -35,6 +35,7 @@ async def test_claim_review_and_viewer_state(api, settings, seeded) -> None:
     review = {"claimId": payload["claim"]["id"], "approve": True}
     assert codes(await gql(api, contract("ReviewClaim"), review, token=mine)) == ["FORBIDDEN"]
     moderator = token(settings, "mod", "moderator")
+    await gql(api, "{ viewer { id } }", token=moderator)  # an account's first request also writes its User node
     body = await gql(api, contract("ReviewClaim"), review, token=moderator)
     approved = body["data"]["reviewClaim"]
     assert approved["claim"] == {"id": review["claimId"], "status": "APPROVED"}

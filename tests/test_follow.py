@@ -14,12 +14,13 @@ def community(state: dict) -> float:
 async def test_follow_and_unfollow_are_idempotent(api, settings, seeded) -> None:
     rid = await new_researcher(seeded, followers=["user:t-earlier"])
     alice = token(settings, new_id("alice"))
-    for _ in range(2):
+    for attempt in range(2):
         body = await gql(api, contract("FollowResearcher"), {"id": rid}, token=alice)
         assert body["data"]["followResearcher"]["researcher"] == {
             "id": rid, "counts": {"followers": 2}, "viewerState": {"isFollowing": True}}
-        # the follow and the trust recompute in one transaction, then the payload's profile read
-        assert body["extensions"]["cypherRoundTrips"] == 3
+        # the follow and the trust recompute in one transaction, then the payload's profile read;
+        # on the account's first request, its User node is written before
+        assert body["extensions"]["cypherRoundTrips"] == (4 if attempt == 0 else 3)
     for _ in range(2):
         body = await gql(api, contract("UnfollowResearcher"), {"id": rid}, token=alice)
         assert body["data"]["unfollowResearcher"]["researcher"] == {
