@@ -95,9 +95,49 @@ def test_bundles_and_api_pages_are_unpacked() -> None:
     assert [w for w, _ in records_of({"meta": {}, "results": [{"id": "W1"}]})] == ["results[0]"]
 
 
+def test_records_that_cannot_be_records_are_refused_in_place() -> None:
+    found = records_of([{"id": "W1"}, 7, {"id": "W2"}])
+    assert [w for w, _ in found] == ["[0]", "[1]", "[2]"]
+    assert isinstance(found[1][1], MalformedRecord) and found[2][1] == {"id": "W2"}
+    bundle = records_of({"details": {"id": "A1"}, "works": "nope"})
+    assert bundle[0] == ("details", {"id": "A1"}) and isinstance(bundle[1][1], MalformedRecord)
+
+
+def test_entities_encoded_twice_are_decoded_and_abstracts_kept_exactly() -> None:
+    work = map_record({"id": "W1", "title": "Gal&amp;#225;pagos &amp;amp; more",
+                       "abstract_inverted_index": {"&amp;lt;p&amp;gt;Text": [0], "end\u00a0": [1]}}).works[0]
+    assert work["title"] == "Galápagos & more"
+    assert work["abstract"] == "<p>Text end\u00a0"  # decoded; the trailing no-break space is the record's
+
+
+def test_an_author_listed_twice_keeps_the_first_position_and_both_institutions() -> None:
+    def place(institution: str) -> dict:
+        return {"author": {"id": "A1", "display_name": "Twice"},
+                "institutions": [{"id": institution, "display_name": institution}]}
+
+    rows = map_record({"id": "W1", "publication_year": 2020, "authorships": [place("I1"), place("I2")]})
+    assert rows.works[0]["authors"] == [{"researcher": "A1", "position": 1}]
+    assert [(a["researcher"], a["institution"]) for a in rows.affiliations] == [("A1", "I1"), ("A1", "I2")]
+
+
+def test_values_a_database_index_or_type_cannot_take_are_refused_or_left_out() -> None:
+    """Out-of-range numbers, impossible dates and overlong indexed strings would fail a whole batch."""
+    work = map_record({"id": "W1", "publication_year": 10**30, "cited_by_count": 2**64,
+                       "publication_date": "2020-02-30", "authorships": [{"author": {"id": "A1"},
+                       "institutions": [{"id": "I1", "ror": "https://ror.org/" + "x" * 500}]}]})
+    assert (work.works[0]["year"], work.works[0]["citedByCount"], work.works[0]["date"]) == (None, 0, None)
+    assert work.institutions[0]["ror"] is None
+    assert map_record({"id": "W1", "publication_date": "\uff12\uff10\uff12\uff10-01-01"}).works[0]["date"] is None
+    assert map_record({"id": "W1", "publication_date": "2020-02-29"}).works[0]["date"] == "2020-02-29"
+    assert map_record({"id": "W1", "title": "t" * 20_000}).works[0]["title"] == "t" * 20_000  # any length
+
+
 @pytest.mark.parametrize("record, reason", [
     ({"id": "https://openalex.org/X12"}, "not an OpenAlex Work or Author"),
     ({"id": "https://openalex.org/Wabc"}, "work id"),
+    ({"id": "https://openalex.org/W" + "1" * 30}, "work id"),
+    ({"id": "https://openalex.org/W\u00b2"}, "work id"),  # a digit to str.isdigit, not to OpenAlex
+    ({"id": "W12", "doi": "https://doi.org/10.1/" + "x" * 10_000}, "doi is longer"),
     ({"id": "W12", "authorships": "nope"}, "authorships is not a list"),
     (["W1"], "not a JSON object"),
 ])

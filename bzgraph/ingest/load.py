@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
-import io
 import json
 import time
 from collections import Counter
@@ -135,16 +134,18 @@ class Item:
     problem: str | None = None
 
 
-def _open(path: Path, raw: IO[bytes]) -> IO[str]:
-    stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
-    return io.TextIOWrapper(stream, encoding="utf-8", errors="strict")
+def _open(path: Path, raw: IO[bytes]) -> IO[bytes]:
+    return gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
 
 
 def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: None) -> Iterator[Item]:
-    """Every record of a file in order, numbered from 0; unreadable ones carry a ``problem``."""
+    """Every record of a file in order, numbered from 0; unreadable ones carry a ``problem``.
+
+    A ``.jsonl`` line that is not UTF-8 or not JSON is reported with its number and skipped; the
+    lines around it are read as usual. A ``.json`` document is parsed as a whole."""
     ordinal = 0
     with source.path.open("rb") as raw:
-        text = _open(source.path, raw)
+        stream = _open(source.path, raw)
         consumed = 0
 
         def progress() -> None:
@@ -153,31 +154,34 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
             on_bytes(position - consumed)
             consumed = position
 
+        def items(located: list[tuple[str, Any]]) -> Iterator[Item]:
+            nonlocal ordinal
+            for where, record in located:
+                if isinstance(record, MalformedRecord):
+                    yield Item(source, ordinal, where, problem=str(record))
+                else:
+                    yield Item(source, ordinal, where, record)
+                ordinal += 1
+
         try:
             if source.is_document:
-                document = json.loads(text.read())
-                located = [(f"line 1 {where}".strip(), rec) for where, rec in records_of(document)]
+                document = json.loads(stream.read().decode("utf-8"))
                 progress()
-                for where, record in located:
-                    yield Item(source, ordinal, where, record)
-                    ordinal += 1
+                yield from items([(f"line 1 {where}".strip(), rec) for where, rec in records_of(document)])
                 return
-            for number, line in enumerate(text, start=1):
+            for number, line in enumerate(stream, start=1):
                 if not line.strip():
                     continue
                 try:
                     located = [(f"line {number} {where}".strip(), rec)
-                               for where, rec in records_of(json.loads(line))]
-                except (ValueError, MalformedRecord) as exc:
+                               for where, rec in records_of(json.loads(line.decode("utf-8")))]
+                except UnicodeDecodeError as exc:
+                    located = [(f"line {number}", MalformedRecord(f"not UTF-8: {exc}"))]
+                except ValueError as exc:
                     located = [(f"line {number}", MalformedRecord(f"invalid JSON: {exc}"))]
-                for where, record in located:
-                    if isinstance(record, MalformedRecord):
-                        yield Item(source, ordinal, where, problem=str(record))
-                    else:
-                        yield Item(source, ordinal, where, record)
-                    ordinal += 1
+                yield from items(located)
                 progress()
-        except (OSError, EOFError, UnicodeDecodeError, ValueError, MalformedRecord) as exc:
+        except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
             yield Item(source, ordinal, "file", problem=f"unreadable: {exc}")
         progress()
 

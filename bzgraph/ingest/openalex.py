@@ -8,6 +8,7 @@ hold e-mail addresses. What is mapped and what is not is listed in ``docs/import
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 from dataclasses import dataclass, field
@@ -15,9 +16,12 @@ from typing import Any
 
 OPENALEX_PREFIX = "https://openalex.org/"
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
-ORCID_PATTERN = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+ORCID_PATTERN = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])$")
 ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DIGITS = re.compile(r"^[0-9]{1,20}$")  # OpenAlex ids have about 10; ids are range-indexed (8 kB at most)
+DOI_MAX = 1000  # characters; DOIs are range-indexed, and real ones are far shorter
+ROR_MAX = 200
 
 # Crossref type names of the 2022 schema -> OpenAlex's current names (others pass through).
 LEGACY_WORK_TYPES = {
@@ -54,7 +58,7 @@ def short_id(value: Any, prefixes: str) -> str | None:
     if not isinstance(value, str) or not value:
         return None
     ident = value.removeprefix(OPENALEX_PREFIX).strip()
-    if not ident or ident[0].upper() not in prefixes or not ident[1:].isdigit():
+    if not ident or ident[0].upper() not in prefixes or not _DIGITS.match(ident[1:]):
         return None
     return ident[0].upper() + ident[1:]
 
@@ -68,6 +72,8 @@ def clean_doi(value: Any) -> str | None:
         if doi.lower().startswith(prefix):
             doi = doi[len(prefix):]
             break
+    if len(doi) > DOI_MAX:
+        raise MalformedRecord(f"doi is longer than {DOI_MAX} characters")
     return doi.lower() or None
 
 
@@ -79,12 +85,24 @@ def clean_orcid(value: Any) -> str | None:
     return match.group(1) if match else None
 
 
+def unescape(value: str) -> str:
+    """HTML entities decoded, also when the source encoded them twice (``&amp;#225;`` -> ``á``)."""
+    for _ in range(3):
+        if "&" not in value:
+            break
+        decoded = html.unescape(value)
+        if decoded == value:
+            break
+        value = decoded
+    return value
+
+
 def text(value: Any) -> str | None:
-    """A string with HTML entities decoded, or None for empty/non-strings."""
+    """A string with HTML entities decoded and surrounding white space removed, or None for
+    empty/non-strings."""
     if not isinstance(value, str):
         return None
-    decoded = html.unescape(value).strip()
-    return decoded or None
+    return unescape(value).strip() or None
 
 
 def rebuild_abstract(inverted: Any) -> str | None:
@@ -99,7 +117,7 @@ def rebuild_abstract(inverted: Any) -> str | None:
             raise MalformedRecord("abstract_inverted_index has non-integer positions")
         placed.extend((position, word) for position in positions)
     placed.sort(key=lambda item: item[0])
-    return text(" ".join(word for _, word in placed))
+    return unescape(" ".join(word for _, word in placed)) or None
 
 
 def _list(record: dict[str, Any], key: str) -> list[Any]:
@@ -122,7 +140,9 @@ def _institution(inst: Any) -> dict[str, Any] | None:
     ident = short_id(inst.get("id"), "I")
     if ident is None:
         return None
-    return {"id": ident, "name": _name(inst) or ident, "ror": inst.get("ror") or None,
+    ror = inst.get("ror")
+    return {"id": ident, "name": _name(inst) or ident,
+            "ror": ror if isinstance(ror, str) and 0 < len(ror) <= ROR_MAX else None,
             "country": inst.get("country_code") or None, "type": inst.get("type") or None}
 
 
@@ -163,8 +183,24 @@ def _score(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and 0 < value <= 1 else None
 
 
+def _count(value: Any) -> int | None:
+    """An integer Cypher can hold (64 bits); None for anything else."""
+    return value if type(value) is int and -(2**63) <= value < 2**63 else None
+
+
 def _year(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if type(value) is int and -9999 <= value <= 9999 else None
+
+
+def _date(value: Any) -> str | None:
+    """An ISO date (``YYYY-MM-DD``) that exists in the calendar; None for anything else."""
+    if not isinstance(value, str) or not DATE_PATTERN.match(value):
+        return None
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return value
 
 
 def map_work(record: dict[str, Any]) -> Rows:
@@ -174,7 +210,6 @@ def map_work(record: dict[str, Any]) -> Rows:
         raise MalformedRecord(f"work id is missing or not an OpenAlex W id: {record.get('id')!r}")
     rows = Rows()
     year = _year(record.get("publication_year"))
-    date = record.get("publication_date")
     doi = clean_doi(record.get("doi"))
     arxiv = ARXIV_DOI.match(doi) if doi else None
     work_type = record.get("type") if isinstance(record.get("type"), str) else "other"
@@ -184,12 +219,12 @@ def map_work(record: dict[str, Any]) -> Rows:
         "title": text(record.get("title")) or text(record.get("display_name")) or "",
         "abstract": rebuild_abstract(record.get("abstract_inverted_index")),
         "year": year,
-        "date": date if isinstance(date, str) and DATE_PATTERN.match(date) else None,
+        "date": _date(record.get("publication_date")),
         "type": LEGACY_WORK_TYPES.get(work_type, work_type),
         "language": record.get("language") if isinstance(record.get("language"), str) else None,
         "doi": doi,
         "arxivId": arxiv.group(1) if arxiv else None,
-        "citedByCount": cited_by if _year(cited_by) is not None else 0,
+        "citedByCount": _count(cited_by) or 0,
         "rawAuthorNames": [],
         "authors": [],
         "topics": [],
@@ -208,16 +243,17 @@ def map_work(record: dict[str, Any]) -> Rows:
             if raw_name or display:
                 work["rawAuthorNames"].append(raw_name or display)
             continue
-        if author_id in seen_authors:  # OpenAlex sometimes lists an author twice: keep the first
-            continue
-        seen_authors.add(author_id)
-        work["authors"].append({"researcher": author_id, "position": position})
-        # raw_author_name is the string as parsed from the paper (often several names run together):
-        # it names the author on this work only and is not kept as an alias.
-        rows.researchers.append({"id": author_id, "name": display or raw_name or author_id,
-                                 "orcid": clean_orcid(author.get("orcid")),
-                                 "names": [display] if display else [],
-                                 "authoritative": False})
+        # OpenAlex sometimes lists an author twice: the first place is the position, the
+        # institutions of both count.
+        if author_id not in seen_authors:
+            seen_authors.add(author_id)
+            work["authors"].append({"researcher": author_id, "position": position})
+            # raw_author_name is the string as parsed from the paper (often several names run
+            # together): it names the author on this work only and is not kept as an alias.
+            rows.researchers.append({"id": author_id, "name": display or raw_name or author_id,
+                                     "orcid": clean_orcid(author.get("orcid")),
+                                     "names": [display] if display else [],
+                                     "authoritative": False})
         for inst in _list(authorship, "institutions"):
             institution = _institution(inst)
             if institution is None:
@@ -265,20 +301,23 @@ def map_author(record: dict[str, Any]) -> Rows:
     return rows
 
 
-def records_of(document: Any) -> list[tuple[str, dict[str, Any]]]:
+def records_of(document: Any) -> list[tuple[str, Any]]:
     """The records inside one parsed JSON value, each with where it sits (``works[3]``, ``results[0]``).
 
     A value is a Work, an Author, a ``{"details": author, "works": [...]}`` bundle, an API page
-    ``{"results": [...]}`` or a list of any of these.
+    ``{"results": [...]}`` or a list of any of these. What cannot be a record (a number inside a
+    list, say) comes as a :class:`MalformedRecord` in its place, so the records around it still count.
     """
     if isinstance(document, list):
         return [(f"[{i}]{'.' + where if where else ''}", rec)
                 for i, item in enumerate(document) for where, rec in records_of(item)]
     if not isinstance(document, dict):
-        raise MalformedRecord("not a JSON object")
+        return [("", MalformedRecord("not a JSON object"))]
     if "details" in document and "works" in document:
         found = [("details", document["details"])] if document["details"] is not None else []
-        works = document["works"] if isinstance(document["works"], list) else []
+        works = document["works"]
+        if not isinstance(works, list):
+            return found + [("works", MalformedRecord("works is not a list"))]
         return found + [(f"works[{i}]", w) for i, w in enumerate(works)]
     if "results" in document and isinstance(document["results"], list):
         return [(f"results[{i}]", r) for i, r in enumerate(document["results"])]
