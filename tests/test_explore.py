@@ -104,20 +104,34 @@ class Graph:
             out += [(rank, m, kind, weights[m]) for rank, m in enumerate(order)]
         return sorted(out)
 
-    def expected_depth2(self, node: str, limit: int, kinds: list[str] | None = None) -> list[str]:
-        """Level 1 takes half the limit; the rest goes to the shown nodes' own neighbours that are not
-        the center's, best (rank, weight, parent, id) reading first."""
+    def second_ring(self, node: str, limit: int, kinds: list[str] | None = None) -> dict[str, tuple]:
+        """The second-ring candidates of a depth-2 explore: every neighbour of the expanded level-1
+        nodes (the first half of the limit) that is not the center's own, with its best
+        (rank, -weight, parent, id, kind) reading."""
         first = self.expected_depth1(node, (limit + 1) // 2, kinds)
         own = {m for _, m, _, _ in self.ranked(node)} | {node}
         best: dict[str, tuple] = {}
         for parent in first:
-            readings = [(rank, -weight, parent, m) for rank, m, kind, weight in self.ranked(parent)
-                        if (not kinds or kind in kinds) and m not in own][:limit]
-            for reading in readings:
-                m = reading[3]
-                best[m] = min(best.get(m, reading), reading)
-        second = sorted(best, key=lambda m: (best[m][0], best[m][1], m))
-        return first + second[: limit - len(first)]
+            for rank, m, kind, weight in self.ranked(parent):
+                if (not kinds or kind in kinds) and m not in own:
+                    best[m] = min(best.get(m, (rank, -weight, parent, m, kind)), (rank, -weight, parent, m, kind))
+        return best
+
+    def expected_depth2(self, node: str, limit: int, kinds: list[str] | None = None) -> list[str]:
+        """Level 1 takes half the limit; the rest goes to the second ring, best reading first; room
+        the second ring leaves goes back to further level-1 neighbours (listed after the first)."""
+        first = self.expected_depth1(node, (limit + 1) // 2, kinds)
+        best = self.second_ring(node, limit, kinds)
+        second = sorted(best, key=lambda m: (best[m][0], best[m][1], m))[: limit - len(first)]
+        more = self.expected_depth1(node, limit, kinds)[len(first):][: limit - len(first) - len(second)]
+        return first + more + second
+
+    def expected_depth2_totals(self, node: str, limit: int, kinds: list[str] | None = None) -> dict[str, int]:
+        """Per kind: the center's own neighbours plus every second-ring candidate, shown or not."""
+        totals = {kind: len(self.neighbours(node).get(kind, {})) for kind in KINDS if not kinds or kind in kinds}
+        for *_, kind in self.second_ring(node, limit, kinds).values():
+            totals[kind] += 1
+        return totals
 
     def coauthor_hops(self, a: str, b: str) -> int | None:
         adjacency = defaultdict(set)
@@ -186,8 +200,10 @@ async def test_depth2_stays_bounded_and_connected(api, graph: Graph, limit: int)
     first = graph.expected_depth1(node, (limit + 1) // 2)
     assert ids[: len(first)] == first
     direct = {m for weights in graph.neighbours(node).values() for m in weights}
-    for extra in ids[len(first):]:  # the second ring: neighbours of shown nodes, not the center's own
-        assert extra not in direct
+    extras = ids[len(first):]  # further level-1 neighbours (room the second ring left), then the second ring
+    more = [m for m in extras if m in direct]
+    assert extras[: len(more)] == more
+    for extra in extras[len(more):]:  # the second ring: neighbours of expanded nodes, not the center's own
         assert any(extra in w for parent in first for w in graph.neighbours(parent).values())
     assert await _explore(api, node, depth=2, limit=limit) == result
 
@@ -201,6 +217,46 @@ async def test_depth2_matches_the_independent_computation(api, graph: Graph, pic
     variables = {"depth": 2, "limit": limit} | ({"kinds": kinds} if kinds else {})
     result = await _explore(api, node, **variables)
     assert [n["id"] for n in result["nodes"]] == graph.expected_depth2(node, limit, kinds)
+    assert {t["kind"]: t["total"] for t in result["totals"]} == graph.expected_depth2_totals(node, limit, kinds)
+
+
+async def test_depth2_gives_room_the_second_ring_leaves_back_to_level1(api, seeded: Database) -> None:
+    """Four co-authors of one work: every neighbour of a neighbour is the center's own, so depth 2
+    shows what depth 1 shows instead of half of it."""
+    p = f"room{uuid.uuid4().hex[:6]}"
+    people = [{"id": f"{p}-r{i}", "name": f"Person {i}", "aliases": [], "orcid": None, "openToCollaborate": False,
+               "bio": None} for i in range(4)]
+    topic = {"id": f"{p}-t", "name": "Topic", "subfield": None, "field": None, "domain": None}
+    work = {"id": f"{p}-w", "title": "Together", "abstract": None, "year": 2020, "date": None, "type": "article",
+            "language": "en", "doi": None, "arxivId": None, "citedByCount": 1, "source": None,
+            "authors": [{"researcher": r["id"], "position": i + 1} for i, r in enumerate(people)],
+            "topics": [{"topic": topic["id"], "score": 0.9}]}
+    await seeded.write("seed/load", sources=[], topics=[topic], institutions=[], researchers=people, works=[work],
+                       affiliations=[])
+    await seeded.write("explore/refresh", ids=[n["id"] for n in [*people, topic, work]], keep=NEIGHBOURS_KEPT)
+    center = people[0]["id"]
+    one = await _explore(api, center, depth=1, limit=4)
+    two = await _explore(api, center, depth=2, limit=4)
+    assert [n["id"] for n in two["nodes"]] == [n["id"] for n in one["nodes"]] and len(one["nodes"]) == 4
+    assert two["totals"] == one["totals"] and two["truncated"] is True  # one co-author is left out
+
+
+@pytest.mark.parametrize("pick", ["researcher", "work", "topic", "institution"])
+@pytest.mark.parametrize("depth", [1, 2])
+async def test_edges_point_the_way_the_graph_does(api, graph: Graph, pick: str, depth: int) -> None:
+    node = {"researcher": graph.researchers[0], "work": graph.works[3], "topic": graph.topics[1],
+            "institution": graph.institutions[0]}[pick]["id"]
+    result = await _explore(api, node, depth=depth, limit=60)
+    kind = {n["id"]: n["kind"] for n in [result["center"], *result["nodes"]]}
+    cites = {(c["source"], c["target"]) for c in graph.cites}
+    ends = {"AUTHORED": ("RESEARCHER", "WORK"), "HAS_TOPIC": ("WORK", "TOPIC"), "WORKS_ON": ("RESEARCHER", "TOPIC"),
+            "AFFILIATED_WITH": ("RESEARCHER", "INSTITUTION"), "CO_AUTHORED": ("RESEARCHER", "RESEARCHER"),
+            "CITES": ("WORK", "WORK")}
+    assert result["edges"]
+    for edge in result["edges"]:
+        assert (kind[edge["source"]], kind[edge["target"]]) == ends[edge["kind"]], edge
+        if edge["kind"] == "CITES":
+            assert (edge["source"], edge["target"]) in cites, edge
 
 
 async def test_bad_arguments_and_unknown_center(api, graph: Graph) -> None:

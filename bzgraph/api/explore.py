@@ -52,7 +52,9 @@ class GraphNode:
 class GraphEdge:
     source: strawberry.ID
     target: strawberry.ID
-    kind: str = strawberry.field(description="CO_AUTHORED, AUTHORED, WORKS_ON, HAS_TOPIC, AFFILIATED_WITH, CITES, CITED_BY")
+    kind: str = strawberry.field(description="CO_AUTHORED, AUTHORED, WORKS_ON, HAS_TOPIC, AFFILIATED_WITH or CITES; "
+                                             "directed as in the graph (researcher to work to topic, "
+                                             "researcher to institution, citing to cited work)")
     weight: float
 
 
@@ -86,19 +88,37 @@ class CollaborationPath:
     steps: list[PathStep]
 
 
+# Edges point as the graph's relationships do: researcher -> work -> topic, researcher -> topic
+# (WORKS_ON, through their works), researcher -> institution, citing work -> cited work.
+_EDGE_ORDER = {"RESEARCHER": 0, "WORK": 1, "TOPIC": 2, "INSTITUTION": 2}
+_DIRECTED = frozenset({"AUTHORED", "HAS_TOPIC", "WORKS_ON", "AFFILIATED_WITH"})
+
+
+def _edge(source: str, source_kind: str, node: dict[str, Any]) -> GraphEdge:
+    """The edge between a node and the node it was reached from (``source``), pointing the
+    graph's way; a ``CITED_BY`` reading is the citing work's ``CITES``."""
+    via, weight = node["via"], node["weight"]
+    start, end = source, node["id"]
+    if via == "CITED_BY":
+        start, end, via = end, start, "CITES"
+    elif via in _DIRECTED and _EDGE_ORDER[node["kind"]] < _EDGE_ORDER[source_kind]:
+        start, end = end, start
+    return GraphEdge(source=strawberry.ID(start), target=strawberry.ID(end), kind=via, weight=weight)
+
+
 def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: int) -> Subgraph:
     """Shape the neighbourhood query's row; totals count every neighbour, shown or not."""
     order = row["kindOrder"]
     wanted = [k.value for k in kinds] if kinds else order
+    center = row["center"]
+    kind_of = {center["id"]: center["kind"], **{n["id"]: n["kind"] for n in row["nodes"]}}
     nodes = [GraphNode(id=strawberry.ID(n["id"]), kind=NodeKind(n["kind"]), label=n["label"], weight=n["weight"])
              for n in row["nodes"]]
-    edges = [GraphEdge(source=strawberry.ID(n["source"]), target=strawberry.ID(n["id"]), kind=n["via"],
-                       weight=n["weight"]) for n in row["nodes"]]
+    edges = [_edge(n["source"], kind_of[n["source"]], n) for n in row["nodes"]]
     shown = Counter(n.kind.value for n in nodes)
-    found2 = Counter(row["found2"]) if depth >= 2 else Counter()
-    totals = [KindTotal(kind=NodeKind(k), total=row["totals"][order.index(k)] + found2[k], shown=shown[k])
-              for k in order if k in wanted]
-    center = row["center"]
+    found2 = row["found2"] if depth >= 2 else [0] * len(order)
+    totals = [KindTotal(kind=NodeKind(k), total=row["totals"][i] + found2[i], shown=shown[k])
+              for i, k in enumerate(order) if k in wanted]
     return Subgraph(
         center=GraphNode(id=strawberry.ID(center["id"]), kind=NodeKind(center["kind"]), label=center["label"]),
         nodes=nodes, edges=edges, totals=totals, truncated=any(t.total > t.shown for t in totals),

@@ -2,54 +2,89 @@
 // Reads only the ranked neighbour lists that explore/refresh keeps as list properties on each node (one property
 // read per node, then an id lookup per node shown), so its cost depends on $limit, never on degree.
 // Level 1: the center's neighbours, interleaved across kinds by rank (the heaviest of each kind first).
-// Level 2 (depth 2): the neighbours of the shown level-1 nodes that are not the center's own, best rank first,
-// filling the rest of $limit; read from the shown nodes' kept-list properties (one property read per node).
+// Level 2 (depth 2): the first $firstLevel of them are expanded; their neighbours that are not the center's own,
+// best rank first, fill the rest of $limit; slots left over go back to further level-1 neighbours.
+// Returns found2: how many second-ring candidates there are per kind (in kindOrder), shown or not.
 // Parameters: $id STRING, $depth INTEGER (1 or 2), $kinds LIST<STRING>? (null: all kinds), $limit INTEGER,
-//   $firstLevel INTEGER (how many of $limit level 1 may take: $limit at depth 1, half of it at depth 2).
-// Example: bzgraph cypher explore/neighbourhood --param id=bzr-leon-bungert --param depth=1 --param kinds=null --param limit=10 --param firstLevel=10
+//   $firstLevel INTEGER (how many level-1 neighbours are expanded: $limit at depth 1, half of it at depth 2).
+// Example: bzgraph cypher explore/neighbourhood --param id=bzr-leon-bungert --param depth=2 --param kinds=null --param limit=10 --param firstLevel=5
 MATCH (c:Entity {id: $id})
 WHERE c:Researcher OR c:Work OR c:Topic OR c:Institution
 WITH c, ['RESEARCHER', 'WORK', 'TOPIC', 'INSTITUTION'] AS kindOrder
 CALL (c, kindOrder) {
-  // the center's kept list is one property read; only the nodes shown are looked up (by id)
+  // the center's kept list is one property read; entries only, nodes are looked up when shown
   WITH c, kindOrder, coalesce(c.neighbourIds, []) AS ids, c.neighbourKinds AS kinds,
        c.neighbourWeights AS weights, c.neighbourVias AS vias, c.neighbourRanks AS ranks
   UNWIND [i IN range(0, size(ids) - 1) WHERE $kinds IS NULL OR kinds[i] IN $kinds] AS i
   // rank, then kind order: one neighbour per kind holds each rank, so the order is total
   WITH i, ids, kinds, weights, vias, ranks[i] * 4 + [k IN range(0, 3) WHERE kindOrder[k] = kinds[i]][0] AS position
   ORDER BY position ASC
-  LIMIT $firstLevel
-  MATCH (m:Entity {id: ids[i]})
-  WITH m, kinds[i] AS kind, weights[i] AS weight, vias[i] AS via, position ORDER BY position ASC
-  RETURN collect({node: m, kind: kind, weight: weight, source: $id, via: via}) AS level1
+  LIMIT $limit
+  RETURN collect({id: ids[i], kind: kinds[i], weight: weights[i], source: $id, via: vias[i]}) AS entries1
 }
-CALL (c, level1) {
-  WITH c, level1 WHERE $depth >= 2 AND size(level1) > 0
+CALL (entries1) {
+  // the first $firstLevel are shown (and expanded at depth 2)
+  UNWIND range(0, size(entries1[..$firstLevel]) - 1) AS k
+  WITH k, entries1[k] AS e
+  MATCH (m:Entity {id: e.id})
+  WITH k, e {.*, node: m} AS x ORDER BY k ASC
+  RETURN collect(x) AS parents
+}
+CALL (c, parents) {
+  WITH c, parents WHERE $depth >= 2 AND size(parents) > 0
   // the center and its own kept neighbours (at most 4 x the kept list length), by id
-  WITH level1, coalesce(c.neighbourIds, []) + [c.id] AS own
-  UNWIND level1 AS parent
-  // each shown neighbour's kept list is one property read (explore/refresh keeps it ordered by rank, then id)
-  WITH own, parent.node.id AS source, coalesce(parent.node.neighbourIds, []) AS ids,
+  WITH parents, coalesce(c.neighbourIds, []) + [c.id] AS own
+  UNWIND parents AS parent
+  // each expanded neighbour's kept list is one property read (ordered by rank, then id)
+  WITH own, parent.id AS source, coalesce(parent.node.neighbourIds, []) AS ids,
        parent.node.neighbourKinds AS kinds, parent.node.neighbourWeights AS weights,
        parent.node.neighbourVias AS vias, parent.node.neighbourRanks AS ranks
-  UNWIND [i IN range(0, size(ids) - 1)
-          WHERE ($kinds IS NULL OR kinds[i] IN $kinds) AND NOT ids[i] IN own][..$limit] AS i
-  WITH ids[i] AS id, {kind: kinds[i], weight: weights[i], source: source, via: vias[i], rank: ranks[i]} AS reading
-  ORDER BY reading.rank ASC, reading.weight DESC, reading.source ASC, id ASC
-  WITH id, head(collect(reading)) AS best
+  WITH source, ids, kinds, weights, vias, ranks,
+       [i IN range(0, size(ids) - 1) WHERE ($kinds IS NULL OR kinds[i] IN $kinds) AND NOT ids[i] IN own] AS eligible
+  // only entries up to the rank of the $limit-th can be shown (more than $limit candidates rank at or before it)
+  WITH source, ids, kinds, weights, vias, ranks, eligible,
+       CASE WHEN size(eligible) > $limit THEN ranks[eligible[$limit - 1]] END AS lastRank
+  RETURN collect([i IN eligible WHERE lastRank IS NULL OR ranks[i] <= lastRank |
+                  {id: ids[i], kind: kinds[i], weight: weights[i], source: source, via: vias[i], rank: ranks[i]}])
+           AS readings,
+         collect([i IN eligible | kinds[i] + ' ' + ids[i]]) AS seen
+}
+CALL (readings) {
+  UNWIND readings AS list
+  UNWIND list AS reading
+  WITH reading ORDER BY reading.rank ASC, reading.weight DESC, reading.source ASC, reading.id ASC
+  WITH reading.id AS id, head(collect(reading)) AS best
   ORDER BY best.rank ASC, best.weight DESC, id ASC
-  RETURN collect(best {.kind, .weight, .source, .via, id: id}) AS candidates2
+  RETURN collect(best) AS candidates2
 }
-WITH c, level1, coalesce(candidates2, []) AS candidates2, kindOrder
-CALL (level1, candidates2) {
-  // only the shown second-ring nodes are looked up
-  WITH candidates2[..($limit - size(level1))] AS shown
+CALL (seen) {
+  // every second-ring candidate, shown or not, counted once: [kind, count] pairs
+  UNWIND seen AS list
+  UNWIND list AS key
+  WITH DISTINCT key
+  WITH split(key, ' ')[0] AS kind, count(*) AS n
+  RETURN collect([kind, n]) AS counted
+}
+CALL (parents, candidates2) {
+  // the second ring fills what the expanded neighbours leave of $limit; only the nodes shown are looked up
+  WITH candidates2[..($limit - size(parents))] AS shown
   UNWIND range(0, size(shown) - 1) AS i
-  MATCH (m:Entity {id: shown[i].id})
-  WITH i, shown[i] AS x, m ORDER BY i ASC
-  RETURN collect({node: m, kind: x.kind, weight: x.weight, source: x.source, via: x.via}) AS level2
+  WITH i, shown[i] AS e
+  MATCH (m:Entity {id: e.id})
+  WITH i, e {.*, node: m} AS x ORDER BY i ASC
+  RETURN collect(x) AS level2
 }
-WITH c, level1, level2, [x IN candidates2 | x.kind] AS found2, kindOrder
+CALL (entries1, parents, level2) {
+  // room the second ring leaves goes back to the center's further neighbours
+  WITH entries1[size(parents)..][..($limit - size(parents) - size(level2))] AS more
+  UNWIND range(0, size(more) - 1) AS k
+  WITH k, more[k] AS e
+  MATCH (m:Entity {id: e.id})
+  WITH k, e {.*, node: m} AS x ORDER BY k ASC
+  RETURN collect(x) AS level1More
+}
+WITH c, parents + level1More AS level1, level2, kindOrder,
+     [k IN kindOrder | coalesce([x IN counted WHERE x[0] = k | x[1]][0], 0)] AS found2
 RETURN c {.id, label: coalesce(c.name, c.title, c.id),
           kind: [k IN kindOrder WHERE
                  (k = 'RESEARCHER' AND c:Researcher) OR (k = 'WORK' AND c:Work) OR
