@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import strawberry
 from strawberry.extensions import FieldExtension, ParserCache
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
 from support import contract
 
@@ -248,3 +249,18 @@ async def test_the_profile_page_researcher_is_planned_whole(seeded: Database) ->
     plans = [plan for (object_type, *nodes), plan in execution.PLANS._plans.values()
              if object_type is researcher and nodes[0].loc and nodes[0].loc.source.body == document]
     assert len(plans) == 1 and plans[0] is not None
+
+
+def test_every_field_marked_pure_in_the_schema_can_be_planned() -> None:
+    """A field marked PURE that the plan cannot call (one asking for `info`, say) silently falls
+    back to graphql-core, and with it the whole object it belongs to."""
+    from bzgraph.schema import schema
+
+    marked = [(type_name, name, field) for type_name, type_ in schema._schema.type_map.items()
+              for name, field in (getattr(type_, "fields", None) or {}).items()
+              if getattr((field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF), "metadata", {})
+              .get("bzgraph.pure")]
+    assert len(marked) >= 10
+    for type_name, name, field in marked:
+        assert execution._pure_resolver(field) is not None, f"{type_name}.{name} is marked PURE but cannot be planned"
+

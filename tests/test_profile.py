@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import itertools
+import json
 import uuid
 from collections import Counter
 

@@ -403,8 +403,7 @@ class Researcher(Node):
 
     @strawberry.field(graphql_type=list[Collaborator], metadata=PURE,
                       description="Co-authors sharing at least two works, most shared first.")
-    def close_collaborators(self, info: Info[Context, None],
-                            first: int = COLLABORATORS_FIRST) -> Awaitable[list[Collaborator]] | list[Collaborator]:
+    def close_collaborators(self, first: int = COLLABORATORS_FIRST) -> Awaitable[list[Collaborator]] | list[Collaborator]:
         check_first(first)
         return self._read_profile(lambda p: [
             Collaborator(shared_works=c["sharedWorks"],
