@@ -61,11 +61,29 @@ def prepare(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
     missing = [p.name for p in declared.values() if not p.optional and params.get(p.name) is None]
     if missing:
         raise BadUserInput(f"{name} needs the parameter {', '.join(missing)}", argument="params")
+    for key, value in params.items():
+        if value is not None and not _is(value, declared[key].type):
+            raise BadUserInput(f"{name}: the parameter {key} must be {declared[key].type}", argument="params")
     check_values(name, params)
     return {key: params.get(key) for key in declared}
 
 
 _INT64 = range(-(2**63), 2**63)
+_SCALARS: dict[str, tuple[type, ...]] = {"STRING": (str,), "INTEGER": (int,), "FLOAT": (int, float),
+                                         "BOOLEAN": (bool,)}
+
+
+def _is(value: Any, cypher_type: str) -> bool:
+    """Whether a JSON value is of a header's Cypher type (``STRING``, ``INTEGER``, ``LIST<T>``, …);
+    a type the check does not know passes (the database still checks it)."""
+    if cypher_type.startswith("LIST<") and cypher_type.endswith(">"):
+        return isinstance(value, list) and all(_is(v, cypher_type[5:-1]) for v in value)
+    kinds = _SCALARS.get(cypher_type)
+    if kinds is None:
+        return True
+    if isinstance(value, bool):  # JSON true/false: a bool is an int in Python, never an INTEGER here
+        return bool in kinds
+    return isinstance(value, kinds)
 
 
 def check_values(name: str, params: dict[str, Any]) -> None:

@@ -195,6 +195,11 @@ async def test_cypher_field_lists_the_library(api) -> None:
     ("analytics/top-collaborators", {"id": LEON, "depth": 3}, "BAD_USER_INPUT"),
     ("analytics/top-collaborators", {"id": LEON, "limit": "many"}, "BAD_USER_INPUT"),
     ("analytics/top-collaborators", [LEON], "BAD_USER_INPUT"),
+    ("analytics/top-collaborators", {"id": 5}, "BAD_USER_INPUT"),  # types as the header declares them
+    ("analytics/top-collaborators", {"id": [LEON]}, "BAD_USER_INPUT"),
+    ("analytics/top-collaborators", {"id": LEON, "limit": True}, "BAD_USER_INPUT"),
+    ("analytics/topic-trends", {"fromYear": "2022"}, "BAD_USER_INPUT"),
+    ("analytics/topic-trends", {"topics": [1, 2]}, "BAD_USER_INPUT"),
     ("analytics/top-collaborators", {"id": LEON, "limit": 2**63}, "BAD_USER_INPUT"),  # beyond Cypher's INTEGER
     ("analytics/top-collaborators", {"id": LEON, "limit": -(2**63) - 1}, "BAD_USER_INPUT"),
 ])
