@@ -311,9 +311,24 @@ async def test_any_typed_text_is_safe(api, seeded, text: str) -> None:
     assert body["data"]["search"]["totalCount"] >= len(body["data"]["search"]["hits"])
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\x00", "a" * 10_000])
+@pytest.mark.parametrize("text", ["", "   ", "\x00", "a" * 10_000, "a " * 33])
 async def test_empty_or_huge_text_is_bad_user_input(api, seeded, text: str) -> None:
     assert codes(await gql(api, contract("Search"), {"q": text})) == ["BAD_USER_INPUT"]
+
+
+async def test_every_word_must_match_also_across_hyphens(api, seeded) -> None:
+    """`nonlinear-eigenvalue` asks for both words, as `nonlinear eigenvalue` does; a word that is
+    nowhere, joined by a hyphen, finds nothing."""
+    def ids(body: dict) -> set[str]:
+        return {h["node"]["id"] for h in body["data"]["search"]["hits"]}
+
+    spaced = await gql(api, contract("Search"), {"q": "nonlinear eigenvalue", "first": 100})
+    hyphen = await gql(api, contract("Search"), {"q": "nonlinear-eigenvalue", "first": 100})
+    assert ids(spaced) and ids(hyphen) == ids(spaced)
+    nowhere = await gql(api, contract("Search"), {"q": "zzqqxx-eigenvalue", "first": 100})
+    assert nowhere["data"]["search"] == {"totalCount": 0, "hits": []}
+    only_separators = await gql(api, contract("Search"), {"q": "(-)"})
+    assert only_separators["data"]["search"]["totalCount"] == 0 and "errors" not in only_separators
 
 
 async def test_search_ranks_and_filters(api, seeded) -> None:

@@ -1,8 +1,9 @@
 """Full-text search over researchers, works, topics and institutions, ranked by relevance.
 
-Whatever a user types is safe: the words are lower-cased (so AND/OR/NOT are words, not operators)
-and every Lucene special character is escaped; control characters are dropped. Empty input and
-input over ``MAX_QUERY`` characters are ``BAD_USER_INPUT``.
+Whatever a user types is safe: the words are lower-cased (so AND/OR/NOT are words, not operators),
+and Lucene's special characters and control characters separate words (text of separators alone
+finds nothing). Empty input, or input over ``MAX_QUERY`` characters or ``MAX_TERMS`` words, is
+``BAD_USER_INPUT``.
 """
 
 from __future__ import annotations
@@ -23,17 +24,24 @@ HITS_RANKED = 1000  # per index: totalCount counts at most this many hits of eac
 _SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
 
-def lucene_query(text: str) -> str:
-    """The user's words as a safe Lucene query: every word must be found; the last one may be a prefix."""
+def lucene_query(text: str) -> str | None:
+    """The user's words as a safe Lucene query: every word must be found; the last one may be a
+    prefix. None when the text has only separators (``(``, ``-``): nothing can match it."""
     if len(text) > MAX_QUERY:
         raise BadUserInput(f"`query` is longer than {MAX_QUERY} characters", argument="query")
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in text).lower()
-    words = [_SPECIAL.sub(r"\\\1", w) for w in cleaned.split()][:MAX_TERMS]
-    if not words:
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    if not printable.strip():
         raise BadUserInput("`query` needs at least one word", argument="query")
+    # Lucene's special characters separate words, as the index's analyzer splits on them anyway:
+    # escaped, `mean-field` would be one query term the analyzer splits into two optional ones.
+    words = _SPECIAL.sub(" ", printable).lower().split()
+    if not words:
+        return None
+    if len(words) > MAX_TERMS:
+        raise BadUserInput(f"`query` has more than {MAX_TERMS} words", argument="query")
     terms = [f"+{w}" for w in words[:-1]]
     last = words[-1]
-    terms.append(f"+({last} OR {last}*)" if len(last) >= 3 and not last.endswith("\\") else f"+{last}")
+    terms.append(f"+({last} OR {last}*)" if len(last) >= 3 else f"+{last}")
     return " ".join(terms)
 
 
@@ -55,8 +63,11 @@ class SearchQuery:
     async def search(self, info: Info[Context, None], query: str, kinds: list[NodeKind] | None = None,
                      first: int = 10) -> SearchResult:
         check_first(first)
+        lucene = lucene_query(query)
+        if lucene is None:
+            return SearchResult(total_count=0, hits=[])
         rows = await info.context.db.read(
-            "search", query=lucene_query(query), first=first, cap=HITS_RANKED,
+            "search", query=lucene, first=first, cap=HITS_RANKED,
             kinds=[k.value for k in (kinds or list(NodeKind))])
         row = rows[0]
         return SearchResult(total_count=row["totalCount"],
