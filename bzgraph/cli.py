@@ -187,11 +187,15 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     if not rows:
         print("(no rows)")
         return
-    table = Table(*rows[0].keys())
+    table = Table()
+    for column in rows[0]:
+        table.add_column(column, overflow="fold")  # a value too wide for the terminal wraps, never cut
     for row in rows:
         table.add_row(*(json.dumps(v, default=str, ensure_ascii=False) if not isinstance(v, str)
                         else v for v in row.values()))
-    Console().print(table)
+    # Into a pipe or a file, the table is as wide as its values (rich would assume 80 columns).
+    console = Console() if sys.stdout.isatty() else Console(width=100_000)
+    console.print(table)
     print(f"{len(rows)} row(s)")
 
 

@@ -53,6 +53,22 @@ def test_table_output_and_unknown_name() -> None:
     assert missing.returncode == 2 and "no Cypher query named" in missing.stderr
 
 
+
+def test_a_table_into_a_pipe_keeps_every_value_whole(seeded: Database) -> None:
+    """rich would fit the table to 80 columns and cut long values with an ellipsis."""
+    rows = _cli("profile/researchers", "--param", 'ids=["bzr-leon-bungert"]', "--param", "viewer=null",
+                "--param", "worksFirst=3", "--param", "afterYear=null", "--param", "afterTitle=null",
+                "--param", "afterId=null", "--param", "collaboratorsFirst=5", "--param", "topicsFirst=5")
+    assert rows.returncode == 0, rows.stderr
+    assert "…" not in rows.stdout
+    (profile,) = json.loads(_cli("profile/researchers", "--json", "--param", 'ids=["bzr-leon-bungert"]',
+                                 "--param", "viewer=null", "--param", "worksFirst=3", "--param", "afterYear=null",
+                                 "--param", "afterTitle=null", "--param", "afterId=null",
+                                 "--param", "collaboratorsFirst=5", "--param", "topicsFirst=5").stdout)
+    for work in profile["works"]:
+        assert work["title"] in rows.stdout
+
+
 def test_parameters_that_do_not_fit_are_bad_user_input(seeded: Database) -> None:
     missing = _cli("profile/researchers", "--param", 'ids=["bzr-leon-bungert"]')
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
