@@ -28,7 +28,7 @@ from strawberry.types.unset import UNSET
 from bzgraph.context import Context
 from bzgraph.db import Database, count_round_trips
 from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
-from bzgraph.schema import schema
+from bzgraph.schema import build_schema, schema
 from bzgraph.settings import Settings, get_settings
 
 
@@ -143,7 +143,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await app.state.db.close()
 
-    graphql = GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+    graphql = GraphQLApp(schema if settings is get_settings() else build_schema(settings=settings),
+                         graphql_ide="graphiql", allow_queries_via_get=True)
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

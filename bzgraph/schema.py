@@ -24,7 +24,7 @@ from bzgraph.cost import query_cost_limit
 from bzgraph.errors import BzgraphError
 from bzgraph.execution import PlannedExecutionContext
 from bzgraph.extensions import CypherRoundTrips, DocumentValidationCache, RejectInvalidToken, RequireOperationName
-from bzgraph.settings import get_settings
+from bzgraph.settings import Settings, get_settings
 
 
 @strawberry.type
@@ -47,9 +47,11 @@ class Schema(strawberry.Schema):
         super().process_errors(unexpected, execution_context)
 
 
-def build_schema(execution_context_class: type | None = PlannedExecutionContext) -> strawberry.Schema:
-    """The schema; ``execution_context_class=None`` executes with Strawberry's stock context."""
-    limits = get_settings()
+def build_schema(execution_context_class: type | None = PlannedExecutionContext,
+                 settings: Settings | None = None) -> strawberry.Schema:
+    """The schema with the document limits of ``settings`` (default: the process's settings);
+    ``execution_context_class=None`` executes with Strawberry's stock context."""
+    limits = settings or get_settings()
     # The depth, alias and cost rules are built once: the validation cache is keyed by the rule classes,
     # and a limiter built per request would bring new classes each time and never hit the cache.
     rules = [*QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,

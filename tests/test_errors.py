@@ -78,6 +78,18 @@ async def test_contract_operations_at_their_largest_pages_are_within_the_cost_li
         assert "errors" not in body, (name, body)
 
 
+async def test_an_app_built_with_other_limits_applies_them(settings, seeded) -> None:
+    strict = settings.model_copy(update={"max_query_cost": 100, "max_aliases": 1})
+    app = create_app(strict)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            body = await gql(client, contract("ProfilePage"), {"id": BUNGERT})
+            assert codes(body) == ["QUERY_TOO_COMPLEX"]
+            assert body["errors"][0]["extensions"]["maxCost"] == 100
+            two = await gql(client, f'{{ a: researcher(id: "{BUNGERT}") {{ id }} b: researcher(id: "x") {{ id }} }}')
+            assert codes(two) == ["QUERY_TOO_COMPLEX"]
+
+
 async def test_too_deep_introspection_is_query_too_complex(api: httpx.AsyncClient) -> None:
     inner = "name"
     for _ in range(5):
