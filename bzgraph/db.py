@@ -176,7 +176,7 @@ class Database:
 
 
 async def migrate(db: Database) -> int:
-    """Apply every ``cypher/schema/*`` statement (all are ``IF NOT EXISTS``); return how many.
+    """Apply every ``cypher/schema/*`` statement (all idempotent: ``IF NOT EXISTS``, ``IF EXISTS``, awaiting indexes); return how many.
 
     Schema statements run as auto-commit queries (they cannot share a transaction with data)."""
     applied = 0

@@ -1,7 +1,7 @@
 """Named Cypher queries: every ``cypher/**/*.cypher`` file, loaded once, looked up by name.
 
-A query's name is its path below ``cypher/`` without the extension (``profile``,
-``explore/researcher``, ``schema/001-constraints``). Each file opens with a ``//`` header whose
+A query's name is its path below ``cypher/`` without the extension (``profile/researchers``,
+``explore/neighbourhood``, ``schema/001-constraints``). Each file opens with a ``//`` header whose
 first sentence is the query's purpose. Asking for a name that does not exist fails at once.
 """
 

@@ -28,7 +28,8 @@ class Settings(BaseSettings):
 
     # Where the local Neo4j, its password and the local JWT secret live (git-ignored).
     state_dir: Path = PROJECT_ROOT / ".bzgraph"
-    # Local server (``bzgraph db``): Bolt port and memory, sized for a 2-core / 24 GB machine.
+    # Local server (``bzgraph db``; its Bolt port comes from neo4j_uri): instance name and memory,
+    # sized for a 2-core / 24 GB machine.
     db_instance: str = Field(default="default", pattern=r"^[A-Za-z0-9_-]{1,40}$")
     db_heap: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")
     db_pagecache: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")

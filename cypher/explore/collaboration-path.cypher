@@ -3,6 +3,7 @@
 // Parameters: $source STRING, $target STRING (researcher ids), $maxHops INTEGER (1..8).
 // Example: bzgraph cypher explore/collaboration-path --param source=bzr-tim-roith --param target=bzr-guy-gilboa --param maxHops=6
 MATCH (a:Researcher {id: $source}), (b:Researcher {id: $target})
+// 16 = 2 x the largest $maxHops (bzgraph.api.explore.MAX_HOPS): one co-authorship is two AUTHORED steps.
 OPTIONAL MATCH p = shortestPath((a)-[:AUTHORED*..16]-(b))
 WHERE a <> b
 WITH CASE
