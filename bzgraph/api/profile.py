@@ -22,7 +22,7 @@ from bzgraph import cursors
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
 from bzgraph.api.trust import Trust
 from bzgraph.context import Context
-from bzgraph.errors import BadUserInput
+from bzgraph.errors import BadUserInput, NotFound
 from bzgraph.execution import PURE
 
 Row = dict[str, Any]
@@ -356,7 +356,7 @@ class Researcher(Node):
     async def _load_and_read(self, read: Callable[[Row], T], wanted: dict[str, Any]) -> T:
         row = await _profile_loader(self._context).load((str(self.id), ProfileArgs(**{**_NOTHING, **wanted})))
         if row is None:  # deleted under us
-            raise BadUserInput("the researcher no longer exists", argument="id")
+            raise NotFound("the researcher no longer exists", argument="id")
         if self._profile is None:
             self._profile = row
         return read(row)
