@@ -115,11 +115,18 @@ class Tx:
     def __init__(self, tx: neo4j.AsyncManagedTransaction) -> None:
         self._tx = tx
 
-    async def run(self, name: str, /, **params: Any) -> list[Row]:
+    async def run(self, name: str, /, *, max_rows: int | None = None, **params: Any) -> list[Row]:
+        """The query's rows; with ``max_rows``, at most that many (the rest are discarded unread)."""
         query = queries.get(name)
         _record(name)
         result = await self._tx.run(query.text, params)
-        return [{key: plain(value) for key, value in record.items()} async for record in result]
+        rows: list[Row] = []
+        async for record in result:
+            if len(rows) == max_rows:
+                await result.consume()
+                break
+            rows.append({key: plain(value) for key, value in record.items()})
+        return rows
 
 
 class Database:
@@ -141,9 +148,9 @@ class Database:
     async def close(self) -> None:
         await self.driver.close()
 
-    async def read(self, name: str, /, **params: Any) -> list[Row]:
-        """Run the named query in a read transaction; return its rows."""
-        return await self.execute(lambda tx: tx.run(name, **params), write=False)
+    async def read(self, name: str, /, *, max_rows: int | None = None, **params: Any) -> list[Row]:
+        """Run the named query in a read transaction; return its rows (at most ``max_rows``)."""
+        return await self.execute(lambda tx: tx.run(name, max_rows=max_rows, **params), write=False)
 
     async def write(self, name: str, /, **params: Any) -> list[Row]:
         """Run the named query in a write transaction; return its rows."""

@@ -179,6 +179,19 @@ async def test_cypher_field_runs_an_analyst_query_in_one_round_trip(api) -> None
     assert body["extensions"]["cypherRoundTrips"] == 1
 
 
+async def test_cypher_field_reads_at_most_one_row_past_its_cap(api, seeded: Database, monkeypatch) -> None:
+    from bzgraph.api import analytics as api_analytics
+
+    everything = await seeded.read("analytics/topic-trends", fromYear=None, toYear=None, topics=None)
+    assert len(everything) > 3
+    assert len(await seeded.read("analytics/topic-trends", max_rows=2, fromYear=None, toYear=None,
+                                 topics=None)) == 2
+    monkeypatch.setattr(api_analytics, "MAX_ROWS", 3)
+    body = await gql(api, CYPHER, {"name": "analytics/topic-trends", "params": {}})
+    result = body["data"]["cypher"]
+    assert result["rows"] == [analytics.jsonable(r) for r in everything[:3]] and result["truncated"] is True
+
+
 async def test_cypher_field_lists_the_library(api) -> None:
     body = await gql(api, "{ analystQueries { name purpose parameters } }")
     listed = {q["name"]: q for q in body["data"]["analystQueries"]}
