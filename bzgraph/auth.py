@@ -17,7 +17,7 @@ from typing import Any
 import jwt
 
 from bzgraph.context import Context, Viewer
-from bzgraph.errors import ServiceUnavailable
+from bzgraph.errors import BzgraphError
 from bzgraph.settings import Settings
 
 ROLES = frozenset({"moderator"})
@@ -110,8 +110,8 @@ async def _ensure_account(context: Context, viewer: Viewer) -> None:
         return
     try:
         await context.db.write("accounts/ensure-user", userId=viewer.id, sub=viewer.sub)
-    except ServiceUnavailable:
-        return  # the operation itself will answer SERVICE_UNAVAILABLE; try again next request
+    except BzgraphError:
+        return  # the operation answers for itself (SERVICE_UNAVAILABLE); try again next request
     if len(_known_accounts) >= _KNOWN_ACCOUNTS_MAX:
         _known_accounts.clear()
     _known_accounts.add(viewer.id)

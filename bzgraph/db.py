@@ -30,11 +30,11 @@ _UNAVAILABLE = (
     neo4j_errors.ServiceUnavailable,
     neo4j_errors.SessionExpired,
     neo4j_errors.DatabaseUnavailable,
-    neo4j_errors.AuthError,
     neo4j_errors.DriverError,
     OSError,
     asyncio.TimeoutError,
 )
+UNAVAILABLE_MESSAGE = "the graph database is not available; try again shortly"
 
 
 @dataclass
@@ -105,8 +105,14 @@ def driver_errors() -> Iterator[None]:
         yield
     except neo4j_errors.ConstraintError as exc:
         raise Conflict("the change conflicts with existing data") from exc
+    except neo4j_errors.ClientError as exc:
+        # A wrong password (AuthError), and Neo4j's lock-out after repeated ones: the service's
+        # configuration, not the client's request.
+        if (exc.code or "").startswith("Neo.ClientError.Security."):
+            raise ServiceUnavailable("the graph database refused this service's credentials") from exc
+        raise
     except _UNAVAILABLE as exc:
-        raise ServiceUnavailable("the graph database is not available; try again shortly") from exc
+        raise ServiceUnavailable(UNAVAILABLE_MESSAGE) from exc
 
 
 class Tx:

@@ -193,6 +193,35 @@ async def test_unreachable_database_is_service_unavailable(settings) -> None:
             assert (await client.get("/readyz")).status_code == 503
 
 
+async def test_wrong_credentials_are_service_unavailable_every_time(settings, seeded) -> None:
+    """Refused logins, and Neo4j's lock-out after repeated ones, answer SERVICE_UNAVAILABLE: reads,
+    mutations (whose account write comes first) and the command line alike, never INTERNAL or a 500.
+    A user of its own, so the lock-out does not touch the suite's."""
+    from bzgraph.auth import issue_token
+
+    from pydantic import SecretStr
+
+    wrong = settings.model_copy(update={"neo4j_user": f"nobody{free_port()}", "neo4j_password": SecretStr("wrong")})
+    app = create_app(wrong)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            for attempt in range(5):  # past Neo4j's lock-out threshold (3 failed logins)
+                body = await gql(client, contract("TrustSnapshot"), {"id": BUNGERT})
+                assert codes(body) == ["SERVICE_UNAVAILABLE"], (attempt, body)
+                assert "credentials" in body["errors"][0]["message"] and "wrong" not in body["errors"][0]["message"]
+                token = issue_token(f"cred{attempt}", [], 60, settings)
+                response = await client.post("/graphql", json={"query": contract("FollowResearcher"),
+                                                                "variables": {"id": BUNGERT}},
+                                             headers={"Authorization": f"Bearer {token}"})
+                assert response.status_code == 200 and codes(response.json()) == ["SERVICE_UNAVAILABLE"]
+    env = {**os.environ, "BZGRAPH_NEO4J_USER": wrong.neo4j_user, "BZGRAPH_NEO4J_PASSWORD": "wrong"}
+    for command in (["seed"], ["cypher", "graph-counts"]):
+        result = subprocess.run([sys.executable, "-m", "bzgraph.cli", *command], capture_output=True,
+                                text=True, env=env, timeout=120)
+        assert result.returncode == 1 and result.stderr.splitlines() == [
+            "bzgraph: SERVICE_UNAVAILABLE: the graph database refused this service's credentials"], result.stderr
+
+
 @pytest.mark.parametrize("command", [
     ["seed"],
     ["import", "openalex", str(SAMPLE), "--quiet"],
