@@ -292,9 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bzgraph.queries import QueriesNotFound
 
     if args.handler is not cmd_serve:
-        # The driver warns of every retry while the database is away; a command's answer to an
-        # outage is its one SERVICE_UNAVAILABLE line. The server keeps the warnings for its log.
-        logging.getLogger("neo4j").setLevel(logging.ERROR)
+        # The driver logs every retry (warnings) and every connection lost mid-command (errors)
+        # while the database is away; a command's answer to an outage is its one SERVICE_UNAVAILABLE
+        # line. The server keeps them for its log.
+        logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     try:
         settings = get_settings()
         return args.handler(args, settings)
