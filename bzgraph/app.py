@@ -26,7 +26,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from bzgraph.context import Context
-from bzgraph.db import Database, count_round_trips
+from bzgraph.db import Database, count_round_trips, deadline
 from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
 from bzgraph.schema import build_schema, schema
 from bzgraph.settings import Settings, get_settings
@@ -43,8 +43,10 @@ class GraphQLApp(GraphQL[Context, None]):
         return context
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
+        settings = request.app.state.db.settings
         try:
-            with count_round_trips():  # from the start: get_context may write the account
+            # Counted and bounded from the start: get_context may write the account.
+            with count_round_trips(), deadline(settings.neo4j_timeout):
                 return await super().run(request, context, root_value)
         except RefusedRequest as exc:
             return error_response(exc.status_code, exc.reason)

@@ -19,15 +19,16 @@ def _run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-def bulk(settings: Settings) -> Settings:
-    """Settings for bulk writes (seed, migrate, import): a transaction may take longer than a request."""
-    return settings.model_copy(update={"neo4j_timeout": max(settings.neo4j_timeout, 120.0)})
+BULK_TRANSACTION_SECONDS = 120.0  # seed, migrate, import: one transaction may take longer than a request
 
 
-async def _with_db(settings: Settings, fn: Callable[[Any], Any]) -> Any:
+async def _with_db(settings: Settings, fn: Callable[[Any], Any], bulk: bool = False) -> Any:
+    """Run ``fn`` with a database; ``bulk`` lets one transaction run up to BULK_TRANSACTION_SECONDS
+    (waits for the database stay bounded by BZGRAPH_NEO4J_TIMEOUT)."""
     from bzgraph.db import Database
 
-    db = Database(settings)
+    db = Database(settings, transaction_timeout=max(BULK_TRANSACTION_SECONDS, settings.neo4j_timeout * 3)
+                  if bulk else None)
     try:
         return await fn(db)
     finally:
@@ -43,7 +44,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "migrate":
         from bzgraph.db import migrate
 
-        count = _run(_with_db(bulk(settings), migrate))
+        count = _run(_with_db(settings, migrate, bulk=True))
         print(f"applied {count} schema statements (all idempotent)")
         return 0
     instance = localdb.instance_for(settings)
@@ -67,7 +68,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
         await migrate(db)
         return await load_seed(db)
 
-    summary = _run(_with_db(bulk(settings), go))
+    summary = _run(_with_db(settings, go, bulk=True))
     print("seeded: " + ", ".join(f"{v} {k}" for k, v in summary.items()))
     return 0
 
@@ -144,7 +145,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         if value < 1:
             print(f"bzgraph: {option} must be at least 1", file=sys.stderr)
             return 2
-    settings = bulk(settings)
     progress = RichProgress(quiet=args.quiet)
 
     async def go(db: Any) -> Any:
@@ -153,7 +153,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                                   refresh_workers=args.refresh_workers, progress=progress)
 
     try:
-        summary = _run(_with_db(settings, go))
+        summary = _run(_with_db(settings, go, bulk=True))
     except FileNotFoundError as exc:
         print(f"bzgraph: {exc}", file=sys.stderr)
         return 2

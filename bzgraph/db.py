@@ -135,12 +135,31 @@ class Tx:
         return rows
 
 
-class Database:
-    """One async driver per process; create at start-up, :meth:`close` at shutdown."""
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
 
-    def __init__(self, settings: Settings) -> None:
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Every query sent inside this block (a request) ends within ``seconds`` of its start, all
+    together: past the deadline, ``SERVICE_UNAVAILABLE``."""
+    token = _deadline.set(asyncio.get_running_loop().time() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+class Database:
+    """One async driver per process; create at start-up, :meth:`close` at shutdown.
+
+    ``settings.neo4j_timeout`` bounds every wait for the database (a connection, the driver's
+    retries); one call ends within three times that, or within ``transaction_timeout`` for bulk
+    writes whose transactions may run longer, and within the :func:`deadline` of its request."""
+
+    def __init__(self, settings: Settings, transaction_timeout: float | None = None) -> None:
         self.settings = settings
         self.timeout = settings.neo4j_timeout
+        self.call_timeout = transaction_timeout or self.timeout * 3
         self.driver = AsyncGraphDatabase.driver(
             settings.neo4j_uri,
             auth=(settings.neo4j_user, settings.neo4j_password_value()),
@@ -174,9 +193,12 @@ class Database:
                 bookmark_manager=self.driver.execute_query_bookmark_manager,
             ) as session:
                 run = session.execute_write if write else session.execute_read
-                # The driver bounds its own retries; the outer bound guards against a hang
+                # The driver bounds its own waits and retries; this bound guards against a hang
                 # (a timeout scope, not wait_for: no extra task per query).
-                async with asyncio.timeout(self.timeout * 3):
+                loop = asyncio.get_running_loop()
+                ends = loop.time() + self.call_timeout
+                request_ends = _deadline.get()
+                async with asyncio.timeout_at(ends if request_ends is None else min(ends, request_ends)):
                     return await run(unit)
 
     async def ping(self) -> bool:
@@ -197,7 +219,8 @@ async def migrate(db: Database) -> int:
         for query in queries.migrations():
             for statement in query.statements:
                 _record(query.name)
-                async with db.driver.session(database=db.settings.neo4j_database) as session:
+                async with db.driver.session(database=db.settings.neo4j_database) as session, \
+                        asyncio.timeout(db.call_timeout):
                     await (await session.run(statement)).consume()
                 applied += 1
     return applied

@@ -222,6 +222,51 @@ async def test_wrong_credentials_are_service_unavailable_every_time(settings, se
             "bzgraph: SERVICE_UNAVAILABLE: the graph database refused this service's credentials"], result.stderr
 
 
+@pytest.fixture
+def black_hole() -> Iterator[int]:
+    """A port that accepts connections and never answers: a database that hangs."""
+    import socket
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)
+        yield server.getsockname()[1]
+
+
+async def test_a_hung_database_is_answered_within_the_timeout_per_request(settings, black_hole: int) -> None:
+    """Each request ends within BZGRAPH_NEO4J_TIMEOUT all together: a signed-in mutation (the account
+    write, the action, the payload's read) once took three times the timeout per query."""
+    import time
+
+    from bzgraph.auth import issue_token
+
+    hung = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{black_hole}", "neo4j_timeout": 1.0})
+    app = create_app(hung)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            for operation, variables, token in (
+                    ("TrustSnapshot", {"id": BUNGERT}, None),
+                    ("FollowResearcher", {"id": BUNGERT}, issue_token(f"hung{black_hole}", [], 60, settings))):
+                started = time.monotonic()
+                body = await gql(client, contract(operation), variables, token=token)
+                elapsed = time.monotonic() - started
+                assert codes(body) == ["SERVICE_UNAVAILABLE"], body
+                assert elapsed < 2.0, (operation, elapsed)
+
+
+def test_bulk_commands_wait_for_a_hung_database_only_as_long_as_the_timeout(black_hole: int) -> None:
+    """seed and import may run long transactions, but waiting for the database stays bounded by
+    BZGRAPH_NEO4J_TIMEOUT (it was two minutes whatever the setting)."""
+    import time
+
+    env = {**os.environ, "BZGRAPH_NEO4J_URI": f"bolt://127.0.0.1:{black_hole}", "BZGRAPH_NEO4J_TIMEOUT": "1"}
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "bzgraph.cli", "seed"], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.returncode == 1 and "SERVICE_UNAVAILABLE" in result.stderr
+    assert time.monotonic() - started < 20
+
+
 @pytest.mark.parametrize("command", [
     ["seed"],
     ["import", "openalex", str(SAMPLE), "--quiet"],
