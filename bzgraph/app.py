@@ -7,6 +7,8 @@ wrong method or path) and for a failure outside GraphQL (``INTERNAL``, masked).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,10 +28,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from bzgraph.context import Context
-from bzgraph.db import Database, count_round_trips, deadline
-from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
+from bzgraph.db import Database, count_round_trips, deadline, migrate
+from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
 from bzgraph.schema import build_schema, schema
 from bzgraph.settings import Settings, get_settings
+
+
+log = logging.getLogger("bzgraph")
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -126,23 +131,53 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """The database answers (503 while it does not)."""
+    """The database answers and has the schema (503 while it does not)."""
     db: Database = request.app.state.db
-    if await db.ping():
+    if await db.ping() and request.app.state.migrated.is_set():
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "unavailable", "code": "SERVICE_UNAVAILABLE"}, status_code=503)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the app; the driver is created at start-up and closed at shutdown."""
+async def _migrate(db: Database, migrated: asyncio.Event) -> bool:
+    """Apply the migrations; False when the database does not answer."""
+    try:
+        await migrate(db)
+    except ServiceUnavailable:
+        return False
+    migrated.set()
+    return True
+
+
+async def _migrate_when_back(db: Database, migrated: asyncio.Event, pause: float = 1.0) -> None:
+    """Try the migrations again, waiting longer each time (up to 10 s), until they are applied."""
+    while not await _migrate(db, migrated):
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 10.0)
+    log.warning("the database answers again: migrations applied")
+
+
+def create_app(settings: Settings | None = None, apply_migrations: bool = False) -> Starlette:
+    """Build the app; the driver is created at start-up and closed at shutdown. With
+    ``apply_migrations`` (``bzgraph serve``), start-up applies ``cypher/schema/``; when the database
+    does not answer, the app serves anyway and applies them once it does (``/readyz`` says 503 until then)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = Database(settings)
+        app.state.migrated = asyncio.Event()
+        retrying: asyncio.Task[None] | None = None
+        if not apply_migrations:
+            app.state.migrated.set()
+        elif not await _migrate(app.state.db, app.state.migrated):
+            log.warning("the database does not answer; serving anyway (/readyz says 503), and applying the "
+                        "migrations once it does")
+            retrying = asyncio.create_task(_migrate_when_back(app.state.db, app.state.migrated))
         try:
             yield
         finally:
+            if retrying is not None:
+                retrying.cancel()
             await app.state.db.close()
 
     graphql = GraphQLApp(schema if settings is get_settings() else build_schema(settings=settings),

@@ -77,21 +77,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from bzgraph.app import create_app
-    from bzgraph.db import migrate
-    from bzgraph.errors import ServiceUnavailable
 
     if settings.env == "production" and settings.jwt_secret is None and not settings.jwt_jwks_url:
         print("bzgraph: BZGRAPH_ENV=production: set BZGRAPH_JWT_SECRET (or BZGRAPH_JWT_JWKS_URL for an "
               "identity provider); refusing to serve with a generated secret", file=sys.stderr)
         return 2
-    try:
-        _run(_with_db(settings, migrate))
-    except ServiceUnavailable:
-        print("warning: the database does not answer; serving anyway (/readyz says 503)",
-              file=sys.stderr)
     print(f"bzgraph serving GraphQL at http://{args.host}:{args.port}/graphql", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
-                access_log=False)
+    uvicorn.run(create_app(settings, apply_migrations=True), host=args.host, port=args.port,
+                log_level="warning", access_log=False)
     return 0
 
 

@@ -267,6 +267,48 @@ def test_bulk_commands_wait_for_a_hung_database_only_as_long_as_the_timeout(blac
     assert time.monotonic() - started < 20
 
 
+async def test_serve_applies_the_migrations_once_the_database_answers(settings, seeded: Database) -> None:
+    """Started while the database is away, the app serves (503 on /readyz), and when the database
+    comes back it applies the migrations before saying it is ready. The database comes back through
+    a loopback relay to the test instance that starts listening late."""
+    import asyncio
+    from urllib.parse import urlparse
+
+    target = urlparse(settings.neo4j_uri)
+    port = free_port()
+
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(target.hostname, target.port)
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            finally:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True)
+
+    await seeded.write("testing/drop-topic-search")  # a schema the migrations must repair
+    away = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{port}", "neo4j_timeout": 2.0})
+    app = create_app(away, apply_migrations=True)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            assert (await client.get("/readyz")).status_code == 503
+            server = await asyncio.start_server(relay, "127.0.0.1", port)
+            try:
+                for _ in range(100):
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                    await asyncio.sleep(0.2)
+                assert (await client.get("/readyz")).status_code == 200
+                body = await gql(client, contract("Search"), {"q": "gradient", "kinds": ["TOPIC"]})
+                assert "errors" not in body and body["data"]["search"]["hits"], body
+            finally:
+                server.close()
+
+
 @pytest.mark.parametrize("command", [
     ["seed"],
     ["import", "openalex", str(SAMPLE), "--quiet"],
