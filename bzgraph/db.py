@@ -34,7 +34,6 @@ _UNAVAILABLE = (
     OSError,
     asyncio.TimeoutError,
 )
-UNAVAILABLE_MESSAGE = "the graph database is not available; try again shortly"
 
 
 @dataclass
@@ -112,7 +111,7 @@ def driver_errors() -> Iterator[None]:
             raise ServiceUnavailable("the graph database refused this service's credentials") from exc
         raise
     except _UNAVAILABLE as exc:
-        raise ServiceUnavailable(UNAVAILABLE_MESSAGE) from exc
+        raise ServiceUnavailable("the graph database is not available; try again shortly") from exc
 
 
 class Tx:
