@@ -30,7 +30,7 @@ from strawberry.types.unset import UNSET
 from bzgraph.context import Context
 from bzgraph.db import Database, count_round_trips, deadline, migrate
 from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
-from bzgraph.schema import build_schema, schema
+from bzgraph.schema import build_schema
 from bzgraph.settings import Settings, get_settings
 
 
@@ -180,8 +180,7 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
                 retrying.cancel()
             await app.state.db.close()
 
-    graphql = GraphQLApp(schema if settings is get_settings() else build_schema(settings=settings),
-                         graphql_ide="graphiql", allow_queries_via_get=True)
+    graphql = GraphQLApp(build_schema(settings=settings), graphql_ide="graphiql", allow_queries_via_get=True)
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -21,7 +21,7 @@ from bzgraph.errors import BadUserInput
 MAX_QUERY = 500
 MAX_TERMS = 32
 HITS_RANKED = 1000  # per index: totalCount counts at most this many hits of each kind
-_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+_SPECIAL = re.compile(r'[+\-&|!(){}\[\]^"~*?:\\/]')  # Lucene's special characters
 
 
 def lucene_query(text: str) -> str | None:
