@@ -26,11 +26,15 @@ from bzgraph.settings import Settings
 Row = dict[str, Any]
 T = TypeVar("T")
 
+# The database out of reach or out of capacity, as opposed to a mistake in this service (the
+# driver's other errors, such as ResultConsumedError, stay as they are: INTERNAL). A transient
+# error reaches here only once the driver's retries have run out.
 _UNAVAILABLE = (
-    neo4j_errors.ServiceUnavailable,
+    neo4j_errors.ServiceUnavailable,  # and its kinds: routing, read, write, incomplete commit
     neo4j_errors.SessionExpired,
-    neo4j_errors.DatabaseUnavailable,
-    neo4j_errors.DriverError,
+    neo4j_errors.ConnectionPoolError,  # every connection busy for longer than the timeout
+    neo4j_errors.TransientError,  # DatabaseUnavailable, deadlocks, memory pool exhausted, ...
+    neo4j_errors.UnsupportedServerProduct,  # the configured address answers, but not as Neo4j
     OSError,
     asyncio.TimeoutError,
 )

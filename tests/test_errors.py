@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -346,3 +347,60 @@ def test_serve_starts_without_the_database_and_says_it_is_not_ready() -> None:
         server.terminate()
         _, stderr = server.communicate(timeout=30)
     assert "serving anyway" in stderr and "Traceback" not in stderr
+
+
+async def test_a_mistake_in_using_the_driver_is_not_reported_as_an_outage(seeded) -> None:
+    """Only the database being away or overloaded is SERVICE_UNAVAILABLE; a misuse of the driver
+    (here a result read after it was consumed) stays itself, and the API masks it as INTERNAL."""
+    from neo4j.exceptions import ResultConsumedError
+
+    from bzgraph import queries
+    from bzgraph.db import driver_errors
+
+    with pytest.raises(ResultConsumedError):
+        with driver_errors():
+            async with seeded.driver.session(database=seeded.settings.neo4j_database) as session:
+                result = await session.run(queries.get("graph-counts").text)
+                await result.consume()
+                await result.single()
+
+
+async def test_a_transient_failure_left_after_the_retries_is_service_unavailable(seeded) -> None:
+    """Two real transactions that deadlock: the one Neo4j picks fails with a TransientError, which the
+    driver would retry in a managed transaction; when retries run out, the client should try again
+    later, so it is SERVICE_UNAVAILABLE, not INTERNAL."""
+    import asyncio
+
+    from bzgraph import errors, queries
+    from bzgraph.db import driver_errors
+
+    lock = queries.get("testing/lock").text
+    ids = [f"lock-{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    await seeded.write("testing/lock", id=ids[0])
+    await seeded.write("testing/lock", id=ids[1])
+    database = seeded.settings.neo4j_database
+    outcomes: list[BaseException | None] = []
+
+    async def take(first: str, second: str, started: asyncio.Event, other: asyncio.Event) -> None:
+        async with seeded.driver.session(database=database) as session:
+            tx = await session.begin_transaction()
+            try:
+                with driver_errors():
+                    await (await tx.run(lock, id=first)).consume()
+                    started.set()
+                    await other.wait()
+                    await (await tx.run(lock, id=second)).consume()
+                outcomes.append(None)
+            except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
+                outcomes.append(exc)
+            finally:
+                await tx.close()
+
+    a, b = asyncio.Event(), asyncio.Event()
+    try:
+        await asyncio.wait_for(asyncio.gather(take(ids[0], ids[1], a, b), take(ids[1], ids[0], b, a)), 60)
+    finally:
+        await seeded.write("testing/unlock", ids=ids)
+    failed = [exc for exc in outcomes if exc is not None]
+    assert len(failed) == 1, outcomes
+    assert isinstance(failed[0], errors.ServiceUnavailable), repr(failed[0])
