@@ -1,7 +1,8 @@
 """The analyst query library: the read-only named queries of ``cypher/analytics/``.
 
 Each file's header declares its parameters (``$name TYPE`` and ``$name TYPE?`` for optional ones,
-which default to null and so to the query's own default). The API's ``cypher`` field and the
+which default to null and so to the query's own default); an INTEGER may be followed by the range
+it must lie in (``$hops INTEGER? 1..2``, ``$limit INTEGER? 0..``). The API's ``cypher`` field and the
 notebook client's direct mode both run these files through :func:`prepare`.
 """
 
@@ -15,7 +16,7 @@ from bzgraph import queries
 from bzgraph.errors import BadUserInput, Forbidden, NotFound
 
 PREFIX = "analytics/"
-_PARAMETER = re.compile(r"\$(\w+)\s+([A-Z][A-Z<>, ]*?[A-Z>])(\?)?(?=[\s,()]|$)")
+_PARAMETER = re.compile(r"\$(\w+)\s+([A-Z][A-Z<>, ]*?[A-Z>])(\?)?(?:\s+(-?\d+)?\.\.(-?\d+)?)?(?=[\s,()]|$)")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,17 @@ class Parameter:
     name: str
     type: str
     optional: bool
+    low: int | None = None  # the declared range, bounds included
+    high: int | None = None
+
+    def out_of_range(self, value: Any) -> bool:
+        return isinstance(value, int) and ((self.low is not None and value < self.low)
+                                           or (self.high is not None and value > self.high))
+
+    def range_text(self) -> str:
+        if self.high is None:
+            return f"at least {self.low}"
+        return f"at most {self.high}" if self.low is None else f"from {self.low} to {self.high}"
 
 
 def parameters(query: queries.Query) -> list[Parameter]:
@@ -36,7 +48,10 @@ def parameters(query: queries.Query) -> list[Parameter]:
             header.append(text)
         elif header:
             break
-    found = {m.group(1): Parameter(m.group(1), m.group(2), bool(m.group(3)))
+    def bound(text: str | None) -> int | None:
+        return None if text is None else int(text)
+
+    found = {m.group(1): Parameter(m.group(1), m.group(2), bool(m.group(3)), bound(m.group(4)), bound(m.group(5)))
              for m in _PARAMETER.finditer(" ".join(header))}
     return list(found.values())
 
@@ -64,6 +79,9 @@ def prepare(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
     for key, value in params.items():
         if value is not None and not _is(value, declared[key].type):
             raise BadUserInput(f"{name}: the parameter {key} must be {declared[key].type}", argument="params")
+        if declared[key].out_of_range(value):
+            raise BadUserInput(f"{name}: the parameter {key} must be {declared[key].range_text()}",
+                               argument="params")
     check_values(name, params)
     return {key: params.get(key) for key in declared}
 

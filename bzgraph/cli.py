@@ -106,6 +106,8 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{name:40} {query.purpose}")
         return 0
     query = queries.get(args.name)
+    if query in queries.migrations():
+        raise BadUserInput(f"{args.name} is a migration of several statements: `bzgraph db migrate` applies it")
     params = dict(_parse_param(p) for p in args.param)
     if args.name.startswith(analytics.PREFIX):
         params = analytics.prepare(args.name, params)  # checked, optional ones filled with null
@@ -113,13 +115,15 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
         analytics.check_values(args.name, params)
 
     async def go(db: Any) -> list[dict[str, Any]]:
-        run = db.write if _is_write(query.text) else db.read
-        return await run(args.name, **params)
+        # A read transaction unless --write: the database itself refuses a query that would change data.
+        return await (db.write if args.write else db.read)(args.name, **params)
 
     try:
         rows = _run(_with_db(settings, go))
-    except ClientError as exc:  # the parameters given do not fit the query (missing, wrong type)
-        raise BadUserInput(f"{args.name}: {exc.message}") from exc
+    except ClientError as exc:
+        if exc.code == "Neo.ClientError.Statement.AccessMode":
+            raise BadUserInput(f"{args.name} changes the data; run it with --write to let it") from exc
+        raise BadUserInput(f"{args.name}: {exc.message}") from exc  # parameters that do not fit
     if args.json:
         print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
     else:
@@ -153,11 +157,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     for line in summary.lines():
         print(line)
     return 0
-
-
-def _is_write(text: str) -> bool:
-    body = " ".join(line for line in text.splitlines() if not line.lstrip().startswith("//")).upper()
-    return any(f" {word} " in f" {body} " for word in ("MERGE", "CREATE", "SET", "DELETE", "REMOVE"))
 
 
 def _parse_param(raw: str) -> tuple[str, Any]:
@@ -249,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     cypher.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="a query parameter; the value is JSON when it parses")
     cypher.add_argument("--json", action="store_true", help="print rows as JSON")
+    cypher.add_argument("--write", action="store_true",
+                        help="let a query that changes data run (otherwise it runs read-only and is refused)")
     cypher.add_argument("--list", action="store_true", help="list the named queries")
     cypher.set_defaults(handler=cmd_cypher)
 

@@ -16,6 +16,7 @@ from support import codes, gql
 
 from bzgraph import analytics, queries
 from bzgraph.db import Database
+from bzgraph.errors import BadUserInput
 from bzgraph.seed import read_seed
 
 SEED = read_seed()
@@ -215,6 +216,9 @@ async def test_cypher_field_lists_the_library(api) -> None:
     ("analytics/topic-trends", {"topics": [1, 2]}, "BAD_USER_INPUT"),
     ("analytics/top-collaborators", {"id": LEON, "limit": 2**63}, "BAD_USER_INPUT"),  # beyond Cypher's INTEGER
     ("analytics/top-collaborators", {"id": LEON, "limit": -(2**63) - 1}, "BAD_USER_INPUT"),
+    ("analytics/citation-neighbourhood", {"id": "W1", "hops": 3}, "BAD_USER_INPUT"),  # outside 1..2
+    ("analytics/citation-neighbourhood", {"id": "W1", "hops": 0}, "BAD_USER_INPUT"),
+    ("analytics/top-collaborators", {"id": LEON, "limit": -1}, "BAD_USER_INPUT"),
 ])
 async def test_cypher_field_refuses(api, seeded: Database, name: str, params: object, code: str) -> None:
     body = await gql(api, CYPHER, {"name": name, "params": params})
@@ -239,3 +243,15 @@ async def test_a_write_in_the_library_is_refused_by_the_read_transaction(api, se
     assert codes(body) == ["BAD_USER_INPUT"], body
     counts = await seeded.read("graph-counts")
     assert not [r for r in counts if r["name"] == "Marker" and r["count"]], "the write went through"
+
+
+def test_a_header_declares_the_range_of_an_integer_parameter() -> None:
+    declared = {p.name: p for p in analytics.parameters(queries.get("analytics/citation-neighbourhood"))}
+    assert (declared["hops"].low, declared["hops"].high, declared["hops"].optional) == (1, 2, True)
+    assert (declared["limit"].low, declared["limit"].high) == (0, None)
+    assert (declared["id"].low, declared["id"].high) == (None, None)
+    with pytest.raises(BadUserInput, match="the parameter hops must be from 1 to 2"):
+        analytics.prepare("analytics/citation-neighbourhood", {"id": "W1", "hops": 3})
+    with pytest.raises(BadUserInput, match="the parameter limit must be at least 0"):
+        analytics.prepare("analytics/top-collaborators", {"id": LEON, "limit": -1})
+    assert analytics.prepare("analytics/citation-neighbourhood", {"id": "W1", "hops": 2})["hops"] == 2

@@ -94,3 +94,23 @@ def test_an_install_without_the_cypher_folder_says_so(tmp_path, monkeypatch) -> 
         monkeypatch.undo()
         queries.all_queries.cache_clear()
     assert queries.get("profile/researchers").purpose
+
+
+async def test_a_query_that_changes_data_runs_only_with_write(seeded: Database) -> None:
+    """Without --write every query runs in a read transaction, so the database refuses a write;
+    the analyst is told how to let it run, and nothing is changed."""
+    value = f"v-{os.getpid()}"
+    refused = _cli("testing/marker-set", "--param", f"value={value}")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert refused.stderr.strip() == ("bzgraph: BAD_USER_INPUT: testing/marker-set changes the data; "
+                                      "run it with --write to let it")
+    assert await seeded.read("testing/marker-get") != [{"value": value}]
+    written = _cli("testing/marker-set", "--write", "--param", f"value={value}")
+    assert written.returncode == 0, written.stderr
+    assert await seeded.read("testing/marker-get") == [{"value": value}]
+
+
+def test_a_migration_points_to_db_migrate() -> None:
+    result = _cli("schema/002-indexes", "--write")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "`bzgraph db migrate` applies it" in result.stderr

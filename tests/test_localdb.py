@@ -41,7 +41,7 @@ def test_start_stop_start_keeps_data_and_second_start_is_harmless(lifecycle_sett
     assert "bolt://127.0.0.1:7699" in first.stdout
     again = _cli(lifecycle_settings, "db", "start")
     assert again.returncode == 0 and "already running" in again.stdout
-    write = _cli(lifecycle_settings, "cypher", "testing/marker-set", "--param", "value=kept")
+    write = _cli(lifecycle_settings, "cypher", "testing/marker-set", "--write", "--param", "value=kept")
     assert write.returncode == 0, write.stderr
     assert _cli(lifecycle_settings, "db", "stop").stdout.strip() == "stopped"
     assert _cli(lifecycle_settings, "db", "status").returncode == 3

@@ -2,7 +2,7 @@
 // Parameters: $userId STRING, $sub STRING, $researcherId STRING, $claimId STRING, $orcid STRING?, $email STRING?, $note STRING?.
 // Returns outcome: CREATED, ALREADY_CLAIMED, VIEWER_HOLDS_CLAIM or ALREADY_PENDING (no row: no such researcher),
 //   and the claim created (as accounts/viewer shows it), null when refused.
-// Example: bzgraph cypher accounts/claim --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param claimId=claim:1 --param orcid=null --param email=a@example.org --param note=null
+// Example: bzgraph cypher accounts/claim --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param claimId=claim:1 --param orcid=null --param email=a@example.org --param note=null
 MATCH (r:Researcher {id: $researcherId})
 SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit
 MERGE (u:User:Entity {id: $userId})

@@ -1,7 +1,7 @@
 // The viewer follows a researcher (idempotent); the researcher is locked so concurrent follows serialize.
 // Parameters: $userId STRING, $sub STRING, $researcherId STRING.
 // Returns one row when the researcher exists, none otherwise. Run trust/recompute afterwards in the same transaction.
-// Example: bzgraph cypher accounts/follow --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert
+// Example: bzgraph cypher accounts/follow --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert
 MATCH (r:Researcher {id: $researcherId})
 SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit
 MERGE (u:User:Entity {id: $userId})

@@ -2,7 +2,7 @@
 // Parameters: $userId STRING, $sub STRING, $researcherId STRING, $invitationId STRING, $message STRING, $limit INTEGER (per 24 hours).
 // Returns outcome: SENT, NOT_CLAIMED, OWN_RECORD or RATE_LIMITED (no row: no such researcher),
 //   and the invitation sent (as accounts/viewer shows it), null when refused.
-// Example: bzgraph cypher accounts/invite --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20
+// Example: bzgraph cypher accounts/invite --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20
 MATCH (r:Researcher {id: $researcherId})
 MERGE (u:User:Entity {id: $userId})
 ON CREATE SET u.sub = $sub, u.createdAt = datetime()

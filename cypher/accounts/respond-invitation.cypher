@@ -2,7 +2,7 @@
 // Parameters: $userId STRING, $invitationId STRING, $accept BOOLEAN.
 // Returns outcome: ACCEPTED, DECLINED or NOT_PENDING (no row: no such invitation for this viewer),
 //   and the invitation (as accounts/viewer shows it).
-// Example: bzgraph cypher accounts/respond-invitation --param userId=user:bob --param invitationId=invitation:1 --param accept=true
+// Example: bzgraph cypher accounts/respond-invitation --write --param userId=user:bob --param invitationId=invitation:1 --param accept=true
 MATCH (:User {id: $userId})-[:CLAIMANT_OF]->(:Researcher)<-[:TO]-(i:Invitation {id: $invitationId})<-[:SENT]-(u:User)
 SET i._lock = true REMOVE i._lock
 WITH i, u, CASE WHEN i.status <> 'PENDING' THEN 'NOT_PENDING' WHEN $accept THEN 'ACCEPTED' ELSE 'DECLINED' END AS outcome

@@ -1,6 +1,6 @@
 // The viewer stops following a researcher (idempotent); the researcher is locked like in accounts/follow.
 // Parameters: $userId STRING, $researcherId STRING.
-// Example: bzgraph cypher accounts/unfollow --param userId=user:alice --param researcherId=bzr-leon-bungert
+// Example: bzgraph cypher accounts/unfollow --write --param userId=user:alice --param researcherId=bzr-leon-bungert
 MATCH (r:Researcher {id: $researcherId})
 SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit
 WITH r

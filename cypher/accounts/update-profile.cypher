@@ -1,7 +1,7 @@
 // The approved claimant edits their profile: open to collaborate and a short bio (null leaves a field as it is).
 // Parameters: $userId STRING, $researcherId STRING, $openToCollaborate BOOLEAN?, $bio STRING?, $clearBio BOOLEAN.
 // Returns one row when the viewer is the record's claimant, none otherwise.
-// Example: bzgraph cypher accounts/update-profile --param userId=user:bob --param researcherId=bzr-leon-bungert --param openToCollaborate=true --param bio=null --param clearBio=false
+// Example: bzgraph cypher accounts/update-profile --write --param userId=user:bob --param researcherId=bzr-leon-bungert --param openToCollaborate=true --param bio=null --param clearBio=false
 MATCH (:User {id: $userId})-[:CLAIMANT_OF]->(r:Researcher {id: $researcherId})
 SET r.openToCollaborate = coalesce($openToCollaborate, r.openToCollaborate),
     r.bio = CASE WHEN $clearBio THEN null ELSE coalesce($bio, r.bio) END

@@ -1,5 +1,5 @@
 // The citation neighbourhood of a work: what it cites and what cites it, one or two citation steps away.
-// Parameters: $id STRING (work id), $hops INTEGER? (1 or 2, default 1), $limit INTEGER? (rows, default 100).
+// Parameters: $id STRING (work id), $hops INTEGER? 1..2 (default 1), $limit INTEGER? 0.. (rows, default 100).
 // Columns: id, title, year, direction (REFERENCE: reached along CITES; CITING: reached against it),
 //   distance (fewest steps), citedByCount. A work in a citation cycle appears once per direction.
 // Example: bzgraph cypher analytics/citation-neighbourhood --param id=W2741809807 --param hops=2

@@ -1,6 +1,6 @@
 // Co-authorship communities around a researcher: their co-authors grouped into the connected groups
 // they form by writing together, the researcher left out (who would join everyone).
-// Parameters: $id STRING (researcher id), $limit INTEGER? (communities, default 20).
+// Parameters: $id STRING (researcher id), $limit INTEGER? 0.. (communities, default 20).
 // Columns: community (1 = largest), size, members (LIST<MAP{id, name}>, by name), worksWithCenter
 //   (distinct works the researcher wrote with members of the community).
 // Example: bzgraph cypher analytics/coauthor-communities --param id=bzr-leon-bungert

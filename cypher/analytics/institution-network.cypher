@@ -1,5 +1,5 @@
 // An institution's collaboration network: the other institutions whose researchers co-author works with its researchers.
-// Parameters: $id STRING (institution id), $limit INTEGER? (rows, default 25).
+// Parameters: $id STRING (institution id), $limit INTEGER? 0.. (rows, default 25).
 // Columns: id, name, country, sharedWorks (distinct works with an author at each), researchers (authors at $id
 //   on those works), partnerResearchers (authors at the partner on those works).
 // Example: bzgraph cypher analytics/institution-network --param id=I27837315 --param limit=10

@@ -1,5 +1,5 @@
 // The most cited works of a topic: by the source's citation count, then by citations within the graph.
-// Parameters: $topic STRING (topic id), $limit INTEGER? (rows, default 10).
+// Parameters: $topic STRING (topic id), $limit INTEGER? 0.. (rows, default 10).
 // Columns: id, title, year, citedByCount (as reported by the source), graphCitations (incoming CITES),
 //   score (how strongly the work is about the topic).
 // Example: bzgraph cypher analytics/most-cited-works --param topic=bzt-adversarial-robustness --param limit=5

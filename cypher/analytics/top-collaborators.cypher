@@ -1,5 +1,5 @@
 // Top collaborators of a researcher: co-authors ranked by the number of works they share.
-// Parameters: $id STRING (researcher id), $limit INTEGER? (rows, default 10).
+// Parameters: $id STRING (researcher id), $limit INTEGER? 0.. (rows, default 10).
 // Columns: id, name, sharedWorks, firstYear, lastYear.
 // Example: bzgraph cypher analytics/top-collaborators --param id=bzr-leon-bungert --param limit=5
 MATCH (:Researcher {id: $id})-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(c:Researcher)

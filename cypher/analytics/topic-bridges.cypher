@@ -1,5 +1,5 @@
 // Researchers who bridge two topics: authors of works in both, ranked by the smaller of their two work counts.
-// Parameters: $a STRING, $b STRING (topic ids), $limit INTEGER? (rows, default 10).
+// Parameters: $a STRING, $b STRING (topic ids), $limit INTEGER? 0.. (rows, default 10).
 // Columns: id, name, worksInA, worksInB, worksInBoth (works having both topics).
 // Example: bzgraph cypher analytics/topic-bridges --param a=bzt-nonlinear-eigenvalue-problems --param b=bzt-gradient-flows
 MATCH (:Topic {id: $a})<-[:HAS_TOPIC]-(:Work)<-[:AUTHORED]-(r:Researcher)

@@ -9,7 +9,7 @@
 // cited and citing works = their citations; a topic's works = citations; a topic's researchers = their works on it;
 // an institution's researchers = years affiliated. Ties are broken by id, so explore is deterministic.
 // Parameters: $ids LIST<STRING>, $keep INTEGER (neighbours kept per kind, e.g. 200).
-// Example: bzgraph cypher explore/refresh --param 'ids=["bzr-leon-bungert"]' --param keep=200
+// Example: bzgraph cypher explore/refresh --write --param 'ids=["bzr-leon-bungert"]' --param keep=200
 UNWIND $ids AS nodeId
 MATCH (n:Entity {id: nodeId})
 WHERE n:Researcher OR n:Work OR n:Topic OR n:Institution

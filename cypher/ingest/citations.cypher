@@ -3,7 +3,7 @@
 // CITES when that work arrives. Run after ingest/works for the same batch.
 // Parameters: $works LIST<MAP{id, references LIST<STRING>}>.
 // Returns: counts LIST<MAP{kind,created,updated,deleted}> for CITES.
-// Example: bzgraph cypher ingest/citations --param 'works=[{"id":"W1","references":["W2"]}]'
+// Example: bzgraph cypher ingest/citations --write --param 'works=[{"id":"W1","references":["W2"]}]'
 CALL () {
   // Citations that were waiting for these works: one full-text query per 500 of them (an OR of
   // quoted ids, under Lucene's clause limit), then the exact token check on each hit.

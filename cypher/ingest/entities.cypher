@@ -2,7 +2,7 @@
 // Parameters: $sources LIST<MAP{id,name,type,issn}>, $topics LIST<MAP{id,name,subfield,field,domain}>,
 //   $institutions LIST<MAP{id,name,ror,country,type}>.
 // Returns: counts LIST<MAP{kind,created,updated}> (updated = existing and changed).
-// Example: bzgraph cypher ingest/entities --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","subfield":null,"field":null,"domain":null}]' --param 'institutions=[]'
+// Example: bzgraph cypher ingest/entities --write --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","subfield":null,"field":null,"domain":null}]' --param 'institutions=[]'
 CALL () {
   UNWIND $sources AS row
   MERGE (n:Source:Entity {id: row.id})

@@ -2,7 +2,7 @@
 // their trust (trust/recompute) and explore neighbour lists (explore/refresh) are recomputed once
 // each when the import's writes are done; a killed import leaves the marks for the rerun to finish.
 // Parameters: $ids LIST<STRING> (researcher, work, topic and institution ids).
-// Example: bzgraph cypher ingest/mark-pending --param 'ids=["A5010401681"]'
+// Example: bzgraph cypher ingest/mark-pending --write --param 'ids=["A5010401681"]'
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
 SET n:RefreshPending

@@ -1,6 +1,6 @@
 // Clears the refresh mark of nodes whose trust and explore lists were just recomputed.
 // Parameters: $ids LIST<STRING>.
-// Example: bzgraph cypher ingest/refresh-done --param 'ids=["A5010401681"]'
+// Example: bzgraph cypher ingest/refresh-done --write --param 'ids=["A5010401681"]'
 UNWIND $ids AS id
 MATCH (n:Entity {id: id}) // the id index; RefreshPending has none
 WHERE n:RefreshPending

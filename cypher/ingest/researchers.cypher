@@ -3,7 +3,7 @@
 // is kept when the researcher is new. Every other spelling seen goes to aliases (sorted, distinct).
 // Parameters: $researchers LIST<MAP{id, name, orcid, names LIST<STRING>, authoritative BOOLEAN}>.
 // Returns: counts LIST<MAP{kind,created,updated}>.
-// Example: bzgraph cypher ingest/researchers --param 'researchers=[{"id":"A5010401681","name":"Abdulrahman S. Alsharhan","orcid":null,"names":["A.S. ALSHARHAN"],"authoritative":false}]'
+// Example: bzgraph cypher ingest/researchers --write --param 'researchers=[{"id":"A5010401681","name":"Abdulrahman S. Alsharhan","orcid":null,"names":["A.S. ALSHARHAN"],"authoritative":false}]'
 UNWIND $researchers AS row
 MERGE (n:Researcher:Entity {id: row.id})
 WITH n, row, properties(n) AS before

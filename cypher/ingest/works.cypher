@@ -6,7 +6,7 @@
 //   topics LIST<MAP{topic, score}>}>.
 // Returns: counts LIST<MAP{kind,created,updated,deleted}>; staleResearchers, staleTopics LIST<STRING>
 //   (who lost an edge and needs its derived counts refreshed).
-// Example: bzgraph cypher ingest/works --param 'works=[{"id":"W1","title":"T","abstract":null,"year":2020,"date":"2020-01-01","type":"article","language":"en","doi":null,"arxivId":null,"citedByCount":0,"rawAuthorNames":[],"source":null,"authors":[],"topics":[]}]'
+// Example: bzgraph cypher ingest/works --write --param 'works=[{"id":"W1","title":"T","abstract":null,"year":2020,"date":"2020-01-01","type":"article","language":"en","doi":null,"arxivId":null,"citedByCount":0,"rawAuthorNames":[],"source":null,"authors":[],"topics":[]}]'
 UNWIND $works AS row
 MERGE (w:Work:Entity {id: row.id})
 WITH w, row, properties(w) AS before

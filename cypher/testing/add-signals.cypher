@@ -1,7 +1,7 @@
 // Adds trust signals to a test researcher: followers, an affiliation, an approved claim (optionally with a matching ORCID).
 // Parameters: $id STRING, $followers LIST<STRING> (user ids), $institution STRING? (institution id),
 //   $claimant STRING? (user id), $orcid STRING? (set on the researcher and on the claim).
-// Example: bzgraph cypher testing/add-signals --param id=t-r1 --param 'followers=["user:t1"]' --param institution=null --param claimant=null --param orcid=null
+// Example: bzgraph cypher testing/add-signals --write --param id=t-r1 --param 'followers=["user:t1"]' --param institution=null --param claimant=null --param orcid=null
 MATCH (r:Researcher {id: $id})
 CALL (r) {
   UNWIND $followers AS userId

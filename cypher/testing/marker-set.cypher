@@ -1,6 +1,6 @@
 // Writes a marker node, so tests can check that data survives a restart.
 // Parameters: $value (STRING).
-// Example: bzgraph cypher testing/marker-set --param value=kept
+// Example: bzgraph cypher testing/marker-set --write --param value=kept
 MERGE (m:TestMarker {id: 'marker'})
 SET m.value = $value
 RETURN m.value AS value

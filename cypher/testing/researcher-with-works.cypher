@@ -1,6 +1,6 @@
 // Creates (or extends) a test researcher with works titled "<prefix> <n>" in the given years.
 // Parameters: $id STRING, $name STRING, $works LIST<MAP{id, title, year}>.
-// Example: bzgraph cypher testing/researcher-with-works --param id=t-r1 --param name=Test --param 'works=[{"id":"t-w1","title":"A","year":2020}]'
+// Example: bzgraph cypher testing/researcher-with-works --write --param id=t-r1 --param name=Test --param 'works=[{"id":"t-w1","title":"A","year":2020}]'
 MERGE (r:Researcher:Entity {id: $id})
 SET r.name = $name, r.aliases = coalesce(r.aliases, []), r.openToCollaborate = coalesce(r.openToCollaborate, false)
 WITH r

@@ -1,7 +1,7 @@
 // Recomputes the trust snapshot of researchers from graph signals and stores it on them (docs/trust.md).
 // Parameters: $ids (LIST<STRING>) the researchers to recompute.
 // Returns: one row per researcher: id, score, tier, verificationLevel.
-// Example: bzgraph cypher trust/recompute --param 'ids=["bzr-leon-bungert"]'
+// Example: bzgraph cypher trust/recompute --write --param 'ids=["bzr-leon-bungert"]'
 MATCH (r:Researcher) WHERE r.id IN $ids
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)
