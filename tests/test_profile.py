@@ -25,7 +25,7 @@ def _expected_bungert() -> dict:
     works = [w for w in seed["works"] if any(a["researcher"] == BUNGERT for a in w["authors"])]
     shared = Counter(a["researcher"] for w in works for a in w["authors"] if a["researcher"] != BUNGERT)
     topics = {t["topic"] for w in works for t in w["topics"]}
-    ordered = sorted(works, key=lambda w: (-(w["year"] or -1), w["title"], w["id"]))
+    ordered = sorted(works, key=lambda w: (-(w["year"] or -1), w["title"].lower(), w["id"]))
     return {"works": ordered, "close": {r: n for r, n in shared.items() if n >= 2}, "topics": topics}
 
 
@@ -147,7 +147,7 @@ async def test_paging_is_stable_when_older_works_arrive(api: httpx.AsyncClient, 
     # Same-year works with equal titles test the id tie-break.
     works = [{"id": f"{rid}-w{i}", "title": f"Work {i % 3}", "year": 2000 + i % 4} for i in range(10)]
     await seeded.write("testing/researcher-with-works", id=rid, name="Pager", works=works)
-    expected = [w["id"] for w in sorted(works, key=lambda w: (-w["year"], w["title"], w["id"]))]
+    expected = [w["id"] for w in sorted(works, key=lambda w: (-w["year"], w["title"].lower(), w["id"]))]
 
     async def add_older() -> None:
         await seeded.write("testing/researcher-with-works", id=rid, name="Pager",
@@ -155,6 +155,22 @@ async def test_paging_is_stable_when_older_works_arrive(api: httpx.AsyncClient, 
 
     seen = await _page_through(api, rid, 3, between=add_older)
     assert seen == expected + [f"{rid}-old"]
+
+
+async def test_titles_are_ordered_ignoring_case_and_paged_past_a_missing_title(api: httpx.AsyncClient,
+                                                                             seeded: Database) -> None:
+    """Old records often have ALL-CAPS titles, a few start in lower case: "title ascending" files them
+    where a reader looks, not after every capital. A work without a title (null) comes first in its
+    year, and the cursor that stops on it pages on."""
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    titles = ["zeta functions", "THE END OF BASINS", "Theory of flows", "alpha decay", "BETA", "Gamma rays", None]
+    works = [{"id": f"{rid}-w{i}", "title": title, "year": 2001} for i, title in enumerate(titles)]
+    await seeded.write("testing/researcher-with-works", id=rid, name="Cases", works=works)
+    expected = [w["id"] for w in sorted(works, key=lambda w: ((w["title"] or "").lower(), w["id"]))]
+    assert [titles[int(i.rsplit("w", 1)[1])] for i in expected] == [
+        None, "alpha decay", "BETA", "Gamma rays", "THE END OF BASINS", "Theory of flows", "zeta functions"]
+    for size in (1, 2, 7):
+        assert await _page_through(api, rid, size) == expected
 
 
 async def test_malformed_and_foreign_cursors_are_bad_user_input(api: httpx.AsyncClient, seeded: Database) -> None:

@@ -62,7 +62,7 @@ class ProfileArgs:
     topics_first: int = TOPICS_FIRST
 
 
-_WORKS_POSITION = (int, str, str)  # sort year, title, id: the keyset of the works order
+_WORKS_POSITION = (int, str, str)  # sort year, lower-cased title, id: the keyset of the works order
 
 
 def _works_scope(researcher_id: str) -> str:
@@ -286,7 +286,7 @@ class WorkEdge:
     node: Work
 
 
-@strawberry.type(description="A page of a researcher's works, newest first (year, then title).")
+@strawberry.type(description="A page of a researcher's works, newest first (year, then title ignoring case).")
 class WorkConnection:
     total_count: int
     page_info: PageInfo
@@ -439,7 +439,7 @@ def _viewer_state(profile: Row) -> ViewerState:
 
 
 def _works_page(profile: Row, scope: str, first: int) -> WorkConnection:
-    edges = [WorkEdge(cursor=cursors.encode(scope, [w["sortYear"], w["title"], w["id"]]), node=Work.from_row(w))
+    edges = [WorkEdge(cursor=cursors.encode(scope, [w["sortYear"], w["sortTitle"], w["id"]]), node=Work.from_row(w))
              for w in profile["works"][:first]]
     return WorkConnection(
         total_count=profile["counts"]["works"],

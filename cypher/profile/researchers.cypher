@@ -1,9 +1,10 @@
 // The researcher profile page for one or many researchers: header, counts, trust, viewer state, works page, collaborators, topics.
 // Parameters: $ids LIST<STRING>; $viewer STRING? (a User id, null when anonymous);
 //   $worksFirst INT (page size; 0 skips the list); $afterYear INT?, $afterTitle STRING?, $afterId STRING?
-//   (the keyset position of the works cursor, all null for the first page);
+//   (the keyset position of the works cursor, all null for the first page; $afterTitle lower-cased);
 //   $collaboratorsFirst INT, $topicsFirst INT (0 skips those lists).
-// Works are ordered newest first: year descending (unknown years last), then title, then id.
+// Works are ordered newest first: year descending (unknown years last), then title ignoring case
+// (an ALL-CAPS or lower-case title files where a reader looks for it), then id.
 // Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param topicsFirst=5
 UNWIND $ids AS researcherId
 MATCH (r:Researcher {id: researcherId})
@@ -36,18 +37,18 @@ CALL (r) {
 }
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)
-  WITH w, coalesce(w.year, -1) AS y
+  WITH w, coalesce(w.year, -1) AS y, toLower(coalesce(w.title, '')) AS t
   WHERE w IS NOT NULL AND (
     $afterId IS NULL
     OR y < $afterYear
-    OR (y = $afterYear AND w.title > $afterTitle)
-    OR (y = $afterYear AND w.title = $afterTitle AND w.id > $afterId))
-  WITH w, y ORDER BY y DESC, w.title ASC, w.id ASC
+    OR (y = $afterYear AND t > $afterTitle)
+    OR (y = $afterYear AND t = $afterTitle AND w.id > $afterId))
+  WITH w, y, t ORDER BY y DESC, t ASC, w.id ASC
   LIMIT $worksFirst + 1
   OPTIONAL MATCH (w)-[:PUBLISHED_IN]->(s:Source)
-  WITH w, y, s ORDER BY y DESC, w.title ASC, w.id ASC
+  WITH w, y, t, s ORDER BY y DESC, t ASC, w.id ASC
   RETURN collect(w {.id, .type, .year, .title, .abstract, .doi, .arxivId, .language, .citedByCount,
-                    date: toString(w.date), venue: s.name, sortYear: y}) AS worksPage
+                    date: toString(w.date), venue: s.name, sortYear: y, sortTitle: t}) AS worksPage
 }
 CALL (r) {
   OPTIONAL MATCH (viewer:User {id: $viewer})
