@@ -4,19 +4,19 @@
 //   (at most this many hits per index are ranked and counted).
 // Example: bzgraph cypher search --param query=lipschitz --param 'kinds=["RESEARCHER","WORK","TOPIC","INSTITUTION"]' --param first=5 --param cap=1000
 CALL () {
-  CALL db.index.fulltext.queryNodes('search_researcher', $query, {limit: $cap}) YIELD node, score
+  CALL db.index.fulltext.queryNodes('search_researcher_folded', $query, {limit: $cap}) YIELD node, score
   WHERE 'RESEARCHER' IN $kinds
   RETURN node, score, 'Researcher' AS label
   UNION ALL
-  CALL db.index.fulltext.queryNodes('search_work', $query, {limit: $cap}) YIELD node, score
+  CALL db.index.fulltext.queryNodes('search_work_folded', $query, {limit: $cap}) YIELD node, score
   WHERE 'WORK' IN $kinds
   RETURN node, score, 'Work' AS label
   UNION ALL
-  CALL db.index.fulltext.queryNodes('search_topic', $query, {limit: $cap}) YIELD node, score
+  CALL db.index.fulltext.queryNodes('search_topic_folded', $query, {limit: $cap}) YIELD node, score
   WHERE 'TOPIC' IN $kinds
   RETURN node, score, 'Topic' AS label
   UNION ALL
-  CALL db.index.fulltext.queryNodes('search_institution', $query, {limit: $cap}) YIELD node, score
+  CALL db.index.fulltext.queryNodes('search_institution_folded', $query, {limit: $cap}) YIELD node, score
   WHERE 'INSTITUTION' IN $kinds
   RETURN node, score, 'Institution' AS label
 }

@@ -337,6 +337,12 @@ async def test_search_ranks_and_filters(api, seeded) -> None:
     assert hits[0]["node"] == {"__typename": "Researcher", "id": "bzr-an-nguyen", "name": "An Nguyen"}
     alias = await gql(api, contract("Search"), {"q": "Bjoern"})
     assert alias["data"]["search"]["hits"][0]["node"]["id"] == "bzr-bjorn-eskofier"
+    # Accents are folded both ways, whole words and the prefix typed so far alike.
+    for typed, found in (("bjorn", "bzr-bjorn-eskofier"), ("BJÖRN eskofier", "bzr-bjorn-eskofier"),
+                         ("bjö", "bzr-bjorn-eskofier"), ("schonlieb", "bzr-carola-bibiane-schonlieb"),
+                         ("carola schonl", "bzr-carola-bibiane-schonlieb"), ("rene raab", "bzr-rene-raab")):
+        folded = await gql(api, contract("Search"), {"q": typed, "kinds": ["RESEARCHER"]})
+        assert [h["node"]["id"] for h in folded["data"]["search"]["hits"]][:1] == [found], (typed, folded)
     works = await gql(api, contract("Search"), {"q": "neural networks", "kinds": ["WORK"], "first": 100})
     result = works["data"]["search"]
     assert result["hits"] and all(h["node"]["__typename"] == "Work" for h in result["hits"])

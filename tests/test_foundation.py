@@ -31,6 +31,19 @@ async def test_migrate_twice_is_harmless(seeded: Database) -> None:
     assert first == second > 0
 
 
+async def test_migrations_replace_the_search_indexes_of_older_versions(seeded: Database) -> None:
+    """A database made by an older version has search indexes without accent folding; migrating
+    drops them and leaves only the folding ones, which `search` reads."""
+    await seeded.write("testing/drop-topic-search")  # Neo4j keeps one full-text index per schema
+    await seeded.write("testing/legacy-search-index")
+    indexes = {r["name"]: r["analyzer"] for r in await seeded.read("testing/fulltext-indexes")}
+    assert indexes["search_topic"] == "standard-no-stop-words" and "search_topic_folded" not in indexes
+    await migrate(seeded)
+    indexes = {r["name"]: r["analyzer"] for r in await seeded.read("testing/fulltext-indexes")}
+    assert {name: analyzer for name, analyzer in indexes.items() if name.startswith("search_")} == {
+        f"search_{kind}_folded": "standard-folding" for kind in ("researcher", "work", "topic", "institution")}
+
+
 async def test_seed_twice_gives_identical_graph(seeded: Database) -> None:
     before = await _fingerprint(seeded)
     await load_seed(seeded)

@@ -3,12 +3,14 @@
 Whatever a user types is safe: the words are lower-cased (so AND/OR/NOT are words, not operators),
 and Lucene's special characters and control characters separate words (text of separators alone
 finds nothing). Empty input, or input over ``MAX_QUERY`` characters or ``MAX_TERMS`` words, is
-``BAD_USER_INPUT``.
+``BAD_USER_INPUT``. The indexes fold accents (``cypher/schema/003-fulltext.cypher``); Lucene does not
+analyse a prefix term, so the prefix is folded here.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import strawberry
 from strawberry.types import Info
@@ -22,6 +24,15 @@ MAX_QUERY = 500
 MAX_TERMS = 32
 HITS_RANKED = 1000  # per index: totalCount counts at most this many hits of each kind
 _SPECIAL = re.compile(r'[+\-&|!(){}\[\]^"~*?:\\/]')  # Lucene's special characters
+# Letters that Lucene's ASCIIFoldingFilter folds but Unicode decomposition leaves as they are.
+_FOLD_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
+                               "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "n"})
+
+
+def fold(word: str) -> str:
+    """A lower-case word as the index's analyzer folds it (``björn`` → ``bjorn``, ``straße`` → ``strasse``)."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD_LETTERS)
 
 
 def lucene_query(text: str) -> str | None:
@@ -41,7 +52,10 @@ def lucene_query(text: str) -> str | None:
         raise BadUserInput(f"`query` has more than {MAX_TERMS} words", argument="query")
     terms = [f"+{w}" for w in words[:-1]]
     last = words[-1]
-    terms.append(f"+({last} OR {last}*)" if len(last) >= 3 else f"+{last}")
+    # The whole word goes through the analyzer; the prefix does not, so it is folded here (and
+    # stripped of what decomposition may turn into spaces or special characters: `＊` is `*`).
+    prefix = _SPECIAL.sub("", "".join(fold(last).split()))
+    terms.append(f"+({last} OR {prefix}*)" if len(prefix) >= 3 else f"+{last}")
     return " ".join(terms)
 
 
