@@ -4,7 +4,10 @@ Starts `bzgraph serve` on a free loopback port against the configured database (
 `bzgraph seed`), then alternates the measurements so that machine noise hits all alike.
 Prints the medians and the ratio HTTP / raw (goal: ≤ 1.25). The HTTP request is timed twice: with
 httpx (what a Python client pays) and with a minimal keep-alive HTTP/1.1 client on asyncio streams,
-which leaves out most of the client's own cost and so shows what the server adds.
+which leaves out most of the client's own cost and so shows what the server adds. The same lean
+client also times `bench/http_floor.py`: the same query behind a bare Starlette endpoint on the same
+uvicorn, answering its rows as JSON. That is the floor any HTTP API on this stack pays; the ratio
+ProfilePage / floor is what GraphQL adds.
 
     python bench/profile_bench.py [--rounds 300] [--id bzr-leon-bungert]
 """
@@ -73,6 +76,10 @@ async def main() -> None:
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
+    floor_port = _free_port()
+    floor = subprocess.Popen([sys.executable, str(Path(__file__).with_name("http_floor.py")),
+                              "--port", str(floor_port)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
     document = CONTRACT.read_text()
     variables = {"id": args.id, "worksFirst": 10}
     # Exactly what the resolver sends for this document: the same named query, the same parameters.
@@ -98,6 +105,19 @@ async def main() -> None:
 
             lean = await LeanClient.connect(port)
             payload = json.dumps({"query": document, "variables": variables}).encode()
+            for _ in range(100):
+                try:
+                    floor_client = await LeanClient.connect(floor_port)
+                    break
+                except OSError:
+                    await asyncio.sleep(0.2)
+            else:
+                raise SystemExit("bench/http_floor.py did not start")
+            floor_payload = json.dumps(params).encode()
+
+            async def http_floor() -> None:
+                rows = await floor_client.post_json("/rows", floor_payload)
+                assert rows and rows[0]["researcher"]["id"] == args.id
 
             async def api_lean() -> None:
                 body = await lean.post_json("/graphql", payload)
@@ -111,25 +131,32 @@ async def main() -> None:
             for _ in range(30):  # warm every path (plan cache, connection pools)
                 await api()
                 await api_lean()
+                await http_floor()
                 await raw()
-            api_times, lean_times, raw_times = [], [], []
+            api_times, lean_times, floor_times, raw_times = [], [], [], []
             for _ in range(args.rounds):
-                for fn, times in ((api, api_times), (api_lean, lean_times), (raw, raw_times)):
+                for fn, times in ((api, api_times), (api_lean, lean_times), (http_floor, floor_times),
+                                  (raw, raw_times)):
                     start = time.perf_counter()
                     await fn()
                     times.append(time.perf_counter() - start)
             lean.close()
+            floor_client.close()
     finally:
         await driver.close()
-        server.terminate()
-        server.wait(timeout=20)
+        for process in (server, floor):
+            process.terminate()
+            process.wait(timeout=20)
     api_ms, raw_ms = statistics.median(api_times) * 1e3, statistics.median(raw_times) * 1e3
-    lean_ms = statistics.median(lean_times) * 1e3
+    lean_ms, floor_ms = statistics.median(lean_times) * 1e3, statistics.median(floor_times) * 1e3
     print(f"ProfilePage over HTTP (httpx)        median {api_ms:7.2f} ms  ({args.rounds} rounds)")
     print(f"ProfilePage over HTTP (lean client)  median {lean_ms:7.2f} ms")
+    print(f"same Cypher, bare HTTP endpoint      median {floor_ms:7.2f} ms  (lean client, no GraphQL)")
     print(f"same Cypher, raw driver              median {raw_ms:7.2f} ms")
     print(f"ratio HTTP / raw                     {api_ms / raw_ms:7.2f}  (goal ≤ 1.25)")
     print(f"ratio HTTP / raw, lean client        {lean_ms / raw_ms:7.2f}")
+    print(f"ratio bare HTTP endpoint / raw       {floor_ms / raw_ms:7.2f}  (the floor of any HTTP API here)")
+    print(f"ratio HTTP lean / bare endpoint      {lean_ms / floor_ms:7.2f}  (what GraphQL adds)")
 
 
 async def _fetch(tx, text, params):
