@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from bzgraph import localdb, queries
-from bzgraph.api.explore import NEIGHBOURS_KEPT
+from bzgraph.neighbours import NEIGHBOURS_KEPT
 from bzgraph.db import Database, migrate
 from bzgraph.settings import get_settings
 

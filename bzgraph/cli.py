@@ -192,7 +192,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 
 
 def cmd_explore(args: argparse.Namespace, settings: Settings) -> int:
-    from bzgraph.api.explore import refresh_neighbours
+    from bzgraph.neighbours import refresh_neighbours
 
     count = _run(_with_db(settings, lambda db: refresh_neighbours(db, args.ids or None)))
     print(f"refreshed the neighbour lists of {count} node(s)")

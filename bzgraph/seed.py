@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bzgraph.api.explore import NEIGHBOURS_KEPT
 from bzgraph.db import Database, Tx
+from bzgraph.neighbours import NEIGHBOURS_KEPT
 from bzgraph.settings import PROJECT_ROOT
 
 SEED_FILE = PROJECT_ROOT / "seeds" / "graph.json"

@@ -10,8 +10,8 @@ from collections import Counter, defaultdict, deque
 import pytest
 from support import codes, contract, gql
 
-from bzgraph.api.explore import NEIGHBOURS_KEPT
 from bzgraph.db import Database
+from bzgraph.neighbours import NEIGHBOURS_KEPT
 
 KINDS = ["RESEARCHER", "WORK", "TOPIC", "INSTITUTION"]
 
@@ -355,7 +355,7 @@ async def test_search_ranks_and_filters(api, seeded) -> None:
 
 
 async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> None:
-    from bzgraph.api.explore import refresh_neighbours
+    from bzgraph.neighbours import refresh_neighbours
 
     g = Graph(seed=11, researchers=8, works=10)
     await g.load(seeded)

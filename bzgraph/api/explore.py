@@ -1,7 +1,7 @@
 """Explore: the bounded, deterministic neighbourhood around any node, and collaboration paths.
 
 ``explore`` reads the ranked neighbour lists that ``cypher/explore/refresh.cypher`` keeps on every
-node (refreshed on write), so one request is one query whose cost depends on ``limit``, never on the
+node (refreshed on write by ``bzgraph.neighbours``), so one request is one query whose cost depends on ``limit``, never on the
 center's degree. See ``docs/explore.md``.
 """
 
@@ -16,27 +16,10 @@ from strawberry.types import Info
 from bzgraph.api.nodes import NodeKind
 from bzgraph.api.profile import Researcher, Work, check_id
 from bzgraph.context import Context
-from bzgraph.db import Database
 from bzgraph.errors import BadUserInput
 
-NEIGHBOURS_KEPT = 200  # per node and kind; explore's `limit` can never need more
 MAX_LIMIT = 500
 MAX_HOPS = 8
-
-
-async def refresh_neighbours(db: Database, ids: list[str] | None = None, chunk: int = 200) -> int:
-    """Recompute the neighbour lists of ``ids`` (every explorable node when None), ``chunk`` per transaction."""
-    done = 0
-    if ids is not None:
-        for start in range(0, len(ids), chunk):
-            rows = await db.write("explore/refresh", ids=ids[start:start + chunk], keep=NEIGHBOURS_KEPT)
-            done += rows[0]["refreshed"]
-        return done
-    after = ""
-    while page := [row["id"] for row in await db.read("explore/node-ids", after=after, first=chunk)]:
-        done += await refresh_neighbours(db, page, chunk)
-        after = page[-1]
-    return done
 
 
 @strawberry.type(description="A node of an explored neighbourhood.")

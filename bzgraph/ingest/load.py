@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from bzgraph.db import Database, Tx
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
+from bzgraph.neighbours import NEIGHBOURS_KEPT
 
 SUFFIXES = (".json", ".jsonl", ".gz")
 DERIVED_QUERIES = ("ingest/derived",)  # per batch: $researchers, $topics, $institutions
@@ -278,7 +279,6 @@ async def refresh_marked(db: Database, chunk: int = 250, page: int = 10_000, wor
     transaction, ``workers`` transactions at a time (chunks are disjoint: each writes only its own
     nodes). The marks are read a page at a time and cleared with each chunk, so an interrupted
     refresh resumes where it stopped."""
-    from bzgraph.api.explore import NEIGHBOURS_KEPT
 
     async def refresh(ids: list[str]) -> None:
         async def work(tx: Tx) -> None:
