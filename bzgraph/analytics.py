@@ -48,11 +48,10 @@ def parameters(query: queries.Query) -> list[Parameter]:
             header.append(text)
         elif header:
             break
-    def bound(text: str | None) -> int | None:
-        return None if text is None else int(text)
-
-    found = {m.group(1): Parameter(m.group(1), m.group(2), bool(m.group(3)), bound(m.group(4)), bound(m.group(5)))
-             for m in _PARAMETER.finditer(" ".join(header))}
+    found: dict[str, Parameter] = {}
+    for m in _PARAMETER.finditer(" ".join(header)):
+        low, high = (None if bound is None else int(bound) for bound in m.group(4, 5))
+        found[m.group(1)] = Parameter(m.group(1), m.group(2), bool(m.group(3)), low, high)
     return list(found.values())
 
 

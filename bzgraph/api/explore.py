@@ -1,8 +1,8 @@
 """Explore: the bounded, deterministic neighbourhood around any node, and collaboration paths.
 
 ``explore`` reads the ranked neighbour lists that ``cypher/explore/refresh.cypher`` keeps on every
-node (refreshed on write by ``bzgraph.neighbours``), so one request is one query whose cost depends on ``limit``, never on the
-center's degree. See ``docs/explore.md``.
+node (refreshed on write, ``bzgraph/neighbours.py``), so one request is one query whose cost depends
+on ``limit``, never on the center's degree. See ``docs/explore.md``.
 """
 
 from __future__ import annotations
