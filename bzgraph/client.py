@@ -16,8 +16,9 @@ the ``notebook`` extra and are imported only when ``to_pandas`` / ``to_networkx`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, is_dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +26,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from bzgraph import analytics, queries
+from bzgraph.db import driver_errors
+from bzgraph.errors import BzgraphError, NotFound
 
 if TYPE_CHECKING:
     import networkx
@@ -50,12 +53,40 @@ def operation(name: str) -> str:
 
 
 class Records(list[T]):
-    """A list of results that turns into a DataFrame (one row per item, one column per field)."""
+    """A list of results that turns into a DataFrame: one row per item, one column per field of
+    ``of`` (a dataclass), present even when there are no rows; integers that may be missing are
+    pandas' nullable ``Int64``, so a year stays a whole number."""
+
+    def __init__(self, items: Iterable[T] = (), of: type | None = None) -> None:
+        super().__init__(items)
+        self.of = of
 
     def to_pandas(self) -> pandas.DataFrame:
         import pandas as pd
 
-        return pd.DataFrame([asdict(x) if is_dataclass(x) else x for x in self])  # type: ignore[arg-type]
+        if self.of is None:
+            return _frame([x for x in self], None)  # type: ignore[misc]
+        frame = pd.DataFrame([asdict(x) for x in self],  # type: ignore[call-overload]
+                             columns=[f.name for f in fields(self.of)])
+        return frame.astype({f.name: _DTYPES[f.type] for f in fields(self.of) if f.type in _DTYPES})
+
+
+_DTYPES = {"int": "int64", "int | None": "Int64", "float": "float64", "float | None": "float64"}
+
+
+def _frame(rows: list[Data], columns: list[str] | None) -> pandas.DataFrame:
+    """Rows of dicts as a DataFrame; a column of whole numbers with some missing is ``Int64``
+    (pandas would make it floats)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=columns)
+    for name in frame.columns:
+        raw = [row.get(name) for row in rows]
+        present = [v for v in raw if v is not None]
+        if present and len(present) < len(raw) \
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+            frame[name] = pd.array(raw, dtype="Int64")
+    return frame
 
 
 # -- typed results ---------------------------------------------------------------------------
@@ -140,7 +171,7 @@ class Profile:
                                      can_invite=viewer["canInvite"]) if viewer else None,
             works=WorksPage(total_count=works["totalCount"], has_next_page=works["pageInfo"]["hasNextPage"],
                             end_cursor=works["pageInfo"]["endCursor"],
-                            items=Records(Work(**e["node"]) for e in works["edges"])))
+                            items=Records((Work(**e["node"]) for e in works["edges"]), of=Work)))
 
 
 @dataclass(frozen=True)
@@ -178,9 +209,9 @@ class Neighbourhood:
 
     @classmethod
     def from_data(cls, g: Data) -> Neighbourhood:
-        return cls(center=Node(**g["center"]), nodes=Records(Node(**n) for n in g["nodes"]),
-                   edges=Records(Edge(**e) for e in g["edges"]),
-                   totals=Records(KindTotal(**t) for t in g["totals"]), truncated=g["truncated"])
+        return cls(center=Node(**g["center"]), nodes=Records((Node(**n) for n in g["nodes"]), of=Node),
+                   edges=Records((Edge(**e) for e in g["edges"]), of=Edge),
+                   totals=Records((KindTotal(**t) for t in g["totals"]), of=KindTotal), truncated=g["truncated"])
 
     def to_networkx(self) -> networkx.DiGraph:
         """A directed graph: nodes keep ``kind``, ``label``, ``weight`` and ``center``; edges ``kind`` and ``weight``."""
@@ -196,7 +227,7 @@ class Neighbourhood:
 
     def to_pandas(self) -> pandas.DataFrame:
         """The nodes (the center first) as a DataFrame."""
-        return Records([self.center, *self.nodes]).to_pandas()
+        return Records([self.center, *self.nodes], of=Node).to_pandas()
 
 
 @dataclass(frozen=True)
@@ -217,9 +248,9 @@ class SearchResults:
 
     @classmethod
     def from_data(cls, s: Data) -> SearchResults:
-        hits = Records(SearchHit(score=h["score"], id=h["node"]["id"], kind=h["node"]["__typename"].upper(),
-                                 label=h["node"].get("name") or h["node"].get("title") or "",
-                                 year=h["node"].get("year")) for h in s["hits"])
+        hits = Records((SearchHit(score=h["score"], id=h["node"]["id"], kind=h["node"]["__typename"].upper(),
+                                  label=h["node"].get("name") or h["node"].get("title") or "",
+                                  year=h["node"].get("year")) for h in s["hits"]), of=SearchHit)
         return cls(total_count=s["totalCount"], hits=hits)
 
     def __iter__(self) -> Iterator[SearchHit]:
@@ -251,9 +282,7 @@ class Rows:
         return self.rows[index]
 
     def to_pandas(self) -> pandas.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame(list(self.rows), columns=self.columns or None)
+        return _frame(list(self.rows), self.columns)
 
 
 # -- requests, shared by both clients ----------------------------------------------------------
@@ -303,9 +332,38 @@ def _cypher(name: str, params: Data) -> _Call:
 
 def _direct(name: str, params: Data) -> tuple[str, Data]:
     """The text and parameters of a named query for a direct run (analyst queries are checked)."""
-    if name.startswith(analytics.PREFIX):
-        params = analytics.prepare(name, params)
-    return queries.get(name).text, params
+    with _direct_errors():
+        if name.startswith(analytics.PREFIX):
+            params = analytics.prepare(name, params)
+        try:
+            return queries.get(name).text, params
+        except KeyError as exc:
+            raise NotFound(exc.args[0], argument="name") from None
+
+
+@contextmanager
+def _direct_errors() -> Iterator[None]:
+    """Errors of a direct run as ``APIError`` with the codes the API would give."""
+    import neo4j.exceptions
+
+    def api_error(code: str, message: str) -> APIError:
+        return APIError([{"message": message, "extensions": {"code": code}}])
+
+    try:
+        with driver_errors():
+            yield
+    except BzgraphError as exc:
+        raise api_error(exc.code, exc.message) from exc
+    except neo4j.exceptions.ClientError as exc:
+        if exc.code == "Neo.ClientError.Statement.AccessMode":
+            raise api_error("FORBIDDEN", "this query changes data; direct runs are read-only") from exc
+        raise api_error("BAD_USER_INPUT", exc.message or str(exc)) from exc
+
+
+def _driver_options(timeout: float) -> Data:
+    """Driver settings that bound a direct run by the client's ``timeout``, quietly."""
+    return {"connection_timeout": timeout, "connection_acquisition_timeout": timeout,
+            "max_transaction_retry_time": timeout, "notifications_min_severity": "OFF"}
 
 
 def _rows(name: str, keys: list[str], records: list[Any]) -> Rows:
@@ -313,12 +371,20 @@ def _rows(name: str, keys: list[str], records: list[Any]) -> Rows:
 
 
 def _graphql_url(url: str) -> str:
-    return url if url.rstrip("/").endswith("/graphql") else url.rstrip("/") + "/graphql"
+    url = url.rstrip("/")
+    return url if url.endswith("/graphql") else url + "/graphql"
 
 
 def _data(response: httpx.Response) -> Data:
-    response.raise_for_status()
-    body = response.json()
+    """The ``data`` of an answer; ``APIError`` for GraphQL errors, also when they come with an
+    HTTP error status (a refused body, an unknown path)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not ("errors" in body or "data" in body):
+        response.raise_for_status()
+        raise APIError([{"message": f"not a GraphQL answer (HTTP {response.status_code})"}])
     if body.get("errors") or body.get("data") is None:
         raise APIError(body.get("errors") or [])
     return body["data"]
@@ -369,10 +435,12 @@ class Client(_Base):
         import neo4j
 
         if self._driver is None:
-            self._driver = neo4j.GraphDatabase.driver(self.neo4j_uri, auth=self.neo4j_auth)
+            self._driver = neo4j.GraphDatabase.driver(self.neo4j_uri, auth=self.neo4j_auth,
+                                                      **_driver_options(self.timeout))
         text, params = _direct(name, params)
-        result = self._driver.execute_query(text, params, database_=self.neo4j_database,
-                                            routing_=neo4j.RoutingControl.READ)
+        with _direct_errors():
+            result = self._driver.execute_query(text, params, database_=self.neo4j_database,
+                                                routing_=neo4j.RoutingControl.READ)
         return _rows(name, result.keys, result.records)
 
     def close(self) -> None:
@@ -419,10 +487,12 @@ class AsyncClient(_Base):
         import neo4j
 
         if self._driver is None:
-            self._driver = neo4j.AsyncGraphDatabase.driver(self.neo4j_uri, auth=self.neo4j_auth)
+            self._driver = neo4j.AsyncGraphDatabase.driver(self.neo4j_uri, auth=self.neo4j_auth,
+                                                           **_driver_options(self.timeout))
         text, params = _direct(name, params)
-        result = await self._driver.execute_query(text, params, database_=self.neo4j_database,
-                                                  routing_=neo4j.RoutingControl.READ)
+        with _direct_errors():
+            result = await self._driver.execute_query(text, params, database_=self.neo4j_database,
+                                                      routing_=neo4j.RoutingControl.READ)
         return _rows(name, result.keys, result.records)
 
     async def aclose(self) -> None:

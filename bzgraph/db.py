@@ -126,6 +126,11 @@ class Tx:
 
     async def run(self, name: str, /, *, max_rows: int | None = None, **params: Any) -> list[Row]:
         """The query's rows; with ``max_rows``, at most that many (the rest are discarded unread)."""
+        return (await self.table(name, max_rows=max_rows, **params))[1]
+
+    async def table(self, name: str, /, *, max_rows: int | None = None,
+                    **params: Any) -> tuple[list[str], list[Row]]:
+        """The query's columns (known even when no row comes back) and its rows, as :meth:`run`."""
         query = queries.get(name)
         _record(name)
         result = await self._tx.run(query.text, params)
@@ -135,7 +140,7 @@ class Tx:
                 await result.consume()
                 break
             rows.append({key: plain(value) for key, value in record.items()})
-        return rows
+        return list(result.keys()), rows
 
 
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
@@ -179,6 +184,11 @@ class Database:
     async def read(self, name: str, /, *, max_rows: int | None = None, **params: Any) -> list[Row]:
         """Run the named query in a read transaction; return its rows (at most ``max_rows``)."""
         return await self.execute(lambda tx: tx.run(name, max_rows=max_rows, **params), write=False)
+
+    async def read_table(self, name: str, /, *, max_rows: int | None = None,
+                         **params: Any) -> tuple[list[str], list[Row]]:
+        """Run the named query in a read transaction; return its columns and rows (at most ``max_rows``)."""
+        return await self.execute(lambda tx: tx.table(name, max_rows=max_rows, **params), write=False)
 
     async def write(self, name: str, /, **params: Any) -> list[Row]:
         """Run the named query in a write transaction; return its rows."""

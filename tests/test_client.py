@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import analyst_expected as expected
 import pytest
 from support import CONTRACT_DIR, contract
@@ -109,3 +111,73 @@ async def test_async_client(live_url: str, settings: Settings) -> None:
     async with AsyncClient(live_url, neo4j_uri=settings.neo4j_uri,
                            neo4j_auth=(settings.neo4j_user, settings.neo4j_password_value())) as direct:
         assert list(await direct.cypher("analytics/coauthor-communities", id=LEON)) == list(rows)
+
+
+def test_empty_results_keep_their_columns_and_years_stay_whole_numbers(client: Client, settings: Settings) -> None:
+    """A notebook selects columns by name: an empty answer has them too; a year missing on one row
+    does not turn every year into a float."""
+    rows = client.cypher("analytics/citation-neighbourhood", id="bzw-none")  # the seed has no citations
+    assert len(rows) == 0
+    assert rows.columns == ["id", "title", "year", "direction", "distance", "citedByCount"]
+    assert list(rows.to_pandas().columns) == rows.columns
+    assert list(client.search("zzzzqqq").to_pandas().columns) == ["score", "id", "kind", "label", "year"]
+    no_works = client.profile(LEON, works_first=0).works.to_pandas()
+    assert list(no_works.columns) == ["id", "type", "year", "venue", "title", "abstract"]
+    import asyncio
+
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    asyncio.run(_write_researcher(settings, rid, [{"id": f"{rid}-a", "title": "A", "year": 2020},
+                                                         {"id": f"{rid}-b", "title": "B", "year": None}]))
+    years = client.profile(rid).works.to_pandas()["year"]
+    assert str(years.dtype) == "Int64" and years.tolist()[0] == 2020 and years.isna().tolist() == [False, True]
+    trends = client.cypher("analytics/topic-trends").to_pandas()
+    assert str(trends["year"].dtype) == "int64"
+
+
+async def _write_researcher(settings: Settings, rid: str, works: list[dict]) -> None:
+    from bzgraph.db import Database
+
+    db = Database(settings)
+    try:
+        await db.write("testing/researcher-with-works", id=rid, name="Years", works=works)
+    finally:
+        await db.close()
+
+
+def test_http_errors_with_a_graphql_body_and_a_trailing_slash(client: Client, live_url: str) -> None:
+    with pytest.raises(APIError) as too_big:
+        client.search("x" * 2_000_000)  # refused before GraphQL: 413 with the contract's body
+    assert too_big.value.code == "BAD_USER_INPUT"
+    with Client(live_url + "/nowhere/graphql") as lost, pytest.raises(APIError) as unknown:
+        lost.search("bungert")
+    assert unknown.value.code == "NOT_FOUND"
+    with Client(live_url + "/graphql/") as slash:
+        assert slash.search("Bungert").hits[0].id == LEON
+
+
+def test_direct_runs_raise_the_codes_the_api_gives(live_url: str, settings: Settings) -> None:
+    with Client(live_url, neo4j_uri=settings.neo4j_uri,
+                neo4j_auth=(settings.neo4j_user, settings.neo4j_password_value())) as direct:
+        for call, code in ((lambda: direct.cypher("analytics/top-collaborators"), "BAD_USER_INPUT"),
+                           (lambda: direct.cypher("analytics/top-collaborators", id=LEON, limit=-1), "BAD_USER_INPUT"),
+                           (lambda: direct.cypher("analytics/no-such-query"), "NOT_FOUND"),
+                           (lambda: direct.cypher("no/such/query"), "NOT_FOUND"),
+                           (lambda: direct.cypher("node"), "BAD_USER_INPUT"),  # $ids missing: Neo4j refuses
+                           (lambda: direct.cypher("testing/marker-set", value="x"), "FORBIDDEN")):
+            with pytest.raises(APIError) as refused:
+                call()
+            assert refused.value.code == code
+
+
+def test_a_direct_run_against_no_database_ends_within_the_timeout(live_url: str, settings: Settings) -> None:
+    import time
+
+    from support import free_port
+
+    with Client(live_url, timeout=2, neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
+                neo4j_auth=(settings.neo4j_user, "x")) as direct:
+        started = time.monotonic()
+        with pytest.raises(APIError) as down:
+            direct.cypher("graph-counts")
+        assert down.value.code == "SERVICE_UNAVAILABLE"
+        assert time.monotonic() - started < 10
