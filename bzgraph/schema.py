@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -24,6 +18,7 @@ from bzgraph.cost import query_cost_limit
 from bzgraph.errors import BzgraphError
 from bzgraph.execution import PlannedExecutionContext
 from bzgraph.extensions import CypherRoundTrips, DocumentValidationCache, RejectInvalidToken, RequireOperationName
+from bzgraph.limits import alias_limit, depth_limit
 from bzgraph.settings import Settings, get_settings
 
 
@@ -54,8 +49,7 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
     limits = settings or get_settings()
     # The depth, alias and cost rules are built once: the validation cache is keyed by the rule classes,
     # and a limiter built per request would bring new classes each time and never hit the cache.
-    rules = [*QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
-             *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    rules = [depth_limit(limits.max_query_depth), alias_limit(limits.max_aliases),
              query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT})]
     return Schema(
         query=Query,

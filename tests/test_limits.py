@@ -1,0 +1,72 @@
+"""Depth and alias limits (bzgraph/limits.py): what Strawberry's limiters refuse, without walking
+every path through the fragments."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from graphql import parse, validate
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from support import codes, contract, gql
+
+from bzgraph.limits import alias_limit, depth_limit
+from bzgraph.schema import schema
+
+DOCUMENTS = [
+    contract("ProfilePage"), contract("ResearchGraph"), contract("Collaborators"), contract("Search"),
+    '{ a: researcher(id: "x") { b: closeCollaborators { researcher { c: id } } } }',
+    'query Q { researcher(id: "x") { ...R ...R } } fragment R on Researcher { x: id y: name '
+    "closeCollaborators { researcher { ...S } } } fragment S on Researcher { z: id works { edges { node { id } } } }",
+    '{ researcher(id: "x") { ... on Researcher { a: id closeCollaborators { researcher { b: id } } } } }',
+    '{ __schema { types { name fields { name type { name ofType { name } } } } } }',
+    'query A { graphCounts { name } } query B { a: graphCounts { b: name } researcher(id: "x") { c: id } }',
+]
+
+
+def _messages(rule: type, document: str) -> set[str]:
+    """The distinct messages (Strawberry's depth rule repeats one for every node past the limit)."""
+    return {e.message for e in validate(schema._schema, parse(document), [rule])}
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+@pytest.mark.parametrize("limit", [0, 1, 2, 3, 4, 12])
+def test_the_same_documents_are_refused_as_by_strawberrys_limiters(document: str, limit: int) -> None:
+    """Strawberry's rules are the oracle: same documents refused, with the same messages (once each)."""
+    (theirs_depth,) = QueryDepthLimiter(max_depth=limit).validation_rules
+    (theirs_aliases,) = MaxAliasesLimiter(max_alias_count=limit).validation_rules
+    assert _messages(depth_limit(limit), document) == _messages(theirs_depth, document)
+    assert _messages(alias_limit(limit), document) == _messages(theirs_aliases, document)
+
+
+def _fan_out(spreads: int, levels: int) -> str:
+    """Fragment Fi spreads F(i+1) ``spreads`` times; a few hundred bytes that expand to spreads**levels paths."""
+    fragments = [f"fragment F{i} on Query {{ {' '.join([f'...F{i + 1}'] * spreads)} }}" for i in range(levels)]
+    fragments.append(f"fragment F{levels} on Query {{ __typename a: __typename }}")
+    return "{ ...F0 } " + " ".join(fragments)
+
+
+def test_a_fragment_fan_out_is_measured_without_expanding_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each selection set is measured once, however often its fragment is spread (8**7 = 2 million paths)."""
+    from bzgraph import limits
+
+    calls = {"depth": 0, "aliases": 0}
+    for name in calls:
+        measure = getattr(limits, f"_{name}")
+
+        def counted(*args, _measure=measure, _name=name):
+            calls[_name] += 1
+            return _measure(*args)
+
+        monkeypatch.setattr(limits, f"_{name}", counted)
+    errors = validate(schema._schema, parse(_fan_out(spreads=8, levels=7)), [depth_limit(12), alias_limit(30)])
+    assert [e.message for e in errors] == [f"{8 ** 7} aliases found. Allowed: 30"]
+    assert calls == {"depth": 9, "aliases": 9}  # the operation and its 8 fragments
+
+
+async def test_a_fragment_fan_out_is_refused_at_once_over_http(api: httpx.AsyncClient) -> None:
+    started = time.perf_counter()
+    body = await gql(api, _fan_out(spreads=8, levels=7))
+    assert time.perf_counter() - started < 5  # it took 11 s, holding every other request
+    assert "QUERY_TOO_COMPLEX" in codes(body)
