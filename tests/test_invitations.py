@@ -101,6 +101,26 @@ async def test_the_rate_limit_holds_under_concurrency(api, settings, seeded) -> 
     assert outcomes.count("ok") == 20 and outcomes.count("RATE_LIMITED") == 6
 
 
+async def test_invitations_and_follows_at_once_never_deadlock(api, settings, seeded, caplog) -> None:
+    """Each account invites and follows the same researcher at the same moment, over and over: the
+    two take their locks in the same order (researcher, then account), so Neo4j never has to break
+    a deadlock (which the driver would retry, slowly, and past the request's time as a 503)."""
+    import logging
+
+    rid = await new_researcher(seeded)
+    await claim_and_approve(api, settings, rid, new_id("owner"))
+    senders = [token(settings, new_id("both")) for _ in range(6)]
+    for sender in senders:  # the accounts exist before the race
+        assert "errors" not in await gql(api, "{ viewer { id } }", token=sender)
+    follow = contract("FollowResearcher")
+    with caplog.at_level(logging.WARNING, logger="neo4j"):
+        for round_ in range(10):
+            results = await asyncio.gather(*(call for sender in senders for call in (
+                invite(api, rid, sender, f"#{round_}"), gql(api, follow, {"id": rid}, token=sender))))
+            assert all("errors" not in r for r in results), results
+    assert not [r for r in caplog.records if "Deadlock" in r.getMessage()]
+
+
 async def test_only_the_claimant_edits_the_profile(api, settings, seeded) -> None:
     rid = await new_researcher(seeded)
     owner_sub = new_id("editor")

@@ -4,9 +4,12 @@
 //   and the invitation sent (as accounts/viewer shows it), null when refused.
 // Example: bzgraph cypher accounts/invite --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20
 MATCH (r:Researcher {id: $researcherId})
+// Exclusive locks until commit, the researcher first and then the account, in the order follow,
+// unfollow and claim take them: in the other order, an invitation and a follow could deadlock.
+SET r._lock = true REMOVE r._lock
 MERGE (u:User:Entity {id: $userId})
 ON CREATE SET u.sub = $sub, u.createdAt = datetime()
-SET u._lock = true REMOVE u._lock  // an exclusive lock on the account until commit
+SET u._lock = true REMOVE u._lock
 WITH r, u,
      COUNT { (u)-[:SENT]->(i:Invitation) WHERE i.createdAt > datetime() - duration('PT24H') } AS sentToday
 WITH r, u,
