@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import strawberry
 from support import codes, contract, gql, new_id, new_researcher, profile_state, token
+
+from bzgraph.api.accounts import ResearcherPayload
 
 
 def community(state: dict) -> float:
@@ -53,3 +56,33 @@ async def test_followers_are_exact_under_concurrency(api, settings, seeded) -> N
     final = await profile_state(api, rid)
     assert final["counts"]["followers"] == start
     assert community(final) == start
+
+
+@strawberry.type
+class _Committed:
+    """A query whose one field answers as a mutation does once its change is committed."""
+
+    @strawberry.field
+    def committed(self) -> ResearcherPayload:
+        return ResearcherPayload(researcher_id="bzr-leon-bungert")
+
+
+async def test_a_payload_read_back_that_fails_says_the_change_is_saved(settings) -> None:
+    """A mutation's payload is read after its change is committed; when that read fails (the
+    database gone, or the request's time used up waiting for locks), the error must not read as if
+    nothing happened: a client that retries a claim would only get CONFLICT."""
+    from bzgraph.context import Context
+    from bzgraph.db import Database
+    from bzgraph.errors import to_graphql_error
+    from support import free_port
+
+    gone = Database(settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}", "neo4j_timeout": 1.0}))
+    try:
+        result = await strawberry.Schema(query=_Committed).execute(
+            "{ committed { researcher { id } } }", context_value=Context(request=None, db=gone))
+    finally:
+        await gone.close()
+    (error,) = [to_graphql_error(e).formatted for e in result.errors]
+    assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert error["message"].startswith("the change is saved") and error["path"] == ["committed", "researcher"]
+    assert result.data == {"committed": {"researcher": None}}

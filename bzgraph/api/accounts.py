@@ -19,7 +19,16 @@ from strawberry.types import Info
 from bzgraph.api.profile import Researcher, check_first, check_id, load_researcher
 from bzgraph.context import Context, Viewer
 from bzgraph.db import Tx
-from bzgraph.errors import BadUserInput, BzgraphError, Conflict, Forbidden, NotFound, RateLimited, Unauthenticated
+from bzgraph.errors import (
+    BadUserInput,
+    BzgraphError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+    Unauthenticated,
+)
 
 Row = dict[str, Any]
 INVITATIONS_PER_DAY = 20
@@ -146,11 +155,17 @@ class Account:
 
 @strawberry.type
 class ResearcherPayload:
+    """What a mutation answers once its change is committed: the researcher as the change left them."""
+
     researcher_id: strawberry.Private[str]
 
     @strawberry.field
     async def researcher(self, info: Info[Context, None]) -> Researcher | None:
-        return await load_researcher(info, self.researcher_id)
+        try:
+            return await load_researcher(info, self.researcher_id)
+        except ServiceUnavailable as exc:  # read after the commit: the change itself is saved
+            raise ServiceUnavailable("the change is saved, but reading the researcher back failed: "
+                                     "read it again shortly") from exc
 
 
 @strawberry.type
