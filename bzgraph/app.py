@@ -18,7 +18,8 @@ from cross_web import HTTPException as RefusedRequest  # what Strawberry's views
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -54,6 +55,11 @@ class GraphQLApp(GraphQL[Context, None]):
             with count_round_trips(), deadline(settings.neo4j_timeout):
                 return await super().run(request, context, root_value)
         except RefusedRequest as exc:
+            if exc.status_code == 405:
+                return error_response(405, exc.reason, {"allow": "GET, POST"})
+            if request.method == "GET" and "not allowed when using GET" in exc.reason:
+                # GraphQL over HTTP: a mutation sent with GET is refused as a wrong method.
+                return error_response(405, exc.reason, {"allow": "POST"})
             return error_response(exc.status_code, exc.reason)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -78,17 +84,19 @@ class GraphQLApp(GraphQL[Context, None]):
 
 def error_response(status_code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     """A request refused outside GraphQL, answered as GraphQL answers errors: with a code."""
-    code = {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
+    code = {404: "NOT_FOUND", 500: "INTERNAL", 503: "SERVICE_UNAVAILABLE"}.get(status_code, "BAD_USER_INPUT")
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]},
                         status_code=status_code, headers=headers)
 
 
 class LimitRequestBody:
     """ASGI middleware: a request body over ``max_bytes`` is refused with 413 (``BAD_USER_INPUT``),
-    by its declared length before it is read, or as soon as the received bytes pass the limit."""
+    by its declared length before it is read, or as soon as the received bytes pass the limit; a
+    body still incomplete ``timeout`` seconds after the request started is refused with 408 (a
+    client that stalls would otherwise hold its connection and request for ever)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
+        self.app, self.max_bytes, self.timeout = app, max_bytes, timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,12 +104,21 @@ class LimitRequestBody:
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
             return await self._refuse()(scope, receive, send)
-        received = 0
+        received, complete = 0, False
+        ends = asyncio.get_running_loop().time() + self.timeout
 
         async def limited() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # after the body, only the disconnect is left to wait for: no deadline
+                return await receive()
+            try:
+                async with asyncio.timeout_at(ends):
+                    message = await receive()
+            except TimeoutError:
+                raise HTTPException(408, f"The request body did not arrive within {self.timeout:g} s",
+                                    {"connection": "close"}) from None
             received += len(message.get("body", b""))
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
             if received > self.max_bytes:
                 raise HTTPException(413, self._message)  # answered by _http_error
             return message
@@ -116,6 +133,25 @@ class LimitRequestBody:
         return error_response(413, self._message, {"connection": "close"})
 
 
+class NormalizeContentType:
+    """ASGI middleware: the media type of ``Content-Type`` in lower case, as media types are
+    case-insensitive (Strawberry compares them as written, refusing ``APPLICATION/JSON``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = []
+            for name, value in scope["headers"]:
+                if name == b"content-type":
+                    media_type, sep, parameters = value.partition(b";")
+                    value = media_type.strip().lower() + sep + parameters
+                headers.append((name, value))
+            scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     return error_response(exc.status_code, exc.detail, exc.headers)
@@ -123,6 +159,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, INTERNAL_MESSAGE)  # the server logs the exception itself
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up before its body arrived: nobody to answer, and nothing to log."""
+    return Response(status_code=400)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -180,7 +221,14 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
                 retrying.cancel()
             await app.state.db.close()
 
-    graphql = GraphQLApp(build_schema(settings=settings), graphql_ide="graphiql", allow_queries_via_get=True)
+    graphql = GraphQLApp(build_schema(settings=settings), allow_queries_via_get=True,
+                         graphql_ide="graphiql" if settings.graphiql_enabled else None)
+    middleware = [Middleware(NormalizeContentType),
+                  Middleware(LimitRequestBody, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)]
+    if settings.cors_origin_list:
+        middleware.insert(0, Middleware(CORSMiddleware, allow_origins=settings.cors_origin_list,
+                                        allow_methods=["GET", "POST"],
+                                        allow_headers=["authorization", "content-type"], max_age=600))
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -188,6 +236,6 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
             Route("/readyz", readyz, methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(LimitRequestBody, max_bytes=settings.max_body_bytes)],
-        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        middleware=middleware,
+        exception_handlers={HTTPException: _http_error, ClientDisconnect: _client_gone, Exception: _internal_error},
     )

@@ -114,6 +114,8 @@ def driver_errors() -> Iterator[None]:
         if (exc.code or "").startswith("Neo.ClientError.Security."):
             raise ServiceUnavailable("the graph database refused this service's credentials") from exc
         raise
+    except TimeoutError as exc:  # this request's time ran out (a busy database, a long wait for locks)
+        raise ServiceUnavailable("the graph database did not answer in time; try again shortly") from exc
     except _UNAVAILABLE as exc:
         raise ServiceUnavailable("the graph database is not available; try again shortly") from exc
 

@@ -73,8 +73,10 @@ def to_graphql_error(error: GraphQLError) -> GraphQLError:
     elif original is None or isinstance(original, GraphQLError):
         # Parse, validation and variable errors from graphql-core, and the limit extensions.
         too_complex = any(marker in error.message for marker in _TOO_COMPLEX)
-        extensions.setdefault("code", "QUERY_TOO_COMPLEX" if too_complex else "BAD_USER_INPUT")
         message = error.message
+        if message == "Validation aborted.":  # graphql-core's validation budget ran out (or its recursion)
+            too_complex, message = True, "The document is too complex to validate."
+        extensions.setdefault("code", "QUERY_TOO_COMPLEX" if too_complex else "BAD_USER_INPUT")
     else:
         extensions = {"code": "INTERNAL"}
         message = INTERNAL_MESSAGE

@@ -40,15 +40,29 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     env: Literal["development", "production"] = "development"
 
-    # Request limits: the body's size, then the GraphQL document's.
+    # Request limits: the body's size and the time it may take to arrive, then the GraphQL document's.
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
+    body_timeout: float = Field(default=30.0, gt=0, le=3600)
     max_query_depth: int = Field(default=12, ge=2, le=64)
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=50, le=100_000)
     # The most fields an operation could resolve, estimated before it runs (bzgraph/cost.py).
     max_query_cost: int = Field(default=20_000, ge=100, le=10_000_000)
 
-    @field_validator("neo4j_password", "jwt_secret", "jwt_jwks_url", mode="before")
+    # Browser UIs on other origins that may call the API (comma-separated; "*" for any). None: same origin only.
+    cors_origins: str | None = None
+    # The GraphiQL page at GET /graphql; None: on in development, off in production.
+    graphiql: bool | None = None
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else self.env == "development"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in (self.cors_origins or "").split(",") if origin.strip()]
+
+    @field_validator("neo4j_password", "jwt_secret", "jwt_jwks_url", "cors_origins", "graphiql", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

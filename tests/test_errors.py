@@ -125,7 +125,7 @@ async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncC
                           "headers": {"content-type": "application/json"}}, 413, "BAD_USER_INPUT"),  # too large
     ("POST", "/graphql", {"content": b"query=x", "headers": {"content-type": "application/x-www-form-urlencoded"}},
      400, "BAD_USER_INPUT"),
-    ("GET", "/graphql?query=mutation%20%7B%20x%20%7D", {}, 400, "BAD_USER_INPUT"),
+    ("GET", "/graphql?query=mutation%20%7B%20x%20%7D", {}, 405, "BAD_USER_INPUT"),
     ("PUT", "/graphql", {}, 405, "BAD_USER_INPUT"),
     ("GET", "/no/such/path", {}, 404, "NOT_FOUND"),
 ])
@@ -404,3 +404,91 @@ async def test_a_transient_failure_left_after_the_retries_is_service_unavailable
     failed = [exc for exc in outcomes if exc is not None]
     assert len(failed) == 1, outcomes
     assert isinstance(failed[0], errors.ServiceUnavailable), repr(failed[0])
+
+
+async def test_a_mutation_over_get_and_a_wrong_method_are_405_with_allow(api: httpx.AsyncClient) -> None:
+    """GraphQL over HTTP: a mutation sent with GET is a wrong method, not a bad request."""
+    response = await api.get("/graphql", params={"query": 'mutation { followResearcher(id: "x") { __typename } }'})
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert codes(response.json()) == ["BAD_USER_INPUT"]
+    for method in ("PUT", "DELETE", "HEAD"):
+        response = await api.request(method, "/graphql")
+        assert response.status_code == 405
+        assert {"GET", "POST"} <= {m.strip() for m in response.headers["allow"].split(",")}, method
+
+
+async def test_media_types_are_read_ignoring_case(api: httpx.AsyncClient) -> None:
+    response = await api.post("/graphql", content=b'{"query": "{ __typename }"}',
+                              headers={"content-type": "APPLICATION/JSON; charset=UTF-8"})
+    assert response.status_code == 200 and response.json()["data"] == {"__typename": "Query"}
+
+
+async def test_a_document_too_complex_to_validate_is_query_too_complex(api: httpx.AsyncClient) -> None:
+    """graphql-core gives up validating some documents ("Validation aborted."): that is the
+    document's complexity, not a mistake in it."""
+    body = await gql(api, "{ " + " ".join(["__typename"] * 1000) + " }")
+    assert codes(body) == ["QUERY_TOO_COMPLEX"]
+    assert body["errors"][0]["message"] == "The document is too complex to validate."
+
+
+async def test_cors_is_off_unless_origins_are_configured(settings, seeded) -> None:
+    preflight = {"origin": "https://ui.example", "access-control-request-method": "POST",
+                 "access-control-request-headers": "content-type, authorization"}
+    for origins, allowed in ((None, None), ("https://ui.example, https://other.example", "https://ui.example")):
+        app = create_app(settings.model_copy(update={"cors_origins": origins}))
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
+            response = await client.options("/graphql", headers=preflight)
+            assert response.headers.get("access-control-allow-origin") == allowed
+            answer = await client.post("/graphql", json={"query": "{ __typename }"},
+                                       headers={"origin": "https://ui.example"})
+            assert answer.status_code == 200 and answer.headers.get("access-control-allow-origin") == allowed
+
+
+async def test_graphiql_is_served_in_development_only(settings, seeded) -> None:
+    for env, graphiql in (("development", None), ("production", None), ("production", True)):
+        app = create_app(settings.model_copy(update={"env": env, "graphiql": graphiql,
+                                                     "jwt_secret": "x" * 40}))
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
+            page = await client.get("/graphql", headers={"accept": "text/html"})
+            served = page.status_code == 200 and "graphiql" in page.text.lower()
+            assert served == (env == "development" or bool(graphiql)), (env, graphiql, page.status_code)
+
+
+def test_a_stalled_body_is_refused_in_time_and_a_hang_up_is_not_an_error(tmp_path: Path) -> None:
+    """A client that stops sending its body is answered 408 once BZGRAPH_BODY_TIMEOUT has passed,
+    instead of holding the request for ever; one that hangs up mid-body is no server failure."""
+    import socket
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
+                                  stdout=out, stderr=subprocess.STDOUT,
+                                  env={**os.environ, "BZGRAPH_BODY_TIMEOUT": "1"})
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        head = (b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                b"content-length: 100\r\n\r\n{\"query\":")
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as stalled:
+            stalled.sendall(head)
+            started = time.monotonic()
+            answer = stalled.recv(65_536).decode()
+            assert answer.startswith("HTTP/1.1 408"), answer
+            assert time.monotonic() - started < 8 and '"BAD_USER_INPUT"' in answer
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as gone:
+                gone.sendall(head)
+                time.sleep(0.2)
+        time.sleep(0.5)
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert "Traceback" not in log.read_text() and "ERROR" not in log.read_text(), log.read_text()[-3000:]
