@@ -354,6 +354,18 @@ async def test_search_ranks_and_filters(api, seeded) -> None:
     assert body["extensions"]["cypherRoundTrips"] == 1
 
 
+async def test_search_folds_every_word_as_the_index_does(api, seeded) -> None:
+    """Python lower-cases İ as i plus a combining dot, Lucene as i: a name pasted from a profile
+    must find its researcher, whichever word it is in the query."""
+    import uuid
+
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    await seeded.write("testing/researcher-with-works", id=rid, name="İbrahim Dursunoğlu", works=[])
+    for typed in ("İbrahim Dursunoğlu", "Dursunoğlu İbrahim", "ibrahim dursunoglu", "İBRAHİM DURSUNOĞLU"):
+        body = await gql(api, contract("Search"), {"q": typed, "kinds": ["RESEARCHER"]})
+        assert [h["node"]["id"] for h in body["data"]["search"]["hits"]] == [rid], typed
+
+
 async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> None:
     from bzgraph.neighbours import refresh_neighbours
 

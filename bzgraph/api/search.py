@@ -3,8 +3,9 @@
 Whatever a user types is safe: the words are lower-cased (so AND/OR/NOT are words, not operators),
 and Lucene's special characters and control characters separate words (text of separators alone
 finds nothing). Empty input, or input over ``MAX_QUERY`` characters or ``MAX_TERMS`` words, is
-``BAD_USER_INPUT``. The indexes fold accents (``cypher/schema/003-fulltext.cypher``); Lucene does not
-analyse a prefix term, so the prefix is folded here.
+``BAD_USER_INPUT``. The indexes fold accents (``cypher/schema/003-fulltext.cypher``); the words are
+folded here the same way first, as Lucene does not analyse a prefix term and lower-cases ``İ`` as
+``i`` where Python gives ``i`` and a combining dot.
 """
 
 from __future__ import annotations
@@ -25,14 +26,24 @@ MAX_TERMS = 32
 HITS_RANKED = 1000  # per index: totalCount counts at most this many hits of each kind
 _SPECIAL = re.compile(r'[+\-&|!(){}\[\]^"~*?:\\/]')  # Lucene's special characters
 # Letters that Lucene's ASCIIFoldingFilter folds but Unicode decomposition leaves as they are.
-_FOLD_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
-                               "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "n"})
+_FOLD_LETTERS = {"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+                 "ħ": "h", "ŧ": "t", "ŋ": "n"}
 
 
-def fold(word: str) -> str:
-    """A lower-case word as the index's analyzer folds it (``björn`` → ``bjorn``, ``straße`` → ``strasse``)."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_FOLD_LETTERS)
+def fold(text: str) -> str:
+    """Lower-case text with Latin letters folded as the index's analyzer folds them (``björn`` →
+    ``bjorn``, ``straße`` → ``strasse``, ``İ`` → ``i``, an accent typed as a combining mark
+    dropped); other scripts are left as they are (decomposing Hangul or kana would change them)."""
+    out: list[str] = []
+    for ch in text:
+        decomposed = unicodedata.normalize("NFKD", ch)
+        if decomposed and decomposed[0].isascii():
+            out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
+        elif ch in _FOLD_LETTERS:
+            out.append(_FOLD_LETTERS[ch])
+        elif not (unicodedata.combining(ch) and out and out[-1][-1:].isascii()):
+            out.append(ch)
+    return "".join(out)
 
 
 def lucene_query(text: str) -> str | None:
@@ -43,19 +54,17 @@ def lucene_query(text: str) -> str | None:
     printable = "".join(ch if ch.isprintable() else " " for ch in text)
     if not printable.strip():
         raise BadUserInput("`query` needs at least one word", argument="query")
-    # Lucene's special characters separate words, as the index's analyzer splits on them anyway:
+    # Folded first (decomposition may give special characters: `＊` is `*`), then Lucene's special
+    # characters separate words, as the index's analyzer splits on them anyway:
     # escaped, `mean-field` would be one query term the analyzer splits into two optional ones.
-    words = _SPECIAL.sub(" ", printable).lower().split()
+    words = _SPECIAL.sub(" ", fold(printable.lower())).split()
     if not words:
         return None
     if len(words) > MAX_TERMS:
         raise BadUserInput(f"`query` has more than {MAX_TERMS} words", argument="query")
     terms = [f"+{w}" for w in words[:-1]]
     last = words[-1]
-    # The whole word goes through the analyzer; the prefix does not, so it is folded here (and
-    # stripped of what decomposition may turn into spaces or special characters: `＊` is `*`).
-    prefix = _SPECIAL.sub("", "".join(fold(last).split()))
-    terms.append(f"+({last} OR {prefix}*)" if len(prefix) >= 3 else f"+{last}")
+    terms.append(f"+({last} OR {last}*)" if len(last) >= 3 else f"+{last}")
     return " ".join(terms)
 
 

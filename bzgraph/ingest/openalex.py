@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,12 +98,21 @@ def unescape(value: str) -> str:
     return value
 
 
+_DOTLESS_I_ACCENTED = re.compile("\u0131(?=[\u0300-\u036f])")
+
+
+def compose(value: str) -> str:
+    """Text in Unicode's composed form (NFC), as people type it and search for it; a dotless ``ı``
+    carrying an accent (how some records write ``í``, from LaTeX's ``\\'{\\i}``) is an ``i``."""
+    return unicodedata.normalize("NFC", _DOTLESS_I_ACCENTED.sub("i", value))
+
+
 def text(value: Any) -> str | None:
-    """A string with HTML entities decoded and surrounding white space removed, or None for
-    empty/non-strings."""
+    """A string with HTML entities decoded, composed (:func:`compose`) and surrounding white space
+    removed, or None for empty/non-strings."""
     if not isinstance(value, str):
         return None
-    return unescape(value).strip() or None
+    return compose(unescape(value)).strip() or None
 
 
 def rebuild_abstract(inverted: Any) -> str | None:
