@@ -42,16 +42,14 @@ def topic_trends(g: Graph, topics: list[str]) -> list[dict]:
 
 
 def institution_network(g: Graph, iid: str, limit: int = 25) -> list[dict]:
-    at: dict[str, set[str]] = defaultdict(set)
-    for af in g["affiliations"]:
-        at[af["researcher"]].add(af["institution"])
+    """Institutions as each work's author list gives them (not all-time affiliations)."""
     works: dict[str, set[str]] = defaultdict(set)
     ours: dict[str, set[str]] = defaultdict(set)
     theirs: dict[str, set[str]] = defaultdict(set)
     for w in g["works"]:
-        authors = set(_authors(w))
-        for r in (a for a in authors if iid in at[a]):
-            for p in authors - {r}:
+        at = {a["researcher"]: set(a.get("institutions", [])) for a in w["authors"]}
+        for r in (a for a in at if iid in at[a]):
+            for p in set(at) - {r}:
                 for j in at[p] - {iid}:
                     works[j].add(w["id"])
                     ours[j].add(r)

@@ -46,6 +46,10 @@ def small_graph(seed: int) -> dict:
                          for t in rng.sample(topics, rng.randint(1, 2))]} for i in range(24)]
     affiliations = [{"researcher": r["id"], "institution": i["id"], "years": [2020]}
                     for r in researchers for i in rng.sample(institutions, rng.randint(0, 2))]
+    for work in works:  # on each work, an author lists some of their institutions (as OpenAlex does)
+        for author in work["authors"]:
+            theirs = sorted(af["institution"] for af in affiliations if af["researcher"] == author["researcher"])
+            author["institutions"] = rng.sample(theirs, rng.randint(0, len(theirs)))
     cites = [{"source": a["id"], "target": b["id"]} for a, b in (rng.sample(works, 2) for _ in range(30))]
     return {"researchers": researchers, "topics": topics, "institutions": institutions, "works": works,
             "affiliations": affiliations, "cites": cites}

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,37 @@ async def test_imported_researcher_has_orcid_aliases_affiliation_and_trust(impor
     # explore's neighbour totals: [researchers, works, topics, institutions]
     assert props["neighbourTotals"][:2] == [len(coauthors), len(raw_works_of(rid))]
     assert await import_db.read("ingest/refresh-pending", limit=10) == [{"ids": []}]
+
+
+async def test_institution_network_counts_the_institutions_each_work_lists(imported: Any,
+                                                                           import_db: Database) -> None:
+    """analytics/institution-network on real records, against the raw author lists: a partner
+    counts a work only when the work itself lists an author at each (all-time affiliations made
+    it count every work of anyone who was ever there)."""
+    works = raw_records(FILES)
+    at: dict[str, dict[str, set[str]]] = {}  # work -> author -> institutions listed on it
+    for wid, work in works.items():
+        places: dict[str, set[str]] = defaultdict(set)
+        for authorship in work["authorships"]:
+            if authorship["author"].get("id"):
+                places[short(authorship["author"]["id"])] |= {short(i["id"]) for i in authorship["institutions"]
+                                                              if i.get("id")}
+        at[wid] = places
+    homes = Counter(i for places in at.values() for insts in places.values() for i in insts)
+    checked = 0
+    for home, _ in homes.most_common(3):
+        shared: dict[str, set[str]] = defaultdict(set)
+        for wid, places in at.items():
+            ours = {r for r, insts in places.items() if home in insts}
+            for r in ours:
+                for p, insts in places.items():
+                    if p != r:
+                        for partner in insts - {home}:
+                            shared[partner].add(wid)
+        rows = await import_db.read("analytics/institution-network", id=home, limit=1000)
+        assert {row["id"]: row["sharedWorks"] for row in rows} == {j: len(w) for j, w in shared.items()}, home
+        checked += len(rows)
+    assert checked > 0
 
 
 def raw_works_of(rid: str) -> set[str]:

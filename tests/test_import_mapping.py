@@ -128,7 +128,7 @@ def test_an_author_listed_twice_keeps_the_first_position_and_both_institutions()
                 "institutions": [{"id": institution, "display_name": institution}]}
 
     rows = map_record({"id": "W1", "publication_year": 2020, "authorships": [place("I1"), place("I2")]})
-    assert rows.works[0]["authors"] == [{"researcher": "A1", "position": 1}]
+    assert rows.works[0]["authors"] == [{"researcher": "A1", "position": 1, "institutions": ["I1", "I2"]}]
     assert [(a["researcher"], a["institution"]) for a in rows.affiliations] == [("A1", "I1"), ("A1", "I2")]
 
 

@@ -257,7 +257,7 @@ def map_work(record: dict[str, Any]) -> Rows:
         # institutions of both count.
         if author_id not in seen_authors:
             seen_authors.add(author_id)
-            work["authors"].append({"researcher": author_id, "position": position})
+            work["authors"].append({"researcher": author_id, "position": position, "institutions": []})
             # raw_author_name is the string as parsed from the paper (often several names run
             # together): it names the author on this work only and is not kept as an alias.
             rows.researchers.append({"id": author_id, "name": display or raw_name or author_id,
@@ -271,6 +271,9 @@ def map_work(record: dict[str, Any]) -> Rows:
             rows.institutions.append(institution)
             rows.affiliations.append({"researcher": author_id, "institution": institution["id"],
                                       "years": [year] if year is not None else []})
+            place = next(a for a in work["authors"] if a["researcher"] == author_id)
+            if institution["id"] not in place["institutions"]:  # the institutions on this work
+                place["institutions"].append(institution["id"])
     if "topics" in record:
         topics = [(_topic(t), t.get("score")) for t in _list(record, "topics") if isinstance(t, dict)]
     else:

@@ -2,7 +2,7 @@
 // HAS_TOPIC and PUBLISHED_IN edges become exactly those of its newest record (stale ones are deleted).
 // Researchers, topics and sources must exist already (ingest/researchers, ingest/entities).
 // Parameters: $works LIST<MAP{id, title, abstract, year, date, type, language, doi, arxivId,
-//   citedByCount, rawAuthorNames, source STRING?, authors LIST<MAP{researcher, position}>,
+//   citedByCount, rawAuthorNames, source STRING?, authors LIST<MAP{researcher, position, institutions}>,
 //   topics LIST<MAP{topic, score}>}>.
 // Returns: counts LIST<MAP{kind,created,updated,deleted}>; staleResearchers, staleTopics LIST<STRING>
 //   (who lost an edge and needs its derived counts refreshed).
@@ -25,10 +25,11 @@ CALL (w, row) {
   UNWIND row.authors AS author
   MATCH (r:Researcher {id: author.researcher})
   MERGE (r)-[a:AUTHORED]->(w)
-  WITH a, author, a.position AS old
-  SET a.position = author.position
+  WITH a, author, a.position AS old, a.institutions AS oldInstitutions
+  SET a.position = author.position, a.institutions = author.institutions
   RETURN count(CASE WHEN old IS NULL THEN 1 END) AS authoredCreated,
-         count(CASE WHEN old <> author.position THEN 1 END) AS authoredUpdated
+         count(CASE WHEN old IS NOT NULL AND (old <> author.position OR oldInstitutions IS NULL
+                         OR oldInstitutions <> author.institutions) THEN 1 END) AS authoredUpdated
 }
 CALL (w, row) {
   OPTIONAL MATCH (w)-[h:HAS_TOPIC]->(t:Topic)

@@ -39,7 +39,7 @@ CALL () {
     UNWIND w.authors AS a
     MATCH (r:Researcher {id: a.researcher})
     MERGE (r)-[rel:AUTHORED]->(n)
-    SET rel.position = a.position
+    SET rel.position = a.position, rel.institutions = coalesce(a.institutions, [])
   }
   CALL (n, w) {
     UNWIND w.topics AS ht
