@@ -2,7 +2,8 @@
 // they form by writing together, the researcher left out (who would join everyone).
 // Parameters: $id STRING (researcher id), $limit INTEGER? 0.. (communities, default 20).
 // Columns: community (1 = largest), size, members (LIST<MAP{id, name}>, by name), worksWithCenter
-//   (distinct works the researcher wrote with members of the community).
+//   (distinct works the researcher wrote with members of the community). Ties: worksWithCenter, then
+//   the smallest member id.
 // Example: bzgraph cypher analytics/coauthor-communities --param id=bzr-leon-bungert
 MATCH (center:Researcher {id: $id})
 CALL (center) {
@@ -10,17 +11,28 @@ CALL (center) {
   WHERE c <> center
   RETURN collect(DISTINCT c) AS coauthors
 }
-UNWIND coauthors AS member
-CALL (center, member, coauthors) {
-  MATCH ANY SHORTEST (member)((:Researcher)-[:AUTHORED]->(:Work)<-[:AUTHORED]-(next:Researcher)
-        WHERE next <> center AND next IN coauthors)*(reached)
-  RETURN min(reached.id) AS key
+// Every work that two or more of the co-authors wrote (with the researcher or without) links them:
+// read once per co-author's works, never walked as paths.
+CALL (coauthors) {
+  UNWIND coauthors AS c
+  MATCH (c)-[:AUTHORED]->(w:Work)
+  WITH w, collect(c.id) AS together
+  WHERE size(together) >= 2
+  RETURN collect(together) AS links
 }
-WITH center, key, collect(member) AS members
-WITH center, members, size(members) AS size,
+// The connected groups: each link merges every group it touches into one.
+WITH center, coauthors,
+     reduce(groups = [], link IN links |
+       [g IN groups WHERE none(x IN link WHERE x IN g)]
+       + [reduce(merged = link, g IN [g IN groups WHERE any(x IN link WHERE x IN g)] |
+            merged + [x IN g WHERE NOT x IN merged])]) AS linked
+WITH center, coauthors, linked, reduce(ids = [], g IN linked | ids + g) AS inLinks
+UNWIND linked + [c IN coauthors WHERE NOT c.id IN inLinks | [c.id]] AS ids
+WITH center, [c IN coauthors WHERE c.id IN ids] AS members,
+     reduce(smallest = ids[0], x IN ids | CASE WHEN x < smallest THEN x ELSE smallest END) AS key
+WITH center, members, size(members) AS size, key,
      COUNT { MATCH (center)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(m:Researcher) WHERE m IN members
-             RETURN DISTINCT w } AS worksWithCenter,
-     key
+             RETURN DISTINCT w } AS worksWithCenter
 ORDER BY size DESC, worksWithCenter DESC, key ASC
 LIMIT coalesce($limit, 20)
 WITH collect({size: size, members: members, worksWithCenter: worksWithCenter}) AS found
