@@ -2,6 +2,7 @@
 // Parameters: $id STRING (work id), $hops INTEGER? 1..2 (default 1), $limit INTEGER? 0.. (rows, default 100).
 // Columns: id, title, year, direction (REFERENCE: reached along CITES; CITING: reached against it),
 //   distance (fewest steps), citedByCount. A work in a citation cycle appears once per direction.
+//   $limit counts both directions together, REFERENCE rows first.
 // Example: bzgraph cypher analytics/citation-neighbourhood --param id=W2741809807 --param hops=2
 MATCH (w:Work {id: $id})
 CALL (w) {
