@@ -33,6 +33,7 @@ from bzgraph.db import Database, count_round_trips, deadline, migrate
 from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
 from bzgraph.schema import build_schema
 from bzgraph.settings import Settings, get_settings
+from bzgraph.warmup import warm_up
 
 
 log = logging.getLogger("bzgraph")
@@ -172,53 +173,64 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """The database answers and has the schema (503 while it does not)."""
+    """The database answers, has the schema and has planned the request queries (503 until then)."""
     db: Database = request.app.state.db
     if await db.ping() and request.app.state.migrated.is_set():
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "unavailable", "code": "SERVICE_UNAVAILABLE"}, status_code=503)
 
 
-async def _migrate(db: Database, migrated: asyncio.Event) -> bool:
+async def _migrate(db: Database) -> bool:
     """Apply the migrations; False when the database does not answer."""
     try:
         await migrate(db)
     except ServiceUnavailable:
         return False
-    migrated.set()
     return True
 
 
-async def _migrate_when_back(db: Database, migrated: asyncio.Event, pause: float = 1.0) -> None:
-    """Try the migrations again, waiting longer each time (up to 10 s), until they are applied."""
-    while not await _migrate(db, migrated):
+async def _warm_up(db: Database, ready: asyncio.Event) -> None:
+    """Plan the request queries (``bzgraph/warmup.py``), then say ready."""
+    count = await warm_up(db)
+    log.info("warmed up %d queries", count)
+    ready.set()
+
+
+async def _migrate_when_back(db: Database, ready: asyncio.Event, pause: float = 1.0) -> None:
+    """Try the migrations again, waiting longer each time (up to 10 s), until they are applied;
+    then warm up."""
+    while not await _migrate(db):
         await asyncio.sleep(pause)
         pause = min(pause * 2, 10.0)
     log.warning("the database answers again: migrations applied")
+    await _warm_up(db, ready)
 
 
 def create_app(settings: Settings | None = None, apply_migrations: bool = False) -> Starlette:
     """Build the app; the driver is created at start-up and closed at shutdown. With
-    ``apply_migrations`` (``bzgraph serve``), start-up applies ``cypher/schema/``; when the database
-    does not answer, the app serves anyway and applies them once it does (``/readyz`` says 503 until then)."""
+    ``apply_migrations`` (``bzgraph serve``), start-up applies ``cypher/schema/`` and then, in the
+    background, warms the request queries up; when the database does not answer, the app serves
+    anyway and does both once it does. ``/readyz`` says 503 until both are done."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = Database(settings)
         app.state.migrated = asyncio.Event()
-        retrying: asyncio.Task[None] | None = None
+        preparing: asyncio.Task[None] | None = None
         if not apply_migrations:
             app.state.migrated.set()
-        elif not await _migrate(app.state.db, app.state.migrated):
+        elif await _migrate(app.state.db):
+            preparing = asyncio.create_task(_warm_up(app.state.db, app.state.migrated))
+        else:
             log.warning("the database does not answer; serving anyway (/readyz says 503), and applying the "
                         "migrations once it does")
-            retrying = asyncio.create_task(_migrate_when_back(app.state.db, app.state.migrated))
+            preparing = asyncio.create_task(_migrate_when_back(app.state.db, app.state.migrated))
         try:
             yield
         finally:
-            if retrying is not None:
-                retrying.cancel()
+            if preparing is not None:
+                preparing.cancel()
             await app.state.db.close()
 
     graphql = GraphQLApp(build_schema(settings=settings), allow_queries_via_get=True,

@@ -113,3 +113,18 @@ async def test_local_server_asks_for_no_receive_timeout(seeded: Database) -> Non
     hint, and the driver reads the socket directly instead of through a timer on every read."""
     settings = {row["name"]: row["value"] for row in await seeded.read("testing/bolt-keep-alive")}
     assert settings["server.bolt.connection_keep_alive_for_requests"] == "OFF"
+
+
+async def test_warm_up_runs_every_request_query_and_writes_nothing(seeded: Database) -> None:
+    """bzgraph serve plans the queries requests send before /readyz says ready (a cold Neo4j took
+    6 s over the profile query, past a request's time): each runs once with its header's example
+    parameters, rolled back."""
+    from bzgraph import queries
+    from bzgraph.warmup import REQUEST_QUERIES, example_parameters, warm_up
+
+    request_queries = [n for n in queries.all_queries() if n.startswith(REQUEST_QUERIES)]
+    assert "profile/researchers" in request_queries and "accounts/follow" in request_queries
+    assert example_parameters(queries.get("profile/researchers"))["ids"] == ["bzr-leon-bungert"]
+    before = await _fingerprint(seeded)
+    assert await warm_up(seeded) == len(request_queries)  # every one ran: its example fits it
+    assert await _fingerprint(seeded) == before

@@ -1,0 +1,74 @@
+"""Warming the database up for the queries requests send, before ``/readyz`` says ready.
+
+A freshly started Neo4j plans its first queries slowly: the profile query took 6 s, longer than a
+request may wait (``BZGRAPH_NEO4J_TIMEOUT``), so the first visitors after a restart were answered
+``SERVICE_UNAVAILABLE``. At start-up, ``bzgraph serve`` runs each query the API sends once, with
+the parameters of its header's example, in a transaction it then rolls back: nothing is written,
+and the plans are cached when the first request arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import shlex
+from typing import Any
+
+from neo4j import exceptions as neo4j_errors
+
+from bzgraph import analytics, queries
+from bzgraph.db import Database
+from bzgraph.errors import BzgraphError
+
+log = logging.getLogger("bzgraph")
+
+# The queries requests send (the others belong to the importer, the seed loader, tests and benchmarks).
+REQUEST_QUERIES = ("profile/", "explore/neighbourhood", "explore/collaboration-path", "search", "node",
+                   "graph-counts", "work/", "accounts/", "trust/", "analytics/")
+
+
+def example_parameters(query: queries.Query) -> dict[str, Any] | None:
+    """The ``--param`` values of the header's ``Example: bzgraph cypher ...`` line (JSON when they
+    parse, as the command line reads them); None when the header has no such example."""
+    for line in query.text.splitlines():
+        if not line.startswith("//"):
+            break
+        _, found, example = line.partition("Example: bzgraph cypher ")
+        if not found:
+            continue
+        words = shlex.split(example.split("  ")[0])
+        params: dict[str, Any] = {}
+        for flag, value in zip(words, words[1:]):
+            if flag == "--param":
+                key, _, raw = value.partition("=")
+                try:
+                    params[key] = json.loads(raw)
+                except json.JSONDecodeError:
+                    params[key] = raw
+        return params
+    return None
+
+
+async def warm_up(db: Database, per_query_seconds: float = 60.0) -> int:
+    """Run every request query once, rolled back; return how many ran. Failures are only logged
+    (a query that cannot warm up is planned by its first request instead)."""
+    warmed = 0
+    for name, query in queries.all_queries().items():
+        params = example_parameters(query) if name.startswith(REQUEST_QUERIES) else None
+        if params is None:
+            continue
+        try:
+            if name.startswith(analytics.PREFIX):
+                params = analytics.prepare(name, params)  # optional parameters filled with null
+            async with db.driver.session(database=db.settings.neo4j_database) as session, \
+                    asyncio.timeout(per_query_seconds):
+                tx = await session.begin_transaction()
+                try:
+                    await (await tx.run(query.text, params)).consume()
+                finally:
+                    await tx.rollback()
+            warmed += 1
+        except (BzgraphError, neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError, TimeoutError) as exc:
+            log.info("warm-up: %s did not run: %s", name, exc)
+    return warmed
