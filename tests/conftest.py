@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -25,7 +24,7 @@ from bzgraph.app import create_app  # noqa: E402
 from bzgraph.db import Database, migrate  # noqa: E402
 from bzgraph.seed import load_seed  # noqa: E402
 from bzgraph.settings import Settings, get_settings  # noqa: E402
-from support import free_port  # noqa: E402
+from support import free_port, wait_until_up  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -71,14 +70,7 @@ def live_url(seeded: Database) -> Iterator[str]:
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy(),
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
+    if not wait_until_up(url):
         proc.kill()
         raise RuntimeError(f"bzgraph serve did not start: {proc.stderr.read().decode()[-2000:]}")
     yield url

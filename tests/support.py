@@ -30,6 +30,20 @@ def codes(body: dict) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
 
 
+def wait_until_up(url: str, seconds: float = 60) -> bool:
+    """Poll ``url``/healthz until the server answers; False when it did not within ``seconds``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return False
+
+
 
 
 # -- accounts: tokens, throwaway researchers, claims ----------------------------------------------

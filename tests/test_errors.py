@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from graphql import GraphQLError
-from support import codes, contract, free_port, gql
+from support import codes, contract, free_port, gql, wait_until_up
 
 from starlette.routing import Route
 
@@ -468,12 +468,7 @@ def test_a_stalled_body_is_refused_in_time_and_a_hang_up_is_not_an_error(tmp_pat
                                   stdout=out, stderr=subprocess.STDOUT,
                                   env={**os.environ, "BZGRAPH_BODY_TIMEOUT": "1"})
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        assert wait_until_up(f"http://127.0.0.1:{port}")
         head = (b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
                 b"content-length: 100\r\n\r\n{\"query\":")
         with socket.create_connection(("127.0.0.1", port), timeout=10) as stalled:
