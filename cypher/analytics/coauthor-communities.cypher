@@ -9,27 +9,48 @@ MATCH (center:Researcher {id: $id})
 CALL (center) {
   MATCH (center)-[:AUTHORED]->(:Work)<-[:AUTHORED]-(c:Researcher)
   WHERE c <> center
-  RETURN collect(DISTINCT c) AS coauthors
+  WITH DISTINCT c ORDER BY c.id
+  RETURN collect(c) AS coauthors
 }
-// Every work that two or more of the co-authors wrote (with the researcher or without) links them:
-// read once per co-author's works, never walked as paths.
+// Every work that two or more of the co-authors wrote (with the researcher or without) links them;
+// co-authors are numbered by their place in `coauthors`, works read once per co-author.
 CALL (coauthors) {
-  UNWIND coauthors AS c
+  UNWIND range(0, size(coauthors) - 1) AS i
+  WITH i, coauthors[i] AS c
   MATCH (c)-[:AUTHORED]->(w:Work)
-  WITH w, collect(c.id) AS together
+  WITH w, collect(i) AS together
   WHERE size(together) >= 2
-  RETURN collect(together) AS links
+  RETURN collect(DISTINCT together) AS links
 }
-// The connected groups: each link merges every group it touches into one.
-WITH center, coauthors,
-     reduce(groups = [], link IN links |
-       [g IN groups WHERE none(x IN link WHERE x IN g)]
-       + [reduce(merged = link, g IN [g IN groups WHERE any(x IN link WHERE x IN g)] |
-            merged + [x IN g WHERE NOT x IN merged])]) AS linked
-WITH center, coauthors, linked, reduce(ids = [], g IN linked | ids + g) AS inLinks
-UNWIND linked + [c IN coauthors WHERE NOT c.id IN inLinks | [c.id]] AS ids
-WITH center, [c IN coauthors WHERE c.id IN ids] AS members,
-     reduce(smallest = ids[0], x IN ids | CASE WHEN x < smallest THEN x ELSE smallest END) AS key
+// For each co-author, the links they are in (none for some).
+CALL (coauthors, links) {
+  CALL (coauthors, links) {
+    UNWIND range(0, size(coauthors) - 1) AS i
+    RETURN i, null AS li
+    UNION ALL
+    UNWIND range(0, size(links) - 1) AS li
+    UNWIND links[li] AS i
+    RETURN i, li
+  }
+  WITH i, collect(li) AS mine ORDER BY i
+  RETURN collect(mine) AS linksOf
+}
+// Connected groups by smallest-number propagation: each pass gives every co-author the smallest
+// number among the links they are in, then the number of that number (pointer jumping); it stops
+// changing within a few passes, each pass reading every link once.
+WITH center, coauthors, links, linksOf, size(coauthors) AS n
+WITH center, coauthors, n,
+     reduce(state = {labels: range(0, n - 1), done: n = 0}, pass IN range(1, n) |
+       CASE WHEN state.done THEN state ELSE
+         [linkMin IN [[l IN links | reduce(m = n, x IN l | CASE WHEN state.labels[x] < m THEN state.labels[x] ELSE m END)]] |
+           [moved IN [[i IN range(0, n - 1) |
+                         reduce(m = state.labels[i], li IN linksOf[i] | CASE WHEN linkMin[li] < m THEN linkMin[li] ELSE m END)]] |
+             [jumped IN [[i IN range(0, n - 1) | moved[moved[i]]]] | {labels: jumped, done: jumped = state.labels}][0]
+           ][0]
+         ][0]
+       END).labels AS labels
+UNWIND range(0, n - 1) AS i
+WITH center, coauthors[labels[i]].id AS key, collect(coauthors[i]) AS members
 WITH center, members, size(members) AS size, key,
      COUNT { MATCH (center)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(m:Researcher) WHERE m IN members
              RETURN DISTINCT w } AS worksWithCenter
