@@ -57,7 +57,9 @@ def lucene_query(text: str) -> str | None:
     # Folded first (decomposition may give special characters: `＊` is `*`), then Lucene's special
     # characters separate words, as the index's analyzer splits on them anyway:
     # escaped, `mean-field` would be one query term the analyzer splits into two optional ones.
-    words = _SPECIAL.sub(" ", fold(printable.lower())).split()
+    # Lower-cased again after folding: folding makes capitals of some characters (𝐀𝐍𝐃, ᴼᴿ), and
+    # AND, OR and NOT in capitals are Lucene's operators.
+    words = _SPECIAL.sub(" ", fold(printable.lower()).lower()).split()
     if not words:
         return None
     if len(words) > MAX_TERMS:
