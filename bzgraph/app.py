@@ -8,6 +8,7 @@ wrong method or path) and for a failure outside GraphQL (``INTERNAL``, masked).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -231,6 +232,8 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
         finally:
             if preparing is not None:
                 preparing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await preparing  # stopped before its driver is closed
             await app.state.db.close()
 
     graphql = GraphQLApp(build_schema(settings=settings), allow_queries_via_get=True,

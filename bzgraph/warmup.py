@@ -67,7 +67,10 @@ async def warm_up(db: Database, per_query_seconds: float = 60.0) -> int:
                 try:
                     await (await tx.run(query.text, params)).consume()
                 finally:
-                    await tx.rollback()
+                    # Never committed. A cancelled or failed run has closed the transaction already,
+                    # and rolling it back again would raise in place of the cancellation.
+                    if not tx.closed():
+                        await tx.rollback()
             warmed += 1
         except (BzgraphError, neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError, TimeoutError) as exc:
             log.info("warm-up: %s did not run: %s", name, exc)

@@ -128,3 +128,17 @@ async def test_warm_up_runs_every_request_query_and_writes_nothing(seeded: Datab
     before = await _fingerprint(seeded)
     assert await warm_up(seeded) == len(request_queries)  # every one ran: its example fits it
     assert await _fingerprint(seeded) == before
+
+
+async def test_a_cancelled_warm_up_stops(seeded: Database) -> None:
+    """Shutting down cancels the warm-up: it must stop, not swallow the cancellation and go on
+    running queries on a driver being closed."""
+    import asyncio
+
+    from bzgraph.warmup import warm_up
+
+    task = asyncio.create_task(warm_up(seeded))
+    await asyncio.sleep(0.05)  # within its first queries
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=30)
+    assert done and task.cancelled()
