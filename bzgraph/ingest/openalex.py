@@ -241,7 +241,7 @@ def map_work(record: dict[str, Any]) -> Rows:
         "references": [],
         "source": None,
     }
-    seen_authors: set[str] = set()
+    places: dict[str, dict[str, Any]] = {}  # author id -> their entry in work["authors"]
     for position, authorship in enumerate(_list(record, "authorships"), start=1):
         if not isinstance(authorship, dict):
             raise MalformedRecord(f"authorships[{position - 1}] is not an object")
@@ -255,9 +255,9 @@ def map_work(record: dict[str, Any]) -> Rows:
             continue
         # OpenAlex sometimes lists an author twice: the first place is the position, the
         # institutions of both count.
-        if author_id not in seen_authors:
-            seen_authors.add(author_id)
-            work["authors"].append({"researcher": author_id, "position": position, "institutions": []})
+        if author_id not in places:
+            places[author_id] = {"researcher": author_id, "position": position, "institutions": []}
+            work["authors"].append(places[author_id])
             # raw_author_name is the string as parsed from the paper (often several names run
             # together): it names the author on this work only and is not kept as an alias.
             rows.researchers.append({"id": author_id, "name": display or raw_name or author_id,
@@ -271,9 +271,9 @@ def map_work(record: dict[str, Any]) -> Rows:
             rows.institutions.append(institution)
             rows.affiliations.append({"researcher": author_id, "institution": institution["id"],
                                       "years": [year] if year is not None else []})
-            place = next(a for a in work["authors"] if a["researcher"] == author_id)
-            if institution["id"] not in place["institutions"]:  # the institutions on this work
-                place["institutions"].append(institution["id"])
+            listed = places[author_id]["institutions"]  # the institutions this work gives the author
+            if institution["id"] not in listed:
+                listed.append(institution["id"])
     if "topics" in record:
         topics = [(_topic(t), t.get("score")) for t in _list(record, "topics") if isinstance(t, dict)]
     else:
