@@ -357,11 +357,16 @@ def _direct_errors() -> Iterator[None]:
     except neo4j.exceptions.ClientError as exc:
         if exc.code == "Neo.ClientError.Statement.AccessMode":
             raise api_error("FORBIDDEN", "this query changes data; direct runs are read-only") from exc
+        if "TransactionTimedOut" in (exc.code or ""):  # the query ran past the client's timeout
+            raise api_error("SERVICE_UNAVAILABLE", "the query did not finish within the client's timeout") from exc
         raise api_error("BAD_USER_INPUT", exc.message or str(exc)) from exc
+    except neo4j.exceptions.DatabaseError as exc:
+        raise api_error("INTERNAL", exc.message or str(exc)) from exc
 
 
 def _driver_options(timeout: float) -> Data:
-    """Driver settings that bound a direct run by the client's ``timeout``, quietly."""
+    """Driver settings that bound the waits of a direct run by the client's ``timeout`` (the query
+    itself is bounded by its transaction timeout), quietly."""
     return {"connection_timeout": timeout, "connection_acquisition_timeout": timeout,
             "max_transaction_retry_time": timeout, "notifications_min_severity": "OFF"}
 
@@ -439,8 +444,8 @@ class Client(_Base):
                                                       **_driver_options(self.timeout))
         text, params = _direct(name, params)
         with _direct_errors():
-            result = self._driver.execute_query(text, params, database_=self.neo4j_database,
-                                                routing_=neo4j.RoutingControl.READ)
+            result = self._driver.execute_query(neo4j.Query(text, timeout=self.timeout), params,
+                                                database_=self.neo4j_database, routing_=neo4j.RoutingControl.READ)
         return _rows(name, result.keys, result.records)
 
     def close(self) -> None:
@@ -491,7 +496,8 @@ class AsyncClient(_Base):
                                                            **_driver_options(self.timeout))
         text, params = _direct(name, params)
         with _direct_errors():
-            result = await self._driver.execute_query(text, params, database_=self.neo4j_database,
+            result = await self._driver.execute_query(neo4j.Query(text, timeout=self.timeout), params,
+                                                      database_=self.neo4j_database,
                                                       routing_=neo4j.RoutingControl.READ)
         return _rows(name, result.keys, result.records)
 
