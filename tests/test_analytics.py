@@ -167,6 +167,29 @@ async def test_every_query_on_a_generated_graph(seeded: Database, generated: dic
     assert neighbours
 
 
+async def test_communities_match_a_union_find_on_sparse_and_chained_graphs(seeded: Database) -> None:
+    """Communities are found by smallest-number propagation; check it on graphs with many small
+    groups and with long chains of co-authorship (the slowest case for propagation), against a
+    union-find over the same works."""
+    rng = random.Random(7)
+    for shape in ("sparse", "chain"):
+        g = small_graph(seed=rng.randint(0, 10**6))
+        center, others = g["researchers"][0]["id"], [r["id"] for r in g["researchers"][1:]]
+        if shape == "chain":  # r1-r2, r2-r3, ... each pair on one work, every one with the center on another
+            pairs = list(zip(others, others[1:]))
+        else:
+            pairs = [tuple(rng.sample(others, 2)) for _ in range(4)]
+        template = g["works"][0]
+        g["works"] = [{**template, "id": f"{center}-x{k}", "authors": [{"researcher": a, "position": j + 1}
+                                                                          for j, a in enumerate(authors)]}
+                      for k, authors in enumerate([*(list(p) for p in pairs), *([center, o] for o in others)])]
+        g["affiliations"] = []
+        await seeded.write("seed/load", sources=[], **{k: g[k] for k in
+                                                       ("topics", "institutions", "researchers", "works", "affiliations")})
+        assert await run(seeded, "coauthor-communities", id=center, limit=100) == \
+            expected.coauthor_communities(g, center), shape
+
+
 # -- through the API --------------------------------------------------------------------------
 
 
