@@ -86,7 +86,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
 def error_response(status_code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     """A request refused outside GraphQL, answered as GraphQL answers errors: with a code."""
-    code = {404: "NOT_FOUND", 500: "INTERNAL", 503: "SERVICE_UNAVAILABLE"}.get(status_code, "BAD_USER_INPUT")
+    code = {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]},
                         status_code=status_code, headers=headers)
 
@@ -144,14 +144,16 @@ class NormalizeContentType:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            headers = []
-            for name, value in scope["headers"]:
-                if name == b"content-type":
-                    media_type, sep, parameters = value.partition(b";")
-                    value = media_type.strip().lower() + sep + parameters
-                headers.append((name, value))
-            scope = {**scope, "headers": headers}
+            headers = [(name, _lower_media_type(value) if name == b"content-type" else value)
+                       for name, value in scope["headers"]]
+            if headers != list(scope["headers"]):
+                scope = {**scope, "headers": headers}
         await self.app(scope, receive, send)
+
+
+def _lower_media_type(value: bytes) -> bytes:
+    media_type, sep, parameters = value.partition(b";")
+    return media_type.strip().lower() + sep + parameters
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -176,7 +178,7 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """The database answers, has the schema and has planned the request queries (503 until then)."""
     db: Database = request.app.state.db
-    if await db.ping() and request.app.state.migrated.is_set():
+    if await db.ping() and request.app.state.prepared.is_set():
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "unavailable", "code": "SERVICE_UNAVAILABLE"}, status_code=503)
 
@@ -217,16 +219,16 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = Database(settings)
-        app.state.migrated = asyncio.Event()
+        app.state.prepared = asyncio.Event()
         preparing: asyncio.Task[None] | None = None
         if not apply_migrations:
-            app.state.migrated.set()
+            app.state.prepared.set()
         elif await _migrate(app.state.db):
-            preparing = asyncio.create_task(_warm_up(app.state.db, app.state.migrated))
+            preparing = asyncio.create_task(_warm_up(app.state.db, app.state.prepared))
         else:
             log.warning("the database does not answer; serving anyway (/readyz says 503), and applying the "
                         "migrations once it does")
-            preparing = asyncio.create_task(_migrate_when_back(app.state.db, app.state.migrated))
+            preparing = asyncio.create_task(_migrate_when_back(app.state.db, app.state.prepared))
         try:
             yield
         finally:
