@@ -161,15 +161,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _parse_param(raw: str) -> tuple[str, Any]:
     """``key=value``; the value is read as JSON when it parses, else as a string."""
-    key, sep, value = raw.partition("=")
-    if not sep or not key:
-        from bzgraph.errors import BadUserInput
+    from bzgraph.errors import BadUserInput
+    from bzgraph.queries import parse_param
 
+    parsed = parse_param(raw)
+    if parsed is None:
         raise BadUserInput(f"--param takes key=value, got {raw!r}")
-    try:
-        return key, json.loads(value)
-    except json.JSONDecodeError:
-        return key, value
+    return parsed
 
 
 def _print_table(rows: list[dict[str, Any]]) -> None:

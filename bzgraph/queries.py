@@ -7,10 +7,12 @@ first sentence is the query's purpose. Asking for a name that does not exist fai
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from bzgraph.settings import PROJECT_ROOT
 
@@ -52,6 +54,18 @@ def _purpose(text: str) -> str:
     header = " ".join(w for w in words if w)
     end = _SENTENCE_END.search(header)
     return header[:end.start() + 1] if end else header
+
+
+def parse_param(raw: str) -> tuple[str, Any] | None:
+    """A ``key=value`` parameter as ``bzgraph cypher --param`` takes it: the value read as JSON when
+    it parses, else as a string; None when ``raw`` is not ``key=value``."""
+    key, sep, value = raw.partition("=")
+    if not sep or not key:
+        return None
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
 
 
 class QueriesNotFound(LookupError):

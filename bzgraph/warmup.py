@@ -10,7 +10,6 @@ and the plans are cached when the first request arrives.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import shlex
 from typing import Any
@@ -38,15 +37,8 @@ def example_parameters(query: queries.Query) -> dict[str, Any] | None:
         if not found:
             continue
         words = shlex.split(example.split("  ")[0])
-        params: dict[str, Any] = {}
-        for flag, value in zip(words, words[1:]):
-            if flag == "--param":
-                key, _, raw = value.partition("=")
-                try:
-                    params[key] = json.loads(raw)
-                except json.JSONDecodeError:
-                    params[key] = raw
-        return params
+        return dict(parsed for flag, value in zip(words, words[1:])
+                    if flag == "--param" and (parsed := queries.parse_param(value)) is not None)
     return None
 
 
