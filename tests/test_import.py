@@ -330,13 +330,16 @@ async def test_malformed_records_are_reported_counted_and_never_half_written(imp
 
 
 async def test_a_bad_line_or_item_loses_only_itself(import_db: Database, tmp_path: Path) -> None:
-    """A line that is not UTF-8, an item of a list that is not a record, and values a database
-    index cannot hold are each one problem; everything around them is imported."""
+    """A line that is not UTF-8, a line no database string can hold (a lone surrogate escape), a
+    line that is not strict JSON (NaN), an item of a list that is not a record, and values a
+    database index cannot hold are each one problem; everything around them is imported."""
     def work(n: int, **fields: Any) -> dict:
         return {"id": f"https://openalex.org/W00960000000{n:02d}", "title": f"Work {n}", "authorships": [], **fields}
 
     lines = [json.dumps(work(n)).encode() for n in range(1, 6)]
     lines[2] = lines[2].replace(b"Work 3", b"Work \xff 3")  # not UTF-8, between good lines
+    lines.insert(3, json.dumps(work(11)).replace("Work 11", "Work \\ud800 11").encode())  # a lone surrogate
+    lines.insert(4, json.dumps(work(12, cited_by_count=float("nan"))).encode())  # NaN: json.dumps writes it
     jsonl = tmp_path / "bytes.jsonl"
     jsonl.write_bytes(b"\n".join(lines) + b"\n")
     listed = tmp_path / "list.json"
@@ -344,9 +347,12 @@ async def test_a_bad_line_or_item_loses_only_itself(import_db: Database, tmp_pat
                                   work(9, doi="https://doi.org/10.1/" + "x" * 10_000), work(10)]))
     summary = await import_paths(import_db, [jsonl, listed], batch_size=500)
     assert [(Path(p.path).name, p.where) for p in summary.problems] == [
-        ("bytes.jsonl", "line 3"), ("list.json", "line 1 [1]"), ("list.json", "line 1 [3]")]
-    assert "not UTF-8" in summary.problems[0].reason and "doi" in summary.problems[2].reason
-    assert summary.malformed == 3 and summary.works == 7
+        ("bytes.jsonl", "line 3"), ("bytes.jsonl", "line 4"), ("bytes.jsonl", "line 5"),
+        ("list.json", "line 1 [1]"), ("list.json", "line 1 [3]")]
+    reasons = [p.reason for p in summary.problems]
+    assert "not UTF-8" in reasons[0] and "invalid JSON" in reasons[1] and "surrogate" in reasons[1]
+    assert "invalid JSON" in reasons[2] and "doi" in reasons[4]
+    assert summary.malformed == 5 and summary.works == 7
     nodes, _ = await fingerprint(import_db, ["W00960"])
     titles = sorted(t if len(t) < 20 else f"{len(t)} characters" for t in (json.loads(n)[1]["title"] for n in nodes))
     assert titles == ["10000 characters", "Work 1", "Work 10", "Work 2", "Work 4", "Work 5", "Work 6"]

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from bzgraph.db import Database, Tx
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
@@ -139,11 +140,25 @@ def _open(path: Path, raw: IO[bytes]) -> IO[bytes]:
     return gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
 
 
+def _parse(data: bytes) -> Any:
+    """One JSON value; ``ValueError`` saying "not UTF-8" or "invalid JSON" and why."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as undecodable:
+            raise ValueError(f"not UTF-8: {undecodable}") from None
+        raise ValueError(f"invalid JSON: {exc}") from None
+
+
 def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: None) -> Iterator[Item]:
     """Every record of a file in order, numbered from 0; unreadable ones carry a ``problem``.
 
     A ``.jsonl`` line that is not UTF-8 or not JSON is reported with its number and skipped; the
-    lines around it are read as usual. A ``.json`` document is parsed as a whole."""
+    lines around it are read as usual. A ``.json`` document is parsed as a whole. JSON is read
+    strictly (orjson): ``NaN`` and a lone surrogate escape such as ``\\ud800``, which no database
+    string can hold, make a line invalid."""
     ordinal = 0
     with source.path.open("rb") as raw:
         stream = _open(source.path, raw)
@@ -166,7 +181,7 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
 
         try:
             if source.is_document:
-                document = json.loads(stream.read().decode("utf-8"))
+                document = _parse(stream.read())
                 progress()
                 yield from items([(f"line 1 {where}".strip(), rec) for where, rec in records_of(document)])
                 return
@@ -175,11 +190,9 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
                     continue
                 try:
                     located = [(f"line {number} {where}".strip(), rec)
-                               for where, rec in records_of(json.loads(line.decode("utf-8")))]
-                except UnicodeDecodeError as exc:
-                    located = [(f"line {number}", MalformedRecord(f"not UTF-8: {exc}"))]
+                               for where, rec in records_of(_parse(line))]
                 except ValueError as exc:
-                    located = [(f"line {number}", MalformedRecord(f"invalid JSON: {exc}"))]
+                    located = [(f"line {number}", MalformedRecord(str(exc)))]
                 yield from items(located)
                 progress()
         except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
