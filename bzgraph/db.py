@@ -20,7 +20,7 @@ from neo4j import exceptions as neo4j_errors
 from neo4j.graph import Node, Path, Relationship
 
 from bzgraph import queries
-from bzgraph.errors import Conflict, ServiceUnavailable
+from bzgraph.errors import BadUserInput, Conflict, ServiceUnavailable
 from bzgraph.settings import Settings
 
 Row = dict[str, Any]
@@ -135,7 +135,11 @@ class Tx:
         """The query's columns (known even when no row comes back) and its rows, as :meth:`run`."""
         query = queries.get(name)
         _record(name)
-        result = await self._tx.run(query.text, params)
+        try:
+            result = await self._tx.run(query.text, params)
+        except UnicodeEncodeError as exc:  # raised while packing, before anything is sent
+            raise BadUserInput(f"{name}: a parameter is not valid Unicode text "
+                               f"({exc.reason} at character {exc.start})") from None
         rows: list[Row] = []
         async for record in result:
             if len(rows) == max_rows:

@@ -11,6 +11,7 @@ import pytest
 
 from bzgraph import queries
 from bzgraph.db import Database
+from bzgraph.errors import BadUserInput
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -82,6 +83,22 @@ def test_parameters_that_do_not_fit_are_bad_user_input(seeded: Database) -> None
         too_big = _cli(*args)
         assert too_big.returncode == 1 and "Traceback" not in too_big.stderr, too_big.stderr
         assert too_big.stderr.startswith("bzgraph: BAD_USER_INPUT:") and "64 bits" in too_big.stderr
+
+
+def test_text_that_is_not_unicode_is_bad_user_input(seeded: Database) -> None:
+    """A parameter no database string can hold (a byte that is not UTF-8 on the command line, a
+    lone surrogate escape in JSON) is refused with a code, not a traceback."""
+    for raw in ('ids=["\udcff"]', 'ids=["\\ud800"]'):  # the argument's bytes: b'\xff'; the text \ud800
+        done = _cli("node", "--param", raw)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.startswith("bzgraph: BAD_USER_INPUT: node: a parameter is not valid Unicode text")
+
+
+async def test_the_database_handle_serves_on_after_text_that_is_not_unicode(seeded: Database) -> None:
+    for _ in range(2):
+        with pytest.raises(BadUserInput, match="not valid Unicode text"):
+            await seeded.read("node", ids=["bzr-leon-bungert\ud800"])
+        assert [row["id"] for row in await seeded.read("node", ids=["bzr-leon-bungert"])] == ["bzr-leon-bungert"]
 
 
 def test_an_install_without_the_cypher_folder_says_so(tmp_path, monkeypatch) -> None:
