@@ -39,6 +39,34 @@ from bzgraph.warmup import warm_up
 
 log = logging.getLogger("bzgraph")
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+# GraphQL over HTTP: with application/graphql-response+json, an answer without data (the request
+# failed before execution) carries a 4xx or 5xx status; with application/json it is always 200.
+STATUS_WITHOUT_DATA = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429,
+                       "INTERNAL": 500, "SERVICE_UNAVAILABLE": 503}
+
+
+def prefers_graphql_response(accept: str | None) -> bool:
+    """Whether ``Accept`` ranks ``application/graphql-response+json`` above ``application/json``
+    (equal ranks prefer it when it is named; no header or ``*/*`` alone means application/json)."""
+    ranks: dict[str, float] = {}
+    for part in (accept or "").split(","):
+        media, *params = (item.strip() for item in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranks[media.lower()] = max(quality, ranks.get(media.lower(), 0.0))
+
+    def rank(media: str) -> float:
+        return ranks.get(media, ranks.get("application/*", ranks.get("*/*", 0.0)))
+
+    return GRAPHQL_RESPONSE in ranks and rank(GRAPHQL_RESPONSE) > 0 and rank(GRAPHQL_RESPONSE) >= rank("application/json")
+
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view, with our context and our error codes on every error."""
@@ -75,8 +103,29 @@ class GraphQLApp(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = (GRAPHQL_RESPONSE if prefers_graphql_response(request.headers.get("accept"))
+                                   else "application/json")
+        return sub_response
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:  # type: ignore[override]
+        """The answer in the media type the client prefers (GraphQL over HTTP)."""
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+            if isinstance(response_data, dict) and "data" not in response_data:
+                code = response_data["errors"][0]["extensions"]["code"]
+                response.status_code = STATUS_WITHOUT_DATA.get(code, 400)
+        return response
+
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
-        data: dict[str, Any] = {"data": result.data}
+        """The answer's body. ``data`` is left out when the request failed before execution (a
+        syntax, validation or authentication error: none has a path), as the GraphQL spec says;
+        an execution error that nulls the whole answer keeps ``"data": null``."""
+        data: dict[str, Any] = {}
+        if result.data is not None or not result.errors or any(e.path for e in result.errors):
+            data["data"] = result.data
         if result.errors:
             data["errors"] = [to_graphql_error(error).formatted for error in result.errors]
         if result.extensions:

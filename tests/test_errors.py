@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ from support import codes, contract, free_port, gql, wait_until_up
 from starlette.routing import Route
 
 from bzgraph.app import create_app
+from bzgraph.auth import issue_token
 from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
 from bzgraph.settings import get_settings
 
@@ -102,9 +104,41 @@ async def test_too_deep_introspection_is_query_too_complex(api: httpx.AsyncClien
 async def test_several_operations_need_an_operation_name(api: httpx.AsyncClient) -> None:
     document = 'query A { __typename } query B { node(id: "x") { id } }'
     body = await gql(api, document)
-    assert codes(body) == ["BAD_USER_INPUT"] and body["data"] is None
+    assert codes(body) == ["BAD_USER_INPUT"] and "data" not in body
     response = await api.post("/graphql", json={"query": document, "operationName": "B"})
     assert response.json()["data"] == {"node": None}
+
+
+async def test_the_answer_comes_in_the_media_type_the_client_prefers(api: httpx.AsyncClient) -> None:
+    """GraphQL over HTTP: application/graphql-response+json when asked for, with a 4xx status when
+    the request failed before execution; application/json (always 200) otherwise."""
+    def post(query: str, accept: str | None, **headers: str) -> Any:
+        return api.post("/graphql", json={"query": query}, headers={**({"accept": accept} if accept else {}), **headers})
+
+    for accept in ("application/graphql-response+json", "application/graphql-response+json, application/json;q=0.9",
+                   "application/*;q=0.5, application/graphql-response+json"):
+        ok = await post("{ __typename }", accept)
+        assert ok.status_code == 200 and ok.headers["content-type"] == "application/graphql-response+json; charset=utf-8"
+        assert ok.json()["data"] == {"__typename": "Query"}
+        invalid = await post("{ nope }", accept)
+        assert invalid.status_code == 400 and codes(invalid.json()) == ["BAD_USER_INPUT"] and "data" not in invalid.json()
+        refused = await post("{ __typename }", accept, authorization="Bearer not-a-token")
+        assert refused.status_code == 401 and codes(refused.json()) == ["UNAUTHENTICATED"]
+    for accept in (None, "*/*", "application/json", "application/json, application/graphql-response+json;q=0.5",
+                   "application/graphql-response+json;q=0, application/json;q=0.1", "text/html"):
+        invalid = await post("{ nope }", accept)
+        assert invalid.status_code == 200 and invalid.headers["content-type"] == "application/json", accept
+        assert codes(invalid.json()) == ["BAD_USER_INPUT"] and "data" not in invalid.json()
+
+
+async def test_an_execution_error_that_nulls_the_answer_keeps_data_null(api: httpx.AsyncClient) -> None:
+    """Only errors before execution leave ``data`` out; a non-null field failing nulls it."""
+    token = issue_token("eve", [], 300, get_settings())
+    response = await api.post("/graphql", headers={"authorization": f"Bearer {token}",
+                                                   "accept": "application/graphql-response+json"},
+                              json={"query": 'mutation { followResearcher(id: "no-such-researcher") { researcher { id } } }'})
+    assert response.status_code == 200
+    assert response.json()["data"] is None and codes(response.json()) == ["NOT_FOUND"]
 
 
 async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncClient) -> None:
