@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import mimeparse
 import orjson
 from cross_web import HTTPException as RefusedRequest  # what Strawberry's views raise
 from starlette.applications import Starlette
@@ -48,24 +49,8 @@ STATUS_WITHOUT_DATA = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED":
 
 def prefers_graphql_response(accept: str | None) -> bool:
     """Whether ``Accept`` ranks ``application/graphql-response+json`` above ``application/json``
-    (equal ranks prefer it when it is named; no header or ``*/*`` alone means application/json)."""
-    ranks: dict[str, float] = {}
-    for part in (accept or "").split(","):
-        media, *params = (item.strip() for item in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        ranks[media.lower()] = max(quality, ranks.get(media.lower(), 0.0))
-
-    def rank(media: str) -> float:
-        return ranks.get(media, ranks.get("application/*", ranks.get("*/*", 0.0)))
-
-    return GRAPHQL_RESPONSE in ranks and rank(GRAPHQL_RESPONSE) > 0 and rank(GRAPHQL_RESPONSE) >= rank("application/json")
+    (by quality, then by how specifically it names it); a tie, ``*/*`` or no header means JSON."""
+    return bool(accept) and mimeparse.best_match([GRAPHQL_RESPONSE, "application/json"], accept) == GRAPHQL_RESPONSE
 
 
 class GraphQLApp(GraphQL[Context, None]):

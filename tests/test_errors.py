@@ -18,7 +18,7 @@ from support import codes, contract, free_port, gql, wait_until_up
 
 from starlette.routing import Route
 
-from bzgraph.app import create_app
+from bzgraph.app import create_app, prefers_graphql_response
 from bzgraph.auth import issue_token
 from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
 from bzgraph.settings import get_settings
@@ -129,6 +129,18 @@ async def test_the_answer_comes_in_the_media_type_the_client_prefers(api: httpx.
         invalid = await post("{ nope }", accept)
         assert invalid.status_code == 200 and invalid.headers["content-type"] == "application/json", accept
         assert codes(invalid.json()) == ["BAD_USER_INPUT"] and "data" not in invalid.json()
+
+
+@pytest.mark.parametrize("accept, preferred", [
+    (None, False), ("*/*", False), ("application/json", False), ("text/html", False),
+    ("application/graphql-response+json", True),
+    ("application/graphql-response+json, application/json;q=0.9", True),  # what the spec tells clients to send
+    ("application/json, application/graphql-response+json", False),  # a tie: JSON
+    ("application/graphql-response+json;q=0.1, */*", False),
+    ("application/graphql-response+json;q=0, application/json;q=0.1", False),
+])
+def test_accept_decides_the_media_type(accept: str | None, preferred: bool) -> None:
+    assert prefers_graphql_response(accept) is preferred
 
 
 async def test_an_execution_error_that_nulls_the_answer_keeps_data_null(api: httpx.AsyncClient) -> None:
