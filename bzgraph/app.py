@@ -26,7 +26,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
@@ -48,9 +49,23 @@ STATUS_WITHOUT_DATA = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED":
 
 
 def prefers_graphql_response(accept: str | None) -> bool:
-    """Whether ``Accept`` ranks ``application/graphql-response+json`` above ``application/json``
-    (by quality, then by how specifically it names it); a tie, ``*/*`` or no header means JSON."""
-    return bool(accept) and mimeparse.best_match([GRAPHQL_RESPONSE, "application/json"], accept) == GRAPHQL_RESPONSE
+    """Whether ``Accept`` names ``application/graphql-response+json`` with at least the quality of
+    ``application/json`` (GraphQL over HTTP). ``*/*`` alone, no header or a malformed one mean JSON;
+    media types are compared ignoring case."""
+    if not accept:
+        return False
+    try:
+        ranges = [mimeparse.parse_media_range(part) for part in accept.lower().split(",") if part.strip()]
+    except (mimeparse.MimeTypeParseException, ValueError):
+        return False
+    quality, fitness = mimeparse.quality_and_fitness_parsed(GRAPHQL_RESPONSE, ranges)
+    json_quality, _ = mimeparse.quality_and_fitness_parsed("application/json", ranges)
+    named = fitness >= 110  # type and subtype matched without wildcards (mimeparse's scoring)
+    return named and quality > 0 and quality >= json_quality
+
+
+def media_type_for(accept: str | None) -> str:
+    return GRAPHQL_RESPONSE if prefers_graphql_response(accept) else "application/json"
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -70,12 +85,28 @@ class GraphQLApp(GraphQL[Context, None]):
             with count_round_trips(), deadline(settings.neo4j_timeout):
                 return await super().run(request, context, root_value)
         except RefusedRequest as exc:
+            accept = request.headers.get("accept")
             if exc.status_code == 405:
-                return error_response(405, exc.reason, {"allow": "GET, POST"})
+                return error_response(405, exc.reason, {"allow": "GET, POST"}, accept=accept)
             if request.method == "GET" and "not allowed when using GET" in exc.reason:
                 # GraphQL over HTTP: a mutation sent with GET is refused as a wrong method.
-                return error_response(405, exc.reason, {"allow": "POST"})
-            return error_response(exc.status_code, exc.reason)
+                return error_response(405, exc.reason, {"allow": "POST"}, accept=accept)
+            if isinstance(exc.__cause__, CannotGetOperationTypeError):
+                # No operation of that name: a GraphQL request error (200 with application/json).
+                graphql_response = prefers_graphql_response(accept)
+                return error_response(400 if graphql_response else 200, exc.reason, accept=accept)
+            return error_response(exc.status_code, exc.reason, accept=accept)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        """Strawberry's reading of the request, with ``operationName`` checked: a string or null,
+        and the empty string meaning none (GraphQL over HTTP)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):  # a batch (a list) is refused later
+            if data.operation_name == "":
+                data.operation_name = None
+            elif not isinstance(data.operation_name, (str, type(None))):
+                raise RefusedRequest(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        return data
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON with orjson. A request body (bytes; query parameters come as str) must be an object
@@ -118,11 +149,16 @@ class GraphQLApp(GraphQL[Context, None]):
         return data  # type: ignore[return-value]
 
 
-def error_response(status_code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    """A request refused outside GraphQL, answered as GraphQL answers errors: with a code."""
+def error_response(status_code: int, message: str, headers: dict[str, str] | None = None, *,
+                   accept: str | None = None) -> Response:
+    """A request refused outside GraphQL, answered as GraphQL answers errors: with a code, in the
+    media type ``accept`` prefers."""
     code = {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]},
-                        status_code=status_code, headers=headers)
+    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    media_type = media_type_for(accept)
+    if media_type == GRAPHQL_RESPONSE:
+        media_type += "; charset=utf-8"
+    return Response(body, status_code=status_code, headers=headers, media_type=media_type)
 
 
 class LimitRequestBody:
@@ -137,9 +173,11 @@ class LimitRequestBody:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        declared = dict(scope["headers"]).get(b"content-length", b"")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            return await self._refuse()(scope, receive, send)
+            accept = headers.get(b"accept", b"").decode("latin-1")
+            return await error_response(413, self._message, {"connection": "close"}, accept=accept)(scope, receive, send)
         received, complete = 0, False
         ends = asyncio.get_running_loop().time() + self.timeout
 
@@ -165,9 +203,6 @@ class LimitRequestBody:
     def _message(self) -> str:
         return f"The request body is larger than {self.max_bytes:,} bytes"
 
-    def _refuse(self) -> JSONResponse:
-        return error_response(413, self._message, {"connection": "close"})
-
 
 class NormalizeContentType:
     """ASGI middleware: the media type of ``Content-Type`` in lower case, as media types are
@@ -190,13 +225,14 @@ def _lower_media_type(value: bytes) -> bytes:
     return media_type.strip().lower() + sep + parameters
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_response(exc.status_code, exc.detail, exc.headers)
+    return error_response(exc.status_code, exc.detail, exc.headers, accept=request.headers.get("accept"))
 
 
-async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
-    return error_response(500, INTERNAL_MESSAGE)  # the server logs the exception itself
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    # the server logs the exception itself
+    return error_response(500, INTERNAL_MESSAGE, accept=request.headers.get("accept"))
 
 
 async def _client_gone(request: Request, exc: Exception) -> Response:

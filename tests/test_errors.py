@@ -135,12 +135,49 @@ async def test_the_answer_comes_in_the_media_type_the_client_prefers(api: httpx.
     (None, False), ("*/*", False), ("application/json", False), ("text/html", False),
     ("application/graphql-response+json", True),
     ("application/graphql-response+json, application/json;q=0.9", True),  # what the spec tells clients to send
-    ("application/json, application/graphql-response+json", False),  # a tie: JSON
+    ("application/graphql-response+json; charset=utf-8, application/json; charset=utf-8", True),  # a tie
+    ("Application/GraphQL-Response+JSON", True),  # media types ignore case
+    ("application/*;q=0.5, application/graphql-response+json", True),
     ("application/graphql-response+json;q=0.1, */*", False),
     ("application/graphql-response+json;q=0, application/json;q=0.1", False),
+    ("application/json, garbage", False), ("garbage", False), ("text", False), (";;,", False),  # malformed
 ])
 def test_accept_decides_the_media_type(accept: str | None, preferred: bool) -> None:
     assert prefers_graphql_response(accept) is preferred
+
+
+async def test_the_operation_name_is_checked_as_graphql_over_http_says(api: httpx.AsyncClient) -> None:
+    """No operation of that name is a GraphQL request error (200 with application/json, 400 with
+    application/graphql-response+json); an empty name means none; a name that is not a string is refused."""
+    document = "query A { __typename }"
+    unknown = await api.post("/graphql", json={"query": document, "operationName": "B"})
+    assert unknown.status_code == 200 and codes(unknown.json()) == ["BAD_USER_INPUT"] and "data" not in unknown.json()
+    unknown = await api.post("/graphql", json={"query": document, "operationName": "B"},
+                             headers={"accept": "application/graphql-response+json"})
+    assert unknown.status_code == 400 and unknown.headers["content-type"].startswith("application/graphql-response+json")
+    assert codes(unknown.json()) == ["BAD_USER_INPUT"]
+    empty = await api.get("/graphql", params={"query": document, "operationName": ""})
+    assert empty.status_code == 200 and empty.json()["data"] == {"__typename": "Query"}
+    empty = await api.post("/graphql", json={"query": document, "operationName": ""})
+    assert empty.json()["data"] == {"__typename": "Query"}
+    for name in ({"obj": "ect"}, False, 1, ["A"]):
+        wrong = await api.post("/graphql", json={"query": document, "operationName": name})
+        assert wrong.status_code == 400 and codes(wrong.json()) == ["BAD_USER_INPUT"], name
+        assert "`operationName` must be a string" in wrong.json()["errors"][0]["message"]
+
+
+async def test_refusals_come_in_the_media_type_the_client_prefers(api: httpx.AsyncClient) -> None:
+    graphql_response = {"accept": "application/graphql-response+json", "content-type": "application/json"}
+    for method, kwargs, status in (("POST", {"content": b"{not json"}, 400),
+                                   ("POST", {"content": b'{"query": "{ __typename }"' + b" " * 1_048_576 + b"}"}, 413),
+                                   ("GET", {"params": {"query": "mutation { x }"}}, 405)):
+        response = await api.request(method, "/graphql", headers=graphql_response, **kwargs)
+        assert response.status_code == status
+        assert response.headers["content-type"] == "application/graphql-response+json; charset=utf-8"
+        assert codes(response.json()) == ["BAD_USER_INPUT"]
+    for accept in ("application/json, garbage", "garbage"):  # a malformed Accept is not our failure
+        response = await api.post("/graphql", json={"query": "{ __typename }"}, headers={"accept": accept})
+        assert response.status_code == 200 and response.json()["data"] == {"__typename": "Query"}
 
 
 async def test_an_execution_error_that_nulls_the_answer_keeps_data_null(api: httpx.AsyncClient) -> None:
