@@ -6,11 +6,15 @@ import argparse
 import asyncio
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bzgraph.settings import Settings, SettingsError, get_settings
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -170,6 +174,18 @@ def _parse_param(raw: str) -> tuple[str, Any]:
     return parsed
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _cell(value: Any) -> Text:
+    """A value as the table shows it: plain text (never read as rich markup), other values as JSON,
+    control characters written as escapes (they would drive the terminal)."""
+    from rich.text import Text
+
+    shown = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    return Text(_CONTROL.sub(lambda m: repr(m.group())[1:-1], shown))
+
+
 def _print_table(rows: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -179,10 +195,9 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         return
     table = Table()
     for column in rows[0]:
-        table.add_column(column, overflow="fold")  # a value too wide for the terminal wraps, never cut
+        table.add_column(_cell(column), overflow="fold")  # a value too wide for the terminal wraps, never cut
     for row in rows:
-        table.add_row(*(json.dumps(v, default=str, ensure_ascii=False) if not isinstance(v, str)
-                        else v for v in row.values()))
+        table.add_row(*(_cell(v) for v in row.values()))
     # Into a pipe or a file, the table is as wide as its values (rich would assume 80 columns).
     console = Console() if sys.stdout.isatty() else Console(width=100_000)
     console.print(table)

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -83,6 +84,28 @@ def test_parameters_that_do_not_fit_are_bad_user_input(seeded: Database) -> None
         too_big = _cli(*args)
         assert too_big.returncode == 1 and "Traceback" not in too_big.stderr, too_big.stderr
         assert too_big.stderr.startswith("bzgraph: BAD_USER_INPUT:") and "64 bits" in too_big.stderr
+
+
+async def test_a_table_shows_stored_text_as_it_is(seeded: Database) -> None:
+    """Brackets are text, not rich markup (which failed on ``[/]`` and ate ``[d]``), and control
+    characters are shown as escapes instead of driving the terminal."""
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    await seeded.write("testing/researcher-with-works", id=rid, name="Closing [/] Tag \x1b[2J",
+                       works=[{"id": f"{rid}-w1", "title": "1H-benzo[d]imidazole [bold]x[/bold]", "year": 2020}])
+    for ids in ([rid], [f"{rid}-w1"]):
+        done = _cli("node", "--param", f"ids={json.dumps(ids)}")
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        assert "\x1b" not in done.stdout
+    assert '"Closing [/] Tag \\u001b[2J"' in _cli("node", "--param", f'ids=["{rid}"]').stdout  # in the props map
+    assert "1H-benzo[d]imidazole [bold]x[/bold]" in _cli("node", "--param", f'ids=["{rid}-w1"]').stdout
+
+
+def test_a_text_cell_escapes_control_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    from bzgraph.cli import _print_table
+
+    _print_table([{"name": "Ada [a,b] Interval \x1b]0;pwned\x07", "n": 1}])
+    out = capsys.readouterr().out
+    assert "Ada [a,b] Interval \\x1b]0;pwned\\x07" in out and "\x1b" not in out and "\x07" not in out
 
 
 def test_text_that_is_not_unicode_is_bad_user_input(seeded: Database) -> None:
