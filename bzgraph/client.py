@@ -24,9 +24,10 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
+import orjson
 
 from bzgraph import analytics, queries
-from bzgraph.db import driver_errors
+from bzgraph.db import driver_errors, unsendable_text
 from bzgraph.errors import BzgraphError, NotFound
 
 if TYPE_CHECKING:
@@ -375,6 +376,19 @@ def _rows(name: str, keys: list[str], records: list[Any]) -> Rows:
     return Rows(name=name, columns=list(keys), rows=Records(analytics.jsonable(r.data()) for r in records))
 
 
+_JSON = {"content-type": "application/json"}
+
+
+def _body(document: str, variables: Data | None) -> bytes:
+    """The request's JSON (numpy numbers and arrays, as a data frame gives them, included);
+    ``APIError`` (``BAD_USER_INPUT``) for what JSON cannot hold (a lone surrogate, an object)."""
+    try:
+        return orjson.dumps({"query": document, "variables": variables or {}}, option=orjson.OPT_SERIALIZE_NUMPY)
+    except orjson.JSONEncodeError as exc:
+        raise APIError([{"message": f"the request cannot be sent: {exc}",
+                         "extensions": {"code": "BAD_USER_INPUT"}}]) from None
+
+
 def _graphql_url(url: str) -> str:
     url = url.rstrip("/")
     return url if url.endswith("/graphql") else url + "/graphql"
@@ -418,7 +432,7 @@ class Client(_Base):
 
     def execute(self, document: str, variables: Data | None = None) -> Data:
         """Send any GraphQL document; return its ``data`` (``APIError`` on errors)."""
-        return _data(self._http.post(self.url, json={"query": document, "variables": variables or {}}))
+        return _data(self._http.post(self.url, content=_body(document, variables), headers=_JSON))
 
     def _run(self, call: _Call) -> Any:
         return call.shape(self.execute(call.document, call.variables))
@@ -443,7 +457,7 @@ class Client(_Base):
             self._driver = neo4j.GraphDatabase.driver(self.neo4j_uri, auth=self.neo4j_auth,
                                                       **_driver_options(self.timeout))
         text, params = _direct(name, params)
-        with _direct_errors():
+        with _direct_errors(), unsendable_text(name, params):
             result = self._driver.execute_query(neo4j.Query(text, timeout=self.timeout), params,
                                                 database_=self.neo4j_database, routing_=neo4j.RoutingControl.READ)
         return _rows(name, result.keys, result.records)
@@ -470,7 +484,7 @@ class AsyncClient(_Base):
 
     async def execute(self, document: str, variables: Data | None = None) -> Data:
         """Send any GraphQL document; return its ``data`` (``APIError`` on errors)."""
-        return _data(await self._http.post(self.url, json={"query": document, "variables": variables or {}}))
+        return _data(await self._http.post(self.url, content=_body(document, variables), headers=_JSON))
 
     async def _run(self, call: _Call) -> Any:
         return call.shape(await self.execute(call.document, call.variables))
@@ -495,7 +509,7 @@ class AsyncClient(_Base):
             self._driver = neo4j.AsyncGraphDatabase.driver(self.neo4j_uri, auth=self.neo4j_auth,
                                                            **_driver_options(self.timeout))
         text, params = _direct(name, params)
-        with _direct_errors():
+        with _direct_errors(), unsendable_text(name, params):
             result = await self._driver.execute_query(neo4j.Query(text, timeout=self.timeout), params,
                                                       database_=self.neo4j_database,
                                                       routing_=neo4j.RoutingControl.READ)

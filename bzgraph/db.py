@@ -135,11 +135,8 @@ class Tx:
         """The query's columns (known even when no row comes back) and its rows, as :meth:`run`."""
         query = queries.get(name)
         _record(name)
-        try:
+        with unsendable_text(name, params):
             result = await self._tx.run(query.text, params)
-        except UnicodeEncodeError as exc:  # raised while packing, before anything is sent
-            raise BadUserInput(f"{name}: a parameter is not valid Unicode text "
-                               f"({exc.reason} at character {exc.start})") from None
         rows: list[Row] = []
         async for record in result:
             if len(rows) == max_rows:
@@ -147,6 +144,33 @@ class Tx:
                 break
             rows.append({key: plain(value) for key, value in record.items()})
         return list(result.keys()), rows
+
+
+def _invalid_text(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_invalid_text(k) or _invalid_text(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_invalid_text(v) for v in value)
+    return False
+
+
+@contextmanager
+def unsendable_text(name: str, params: dict[str, Any]) -> Iterator[None]:
+    """A parameter the driver cannot send because it holds text that is not valid Unicode (a lone
+    surrogate, in a value or a map key): ``BAD_USER_INPUT`` naming the query. The driver fails
+    while packing, before anything is sent, so the connection serves on."""
+    try:
+        yield
+    except (UnicodeEncodeError, TypeError) as exc:
+        if isinstance(exc, TypeError) and not _invalid_text(params):
+            raise
+        raise BadUserInput(f"{name}: a parameter is not valid Unicode text") from None
 
 
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)

@@ -111,8 +111,8 @@ def test_a_text_cell_escapes_control_characters(capsys: pytest.CaptureFixture[st
 def test_text_that_is_not_unicode_is_bad_user_input(seeded: Database) -> None:
     """A parameter no database string can hold (a byte that is not UTF-8 on the command line, a
     lone surrogate escape in JSON) is refused with a code, not a traceback."""
-    for raw in ('ids=["\udcff"]', 'ids=["\\ud800"]'):  # the argument's bytes: b'\xff'; the text \ud800
-        done = _cli("node", "--param", raw)
+    for raw in ('ids=["\udcff"]', 'ids=["\\ud800"]', 'ids=[{"k\\ud800": 1}]', '\udcff=1'):  # b'\xff'; \ud800
+        done = _cli("node", "--param", raw, *(("--param", 'ids=["x"]') if raw.startswith("\udcff") else ()))
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         assert done.stderr.startswith("bzgraph: BAD_USER_INPUT: node: a parameter is not valid Unicode text")
 

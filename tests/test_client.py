@@ -155,6 +155,25 @@ def test_http_errors_with_a_graphql_body_and_a_trailing_slash(client: Client, li
         assert slash.search("Bungert").hits[0].id == LEON
 
 
+def test_text_that_is_not_unicode_is_an_api_error_and_numpy_numbers_are_sent(
+        client: Client, live_url: str, settings: Settings) -> None:
+    import numpy as np
+
+    for call in (lambda: client.search("\ud800"), lambda: client.profile("\ud800"),
+                 lambda: client.cypher("analytics/top-collaborators", id="\ud800")):
+        with pytest.raises(APIError) as refused:
+            call()
+        assert refused.value.code == "BAD_USER_INPUT"
+    assert client.profile(LEON, works_first=np.int64(2)).counts.works == 9  # a number from a data frame
+    with Client(live_url, neo4j_uri=settings.neo4j_uri,
+                neo4j_auth=(settings.neo4j_user, settings.neo4j_password_value())) as direct:
+        for params in ({"id": "\ud800"}, {"ids": {"k\ud800": 1}}):
+            with pytest.raises(APIError) as refused:
+                direct.cypher("analytics/top-collaborators" if "id" in params else "node", **params)
+            assert refused.value.code == "BAD_USER_INPUT" and "not valid Unicode" in str(refused.value)
+        assert direct.cypher("analytics/top-collaborators", id=LEON, limit=1).columns  # serves on
+
+
 def test_direct_runs_raise_the_codes_the_api_gives(live_url: str, settings: Settings) -> None:
     with Client(live_url, neo4j_uri=settings.neo4j_uri,
                 neo4j_auth=(settings.neo4j_user, settings.neo4j_password_value())) as direct:
