@@ -370,6 +370,35 @@ async def test_search_folds_every_word_as_the_index_does(api, seeded) -> None:
         assert "errors" not in body, (typed, body)
 
 
+async def test_search_finds_names_as_people_type_them(api, seeded) -> None:
+    """Decomposed input (NFD) in any script, Greek capitals (Python lower-cases a final Σ as ς,
+    Lucene as σ), a zero-width non-joiner inside a Persian name, letters the index folds (ə, ’)
+    in the prefix typed so far, and a stop word typed last (the index drops it)."""
+    import unicodedata
+    import uuid
+
+    tag = uuid.uuid4().hex[:6]
+    names = {"cyrillic": "Йорданов Zqx", "greek": "ΣΩΚΡΑΤΗΣ ΠΑΠΑΣ", "persian": "زهرا\u200cسادات",
+             "azeri": "Məmmədov Elçin", "irish": "Siobhán O'Brien"}
+    ids = {key: f"t-{tag}-{key}" for key in names}
+    for key, name in names.items():
+        await seeded.write("testing/researcher-with-works", id=ids[key], name=name,
+                           works=[{"id": f"{ids[key]}-w", "title": f"The lion{tag} in the attic", "year": 2020}]
+                           if key == "irish" else [])
+
+    async def found(typed: str, kinds: list[str]) -> list[str]:
+        body = await gql(api, contract("Search"), {"q": typed, "kinds": kinds, "first": 100})
+        assert "errors" not in body, (typed, body)
+        return [h["node"]["id"] for h in body["data"]["search"]["hits"]]
+
+    for typed, key in ((unicodedata.normalize("NFD", "Йорданов"), "cyrillic"), ("ΣΩΚΡΑΤΗΣ", "greek"),
+                       ("ΠΑΠΑΣ", "greek"), ("σωκρατησ", "greek"), ("زهرا\u200cسادات", "persian"),
+                       ("Məmməd", "azeri"), ("Məmmədov", "azeri"), ("O’Bri", "irish"), ("o'brien", "irish")):
+        assert ids[key] in await found(typed, ["RESEARCHER"]), typed
+    for typed in (f"lion{tag} in the", f"lion{tag} in the attic", f"lion{tag} in"):
+        assert await found(typed, ["WORK"]) == [f"{ids['irish']}-w"], typed
+
+
 async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> None:
     from bzgraph.neighbours import refresh_neighbours
 

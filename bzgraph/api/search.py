@@ -4,8 +4,7 @@ Whatever a user types is safe: the words are lower-cased (so AND/OR/NOT are word
 and Lucene's special characters and control characters separate words (text of separators alone
 finds nothing). Empty input, or input over ``MAX_QUERY`` characters or ``MAX_TERMS`` words, is
 ``BAD_USER_INPUT``. The indexes fold accents (``cypher/schema/003-fulltext.cypher``); the words are
-folded here the same way first, as Lucene does not analyse a prefix term and lower-cases ``İ`` as
-``i`` where Python gives ``i`` and a combining dot.
+folded here exactly the same way first (:func:`fold`), as Lucene does not analyse a prefix term.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import unicodedata
 import strawberry
 from strawberry.types import Info
 
+from bzgraph.api.folding_table import FOLDED
 from bzgraph.api.nodes import Node, NodeKind
 from bzgraph.api.profile import check_first, node_from_row
 from bzgraph.context import Context
@@ -25,25 +25,22 @@ MAX_QUERY = 500
 MAX_TERMS = 32
 HITS_RANKED = 1000  # per index: totalCount counts at most this many hits of each kind
 _SPECIAL = re.compile(r'[+\-&|!(){}\[\]^"~*?:\\/]')  # Lucene's special characters
-# Letters that Lucene's ASCIIFoldingFilter folds but Unicode decomposition leaves as they are.
-_FOLD_LETTERS = {"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
-                 "ħ": "h", "ŧ": "t", "ŋ": "n"}
+# The index's analyzer drops these words (Lucene's English stop words): a required prefix clause
+# for one of them could never match the word itself.
+STOP_WORDS = frozenset("a an and are as at be but by for if in into is it no not of on or such that the their then "
+                       "there these they this to was will with".split())
+_OPERATORS = {"AND", "OR", "NOT"}  # Lucene's, in capitals: folding makes some (𝐀𝐍𝐃, ᴼᴿ), lower case is a word
+_JOINERS = {"\u200c", "\u200d"}  # zero-width (non-)joiner: part of a word, as the index keeps them
 
 
 def fold(text: str) -> str:
-    """Lower-case text with Latin letters folded as the index's analyzer folds them (``björn`` →
-    ``bjorn``, ``straße`` → ``strasse``, ``İ`` → ``i``, an accent typed as a combining mark
-    dropped); other scripts are left as they are (decomposing Hangul or kana would change them)."""
-    out: list[str] = []
-    for ch in text:
-        decomposed = unicodedata.normalize("NFKD", ch)
-        if decomposed and decomposed[0].isascii():
-            out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
-        elif ch in _FOLD_LETTERS:
-            out.append(_FOLD_LETTERS[ch])
-        elif not (unicodedata.combining(ch) and out and out[-1][-1:].isascii()):
-            out.append(ch)
-    return "".join(out)
+    """Text folded as the index's analyzer folds each word: composed (NFC, as names are stored),
+    lower-cased letter by letter as Lucene does (``İ`` → ``i``, ``Σ`` → ``σ`` also at a word's
+    end), then Lucene's ASCII folding (``björn`` → ``bjorn``, ``straße`` → ``strasse``, ``ə`` →
+    ``a``, ``’`` → ``'``). Lucene does not analyse a prefix term, so the prefix typed so far must
+    arrive folded."""
+    return "".join(FOLDED.get(c, c) for ch in unicodedata.normalize("NFC", text)
+                   for c in ("i" if ch == "İ" else ch.lower()))
 
 
 def lucene_query(text: str) -> str | None:
@@ -51,23 +48,26 @@ def lucene_query(text: str) -> str | None:
     prefix. None when the text has only separators (``(``, ``-``): nothing can match it."""
     if len(text) > MAX_QUERY:
         raise BadUserInput(f"`query` is longer than {MAX_QUERY} characters", argument="query")
-    printable = "".join(ch if ch.isprintable() else " " for ch in text)
-    if not printable.strip():
+    printable = "".join(ch if ch.isprintable() or ch in _JOINERS else " " for ch in text)
+    if not printable.replace("\u200c", "").replace("\u200d", "").strip():
         raise BadUserInput("`query` needs at least one word", argument="query")
-    # Folded first (decomposition may give special characters: `＊` is `*`), then Lucene's special
+    # Folded first (folding may give special characters: `＊` is `*`), then Lucene's special
     # characters separate words, as the index's analyzer splits on them anyway:
     # escaped, `mean-field` would be one query term the analyzer splits into two optional ones.
-    # Lower-cased again after folding: folding makes capitals of some characters (𝐀𝐍𝐃, ᴼᴿ), and
-    # AND, OR and NOT in capitals are Lucene's operators.
-    words = _SPECIAL.sub(" ", fold(printable.lower()).lower()).split()
+    words = [w.strip("".join(_JOINERS)) for w in _SPECIAL.sub(" ", fold(printable)).split()]
+    words = [w.lower() if w in _OPERATORS else w for w in words if w]
     if not words:
         return None
     if len(words) > MAX_TERMS:
         raise BadUserInput(f"`query` has more than {MAX_TERMS} words", argument="query")
     terms = [f"+{w}" for w in words[:-1]]
     last = words[-1]
-    terms.append(f"+({last} OR {last}*)" if len(last) >= 3 else f"+{last}")
+    if len(last) < 3:
+        terms.append(f"+{last}")
+    else:  # a stop word typed last may be a whole word (dropped) or the start of one: optional
+        terms.append(f"{'' if last in STOP_WORDS else '+'}({last} OR {last}*)")
     return " ".join(terms)
+
 
 
 @strawberry.type(description="A search hit, with its relevance score.")
