@@ -104,6 +104,9 @@ async def test_claim_evidence_is_validated(api, settings, seeded) -> None:
         body = await gql(api, contract("ClaimResearcher"), {"id": "bzr-leon-bungert", "evidence": evidence}, token=tok)
         assert codes(body) == ["BAD_USER_INPUT"], evidence
     assert codes(await gql(api, contract("ClaimResearcher"), claim("no-such", "a@example.org"), token=tok)) == ["NOT_FOUND"]
+    body = await gql(api, contract("ClaimResearcher"),
+                     claim("bzr-leon-bungert", "a@example.org", note="\u0000nul\u0007bell\u001b[31mred"), token=tok)
+    assert codes(body) == ["BAD_USER_INPUT"] and "control characters" in body["errors"][0]["message"]
 
 
 async def test_racing_approvals_let_exactly_one_win(api, settings, seeded) -> None:

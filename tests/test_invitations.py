@@ -144,6 +144,34 @@ async def test_only_the_claimant_edits_the_profile(api, settings, seeded) -> Non
     assert codes(await gql(api, EDIT, {"id": rid, "open": False})) == ["UNAUTHENTICATED"]
 
 
+async def test_typed_text_is_visible_composed_and_measured_as_stored(api, settings, seeded) -> None:
+    """Messages and bios: control characters are refused; zero-width, format or filler characters
+    alone count as empty; text is stored composed (NFC) and trimmed, and measured so."""
+    import unicodedata
+
+    rid = await new_researcher(seeded)
+    owner_sub = new_id("owner")
+    await claim_and_approve(api, settings, rid, owner_sub)
+    owner, sender = token(settings, owner_sub), token(settings, new_id("sender"))
+    for message in ("\u0000", "\u200b", "\u00ad", "\u3164", "\u202e", " \u200b\u2060 "):
+        assert codes(await invite(api, rid, sender, message)) == ["BAD_USER_INPUT"], repr(message)
+    body = await invite(api, rid, sender, "Hello\x07\x1b[2J")
+    assert codes(body) == ["BAD_USER_INPUT"] and "control characters" in body["errors"][0]["message"]
+    sent = await invite(api, rid, sender, "  Line one\nline two\t " + "x" * 1980 + "  ")
+    assert sent["data"]["inviteToCollaborate"]["invitation"]["status"] == "PENDING"
+    inbox = (await gql(api, INBOX, token=owner))["data"]["viewer"]["invitations"]
+    assert [i["message"] for i in inbox] == ["Line one\nline two\t " + "x" * 1980]
+    for bio in ("\u200b", "\u00ad\u2060"):  # nothing visible: clears, as white space does
+        await gql(api, EDIT, {"id": rid, "bio": "Applied analysis."}, token=owner)
+        assert (await gql(api, EDIT, {"id": rid, "bio": bio}, token=owner))["data"]["updateProfile"]["researcher"]["bio"] is None
+    assert codes(await gql(api, EDIT, {"id": rid, "bio": "a\u0000b"}, token=owner)) == ["BAD_USER_INPUT"]
+    edited = await gql(api, EDIT, {"id": rid, "bio": "x" * 500 + "   "}, token=owner)  # 500 once trimmed
+    assert edited["data"]["updateProfile"]["researcher"]["bio"] == "x" * 500
+    decomposed = unicodedata.normalize("NFD", "é") * 300  # 600 code points, 300 characters composed
+    edited = await gql(api, EDIT, {"id": rid, "bio": decomposed}, token=owner)
+    assert edited["data"]["updateProfile"]["researcher"]["bio"] == "é" * 300
+
+
 async def test_private_objects_are_not_reachable_by_id(api, settings, seeded) -> None:
     rid = await new_researcher(seeded)
     owner_sub = new_id("owner")

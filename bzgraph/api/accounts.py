@@ -8,6 +8,7 @@ read through the profile query (bookmarks make the read see the write).
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from enum import Enum
 from typing import Any
@@ -61,6 +62,23 @@ def normalize_orcid(value: str) -> str:
     if digits[-1] != ("X" if check == 10 else str(check)):
         raise BadUserInput("`orcid` has a wrong check digit", argument="orcid")
     return orcid
+
+
+_FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}  # letters and symbols that show nothing
+
+
+def free_text(value: str, argument: str, max_length: int) -> str | None:
+    """Text a person typed (a note, a message, a bio), composed (NFC) and trimmed; None when
+    nothing visible is left (white space, zero-width or format characters alone).
+    ``BAD_USER_INPUT`` for control characters other than line breaks and tabs (they would drive
+    the terminals the text is shown on), or for more than ``max_length`` characters once trimmed."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text):
+        raise BadUserInput(f"`{argument}` contains control characters", argument=argument)
+    if len(text) > max_length:
+        raise BadUserInput(f"`{argument}` is longer than {max_length} characters", argument=argument)
+    visible = any(unicodedata.category(ch)[0] in "LNPS" and ch not in _FILLERS for ch in text)
+    return text if visible else None
 
 
 def normalize_email(value: str) -> str:
@@ -239,11 +257,10 @@ class AccountsMutation:
         email = normalize_email(evidence.email) if evidence.email else None
         if orcid is None and email is None:
             raise BadUserInput("give at least one of `orcid` and `email` as evidence", argument="evidence")
-        if evidence.note is not None and len(evidence.note) > MESSAGE_MAX:
-            raise BadUserInput(f"`note` is longer than {MESSAGE_MAX} characters", argument="note")
+        note = free_text(evidence.note, "note", MESSAGE_MAX) if evidence.note is not None else None
         rows = await info.context.db.write(
             "accounts/claim", userId=viewer.id, sub=viewer.sub, researcherId=rid,
-            claimId=f"claim:{uuid.uuid4()}", orcid=orcid, email=email, note=evidence.note)
+            claimId=f"claim:{uuid.uuid4()}", orcid=orcid, email=email, note=note)
         row = _accepted(rows, "no researcher with this id", CLAIM_REFUSALS)
         return ClaimPayload(researcher_id=rid, claim=Claim.from_row(row["claim"]))
 
@@ -269,11 +286,12 @@ class AccountsMutation:
                                     message: str) -> InvitationPayload:
         viewer = require_viewer(info)
         rid = check_id(researcher_id, "researcherId")
-        if not message.strip() or len(message) > MESSAGE_MAX:
-            raise BadUserInput(f"`message` must have 1 to {MESSAGE_MAX} characters", argument="message")
+        text = free_text(message, "message", MESSAGE_MAX)
+        if text is None:
+            raise BadUserInput(f"`message` must have 1 to {MESSAGE_MAX} characters, some visible", argument="message")
         rows = await info.context.db.write(
             "accounts/invite", userId=viewer.id, sub=viewer.sub, researcherId=rid,
-            invitationId=f"invitation:{uuid.uuid4()}", message=message, limit=INVITATIONS_PER_DAY)
+            invitationId=f"invitation:{uuid.uuid4()}", message=text, limit=INVITATIONS_PER_DAY)
         row = _accepted(rows, "no researcher with this id", INVITE_REFUSALS)
         return InvitationPayload(invitation=Invitation.from_row(row["invitation"]))
 
@@ -293,14 +311,11 @@ class AccountsMutation:
                              bio: str | None = strawberry.UNSET) -> ResearcherPayload:  # type: ignore[assignment]
         viewer = require_viewer(info)
         rid = check_id(id)
-        clear_bio = bio is None or (isinstance(bio, str) and not bio.strip())
-        if bio and len(bio) > BIO_MAX:
-            raise BadUserInput(f"`bio` is longer than {BIO_MAX} characters", argument="bio")
+        text = free_text(bio, "bio", BIO_MAX) if isinstance(bio, str) else None
+        clear_bio = bio is None or (isinstance(bio, str) and text is None)  # null or nothing visible
         rows = await info.context.db.execute(
             lambda tx: _recompute_after(tx, "accounts/update-profile", rid, userId=viewer.id, researcherId=rid,
-                                        openToCollaborate=open_to_collaborate,
-                                        bio=bio.strip() or None if isinstance(bio, str) else None,
-                                        clearBio=clear_bio),
+                                        openToCollaborate=open_to_collaborate, bio=text, clearBio=clear_bio),
             write=True)
         if not rows:
             raise Forbidden("only the approved claimant can edit this profile")
