@@ -122,6 +122,14 @@ def test_names_and_titles_are_stored_composed_as_people_type_them() -> None:
     assert [r["name"] for r in rows.researchers] == ["Mar\u00eda Rodr\u00edguez"]
 
 
+def test_control_characters_in_names_and_titles_become_spaces() -> None:
+    """They would drive the terminals names and titles are shown on (``bzgraph cypher``)."""
+    rows = map_record({"id": "W1", "title": "Line\none\x1b[2J\x00", "publication_year": 2020,
+                       "authorships": [{"author": {"id": "A1", "display_name": "Bad\x00Name\x07"}}]})
+    assert rows.works[0]["title"] == "Line one [2J"
+    assert [r["name"] for r in rows.researchers] == ["Bad Name"]
+
+
 def test_an_author_listed_twice_keeps_the_first_position_and_both_institutions() -> None:
     def place(institution: str) -> dict:
         return {"author": {"id": "A1", "display_name": "Twice"},

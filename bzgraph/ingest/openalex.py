@@ -115,12 +115,15 @@ def compose(value: str) -> str:
     return unicodedata.normalize("NFC", _DOTLESS_I_ACCENTED.sub("i", value))
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def text(value: Any) -> str | None:
-    """A string with HTML entities decoded, composed (:func:`compose`) and surrounding white space
-    removed, or None for empty/non-strings."""
+    """A string with HTML entities decoded, control characters (line breaks too) made spaces,
+    composed (:func:`compose`) and surrounding white space removed, or None for empty/non-strings."""
     if not isinstance(value, str):
         return None
-    return compose(unescape(value)).strip() or None
+    return compose(_CONTROL.sub(" ", unescape(value))).strip() or None
 
 
 def rebuild_abstract(inverted: Any) -> str | None:
