@@ -173,6 +173,20 @@ async def test_titles_are_ordered_ignoring_case_and_paged_past_a_missing_title(a
         assert await _page_through(api, rid, size) == expected
 
 
+async def test_very_long_titles_page_on_with_short_cursors(api: httpx.AsyncClient, seeded: Database) -> None:
+    """The sort title is the first 300 characters: a 100,000-character title, or long titles that
+    differ only past that point (ordered by id then), still give cursors the server takes back."""
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    titles = ["x" * 100_000, "研" * 5_000 + "a", "研" * 5_000 + "b", "Short"]
+    works = [{"id": f"{rid}-w{i}", "title": title, "year": 2010} for i, title in enumerate(titles)]
+    await seeded.write("testing/researcher-with-works", id=rid, name="Long", works=works)
+    expected = [w["id"] for w in sorted(works, key=lambda w: (w["title"].lower()[:300], w["id"]))]
+    for size in (1, 3):
+        assert await _page_through(api, rid, size) == expected
+    body = await gql(api, f'{{ researcher(id: "{rid}") {{ works(first: 1) {{ pageInfo {{ endCursor }} }} }} }}')
+    assert len(body["data"]["researcher"]["works"]["pageInfo"]["endCursor"]) < 4096
+
+
 async def test_malformed_and_foreign_cursors_are_bad_user_input(api: httpx.AsyncClient, seeded: Database) -> None:
     for cursor in ("nonsense", "bz1:!!!", "bz1:" + "A" * 10, ""):
         body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": cursor})

@@ -1,10 +1,11 @@
 // The researcher profile page for one or many researchers: header, counts, trust, viewer state, works page, collaborators, topics.
 // Parameters: $ids LIST<STRING>; $viewer STRING? (a User id, null when anonymous);
 //   $worksFirst INT (page size; 0 skips the list); $afterYear INT?, $afterTitle STRING?, $afterId STRING?
-//   (the keyset position of the works cursor, all null for the first page; $afterTitle lower-cased);
+//   (the keyset position of the works cursor, all null for the first page; $afterTitle is the sort title);
 //   $collaboratorsFirst INT, $topicsFirst INT (0 skips those lists).
 // Works are ordered newest first: year descending (unknown years last), then title ignoring case
-// (an ALL-CAPS or lower-case title files where a reader looks for it), then id.
+// (an ALL-CAPS or lower-case title files where a reader looks for it), then id. The sort title is
+// the lower-cased title's first 300 characters, so that a cursor stays short whatever the title.
 // Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param topicsFirst=5
 UNWIND $ids AS researcherId
 MATCH (r:Researcher {id: researcherId})
@@ -37,7 +38,7 @@ CALL (r) {
 }
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)
-  WITH w, coalesce(w.year, -1) AS y, toLower(coalesce(w.title, '')) AS t
+  WITH w, coalesce(w.year, -1) AS y, left(toLower(coalesce(w.title, '')), 300) AS t
   WHERE w IS NOT NULL AND (
     $afterId IS NULL
     OR y < $afterYear
