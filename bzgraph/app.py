@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import mimeparse
 import orjson
@@ -80,6 +81,9 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
         settings = request.app.state.db.settings
+        if request.method == "GET" and not _is_utf8_query(request.scope["query_string"]):
+            # Starlette would read the bad bytes as U+FFFD and run something the client did not send.
+            return error_response(400, "The query string is not UTF-8", accept=request.headers.get("accept"))
         try:
             # Counted and bounded from the start: get_context may write the account.
             with count_round_trips(), deadline(settings.neo4j_timeout):
@@ -147,6 +151,17 @@ class GraphQLApp(GraphQL[Context, None]):
         if result.extensions:
             data["extensions"] = result.extensions
         return data  # type: ignore[return-value]
+
+
+def _is_utf8_query(query_string: bytes) -> bool:
+    """Whether every percent-decoded name and value of a query string is UTF-8."""
+    try:
+        for part in query_string.replace(b"+", b" ").split(b"&"):
+            for piece in part.split(b"=", 1):
+                unquote_to_bytes(piece).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def error_response(status_code: int, message: str, headers: dict[str, str] | None = None, *,

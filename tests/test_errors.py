@@ -180,6 +180,11 @@ async def test_refusals_come_in_the_media_type_the_client_prefers(api: httpx.Asy
         assert response.status_code == 200 and response.json()["data"] == {"__typename": "Query"}
 
 
+async def test_a_get_query_in_utf8_runs(api: httpx.AsyncClient) -> None:
+    response = await api.get("/graphql?query=%7Bsearch(query:%22Bj%C3%B6rn%22)%7BtotalCount%7D%7D")
+    assert response.status_code == 200 and response.json()["data"]["search"]["totalCount"] >= 1
+
+
 async def test_an_execution_error_that_nulls_the_answer_keeps_data_null(api: httpx.AsyncClient) -> None:
     """Only errors before execution leave ``data`` out; a non-null field failing nulls it."""
     token = issue_token("eve", [], 300, get_settings())
@@ -209,6 +214,8 @@ async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncC
     ("POST", "/graphql", {"content": b"query=x", "headers": {"content-type": "application/x-www-form-urlencoded"}},
      400, "BAD_USER_INPUT"),
     ("GET", "/graphql?query=mutation%20%7B%20x%20%7D", {}, 405, "BAD_USER_INPUT"),
+    ("GET", "/graphql?query=%7Bsearch(query:%22bun%FFgert%22)%7BtotalCount%7D%7D", {}, 400, "BAD_USER_INPUT"),  # not UTF-8
+    ("GET", "/graphql?query=%7B__typename%7D&variables=%7B%22a%22:%22%ED%A0%80%22%7D", {}, 400, "BAD_USER_INPUT"),
     ("PUT", "/graphql", {}, 405, "BAD_USER_INPUT"),
     ("GET", "/no/such/path", {}, 404, "NOT_FOUND"),
 ])
