@@ -130,6 +130,18 @@ def test_control_characters_in_names_and_titles_become_spaces() -> None:
     assert [r["name"] for r in rows.researchers] == ["Bad Name"]
 
 
+def test_titles_lose_their_inline_markup_and_abstracts_stay_exact() -> None:
+    """``SrFe<sub>12</sub>O<sub>19</sub>`` is shown and searched as SrFe12O19, as a page renders
+    it; markup written as entities goes too; other ``<`` signs stay."""
+    rows = map_record({"id": "W1", "publication_year": 2020,
+                       "title": "Cr<sup>3+</sup> in SrFe<sub>12</sub>O<sub>19</sub> &lt;i&gt;in vitro&lt;/i&gt;, "
+                                "<SCP>d</SCP>-glucose, <mml:math><mml:mi>x</mml:mi></mml:math> for a < b > c",
+                       "abstract_inverted_index": {"<i>E.": [0], "coli</i>": [1]}})
+    assert rows.works[0]["title"] == "Cr3+ in SrFe12O19 in vitro, d-glucose, x for a < b > c"
+    assert rows.works[0]["abstract"] == "<i>E. coli</i>"
+    assert map_record({"id": "W2", "title": "<i></i>", "display_name": "Named"}).works[0]["title"] == "Named"
+
+
 def test_an_author_listed_twice_keeps_the_first_position_and_both_institutions() -> None:
     def place(institution: str) -> dict:
         return {"author": {"id": "A1", "display_name": "Twice"},

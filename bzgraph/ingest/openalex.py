@@ -126,6 +126,17 @@ def text(value: Any) -> str | None:
     return compose(_CONTROL.sub(" ", unescape(value))).strip() or None
 
 
+# Inline markup OpenAlex titles carry (JATS/HTML formatting, MathML): `SrFe<sub>12</sub>O<sub>19</sub>`.
+_MARKUP = re.compile(r"</?(?:i|b|u|em|strong|sub|sup|scp|sc|small|span|tt|br|mml:[a-z]+)(?:\s[^<>]*)?/?>", re.I)
+
+
+def title_text(value: Any) -> str | None:
+    """A title as :func:`text` gives it, without its inline markup: shown and searched as words
+    (``SrFe12O19``), never rendered as HTML. Other ``<`` signs stay (``a < b``)."""
+    title = text(value)
+    return (_MARKUP.sub("", title).strip() or None) if title else None
+
+
 def rebuild_abstract(inverted: Any) -> str | None:
     """The abstract from ``abstract_inverted_index``: words in position order, single spaces."""
     if not inverted:
@@ -237,7 +248,7 @@ def map_work(record: dict[str, Any]) -> Rows:
     cited_by = record.get("cited_by_count")
     work: dict[str, Any] = {
         "id": ident,
-        "title": text(record.get("title")) or text(record.get("display_name")) or "",
+        "title": title_text(record.get("title")) or title_text(record.get("display_name")) or "",
         "abstract": rebuild_abstract(record.get("abstract_inverted_index")),
         "year": year,
         "date": _date(record.get("publication_date")),
