@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-import mimeparse
 import orjson
 from cross_web import HTTPException as RefusedRequest  # what Strawberry's views raise
 from starlette.applications import Starlette
@@ -35,39 +34,13 @@ from strawberry.types.unset import UNSET
 from bzgraph.context import Context
 from bzgraph.db import Database, count_round_trips, deadline, migrate
 from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
+from bzgraph.media import STATUS_WITHOUT_DATA, content_type_for, prefers_graphql_response
 from bzgraph.schema import build_schema
 from bzgraph.settings import Settings, get_settings
 from bzgraph.warmup import warm_up
 
 
 log = logging.getLogger("bzgraph")
-
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-# GraphQL over HTTP: with application/graphql-response+json, an answer without data (the request
-# failed before execution) carries a 4xx or 5xx status; with application/json it is always 200.
-STATUS_WITHOUT_DATA = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429,
-                       "INTERNAL": 500, "SERVICE_UNAVAILABLE": 503}
-
-
-def prefers_graphql_response(accept: str | None) -> bool:
-    """Whether ``Accept`` names ``application/graphql-response+json`` with at least the quality of
-    ``application/json`` (GraphQL over HTTP). ``*/*`` alone, no header or a malformed one mean JSON;
-    media types are compared ignoring case."""
-    if not accept:
-        return False
-    try:
-        ranges = [mimeparse.parse_media_range(part) for part in accept.lower().split(",") if part.strip()]
-    except (mimeparse.MimeTypeParseException, ValueError):
-        return False
-    quality, fitness = mimeparse.quality_and_fitness_parsed(GRAPHQL_RESPONSE, ranges)
-    json_quality, _ = mimeparse.quality_and_fitness_parsed("application/json", ranges)
-    named = fitness >= 110  # type and subtype matched without wildcards (mimeparse's scoring)
-    return named and quality > 0 and quality >= json_quality
-
-
-def media_type_for(accept: str | None) -> str:
-    return GRAPHQL_RESPONSE if prefers_graphql_response(accept) else "application/json"
-
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view, with our context and our error codes on every error."""
@@ -125,15 +98,14 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_sub_response(self, request: Request) -> Response:  # type: ignore[override]
         sub_response = await super().get_sub_response(request)
-        sub_response.media_type = (GRAPHQL_RESPONSE if prefers_graphql_response(request.headers.get("accept"))
-                                   else "application/json")
+        sub_response.media_type = content_type_for(request.headers.get("accept"))
         return sub_response
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:  # type: ignore[override]
         """The answer in the media type the client prefers (GraphQL over HTTP)."""
         response = super().create_response(response_data, sub_response)
-        if sub_response.media_type == GRAPHQL_RESPONSE:
-            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        if sub_response.media_type != "application/json":
+            response.headers["content-type"] = sub_response.media_type
             if isinstance(response_data, dict) and "data" not in response_data:
                 code = response_data["errors"][0]["extensions"]["code"]
                 response.status_code = STATUS_WITHOUT_DATA.get(code, 400)
@@ -170,10 +142,7 @@ def error_response(status_code: int, message: str, headers: dict[str, str] | Non
     media type ``accept`` prefers."""
     code = {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
-    media_type = media_type_for(accept)
-    if media_type == GRAPHQL_RESPONSE:
-        media_type += "; charset=utf-8"
-    return Response(body, status_code=status_code, headers=headers, media_type=media_type)
+    return Response(body, status_code=status_code, headers=headers, media_type=content_type_for(accept))
 
 
 class LimitRequestBody:

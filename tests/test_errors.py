@@ -18,9 +18,10 @@ from support import codes, contract, free_port, gql, wait_until_up
 
 from starlette.routing import Route
 
-from bzgraph.app import create_app, prefers_graphql_response
+from bzgraph.app import create_app
 from bzgraph.auth import issue_token
 from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
+from bzgraph.media import prefers_graphql_response
 from bzgraph.settings import get_settings
 
 BUNGERT = "bzr-leon-bungert"
