@@ -197,6 +197,22 @@ async def test_malformed_and_foreign_cursors_are_bad_user_input(api: httpx.Async
     assert codes(body) == ["BAD_USER_INPUT"]
 
 
+async def test_a_bad_list_argument_fails_that_list_only(api: httpx.AsyncClient) -> None:
+    """The look-ahead reads the lists' arguments for the one query; a bad one is still the list
+    field's own error (its path), and the rest of the researcher is answered."""
+    for field, path in (("works(first: 500) { totalCount }", "works"), ('works(after: "nonsense") { totalCount }', "works"),
+                        ("closeCollaborators(first: 500) { sharedWorks }", "closeCollaborators"),
+                        ("topics(first: -1) { worksCount }", "topics"),
+                        ("...F", "works")):
+        fragment = " fragment F on Researcher { works(first: 101) { totalCount } }" if field == "...F" else ""
+        body = await gql(api, f'{{ researcher(id: "{BUNGERT}") {{ name counts {{ works }} {field} }} }}{fragment}')
+        assert codes(body) == ["BAD_USER_INPUT"], field
+        assert body["errors"][0]["path"] == ["researcher", path], field
+        assert body["data"]["researcher"]["name"] == "Leon Bungert"
+        assert body["data"]["researcher"]["counts"] == {"works": 9}
+        assert body["data"]["researcher"][path] is None
+
+
 async def test_cursors_with_wrong_values_are_bad_user_input(api: httpx.AsyncClient) -> None:
     """Cursors that decode and name the right list, but whose position is not (year, title, id)."""
     def forged(position: object) -> str:

@@ -9,7 +9,7 @@ through a per-request DataLoader, batched over many ids.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import strawberry
@@ -155,8 +155,9 @@ _LOOKAHEAD = {"works", "closeCollaborators", "topics"}
 
 def _argument(field: FieldNode | None, name: str, type_: GraphQLScalarType, variables: dict[str, Any],
               default: Any, unselected: Any) -> Any:
-    """The value of argument ``name`` of ``field`` (``unselected`` when the field is not selected);
-    ``first`` is checked as the field's own resolver will check it."""
+    """The value of argument ``name`` of ``field`` (``unselected`` when the field is not selected).
+    A ``first`` out of range reads as the default: the field's own resolver refuses it, so that the
+    error names that field and the rest of the researcher is still answered."""
     if field is None:
         return unselected
     value = default
@@ -164,12 +165,20 @@ def _argument(field: FieldNode | None, name: str, type_: GraphQLScalarType, vari
         if argument.name.value == name:
             coerced = value_from_ast(argument.value, type_, variables)
             value = default if coerced is None or coerced is Undefined else coerced
-    return check_first(value) if name == "first" else value
+    if name == "first" and not 0 <= value <= MAX_PAGE:
+        return default
+    return value
 
 
 async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | None:
     """The researcher ``id`` with everything the current selection asks for, in one query."""
-    row = await _profile_loader(info.context).load((check_id(id), args_from_selection(info)))
+    rid, args = check_id(id), args_from_selection(info)
+    if args.works_after is not None:
+        try:  # a bad cursor is the works field's error (its own resolver reads it again and refuses it)
+            cursors.decode(_works_scope(rid), args.works_after, _WORKS_POSITION)
+        except BadUserInput:
+            args = replace(args, works_after=None)
+    row = await _profile_loader(info.context).load((rid, args))
     return Researcher.from_profile(row, info.context) if row else None
 
 
@@ -393,16 +402,18 @@ class Researcher(Node):
     def viewer_state(self) -> Awaitable[ViewerState] | ViewerState:
         return self._read_profile(_viewer_state)
 
-    @strawberry.field(graphql_type=WorkConnection, metadata=PURE,
-                      description="Works, newest first; keyset-paged with `after` (first ≤ 100).")
+    @strawberry.field(graphql_type=WorkConnection | None, metadata=PURE,
+                      description="Works, newest first; keyset-paged with `after` (first ≤ 100). Null, with an "
+                                  "error, when `first` or `after` is refused.")
     def works(self, first: int = WORKS_FIRST,
               after: str | None = None) -> Awaitable[WorkConnection] | WorkConnection:
         check_first(first)
         scope = _works_scope(str(self.id))
         return self._read_profile(lambda p: _works_page(p, scope, first), works_first=first, works_after=after)
 
-    @strawberry.field(graphql_type=list[Collaborator], metadata=PURE,
-                      description="Co-authors sharing at least two works, most shared first.")
+    @strawberry.field(graphql_type=list[Collaborator] | None, metadata=PURE,
+                      description="Co-authors sharing at least two works, most shared first (first ≤ 100). Null, "
+                                  "with an error, when `first` is refused.")
     def close_collaborators(self, first: int = COLLABORATORS_FIRST) -> Awaitable[list[Collaborator]] | list[Collaborator]:
         check_first(first)
         return self._read_profile(lambda p: [
@@ -410,8 +421,9 @@ class Researcher(Node):
                          researcher=Researcher.from_row(c["researcher"], self._context))
             for c in p["closeCollaborators"][:first]], collaborators_first=first)
 
-    @strawberry.field(graphql_type=list[TopicCount], metadata=PURE,
-                      description="Topics over the researcher's works, by how many works have them.")
+    @strawberry.field(graphql_type=list[TopicCount] | None, metadata=PURE,
+                      description="Topics over the researcher's works, by how many works have them (first ≤ 100). "
+                                  "Null, with an error, when `first` is refused.")
     def topics(self, first: int = TOPICS_FIRST) -> Awaitable[list[TopicCount]] | list[TopicCount]:
         check_first(first)
         return self._read_profile(lambda p: [
