@@ -186,14 +186,19 @@ async def test_a_get_query_in_utf8_runs(api: httpx.AsyncClient) -> None:
     assert response.status_code == 200 and response.json()["data"]["search"]["totalCount"] >= 1
 
 
-async def test_an_execution_error_that_nulls_the_answer_keeps_data_null(api: httpx.AsyncClient) -> None:
-    """Only errors before execution leave ``data`` out; a non-null field failing nulls it."""
+async def test_an_execution_error_keeps_data_and_the_other_fields(api: httpx.AsyncClient) -> None:
+    """Only errors before execution leave ``data`` out. Root fields and mutation payloads are
+    nullable: one failing field is null, its siblings are answered."""
+    partial = await gql(api, '{ r: researcher(id: "bzr-leon-bungert") { name } search(query: " ") { totalCount } '
+                             'c: cypher(name: "no-such") { columns } }')
+    assert partial["data"] == {"r": {"name": "Leon Bungert"}, "search": None, "c": None}
+    assert sorted(codes(partial)) == ["BAD_USER_INPUT", "FORBIDDEN"]  # only analytics/ queries run
     token = issue_token("eve", [], 300, get_settings())
     response = await api.post("/graphql", headers={"authorization": f"Bearer {token}",
                                                    "accept": "application/graphql-response+json"},
                               json={"query": 'mutation { followResearcher(id: "no-such-researcher") { researcher { id } } }'})
     assert response.status_code == 200
-    assert response.json()["data"] is None and codes(response.json()) == ["NOT_FOUND"]
+    assert response.json()["data"] == {"followResearcher": None} and codes(response.json()) == ["NOT_FOUND"]
 
 
 async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncClient) -> None:

@@ -241,16 +241,16 @@ async def _recompute_after(tx: Tx, name: str, researcher_id: str, **params: Any)
 @strawberry.type
 class AccountsMutation:
     @strawberry.mutation(description="Follow a researcher; following twice changes nothing.")
-    async def follow_researcher(self, info: Info[Context, None], id: strawberry.ID) -> ResearcherPayload:
+    async def follow_researcher(self, info: Info[Context, None], id: strawberry.ID) -> ResearcherPayload | None:
         return await _follow(info, id, "accounts/follow")
 
     @strawberry.mutation(description="Stop following a researcher; unfollowing someone not followed changes nothing.")
-    async def unfollow_researcher(self, info: Info[Context, None], id: strawberry.ID) -> ResearcherPayload:
+    async def unfollow_researcher(self, info: Info[Context, None], id: strawberry.ID) -> ResearcherPayload | None:
         return await _follow(info, id, "accounts/unfollow")
 
     @strawberry.mutation(description="Ask to be recognised as this author; the claim starts PENDING.")
     async def claim_researcher(self, info: Info[Context, None], id: strawberry.ID,
-                               evidence: ClaimEvidenceInput) -> ClaimPayload:
+                               evidence: ClaimEvidenceInput) -> ClaimPayload | None:
         viewer = require_viewer(info)
         rid = check_id(id)
         orcid = normalize_orcid(evidence.orcid) if evidence.orcid else None
@@ -266,7 +266,7 @@ class AccountsMutation:
 
     @strawberry.mutation(description="A moderator approves or rejects a pending claim.")
     async def review_claim(self, info: Info[Context, None], claim_id: strawberry.ID,
-                           approve: bool) -> ClaimPayload:
+                           approve: bool) -> ClaimPayload | None:
         viewer = require_viewer(info)
         if not viewer.is_moderator:
             raise Forbidden("reviewing claims needs the moderator role")
@@ -283,7 +283,7 @@ class AccountsMutation:
 
     @strawberry.mutation(description="Invite a claimed researcher to collaborate (20 per account per 24 hours).")
     async def invite_to_collaborate(self, info: Info[Context, None], researcher_id: strawberry.ID,
-                                    message: str) -> InvitationPayload:
+                                    message: str) -> InvitationPayload | None:
         viewer = require_viewer(info)
         rid = check_id(researcher_id, "researcherId")
         text = free_text(message, "message", MESSAGE_MAX)
@@ -297,7 +297,7 @@ class AccountsMutation:
 
     @strawberry.mutation(description="The claimant accepts or declines an invitation sent to their record.")
     async def respond_to_invitation(self, info: Info[Context, None], id: strawberry.ID,
-                                    accept: bool) -> InvitationPayload:
+                                    accept: bool) -> InvitationPayload | None:
         viewer = require_viewer(info)
         rows = await info.context.db.write("accounts/respond-invitation", userId=viewer.id,
                                            invitationId=check_id(id), accept=accept)
@@ -308,7 +308,7 @@ class AccountsMutation:
     @strawberry.mutation(description="The approved claimant edits their profile.")
     async def update_profile(self, info: Info[Context, None], id: strawberry.ID,
                              open_to_collaborate: bool | None = None,
-                             bio: str | None = strawberry.UNSET) -> ResearcherPayload:  # type: ignore[assignment]
+                             bio: str | None = strawberry.UNSET) -> ResearcherPayload | None:  # type: ignore[assignment]
         viewer = require_viewer(info)
         rid = check_id(id)
         text = free_text(bio, "bio", BIO_MAX) if isinstance(bio, str) else None
@@ -350,7 +350,7 @@ class AccountsQuery:
 
     @strawberry.field(description="Claims by status, oldest first (moderators only).")
     async def claims(self, info: Info[Context, None], status: ClaimStatus = ClaimStatus.PENDING,
-                     first: int = 20) -> list[Claim]:
+                     first: int = 20) -> list[Claim] | None:
         viewer = require_viewer(info)
         if not viewer.is_moderator:
             raise Forbidden("listing claims needs the moderator role")

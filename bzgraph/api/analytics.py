@@ -33,7 +33,7 @@ class AnalystQuery:
 class AnalyticsQuery:
     @strawberry.field(description="Run a read-only analyst query of `cypher/analytics/` by name, e.g. "
                                   "`analytics/top-collaborators` with params `{\"id\": \"…\"}`.")
-    async def cypher(self, info: Info[Context, None], name: str, params: JSON | None = None) -> CypherRows:
+    async def cypher(self, info: Info[Context, None], name: str, params: JSON | None = None) -> CypherRows | None:
         if params is not None and not isinstance(params, dict):
             raise BadUserInput("`params` must be a JSON object", argument="params")
         prepared = analytics.prepare(name, params)

@@ -20,6 +20,6 @@ class GraphCount:
 @strawberry.type
 class GraphQuery:
     @strawberry.field(description="Node counts per label and relationship counts per type.")
-    async def graph_counts(self, info: Info[Context, None]) -> list[GraphCount]:
+    async def graph_counts(self, info: Info[Context, None]) -> list[GraphCount] | None:
         rows = await info.context.db.read("graph-counts")
         return [GraphCount(kind=r["kind"], name=r["name"], count=r["count"]) for r in rows]

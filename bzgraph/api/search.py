@@ -86,7 +86,7 @@ class SearchResult:
 class SearchQuery:
     @strawberry.field(description="Full-text search, ranked by relevance; `first` at most 100.")
     async def search(self, info: Info[Context, None], query: str, kinds: list[NodeKind] | None = None,
-                     first: int = 10) -> SearchResult:
+                     first: int = 10) -> SearchResult | None:
         check_first(first)
         lucene = lucene_query(query)
         if lucene is None:
