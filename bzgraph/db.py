@@ -116,6 +116,11 @@ def driver_errors() -> Iterator[None]:
         raise
     except TimeoutError as exc:  # this request's time ran out (a busy database, a long wait for locks)
         raise ServiceUnavailable("the graph database did not answer in time; try again shortly") from exc
+    except neo4j_errors.TransientError as exc:
+        if (exc.code or "").startswith("Neo.TransientError.Transaction."):  # deadlocks, lock waits
+            raise ServiceUnavailable("the graph database was busy with conflicting writes, also after "
+                                     "retrying; try again shortly") from exc
+        raise ServiceUnavailable("the graph database is not available; try again shortly") from exc
     except _UNAVAILABLE as exc:
         raise ServiceUnavailable("the graph database is not available; try again shortly") from exc
 
@@ -203,7 +208,8 @@ class Database:
             auth=(settings.neo4j_user, settings.neo4j_password_value()),
             connection_timeout=min(2.0, self.timeout),
             connection_acquisition_timeout=self.timeout,
-            max_transaction_retry_time=self.timeout,
+            # Lock conflicts are retried for as long as one call may take (bulk writes: longer).
+            max_transaction_retry_time=transaction_timeout or self.timeout,
             max_connection_pool_size=50,
             notifications_min_severity="OFF",
         )
