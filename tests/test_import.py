@@ -206,6 +206,28 @@ async def test_citations_are_completed_when_the_cited_work_arrives(import_db: Da
     assert not [n for n in nodes if "pendingReferences" in n]
 
 
+async def test_a_dropped_reference_leaves_the_cited_works_explore_view(import_db: Database, api: httpx.AsyncClient,
+                                                                      tmp_path: Path) -> None:
+    """A newer copy of a work without a reference deletes the CITES edge; the work it pointed at
+    is refreshed too, so its explore view no longer shows the citing work."""
+    citing = {"id": "https://openalex.org/W0095000000001", "title": "Citing", "authorships": [],
+              "referenced_works": ["https://openalex.org/W0095000000002"]}
+    cited = {"id": "https://openalex.org/W0095000000002", "title": "Cited", "authorships": []}
+    first, newer = tmp_path / "first.jsonl", tmp_path / "newer.jsonl"
+    first.write_text(json.dumps(cited) + "\n" + json.dumps(citing) + "\n")
+    newer.write_text(json.dumps({**citing, "referenced_works": []}) + "\n")
+
+    async def works_around(work: str) -> list[str]:
+        body = await gql(api, "query($id: ID!) { explore(id: $id, kinds: [WORK]) { nodes { id } } }", {"id": work})
+        return [n["id"] for n in body["data"]["explore"]["nodes"]]
+
+    await import_paths(import_db, [first])
+    assert await works_around("W0095000000002") == ["W0095000000001"]
+    await import_paths(import_db, [newer])
+    assert await works_around("W0095000000002") == []
+    assert await works_around("W0095000000001") == []
+
+
 async def test_waiting_citations_resolve_across_a_large_batch(import_db: Database, tmp_path: Path) -> None:
     """A work waiting for several works that arrive in one batch of more than 500 (the full-text
     lookup goes 500 ids at a time) gets all its citations and keeps only what is still missing."""

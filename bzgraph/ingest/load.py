@@ -267,18 +267,21 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         written = (await tx.run("ingest/works", works=p["works"]))[0] if p["works"] else None
         stale_researchers: list[str] = []
         stale_topics: list[str] = []
+        uncited: list[str] = []
         if written is not None:
             counts.append(written["counts"])
             stale_researchers, stale_topics = written["staleResearchers"], written["staleTopics"]
             refs = [{"id": w["id"], "references": w["references"]} for w in p["works"]]
-            counts.append((await tx.run("ingest/citations", works=refs))[0]["counts"])
+            cited = (await tx.run("ingest/citations", works=refs))[0]
+            counts.append(cited["counts"])
+            uncited = cited["uncited"]
         counts.append((await tx.run("ingest/affiliations", affiliations=p["affiliations"]))[0]["counts"])
         researchers = sorted(set(batch.researchers) | set(stale_researchers))
         topics = sorted(set(batch.topics) | set(stale_topics))
         institutions = sorted(batch.institutions)
         for name in DERIVED_QUERIES:
             await tx.run(name, researchers=researchers, topics=topics, institutions=institutions)
-        await tx.run("ingest/mark-pending", ids=researchers + topics + institutions + list(batch.works))
+        await tx.run("ingest/mark-pending", ids=researchers + topics + institutions + list(batch.works) + uncited)
         await tx.run("ingest/checkpoint-save", files=checkpoints)
         return counts
 

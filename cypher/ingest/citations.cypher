@@ -2,7 +2,8 @@
 // others are kept in the citing work's `pendingReferences` (' W1 W2 ', full-text indexed) and turned into
 // CITES when that work arrives. Run after ingest/works for the same batch.
 // Parameters: $works LIST<MAP{id, references LIST<STRING>}>.
-// Returns: counts LIST<MAP{kind,created,updated,deleted}> for CITES.
+// Returns: counts LIST<MAP{kind,created,updated,deleted}> for CITES; uncited LIST<STRING> (works a
+//   deleted CITES pointed at: their explore lists need a refresh).
 // Example: bzgraph cypher ingest/citations --write --param 'works=[{"id":"W1","references":["W2"]}]'
 CALL () {
   // Citations that were waiting for these works: one full-text query per 500 of them (an OR of
@@ -21,12 +22,13 @@ CALL () {
   RETURN sum(size(tokens)) AS resolved
 }
 CALL () {
-  // References no longer in a work's record.
+  // References no longer in a work's record (the works they pointed at need a refresh too).
   UNWIND $works AS row
   MATCH (:Work {id: row.id})-[c:CITES]->(cited:Work)
   WHERE NOT cited.id IN row.references
+  WITH c, cited.id AS citedId
   DELETE c
-  RETURN count(*) AS citesDeleted
+  RETURN count(*) AS citesDeleted, collect(DISTINCT citedId) AS uncited
 }
 CALL () {
   UNWIND $works AS row
@@ -44,4 +46,4 @@ CALL () {
                                  ELSE reduce(s = ' ', ref IN missing | s + ref + ' ') END
   RETURN sum(COUNT { (w)-[:CITES]->() } - before) AS citesCreated
 }
-RETURN [{kind: 'CITES', created: resolved + citesCreated, updated: 0, deleted: citesDeleted}] AS counts
+RETURN [{kind: 'CITES', created: resolved + citesCreated, updated: 0, deleted: citesDeleted}] AS counts, uncited
