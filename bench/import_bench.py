@@ -8,7 +8,7 @@ WIPES the configured database (use your own instance), then for each round:
              (nodes and relationships only: no derived counts, no trust, no checkpoints).
 The database is wiped and migrated before each measurement. Prints records/s, relationships/s, the
 medians and the ratio candidate/baseline (goal: >= 1.0), also without the import's final
-trust/explore refresh phase (which the baseline does not do).
+explore refresh phase (which the baseline does not do).
 
     BZGRAPH_NEO4J_URI=bolt://127.0.0.1:7716 BZGRAPH_DB_INSTANCE=h6 python bench/import_bench.py --wipe [--rounds 1]
 """
@@ -149,7 +149,7 @@ async def main() -> None:
     ratio = statistics.median(s for s, _ in theirs) / statistics.median(s for s, _ in ours)
     print(f"ratio (import throughput / LOAD CSV throughput): {ratio:.2f}  (goal >= 1.0)")
     ratio = statistics.median(s for s, _ in theirs) / statistics.median(s for s, _ in writes_only)
-    print(f"ratio without the trust/explore refresh phase: {ratio:.2f}")
+    print(f"ratio without the explore refresh phase: {ratio:.2f}")
 
 
 if __name__ == "__main__":

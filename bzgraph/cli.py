@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--batch-size", type=int, default=500, metavar="N",
                           help="records per transaction (default 500)")
     importer.add_argument("--refresh-workers", type=int, default=2, metavar="N",
-                          help="trust/explore refresh transactions run at a time (default 2)")
+                          help="explore refresh transactions run at a time (default 2)")
     importer.set_defaults(handler=cmd_import)
 
     explore = sub.add_parser("explore", help="rebuild the ranked neighbour lists explore reads (docs/explore.md)")

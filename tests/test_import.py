@@ -206,6 +206,38 @@ async def test_citations_are_completed_when_the_cited_work_arrives(import_db: Da
     assert not [n for n in nodes if "pendingReferences" in n]
 
 
+async def test_trust_is_current_after_every_batch_before_the_explore_refresh(
+        import_db: Database, api: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Profile counts and trust are written with each batch: a page read while an import runs (here:
+    before its explore refresh) shows a whole trust snapshot that agrees with its counts."""
+    from bzgraph.ingest import load
+
+    authors = [{"author": {"id": f"https://openalex.org/A009400000000{i}", "display_name": f"Batch Author {i}"}}
+               for i in (1, 2)]
+    lines = [json.dumps({"id": f"https://openalex.org/W009400000000{i}", "title": f"Batch work {i}",
+                         "publication_year": 2020, "doi": f"https://doi.org/10.1/b{i}", "authorships": authors})
+             for i in (1, 2, 3)]
+    path = tmp_path / "batches.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    async def no_refresh(*args: Any, **kwargs: Any) -> int:
+        return 0
+
+    with monkeypatch.context() as patch:
+        patch.setattr(load, "refresh_marked", no_refresh)
+        await import_paths(import_db, [path], batch_size=1)
+    query = """query($id: ID!) { researcher(id: $id) { counts { works closeCollaborators }
+      trust { score tier verificationLevel components { key value points maxPoints } } } }"""
+    researcher = (await gql(api, query, {"id": "A0094000000001"}))["data"]["researcher"]
+    assert researcher["counts"] == {"works": 3, "closeCollaborators": 1}
+    trust = researcher["trust"]
+    values = {c["key"]: c["value"] for c in trust["components"]}
+    assert values["publications"] == 3 and values["collaboration"] == 1 and trust["verificationLevel"] == "L1"
+    assert sum(c["points"] for c in trust["components"]) == trust["score"] > 0
+    assert sum(c["maxPoints"] for c in trust["components"]) == 100
+    assert await load.refresh_marked(import_db) > 0  # what the import owes: the explore lists
+
+
 async def test_a_dropped_reference_leaves_the_cited_works_explore_view(import_db: Database, api: httpx.AsyncClient,
                                                                       tmp_path: Path) -> None:
     """A newer copy of a work without a reference deletes the CITES edge; the work it pointed at

@@ -3,8 +3,8 @@
 Records are read from ``.json``, ``.jsonl`` and ``.gz`` files (or folders of them), mapped by
 :mod:`bzgraph.ingest.openalex`, grouped into batches and written one batch per transaction with the
 named queries ``cypher/ingest/*`` (UNWIND over parameters). The same transaction refreshes the
-derived counts of what it touched, marks it for a trust and explore refresh (done once per node at
-the end) and records a per-file checkpoint, so an interrupted import resumes after the last
+derived counts and the trust of what it touched (trust is never stale, not even during an import),
+marks it for an explore refresh (done once per node at the end) and records a per-file checkpoint, so an interrupted import resumes after the last
 committed batch. A malformed record is reported and skipped before
 anything of it is written.
 """
@@ -54,7 +54,7 @@ class Summary:
     malformed: int = 0
     batches: int = 0
     seconds: float = 0.0
-    refresh_seconds: float = 0.0  # of which: trust and explore refresh after the batches
+    refresh_seconds: float = 0.0  # of which: the explore refresh after the batches
     refreshed: int = 0
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
@@ -78,8 +78,8 @@ class Summary:
         rate = self.records / self.seconds if self.seconds else 0.0
         out = [f"records: {self.records} read ({self.works} works, {self.authors} authors), "
                f"{self.malformed} malformed and skipped, {self.resumed} skipped as already imported; "
-               f"{self.batches} batches in {self.seconds:.1f}s ({rate:.0f} records/s), then trust and "
-               f"explore refreshed for {self.refreshed} nodes in {self.refresh_seconds:.1f}s",
+               f"{self.batches} batches in {self.seconds:.1f}s ({rate:.0f} records/s), then explore "
+               f"lists refreshed for {self.refreshed} nodes in {self.refresh_seconds:.1f}s",
                f"nodes: {self.total(self.created, True)} created, {self.total(self.updated, True)} updated",
                f"relationships: {self.total(self.created, False)} created, "
                f"{self.total(self.updated, False)} updated, {self.total(self.deleted, False)} deleted"]
@@ -255,7 +255,8 @@ class Batch:
 
 
 async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
-    """Write one batch, its derived counts, trust marks and checkpoints in one transaction."""
+    """Write one batch, its derived counts, its researchers' trust, explore marks and checkpoints in
+    one transaction (which holds the locks of what it wrote, so trust reads only committed signals)."""
     p = batch.params()
     checkpoints = [{"key": s.key, "path": str(s.path), "position": pos} for s, pos in batch.positions.items()]
 
@@ -281,6 +282,7 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         institutions = sorted(batch.institutions)
         for name in DERIVED_QUERIES:
             await tx.run(name, researchers=researchers, topics=topics, institutions=institutions)
+        await tx.run("trust/recompute", ids=researchers)  # a researcher's signals are its own edges
         await tx.run("ingest/mark-pending", ids=researchers + topics + institutions + list(batch.works) + uncited)
         await tx.run("ingest/checkpoint-save", files=checkpoints)
         return counts
@@ -291,14 +293,13 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
 
 
 async def refresh_marked(db: Database, chunk: int = 250, page: int = 10_000, workers: int = 2) -> int:
-    """Recompute trust and explore neighbour lists of every node an import marked, a chunk per
+    """Recompute the explore neighbour lists of every node an import marked, a chunk per
     transaction, ``workers`` transactions at a time (chunks are disjoint: each writes only its own
     nodes). The marks are read a page at a time and cleared with each chunk, so an interrupted
     refresh resumes where it stopped."""
 
     async def refresh(ids: list[str]) -> None:
         async def work(tx: Tx) -> None:
-            await tx.run("trust/recompute", ids=ids)  # only researchers among ids
             await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
             await tx.run("ingest/refresh-done", ids=ids)
 

@@ -1,5 +1,5 @@
 // Refreshes the derived counts of the graph model on touched nodes: worksCount of researchers and
-// topics, researchersCount of institutions. Run after every import batch (then trust/recompute).
+// topics, researchersCount of institutions. Run in every import batch (then trust/recompute).
 // Parameters: $researchers, $topics, $institutions LIST<STRING> (ids).
 // Example: bzgraph cypher ingest/derived --write --param 'researchers=["A5010401681"]' --param 'topics=[]' --param 'institutions=[]'
 CALL () {

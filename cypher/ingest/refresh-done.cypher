@@ -1,4 +1,4 @@
-// Clears the refresh mark of nodes whose trust and explore lists were just recomputed.
+// Clears the refresh mark of nodes whose explore lists were just recomputed (in the same transaction).
 // Parameters: $ids LIST<STRING>.
 // Example: bzgraph cypher ingest/refresh-done --write --param 'ids=["A5010401681"]'
 UNWIND $ids AS id
