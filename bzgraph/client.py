@@ -99,7 +99,7 @@ class Work:
     type: str | None
     year: int | None
     venue: str | None
-    title: str
+    title: str | None
     abstract: str | None
 
 
@@ -250,7 +250,7 @@ class SearchResults:
     @classmethod
     def from_data(cls, s: Data) -> SearchResults:
         hits = Records((SearchHit(score=h["score"], id=h["node"]["id"], kind=h["node"]["__typename"].upper(),
-                                  label=h["node"].get("name") or h["node"].get("title") or "",
+                                  label=h["node"].get("name") or h["node"].get("title") or h["node"]["id"],
                                   year=h["node"].get("year")) for h in s["hits"]), of=SearchHit)
         return cls(total_count=s["totalCount"], hits=hits)
 

@@ -238,6 +238,19 @@ async def test_trust_is_current_after_every_batch_before_the_explore_refresh(
     assert await load.refresh_marked(import_db) > 0  # what the import owes: the explore lists
 
 
+async def test_a_work_without_a_title_has_a_null_title_and_its_id_as_label(
+        import_db: Database, api: httpx.AsyncClient, tmp_path: Path) -> None:
+    path = tmp_path / "untitled.jsonl"
+    path.write_text(json.dumps({"id": "https://openalex.org/W0093000000001", "title": None, "publication_year": 2020,
+                                "authorships": [{"author": {"id": "https://openalex.org/A0093000000001",
+                                                            "display_name": "Untitled Author"}}]}) + "\n")
+    await import_paths(import_db, [path])
+    body = await gql(api, '{ node(id: "W0093000000001") { ... on Work { title } } '
+                          'explore(id: "A0093000000001") { nodes { id label } } }')
+    assert body["data"]["node"] == {"title": None}
+    assert body["data"]["explore"]["nodes"] == [{"id": "W0093000000001", "label": "W0093000000001"}]
+
+
 async def test_a_dropped_reference_leaves_the_cited_works_explore_view(import_db: Database, api: httpx.AsyncClient,
                                                                       tmp_path: Path) -> None:
     """A newer copy of a work without a reference deletes the CITES edge; the work it pointed at

@@ -246,7 +246,7 @@ async def _batched(context: Context, name: str, work_id: str) -> Row:
 @strawberry.type(description="A published work: article, preprint, chapter, …")
 class Work(Node):
     id: strawberry.ID
-    title: str
+    title: str | None = strawberry.field(description="null when the record has none (a few OpenAlex works)")
     type: str | None = None
     year: int | None = None
     venue: str | None = strawberry.field(default=None, description="name of the primary venue")
@@ -260,7 +260,7 @@ class Work(Node):
     @classmethod
     def from_row(cls, row: Row) -> Work:
         return cls(
-            id=strawberry.ID(row["id"]), title=row.get("title") or "", type=row.get("type"),
+            id=strawberry.ID(row["id"]), title=row.get("title") or None, type=row.get("type"),
             year=row.get("year"), venue=row.get("venue"), abstract=row.get("abstract"),
             date=row.get("date"), doi=row.get("doi"), arxiv_id=row.get("arxivId"),
             language=row.get("language"), cited_by_count=row.get("citedByCount") or 0,

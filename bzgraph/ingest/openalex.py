@@ -248,7 +248,7 @@ def map_work(record: dict[str, Any]) -> Rows:
     cited_by = record.get("cited_by_count")
     work: dict[str, Any] = {
         "id": ident,
-        "title": title_text(record.get("title")) or title_text(record.get("display_name")) or "",
+        "title": title_text(record.get("title")) or title_text(record.get("display_name")),  # None: no title
         "abstract": rebuild_abstract(record.get("abstract_inverted_index")),
         "year": year,
         "date": _date(record.get("publication_date")),

@@ -85,10 +85,10 @@ CALL (entries1, parents, level2) {
 }
 WITH c, parents + level1More AS level1, level2, kindOrder,
      [k IN kindOrder | coalesce([x IN counted WHERE x[0] = k | x[1]][0], 0)] AS found2
-RETURN c {.id, label: coalesce(c.name, c.title, c.id),
+RETURN c {.id, label: coalesce(c.name, CASE WHEN c.title <> '' THEN c.title END, c.id),
           kind: [k IN kindOrder WHERE
                  (k = 'RESEARCHER' AND c:Researcher) OR (k = 'WORK' AND c:Work) OR
                  (k = 'TOPIC' AND c:Topic) OR (k = 'INSTITUTION' AND c:Institution)][0]} AS center,
-       [x IN level1 + level2 | {id: x.node.id, label: coalesce(x.node.name, x.node.title, x.node.id),
+       [x IN level1 + level2 | {id: x.node.id, label: coalesce(x.node.name, CASE WHEN x.node.title <> '' THEN x.node.title END, x.node.id),
                                 kind: x.kind, weight: x.weight, source: x.source, via: x.via}] AS nodes,
        coalesce(c.neighbourTotals, [0, 0, 0, 0]) AS totals, kindOrder, found2
