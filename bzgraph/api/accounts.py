@@ -11,7 +11,7 @@ import re
 import unicodedata
 import uuid
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from email_validator import EmailNotValidError, validate_email
@@ -93,14 +93,14 @@ def normalize_email(value: str) -> str:
 # -- types ----------------------------------------------------------------------------------
 
 
-@strawberry.enum
+@strawberry.enum(description="PENDING until a moderator reviews the claim, then APPROVED or REJECTED.")
 class ClaimStatus(Enum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
 
 
-@strawberry.enum
+@strawberry.enum(description="PENDING until the claimant answers, then ACCEPTED or DECLINED.")
 class InvitationStatus(Enum):
     PENDING = "PENDING"
     ACCEPTED = "ACCEPTED"
@@ -171,7 +171,7 @@ class Account:
         return await load_researcher(info, rid) if rid else None
 
 
-@strawberry.type
+@strawberry.type(description="What a mutation on a researcher changed: the researcher as it now reads.")
 class ResearcherPayload:
     """What a mutation answers once its change is committed: the researcher as the change left them."""
 
@@ -186,12 +186,12 @@ class ResearcherPayload:
                                      "read it again shortly") from exc
 
 
-@strawberry.type
+@strawberry.type(description="The claim as it now reads, and its researcher.")
 class ClaimPayload(ResearcherPayload):
     claim: Claim
 
 
-@strawberry.type
+@strawberry.type(description="The invitation as it now reads.")
 class InvitationPayload:
     invitation: Invitation
 
@@ -241,16 +241,16 @@ async def _recompute_after(tx: Tx, name: str, researcher_id: str, **params: Any)
 @strawberry.type
 class AccountsMutation:
     @strawberry.mutation(description="Follow a researcher; following twice changes nothing.")
-    async def follow_researcher(self, info: Info[Context, None], id: strawberry.ID) -> ResearcherPayload | None:
+    async def follow_researcher(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the researcher's id")]) -> ResearcherPayload | None:
         return await _follow(info, id, "accounts/follow")
 
     @strawberry.mutation(description="Stop following a researcher; unfollowing someone not followed changes nothing.")
-    async def unfollow_researcher(self, info: Info[Context, None], id: strawberry.ID) -> ResearcherPayload | None:
+    async def unfollow_researcher(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the researcher's id")]) -> ResearcherPayload | None:
         return await _follow(info, id, "accounts/unfollow")
 
     @strawberry.mutation(description="Ask to be recognised as this author; the claim starts PENDING.")
-    async def claim_researcher(self, info: Info[Context, None], id: strawberry.ID,
-                               evidence: ClaimEvidenceInput) -> ClaimPayload | None:
+    async def claim_researcher(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the id of the author record to claim")],
+                               evidence: Annotated[ClaimEvidenceInput, strawberry.argument(description="what shows the record is yours (seen only by you and moderators)")]) -> ClaimPayload | None:
         viewer = require_viewer(info)
         rid = check_id(id)
         orcid = normalize_orcid(evidence.orcid) if evidence.orcid else None
@@ -265,8 +265,8 @@ class AccountsMutation:
         return ClaimPayload(researcher_id=rid, claim=Claim.from_row(row["claim"]))
 
     @strawberry.mutation(description="A moderator approves or rejects a pending claim.")
-    async def review_claim(self, info: Info[Context, None], claim_id: strawberry.ID,
-                           approve: bool) -> ClaimPayload | None:
+    async def review_claim(self, info: Info[Context, None], claim_id: Annotated[strawberry.ID, strawberry.argument(description="the pending claim's id")],
+                           approve: Annotated[bool, strawberry.argument(description="true approves the claim, false rejects it")]) -> ClaimPayload | None:
         viewer = require_viewer(info)
         if not viewer.is_moderator:
             raise Forbidden("reviewing claims needs the moderator role")
@@ -282,8 +282,8 @@ class AccountsMutation:
         return ClaimPayload(researcher_id=row["researcherId"], claim=Claim.from_row(row["claim"]))
 
     @strawberry.mutation(description="Invite a claimed researcher to collaborate (20 per account per 24 hours).")
-    async def invite_to_collaborate(self, info: Info[Context, None], researcher_id: strawberry.ID,
-                                    message: str) -> InvitationPayload | None:
+    async def invite_to_collaborate(self, info: Info[Context, None], researcher_id: Annotated[strawberry.ID, strawberry.argument(description="the claimed researcher's id")],
+                                    message: Annotated[str, strawberry.argument(description="1 to 2,000 characters, some visible")]) -> InvitationPayload | None:
         viewer = require_viewer(info)
         rid = check_id(researcher_id, "researcherId")
         text = free_text(message, "message", MESSAGE_MAX)
@@ -296,8 +296,8 @@ class AccountsMutation:
         return InvitationPayload(invitation=Invitation.from_row(row["invitation"]))
 
     @strawberry.mutation(description="The claimant accepts or declines an invitation sent to their record.")
-    async def respond_to_invitation(self, info: Info[Context, None], id: strawberry.ID,
-                                    accept: bool) -> InvitationPayload | None:
+    async def respond_to_invitation(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the invitation's id")],
+                                    accept: Annotated[bool, strawberry.argument(description="true accepts, false declines")]) -> InvitationPayload | None:
         viewer = require_viewer(info)
         rows = await info.context.db.write("accounts/respond-invitation", userId=viewer.id,
                                            invitationId=check_id(id), accept=accept)
@@ -306,9 +306,9 @@ class AccountsMutation:
         return InvitationPayload(invitation=Invitation.from_row(row["invitation"]))
 
     @strawberry.mutation(description="The approved claimant edits their profile.")
-    async def update_profile(self, info: Info[Context, None], id: strawberry.ID,
-                             open_to_collaborate: bool | None = None,
-                             bio: str | None = strawberry.UNSET) -> ResearcherPayload | None:  # type: ignore[assignment]
+    async def update_profile(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the researcher's id")],
+                             open_to_collaborate: Annotated[bool | None, strawberry.argument(description="null or left out keeps the current value")] = None,
+                             bio: Annotated[str | None, strawberry.argument(description="at most 500 characters; null, or nothing visible, clears it; left out keeps it")] = strawberry.UNSET) -> ResearcherPayload | None:  # type: ignore[assignment]
         viewer = require_viewer(info)
         rid = check_id(id)
         text = free_text(bio, "bio", BIO_MAX) if isinstance(bio, str) else None
@@ -349,8 +349,8 @@ class AccountsQuery:
                        claimed_researcher_id=row["claimedResearcherId"])
 
     @strawberry.field(description="Claims by status, oldest first (moderators only).")
-    async def claims(self, info: Info[Context, None], status: ClaimStatus = ClaimStatus.PENDING,
-                     first: int = 20) -> list[Claim] | None:
+    async def claims(self, info: Info[Context, None], status: Annotated[ClaimStatus, strawberry.argument(description="the claims in this state")] = ClaimStatus.PENDING,
+                     first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = 20) -> list[Claim] | None:
         viewer = require_viewer(info)
         if not viewer.is_moderator:
             raise Forbidden("listing claims needs the moderator role")

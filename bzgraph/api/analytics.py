@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from neo4j import exceptions as neo4j_errors
 from strawberry.scalars import JSON
@@ -33,7 +35,8 @@ class AnalystQuery:
 class AnalyticsQuery:
     @strawberry.field(description="Run a read-only analyst query of `cypher/analytics/` by name, e.g. "
                                   "`analytics/top-collaborators` with params `{\"id\": \"…\"}`.")
-    async def cypher(self, info: Info[Context, None], name: str, params: JSON | None = None) -> CypherRows | None:
+    async def cypher(self, info: Info[Context, None], name: Annotated[str, strawberry.argument(description="an analyst query, e.g. analytics/top-collaborators (see analystQueries)")],
+                     params: Annotated[JSON | None, strawberry.argument(description="its parameters, as a JSON object")] = None) -> CypherRows | None:
         if params is not None and not isinstance(params, dict):
             raise BadUserInput("`params` must be a JSON object", argument="params")
         prepared = analytics.prepare(name, params)

@@ -8,7 +8,7 @@ from strawberry.types import Info
 from bzgraph.context import Context
 
 
-@strawberry.type
+@strawberry.type(description="How many nodes have a label, or relationships a type.")
 class GraphCount:
     """How many nodes carry a label, or how many relationships have a type."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from graphql import GraphQLBoolean, GraphQLInt, GraphQLScalarType, GraphQLString, Undefined, value_from_ast
@@ -283,13 +283,15 @@ class Work(Node):
         return [WorkTopic(score=t["score"], topic=Topic.from_row(t["topic"])) for t in row.get("topics", [])]
 
 
-@strawberry.type
+@strawberry.type(description="Where a page sits in its list (Relay cursor connections).")
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+    has_previous_page: bool = strawberry.field(description="true when this page was asked for `after` a cursor")
+    start_cursor: str | None = None
 
 
-@strawberry.type
+@strawberry.type(description="A work on a page, with the cursor that pages on after it.")
 class WorkEdge:
     cursor: str
     node: Work
@@ -405,8 +407,8 @@ class Researcher(Node):
     @strawberry.field(graphql_type=WorkConnection | None, metadata=PURE,
                       description="Works, newest first; keyset-paged with `after` (first ≤ 100). Null, with an "
                                   "error, when `first` or `after` is refused.")
-    def works(self, first: int = WORKS_FIRST,
-              after: str | None = None) -> Awaitable[WorkConnection] | WorkConnection:
+    def works(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = WORKS_FIRST,
+              after: Annotated[str | None, strawberry.argument(description="the endCursor of the page before; null for the first page")] = None) -> Awaitable[WorkConnection] | WorkConnection:
         check_first(first)
         scope = _works_scope(str(self.id))
         return self._read_profile(lambda p: _works_page(p, scope, first), works_first=first, works_after=after)
@@ -414,7 +416,7 @@ class Researcher(Node):
     @strawberry.field(graphql_type=list[Collaborator] | None, metadata=PURE,
                       description="Co-authors sharing at least two works, most shared first (first ≤ 100). Null, "
                                   "with an error, when `first` is refused.")
-    def close_collaborators(self, first: int = COLLABORATORS_FIRST) -> Awaitable[list[Collaborator]] | list[Collaborator]:
+    def close_collaborators(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = COLLABORATORS_FIRST) -> Awaitable[list[Collaborator]] | list[Collaborator]:
         check_first(first)
         return self._read_profile(lambda p: [
             Collaborator(shared_works=c["sharedWorks"],
@@ -424,7 +426,7 @@ class Researcher(Node):
     @strawberry.field(graphql_type=list[TopicCount] | None, metadata=PURE,
                       description="Topics over the researcher's works, by how many works have them (first ≤ 100). "
                                   "Null, with an error, when `first` is refused.")
-    def topics(self, first: int = TOPICS_FIRST) -> Awaitable[list[TopicCount]] | list[TopicCount]:
+    def topics(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = TOPICS_FIRST) -> Awaitable[list[TopicCount]] | list[TopicCount]:
         check_first(first)
         return self._read_profile(lambda p: [
             TopicCount(works_count=t["worksCount"], topic=Topic.from_row(t["topic"]))
@@ -455,7 +457,9 @@ def _works_page(profile: Row, scope: str, first: int) -> WorkConnection:
              for w in profile["works"][:first]]
     return WorkConnection(
         total_count=profile["counts"]["works"],
-        page_info=PageInfo(has_next_page=profile["hasNextPage"], end_cursor=edges[-1].cursor if edges else None),
+        page_info=PageInfo(has_next_page=profile["hasNextPage"], end_cursor=edges[-1].cursor if edges else None,
+                           has_previous_page=profile["args"].works_after is not None,
+                           start_cursor=edges[0].cursor if edges else None),
         edges=edges,
     )
 
@@ -484,10 +488,10 @@ def node_from_row(label: str, props: Row, context: Context) -> Node:
 @strawberry.type
 class ProfileQuery:
     @strawberry.field(description="A researcher by id; null when there is none.")
-    async def researcher(self, info: Info[Context, None], id: strawberry.ID) -> Researcher | None:
+    async def researcher(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="e.g. bzr-leon-bungert, or an OpenAlex id such as A5049649985")]) -> Researcher | None:
         return await load_researcher(info, id)
 
     @strawberry.field(description="Any node by id; null when there is none.")
-    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+    async def node(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the id of a researcher, work, topic or institution")]) -> Node | None:
         rows = await info.context.db.read("node", ids=[check_id(id)])
         return node_from_row(rows[0]["label"], rows[0]["props"], info.context) if rows else None

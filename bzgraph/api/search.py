@@ -10,6 +10,7 @@ folded here exactly the same way first (:func:`fold`), as Lucene does not analys
 from __future__ import annotations
 
 import re
+from typing import Annotated
 import unicodedata
 
 import strawberry
@@ -76,7 +77,7 @@ class SearchHit:
     node: Node
 
 
-@strawberry.type
+@strawberry.type(description="Search hits, most relevant first.")
 class SearchResult:
     total_count: int = strawberry.field(description=f"hits found (at most {HITS_RANKED} per kind are counted)")
     hits: list[SearchHit]
@@ -85,8 +86,10 @@ class SearchResult:
 @strawberry.type
 class SearchQuery:
     @strawberry.field(description="Full-text search, ranked by relevance; `first` at most 100.")
-    async def search(self, info: Info[Context, None], query: str, kinds: list[NodeKind] | None = None,
-                     first: int = 10) -> SearchResult | None:
+    async def search(self, info: Info[Context, None],
+                     query: Annotated[str, strawberry.argument(description="the words to find (at most 500 characters, 32 words); the last may be the start of a word")],
+                     kinds: Annotated[list[NodeKind] | None, strawberry.argument(description="the kinds of node to search; null or empty: all")] = None,
+                     first: Annotated[int, strawberry.argument(description="hits to return, 0 to 100")] = 10) -> SearchResult | None:
         check_first(first)
         lucene = lucene_query(query)
         if lucene is None:
