@@ -269,7 +269,7 @@ async def test_bad_arguments_and_unknown_center(api, graph: Graph) -> None:
 
 async def test_collaboration_paths_are_shortest(api, graph: Graph) -> None:
     query = """query($a: ID!, $b: ID!, $h: Int) { collaborationPath(from: $a, to: $b, maxHops: $h) {
-      hops researchers { id } steps { source { id } target { id } works { id } } } }"""
+      hops researchers { id } steps { source { id } target { id } works { id } sharedWorks } } }"""
     works_of = defaultdict(set)
     for w in graph.works:
         for a in w["authors"]:
@@ -287,6 +287,7 @@ async def test_collaboration_paths_are_shortest(api, graph: Graph) -> None:
         for step in path["steps"]:
             shared = works_of[step["source"]["id"]] & works_of[step["target"]["id"]]
             assert step["works"] and {w["id"] for w in step["works"]} <= shared
+            assert step["sharedWorks"] == len(shared) and len(step["works"]) == min(10, len(shared))
         if expected > 1:
             short = await gql(api, query, {"a": start, "b": other["id"], "h": expected - 1})
             assert short["data"]["collaborationPath"] is None

@@ -61,7 +61,8 @@ class Subgraph:
 class PathStep:
     source: Researcher
     target: Researcher
-    works: list[Work]
+    works: list[Work] = strawberry.field(description="the newest 10 of the works they share")
+    shared_works: int = strawberry.field(description="how many works they share in all")
 
 
 @strawberry.type(description="The shortest chain of co-authorships between two researchers.")
@@ -139,6 +140,7 @@ class ExploreQuery:
             return None
         row = rows[0]
         people = [Researcher.from_row(r, info.context) for r in row["researchers"]]
-        steps = [PathStep(source=people[i], target=people[i + 1], works=[Work.from_row(w) for w in works])
-                 for i, works in enumerate(row["works"])]
+        steps = [PathStep(source=people[i], target=people[i + 1], works=[Work.from_row(w) for w in step["works"]],
+                          shared_works=step["sharedWorks"])
+                 for i, step in enumerate(row["steps"])]
         return CollaborationPath(hops=len(steps), researchers=people, steps=steps)

@@ -1,4 +1,5 @@
-// The shortest chain of co-authorships between two researchers, with up to 10 works joining each step (newest first).
+// The shortest chain of co-authorships between two researchers, with up to 10 works joining each step (newest first)
+// and how many works join it in all (sharedWorks).
 // researchers is null when there is no chain within $maxHops co-authorships; no row when either researcher is unknown.
 // Parameters: $source STRING, $target STRING (researcher ids), $maxHops INTEGER (1..8).
 // Example: bzgraph cypher explore/collaboration-path --param source=bzr-tim-roith --param target=bzr-guy-gilboa --param maxHops=6
@@ -21,10 +22,11 @@ CALL (people) {
     MATCH (fewer)-[:AUTHORED]->(w:Work)
     WHERE EXISTS { (w)<-[:AUTHORED]-(more) }
     WITH w ORDER BY coalesce(w.year, -1) DESC, w.id ASC
-    LIMIT 10
-    RETURN collect(w {.id, .title, .year, .type, .doi, .arxivId, .citedByCount}) AS works
+    WITH collect(w) AS shared
+    RETURN [w IN shared[..10] | w {.id, .title, .year, .type, .doi, .arxivId, .citedByCount}] AS works,
+           size(shared) AS sharedWorks
   }
-  WITH i, works ORDER BY i
-  RETURN collect(works) AS works
+  WITH i, works, sharedWorks ORDER BY i
+  RETURN collect({works: works, sharedWorks: sharedWorks}) AS steps
 }
-RETURN [r IN people | r {.id, .name, .aliases, .orcid, .bio}] AS researchers, works
+RETURN [r IN people | r {.id, .name, .aliases, .orcid, .bio}] AS researchers, steps
