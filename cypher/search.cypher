@@ -1,8 +1,8 @@
 // Full-text search over researchers (names, aliases), works (titles, abstracts), topics and institutions, by relevance.
 // $query is a Lucene query that the API builds from the user's words, every special character escaped.
-// Parameters: $query STRING, $kinds LIST<STRING> (RESEARCHER, WORK, TOPIC, INSTITUTION), $first INTEGER, $cap INTEGER
-//   (at most this many hits per index are ranked and counted).
-// Example: bzgraph cypher search --param query=lipschitz --param 'kinds=["RESEARCHER","WORK","TOPIC","INSTITUTION"]' --param first=5 --param cap=1000
+// Parameters: $query STRING, $kinds LIST<STRING> (RESEARCHER, WORK, TOPIC, INSTITUTION), $skip INTEGER (hits passed over:
+//   the page's start), $first INTEGER, $cap INTEGER (at most this many hits per index are ranked and counted).
+// Example: bzgraph cypher search --param query=lipschitz --param 'kinds=["RESEARCHER","WORK","TOPIC","INSTITUTION"]' --param skip=0 --param first=5 --param cap=1000
 CALL () {
   CALL db.index.fulltext.queryNodes('search_researcher_folded', $query, {limit: $cap}) YIELD node, score
   WHERE 'RESEARCHER' IN $kinds
@@ -24,4 +24,4 @@ WITH node, score, label ORDER BY score DESC, node.id ASC
 WITH collect({score: score, label: label,
               props: node {.id, .name, .aliases, .orcid, .bio, .title, .year, .type, .abstract, .doi, .arxivId,
                            .citedByCount, .subfield, .field, .domain, .country, .ror}}) AS hits
-RETURN size(hits) AS totalCount, hits[..$first] AS hits
+RETURN size(hits) AS totalCount, hits[$skip..$skip + $first] AS hits

@@ -355,6 +355,37 @@ async def test_search_ranks_and_filters(api, seeded) -> None:
     assert body["extensions"]["cypherRoundTrips"] == 1
 
 
+async def test_search_pages_on_with_after(api, seeded) -> None:
+    """Pages of 7 give the same hits, in the same order, as one page of 100; a cursor belongs to
+    its search (words and kinds)."""
+    import uuid
+
+    tag = f"pager{uuid.uuid4().hex[:8]}"
+    for i in range(23):
+        await seeded.write("testing/researcher-with-works", id=f"t-{tag}-{i}", name=f"{tag} {'x' * (i % 5)}",
+                           works=[{"id": f"t-{tag}-w{i}", "title": f"{tag} work", "year": 2020}] if i % 3 == 0 else [])
+    query = """query($q: String!, $first: Int!, $after: String, $kinds: [NodeKind!]) {
+      search(query: $q, first: $first, after: $after, kinds: $kinds) {
+        totalCount hits { node { id } } pageInfo { hasNextPage endCursor hasPreviousPage } } }"""
+    whole = (await gql(api, query, {"q": tag, "first": 100}))["data"]["search"]
+    assert whole["totalCount"] == 23 + 8
+    assert 7 < whole["totalCount"] <= 100 and not whole["pageInfo"]["hasNextPage"]
+    seen, after, pages = [], None, 0
+    while True:
+        page = (await gql(api, query, {"q": tag, "first": 7, "after": after}))["data"]["search"]
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None) and page["totalCount"] == whole["totalCount"]
+        seen += [h["node"]["id"] for h in page["hits"]]
+        pages += 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [h["node"]["id"] for h in whole["hits"]] and pages == -(-whole["totalCount"] // 7)
+    first = (await gql(api, query, {"q": tag, "first": 7}))["data"]["search"]["pageInfo"]["endCursor"]
+    for other in ({"q": tag + " x"}, {"q": tag, "kinds": ["WORK"]}):
+        body = await gql(api, query, {"first": 7, "after": first, **{"q": tag, **other}})
+        assert codes(body) == ["BAD_USER_INPUT"], other
+
+
 async def test_search_folds_every_word_as_the_index_does(api, seeded) -> None:
     """Python lower-cases İ as i plus a combining dot, Lucene as i: a name pasted from a profile
     must find its researcher, whichever word it is in the query."""

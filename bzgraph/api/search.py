@@ -9,6 +9,7 @@ folded here exactly the same way first (:func:`fold`), as Lucene does not analys
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated
 import unicodedata
@@ -18,7 +19,8 @@ from strawberry.types import Info
 
 from bzgraph.api.folding_table import FOLDED
 from bzgraph.api.nodes import Node, NodeKind
-from bzgraph.api.profile import check_first, node_from_row
+from bzgraph import cursors
+from bzgraph.api.profile import PageInfo, check_first, node_from_row
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput
 
@@ -77,10 +79,17 @@ class SearchHit:
     node: Node
 
 
-@strawberry.type(description="Search hits, most relevant first.")
+@strawberry.type(description="A page of search hits, most relevant first.")
 class SearchResult:
     total_count: int = strawberry.field(description=f"hits found (at most {HITS_RANKED} per kind are counted)")
     hits: list[SearchHit]
+    page_info: PageInfo = strawberry.field(description="pass `endCursor` as `after` for the next page")
+
+
+def _search_scope(lucene: str, kinds: list[str]) -> str:
+    """The list a search cursor belongs to: the same words (as searched) and kinds (hashed: a
+    cursor stays short whatever was typed)."""
+    return "search:" + hashlib.sha256(f"{sorted(kinds)}{lucene}".encode()).hexdigest()[:24]
 
 
 @strawberry.type
@@ -89,16 +98,26 @@ class SearchQuery:
     async def search(self, info: Info[Context, None],
                      query: Annotated[str, strawberry.argument(description="the words to find (at most 500 characters, 32 words); the last may be the start of a word")],
                      kinds: Annotated[list[NodeKind] | None, strawberry.argument(description="the kinds of node to search; null or empty: all")] = None,
-                     first: Annotated[int, strawberry.argument(description="hits to return, 0 to 100")] = 10) -> SearchResult | None:
+                     first: Annotated[int, strawberry.argument(description="hits to return, 0 to 100")] = 10,
+                     after: Annotated[str | None, strawberry.argument(
+                         description="the endCursor of the page before, from the same search; null for the first page")] = None,
+                     ) -> SearchResult | None:
         check_first(first)
         lucene = lucene_query(query)
+        kind_names = [k.value for k in (kinds or list(NodeKind))]
+        scope = _search_scope(lucene or "", kind_names)
+        skip = cursors.decode(scope, after, (int,))[0] if after is not None else 0
+        if skip < 0:
+            raise BadUserInput("malformed cursor", argument="after")
         if lucene is None:
-            return SearchResult(total_count=0, hits=[])
-        rows = await info.context.db.read(
-            "search", query=lucene, first=first, cap=HITS_RANKED,
-            kinds=[k.value for k in (kinds or list(NodeKind))])
+            return SearchResult(total_count=0, hits=[], page_info=PageInfo(
+                has_next_page=False, end_cursor=None, has_previous_page=after is not None))
+        rows = await info.context.db.read("search", query=lucene, skip=skip, first=first, cap=HITS_RANKED,
+                                          kinds=kind_names)
         row = rows[0]
-        return SearchResult(total_count=row["totalCount"],
-                            hits=[SearchHit(score=h["score"],
-                                            node=node_from_row(h["label"], h["props"], info.context))
-                                  for h in row["hits"]])
+        hits = [SearchHit(score=h["score"], node=node_from_row(h["label"], h["props"], info.context))
+                for h in row["hits"]]
+        end = skip + len(hits)
+        return SearchResult(total_count=row["totalCount"], hits=hits, page_info=PageInfo(
+            has_next_page=end < row["totalCount"], end_cursor=cursors.encode(scope, [end]) if hits else None,
+            has_previous_page=skip > 0, start_cursor=cursors.encode(scope, [skip + 1]) if hits else None))
