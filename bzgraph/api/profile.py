@@ -491,7 +491,7 @@ class ProfileQuery:
     async def researcher(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="e.g. bzr-leon-bungert, or an OpenAlex id such as A5049649985")]) -> Researcher | None:
         return await load_researcher(info, id)
 
-    @strawberry.field(description="Any node by id; null when there is none.")
+    @strawberry.field(description="A researcher, work, topic or institution by id; null when there is none (accounts, claims and invitations are private: not reachable by id).")
     async def node(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the id of a researcher, work, topic or institution")]) -> Node | None:
         rows = await info.context.db.read("node", ids=[check_id(id)])
         return node_from_row(rows[0]["label"], rows[0]["props"], info.context) if rows else None
