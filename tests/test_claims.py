@@ -120,7 +120,7 @@ async def test_racing_approvals_let_exactly_one_win(api, settings, seeded) -> No
     results = await asyncio.gather(*(gql(api, contract("ReviewClaim"), {"claimId": c, "approve": True}, token=mod)
                                      for c in claims))
     assert sorted("ok" if "errors" not in r else codes(r)[0] for r in results) == ["CONFLICT"] * 3 + ["ok"]
-    approved = [r for r in await seeded.read("accounts/claims", status="APPROVED", first=1000)
+    approved = [r for r in await seeded.read("accounts/claims", status="APPROVED", first=1000, after=None)
                 if r["claim"]["researcherId"] == rid]
     assert len(approved) == 1
 
@@ -151,6 +151,27 @@ async def test_evidence_is_private_to_the_claimant_and_moderators(api, settings,
     assert codes(await gql(api, listing)) == ["UNAUTHENTICATED"]
     pending = (await gql(api, listing, token=token(settings, "mod", "moderator")))["data"]["claims"]
     assert {"email": f"{sub}@example.org"} in [c["evidence"] for c in pending]
+
+
+async def test_moderators_page_through_the_claims(api, settings, seeded) -> None:
+    """Pages of 3, each after the last claim of the one before, give the list one page gives."""
+    for _ in range(4):
+        rid, sub = await new_researcher(seeded), new_id("queued")
+        await gql(api, contract("ClaimResearcher"), claim(rid, f"{sub}@example.org"), token=token(settings, sub))
+    moderator = token(settings, "mod", "moderator")
+    query = "query($first: Int!, $after: ID) { claims(status: PENDING, first: $first, after: $after) { id } }"
+    whole = [c["id"] for c in (await gql(api, query, {"first": 100}, token=moderator))["data"]["claims"]]
+    assert len(whole) >= 4
+    paged: list[str] = []
+    while len(paged) < len(whole):
+        page = (await gql(api, query, {"first": 3, "after": paged[-1] if paged else None}, token=moderator))
+        ids = [c["id"] for c in page["data"]["claims"]]
+        assert ids, paged
+        paged += ids
+    assert paged[:len(whole)] == whole
+    unknown = await gql(api, query, {"first": 3, "after": "claim:no-such"}, token=moderator)
+    assert unknown["data"]["claims"] == []
+    assert codes(await gql(api, query, {"first": 3, "after": ""}, token=moderator)) == ["BAD_USER_INPUT"]
 
 
 async def test_reviewing_without_the_role_reveals_nothing(api, settings, seeded) -> None:

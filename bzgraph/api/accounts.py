@@ -350,9 +350,13 @@ class AccountsQuery:
 
     @strawberry.field(description="Claims by status, oldest first (moderators only).")
     async def claims(self, info: Info[Context, None], status: Annotated[ClaimStatus, strawberry.argument(description="the claims in this state")] = ClaimStatus.PENDING,
-                     first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = 20) -> list[Claim] | None:
+                     first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = 20,
+                     after: Annotated[strawberry.ID | None, strawberry.argument(
+                         description="the id of the last claim of the page before; null for the first page")] = None,
+                     ) -> list[Claim] | None:
         viewer = require_viewer(info)
         if not viewer.is_moderator:
             raise Forbidden("listing claims needs the moderator role")
-        rows = await info.context.db.read("accounts/claims", status=status.value, first=check_first(first))
+        rows = await info.context.db.read("accounts/claims", status=status.value, first=check_first(first),
+                                          after=check_id(after, "after") if after is not None else None)
         return [Claim.from_row(r["claim"]) for r in rows]

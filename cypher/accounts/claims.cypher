@@ -1,7 +1,11 @@
-// Claims awaiting (or past) moderation, oldest first, for moderators.
-// Parameters: $status STRING (PENDING, APPROVED or REJECTED), $first INTEGER.
-// Example: bzgraph cypher accounts/claims --param status=PENDING --param first=20
+// Claims awaiting (or past) moderation, oldest first, for moderators; a page starts after the claim $after
+// (none when that claim is unknown).
+// Parameters: $status STRING (PENDING, APPROVED or REJECTED), $first INTEGER, $after STRING? (a claim id).
+// Example: bzgraph cypher accounts/claims --param status=PENDING --param first=20 --param after=null
+OPTIONAL MATCH (last:Claim {id: $after})
+WITH last WHERE $after IS NULL OR last IS NOT NULL
 MATCH (u:User)-[:MADE]->(c:Claim {status: $status})-[:CLAIMS]->(r:Researcher)
+WHERE last IS NULL OR c.createdAt > last.createdAt OR (c.createdAt = last.createdAt AND c.id > last.id)
 RETURN c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim
 ORDER BY c.createdAt ASC, c.id ASC
 LIMIT $first
