@@ -8,6 +8,7 @@ on ``limit``, never on the center's degree. See ``docs/explore.md``.
 from __future__ import annotations
 
 from collections import Counter
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
@@ -31,13 +32,22 @@ class GraphNode:
         default=None, description="how strongly it belongs to the neighbourhood (null for the center)")
 
 
+@strawberry.enum(description="How two nodes of an explored neighbourhood are joined.")
+class EdgeKind(Enum):
+    CO_AUTHORED = strawberry.enum_value("CO_AUTHORED", description="researchers who share works (weight: how many)")
+    AUTHORED = strawberry.enum_value("AUTHORED", description="a researcher to their work")
+    WORKS_ON = strawberry.enum_value("WORKS_ON", description="a researcher to a topic of their works (weight: how many)")
+    HAS_TOPIC = strawberry.enum_value("HAS_TOPIC", description="a work to its topic (weight: the topic's score)")
+    AFFILIATED_WITH = strawberry.enum_value("AFFILIATED_WITH", description="a researcher to an institution")
+    CITES = strawberry.enum_value("CITES", description="a citing work to the work it cites")
+
+
 @strawberry.type(description="An edge between two returned nodes.")
 class GraphEdge:
     source: strawberry.ID
     target: strawberry.ID
-    kind: str = strawberry.field(description="CO_AUTHORED, AUTHORED, WORKS_ON, HAS_TOPIC, AFFILIATED_WITH or CITES; "
-                                             "directed as in the graph (researcher to work to topic, "
-                                             "researcher to institution, citing to cited work)")
+    kind: EdgeKind = strawberry.field(description="directed as in the graph (researcher to work to topic, "
+                                                  "researcher to institution, citing to cited work)")
     weight: float
 
 
@@ -87,7 +97,7 @@ def _edge(source: str, source_kind: str, node: dict[str, Any]) -> GraphEdge:
         start, end, via = end, start, "CITES"
     elif via in _DIRECTED and _EDGE_ORDER[node["kind"]] < _EDGE_ORDER[source_kind]:
         start, end = end, start
-    return GraphEdge(source=strawberry.ID(start), target=strawberry.ID(end), kind=via, weight=weight)
+    return GraphEdge(source=strawberry.ID(start), target=strawberry.ID(end), kind=EdgeKind(via), weight=weight)
 
 
 def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: int) -> Subgraph:
