@@ -251,7 +251,7 @@ class Work(Node):
     year: int | None = None
     venue: str | None = strawberry.field(default=None, description="name of the primary venue")
     abstract: str | None = None
-    date: str | None = strawberry.field(default=None, description="publication date, ISO 8601")
+    date: str | None = strawberry.field(default=None, description="publication date, ISO 8601 (a preprint's: the day it was posted)")
     doi: str | None = None
     arxiv_id: str | None = None
     language: str | None = None
