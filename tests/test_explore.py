@@ -3,6 +3,8 @@ on small generated graphs (never with the product's Cypher)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 import uuid
 from collections import Counter, defaultdict, deque
@@ -384,6 +386,17 @@ async def test_search_pages_on_with_after(api, seeded) -> None:
     for other in ({"q": tag + " x"}, {"q": tag, "kinds": ["WORK"]}):
         body = await gql(api, query, {"first": 7, "after": first, **{"q": tag, **other}})
         assert codes(body) == ["BAD_USER_INPUT"], other
+    # a hit's cursor is the position after it: `after: startCursor` leaves out the page's first hit
+    starts = """query($q: String!, $after: String) { search(query: $q, first: 3, after: $after) {
+      hits { node { id } } pageInfo { startCursor } } }"""
+    page = (await gql(api, starts, {"q": tag, "after": first}))["data"]["search"]
+    again = (await gql(api, starts, {"q": tag, "after": page["pageInfo"]["startCursor"]}))["data"]["search"]
+    assert [h["node"]["id"] for h in again["hits"]][:2] == [h["node"]["id"] for h in page["hits"]][1:]
+    # forged positions (cursors are not signed): refused, never a database error
+    scope, _ = json.loads(base64.urlsafe_b64decode(first[4:] + "=" * (-len(first[4:]) % 4)))
+    for position in (-1, 4001, 10**12, 2**63 - 1):
+        forged = "bz1:" + base64.urlsafe_b64encode(json.dumps([scope, [position]]).encode()).decode().rstrip("=")
+        assert codes(await gql(api, query, {"q": tag, "first": 7, "after": forged})) == ["BAD_USER_INPUT"], position
 
 
 async def test_search_folds_every_word_as_the_index_does(api, seeded) -> None:
@@ -411,7 +424,7 @@ async def test_search_finds_names_as_people_type_them(api, seeded) -> None:
 
     tag = uuid.uuid4().hex[:6]
     names = {"cyrillic": "Йорданов Zqx", "greek": "ΣΩΚΡΑΤΗΣ ΠΑΠΑΣ", "persian": "زهرا\u200cسادات",
-             "azeri": "Məmmədov Elçin", "irish": "Siobhán O'Brien"}
+             "azeri": "Məmmədov Elçin", "irish": "Siobhán O'Brien", "rare": "Ɩrena Ỽalda Ɡoran"}
     ids = {key: f"t-{tag}-{key}" for key in names}
     for key, name in names.items():
         await seeded.write("testing/researcher-with-works", id=ids[key], name=name,
@@ -425,7 +438,8 @@ async def test_search_finds_names_as_people_type_them(api, seeded) -> None:
 
     for typed, key in ((unicodedata.normalize("NFD", "Йорданов"), "cyrillic"), ("ΣΩΚΡΑΤΗΣ", "greek"),
                        ("ΠΑΠΑΣ", "greek"), ("σωκρατησ", "greek"), ("زهرا\u200cسادات", "persian"),
-                       ("Məmməd", "azeri"), ("Məmmədov", "azeri"), ("O’Bri", "irish"), ("o'brien", "irish")):
+                       ("Məmməd", "azeri"), ("Məmmədov", "azeri"), ("O’Bri", "irish"), ("o'brien", "irish"),
+                       ("Ɩre", "rare"), ("Ỽal", "rare"), ("Ɡor", "rare")):  # folded, then lower-cased
         assert ids[key] in await found(typed, ["RESEARCHER"]), typed
     for typed in (f"lion{tag} in the", f"lion{tag} in the attic", f"lion{tag} in"):
         assert await found(typed, ["WORK"]) == [f"{ids['irish']}-w"], typed

@@ -4,22 +4,22 @@ Whatever a user types is safe: the words are lower-cased (so AND/OR/NOT are word
 and Lucene's special characters and control characters separate words (text of separators alone
 finds nothing). Empty input, or input over ``MAX_QUERY`` characters or ``MAX_TERMS`` words, is
 ``BAD_USER_INPUT``. The indexes fold accents (``cypher/schema/003-fulltext.cypher``); the words are
-folded here exactly the same way first (:func:`fold`), as Lucene does not analyse a prefix term.
+folded here the same way first (:func:`fold`), as Lucene does not analyse a prefix term.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Annotated
 import unicodedata
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from bzgraph import cursors
 from bzgraph.api.folding_table import FOLDED
 from bzgraph.api.nodes import Node, NodeKind
-from bzgraph import cursors
 from bzgraph.api.profile import PageInfo, check_first, node_from_row
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput
@@ -32,18 +32,17 @@ _SPECIAL = re.compile(r'[+\-&|!(){}\[\]^"~*?:\\/]')  # Lucene's special characte
 # for one of them could never match the word itself.
 STOP_WORDS = frozenset("a an and are as at be but by for if in into is it no not of on or such that the their then "
                        "there these they this to was will with".split())
-_OPERATORS = {"AND", "OR", "NOT"}  # Lucene's, in capitals: folding makes some (𝐀𝐍𝐃, ᴼᴿ), lower case is a word
 _JOINERS = {"\u200c", "\u200d"}  # zero-width (non-)joiner: part of a word, as the index keeps them
 
 
 def fold(text: str) -> str:
-    """Text folded as the index's analyzer folds each word: composed (NFC, as names are stored),
-    lower-cased letter by letter as Lucene does (``İ`` → ``i``, ``Σ`` → ``σ`` also at a word's
-    end), then Lucene's ASCII folding (``björn`` → ``bjorn``, ``straße`` → ``strasse``, ``ə`` →
-    ``a``, ``’`` → ``'``). Lucene does not analyse a prefix term, so the prefix typed so far must
-    arrive folded."""
-    return "".join(FOLDED.get(c, c) for ch in unicodedata.normalize("NFC", text)
-                   for c in ("i" if ch == "İ" else ch.lower()))
+    """Text folded as the index's analyzer (``standard-folding``: ASCII folding, then lower case)
+    folds each word: composed (NFC, as names are stored), Lucene's ASCII folding (``björn`` →
+    ``bjorn``, ``straße`` → ``strasse``, ``ə`` → ``a``, ``’`` → ``'``, ``İ`` → ``I``), then lower
+    case letter by letter as Lucene does (``Σ`` → ``σ`` also at a word's end). Lower case makes
+    AND, OR and NOT plain words. Lucene does not analyse a prefix term, so the prefix typed so far
+    must arrive folded."""
+    return "".join(c.lower() for ch in unicodedata.normalize("NFC", text) for c in FOLDED.get(ch, ch))
 
 
 def lucene_query(text: str) -> str | None:
@@ -58,7 +57,7 @@ def lucene_query(text: str) -> str | None:
     # characters separate words, as the index's analyzer splits on them anyway:
     # escaped, `mean-field` would be one query term the analyzer splits into two optional ones.
     words = [w.strip("".join(_JOINERS)) for w in _SPECIAL.sub(" ", fold(printable)).split()]
-    words = [w.lower() if w in _OPERATORS else w for w in words if w]
+    words = [w for w in words if w]
     if not words:
         return None
     if len(words) > MAX_TERMS:
@@ -70,7 +69,6 @@ def lucene_query(text: str) -> str | None:
     else:  # a stop word typed last may be a whole word (dropped) or the start of one: optional
         terms.append(f"{'' if last in STOP_WORDS else '+'}({last} OR {last}*)")
     return " ".join(terms)
-
 
 
 @strawberry.type(description="A search hit, with its relevance score.")
@@ -107,7 +105,7 @@ class SearchQuery:
         kind_names = [k.value for k in (kinds or list(NodeKind))]
         scope = _search_scope(lucene or "", kind_names)
         skip = cursors.decode(scope, after, (int,))[0] if after is not None else 0
-        if skip < 0:
+        if not 0 <= skip <= len(NodeKind) * HITS_RANKED:  # no search has more hits than that
             raise BadUserInput("malformed cursor", argument="after")
         if lucene is None:
             return SearchResult(total_count=0, hits=[], page_info=PageInfo(
