@@ -42,6 +42,7 @@ from bzgraph.warmup import warm_up
 
 log = logging.getLogger("bzgraph")
 
+
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view, with our context and our error codes on every error."""
 

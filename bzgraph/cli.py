@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import logging
-import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -174,16 +173,15 @@ def _parse_param(raw: str) -> tuple[str, Any]:
     return parsed
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def _cell(value: Any) -> Text:
     """A value as the table shows it: plain text (never read as rich markup), other values as JSON,
     control characters written as escapes (they would drive the terminal)."""
     from rich.text import Text
 
+    from bzgraph.text import controls_escaped
+
     shown = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
-    return Text(_CONTROL.sub(lambda m: repr(m.group())[1:-1], shown))
+    return Text(controls_escaped(shown))
 
 
 def _print_table(rows: list[dict[str, Any]]) -> None:

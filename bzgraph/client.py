@@ -16,6 +16,8 @@ the ``notebook`` extra and are imported only when ``to_pandas`` / ``to_networkx`
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
@@ -379,9 +381,29 @@ def _rows(name: str, keys: list[str], records: list[Any]) -> Rows:
 _JSON = {"content-type": "application/json"}
 
 
+def _not_finite(value: Any) -> bool:
+    """Whether ``value`` holds NaN or an infinity (JSON has neither; orjson would send null)."""
+    if isinstance(value, dict):
+        return any(_not_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_not_finite(v) for v in value)
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return not math.isfinite(value)
+    dtype = getattr(value, "dtype", None)  # a numpy array
+    if dtype is not None and dtype.kind in "fc":
+        import numpy
+
+        return not bool(numpy.isfinite(value).all())
+    return False
+
+
 def _body(document: str, variables: Data | None) -> bytes:
     """The request's JSON (numpy numbers and arrays, as a data frame gives them, included);
-    ``APIError`` (``BAD_USER_INPUT``) for what JSON cannot hold (a lone surrogate, an object)."""
+    ``APIError`` (``BAD_USER_INPUT``) for what JSON cannot hold (NaN or an infinity, a lone
+    surrogate, an object): a missing value must not arrive as null, which can mean "clear it"."""
+    if _not_finite(variables):
+        raise APIError([{"message": "the request cannot be sent: a variable is NaN or infinite, which JSON cannot hold",
+                         "extensions": {"code": "BAD_USER_INPUT"}}])
     try:
         return orjson.dumps({"query": document, "variables": variables or {}}, option=orjson.OPT_SERIALIZE_NUMPY)
     except orjson.JSONEncodeError as exc:

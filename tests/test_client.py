@@ -165,6 +165,10 @@ def test_text_that_is_not_unicode_is_an_api_error_and_numpy_numbers_are_sent(
             call()
         assert refused.value.code == "BAD_USER_INPUT"
     assert client.profile(LEON, works_first=np.int64(2)).counts.works == 9  # a number from a data frame
+    for missing in (float("nan"), np.float64("inf"), np.float32("nan"), np.array([1.0, np.nan]), [{"x": float("-inf")}]):
+        with pytest.raises(APIError) as refused:  # orjson would send null, which can mean "clear it"
+            client.execute("query($v: JSON) { __typename }", {"v": missing})
+        assert refused.value.code == "BAD_USER_INPUT" and "NaN or infinite" in str(refused.value)
     with Client(live_url, neo4j_uri=settings.neo4j_uri,
                 neo4j_auth=(settings.neo4j_user, settings.neo4j_password_value())) as direct:
         for params in ({"id": "\ud800"}, {"ids": {"k\ud800": 1}}):

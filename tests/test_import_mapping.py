@@ -140,6 +140,10 @@ def test_titles_lose_their_inline_markup_and_abstracts_stay_exact() -> None:
     assert rows.works[0]["title"] == "Cr3+ in SrFe12O19 in vitro, d-glucose, x for a < b > c"
     assert rows.works[0]["abstract"] == "<i>E. coli</i>"
     assert map_record({"id": "W2", "title": "<i></i>", "display_name": "Named"}).works[0]["title"] == "Named"
+    for title, shown in (("Part one<br>Part two", "Part one Part two"), ("Part one <br/> part two", "Part one part two"),
+                         ("Fe<jats:sub>2</jats:sub>O<jats:sub>3</jats:sub> and <jats:italic>E. coli</jats:italic>",
+                          "Fe2O3 and E. coli"), ("<jats:title>Abstract</jats:title>Text", "Abstract Text")):
+        assert map_record({"id": "W3", "title": title}).works[0]["title"] == shown, title
 
 
 def test_an_author_listed_twice_keeps_the_first_position_and_both_institutions() -> None:

@@ -30,6 +30,7 @@ from bzgraph.errors import (
     ServiceUnavailable,
     Unauthenticated,
 )
+from bzgraph.text import LINE_BREAKS_AND_TABS, has_controls
 
 Row = dict[str, Any]
 INVITATIONS_PER_DAY = 20
@@ -73,7 +74,7 @@ def free_text(value: str, argument: str, max_length: int) -> str | None:
     ``BAD_USER_INPUT`` for control characters other than line breaks and tabs (they would drive
     the terminals the text is shown on), or for more than ``max_length`` characters once trimmed."""
     text = unicodedata.normalize("NFC", value).strip()
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text):
+    if has_controls(text, allowed=LINE_BREAKS_AND_TABS):
         raise BadUserInput(f"`{argument}` contains control characters", argument=argument)
     if len(text) > max_length:
         raise BadUserInput(f"`{argument}` is longer than {max_length} characters", argument=argument)

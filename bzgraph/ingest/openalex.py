@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from bzgraph.text import controls_as_spaces
+
 OPENALEX_PREFIX = "https://openalex.org/"
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
 ORCID_PATTERN = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])$")
@@ -115,26 +117,29 @@ def compose(value: str) -> str:
     return unicodedata.normalize("NFC", _DOTLESS_I_ACCENTED.sub("i", value))
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def text(value: Any) -> str | None:
     """A string with HTML entities decoded, control characters (line breaks too) made spaces,
     composed (:func:`compose`) and surrounding white space removed, or None for empty/non-strings."""
     if not isinstance(value, str):
         return None
-    return compose(_CONTROL.sub(" ", unescape(value))).strip() or None
+    return compose(controls_as_spaces(unescape(value))).strip() or None
 
 
-# Inline markup OpenAlex titles carry (JATS/HTML formatting, MathML): `SrFe<sub>12</sub>O<sub>19</sub>`.
-_MARKUP = re.compile(r"</?(?:i|b|u|em|strong|sub|sup|scp|sc|small|span|tt|br|mml:[a-z]+)(?:\s[^<>]*)?/?>", re.I)
+# Markup OpenAlex titles carry (HTML and JATS formatting, MathML): inline tags join what they wrap
+# to its neighbours (`SrFe<sub>12</sub>O<sub>19</sub>`), breaks and paragraphs separate words.
+_INLINE = re.compile(r"</?(?:i|b|u|em|strong|sub|sup|scp|sc|small|span|tt|mml:[a-z]+|jats:(?:italic|bold|sub|sup|sc|"
+                     r"underline|monospace|inline-formula|styled-content))(?:\s[^<>]*)?/?>", re.I)
+_BREAK = re.compile(r"</?(?:br|p|jats:p|jats:title)(?:\s[^<>]*)?/?>", re.I)
+_SPACES = re.compile(r"\s{2,}")
 
 
 def title_text(value: Any) -> str | None:
-    """A title as :func:`text` gives it, without its inline markup: shown and searched as words
+    """A title as :func:`text` gives it, without its markup: shown and searched as words
     (``SrFe12O19``), never rendered as HTML. Other ``<`` signs stay (``a < b``)."""
     title = text(value)
-    return (_MARKUP.sub("", title).strip() or None) if title else None
+    if not title:
+        return None
+    return _SPACES.sub(" ", _BREAK.sub(" ", _INLINE.sub("", title))).strip() or None
 
 
 def rebuild_abstract(inverted: Any) -> str | None:

@@ -1,0 +1,23 @@
+"""Control characters (Unicode's Cc: C0, DEL and C1) in text that people and records send us."""
+
+from __future__ import annotations
+
+import re
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+LINE_BREAKS_AND_TABS = "\n\r\t"
+
+
+def controls_as_spaces(value: str) -> str:
+    """``value`` with every control character (line breaks too) a space."""
+    return CONTROL.sub(" ", value)
+
+
+def controls_escaped(value: str) -> str:
+    """``value`` with every control character written as a Python escape (``\\x1b``)."""
+    return CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
+
+
+def has_controls(value: str, allowed: str = "") -> bool:
+    """Whether ``value`` holds a control character other than those in ``allowed``."""
+    return any(ch not in allowed for ch in CONTROL.findall(value))
