@@ -231,11 +231,67 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """The database answers, has the schema and has planned the request queries (503 until then)."""
+    """The database answers, has the schema and has planned the request queries (503 until then).
+    After the database was lost (a restart may have left it cold, or empty), that is done again."""
     db: Database = request.app.state.db
-    if await db.ping() and request.app.state.prepared.is_set():
+    preparation: Preparation = request.app.state.preparation
+    answers = await db.ping()
+    preparation.check()
+    if answers and preparation.ready.is_set():
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "unavailable", "code": "SERVICE_UNAVAILABLE"}, status_code=503)
+
+
+class Preparation:
+    """The migrations and the warm-up (``bzgraph/warmup.py``): run in the background at start-up,
+    retried until the database answers, and run again once it has been lost since."""
+
+    def __init__(self, db: Database, enabled: bool) -> None:
+        self.db, self.enabled = db, enabled
+        self.ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._outages_seen = db.outages
+        if not enabled:
+            self.ready.set()
+
+    async def start(self) -> None:
+        """At start-up: the migrations now when the database answers, the warm-up in the background."""
+        if not self.enabled:
+            return
+        if await _migrate(self.db):
+            self._task = asyncio.create_task(self._warm_up())
+        else:
+            log.warning("the database does not answer; serving anyway (/readyz says 503), and applying the "
+                        "migrations once it does")
+            self._task = asyncio.create_task(self._when_back())
+
+    def check(self) -> None:
+        """Prepare again when calls found the database away (or too slow) since the last preparation."""
+        if self.enabled and self.ready.is_set() and self.db.outages != self._outages_seen:
+            log.warning("the database was lost: migrating and warming up again before /readyz says ready")
+            self.ready.clear()
+            self._task = asyncio.create_task(self._when_back())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task  # stopped before its driver is closed
+
+    async def _warm_up(self) -> None:
+        count = await warm_up(self.db)
+        log.info("warmed up %d queries", count)
+        self._outages_seen = self.db.outages
+        self.ready.set()
+
+    async def _when_back(self, pause: float = 1.0) -> None:
+        """Try the migrations again, waiting longer each time (up to 10 s), until they are applied;
+        then warm up."""
+        while not await _migrate(self.db):
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 10.0)
+        log.warning("the database answers: migrations applied")
+        await self._warm_up()
 
 
 async def _migrate(db: Database) -> bool:
@@ -245,23 +301,6 @@ async def _migrate(db: Database) -> bool:
     except ServiceUnavailable:
         return False
     return True
-
-
-async def _warm_up(db: Database, ready: asyncio.Event) -> None:
-    """Plan the request queries (``bzgraph/warmup.py``), then say ready."""
-    count = await warm_up(db)
-    log.info("warmed up %d queries", count)
-    ready.set()
-
-
-async def _migrate_when_back(db: Database, ready: asyncio.Event, pause: float = 1.0) -> None:
-    """Try the migrations again, waiting longer each time (up to 10 s), until they are applied;
-    then warm up."""
-    while not await _migrate(db):
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 10.0)
-    log.warning("the database answers again: migrations applied")
-    await _warm_up(db, ready)
 
 
 def create_app(settings: Settings | None = None, apply_migrations: bool = False) -> Starlette:
@@ -274,23 +313,12 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = Database(settings)
-        app.state.prepared = asyncio.Event()
-        preparing: asyncio.Task[None] | None = None
-        if not apply_migrations:
-            app.state.prepared.set()
-        elif await _migrate(app.state.db):
-            preparing = asyncio.create_task(_warm_up(app.state.db, app.state.prepared))
-        else:
-            log.warning("the database does not answer; serving anyway (/readyz says 503), and applying the "
-                        "migrations once it does")
-            preparing = asyncio.create_task(_migrate_when_back(app.state.db, app.state.prepared))
+        app.state.preparation = Preparation(app.state.db, enabled=apply_migrations)
+        await app.state.preparation.start()
         try:
             yield
         finally:
-            if preparing is not None:
-                preparing.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await preparing  # stopped before its driver is closed
+            await app.state.preparation.stop()
             await app.state.db.close()
 
     graphql = GraphQLApp(build_schema(settings=settings), allow_queries_via_get=True,

@@ -39,6 +39,9 @@ _UNAVAILABLE = (
     asyncio.TimeoutError,
 )
 
+# Errors that mean the database could not be reached (a restart, a network failure).
+_LOST = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError)
+
 
 @dataclass
 class RoundTrips:
@@ -203,6 +206,7 @@ class Database:
         self.settings = settings
         self.timeout = settings.neo4j_timeout
         self.call_timeout = transaction_timeout or self.timeout * 3
+        self.outages = 0  # calls that could not reach the database: the app prepares again after one
         self.driver = AsyncGraphDatabase.driver(
             settings.neo4j_uri,
             auth=(settings.neo4j_user, settings.neo4j_password_value()),
@@ -236,7 +240,7 @@ class Database:
         async def unit(tx: neo4j.AsyncManagedTransaction) -> T:
             return await work(Tx(tx))
 
-        with driver_errors():
+        with self._outages(), driver_errors():
             async with self.driver.session(
                 database=self.settings.neo4j_database,
                 bookmark_manager=self.driver.execute_query_bookmark_manager,
@@ -250,12 +254,24 @@ class Database:
                 async with asyncio.timeout_at(ends if request_ends is None else min(ends, request_ends)):
                     return await run(unit)
 
+    @contextmanager
+    def _outages(self) -> Iterator[None]:
+        """Counts the calls that could not reach the database (not those it was too busy for)."""
+        try:
+            yield
+        except ServiceUnavailable as exc:
+            cause = exc.__cause__
+            if isinstance(cause, _LOST) and not isinstance(cause, TimeoutError):
+                self.outages += 1
+            raise
+
     async def ping(self) -> bool:
-        """True when the database answers a trivial query."""
+        """True when the database answers a trivial query (else one more outage is counted)."""
         try:
             await asyncio.wait_for(self.driver.verify_connectivity(), timeout=self.timeout)
             return True
         except (*_UNAVAILABLE, neo4j_errors.Neo4jError):
+            self.outages += 1
             return False
 
 
