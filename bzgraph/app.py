@@ -258,11 +258,12 @@ class Preparation:
         """At start-up: the migrations now when the database answers, the warm-up in the background."""
         if not self.enabled:
             return
-        if await _migrate(self.db):
+        failure = await _migrate(self.db)
+        if failure is None:
             self._task = asyncio.create_task(self._warm_up())
         else:
-            log.warning("the database does not answer; serving anyway (/readyz says 503), and applying the "
-                        "migrations once it does")
+            log.warning("%s; serving anyway (/readyz says 503), and applying the migrations once the database "
+                        "can be used", failure)
             self._task = asyncio.create_task(self._when_back())
 
     def check(self) -> None:
@@ -287,20 +288,21 @@ class Preparation:
     async def _when_back(self, pause: float = 1.0) -> None:
         """Try the migrations again, waiting longer each time (up to 10 s), until they are applied;
         then warm up."""
-        while not await _migrate(self.db):
+        while await _migrate(self.db) is not None:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 10.0)
         log.warning("the database answers: migrations applied")
         await self._warm_up()
 
 
-async def _migrate(db: Database) -> bool:
-    """Apply the migrations; False when the database does not answer."""
+async def _migrate(db: Database) -> str | None:
+    """Apply the migrations; why they could not be (the database is away, refuses the credentials, …)
+    or None when they were."""
     try:
         await migrate(db)
-    except ServiceUnavailable:
-        return False
-    return True
+    except ServiceUnavailable as exc:
+        return exc.message
+    return None
 
 
 def create_app(settings: Settings | None = None, apply_migrations: bool = False) -> Starlette:
@@ -318,6 +320,7 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
         try:
             yield
         finally:
+            log.info("shutting down")
             await app.state.preparation.stop()
             await app.state.db.close()
 

@@ -85,6 +85,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print("bzgraph: BZGRAPH_ENV=production: set BZGRAPH_JWT_SECRET (or BZGRAPH_JWT_JWKS_URL for an "
               "identity provider); refusing to serve with a generated secret", file=sys.stderr)
         return 2
+    # Our log lines with time, level and source; the driver's own only from warnings up.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("neo4j").setLevel(logging.WARNING)
     print(f"bzgraph serving GraphQL at http://{args.host}:{args.port}/graphql", flush=True)
     uvicorn.run(create_app(settings, apply_migrations=True), host=args.host, port=args.port,
                 log_level="warning", access_log=False)

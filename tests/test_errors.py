@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -443,6 +444,24 @@ def test_serve_starts_without_the_database_and_says_it_is_not_ready() -> None:
         server.terminate()
         _, stderr = server.communicate(timeout=30)
     assert "serving anyway" in stderr and "Traceback" not in stderr
+    # log lines carry their time, level and source; the reason is said, and the shutdown too
+    line = next(l for l in stderr.splitlines() if "serving anyway" in l)
+    assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING bzgraph: the graph database is not available", line), line
+    assert re.search(r" INFO bzgraph: shutting down$", stderr, re.M)
+
+
+async def test_start_up_says_when_the_database_refuses_the_credentials(settings, caplog) -> None:
+    import logging
+
+    from pydantic import SecretStr
+
+    wrong = settings.model_copy(update={"neo4j_user": f"nobody-{uuid.uuid4().hex[:8]}",
+                                        "neo4j_password": SecretStr("wrong")})
+    app = create_app(wrong, apply_migrations=True)
+    with caplog.at_level(logging.WARNING, logger="bzgraph"):
+        async with app.router.lifespan_context(app):
+            pass
+    assert any("refused this service's credentials; serving anyway" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_mistake_in_using_the_driver_is_not_reported_as_an_outage(seeded) -> None:
