@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,10 +62,18 @@ class Settings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in (self.cors_origins or "").split(",") if origin.strip()]
 
-    @field_validator("neo4j_password", "jwt_secret", "jwt_jwks_url", "cors_origins", "graphiql", mode="before")
+    @field_validator("neo4j_password", "jwt_secret", "jwt_jwks_url", "jwt_audience", "jwt_issuer", "cors_origins",
+                     "graphiql", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _secret_strong_enough(self) -> Settings:
+        if self.env == "production" and self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("BZGRAPH_JWT_SECRET must have at least 32 characters in production (HS256 needs "
+                             "a 256-bit key)")
+        return self
 
     @field_validator("neo4j_uri")
     @classmethod
@@ -92,7 +100,7 @@ class Settings(BaseSettings):
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
         if self.env == "production":
-            raise RuntimeError("BZGRAPH_JWT_SECRET must be set when BZGRAPH_ENV=production")
+            raise SettingsError("invalid setting: BZGRAPH_JWT_SECRET must be set when BZGRAPH_ENV=production")
         path = self.state_dir / "jwt-secret"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,6 +121,8 @@ def get_settings() -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = "BZGRAPH_" + "_".join(str(p) for p in err["loc"]).upper()
-            lines.append(f"{name}: {err['msg']}")
+            message = err["msg"].removeprefix("Value error, ")
+            if err["loc"]:  # a check of several settings names them itself
+                message = "BZGRAPH_" + "_".join(str(p) for p in err["loc"]).upper() + ": " + message
+            lines.append(message)
         raise SettingsError("invalid setting: " + "; ".join(lines)) from None

@@ -30,12 +30,32 @@ def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         _fresh(monkeypatch, BZGRAPH_NEO4J_TIMEOUT="soon")
 
 
-def test_empty_secret_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = _fresh(monkeypatch, BZGRAPH_JWT_SECRET="")
-    assert settings.jwt_secret is None
+def test_empty_values_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As docker-compose passes them: an empty audience or issuer required them empty in every token."""
+    settings = _fresh(monkeypatch, BZGRAPH_JWT_SECRET="", BZGRAPH_JWT_AUDIENCE="", BZGRAPH_JWT_ISSUER="")
+    assert settings.jwt_secret is None and settings.jwt_audience is None and settings.jwt_issuer is None
 
 
 def test_production_refuses_a_generated_secret(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     settings = Settings(env="production", state_dir=tmp_path)
-    with pytest.raises(RuntimeError, match="BZGRAPH_JWT_SECRET"):
+    with pytest.raises(SettingsError, match="BZGRAPH_JWT_SECRET"):
         settings.jwt_secret_value()
+
+
+def test_a_token_in_production_without_a_secret_is_a_one_line_error(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BZGRAPH_ENV": "production", "BZGRAPH_STATE_DIR": str(tmp_path)}
+    env.pop("BZGRAPH_JWT_SECRET", None)
+    done = subprocess.run([sys.executable, "-m", "bzgraph.cli", "token", "--sub", "carol"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "bzgraph: invalid setting: BZGRAPH_JWT_SECRET must be set when BZGRAPH_ENV=production"
+
+
+def test_production_refuses_a_short_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(SettingsError, match="^invalid setting: BZGRAPH_JWT_SECRET must have at least 32 characters"):
+        _fresh(monkeypatch, BZGRAPH_ENV="production", BZGRAPH_JWT_SECRET="short")
+    assert _fresh(monkeypatch, BZGRAPH_ENV="production", BZGRAPH_JWT_SECRET="s" * 32).env == "production"
