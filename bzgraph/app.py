@@ -46,6 +46,8 @@ log = logging.getLogger("bzgraph")
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view, with our context and our error codes on every error."""
 
+    max_document_chars = 50_000  # create_app sets BZGRAPH_MAX_DOCUMENT_CHARS
+
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         from bzgraph import auth
 
@@ -69,10 +71,11 @@ class GraphQLApp(GraphQL[Context, None]):
             if request.method == "GET" and "not allowed when using GET" in exc.reason:
                 # GraphQL over HTTP: a mutation sent with GET is refused as a wrong method.
                 return error_response(405, exc.reason, {"allow": "POST"}, accept=accept)
-            if isinstance(exc.__cause__, CannotGetOperationTypeError):
-                # No operation of that name: a GraphQL request error (200 with application/json).
+            if isinstance(exc, DocumentTooLong) or isinstance(exc.__cause__, CannotGetOperationTypeError):
+                # A GraphQL request error (200 with application/json).
                 graphql_response = prefers_graphql_response(accept)
-                return error_response(400 if graphql_response else 200, exc.reason, accept=accept)
+                code = "QUERY_TOO_COMPLEX" if isinstance(exc, DocumentTooLong) else "BAD_USER_INPUT"
+                return error_response(400 if graphql_response else 200, exc.reason, accept=accept, code=code)
             return error_response(exc.status_code, exc.reason, accept=accept)
 
     async def parse_http_body(self, request: Any) -> Any:
@@ -80,6 +83,9 @@ class GraphQLApp(GraphQL[Context, None]):
         and the empty string meaning none (GraphQL over HTTP)."""
         data = await super().parse_http_body(request)
         if isinstance(data, GraphQLRequestData):  # a batch (a list) is refused later
+            limit = self.max_document_chars
+            if isinstance(data.query, str) and len(data.query) > limit:
+                raise DocumentTooLong(400, f"The document is longer than {limit:,} characters")
             if data.operation_name == "":
                 data.operation_name = None
             elif not isinstance(data.operation_name, (str, type(None))):
@@ -137,11 +143,15 @@ def _is_utf8_query(query_string: bytes) -> bool:
     return True
 
 
+class DocumentTooLong(RefusedRequest):
+    """A document's text past ``BZGRAPH_MAX_DOCUMENT_CHARS`` (``QUERY_TOO_COMPLEX``)."""
+
+
 def error_response(status_code: int, message: str, headers: dict[str, str] | None = None, *,
-                   accept: str | None = None) -> Response:
+                   accept: str | None = None, code: str | None = None) -> Response:
     """A request refused outside GraphQL, answered as GraphQL answers errors: with a code, in the
     media type ``accept`` prefers."""
-    code = {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
+    code = code or {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
     return Response(body, status_code=status_code, headers=headers, media_type=content_type_for(accept))
 
@@ -326,6 +336,7 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
 
     graphql = GraphQLApp(build_schema(settings=settings), allow_queries_via_get=True,
                          graphql_ide="graphiql" if settings.graphiql_enabled else None)
+    graphql.max_document_chars = settings.max_document_chars
     middleware = [Middleware(NormalizeContentType),
                   Middleware(LimitRequestBody, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)]
     if settings.cors_origin_list:

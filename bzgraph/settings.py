@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, ge=2, le=64)
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=50, le=100_000)
+    # characters of a document's text (comments and white space are not tokens): parsed documents
+    # and their plans are cached, so this bounds the caches in bytes
+    max_document_chars: int = Field(default=50_000, ge=1000, le=1_048_576)
     # The most fields an operation could resolve, estimated before it runs (bzgraph/cost.py).
     max_query_cost: int = Field(default=20_000, ge=100, le=10_000_000)
 

@@ -50,6 +50,20 @@ async def test_too_many_tokens_is_query_too_complex(api: httpx.AsyncClient) -> N
     assert codes(await gql(api, f'{{ researcher(id: "{BUNGERT}") {{ {fields} }} }}')) == ["QUERY_TOO_COMPLEX"]
 
 
+async def test_a_document_past_the_length_limit_is_query_too_complex(api: httpx.AsyncClient) -> None:
+    """Comments and white space are not tokens: a document of a megabyte of comment passed the
+    token limit, and parsed documents and their plans are cached (memory grew to 2 GB)."""
+    long = "# " + "x" * 50_000 + "\n{ __typename }"
+    body = await gql(api, long)
+    assert codes(body) == ["QUERY_TOO_COMPLEX"] and "data" not in body
+    assert "longer than 50,000 characters" in body["errors"][0]["message"]
+    refused = await api.post("/graphql", json={"query": long}, headers={"accept": "application/graphql-response+json"})
+    assert refused.status_code == 400 and codes(refused.json()) == ["QUERY_TOO_COMPLEX"]
+    assert (await api.get("/graphql", params={"query": long})).json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    within = "# " + "x" * 49_000 + "\n{ __typename }"
+    assert (await gql(api, within))["data"] == {"__typename": "Query"}
+
+
 async def test_a_short_document_asking_for_a_huge_answer_is_query_too_complex(api: httpx.AsyncClient) -> None:
     """Within the depth, alias and token limits, five nested pages of 100 collaborators could ask
     for 100⁵ researchers: refused before anything runs."""
