@@ -46,7 +46,9 @@ log = logging.getLogger("bzgraph")
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view, with our context and our error codes on every error."""
 
-    max_document_chars = 50_000  # create_app sets BZGRAPH_MAX_DOCUMENT_CHARS
+    def __init__(self, schema: Any, *, max_document_chars: int, **options: Any) -> None:
+        super().__init__(schema, **options)
+        self.max_document_chars = max_document_chars
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         from bzgraph import auth
@@ -277,7 +279,7 @@ class Preparation:
             self._task = asyncio.create_task(self._when_back())
 
     def check(self) -> None:
-        """Prepare again when calls found the database away (or too slow) since the last preparation."""
+        """Prepare again when calls could not reach the database since the last preparation began."""
         if self.enabled and self.ready.is_set() and self.db.outages != self._outages_seen:
             log.warning("the database was lost: migrating and warming up again before /readyz says ready")
             self.ready.clear()
@@ -290,9 +292,9 @@ class Preparation:
                 await self._task  # stopped before its driver is closed
 
     async def _warm_up(self) -> None:
+        self._outages_seen = self.db.outages  # an outage during the warm-up calls for another one
         count = await warm_up(self.db)
         log.info("warmed up %d queries", count)
-        self._outages_seen = self.db.outages
         self.ready.set()
 
     async def _when_back(self, pause: float = 1.0) -> None:
@@ -334,9 +336,8 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
             await app.state.preparation.stop()
             await app.state.db.close()
 
-    graphql = GraphQLApp(build_schema(settings=settings), allow_queries_via_get=True,
-                         graphql_ide="graphiql" if settings.graphiql_enabled else None)
-    graphql.max_document_chars = settings.max_document_chars
+    graphql = GraphQLApp(build_schema(settings=settings), max_document_chars=settings.max_document_chars,
+                         allow_queries_via_get=True, graphql_ide="graphiql" if settings.graphiql_enabled else None)
     middleware = [Middleware(NormalizeContentType),
                   Middleware(LimitRequestBody, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)]
     if settings.cors_origin_list:
