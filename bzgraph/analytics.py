@@ -85,7 +85,6 @@ def prepare(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
     return {key: params.get(key) for key in declared}
 
 
-_INT64 = range(-(2**63), 2**63)
 _SCALARS: dict[str, tuple[type, ...]] = {"STRING": (str,), "INTEGER": (int,), "FLOAT": (int, float),
                                          "BOOLEAN": (bool,)}
 
@@ -110,7 +109,7 @@ def check_values(name: str, params: dict[str, Any]) -> None:
             return all(fits(v) for v in value.values())
         if isinstance(value, list):
             return all(fits(v) for v in value)
-        return not isinstance(value, int) or isinstance(value, bool) or value in _INT64
+        return not isinstance(value, int) or isinstance(value, bool) or value in queries.CYPHER_INTEGER
 
     for key, value in params.items():
         if not fits(value):

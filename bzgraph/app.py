@@ -34,7 +34,7 @@ from strawberry.types.unset import UNSET
 from bzgraph.context import Context
 from bzgraph.db import Database, count_round_trips, deadline, migrate
 from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
-from bzgraph.media import STATUS_WITHOUT_DATA, content_type_for, prefers_graphql_response
+from bzgraph.media import JSON, STATUS_WITHOUT_DATA, content_type_for, prefers_graphql_response
 from bzgraph.schema import build_schema
 from bzgraph.settings import Settings, get_settings
 from bzgraph.warmup import warm_up
@@ -113,7 +113,7 @@ class GraphQLApp(GraphQL[Context, None]):
     def create_response(self, response_data: Any, sub_response: Response) -> Response:  # type: ignore[override]
         """The answer in the media type the client prefers (GraphQL over HTTP)."""
         response = super().create_response(response_data, sub_response)
-        if sub_response.media_type != "application/json":
+        if sub_response.media_type != JSON:
             response.headers["content-type"] = sub_response.media_type
             if isinstance(response_data, dict) and "data" not in response_data:
                 code = response_data["errors"][0]["extensions"]["code"]

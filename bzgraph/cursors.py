@@ -13,9 +13,9 @@ from typing import Any
 import orjson
 
 from bzgraph.errors import BadUserInput
+from bzgraph.queries import CYPHER_INTEGER
 
 _PREFIX = "bz1:"
-_INT64 = range(-(2**63), 2**63)
 
 
 def encode(scope: str, position: list[Any]) -> str:
@@ -44,5 +44,5 @@ def decode(scope: str, cursor: str, types: tuple[type, ...]) -> list[Any]:
 
 def _is(value: Any, type_: type) -> bool:
     if type_ is int:  # exactly int: JSON's true and false are bool, a subclass of int
-        return type(value) is int and value in _INT64
+        return type(value) is int and value in CYPHER_INTEGER
     return isinstance(value, type_)

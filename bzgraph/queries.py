@@ -17,6 +17,7 @@ from typing import Any
 from bzgraph.settings import PROJECT_ROOT
 
 CYPHER_DIR = PROJECT_ROOT / "cypher"
+CYPHER_INTEGER = range(-(2**63), 2**63)  # the values a Cypher INTEGER (a parameter, a property) holds
 
 
 @dataclass(frozen=True)

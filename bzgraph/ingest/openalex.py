@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from bzgraph.queries import CYPHER_INTEGER
 from bzgraph.text import controls_as_spaces
 
 OPENALEX_PREFIX = "https://openalex.org/"
@@ -222,7 +223,7 @@ def _score(value: Any) -> float | None:
 
 def _count(value: Any) -> int | None:
     """An integer Cypher can hold (64 bits); None for anything else."""
-    return value if type(value) is int and -(2**63) <= value < 2**63 else None
+    return value if type(value) is int and value in CYPHER_INTEGER else None
 
 
 def _year(value: Any) -> int | None:
