@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,7 @@ class Context:
     auth_error: str | None = None
     # True when the token could not be checked because the identity provider's keys were out of reach.
     auth_unavailable: bool = False
-    loaders: dict[str, Any] = field(default_factory=dict)
+    loaders: dict[Hashable, Any] = field(default_factory=dict)
 
     @property
     def viewer_id(self) -> str | None:

@@ -12,7 +12,8 @@ from bzgraph.api.accounts import AccountsMutation, AccountsQuery
 from bzgraph.api.analytics import AnalyticsQuery
 from bzgraph.api.explore import MAX_LIMIT, ExploreQuery
 from bzgraph.api.graph import GraphQuery
-from bzgraph.api.profile import MAX_PAGE, ProfileQuery
+from bzgraph.api.inputs import MAX_PAGE
+from bzgraph.api.profile import ProfileQuery
 from bzgraph.api.search import SearchQuery
 from bzgraph.cost import query_cost_limit
 from bzgraph.errors import BzgraphError

@@ -24,7 +24,7 @@ log = logging.getLogger("bzgraph")
 
 # The queries requests send (the others belong to the importer, the seed loader, tests and benchmarks).
 REQUEST_QUERIES = ("profile/", "explore/neighbourhood", "explore/collaboration-path", "search", "node",
-                   "graph-counts", "work/", "accounts/", "trust/", "analytics/")
+                   "graph-counts", "work/", "institution/", "accounts/", "trust/", "analytics/")
 
 
 def example_parameters(query: queries.Query) -> dict[str, Any] | None:

@@ -174,6 +174,50 @@ async def test_institution_network_counts_the_institutions_each_work_lists(impor
     assert checked > 0
 
 
+async def test_citation_and_topic_lists_match_the_raw_records(imported: Any, api: httpx.AsyncClient) -> None:
+    """Work.references, Work.citedBy and Topic.works against the raw records: references to works
+    in the files, in both directions, and every work listing a topic (with a score OpenAlex gives)."""
+    works = raw_records(FILES)
+    references: dict[str, set[str]] = defaultdict(set)
+    cited_by: dict[str, set[str]] = defaultdict(set)
+    about: dict[str, set[str]] = defaultdict(set)
+    for wid, work in works.items():
+        for ref in {short(r) for r in work.get("referenced_works") or []} & works.keys() - {wid}:
+            references[wid].add(ref)
+            cited_by[ref].add(wid)
+        for topic in work.get("topics") or []:
+            if 0 < topic["score"] <= 1:
+                about[short(topic["id"])].add(wid)
+    assert sum(map(len, references.values())) == 9  # the files cite each other 9 times
+    ids = sorted(references.keys() | cited_by.keys())
+    for start in range(0, len(ids), 20):
+        chunk = ids[start:start + 20]
+        fields = " ".join(f'w{i}: node(id: "{wid}") {{ id ... on Work {{ references(first: 100) {{ totalCount '
+                          f'edges {{ node {{ id }} }} }} citedBy(first: 100) {{ totalCount edges {{ node {{ id }} }} }} }} }}'
+                          for i, wid in enumerate(chunk))
+        body = await gql(api, f"{{ {fields} }}")
+        assert "errors" not in body, body["errors"]
+        assert body["extensions"]["cypherRoundTrips"] == 3  # the nodes, then each list once for all of them
+        for node in body["data"].values():
+            for name, expected in (("references", references), ("citedBy", cited_by)):
+                listed = [e["node"]["id"] for e in node[name]["edges"]]
+                assert set(listed) == expected[node["id"]] and len(listed) == node[name]["totalCount"], (node["id"], name)
+    topic, wids = max(about.items(), key=lambda item: len(item[1]))
+    seen, after = [], None
+    while True:
+        body = await gql(api, """query($id: ID!, $after: String) { node(id: $id) { ... on Topic {
+          works(first: 7, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id year } } } } } }""",
+                         {"id": topic, "after": after})
+        page = body["data"]["node"]["works"]
+        assert page["totalCount"] == len(wids)
+        seen += [(e["node"]["year"] or -1, e["node"]["id"]) for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert {wid for _, wid in seen} == wids and len(seen) == len(wids)
+    assert [year for year, _ in seen] == sorted((year for year, _ in seen), reverse=True)
+
+
 def raw_works_of(rid: str) -> set[str]:
     return {wid for wid, w in raw_records(FILES).items()
             if rid in {short(a["author"].get("id")) for a in w["authorships"]}}

@@ -17,7 +17,8 @@ import strawberry
 from email_validator import EmailNotValidError, validate_email
 from strawberry.types import Info
 
-from bzgraph.api.profile import Researcher, check_first, check_id, load_researcher
+from bzgraph.api.inputs import check_first, check_id
+from bzgraph.api.profile import Researcher, load_researcher
 from bzgraph.context import Context, Viewer
 from bzgraph.db import Tx
 from bzgraph.errors import (

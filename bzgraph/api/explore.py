@@ -14,8 +14,10 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from bzgraph.api.inputs import check_id
 from bzgraph.api.nodes import NodeKind
-from bzgraph.api.profile import Researcher, Work, check_id
+from bzgraph.api.profile import Researcher
+from bzgraph.api.works import Work
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput
 

@@ -19,34 +19,19 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from bzgraph import cursors
+from bzgraph.api.inputs import MAX_PAGE, check_first, check_id
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
 from bzgraph.api.trust import Trust
+from bzgraph.api.works import (LIST_FIRST, WORKS_POSITION, Institution, Topic, Work, WorkConnection, batched,
+                               works_connection)
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput, NotFound
 from bzgraph.execution import PURE
 
 Row = dict[str, Any]
 T = TypeVar("T")
-MAX_PAGE = 100
-WORKS_FIRST = 10
 COLLABORATORS_FIRST = 10
 TOPICS_FIRST = 20
-
-
-# -- input checks ---------------------------------------------------------------------------
-
-
-def check_id(value: str, argument: str = "id") -> str:
-    """An id is 1–256 printable characters; anything else is ``BAD_USER_INPUT``."""
-    if not value or len(value) > 256 or not value.isprintable():
-        raise BadUserInput(f"`{argument}` is not a valid id", argument=argument)
-    return value
-
-
-def check_first(value: int, argument: str = "first", maximum: int = MAX_PAGE) -> int:
-    if not 0 <= value <= maximum:
-        raise BadUserInput(f"`{argument}` must be between 0 and {maximum}", argument=argument)
-    return value
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -56,13 +41,10 @@ def check_first(value: int, argument: str = "first", maximum: int = MAX_PAGE) ->
 class ProfileArgs:
     """The list arguments one profile query is run with."""
 
-    works_first: int = WORKS_FIRST
+    works_first: int = LIST_FIRST
     works_after: str | None = None
     collaborators_first: int = COLLABORATORS_FIRST
     topics_first: int = TOPICS_FIRST
-
-
-_WORKS_POSITION = (int, str, str)  # sort year, lower-cased title, id: the keyset of the works order
 
 
 def _works_scope(researcher_id: str) -> str:
@@ -80,7 +62,7 @@ async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) 
         if args.works_after is not None:
             if len(set(ids)) != 1:
                 raise BadUserInput("`after` applies to one researcher's works", argument="after")
-            after = cursors.decode(_works_scope(ids[0]), args.works_after, _WORKS_POSITION)
+            after = cursors.decode(_works_scope(ids[0]), args.works_after, WORKS_POSITION)
         rows = await context.db.read(
             "profile/researchers", ids=sorted(set(ids)), viewer=context.viewer_id,
             worksFirst=args.works_first, afterYear=after[0], afterTitle=after[1], afterId=after[2],
@@ -142,7 +124,7 @@ def args_from_selection(info: Info[Context, Any]) -> ProfileArgs:
             _find_fields(node.selection_set.selections, raw.fragments, _LOOKAHEAD, raw.variable_values, found)
     variables = raw.variable_values
     return ProfileArgs(
-        works_first=_argument(found.get("works"), "first", GraphQLInt, variables, WORKS_FIRST, 0),
+        works_first=_argument(found.get("works"), "first", GraphQLInt, variables, LIST_FIRST, 0),
         works_after=_argument(found.get("works"), "after", GraphQLString, variables, None, None),
         collaborators_first=_argument(found.get("closeCollaborators"), "first", GraphQLInt, variables,
                                       COLLABORATORS_FIRST, 0),
@@ -175,7 +157,7 @@ async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | Non
     rid, args = check_id(id), args_from_selection(info)
     if args.works_after is not None:
         try:  # a bad cursor is the works field's error (its own resolver reads it again and refuses it)
-            cursors.decode(_works_scope(rid), args.works_after, _WORKS_POSITION)
+            cursors.decode(_works_scope(rid), args.works_after, WORKS_POSITION)
         except BadUserInput:
             args = replace(args, works_after=None)
     row = await _profile_loader(info.context).load((rid, args))
@@ -185,123 +167,11 @@ async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | Non
 # -- types ------------------------------------------------------------------------------------
 
 
-@strawberry.type(description="An institution researchers are affiliated with.")
-class Institution(Node):
-    id: strawberry.ID
-    name: str
-    country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2 code")
-    ror: str | None = None
-    type: str | None = None
-
-    @classmethod
-    def from_row(cls, row: Row) -> Institution:
-        return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "", country=row.get("country"),
-                   ror=row.get("ror"), type=row.get("type"))
-
-
-@strawberry.type(description="A research topic.")
-class Topic(Node):
-    id: strawberry.ID
-    name: str
-    subfield: str | None = None
-    field: str | None = None
-    domain: str | None = None
-
-    @classmethod
-    def from_row(cls, row: Row) -> Topic:
-        return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "", subfield=row.get("subfield"),
-                   field=row.get("field"), domain=row.get("domain"))
-
 
 @strawberry.type(description="A topic of a researcher, with how many of their works have it.")
 class TopicCount:
     works_count: int
     topic: Topic
-
-
-@strawberry.type(description="A topic of a work, with how strongly the work is about it.")
-class WorkTopic:
-    score: float
-    topic: Topic
-
-
-@strawberry.type(description="An author of a work, in author-list order.")
-class Authorship:
-    position: int
-    researcher: Researcher
-
-
-async def _batched(context: Context, name: str, work_id: str) -> Row:
-    """One row of a per-work named query, batched over every work asked for in the request."""
-    loader = context.loaders.get(name)
-    if loader is None:
-        async def load(ids: list[str]) -> list[Row]:
-            rows = {r["id"]: r for r in await context.db.read(name, ids=list(dict.fromkeys(ids)))}
-            return [rows.get(i, {}) for i in ids]
-
-        loader = context.loaders[name] = DataLoader(load_fn=load)
-    return await loader.load(work_id)
-
-
-@strawberry.type(description="A published work: article, preprint, chapter, …")
-class Work(Node):
-    id: strawberry.ID
-    title: str | None = strawberry.field(description="null when the record has none (a few OpenAlex works)")
-    type: str | None = None
-    year: int | None = None
-    venue: str | None = strawberry.field(default=None, description="name of the primary venue")
-    abstract: str | None = None
-    date: str | None = strawberry.field(default=None, description="publication date, ISO 8601 (a preprint's: the day it was posted)")
-    doi: str | None = None
-    arxiv_id: str | None = None
-    language: str | None = None
-    cited_by_count: int = 0
-
-    @classmethod
-    def from_row(cls, row: Row) -> Work:
-        return cls(
-            id=strawberry.ID(row["id"]), title=row.get("title") or None, type=row.get("type"),
-            year=row.get("year"), venue=row.get("venue"), abstract=row.get("abstract"),
-            date=row.get("date"), doi=row.get("doi"), arxiv_id=row.get("arxivId"),
-            language=row.get("language"), cited_by_count=row.get("citedByCount") or 0,
-        )
-
-    @strawberry.field(description="Authors with a researcher record, in author-list order (batched).")
-    async def authors(self, info: Info[Context, None]) -> list[Authorship]:
-        row = await _batched(info.context, "work/authors", self.id)
-        return [Authorship(position=a["position"],
-                           researcher=Researcher.from_row(a["researcher"], info.context))
-                for a in row.get("authors", [])]
-
-    @strawberry.field(description="Author names without a researcher record (e.g. unlinked OpenAlex authorships).")
-    async def raw_author_names(self, info: Info[Context, None]) -> list[str]:
-        return (await _batched(info.context, "work/authors", self.id)).get("rawAuthorNames", [])
-
-    @strawberry.field(description="Topics of the work, strongest first (batched).")
-    async def topics(self, info: Info[Context, None]) -> list[WorkTopic]:
-        row = await _batched(info.context, "work/topics", self.id)
-        return [WorkTopic(score=t["score"], topic=Topic.from_row(t["topic"])) for t in row.get("topics", [])]
-
-
-@strawberry.type(description="Where a page sits in its list (Relay cursor connections).")
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-    has_previous_page: bool = strawberry.field(description="true when this page was asked for `after` a cursor")
-    start_cursor: str | None = None
-
-
-@strawberry.type(description="A work on a page, with the cursor that pages on after it.")
-class WorkEdge:
-    cursor: str
-    node: Work
-
-
-@strawberry.type(description="A page of a researcher's works, newest first (year, then title ignoring case).")
-class WorkConnection:
-    total_count: int
-    page_info: PageInfo
-    edges: list[WorkEdge]
 
 
 @strawberry.type(description="The profile's counts.")
@@ -407,7 +277,7 @@ class Researcher(Node):
     @strawberry.field(graphql_type=WorkConnection | None, metadata=PURE,
                       description="Works, newest first; keyset-paged with `after` (first ≤ 100). Null, with an "
                                   "error, when `first` or `after` is refused.")
-    def works(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = WORKS_FIRST,
+    def works(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = LIST_FIRST,
               after: Annotated[str | None, strawberry.argument(description="the endCursor of the page before; null for the first page")] = None) -> Awaitable[WorkConnection] | WorkConnection:
         check_first(first)
         scope = _works_scope(str(self.id))
@@ -453,15 +323,8 @@ def _viewer_state(profile: Row) -> ViewerState:
 
 
 def _works_page(profile: Row, scope: str, first: int) -> WorkConnection:
-    edges = [WorkEdge(cursor=cursors.encode(scope, [w["sortYear"], w["sortTitle"], w["id"]]), node=Work.from_row(w))
-             for w in profile["works"][:first]]
-    return WorkConnection(
-        total_count=profile["counts"]["works"],
-        page_info=PageInfo(has_next_page=profile["hasNextPage"], end_cursor=edges[-1].cursor if edges else None,
-                           has_previous_page=profile["args"].works_after is not None,
-                           start_cursor=edges[0].cursor if edges else None),
-        edges=edges,
-    )
+    return works_connection(scope, profile["works"][:first], profile["counts"]["works"], profile["hasNextPage"],
+                            profile["args"].works_after is not None)
 
 
 _NOTHING = {"works_first": 0, "works_after": None, "collaborators_first": 0, "topics_first": 0}
@@ -493,5 +356,5 @@ class ProfileQuery:
 
     @strawberry.field(description="A researcher, work, topic or institution by id; null when there is none (accounts, claims and invitations are private: not reachable by id).")
     async def node(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the id of a researcher, work, topic or institution")]) -> Node | None:
-        rows = await info.context.db.read("node", ids=[check_id(id)])
-        return node_from_row(rows[0]["label"], rows[0]["props"], info.context) if rows else None
+        row = await batched(info.context, "node", check_id(id))  # one query for every node(id:) of the request
+        return node_from_row(row["label"], row["props"], info.context) if row else None

@@ -19,8 +19,10 @@ from strawberry.types import Info
 
 from bzgraph import cursors
 from bzgraph.api.folding_table import FOLDED
+from bzgraph.api.inputs import check_first
 from bzgraph.api.nodes import Node, NodeKind
-from bzgraph.api.profile import PageInfo, check_first, node_from_row
+from bzgraph.api.profile import node_from_row
+from bzgraph.api.works import PageInfo
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput
 

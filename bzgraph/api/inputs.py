@@ -1,0 +1,21 @@
+"""Checks of the arguments every domain takes: ids and page sizes."""
+
+from __future__ import annotations
+
+from bzgraph.errors import BadUserInput
+
+MAX_PAGE = 100
+
+
+def check_id(value: str, argument: str = "id") -> str:
+    """An id is 1–256 printable characters; anything else is ``BAD_USER_INPUT``."""
+    if not value or len(value) > 256 or not value.isprintable():
+        raise BadUserInput(f"`{argument}` is not a valid id", argument=argument)
+    return value
+
+
+def check_first(value: int, argument: str = "first", maximum: int = MAX_PAGE) -> int:
+    """A page size is 0 to ``maximum``; anything else is ``BAD_USER_INPUT``."""
+    if not 0 <= value <= maximum:
+        raise BadUserInput(f"`{argument}` must be between 0 and {maximum}", argument=argument)
+    return value

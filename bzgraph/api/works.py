@@ -1,0 +1,244 @@
+"""Works, topics and institutions, and the lists that lead on from them.
+
+A work's ``references`` and ``citedBy`` and a topic's ``works`` are pages of one named query,
+``cypher/work/page.cypher``; an institution's ``researchers`` are pages of
+``cypher/institution/researchers.cypher``. Like a work's authors and topics, each list is batched
+over the request: every node that asks for the same page reads it in the same run of its query.
+The lists are keyset-paged like a researcher's works: a cursor holds the position of the last item
+and belongs to its list alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from bzgraph import cursors
+from bzgraph.api.inputs import check_first
+from bzgraph.api.nodes import Node
+from bzgraph.context import Context
+
+if TYPE_CHECKING:
+    from bzgraph.api.profile import Researcher
+
+Row = dict[str, Any]
+LIST_FIRST = 10
+WORKS_POSITION = (int, str, str)  # year (-1 when unknown), lower-cased title (300 characters), id
+MEMBERS_POSITION = (int, str, str)  # latest year the affiliation was seen, lower-cased name, id
+FIRST_DESCRIPTION = "at most this many, 0 to 100"
+AFTER_DESCRIPTION = "the endCursor of the page before; null for the first page"
+
+
+@strawberry.type(description="An institution researchers are affiliated with.")
+class Institution(Node):
+    id: strawberry.ID
+    name: str
+    country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2 code")
+    ror: str | None = None
+    type: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Institution:
+        return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "", country=row.get("country"),
+                   ror=row.get("ror"), type=row.get("type"))
+
+    @strawberry.field(description="Researchers affiliated with the institution, the most recently seen there first, "
+                                  "then by name; keyset-paged with `after` (batched). Null, with an error, when "
+                                  "`first` or `after` is refused.")
+    async def researchers(self, info: Info[Context, None],
+                          first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                          after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+                          ) -> AffiliationConnection | None:
+        return await members_page(info.context, str(self.id), first, after)
+
+
+@strawberry.type(description="A research topic.")
+class Topic(Node):
+    id: strawberry.ID
+    name: str
+    subfield: str | None = None
+    field: str | None = None
+    domain: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Topic:
+        return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "", subfield=row.get("subfield"),
+                   field=row.get("field"), domain=row.get("domain"))
+
+    @strawberry.field(description="Works about this topic, newest first; keyset-paged with `after` (batched). "
+                                  "Null, with an error, when `first` or `after` is refused.")
+    async def works(self, info: Info[Context, None],
+                    first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                    after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+                    ) -> WorkConnection | None:
+        return await works_page(info.context, "topic", str(self.id), first, after)
+
+
+@strawberry.type(description="A topic of a work, with how strongly the work is about it.")
+class WorkTopic:
+    score: float
+    topic: Topic
+
+
+@strawberry.type(description="An author of a work, in author-list order.")
+class Authorship:
+    position: int
+    researcher: Annotated[Researcher, strawberry.lazy("bzgraph.api.profile")]
+
+
+async def batched(context: Context, name: str, node_id: str, **params: Any) -> Row:
+    """The row of the named query ``name`` for ``node_id`` (``{}`` when it has none): one run of the
+    query, with ``params``, for every node of the request that asks with the same ``params``."""
+    key = (name, tuple(sorted(params.items())))
+    loader = context.loaders.get(key)
+    if loader is None:
+        async def load(ids: list[str]) -> list[Row]:
+            rows = {r["id"]: r for r in await context.db.read(name, ids=list(dict.fromkeys(ids)), **params)}
+            return [rows.get(i, {}) for i in ids]
+
+        loader = context.loaders[key] = DataLoader(load_fn=load)
+    return await loader.load(node_id)
+
+
+@strawberry.type(description="A published work: article, preprint, chapter, …")
+class Work(Node):
+    id: strawberry.ID
+    title: str | None = strawberry.field(description="null when the record has none (a few OpenAlex works)")
+    type: str | None = None
+    year: int | None = None
+    venue: str | None = strawberry.field(default=None, description="name of the primary venue")
+    abstract: str | None = None
+    date: str | None = strawberry.field(default=None, description="publication date, ISO 8601 (a preprint's: the day it was posted)")
+    doi: str | None = None
+    arxiv_id: str | None = None
+    language: str | None = None
+    cited_by_count: int = 0
+
+    @classmethod
+    def from_row(cls, row: Row) -> Work:
+        return cls(
+            id=strawberry.ID(row["id"]), title=row.get("title") or None, type=row.get("type"),
+            year=row.get("year"), venue=row.get("venue"), abstract=row.get("abstract"),
+            date=row.get("date"), doi=row.get("doi"), arxiv_id=row.get("arxivId"),
+            language=row.get("language"), cited_by_count=row.get("citedByCount") or 0,
+        )
+
+    @strawberry.field(description="Authors with a researcher record, in author-list order (batched).")
+    async def authors(self, info: Info[Context, None]) -> list[Authorship]:
+        row = await batched(info.context, "work/authors", self.id)
+        return [Authorship(position=a["position"],
+                           researcher=_researcher(a["researcher"], info.context))
+                for a in row.get("authors", [])]
+
+    @strawberry.field(description="Author names without a researcher record (e.g. unlinked OpenAlex authorships).")
+    async def raw_author_names(self, info: Info[Context, None]) -> list[str]:
+        return (await batched(info.context, "work/authors", self.id)).get("rawAuthorNames", [])
+
+    @strawberry.field(description="Topics of the work, strongest first (batched).")
+    async def topics(self, info: Info[Context, None]) -> list[WorkTopic]:
+        row = await batched(info.context, "work/topics", self.id)
+        return [WorkTopic(score=t["score"], topic=Topic.from_row(t["topic"])) for t in row.get("topics", [])]
+
+    @strawberry.field(description="Works in the graph that this work cites, newest first; keyset-paged with `after` "
+                                  "(batched). Null, with an error, when `first` or `after` is refused.")
+    async def references(self, info: Info[Context, None],
+                         first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                         after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+                         ) -> WorkConnection | None:
+        return await works_page(info.context, "references", str(self.id), first, after)
+
+    @strawberry.field(description="Works in the graph that cite this work, newest first; keyset-paged with `after` "
+                                  "(batched). `citedByCount` counts citations anywhere; this lists those in the graph. "
+                                  "Null, with an error, when `first` or `after` is refused.")
+    async def cited_by(self, info: Info[Context, None],
+                       first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                       after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+                       ) -> WorkConnection | None:
+        return await works_page(info.context, "citedBy", str(self.id), first, after)
+
+
+@strawberry.type(description="Where a page sits in its list (Relay cursor connections).")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+    has_previous_page: bool = strawberry.field(description="true when this page was asked for `after` a cursor")
+    start_cursor: str | None = None
+
+
+@strawberry.type(description="A work on a page, with the cursor that pages on after it.")
+class WorkEdge:
+    cursor: str
+    node: Work
+
+
+@strawberry.type(description="A page of works, newest first (year, then title ignoring case).")
+class WorkConnection:
+    total_count: int
+    page_info: PageInfo
+    edges: list[WorkEdge]
+
+
+
+@strawberry.type(description="A researcher on a page of an institution's researchers.")
+class AffiliationEdge:
+    cursor: str
+    years: list[int] = strawberry.field(description="the years the affiliation was seen, oldest first")
+    node: Annotated[Researcher, strawberry.lazy("bzgraph.api.profile")]
+
+
+@strawberry.type(description="A page of an institution's researchers, the most recently seen there first, then by name.")
+class AffiliationConnection:
+    total_count: int
+    page_info: PageInfo
+    edges: list[AffiliationEdge]
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+def page_info(cursors_on_page: list[str], has_next: bool, has_previous: bool) -> PageInfo:
+    return PageInfo(has_next_page=has_next, end_cursor=cursors_on_page[-1] if cursors_on_page else None,
+                    has_previous_page=has_previous, start_cursor=cursors_on_page[0] if cursors_on_page else None)
+
+
+def works_connection(scope: str, rows: list[Row], total: int, has_next: bool, has_previous: bool) -> WorkConnection:
+    """A page of works from query rows that carry their sort keys (``sortYear``, ``sortTitle``)."""
+    edges = [WorkEdge(cursor=cursors.encode(scope, [w["sortYear"], w["sortTitle"], w["id"]]), node=Work.from_row(w))
+             for w in rows]
+    return WorkConnection(total_count=total, page_info=page_info([e.cursor for e in edges], has_next, has_previous),
+                          edges=edges)
+
+
+async def works_page(context: Context, via: str, node_id: str, first: int, after: str | None) -> WorkConnection:
+    """A page of the works ``node_id`` leads to ``via`` its references, its citations or its topic."""
+    check_first(first)
+    scope = f"{via}:{node_id}"
+    year, title, last = cursors.decode(scope, after, WORKS_POSITION) if after is not None else (None, None, None)
+    row = await batched(context, "work/page", node_id, via=via, first=first,
+                         afterYear=year, afterTitle=title, afterId=last)
+    works = row.get("works", [])
+    return works_connection(scope, works[:first], row.get("totalCount", 0), len(works) > first, after is not None)
+
+
+async def members_page(context: Context, institution_id: str, first: int, after: str | None) -> AffiliationConnection:
+    """A page of the researchers affiliated with ``institution_id``."""
+    check_first(first)
+    scope = f"researchers:{institution_id}"
+    year, name, last = cursors.decode(scope, after, MEMBERS_POSITION) if after is not None else (None, None, None)
+    row = await batched(context, "institution/researchers", institution_id, first=first,
+                         afterYear=year, afterName=name, afterId=last)
+    members = row.get("members", [])
+    edges = [AffiliationEdge(cursor=cursors.encode(scope, [m["sortYear"], m["sortName"], m["researcher"]["id"]]),
+                             years=m["years"], node=_researcher(m["researcher"], context))
+             for m in members[:first]]
+    return AffiliationConnection(total_count=row.get("totalCount", 0), edges=edges,
+                                 page_info=page_info([e.cursor for e in edges], len(members) > first, after is not None))
+
+
+def _researcher(row: Row, context: Context) -> Researcher:
+    from bzgraph.api.profile import Researcher  # at call time: the profile module imports this one
+
+    return Researcher.from_row(row, context)

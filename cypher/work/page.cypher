@@ -1,0 +1,37 @@
+// A page of the works each of many nodes leads to, newest first (year, then title ignoring case, then id).
+// Parameters: $ids LIST<STRING> (the nodes: works, or topics); $via STRING, one of 'references' (the works
+//   each work cites), 'citedBy' (the works citing each work) or 'topic' (the works about each topic);
+//   $first INT (page size); $afterYear INT?, $afterTitle STRING?, $afterId STRING? (the keyset position
+//   of the last work of the page before, all null for the first page; $afterTitle is the sort title).
+// Returns: one row per node found: id, totalCount, works (at most $first + 1, each with sortYear and
+//   sortTitle: a row beyond $first means there is a next page).
+// Example: bzgraph cypher work/page --param 'ids=["bzt-gradient-flows"]' --param via=topic --param first=5 --param afterYear=null --param afterTitle=null --param afterId=null
+UNWIND $ids AS nodeId
+MATCH (n:Entity {id: nodeId})
+CALL (n) {
+  CALL (n) {
+    MATCH (n:Work)-[:CITES]->(w:Work) WHERE $via = 'references' RETURN w
+    UNION ALL
+    MATCH (n:Work)<-[:CITES]-(w:Work) WHERE $via = 'citedBy' RETURN w
+    UNION ALL
+    MATCH (n:Topic)<-[:HAS_TOPIC]-(w:Work) WHERE $via = 'topic' RETURN w
+  }
+  WITH w, coalesce(w.year, -1) AS y, left(toLower(coalesce(w.title, '')), 300) AS t
+  WITH count(w) AS total, collect({w: w, y: y, t: t}) AS all
+  CALL (all) {
+    UNWIND all AS x
+    WITH x.w AS w, x.y AS y, x.t AS t
+    WHERE $afterId IS NULL
+       OR y < $afterYear
+       OR (y = $afterYear AND t > $afterTitle)
+       OR (y = $afterYear AND t = $afterTitle AND w.id > $afterId)
+    WITH w, y, t ORDER BY y DESC, t ASC, w.id ASC
+    LIMIT $first + 1
+    OPTIONAL MATCH (w)-[:PUBLISHED_IN]->(s:Source)
+    WITH w, y, t, s ORDER BY y DESC, t ASC, w.id ASC
+    RETURN collect(w {.id, .type, .year, .title, .abstract, .doi, .arxivId, .language, .citedByCount,
+                      date: toString(w.date), venue: s.name, sortYear: y, sortTitle: t}) AS works
+  }
+  RETURN total, works
+}
+RETURN n.id AS id, total AS totalCount, works
