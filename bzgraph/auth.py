@@ -79,8 +79,9 @@ def viewer_from_token(token: str, settings: Settings) -> Viewer:
 
 
 def valid_subject(sub: object) -> bool:
-    """An account name: 1–200 printable characters."""
-    return isinstance(sub, str) and 0 < len(sub) <= 200 and sub.isprintable()
+    """An account name: 1–200 printable characters, not beginning or ending with a space (a blank
+    name, or one that differs from another only by its spaces, would be an account of its own)."""
+    return isinstance(sub, str) and 0 < len(sub) <= 200 and sub.isprintable() and sub.strip() == sub
 
 
 async def authenticate(context: Context, authorization: str | None) -> None:

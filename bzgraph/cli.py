@@ -227,7 +227,7 @@ def _subject(text: str) -> str:
     from bzgraph.auth import valid_subject
 
     if not valid_subject(text):
-        raise argparse.ArgumentTypeError("must be 1-200 printable characters")
+        raise argparse.ArgumentTypeError("must be 1-200 printable characters, without spaces at either end")
     return text
 
 

@@ -58,6 +58,8 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         **{f"roles {roles!r}": jwt.encode({"sub": "eve", "exp": now + 600, "roles": roles}, secret, algorithm="HS256")
            for roles in ([{}], [["moderator"]], [1], "", {}, 0, False)},
         "tampered payload": _tamper(jwt.encode({"sub": "eve", "exp": now + 600}, secret, algorithm="HS256")),
+        **{f"sub {sub!r}": jwt.encode({"sub": sub, "exp": now + 600}, secret, algorithm="HS256")
+           for sub in (" ", " eve", "eve\t")},  # blank, or another account than "eve" only by its spaces
         "malformed": "not.a.jwt",
     }
 
@@ -202,7 +204,7 @@ def test_token_command_agrees_with_verification(tmp_path) -> None:
     again = _bzgraph("token", "--sub", "bob", **env)
     assert viewer_from_token(again.stdout.strip(), local).roles == frozenset()  # same secret both times
     assert _bzgraph("token", "--sub", "x", "--ttl", "0", **env).returncode == 2
-    for sub in ("", "x" * 201, "a\nb"):  # subjects the server would refuse
+    for sub in ("", "x" * 201, "a\nb", " ", " alice"):  # subjects the server would refuse
         refused = _bzgraph("token", "--sub", sub, **env)
         assert refused.returncode == 2 and not refused.stdout, sub
     assert _bzgraph("token", "--sub", "x", "--role", "admin", **env).returncode == 2
