@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import strawberry
-from support import codes, contract, gql, new_id, new_researcher, profile_state, token
+from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token
 
 from bzgraph.api.accounts import ResearcherPayload
 
@@ -30,6 +30,26 @@ async def test_follow_and_unfollow_are_idempotent(api, settings, seeded) -> None
             "id": rid, "counts": {"followers": 1}, "viewerState": {"isFollowing": False}}
     assert codes(await gql(api, contract("FollowResearcher"), {"id": "no-such"}, token=alice)) == ["NOT_FOUND"]
     assert codes(await gql(api, contract("UnfollowResearcher"), {"id": "no-such"}, token=alice)) == ["NOT_FOUND"]
+
+
+async def test_a_claimant_is_not_a_follower_of_their_own_record(api, settings, seeded) -> None:
+    """Following one's own record would add to its trust (community): approval ends such a follow,
+    and the claimant cannot follow it again."""
+    rid = await new_researcher(seeded)
+    sub = new_id("self")
+    mine = token(settings, sub)
+    body = await gql(api, contract("FollowResearcher"), {"id": rid}, token=mine)  # before claiming: a follower
+    assert body["data"]["followResearcher"]["researcher"]["counts"] == {"followers": 1}
+    await claim_and_approve(api, settings, rid, sub)
+    state = await profile_state(api, rid, mine)
+    assert state["counts"]["followers"] == 0 and community(state) == 0
+    assert state["viewerState"]["isFollowing"] is False
+    body = await gql(api, contract("FollowResearcher"), {"id": rid}, token=mine)
+    assert codes(body) == ["FORBIDDEN"] and "own record" in body["errors"][0]["message"]
+    assert (await profile_state(api, rid, mine))["counts"]["followers"] == 0
+    other = token(settings, new_id("fan"))
+    body = await gql(api, contract("FollowResearcher"), {"id": rid}, token=other)
+    assert body["data"]["followResearcher"]["researcher"]["counts"] == {"followers": 1}
 
 
 async def test_followers_are_exact_under_concurrency(api, settings, seeded) -> None:

@@ -242,7 +242,8 @@ async def _recompute_after(tx: Tx, name: str, researcher_id: str, **params: Any)
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(description="Follow a researcher; following twice changes nothing.")
+    @strawberry.mutation(description="Follow a researcher; following twice changes nothing. The record's claimant "
+                                      "cannot follow it (FORBIDDEN).")
     async def follow_researcher(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the researcher's id")]) -> ResearcherPayload | None:
         return await _follow(info, id, "accounts/follow")
 
@@ -333,6 +334,8 @@ async def _follow(info: Info[Context, Any], id: str, action: str) -> ResearcherP
     rows = await info.context.db.execute(lambda tx: _recompute_after(tx, action, rid, **params), write=True)
     if not rows:
         raise NotFound("no researcher with this id")
+    if rows[0].get("own"):
+        raise Forbidden("this is your own record: its claimant does not follow it")
     return ResearcherPayload(researcher_id=rid)
 
 

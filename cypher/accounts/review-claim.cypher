@@ -1,4 +1,5 @@
-// A moderator approves or rejects a PENDING claim; approval makes the claimant the record's one approved claimant.
+// A moderator approves or rejects a PENDING claim; approval makes the claimant the record's one approved claimant
+// (and ends their following of it).
 // Parameters: $claimId STRING, $approve BOOLEAN, $moderatorId STRING.
 // Returns outcome: APPROVED, REJECTED, OWN_CLAIM (a moderator never reviews their own claim), NOT_PENDING,
 //   RECORD_CLAIMED or CLAIMANT_HOLDS_CLAIM (no row: no such claim), and the claim (as accounts/claims shows it).
@@ -20,5 +21,8 @@ CALL (c, u, r, outcome) {
   WITH c, u, r WHERE outcome = 'APPROVED'
   MERGE (u)-[claimant:CLAIMANT_OF]->(r)
   ON CREATE SET claimant.since = datetime(), claimant.researcherId = r.id, claimant.userId = u.id  // unique each
+  WITH u, r
+  OPTIONAL MATCH (u)-[own:FOLLOWS]->(r)
+  DELETE own  // a claimant is not a follower of their own record (trust counts followers)
 }
 RETURN outcome, c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim, r.id AS researcherId
