@@ -106,7 +106,8 @@ def plain(value: Any) -> Any:
 @contextmanager
 def driver_errors() -> Iterator[None]:
     """The driver's errors as the contract's: ``CONFLICT`` for a broken constraint,
-    ``SERVICE_UNAVAILABLE`` when the database is out of reach."""
+    ``SERVICE_UNAVAILABLE`` when the database is out of reach, refuses the credentials or has no
+    database of the configured name."""
     try:
         yield
     except neo4j_errors.ConstraintError as exc:
@@ -116,6 +117,9 @@ def driver_errors() -> Iterator[None]:
         # configuration, not the client's request.
         if (exc.code or "").startswith("Neo.ClientError.Security."):
             raise ServiceUnavailable("the graph database refused this service's credentials") from exc
+        if exc.code == "Neo.ClientError.Database.DatabaseNotFound":  # BZGRAPH_NEO4J_DATABASE names none
+            raise ServiceUnavailable(f"the graph database server has no database of the configured name "
+                                     f"(BZGRAPH_NEO4J_DATABASE): {exc.message}") from exc
         raise
     except TimeoutError as exc:  # this request's time ran out (a busy database, a long wait for locks)
         raise ServiceUnavailable("the graph database did not answer in time; try again shortly") from exc

@@ -620,3 +620,30 @@ def test_a_stalled_body_is_refused_in_time_and_a_hang_up_is_not_an_error(tmp_pat
         server.terminate()
         server.wait(timeout=20)
     assert "Traceback" not in log.read_text() and "ERROR" not in log.read_text(), log.read_text()[-3000:]
+
+
+async def test_a_database_name_the_server_lacks_is_service_unavailable_with_the_setting_named(settings) -> None:
+    """BZGRAPH_NEO4J_DATABASE naming no database: requests, start-up and the command line say so in
+    one line (it was a traceback, and start-up failed)."""
+    import logging
+
+    missing = settings.model_copy(update={"neo4j_database": "nosuchdb"})
+    app = create_app(missing, apply_migrations=True)
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("bzgraph").addHandler(handler)
+    try:
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+                body = await gql(client, contract("TrustSnapshot"), {"id": BUNGERT})
+                assert codes(body) == ["SERVICE_UNAVAILABLE"]
+                assert "BZGRAPH_NEO4J_DATABASE" in body["errors"][0]["message"]
+                assert (await client.get("/readyz")).status_code == 503
+    finally:
+        logging.getLogger("bzgraph").removeHandler(handler)
+    assert any("BZGRAPH_NEO4J_DATABASE" in r.getMessage() and "serving anyway" in r.getMessage() for r in records)
+    result = subprocess.run([sys.executable, "-m", "bzgraph.cli", "cypher", "graph-counts"], capture_output=True,
+                            text=True, env={**os.environ, "BZGRAPH_NEO4J_DATABASE": "nosuchdb"}, timeout=120)
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("bzgraph: SERVICE_UNAVAILABLE: ") and "nosuchdb" in result.stderr
