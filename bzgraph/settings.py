@@ -6,6 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +77,43 @@ class Settings(BaseSettings):
         if self.env == "production" and self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("BZGRAPH_JWT_SECRET must have at least 32 characters in production (HS256 needs "
                              "a 256-bit key)")
+        return self
+
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def _jwks_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("must be an http:// or https:// URL of the identity provider's keys")
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str | None) -> str | None:
+        """Each origin as browsers send it (scheme://host[:port], no path), or "*": any other entry
+        would never match, and the UI it was meant for would be refused without a word."""
+        for origin in (value or "").split(","):
+            origin = origin.strip()
+            if not origin or origin == "*":
+                continue
+            parts = urlsplit(origin)
+            try:
+                parts.port  # noqa: B018 - raises on a port that is not a number
+            except ValueError:
+                raise ValueError(f"{origin!r} has a bad port") from None
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query \
+                    or parts.fragment or parts.username or parts.password:
+                raise ValueError(f"{origin!r} is not an origin: write scheme://host[:port], without a path "
+                                 f"or a trailing slash, e.g. https://ui.example.org")
+        return value
+
+    @model_validator(mode="after")
+    def _keys_over_https_in_production(self) -> Settings:
+        url = urlsplit(self.jwt_jwks_url or "")
+        if self.env == "production" and url.scheme == "http" and url.hostname not in ("localhost", "127.0.0.1", "::1"):
+            raise ValueError("BZGRAPH_JWT_JWKS_URL must be https:// in production, unless on this machine (keys "
+                             "fetched over plain HTTP could be replaced on the way)")
         return self
 
     @field_validator("neo4j_uri")

@@ -59,3 +59,26 @@ def test_production_refuses_a_short_secret(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(SettingsError, match="^invalid setting: BZGRAPH_JWT_SECRET must have at least 32 characters"):
         _fresh(monkeypatch, BZGRAPH_ENV="production", BZGRAPH_JWT_SECRET="short")
     assert _fresh(monkeypatch, BZGRAPH_ENV="production", BZGRAPH_JWT_SECRET="s" * 32).env == "production"
+
+
+@pytest.mark.parametrize("origins", ["ui.example.org", "https://ui.example.org/", "https://ui.example.org/app",
+                                     "https://a.example.org, ftp://b.example.org", "https://ui.example.org:port"])
+def test_cors_origins_that_could_never_match_are_refused(monkeypatch: pytest.MonkeyPatch, origins: str) -> None:
+    with pytest.raises(SettingsError, match="BZGRAPH_CORS_ORIGINS"):
+        _fresh(monkeypatch, BZGRAPH_CORS_ORIGINS=origins)
+
+
+def test_cors_origins_as_browsers_send_them_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = _fresh(monkeypatch, BZGRAPH_CORS_ORIGINS="https://ui.example.org, http://localhost:5173,*")
+    assert settings.cors_origin_list == ["https://ui.example.org", "http://localhost:5173", "*"]
+
+
+def test_a_jwks_url_must_be_a_web_address_and_https_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    for bad in ("idp.example.org/jwks", "file:///etc/keys.json", "https://"):
+        with pytest.raises(SettingsError, match="BZGRAPH_JWT_JWKS_URL"):
+            _fresh(monkeypatch, BZGRAPH_JWT_JWKS_URL=bad)
+    assert _fresh(monkeypatch, BZGRAPH_JWT_JWKS_URL="http://127.0.0.1:9000/jwks").jwt_jwks_url
+    with pytest.raises(SettingsError, match="https:// in production"):
+        _fresh(monkeypatch, BZGRAPH_JWT_JWKS_URL="http://idp.example.org/jwks", BZGRAPH_ENV="production")
+    for good in ("https://idp.example.org/jwks", "http://127.0.0.1:9000/jwks"):  # a sidecar on this machine
+        assert _fresh(monkeypatch, BZGRAPH_JWT_JWKS_URL=good, BZGRAPH_ENV="production").jwt_jwks_url == good
