@@ -138,6 +138,33 @@ async def test_racing_approvals_let_exactly_one_win(api, settings, seeded) -> No
     assert held["viewer"]["claimedResearcher"]["id"] in (first, second)
 
 
+async def test_an_approval_closes_the_pending_claims_it_makes_moot(api, settings, seeded) -> None:
+    """Once a record is taken, others' pending claims on it can never be approved, nor the new claimant's
+    on other records: they are rejected with the approval, and leave the moderators' queue."""
+    record, elsewhere, untouched = [await new_researcher(seeded) for _ in range(3)]
+    winner, loser, bystander = new_id("winner"), new_id("loser"), new_id("bystander")
+
+    async def file(rid: str, sub: str) -> str:
+        body = await gql(api, contract("ClaimResearcher"), claim(rid, f"{sub}@example.org"), token=token(settings, sub))
+        return body["data"]["claimResearcher"]["claim"]["id"]
+
+    won, lost, other_record = await file(record, winner), await file(record, loser), await file(elsewhere, winner)
+    unrelated = await file(untouched, bystander)
+    mod = token(settings, "mod", "moderator")
+    body = await gql(api, contract("ReviewClaim"), {"claimId": won, "approve": True}, token=mod)
+    assert body["data"]["reviewClaim"]["claim"]["status"] == "APPROVED"
+    statuses = "{ viewer { claims { id status } } }"
+    assert (await gql(api, statuses, token=token(settings, loser)))["data"]["viewer"]["claims"] == [
+        {"id": lost, "status": "REJECTED"}]
+    assert sorted((c["id"], c["status"]) for c in (await gql(api, statuses, token=token(settings, winner)))[
+        "data"]["viewer"]["claims"]) == sorted([(won, "APPROVED"), (other_record, "REJECTED")])
+    pending = {c["id"] for c in (await gql(api, "{ claims(status: PENDING, first: 100) { id } }", token=mod))[
+        "data"]["claims"]}
+    assert {lost, other_record}.isdisjoint(pending) and unrelated in pending  # others' claims stay as they were
+    assert codes(await gql(api, contract("ReviewClaim"), {"claimId": lost, "approve": True}, token=mod)) == ["CONFLICT"]
+    assert (await profile_state(api, elsewhere, token(settings, loser)))["viewerState"]["canClaim"] is True
+
+
 async def test_evidence_is_private_to_the_claimant_and_moderators(api, settings, seeded) -> None:
     rid = await new_researcher(seeded)
     sub = new_id("private")

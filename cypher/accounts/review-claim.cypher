@@ -1,5 +1,6 @@
 // A moderator approves or rejects a PENDING claim; approval makes the claimant the record's one approved claimant
-// (and ends their following of it).
+// (ends their following of it, and rejects the pending claims it makes moot: others' on the record, the claimant's
+// on other records).
 // Parameters: $claimId STRING, $approve BOOLEAN, $moderatorId STRING.
 // Returns outcome: APPROVED, REJECTED, OWN_CLAIM (a moderator never reviews their own claim), NOT_PENDING,
 //   RECORD_CLAIMED or CLAIMANT_HOLDS_CLAIM (no row: no such claim), and the claim (as accounts/claims shows it).
@@ -21,8 +22,17 @@ CALL (c, u, r, outcome) {
   WITH c, u, r WHERE outcome = 'APPROVED'
   MERGE (u)-[claimant:CLAIMANT_OF]->(r)
   ON CREATE SET claimant.since = datetime(), claimant.researcherId = r.id, claimant.userId = u.id  // unique each
-  WITH u, r
+  WITH c, u, r
   OPTIONAL MATCH (u)-[own:FOLLOWS]->(r)
   DELETE own  // a claimant is not a follower of their own record (trust counts followers)
+  WITH DISTINCT c, u, r
+  // Pending claims this approval makes moot (the record is taken; the claimant holds a record) are
+  // closed with it, so moderators are not left to reject them one by one.
+  CALL (u, r) {
+    MATCH (moot:Claim {status: 'PENDING'})-[:CLAIMS]->(r) RETURN moot
+    UNION
+    MATCH (u)-[:MADE]->(moot:Claim {status: 'PENDING'}) RETURN moot
+  }
+  SET moot.status = 'REJECTED', moot.reviewedAt = datetime(), moot.reviewedBy = $moderatorId, moot.supersededBy = c.id
 }
 RETURN outcome, c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim, r.id AS researcherId
