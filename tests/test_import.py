@@ -282,6 +282,90 @@ async def test_trust_is_current_after_every_batch_before_the_explore_refresh(
     assert await load.refresh_marked(import_db) > 0  # what the import owes: the explore lists
 
 
+def copies(family: str) -> tuple[list[dict], list[dict]]:
+    """An older and a newer copy (by updated_date) of one work and one Author record, ids in ``family``.
+    The newer work drops an author, an institution, the topic and a reference, renames the venue and
+    a co-author, and no longer gives that co-author an ORCID; the newer Author record has no ORCID and
+    no affiliation."""
+    def oa(kind: str, n: int) -> str:
+        return f"https://openalex.org/{kind}{family}00000000{n}"
+
+    def work(version: str, title: str, authors: list[dict], topic: int, venue: str, refs: list[str]) -> dict:
+        return {"id": oa("W", 1), "updated_date": version, "title": title, "publication_year": 2021,
+                "authorships": authors, "topics": [{"id": oa("T", topic), "display_name": f"Topic {topic}", "score": 0.5}],
+                "primary_location": {"source": {"id": oa("S", 1), "display_name": venue}}, "referenced_works": refs}
+
+    def author(n: int, name: str, institution: int | None, orcid: str | None = None) -> dict:
+        return {"author": {"id": oa("A", n), "display_name": name, "orcid": orcid},
+                "institutions": [{"id": oa("I", institution), "display_name": f"Institute {institution}"}]
+                if institution else []}
+
+    old = [work("2025-01-01T00:00:00", "Old title",
+                [author(1, "Roster Person", 1), author(2, "Dropped Person", 1),
+                 author(3, "Old Three", 1, "https://orcid.org/0000-0002-1825-0097")], 1, "Old venue", [oa("W", 2)]),
+           {"id": oa("A", 1), "updated_date": "2025-01-01", "display_name": "Roster Person (old)",
+            "orcid": "https://orcid.org/0000-0001-5109-3700",
+            "affiliations": [{"institution": {"id": oa("I", 3), "display_name": "Institute 3"}, "years": [2010]}]}]
+    new = [work("2025-06-01T00:00:00", "New title",
+                [author(1, "Roster Person", 2), author(3, "New Three", 2)], 2, "New venue", []),
+           {"id": oa("A", 1), "updated_date": "2025-06-01", "display_name": "Roster Person", "orcid": None,
+            "affiliations": []}]
+    return old, new
+
+
+async def test_the_newest_copy_of_a_record_wins_in_any_order_and_leaves_nothing_stale(
+        import_db: Database, api: httpx.AsyncClient, tmp_path: Path) -> None:
+    """Copies of a work and an Author record meet in one file (one batch) or in two imports: in
+    either order the graph is the newest copies', with no affiliation, ORCID or edge of an older one."""
+    async def load(family: str, older_first: bool, one_file: bool) -> None:
+        old, new = copies(family)
+        order = [old, new] if older_first else [new, old]
+        files = [tmp_path / f"{family}-{i}.jsonl" for i in range(2)]
+        for path, records in zip(files, order):
+            path.write_text("".join(json.dumps(r) + "\n" for r in records))
+        if one_file:
+            files[0].write_text(files[0].read_text() + files[1].read_text())
+            await import_paths(import_db, [files[0]])
+        else:
+            for path in files:
+                await import_paths(import_db, [path])
+
+    families = {"0081": (True, True), "0082": (False, True), "0083": (True, False), "0084": (False, False)}
+    for family, (older_first, one_file) in families.items():
+        await load(family, older_first, one_file)
+    prints = {f: await fingerprint(import_db, [f"{k}{f}" for k in OPENALEX_PREFIXES], {f: "0080"}) for f in families}
+    def without_aliases(nodes: tuple) -> set:  # aliases keep every spelling ever seen, older copies' too
+        return {re.sub(r'"alias(es|Text)": (\[[^\]]*\]|"[^"]*"), ', "", n) for n in nodes}
+
+    for f in families:
+        assert without_aliases(prints[f][0]) == without_aliases(prints["0081"][0]), f
+        assert prints[f][1] == prints["0081"][1], f
+
+    query = """query { w: node(id: "W0081000000001") { ... on Work { title venue topics { topic { id } } authors { researcher { id } } } }
+      a1: researcher(id: "A0081000000001") { name orcid affiliation { id } trust { verificationLevel } }
+      a2: researcher(id: "A0081000000002") { affiliation { id } counts { works } }
+      a3: researcher(id: "A0081000000003") { name orcid affiliation { id } }
+      i1: node(id: "I0081000000001") { ... on Institution { researchers { totalCount } } } }"""
+    data = (await gql(api, query))["data"]
+    assert data["w"] == {"title": "New title", "venue": "New venue", "topics": [{"topic": {"id": "T0081000000002"}}],
+                         "authors": [{"researcher": {"id": "A0081000000001"}}, {"researcher": {"id": "A0081000000003"}}]}
+    # the newer Author record has no ORCID and no affiliation: the older one's are gone
+    assert data["a1"] == {"name": "Roster Person", "orcid": None, "affiliation": {"id": "I0081000000002"},
+                          "trust": {"verificationLevel": "L1"}}
+    assert data["a2"] is None  # its only work no longer lists it: nothing names it any more
+    assert data["a3"] == {"name": "New Three", "orcid": None, "affiliation": {"id": "I0081000000002"}}
+    assert data["i1"] is None  # only the older copy named it
+    _, rels = prints["0081"]
+    assert [r for r in rels if r.startswith('["AFFILIATED_WITH"')] == sorted(
+        json.dumps(["AFFILIATED_WITH", f"A008000000000{n}", "I0080000000002", {"years": [2021]}]) for n in "13")
+    kinds = sorted({json.loads(r)[0] for r in rels})
+    assert kinds == ["AFFILIATED_WITH", "AUTHORED", "HAS_TOPIC", "PUBLISHED_IN"]  # no CITES: the reference went
+    assert [json.loads(r)[1:3] for r in rels if r.startswith('["HAS_TOPIC"')] == [["W0080000000001", "T0080000000002"]]
+    nodes, _ = prints["0081"]
+    assert sorted(json.loads(n)[1]["id"] for n in nodes) == [  # the older copies' own nodes are gone
+        "A0080000000001", "A0080000000003", "I0080000000002", "S0080000000001", "T0080000000002", "W0080000000001"]
+
+
 async def test_a_work_without_a_title_has_a_null_title_and_its_id_as_label(
         import_db: Database, api: httpx.AsyncClient, tmp_path: Path) -> None:
     path = tmp_path / "untitled.jsonl"

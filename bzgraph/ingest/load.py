@@ -80,7 +80,8 @@ class Summary:
                f"{self.malformed} malformed and skipped, {self.resumed} skipped as already imported; "
                f"{self.batches} batches in {self.seconds:.1f}s ({rate:.0f} records/s), then explore "
                f"lists refreshed for {self.refreshed} nodes in {self.refresh_seconds:.1f}s",
-               f"nodes: {self.total(self.created, True)} created, {self.total(self.updated, True)} updated",
+               f"nodes: {self.total(self.created, True)} created, {self.total(self.updated, True)} updated, "
+               f"{self.total(self.deleted, True)} deleted",
                f"relationships: {self.total(self.created, False)} created, "
                f"{self.total(self.updated, False)} updated, {self.total(self.deleted, False)} deleted"]
         kinds = sorted(set(self.created) | set(self.updated) | set(self.deleted))
@@ -204,63 +205,97 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
 
 
 class Batch:
-    """Mapped records, merged by id in record order: the parameters of one transaction."""
+    """Mapped records in record order: the parameters of one transaction.
+
+    Where copies of a record meet, in the batch or against the graph, the newest wins (OpenAlex's
+    ``updated_date``, ``openalex.record_version``): an older copy of a work contributes nothing, and
+    a venue, topic, institution or researcher takes its properties from the newest record naming it.
+    """
 
     def __init__(self) -> None:
-        self.sources: dict[str, dict[str, Any]] = {}
-        self.topics: dict[str, dict[str, Any]] = {}
-        self.institutions: dict[str, dict[str, Any]] = {}
-        self.researchers: dict[str, dict[str, Any]] = {}
-        self.works: dict[str, dict[str, Any]] = {}
-        self.affiliations: dict[tuple[str, str], dict[str, Any]] = {}
+        self.entries: list[Rows] = []
         self.positions: dict[InputFile, int] = {}
         self.records = 0
 
     def add(self, rows: Rows) -> None:
-        for name in ("sources", "topics", "institutions", "works"):
-            target = getattr(self, name)
-            for row in getattr(rows, name):
-                target.pop(row["id"], None)  # keep record order: the newest copy goes last
-                target[row["id"]] = row
-        for row in rows.researchers:
-            self._add_researcher(row)
-        for row in rows.affiliations:
-            key = (row["researcher"], row["institution"])
-            known = self.affiliations.setdefault(key, {**row, "years": []})
-            known["years"] = sorted(set(known["years"]) | set(row["years"]))
-
-    def _add_researcher(self, row: dict[str, Any]) -> None:
-        known = self.researchers.get(row["id"])
-        if known is None:
-            self.researchers[row["id"]] = {**row, "names": list(row["names"])}
-            return
-        if row["authoritative"]:  # a full Author record names the researcher; else the first name seen
-            known["name"] = row["name"]
-        known["authoritative"] = known["authoritative"] or row["authoritative"]
-        known["orcid"] = row["orcid"] or known["orcid"]
-        known["names"] += [n for n in row["names"] if n not in known["names"]]
+        self.entries.append(rows)
 
     def mark(self, item: Item) -> None:
         self.positions[item.source] = item.ordinal + 1
 
-    def params(self) -> dict[str, Any]:
+    @property
+    def work_ids(self) -> list[str]:
+        return list(dict.fromkeys(w["id"] for rows in self.entries for w in rows.works))
+
+    @property
+    def author_ids(self) -> list[str]:
+        """The researchers of the batch's Author records."""
+        return list(dict.fromkeys(r["id"] for rows in self.entries for r in rows.researchers if r["authoritative"]))
+
+    def params(self, stored: dict[str, str] | None = None) -> dict[str, Any]:
+        """The merged rows, without the copies of works and Author records that a newer copy
+        supersedes: one in the batch, or the one the graph holds (``stored``: id -> version)."""
+        newest = dict(stored or {})
+        for rows in self.entries:
+            for record in _records(rows):
+                if record["version"] >= newest.get(record["id"], ""):
+                    newest[record["id"]] = record["version"]
+        entities: dict[str, dict[str, dict[str, Any]]] = {"sources": {}, "topics": {}, "institutions": {}}
+        works: dict[str, dict[str, Any]] = {}
+        researchers: dict[str, dict[str, Any]] = {}
+        affiliations: dict[tuple[str, str], dict[str, Any]] = {}
+        for rows in self.entries:
+            if any(record["version"] < newest[record["id"]] for record in _records(rows)):
+                continue  # a superseded copy: it contributes nothing
+            for name, target in entities.items():
+                for row in getattr(rows, name):
+                    if row["id"] not in target or row["version"] >= target[row["id"]]["version"]:
+                        target[row["id"]] = row
+            for work in rows.works:
+                works.pop(work["id"], None)  # keep record order: the copy taken goes last
+                works[work["id"]] = work
+            for row in rows.researchers:
+                _add_researcher(researchers, row, rows.affiliations if row["authoritative"] else [])
+            for row in rows.affiliations:
+                key = (row["researcher"], row["institution"])
+                known = affiliations.setdefault(key, {**row, "years": []})
+                known["years"] = sorted(set(known["years"]) | set(row["years"]))
         return {
-            "sources": list(self.sources.values()),
-            "topics": list(self.topics.values()),
-            "institutions": list(self.institutions.values()),
-            "researchers": list(self.researchers.values()),
-            "works": list(self.works.values()),
-            "affiliations": list(self.affiliations.values()),
+            **{name: list(rows.values()) for name, rows in entities.items()},
+            "researchers": list(researchers.values()),
+            "works": list(works.values()),
+            # Every affiliation the records give, merged (what the LOAD CSV baseline of
+            # bench/import_bench.py writes); the import derives them (ingest/affiliations).
+            "affiliations": list(affiliations.values()),
         }
+
+
+def _records(rows: Rows) -> list[dict[str, Any]]:
+    """The record ``rows`` were mapped from: its work, or its Author record's researcher."""
+    return rows.works or [r for r in rows.researchers if r["authoritative"]]
+
+
+def _add_researcher(researchers: dict[str, dict[str, Any]], row: dict[str, Any],
+                    affiliations: list[dict[str, Any]]) -> None:
+    """Merge ``row`` into the batch's researcher: every spelling of the name, and the newest copy
+    of each kind of source (an Author record, with its affiliations; the author lists of works)."""
+    known = researchers.setdefault(row["id"], {"id": row["id"], "names": [], "record": None, "seen": None})
+    known["names"] += [n for n in row["names"] if n not in known["names"]]
+    kind = "record" if row["authoritative"] else "seen"
+    if known[kind] is None or row["version"] >= known[kind]["version"]:
+        known[kind] = {"name": row["name"], "orcid": row["orcid"], "version": row["version"],
+                       "affiliations": [{"institution": a["institution"], "years": a["years"]}
+                                        for a in affiliations if a["researcher"] == row["id"]]}
 
 
 async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
     """Write one batch, its derived counts, its researchers' trust, explore marks and checkpoints in
     one transaction (which holds the locks of what it wrote, so trust reads only committed signals)."""
-    p = batch.params()
     checkpoints = [{"key": s.key, "path": str(s.path), "position": pos} for s, pos in batch.positions.items()]
 
     async def work(tx: Tx) -> list[list[dict[str, Any]]]:
+        stored = (await tx.run("ingest/versions", works=batch.work_ids, authors=batch.author_ids))[0]
+        p = batch.params({v["id"]: v["version"] for v in stored["works"] + stored["authors"]})
         counts = []
         counts.append((await tx.run("ingest/entities", sources=p["sources"], topics=p["topics"],
                                     institutions=p["institutions"]))[0]["counts"])
@@ -268,22 +303,33 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         written = (await tx.run("ingest/works", works=p["works"]))[0] if p["works"] else None
         stale_researchers: list[str] = []
         stale_topics: list[str] = []
+        stale_sources: list[str] = []
         uncited: list[str] = []
         if written is not None:
             counts.append(written["counts"])
             stale_researchers, stale_topics = written["staleResearchers"], written["staleTopics"]
+            stale_sources = written["staleSources"]
             refs = [{"id": w["id"], "references": w["references"]} for w in p["works"]]
             cited = (await tx.run("ingest/citations", works=refs))[0]
             counts.append(cited["counts"])
             uncited = cited["uncited"]
-        counts.append((await tx.run("ingest/affiliations", affiliations=p["affiliations"]))[0]["counts"])
-        researchers = sorted(set(batch.researchers) | set(stale_researchers))
-        topics = sorted(set(batch.topics) | set(stale_topics))
-        institutions = sorted(batch.institutions)
+        researchers = sorted({r["id"] for r in p["researchers"]} | set(stale_researchers))
+        records = [{"researcher": r["id"], "version": r["record"]["version"], "affiliations": r["record"]["affiliations"]}
+                   for r in p["researchers"] if r["record"] is not None]
+        affiliated = (await tx.run("ingest/affiliations", records=records, researchers=researchers))[0]
+        counts.append(affiliated["counts"])
+        orphans = (await tx.run("ingest/orphans", researchers=stale_researchers, sources=stale_sources,
+                                topics=stale_topics, institutions=affiliated["institutions"]))[0]
+        counts.append(orphans["counts"])
+        gone = set(orphans["deleted"])
+        researchers = [r for r in researchers if r not in gone]
+        topics = sorted(({t["id"] for t in p["topics"]} | set(stale_topics)) - gone)
+        institutions = sorted(({i["id"] for i in p["institutions"]} | set(affiliated["institutions"])) - gone)
         for name in DERIVED_QUERIES:
             await tx.run(name, researchers=researchers, topics=topics, institutions=institutions)
         await tx.run("trust/recompute", ids=researchers)  # a researcher's signals are its own edges
-        await tx.run("ingest/mark-pending", ids=researchers + topics + institutions + list(batch.works) + uncited)
+        works = [w["id"] for w in p["works"]]
+        await tx.run("ingest/mark-pending", ids=researchers + topics + institutions + works + uncited)
         await tx.run("ingest/checkpoint-save", files=checkpoints)
         return counts
 

@@ -24,6 +24,7 @@ DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "h
 ORCID_PATTERN = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])$")
 ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+VERSION_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9:.]{1,20})?$")
 _DIGITS = re.compile(r"^[0-9]{1,20}$")  # OpenAlex ids have about 10; ids are range-indexed (8 kB at most)
 DOI_MAX = 1000  # characters; DOIs are range-indexed, and real ones are far shorter
 ROR_MAX = 200
@@ -241,12 +242,28 @@ def _date(value: Any) -> str | None:
     return value
 
 
+def record_version(record: dict[str, Any]) -> str:
+    """When OpenAlex last updated ``record`` (its ``updated_date``, ISO 8601; "" when unknown). Copies
+    of one record compare by it, and the newest wins, in whatever order they are imported."""
+    value = record.get("updated_date")
+    return value if isinstance(value, str) and VERSION_PATTERN.match(value) else ""
+
+
+def versioned(row: dict[str, Any], version: str, *keys: str) -> dict[str, Any]:
+    """``row`` with the ``version`` it wins by: the record's version, then its own values of ``keys``.
+    A venue, topic, institution or author named in many works gets its properties from the newest
+    work; between works of the same day, the values decide, so the result never depends on order."""
+    row["version"] = version + "".join("\x1f" + ("" if row[k] is None else str(row[k])) for k in keys)
+    return row
+
+
 def map_work(record: dict[str, Any]) -> Rows:
     """One OpenAlex Work -> rows (work, its researchers, institutions, topics, venue)."""
     ident = short_id(record.get("id"), "W")
     if ident is None:
         raise MalformedRecord(f"work id is missing or not an OpenAlex W id: {record.get('id')!r}")
     rows = Rows()
+    version = record_version(record)
     year = _year(record.get("publication_year"))
     doi = clean_doi(record.get("doi"))
     arxiv = ARXIV_DOI.match(doi) if doi else None
@@ -268,6 +285,7 @@ def map_work(record: dict[str, Any]) -> Rows:
         "topics": [],
         "references": [],
         "source": None,
+        "version": version,
     }
     places: dict[str, dict[str, Any]] = {}  # author id -> their entry in work["authors"]
     for position, authorship in enumerate(_list(record, "authorships"), start=1):
@@ -288,15 +306,15 @@ def map_work(record: dict[str, Any]) -> Rows:
             work["authors"].append(places[author_id])
             # raw_author_name is the string as parsed from the paper (often several names run
             # together): it names the author on this work only and is not kept as an alias.
-            rows.researchers.append({"id": author_id, "name": display or raw_name or author_id,
-                                     "orcid": clean_orcid(author.get("orcid")),
-                                     "names": [display] if display else [],
-                                     "authoritative": False})
+            rows.researchers.append(versioned({"id": author_id, "name": display or raw_name or author_id,
+                                               "orcid": clean_orcid(author.get("orcid")),
+                                               "names": [display] if display else [],
+                                               "authoritative": False}, version, "name", "orcid"))
         for inst in _list(authorship, "institutions"):
             institution = _institution(inst)
             if institution is None:
                 continue
-            rows.institutions.append(institution)
+            rows.institutions.append(versioned(institution, version, "name", "ror", "country", "type"))
             rows.affiliations.append({"researcher": author_id, "institution": institution["id"],
                                       "years": [year] if year is not None else []})
             listed = places[author_id]["institutions"]  # the institutions this work gives the author
@@ -308,13 +326,13 @@ def map_work(record: dict[str, Any]) -> Rows:
         topics = [(_concept(c), c.get("score")) for c in _list(record, "concepts") if isinstance(c, dict)]
     for topic, score in topics:
         if topic is not None and _score(score) is not None:
-            rows.topics.append(topic)
+            rows.topics.append(versioned(topic, version, "name", "subfield", "field", "domain"))
             work["topics"].append({"topic": topic["id"], "score": _score(score)})
     work["references"] = sorted({ref for ref in (short_id(r, "W") for r in _list(record, "referenced_works"))
                                  if ref is not None and ref != ident})
     source = _source(record)
     if source is not None:
-        rows.sources.append(source)
+        rows.sources.append(versioned(source, version, "name", "type", "issn"))
         work["source"] = source["id"]
     rows.works.append(work)
     return rows
@@ -328,8 +346,10 @@ def map_author(record: dict[str, Any]) -> Rows:
     rows = Rows()
     name = _name(record)
     alternatives = [t for t in (text(a) for a in _list(record, "display_name_alternatives")) if t]
+    version = record_version(record)
     rows.researchers.append({"id": ident, "name": name or ident, "orcid": clean_orcid(record.get("orcid")),
-                             "names": [n for n in [name, *alternatives] if n], "authoritative": True})
+                             "names": [n for n in [name, *alternatives] if n], "authoritative": True,
+                             "version": version})
     for affiliation in _list(record, "affiliations"):
         if not isinstance(affiliation, dict):
             continue
@@ -337,7 +357,7 @@ def map_author(record: dict[str, Any]) -> Rows:
         if institution is None:
             continue
         years = sorted({y for y in affiliation.get("years") or [] if _year(y) is not None})
-        rows.institutions.append(institution)
+        rows.institutions.append(versioned(institution, version, "name", "ror", "country", "type"))
         rows.affiliations.append({"researcher": ident, "institution": institution["id"], "years": years})
     return rows
 

@@ -1,13 +1,18 @@
-// Upserts the venues, topics and institutions of an import batch (MERGE on id, then SET).
-// Parameters: $sources LIST<MAP{id,name,type,issn}>, $topics LIST<MAP{id,name,subfield,field,domain}>,
-//   $institutions LIST<MAP{id,name,ror,country,type}>.
+// Upserts the venues, topics and institutions of an import batch (MERGE on id, then SET). A row
+// sets the properties only when its version is not older than the one they came from
+// (`importVersion`: the newest work or Author record naming the node, then the values themselves).
+// Parameters: $sources LIST<MAP{id,name,type,issn,version}>, $topics LIST<MAP{id,name,subfield,field,domain,version}>,
+//   $institutions LIST<MAP{id,name,ror,country,type,version}>.
 // Returns: counts LIST<MAP{kind,created,updated}> (updated = existing and changed).
-// Example: bzgraph cypher ingest/entities --write --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","subfield":null,"field":null,"domain":null}]' --param 'institutions=[]'
+// Example: bzgraph cypher ingest/entities --write --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","subfield":null,"field":null,"domain":null,"version":"2025-11-06"}]' --param 'institutions=[]'
 CALL () {
   UNWIND $sources AS row
   MERGE (n:Source:Entity {id: row.id})
   WITH n, row, properties(n) AS before
-  SET n.name = row.name, n.type = row.type, n.issn = row.issn
+  CALL (n, row) {
+    WITH n, row WHERE row.version >= coalesce(n.importVersion, '')
+    SET n.name = row.name, n.type = row.type, n.issn = row.issn, n.importVersion = row.version
+  }
   RETURN {kind: 'Source', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
           updated: count(CASE WHEN before <> {id: row.id} AND before <> properties(n) THEN 1 END)} AS sources
 }
@@ -15,7 +20,11 @@ CALL () {
   UNWIND $topics AS row
   MERGE (n:Topic:Entity {id: row.id})
   WITH n, row, properties(n) AS before
-  SET n.name = row.name, n.subfield = row.subfield, n.field = row.field, n.domain = row.domain
+  CALL (n, row) {
+    WITH n, row WHERE row.version >= coalesce(n.importVersion, '')
+    SET n.name = row.name, n.subfield = row.subfield, n.field = row.field, n.domain = row.domain,
+        n.importVersion = row.version
+  }
   RETURN {kind: 'Topic', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
           updated: count(CASE WHEN before <> {id: row.id} AND before <> properties(n) THEN 1 END)} AS topics
 }
@@ -23,7 +32,11 @@ CALL () {
   UNWIND $institutions AS row
   MERGE (n:Institution:Entity {id: row.id})
   WITH n, row, properties(n) AS before
-  SET n.name = row.name, n.ror = row.ror, n.country = row.country, n.type = row.type
+  CALL (n, row) {
+    WITH n, row WHERE row.version >= coalesce(n.importVersion, '')
+    SET n.name = row.name, n.ror = row.ror, n.country = row.country, n.type = row.type,
+        n.importVersion = row.version
+  }
   RETURN {kind: 'Institution', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
           updated: count(CASE WHEN before <> {id: row.id} AND before <> properties(n) THEN 1 END)} AS institutions
 }

@@ -3,17 +3,18 @@
 // Researchers, topics and sources must exist already (ingest/researchers, ingest/entities).
 // Parameters: $works LIST<MAP{id, title, abstract, year, date, type, language, doi, arxivId,
 //   citedByCount, rawAuthorNames, source STRING?, authors LIST<MAP{researcher, position, institutions}>,
-//   topics LIST<MAP{topic, score}>}>.
-// Returns: counts LIST<MAP{kind,created,updated,deleted}>; staleResearchers, staleTopics LIST<STRING>
-//   (who lost an edge and needs its derived counts refreshed).
-// Example: bzgraph cypher ingest/works --write --param 'works=[{"id":"W1","title":"T","abstract":null,"year":2020,"date":"2020-01-01","type":"article","language":"en","doi":null,"arxivId":null,"citedByCount":0,"rawAuthorNames":[],"source":null,"authors":[],"topics":[]}]'
+//   topics LIST<MAP{topic, score}>, version STRING}>.
+// Returns: counts LIST<MAP{kind,created,updated,deleted}>; staleResearchers, staleTopics, staleSources
+//   LIST<STRING> (what lost an edge: derived counts to refresh, maybe an orphan, ingest/orphans).
+// Example: bzgraph cypher ingest/works --write --param 'works=[{"id":"W1","title":"T","abstract":null,"year":2020,"date":"2020-01-01","type":"article","language":"en","doi":null,"arxivId":null,"citedByCount":0,"rawAuthorNames":[],"source":null,"authors":[],"topics":[],"version":"2025-11-06"}]'
 UNWIND $works AS row
 MERGE (w:Work:Entity {id: row.id})
 WITH w, row, properties(w) AS before
 SET w.title = row.title, w.abstract = row.abstract, w.year = row.year,
     w.date = CASE WHEN row.date IS NULL THEN null ELSE date(row.date) END,
     w.type = row.type, w.language = row.language, w.doi = row.doi, w.arxivId = row.arxivId,
-    w.citedByCount = row.citedByCount, w.rawAuthorNames = row.rawAuthorNames
+    w.citedByCount = row.citedByCount, w.rawAuthorNames = row.rawAuthorNames,
+    w.importVersion = row.version  // OpenAlex's updated_date: an older copy never replaces this one
 WITH w, row, before, properties(w) AS after
 CALL (w, row) {
   OPTIONAL MATCH (r:Researcher)-[a:AUTHORED]->(w)
@@ -50,7 +51,7 @@ CALL (w, row) {
   OPTIONAL MATCH (w)-[p:PUBLISHED_IN]->(s:Source)
   WHERE row.source IS NULL OR s.id <> row.source
   DELETE p
-  RETURN count(p) AS publishedDeleted
+  RETURN count(p) AS publishedDeleted, collect(s.id) AS staleSources
 }
 CALL (w, row) {
   MATCH (s:Source {id: row.source})
@@ -58,7 +59,7 @@ CALL (w, row) {
   MERGE (w)-[:PUBLISHED_IN]->(s)
   RETURN count(CASE WHEN NOT existed THEN 1 END) AS publishedCreated
 }
-WITH before, after, row, staleResearchers, staleTopics, authoredDeleted, authoredCreated, authoredUpdated,
+WITH before, after, row, staleResearchers, staleTopics, staleSources, authoredDeleted, authoredCreated, authoredUpdated,
      topicDeleted, topicCreated, topicUpdated, publishedDeleted, publishedCreated
 WITH count(CASE WHEN before = {id: row.id} THEN 1 END) AS worksCreated,
      count(CASE WHEN before <> {id: row.id} AND before <> after THEN 1 END) AS worksUpdated,
@@ -66,10 +67,12 @@ WITH count(CASE WHEN before = {id: row.id} THEN 1 END) AS worksCreated,
      sum(authoredDeleted) AS authoredDeleted, sum(topicCreated) AS topicCreated,
      sum(topicUpdated) AS topicUpdated, sum(topicDeleted) AS topicDeleted,
      sum(publishedCreated) AS publishedCreated, sum(publishedDeleted) AS publishedDeleted,
-     collect(staleResearchers) AS staleResearchers, collect(staleTopics) AS staleTopics
+     collect(staleResearchers) AS staleResearchers, collect(staleTopics) AS staleTopics,
+     collect(staleSources) AS staleSources
 RETURN [{kind: 'Work', created: worksCreated, updated: worksUpdated, deleted: 0},
         {kind: 'AUTHORED', created: authoredCreated, updated: authoredUpdated, deleted: authoredDeleted},
         {kind: 'HAS_TOPIC', created: topicCreated, updated: topicUpdated, deleted: topicDeleted},
         {kind: 'PUBLISHED_IN', created: publishedCreated, updated: 0, deleted: publishedDeleted}] AS counts,
        reduce(acc = [], ids IN staleResearchers | acc + ids) AS staleResearchers,
-       reduce(acc = [], ids IN staleTopics | acc + ids) AS staleTopics
+       reduce(acc = [], ids IN staleTopics | acc + ids) AS staleTopics,
+       reduce(acc = [], ids IN staleSources | acc + ids) AS staleSources
