@@ -142,7 +142,10 @@ def test_titles_lose_their_inline_markup_and_abstracts_stay_exact() -> None:
     assert map_record({"id": "W2", "title": "<i></i>", "display_name": "Named"}).works[0]["title"] == "Named"
     for title, shown in (("Part one<br>Part two", "Part one Part two"), ("Part one <br/> part two", "Part one part two"),
                          ("Fe<jats:sub>2</jats:sub>O<jats:sub>3</jats:sub> and <jats:italic>E. coli</jats:italic>",
-                          "Fe2O3 and E. coli"), ("<jats:title>Abstract</jats:title>Text", "Abstract Text")):
+                          "Fe2O3 and E. coli"), ("<jats:title>Abstract</jats:title>Text", "Abstract Text"),
+                         # the sample's W1927598922, its subtitle tag encoded twice
+                         ("Ghawar Arab-D Reservoir&lt;subtitle&gt;Widespread Porosity&lt;/subtitle&gt;",
+                          "Ghawar Arab-D Reservoir Widespread Porosity")):
         assert map_record({"id": "W3", "title": title}).works[0]["title"] == shown, title
 
 

@@ -131,7 +131,7 @@ def text(value: Any) -> str | None:
 # to its neighbours (`SrFe<sub>12</sub>O<sub>19</sub>`), breaks and paragraphs separate words.
 _INLINE = re.compile(r"</?(?:i|b|u|em|strong|sub|sup|scp|sc|small|span|tt|mml:[a-z]+|jats:(?:italic|bold|sub|sup|sc|"
                      r"underline|monospace|inline-formula|styled-content))(?:\s[^<>]*)?/?>", re.I)
-_BREAK = re.compile(r"</?(?:br|p|jats:p|jats:title)(?:\s[^<>]*)?/?>", re.I)
+_BREAK = re.compile(r"</?(?:br|p|jats:p|jats:title|subtitle|jats:subtitle)(?:\s[^<>]*)?/?>", re.I)
 _SPACES = re.compile(r"\s{2,}")
 
 
