@@ -208,8 +208,9 @@ class Batch:
     """Mapped records in record order: the parameters of one transaction.
 
     Where copies of a record meet, in the batch or against the graph, the newest wins (OpenAlex's
-    ``updated_date``, ``openalex.record_version``): an older copy of a work contributes nothing, and
-    a venue, topic, institution or researcher takes its properties from the newest record naming it.
+    ``updated_date``, ``openalex.record_version``; of copies of the same date, the one imported
+    last): an older copy of a work contributes nothing, and a venue, topic, institution or
+    researcher takes its properties from the newest record naming it.
     """
 
     def __init__(self) -> None:
