@@ -1,4 +1,5 @@
-"""Control characters (Unicode's Cc: C0, DEL and C1) in text that people and records send us."""
+"""Control characters (Unicode's Cc: C0, DEL and C1) in text that people and records send us, and
+the bidirectional overrides that reorder what a reader sees."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import re
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 LINE_BREAKS_AND_TABS = "\n\r\t"
+# Embeddings and overrides (LRE, RLE, PDF, LRO, RLO): they make text read other than it is stored
+# ("Trojan Source"); typed right-to-left text never needs them.
+BIDI_OVERRIDES = re.compile("[\u202a-\u202e]")
 
 
 def controls_as_spaces(value: str) -> str:

@@ -157,6 +157,10 @@ async def test_typed_text_is_visible_composed_and_measured_as_stored(api, settin
         assert codes(await invite(api, rid, sender, message)) == ["BAD_USER_INPUT"], repr(message)
     body = await invite(api, rid, sender, "Hello\x07\x1b[2J")
     assert codes(body) == ["BAD_USER_INPUT"] and "control characters" in body["errors"][0]["message"]
+    for spoof in ("Meet me at \u202egnp.exe", "\u202dabc\u202c", "x\u202ay\u202c"):  # reads other than it is
+        body = await invite(api, rid, sender, spoof)
+        assert codes(body) == ["BAD_USER_INPUT"] and "bidirectional" in body["errors"][0]["message"], repr(spoof)
+    assert codes(await gql(api, EDIT, {"id": rid, "bio": "Bio \u202e"}, token=owner)) == ["BAD_USER_INPUT"]
     sent = await invite(api, rid, sender, "  Line one\nline two\t " + "x" * 1980 + "  ")
     assert sent["data"]["inviteToCollaborate"]["invitation"]["status"] == "PENDING"
     inbox = (await gql(api, INBOX, token=owner))["data"]["viewer"]["invitations"]
@@ -170,6 +174,8 @@ async def test_typed_text_is_visible_composed_and_measured_as_stored(api, settin
     decomposed = unicodedata.normalize("NFD", "é") * 300  # 600 code points, 300 characters composed
     edited = await gql(api, EDIT, {"id": rid, "bio": decomposed}, token=owner)
     assert edited["data"]["updateProfile"]["researcher"]["bio"] == "é" * 300
+    arabic = await invite(api, rid, sender, "مرحبا، hello \u2067עברית\u2069")  # typed RTL text and an isolate pass
+    assert arabic["data"]["inviteToCollaborate"]["invitation"]["status"] == "PENDING", arabic
 
 
 async def test_private_objects_are_not_reachable_by_id(api, settings, seeded) -> None:

@@ -31,7 +31,7 @@ from bzgraph.errors import (
     ServiceUnavailable,
     Unauthenticated,
 )
-from bzgraph.text import LINE_BREAKS_AND_TABS, has_controls
+from bzgraph.text import BIDI_OVERRIDES, LINE_BREAKS_AND_TABS, has_controls
 
 Row = dict[str, Any]
 INVITATIONS_PER_DAY = 20
@@ -73,10 +73,14 @@ def free_text(value: str, argument: str, max_length: int) -> str | None:
     """Text a person typed (a note, a message, a bio), composed (NFC) and trimmed; None when
     nothing visible is left (white space, zero-width or format characters alone).
     ``BAD_USER_INPUT`` for control characters other than line breaks and tabs (they would drive
-    the terminals the text is shown on), or for more than ``max_length`` characters once trimmed."""
+    the terminals the text is shown on), for bidirectional overrides (they would make the text read
+    other than it is), or for more than ``max_length`` characters once trimmed."""
     text = unicodedata.normalize("NFC", value).strip()
     if has_controls(text, allowed=LINE_BREAKS_AND_TABS):
         raise BadUserInput(f"`{argument}` contains control characters", argument=argument)
+    if BIDI_OVERRIDES.search(text):
+        raise BadUserInput(f"`{argument}` contains bidirectional override characters (U+202A–U+202E)",
+                           argument=argument)
     if len(text) > max_length:
         raise BadUserInput(f"`{argument}` is longer than {max_length} characters", argument=argument)
     visible = any(unicodedata.category(ch)[0] in "LNPS" and ch not in _FILLERS for ch in text)
