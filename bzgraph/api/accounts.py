@@ -35,6 +35,7 @@ from bzgraph.text import BIDI_OVERRIDES, LINE_BREAKS_AND_TABS, has_controls
 
 Row = dict[str, Any]
 INVITATIONS_PER_DAY = 20
+PENDING_CLAIMS_MAX = 5  # claims an account may have awaiting review at once (the moderators' queue)
 MESSAGE_MAX = 2000
 BIO_MAX = 500
 _ORCID = re.compile(r"^(?:https?://orcid\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])$")
@@ -210,6 +211,8 @@ CLAIM_REFUSALS: Refusals = {
     "ALREADY_CLAIMED": (Conflict, "this author record is already claimed"),
     "VIEWER_HOLDS_CLAIM": (Conflict, "your account already holds an approved claim"),
     "ALREADY_PENDING": (Conflict, "you already have a pending claim on this record"),
+    "TOO_MANY_PENDING": (Conflict, f"you have {PENDING_CLAIMS_MAX} claims awaiting review: wait for a moderator's "
+                                   "decision on one of them"),
 }
 REVIEW_REFUSALS: Refusals = {
     "OWN_CLAIM": (Forbidden, "a moderator cannot review their own claim"),
@@ -267,7 +270,7 @@ class AccountsMutation:
         note = free_text(evidence.note, "note", MESSAGE_MAX) if evidence.note is not None else None
         rows = await info.context.db.write(
             "accounts/claim", userId=viewer.id, sub=viewer.sub, researcherId=rid,
-            claimId=f"claim:{uuid.uuid4()}", orcid=orcid, email=email, note=note)
+            claimId=f"claim:{uuid.uuid4()}", orcid=orcid, email=email, note=note, maxPending=PENDING_CLAIMS_MAX)
         row = _accepted(rows, "no researcher with this id", CLAIM_REFUSALS)
         return ClaimPayload(researcher_id=rid, claim=Claim.from_row(row["claim"]))
 
