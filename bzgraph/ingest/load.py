@@ -207,10 +207,10 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
 class Batch:
     """Mapped records in record order: the parameters of one transaction.
 
-    Where copies of a record meet, in the batch or against the graph, the newest wins (OpenAlex's
-    ``updated_date``, ``openalex.record_version``; of copies of the same date, the one imported
-    last): an older copy of a work contributes nothing, and a venue, topic, institution or
-    researcher takes its properties from the newest record naming it.
+    Where copies of a work or an Author record meet, in the batch or against the graph, the newest
+    wins (OpenAlex's ``updated_date``, ``openalex.record_version``; of copies with the same one, the
+    one imported last): any other copy contributes nothing. A venue, topic, institution or author
+    named in several records takes its properties from the newest of them (``openalex.versioned``).
     """
 
     def __init__(self) -> None:
@@ -236,17 +236,17 @@ class Batch:
     def params(self, stored: dict[str, str] | None = None) -> dict[str, Any]:
         """The merged rows, without the copies of works and Author records that a newer copy
         supersedes: one in the batch, or the one the graph holds (``stored``: id -> version)."""
-        newest = dict(stored or {})
-        for rows in self.entries:
+        taken: dict[str, tuple[str, int]] = {id_: (version, -1) for id_, version in (stored or {}).items()}
+        for index, rows in enumerate(self.entries):
             for record in _records(rows):
-                if record["version"] >= newest.get(record["id"], ""):
-                    newest[record["id"]] = record["version"]
+                if record["version"] >= taken.get(record["id"], ("", -1))[0]:
+                    taken[record["id"]] = (record["version"], index)  # the newest, and the last of those
         entities: dict[str, dict[str, dict[str, Any]]] = {"sources": {}, "topics": {}, "institutions": {}}
         works: dict[str, dict[str, Any]] = {}
         researchers: dict[str, dict[str, Any]] = {}
         affiliations: dict[tuple[str, str], dict[str, Any]] = {}
-        for rows in self.entries:
-            if any(record["version"] < newest[record["id"]] for record in _records(rows)):
+        for index, rows in enumerate(self.entries):
+            if any(taken[record["id"]][1] != index for record in _records(rows)):
                 continue  # a superseded copy: it contributes nothing
             for name, target in entities.items():
                 for row in getattr(rows, name):

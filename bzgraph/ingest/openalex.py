@@ -251,8 +251,9 @@ def record_version(record: dict[str, Any]) -> str:
 
 def versioned(row: dict[str, Any], version: str, *keys: str) -> dict[str, Any]:
     """``row`` with the ``version`` it wins by: the record's version, then its own values of ``keys``.
-    A venue, topic, institution or author named in many works gets its properties from the newest
-    work; between works of the same day, the values decide, so the result never depends on order."""
+    A venue, topic, institution or author named in many records gets its properties from the newest
+    record; between records with the same ``updated_date``, the values decide, so the result never
+    depends on order."""
     row["version"] = version + "".join("\x1f" + ("" if row[k] is None else str(row[k])) for k in keys)
     return row
 

@@ -33,6 +33,6 @@ CALL (c, u, r, outcome) {
     UNION
     MATCH (u)-[:MADE]->(moot:Claim {status: 'PENDING'}) RETURN moot
   }
-  SET moot.status = 'REJECTED', moot.reviewedAt = datetime(), moot.reviewedBy = $moderatorId, moot.supersededBy = c.id
+  SET moot.status = 'REJECTED', moot.reviewedAt = datetime(), moot.supersededBy = c.id  // no moderator reviewed it
 }
 RETURN outcome, c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim, r.id AS researcherId

@@ -1,12 +1,13 @@
 // Derives the AFFILIATED_WITH edges of an import batch's researchers from their evidence: the
 // institutions their works list for them (AUTHORED.institutions), seen in those works' years, and the
 // affiliations of their newest Author record (`recordYears`, replaced as a whole by a newer record).
-// `years` is the sorted union; an edge nothing supports any more is deleted.
+// `years` is the sorted union; an edge nothing supports any more is deleted, whatever wrote it (the
+// import is the only writer of imported researchers' affiliations).
 // Parameters: $records LIST<MAP{researcher, version, affiliations LIST<MAP{institution, years LIST<INTEGER>}>}>
 //   (the batch's Author records; one applies only when it is the researcher's newest, ingest/researchers);
 //   $researchers LIST<STRING> (every researcher the batch touched, including those who lost a work).
-// Returns: counts LIST<MAP{kind,created,updated,deleted}>; institutions LIST<STRING> (those that gained
-//   or lost an edge: their derived counts need a refresh).
+// Returns: counts LIST<MAP{kind,created,updated,deleted}>; institutions LIST<STRING> (those whose edges
+//   were created, deleted or changed years: their derived counts and explore lists need a refresh).
 // Example: bzgraph cypher ingest/affiliations --write --param 'records=[{"researcher":"A5010401681","version":"2025-11-06","affiliations":[{"institution":"I201726411","years":[2003]}]}]' --param 'researchers=["A5010401681"]'
 CALL () {
   UNWIND $records AS record
@@ -54,7 +55,7 @@ CALL (r, evidence) {
   RETURN count(CASE WHEN supported AND old IS NULL THEN 1 END) AS created,
          count(CASE WHEN supported AND old IS NOT NULL AND old <> years THEN 1 END) AS updated,
          count(CASE WHEN NOT supported THEN 1 END) AS deleted,
-         collect(CASE WHEN NOT supported OR old IS NULL THEN i.id END) AS changed
+         collect(CASE WHEN NOT supported OR old IS NULL OR old <> years THEN i.id END) AS changed
 }
 WITH sum(created) AS created, sum(updated) AS updated, sum(deleted) AS deleted, collect(changed) AS changed
 RETURN [{kind: 'AFFILIATED_WITH', created: created, updated: updated, deleted: deleted}] AS counts,

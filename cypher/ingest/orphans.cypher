@@ -1,11 +1,13 @@
 // Deletes the imported nodes an import batch left without any relationship: researchers with no work
 // and no Author record of their own, and venues, topics and institutions no work or researcher names
 // any more (only newer copies of records name what they named).
-// Parameters: $researchers, $sources, $topics, $institutions LIST<STRING> (ids that lost a relationship).
+// Parameters: $researchers, $sources, $topics, $institutions LIST<STRING> (ids that lost a relationship;
+//   repeats count once).
 // Returns: counts LIST<MAP{kind,deleted}>; deleted LIST<STRING> (their ids).
 // Example: bzgraph cypher ingest/orphans --write --param 'researchers=["A5010401681"]' --param 'sources=[]' --param 'topics=[]' --param 'institutions=[]'
 CALL () {
   UNWIND $researchers AS id
+  WITH DISTINCT id
   MATCH (n:Researcher {id: id})
   WHERE n.seenVersion IS NOT NULL AND n.recordVersion IS NULL AND NOT EXISTS { (n)--() }
   DELETE n
@@ -13,6 +15,7 @@ CALL () {
 }
 CALL () {
   UNWIND $sources + $topics + $institutions AS id
+  WITH DISTINCT id
   MATCH (n:Entity {id: id})
   WHERE (n:Source OR n:Topic OR n:Institution) AND n.importVersion IS NOT NULL AND NOT EXISTS { (n)--() }
   WITH n, id, [label IN labels(n) WHERE label <> 'Entity'][0] AS kind

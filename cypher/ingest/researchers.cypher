@@ -1,7 +1,8 @@
 // Upserts the researchers of an import batch: OpenAlex id, ORCID, name and alternative names. The
 // newest Author record (its updated_date: `recordVersion`) sets the name and the ORCID, a missing ORCID
-// included; without one, the newest work naming the researcher does (`seenVersion`). An older copy
-// changes nothing but the aliases: every spelling ever seen, but the name (sorted, distinct).
+// included; without one, the newest work naming the researcher does (`seenVersion`). A row older than
+// what the node holds adds only its spellings to the aliases: every spelling ever seen, but the name
+// (sorted, distinct).
 // Parameters: $researchers LIST<MAP{id, names LIST<STRING>, record MAP{name, orcid, version}?,
 //   seen MAP{name, orcid, version}?}> (record: from an Author record; seen: from works' author lists).
 // Returns: counts LIST<MAP{kind,created,updated}>.
