@@ -9,7 +9,9 @@ CALL () {
   UNWIND $researchers AS id
   WITH DISTINCT id
   MATCH (n:Researcher {id: id})
-  WHERE n.seenVersion IS NOT NULL AND n.recordVersion IS NULL AND NOT EXISTS { (n)--() }
+  WHERE n.seenVersion IS NOT NULL AND n.recordVersion IS NULL
+  SET n._lock = true REMOVE n._lock  // locked before the check: a follow or claim (they lock it too) waits
+  WITH n, id WHERE NOT EXISTS { (n)--() }
   DELETE n
   RETURN collect(id) AS researchers
 }
