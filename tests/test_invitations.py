@@ -81,6 +81,30 @@ async def test_the_claimant_alone_reads_and_answers_invitations(api, settings, s
     assert declined["data"]["respondToInvitation"]["invitation"]["status"] == "DECLINED"
 
 
+async def test_the_sender_sees_what_they_sent_and_the_answer(api, settings, seeded) -> None:
+    """viewer.sentInvitations: the sender's own invitations, newest first, with the invited researcher
+    and the claimant's answer; nobody else sees them."""
+    first, second = await new_researcher(seeded), await new_researcher(seeded)
+    owners = {rid: new_id("owner") for rid in (first, second)}
+    for rid, sub in owners.items():
+        await claim_and_approve(api, settings, rid, sub)
+    sender_sub = new_id("sender")
+    sender = token(settings, sender_sub)
+    one = (await invite(api, first, sender, "First"))["data"]["inviteToCollaborate"]["invitation"]
+    two = (await invite(api, second, sender, "Second"))["data"]["inviteToCollaborate"]["invitation"]
+    await gql(api, RESPOND, {"id": one["id"], "accept": True}, token=token(settings, owners[first]))
+    query = "{ viewer { sentInvitations { id status message sender researcher { id claimed } } } }"
+    sent = (await gql(api, query, token=sender))["data"]["viewer"]["sentInvitations"]
+    assert sent == [
+        {"id": two["id"], "status": "PENDING", "message": "Second", "sender": sender_sub,
+         "researcher": {"id": second, "claimed": True}},
+        {"id": one["id"], "status": "ACCEPTED", "message": "First", "sender": sender_sub,
+         "researcher": {"id": first, "claimed": True}}]
+    assert (await gql(api, query, token=token(settings, owners[first])))["data"]["viewer"]["sentInvitations"] == []
+    inbox = await gql(api, "{ viewer { invitations { id researcher { id } } } }", token=token(settings, owners[first]))
+    assert inbox["data"]["viewer"]["invitations"] == [{"id": one["id"], "researcher": {"id": first}}]
+
+
 async def test_invitations_are_rate_limited_per_account(api, settings, seeded) -> None:
     rid = await new_researcher(seeded)
     await claim_and_approve(api, settings, rid, new_id("popular"))

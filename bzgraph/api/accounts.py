@@ -156,11 +156,17 @@ class Invitation:
     message: str | None = None
     created_at: str | None = None
     sender: str | None = strawberry.field(default=None, description="the sending account")
+    researcher_id: strawberry.Private[str | None] = None
 
     @classmethod
     def from_row(cls, row: Row) -> Invitation:
         return cls(id=strawberry.ID(row["id"]), status=InvitationStatus(row["status"]),
-                   message=row.get("message"), created_at=row.get("createdAt"), sender=row.get("from"))
+                   message=row.get("message"), created_at=row.get("createdAt"), sender=row.get("from"),
+                   researcher_id=row.get("researcherId"))
+
+    @strawberry.field(description="The invited researcher (the record its claimant holds).")
+    async def researcher(self, info: Info[Context, None]) -> Researcher | None:
+        return await load_researcher(info, self.researcher_id) if self.researcher_id else None
 
 
 @strawberry.type(description="The signed-in account.")
@@ -170,6 +176,8 @@ class Account:
     roles: list[str]
     claims: list[Claim]
     invitations: list[Invitation] = strawberry.field(description="invitations to the record you hold")
+    sent_invitations: list[Invitation] = strawberry.field(
+        description="invitations you sent, newest first (the latest 100), with their answers")
     claimed_researcher_id: strawberry.Private[str | None] = None
 
     @strawberry.field(description="The author record this account holds, once a claim is approved.")
@@ -354,10 +362,12 @@ class AccountsQuery:
         if viewer is None:
             return None
         rows = await info.context.db.read("accounts/viewer", userId=viewer.id)
-        row = rows[0] if rows and rows[0]["id"] else {"claims": [], "invitations": [], "claimedResearcherId": None}
+        row = rows[0] if rows and rows[0]["id"] else {"claims": [], "invitations": [], "sentInvitations": [],
+                                                     "claimedResearcherId": None}
         return Account(id=strawberry.ID(viewer.id), sub=viewer.sub, roles=sorted(viewer.roles),
                        claims=[Claim.from_row(c) for c in row["claims"]],
                        invitations=[Invitation.from_row(i) for i in row["invitations"]],
+                       sent_invitations=[Invitation.from_row(i) for i in row["sentInvitations"]],
                        claimed_researcher_id=row["claimedResearcherId"])
 
     @strawberry.field(description="Claims by status, oldest first (moderators only).")

@@ -23,7 +23,7 @@ CALL (r, u, outcome) {
   WITH r, u WHERE outcome = 'SENT'
   CREATE (u)-[:SENT]->(i:Invitation:Entity {id: $invitationId, message: $message, status: 'PENDING',
                                             createdAt: datetime()})-[:TO]->(r)
-  RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub} AS invitation
+  RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id} AS invitation
 UNION
   WITH outcome WHERE outcome <> 'SENT'
   RETURN null AS invitation

@@ -1,4 +1,5 @@
-// The signed-in viewer's own state: claims made, the record they hold, invitations sent to it.
+// The signed-in viewer's own state: claims made, the record they hold, invitations sent to it, and the
+// invitations they sent (the newest 100, with their answers).
 // Parameters: $userId STRING.
 // Example: bzgraph cypher accounts/viewer --param userId=user:alice
 OPTIONAL MATCH (u:User {id: $userId})
@@ -12,8 +13,14 @@ CALL (u) {
   RETURN head(collect(r.id)) AS claimedResearcherId
 }
 CALL (u) {
-  OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(:Researcher)<-[:TO]-(i:Invitation)<-[:SENT]-(s:User)
-  WITH i, s ORDER BY i.createdAt DESC
-  RETURN collect(CASE WHEN i IS NULL THEN null ELSE i {.id, .status, .message, createdAt: toString(i.createdAt), from: s.sub} END) AS invitations
+  OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(r:Researcher)<-[:TO]-(i:Invitation)<-[:SENT]-(s:User)
+  WITH i, s, r ORDER BY i.createdAt DESC
+  RETURN collect(CASE WHEN i IS NULL THEN null ELSE i {.id, .status, .message, createdAt: toString(i.createdAt), from: s.sub, researcherId: r.id} END) AS invitations
 }
-RETURN u.id AS id, claims, claimedResearcherId, invitations
+CALL (u) {
+  OPTIONAL MATCH (u)-[:SENT]->(i:Invitation)-[:TO]->(r:Researcher)
+  WITH i, r ORDER BY i.createdAt DESC, i.id DESC
+  LIMIT 100
+  RETURN collect(CASE WHEN i IS NULL THEN null ELSE i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id} END) AS sentInvitations
+}
+RETURN u.id AS id, claims, claimedResearcherId, invitations, sentInvitations
