@@ -175,7 +175,8 @@ class Account:
     sub: str
     roles: list[str]
     claims: list[Claim]
-    invitations: list[Invitation] = strawberry.field(description="invitations to the record you hold")
+    invitations: list[Invitation] = strawberry.field(description="invitations to the record you hold, newest first "
+                                                             "(the latest 100)")
     sent_invitations: list[Invitation] = strawberry.field(
         description="invitations you sent, newest first (the latest 100), with their answers")
     claimed_researcher_id: strawberry.Private[str | None] = None

@@ -1,5 +1,5 @@
-// The signed-in viewer's own state: claims made, the record they hold, invitations sent to it, and the
-// invitations they sent (the newest 100, with their answers).
+// The signed-in viewer's own state: claims made, the record they hold, invitations sent to it (the newest
+// 100), and the invitations they sent (the newest 100, with their answers).
 // Parameters: $userId STRING.
 // Example: bzgraph cypher accounts/viewer --param userId=user:alice
 OPTIONAL MATCH (u:User {id: $userId})
@@ -14,7 +14,8 @@ CALL (u) {
 }
 CALL (u) {
   OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(r:Researcher)<-[:TO]-(i:Invitation)<-[:SENT]-(s:User)
-  WITH i, s, r ORDER BY i.createdAt DESC
+  WITH i, s, r ORDER BY i.createdAt DESC, i.id DESC
+  LIMIT 100
   RETURN collect(CASE WHEN i IS NULL THEN null ELSE i {.id, .status, .message, createdAt: toString(i.createdAt), from: s.sub, researcherId: r.id} END) AS invitations
 }
 CALL (u) {
