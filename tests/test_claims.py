@@ -153,11 +153,13 @@ async def test_an_approval_closes_the_pending_claims_it_makes_moot(api, settings
     mod = token(settings, "mod", "moderator")
     body = await gql(api, contract("ReviewClaim"), {"claimId": won, "approve": True}, token=mod)
     assert body["data"]["reviewClaim"]["claim"]["status"] == "APPROVED"
-    statuses = "{ viewer { claims { id status } } }"
+    statuses = "{ viewer { claims { id status closedBecause } } }"
     assert (await gql(api, statuses, token=token(settings, loser)))["data"]["viewer"]["claims"] == [
-        {"id": lost, "status": "REJECTED"}]
-    assert sorted((c["id"], c["status"]) for c in (await gql(api, statuses, token=token(settings, winner)))[
-        "data"]["viewer"]["claims"]) == sorted([(won, "APPROVED"), (other_record, "REJECTED")])
+        {"id": lost, "status": "REJECTED", "closedBecause": "RECORD_CLAIMED"}]
+    assert sorted(tuple(c.values()) for c in (await gql(api, statuses, token=token(settings, winner)))[
+        "data"]["viewer"]["claims"]) == sorted([(won, "APPROVED", None), (other_record, "REJECTED", "CLAIMANT_HOLDS_CLAIM")])
+    rejected = await gql(api, "{ claims(status: REJECTED, first: 100) { id closedBecause } }", token=mod)
+    assert {c["id"]: c["closedBecause"] for c in rejected["data"]["claims"]}[lost] == "RECORD_CLAIMED"
     pending = {c["id"] for c in (await gql(api, "{ claims(status: PENDING, first: 100) { id } }", token=mod))[
         "data"]["claims"]}
     assert {lost, other_record}.isdisjoint(pending) and unrelated in pending  # others' claims stay as they were

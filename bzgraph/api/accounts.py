@@ -107,6 +107,13 @@ class ClaimStatus(Enum):
     REJECTED = "REJECTED"
 
 
+@strawberry.enum(description="Why a claim was rejected without a review: an approval made it moot.")
+class ClaimClosure(Enum):
+    RECORD_CLAIMED = strawberry.enum_value("RECORD_CLAIMED", description="another account's claim on the record was approved")
+    CLAIMANT_HOLDS_CLAIM = strawberry.enum_value("CLAIMANT_HOLDS_CLAIM",
+                                                 description="the claimant's claim on another record was approved")
+
+
 @strawberry.enum(description="PENDING until the claimant answers, then ACCEPTED or DECLINED.")
 class InvitationStatus(Enum):
     PENDING = "PENDING"
@@ -136,13 +143,16 @@ class Claim:
     researcher_id: strawberry.Private[str | None] = None
     evidence: ClaimEvidence | None = None
     claimant: str | None = strawberry.field(default=None, description="the claimant's account (shown to moderators and the claimant)")
+    closed_because: ClaimClosure | None = strawberry.field(
+        default=None, description="why a REJECTED claim was closed without a review; null when a moderator decided")
 
     @classmethod
     def from_row(cls, row: Row) -> Claim:
         return cls(id=strawberry.ID(row["id"]), status=ClaimStatus(row["status"]),
                    created_at=row.get("createdAt"), researcher_id=row.get("researcherId"),
                    evidence=ClaimEvidence(orcid=row.get("orcid"), email=row.get("email"), note=row.get("note")),
-                   claimant=row.get("claimant"))
+                   claimant=row.get("claimant"),
+                   closed_because=ClaimClosure(row["closedBecause"]) if row.get("closedBecause") else None)
 
     @strawberry.field(description="The claimed record.")
     async def researcher(self, info: Info[Context, None]) -> Researcher | None:

@@ -6,6 +6,7 @@ OPTIONAL MATCH (last:Claim {id: $after})
 WITH last WHERE $after IS NULL OR last IS NOT NULL
 MATCH (u:User)-[:MADE]->(c:Claim {status: $status})-[:CLAIMS]->(r:Researcher)
 WHERE last IS NULL OR c.createdAt > last.createdAt OR (c.createdAt = last.createdAt AND c.id > last.id)
-RETURN c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim
+RETURN c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub,
+          closedBecause: CASE WHEN c.supersededBy IS NULL THEN null WHEN EXISTS { (:Claim {id: c.supersededBy})-[:CLAIMS]->(r) } THEN 'RECORD_CLAIMED' ELSE 'CLAIMANT_HOLDS_CLAIM' END} AS claim
 ORDER BY c.createdAt ASC, c.id ASC
 LIMIT $first

@@ -6,7 +6,8 @@ OPTIONAL MATCH (u:User {id: $userId})
 CALL (u) {
   OPTIONAL MATCH (u)-[:MADE]->(c:Claim)-[:CLAIMS]->(r:Researcher)
   WITH c, r ORDER BY c.createdAt DESC
-  RETURN collect(CASE WHEN c IS NULL THEN null ELSE c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} END) AS claims
+  RETURN collect(CASE WHEN c IS NULL THEN null ELSE c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub,
+    closedBecause: CASE WHEN c.supersededBy IS NULL THEN null WHEN EXISTS { (:Claim {id: c.supersededBy})-[:CLAIMS]->(r) } THEN 'RECORD_CLAIMED' ELSE 'CLAIMANT_HOLDS_CLAIM' END} END) AS claims
 }
 CALL (u) {
   OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(r:Researcher)
