@@ -17,21 +17,21 @@ CALL (n) {
     MATCH (n:Topic)<-[:HAS_TOPIC]-(w:Work) WHERE $via = 'topic' RETURN w
   }
   WITH w, coalesce(w.year, -1) AS y, left(toLower(coalesce(w.title, '')), 300) AS t
-  WITH count(w) AS total, collect({w: w, y: y, t: t}) AS all
-  CALL (all) {
-    UNWIND all AS x
-    WITH x.w AS w, x.y AS y, x.t AS t
-    WHERE $afterId IS NULL
-       OR y < $afterYear
-       OR (y = $afterYear AND t > $afterTitle)
-       OR (y = $afterYear AND t = $afterTitle AND w.id > $afterId)
-    WITH w, y, t ORDER BY y DESC, t ASC, w.id ASC
-    LIMIT $first + 1
-    OPTIONAL MATCH (w)-[:PUBLISHED_IN]->(s:Source)
-    WITH w, y, t, s ORDER BY y DESC, t ASC, w.id ASC
-    RETURN collect(w {.id, .type, .year, .title, .abstract, .doi, .arxivId, .language, .citedByCount,
-                      date: toString(w.date), venue: s.name, sortYear: y, sortTitle: t}) AS works
-  }
-  RETURN total, works
+  WHERE $afterId IS NULL
+     OR y < $afterYear
+     OR (y = $afterYear AND t > $afterTitle)
+     OR (y = $afterYear AND t = $afterTitle AND w.id > $afterId)
+  WITH w, y, t ORDER BY y DESC, t ASC, w.id ASC
+  LIMIT $first + 1  // the top of the order, not the whole list sorted: a topic may have many works
+  OPTIONAL MATCH (w)-[:PUBLISHED_IN]->(s:Source)
+  WITH w, y, t, s ORDER BY y DESC, t ASC, w.id ASC
+  RETURN collect(w {.id, .type, .year, .title, .abstract, .doi, .arxivId, .language, .citedByCount,
+                    date: toString(w.date), venue: s.name, sortYear: y, sortTitle: t}) AS works
 }
-RETURN n.id AS id, total AS totalCount, works
+RETURN n.id AS id,
+       CASE $via
+         WHEN 'references' THEN COUNT { (n)-[:CITES]->(:Work) }
+         WHEN 'citedBy' THEN COUNT { (n)<-[:CITES]-(:Work) }
+         WHEN 'topic' THEN COUNT { (n)<-[:HAS_TOPIC]-(:Work) }
+         ELSE 0
+       END AS totalCount, works
