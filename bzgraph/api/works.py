@@ -181,7 +181,6 @@ class WorkConnection:
     edges: list[WorkEdge]
 
 
-
 @strawberry.type(description="A researcher on a page of an institution's researchers.")
 class AffiliationEdge:
     cursor: str
@@ -200,6 +199,7 @@ class AffiliationConnection:
 
 
 def page_info(cursors_on_page: list[str], has_next: bool, has_previous: bool) -> PageInfo:
+    """Where a page with these cursors sits in its list."""
     return PageInfo(has_next_page=has_next, end_cursor=cursors_on_page[-1] if cursors_on_page else None,
                     has_previous_page=has_previous, start_cursor=cursors_on_page[0] if cursors_on_page else None)
 
@@ -218,7 +218,7 @@ async def works_page(context: Context, via: str, node_id: str, first: int, after
     scope = f"{via}:{node_id}"
     year, title, last = cursors.decode(scope, after, WORKS_POSITION) if after is not None else (None, None, None)
     row = await batched(context, "work/page", node_id, via=via, first=first,
-                         afterYear=year, afterTitle=title, afterId=last)
+                        afterYear=year, afterTitle=title, afterId=last)
     works = row.get("works", [])
     return works_connection(scope, works[:first], row.get("totalCount", 0), len(works) > first, after is not None)
 
@@ -229,7 +229,7 @@ async def members_page(context: Context, institution_id: str, first: int, after:
     scope = f"researchers:{institution_id}"
     year, name, last = cursors.decode(scope, after, MEMBERS_POSITION) if after is not None else (None, None, None)
     row = await batched(context, "institution/researchers", institution_id, first=first,
-                         afterYear=year, afterName=name, afterId=last)
+                        afterYear=year, afterName=name, afterId=last)
     members = row.get("members", [])
     edges = [AffiliationEdge(cursor=cursors.encode(scope, [m["sortYear"], m["sortName"], m["researcher"]["id"]]),
                              years=m["years"], node=_researcher(m["researcher"], context))
