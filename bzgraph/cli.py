@@ -76,6 +76,19 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+SHUTDOWN_GRACE = 8  # seconds: under the 10 s Docker and Kubernetes give before SIGKILL
+
+
+class _CancelledAtShutdown(logging.Filter):
+    """One line, not a traceback, for a request uvicorn cancels once the shutdown grace is over."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                "a request still running when the shutdown grace ended was cancelled", (), None, None)
+        return True
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -88,9 +101,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # Our log lines with time, level and source; the driver's own only from warnings up.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("neo4j").setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.error").addFilter(_CancelledAtShutdown())
     print(f"bzgraph serving GraphQL at http://{args.host}:{args.port}/graphql", flush=True)
+    # On SIGTERM, requests still running (or a client still sending its body) get SHUTDOWN_GRACE
+    # seconds, then the server stops cleanly (the driver closed), before an orchestrator's SIGKILL.
     uvicorn.run(create_app(settings, apply_migrations=True), host=args.host, port=args.port,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, timeout_graceful_shutdown=SHUTDOWN_GRACE)
     return 0
 
 

@@ -647,3 +647,30 @@ async def test_a_database_name_the_server_lacks_is_service_unavailable_with_the_
                             text=True, env={**os.environ, "BZGRAPH_NEO4J_DATABASE": "nosuchdb"}, timeout=120)
     assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
     assert result.stderr.startswith("bzgraph: SERVICE_UNAVAILABLE: ") and "nosuchdb" in result.stderr
+
+
+def test_sigterm_stops_the_server_within_its_grace_even_with_a_stalled_request() -> None:
+    """A client that never finishes its body kept a stopping server up for the whole body timeout;
+    now it gets the shutdown grace (8 s), then the server stops cleanly, its shutdown logged."""
+    import socket
+
+    port = free_port()
+    env = {**os.environ, "BZGRAPH_NEO4J_URI": f"bolt://127.0.0.1:{free_port()}", "BZGRAPH_NEO4J_TIMEOUT": "2",
+           "BZGRAPH_BODY_TIMEOUT": "120"}
+    server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert wait_until_up(f"http://127.0.0.1:{port}"), "the server did not start"
+        with socket.create_connection(("127.0.0.1", port)) as stalled:
+            stalled.sendall(b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                            b"content-length: 100\r\n\r\n{\"query\"")
+            time.sleep(0.5)  # the request is running, waiting for the rest of its body
+            started = time.monotonic()
+            server.terminate()
+            _, stderr = server.communicate(timeout=30)
+            took = time.monotonic() - started
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert took < 15, took
+    assert re.search(r" INFO bzgraph: shutting down$", stderr, re.M) and "Traceback" not in stderr
