@@ -219,3 +219,24 @@ async def test_the_lists_of_many_nodes_cost_one_round_trip_each(graph: Path, api
             assert t["topic"]["works"]["totalCount"] == len(expected[t["topic"]["id"]]["works"])
     # node, the topic's works, every work's citedBy, references and topics, every topic's works
     assert body["extensions"]["cypherRoundTrips"] == 6
+
+
+async def test_a_researchers_affiliations_come_with_the_profile_most_recent_first(graph: Path, api: httpx.AsyncClient) -> None:
+    """Researcher.affiliations: every institution the researcher's works list for them, with the
+    years, the latest first; the first is the header's `affiliation`; read in the profile's one query."""
+    seen: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for n in sorted(IMPORTED):
+        _, year, _, _, authors = WORKS[n]
+        for a, _, institutions in authors:
+            for institution in institutions:
+                seen[aid(a)][institution].add(year)
+    query = """query($id: ID!) { researcher(id: $id) { affiliation { id }
+      affiliations { years institution { id name } } } }"""
+    for researcher, places in seen.items():
+        body = await gql(api, query, {"id": researcher})
+        assert body["extensions"]["cypherRoundTrips"] == 1
+        got = body["data"]["researcher"]
+        want = sorted(places, key=lambda i: (-max(places[i]), f"Institute {i}", i))
+        assert [(a["institution"]["id"], a["years"]) for a in got["affiliations"]] == [(i, sorted(places[i])) for i in want]
+        assert got["affiliation"] == {"id": want[0]}
+    assert [a for a, places in seen.items() if len(places) > 1] == [aid(2)]  # Amy: 2022 elsewhere, 2021 here

@@ -174,6 +174,12 @@ class TopicCount:
     topic: Topic
 
 
+@strawberry.type(description="An institution a researcher has been affiliated with, and the years it was seen.")
+class Affiliation:
+    institution: Institution
+    years: list[int] = strawberry.field(description="oldest first")
+
+
 @strawberry.type(description="The profile's counts.")
 class ResearcherCounts:
     works: int = strawberry.field(description="works authored")
@@ -261,6 +267,12 @@ class Researcher(Node):
     def affiliation(self) -> Awaitable[Institution | None] | Institution | None:
         return self._read_profile(
             lambda p: Institution.from_row(p["affiliation"]) if p["affiliation"] else None)
+
+    @strawberry.field(graphql_type=list[Affiliation], metadata=PURE,
+                      description="Every known affiliation, the most recently seen first (the first is `affiliation`).")
+    def affiliations(self) -> Awaitable[list[Affiliation]] | list[Affiliation]:
+        return self._read_profile(lambda p: [Affiliation(institution=Institution.from_row(a["institution"]), years=a["years"])
+                                             for a in p["affiliations"]])
 
     @strawberry.field(graphql_type=ResearcherCounts, metadata=PURE)
     def counts(self) -> Awaitable[ResearcherCounts] | ResearcherCounts:

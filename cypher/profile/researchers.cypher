@@ -1,4 +1,5 @@
-// The researcher profile page for one or many researchers: header, counts, trust, viewer state, works page, collaborators, topics.
+// The researcher profile page for one or many researchers: header, affiliations, counts, trust, viewer state, works page,
+// collaborators, topics.
 // Parameters: $ids LIST<STRING>; $viewer STRING? (a User id, null when anonymous);
 //   $worksFirst INT (page size; 0 skips the list); $afterYear INT?, $afterTitle STRING?, $afterId STRING?
 //   (the keyset position of the works cursor, all null for the first page; $afterTitle is the sort title);
@@ -11,8 +12,10 @@ UNWIND $ids AS researcherId
 MATCH (r:Researcher {id: researcherId})
 CALL (r) {
   OPTIONAL MATCH (r)-[aff:AFFILIATED_WITH]->(i:Institution)
-  WITH i, aff ORDER BY coalesce(aff.years[-1], -1) DESC, i.name ASC
-  RETURN head(collect(i {.id, .name, .country, .ror, .type})) AS affiliation
+  WITH i, aff ORDER BY coalesce(aff.years[-1], -1) DESC, i.name ASC, i.id ASC
+  WITH collect(CASE WHEN i IS NULL THEN null
+                    ELSE {institution: i {.id, .name, .country, .ror, .type}, years: coalesce(aff.years, [])} END) AS affiliations
+  RETURN affiliations[0].institution AS affiliation, affiliations  // the current one: the latest year seen
 }
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(c:Researcher)
@@ -61,7 +64,7 @@ CALL (r) {
 RETURN r {.id, .name, .aliases, .orcid, .openalexId, .bio, .openToCollaborate,
           .trustScore, .trustTier, .verificationLevel,
           .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints} AS researcher,
-       affiliation, claimed,
+       affiliation, affiliations, claimed,
        {works: workCount, followers: followerCount, topics: topicCount, closeCollaborators: closeCount} AS counts,
        {isFollowing: isFollowing,
         canClaim: $viewer IS NOT NULL AND NOT claimed AND NOT holdsClaim AND NOT pendingClaim,
