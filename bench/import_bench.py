@@ -52,6 +52,20 @@ def joined(values: list[Any]) -> str | None:
     return "|".join(str(v) for v in values) if values else None
 
 
+def affiliations(p: dict[str, Any]) -> dict[tuple[str, str], set[int]]:
+    """The AFFILIATED_WITH edges the import derives (ingest/affiliations): the institutions works list
+    for each author, with the works' years, and the Author records' affiliations."""
+    found: dict[tuple[str, str], set[int]] = {}
+    for w in p["works"]:
+        for a in w["authors"]:
+            for institution in a["institutions"]:
+                found.setdefault((a["researcher"], institution), set()).update([w["year"]] if w["year"] is not None else [])
+    for r in p["researchers"]:
+        for a in (r["record"] or {}).get("affiliations", []):
+            found.setdefault((r["id"], a["institution"]), set()).update(a["years"])
+    return found
+
+
 def write_csvs(batch: Batch, directory: Path) -> dict[str, int]:
     """One CSV per node label and relationship type; returns the row count of each."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -69,7 +83,7 @@ def write_csvs(batch: Batch, directory: Path) -> dict[str, int]:
         "AUTHORED": [(a["researcher"], w["id"], a["position"]) for w in p["works"] for a in w["authors"]],
         "HAS_TOPIC": [(w["id"], t["topic"], t["score"]) for w in p["works"] for t in w["topics"]],
         "PUBLISHED_IN": [(w["id"], w["source"], None) for w in p["works"] if w["source"]],
-        "AFFILIATED_WITH": [(a["researcher"], a["institution"], joined(a["years"])) for a in p["affiliations"]],
+        "AFFILIATED_WITH": [(r, i, joined(sorted(years))) for (r, i), years in affiliations(p).items()],
         "CITES": [(w["id"], ref, None) for w in p["works"] for ref in w["references"] if ref in work_ids],
     }
     sizes = {}

@@ -244,7 +244,6 @@ class Batch:
         entities: dict[str, dict[str, dict[str, Any]]] = {"sources": {}, "topics": {}, "institutions": {}}
         works: dict[str, dict[str, Any]] = {}
         researchers: dict[str, dict[str, Any]] = {}
-        affiliations: dict[tuple[str, str], dict[str, Any]] = {}
         for index, rows in enumerate(self.entries):
             if any(taken[record["id"]][1] != index for record in _records(rows)):
                 continue  # a superseded copy: it contributes nothing
@@ -257,17 +256,10 @@ class Batch:
                 works[work["id"]] = work
             for row in rows.researchers:
                 _add_researcher(researchers, row, rows.affiliations if row["authoritative"] else [])
-            for row in rows.affiliations:
-                key = (row["researcher"], row["institution"])
-                known = affiliations.setdefault(key, {**row, "years": []})
-                known["years"] = sorted(set(known["years"]) | set(row["years"]))
         return {
             **{name: list(rows.values()) for name, rows in entities.items()},
             "researchers": list(researchers.values()),
             "works": list(works.values()),
-            # Every affiliation the records give, merged (what the LOAD CSV baseline of
-            # bench/import_bench.py writes); the import derives them (ingest/affiliations).
-            "affiliations": list(affiliations.values()),
         }
 
 
