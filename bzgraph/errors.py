@@ -42,8 +42,13 @@ class Conflict(BzgraphError):
     code = "CONFLICT"
 
 
-class RateLimited(BzgraphError):
-    code = "RATE_LIMITED"
+class RateLimited(Forbidden):
+    """A limit on how often an account may act: ``FORBIDDEN`` (the contract's codes are a closed
+    list), told apart by ``extensions.reason`` ``RATE_LIMITED`` and ``extensions.retryAfter``, the
+    seconds until the action is allowed again."""
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message, reason="RATE_LIMITED", **extensions)
 
 
 class QueryTooComplex(BzgraphError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import socket
+from functools import cache
+
 import httpx
 
 from bzgraph.settings import PROJECT_ROOT
@@ -25,9 +28,22 @@ async def gql(client: httpx.AsyncClient, query: str, variables: dict | None = No
     return response.json()
 
 
+@cache
+def contract_codes() -> frozenset[str]:
+    """The error codes the contract allows: its README's "Errors" section, read as written."""
+    readme = (CONTRACT_DIR / "README.md").read_text()
+    section = readme.split("## Errors", 1)[1].split("\n## ", 1)[0]
+    found = frozenset(re.findall(r"`([A-Z_]+)`", section))
+    assert "INTERNAL" in found and len(found) >= 8, section
+    return found
+
+
 def codes(body: dict) -> list[str]:
-    """The ``extensions.code`` of every error in a GraphQL response."""
-    return [error["extensions"]["code"] for error in body.get("errors", [])]
+    """The ``extensions.code`` of every error in a GraphQL response, each checked to be one of the
+    contract's."""
+    found = [error["extensions"]["code"] for error in body.get("errors", [])]
+    assert set(found) <= contract_codes(), f"codes outside the contract: {set(found) - contract_codes()}"
+    return found
 
 
 def wait_until_up(url: str, seconds: float = 60) -> bool:

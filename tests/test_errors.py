@@ -15,14 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 from graphql import GraphQLError
-from support import codes, contract, free_port, gql, wait_until_up
+from support import codes, contract, contract_codes, free_port, gql, wait_until_up
 
 from starlette.routing import Route
 
 from bzgraph.app import create_app
 from bzgraph.auth import issue_token
-from bzgraph.errors import INTERNAL_MESSAGE, to_graphql_error
-from bzgraph.media import prefers_graphql_response
+from bzgraph.errors import INTERNAL_MESSAGE, BzgraphError, to_graphql_error
+from bzgraph.media import STATUS_WITHOUT_DATA, prefers_graphql_response
 from bzgraph.settings import get_settings
 
 BUNGERT = "bzr-leon-bungert"
@@ -86,6 +86,16 @@ async def test_a_short_document_asking_for_a_huge_answer_is_query_too_complex(ap
     body = await gql(api, f'{{ researcher(id: "{BUNGERT}") {{ {small} }} }}')
     assert "errors" not in body and body["data"]["researcher"]["closeCollaborators"]
 
+
+def test_every_error_code_bzgraph_raises_is_one_of_the_contracts() -> None:
+    """The contract's codes are a closed list: a UI switches on them. (A rate limit is FORBIDDEN
+    with ``extensions.reason``, not a code of its own.)"""
+
+    def subclasses(cls: type) -> list[type]:
+        return [cls] + [sub for direct in cls.__subclasses__() for sub in subclasses(direct)]
+
+    raised = {cls.code for cls in subclasses(BzgraphError)} | set(STATUS_WITHOUT_DATA)
+    assert raised <= contract_codes(), raised - contract_codes()
 
 async def test_contract_operations_at_their_largest_pages_are_within_the_cost_limit(api: httpx.AsyncClient) -> None:
     for name, variables in [("ProfilePage", {"id": BUNGERT, "worksFirst": 100, "collaboratorsFirst": 100,

@@ -248,13 +248,14 @@ RESPOND_REFUSALS: Refusals = {"NOT_PENDING": (Conflict, "this invitation has alr
 
 
 def _accepted(rows: list[Row], missing: str, refusals: Refusals) -> Row:
-    """The action's row; NOT_FOUND (``missing``) without one, the refusal its outcome names."""
+    """The action's row; NOT_FOUND (``missing``) without one, the refusal its outcome names (with
+    the row's ``details``, if any, as extensions)."""
     if not rows:
         raise NotFound(missing)
     row = rows[0]
     if row["outcome"] in refusals:
         error, message = refusals[row["outcome"]]
-        raise error(message)
+        raise error(message, **(row.get("details") or {}))
     return row
 
 

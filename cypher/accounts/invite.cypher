@@ -1,7 +1,8 @@
 // Sends an invitation to collaborate to a claimed researcher, within the sender's rate limit.
 // Parameters: $userId STRING, $sub STRING, $researcherId STRING, $invitationId STRING, $message STRING, $limit INTEGER (per 24 hours).
 // Returns outcome: SENT, NOT_CLAIMED, OWN_RECORD or RATE_LIMITED (no row: no such researcher),
-//   and the invitation sent (as accounts/viewer shows it), null when refused.
+//   the invitation sent (as accounts/viewer shows it), null when refused, and details: with
+//   RATE_LIMITED, {retryAfter}: the seconds until the oldest invitation counted leaves the 24 hours.
 // Example: bzgraph cypher accounts/invite --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20
 MATCH (r:Researcher {id: $researcherId})
 // Exclusive locks until commit, the researcher first and then the account, in the order follow,
@@ -10,13 +11,13 @@ SET r._lock = true REMOVE r._lock
 MERGE (u:User:Entity {id: $userId})
 ON CREATE SET u.sub = $sub, u.createdAt = datetime()
 SET u._lock = true REMOVE u._lock
-WITH r, u,
-     COUNT { (u)-[:SENT]->(i:Invitation) WHERE i.createdAt > datetime() - duration('PT24H') } AS sentToday
-WITH r, u,
+WITH r, u, COLLECT { MATCH (u)-[:SENT]->(i:Invitation) WHERE i.createdAt > datetime() - duration('PT24H')
+                     RETURN i.createdAt AS sent ORDER BY sent } AS sentToday
+WITH r, u, sentToday,
      CASE
        WHEN NOT EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'NOT_CLAIMED'
        WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(u) } THEN 'OWN_RECORD'
-       WHEN sentToday >= $limit THEN 'RATE_LIMITED'
+       WHEN size(sentToday) >= $limit THEN 'RATE_LIMITED'
        ELSE 'SENT'
      END AS outcome
 CALL (r, u, outcome) {
@@ -28,4 +29,7 @@ UNION
   WITH outcome WHERE outcome <> 'SENT'
   RETURN null AS invitation
 }
-RETURN outcome, invitation
+RETURN outcome, invitation,
+       CASE WHEN outcome = 'RATE_LIMITED'
+         THEN {retryAfter: duration.inSeconds(datetime(), sentToday[size(sentToday) - $limit] + duration('PT24H')).seconds + 1}
+       END AS details
