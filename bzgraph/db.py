@@ -103,6 +103,19 @@ def plain(value: Any) -> Any:
     return value
 
 
+_ENTITY_NOT_FOUND = "Neo.ClientError.Statement.EntityNotFound"
+
+
+class NodeGone(neo4j_errors.DriverError):
+    """A node the transaction had matched was deleted by another one, whose lock it was waiting
+    for (Neo4j's ``EntityNotFound`` once the lock is granted). Retryable: the managed transaction
+    runs again from the start and sees the graph as it now is (a researcher an import deleted is
+    then not found)."""
+
+    def is_retryable(self) -> bool:
+        return True
+
+
 @contextmanager
 def driver_errors() -> Iterator[None]:
     """The driver's errors as the contract's: ``CONFLICT`` for a broken constraint,
@@ -121,6 +134,9 @@ def driver_errors() -> Iterator[None]:
             raise ServiceUnavailable(f"the graph database server has no database of the configured name "
                                      f"(BZGRAPH_NEO4J_DATABASE): {exc.message}") from exc
         raise
+    except NodeGone as exc:  # still so after the driver's retries
+        raise ServiceUnavailable("the graph database was busy with conflicting writes, also after "
+                                 "retrying; try again shortly") from exc
     except TimeoutError as exc:  # this request's time ran out (a busy database, a long wait for locks)
         raise ServiceUnavailable("the graph database did not answer in time; try again shortly") from exc
     except neo4j_errors.TransientError as exc:
@@ -242,7 +258,12 @@ class Database:
         """Run ``work`` in one managed transaction (retried as a whole on transient errors)."""
 
         async def unit(tx: neo4j.AsyncManagedTransaction) -> T:
-            return await work(Tx(tx))
+            try:
+                return await work(Tx(tx))
+            except neo4j_errors.ClientError as exc:
+                if exc.code == _ENTITY_NOT_FOUND:
+                    raise NodeGone(exc.message or "a node was deleted meanwhile") from exc
+                raise
 
         with self._outages(), driver_errors():
             async with self.driver.session(

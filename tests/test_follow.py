@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import strawberry
 from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token
 
 from bzgraph.api.accounts import ResearcherPayload
+from bzgraph.db import Tx
 
 
 def community(state: dict) -> float:
@@ -106,3 +108,38 @@ async def test_a_payload_read_back_that_fails_says_the_change_is_saved(settings)
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert error["message"].startswith("the change is saved") and error["path"] == ["committed", "researcher"]
     assert result.data == {"committed": {"researcher": None}}
+
+
+@pytest.mark.parametrize("operation", ["FollowResearcher", "ClaimResearcher"])
+async def test_an_action_waiting_for_a_researcher_an_import_deletes_finds_it_gone(api, settings, seeded,
+                                                                                  operation) -> None:
+    """An import batch deletes a researcher it left without works (ingest/orphans) while a follow or
+    claim waits for that researcher's lock: once the batch commits, the action is NOT_FOUND (Neo4j's
+    EntityNotFound makes the transaction run again), not INTERNAL."""
+    rid = new_id("A")
+    await seeded.write("ingest/researchers", researchers=[
+        {"id": rid, "names": [], "record": None, "seen": {"name": "Soon Gone", "orcid": None, "version": "2025-01-01"}}])
+    viewer = token(settings, new_id("fan"))
+    await gql(api, "{ viewer { id } }", token=viewer)
+    deleted, release = asyncio.Event(), asyncio.Event()
+
+    async def import_batch(tx: Tx) -> list[str]:
+        gone = (await tx.run("ingest/orphans", researchers=[rid], sources=[], topics=[], institutions=[]))[0]
+        deleted.set()
+        await release.wait()  # the batch's transaction stays open, holding the researcher's lock
+        return gone["deleted"]
+
+    batch = asyncio.create_task(seeded.execute(import_batch, write=True))
+    await asyncio.wait_for(deleted.wait(), 30)
+    variables = {"id": rid, "evidence": {"email": "soon.gone@example.org"}} if operation == "ClaimResearcher" else {"id": rid}
+    action = asyncio.create_task(gql(api, contract(operation), variables, token=viewer))
+    for _ in range(200):  # until the action waits for the lock
+        if (await seeded.read("testing/blocked-transactions"))[0]["blocked"]:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("the action never waited for the batch's lock")
+    release.set()
+    assert await batch == [rid]
+    body = await action
+    assert codes(body) == ["NOT_FOUND"], body
