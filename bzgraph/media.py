@@ -9,8 +9,8 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 # With application/graphql-response+json, an answer without data (the request failed before
 # execution) carries a 4xx or 5xx status; with application/json it is always 200.
-STATUS_WITHOUT_DATA = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "INTERNAL": 500,
-                       "SERVICE_UNAVAILABLE": 503}
+STATUS_WITHOUT_DATA = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "RATE_LIMITED": 429,
+                       "INTERNAL": 500, "SERVICE_UNAVAILABLE": 503}
 
 
 def prefers_graphql_response(accept: str | None) -> bool:

@@ -28,19 +28,24 @@ async def gql(client: httpx.AsyncClient, query: str, variables: dict | None = No
     return response.json()
 
 
+# Issue 5 asks the invitation limit for an error code of its own: the one code beyond the contract's.
+ISSUE_CODES = frozenset({"RATE_LIMITED"})
+
+
 @cache
 def contract_codes() -> frozenset[str]:
-    """The error codes the contract allows: its README's "Errors" section, read as written."""
+    """The error codes a client may see: the contract README's "Errors" section, read as written,
+    and ISSUE_CODES."""
     readme = (CONTRACT_DIR / "README.md").read_text()
     section = readme.split("## Errors", 1)[1].split("\n## ", 1)[0]
     found = frozenset(re.findall(r"`([A-Z_]+)`", section))
     assert "INTERNAL" in found and len(found) >= 8, section
-    return found
+    return found | ISSUE_CODES
 
 
 def codes(body: dict) -> list[str]:
-    """The ``extensions.code`` of every error in a GraphQL response, each checked to be one of the
-    contract's."""
+    """The ``extensions.code`` of every error in a GraphQL response, each checked to be one a client
+    may see (:func:`contract_codes`)."""
     found = [error["extensions"]["code"] for error in body.get("errors", [])]
     assert set(found) <= contract_codes(), f"codes outside the contract: {set(found) - contract_codes()}"
     return found

@@ -87,9 +87,9 @@ async def test_a_short_document_asking_for_a_huge_answer_is_query_too_complex(ap
     assert "errors" not in body and body["data"]["researcher"]["closeCollaborators"]
 
 
-def test_every_error_code_bzgraph_raises_is_one_of_the_contracts() -> None:
-    """The contract's codes are a closed list: a UI switches on them. (A rate limit is FORBIDDEN
-    with ``extensions.reason``, not a code of its own.)"""
+def test_every_error_code_bzgraph_raises_is_one_a_client_knows() -> None:
+    """The contract's codes are a closed list that UIs switch on; the only other is the invitation
+    limit's RATE_LIMITED, which issue 5 asks for."""
 
     def subclasses(cls: type) -> list[type]:
         return [cls] + [sub for direct in cls.__subclasses__() for sub in subclasses(direct)]

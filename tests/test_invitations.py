@@ -112,10 +112,8 @@ async def test_invitations_are_rate_limited_per_account(api, settings, seeded) -
     for i in range(20):
         assert "errors" not in await invite(api, rid, sender, f"#{i}")
     body = await invite(api, rid, sender, "one more")
-    assert codes(body) == ["FORBIDDEN"] and "20" in body["errors"][0]["message"]
-    extensions = body["errors"][0]["extensions"]
-    assert extensions["reason"] == "RATE_LIMITED"
-    assert 86_000 < extensions["retryAfter"] <= 86_401  # the first of the 20 was sent moments ago
+    assert codes(body) == ["RATE_LIMITED"] and "20" in body["errors"][0]["message"]
+    assert 86_000 < body["errors"][0]["extensions"]["retryAfter"] <= 86_401  # the first of the 20 was sent just now
     assert "errors" not in await invite(api, rid, token(settings, new_id("polite")), "hi")  # per account
 
 
@@ -124,7 +122,7 @@ async def test_the_rate_limit_holds_under_concurrency(api, settings, seeded) -> 
     await claim_and_approve(api, settings, rid, new_id("popular"))
     sender = token(settings, new_id("burst"))
     results = await asyncio.gather(*(invite(api, rid, sender, f"#{i}") for i in range(26)))
-    outcomes = ["ok" if "errors" not in r else r["errors"][0]["extensions"].get("reason") for r in results]
+    outcomes = ["ok" if "errors" not in r else codes(r)[0] for r in results]
     assert outcomes.count("ok") == 20 and outcomes.count("RATE_LIMITED") == 6
 
 
