@@ -91,22 +91,13 @@ class Settings(BaseSettings):
     @field_validator("cors_origins")
     @classmethod
     def _origins(cls, value: str | None) -> str | None:
-        """Each origin as browsers send it (scheme://host[:port], no path), or "*": any other entry
-        would never match, and the UI it was meant for would be refused without a word."""
-        for origin in (value or "").split(","):
-            origin = origin.strip()
-            if not origin or origin == "*":
-                continue
-            parts = urlsplit(origin)
-            try:
-                parts.port  # noqa: B018 - raises on a port that is not a number
-            except ValueError:
-                raise ValueError(f"{origin!r} has a bad port") from None
-            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query \
-                    or parts.fragment or parts.username or parts.password:
-                raise ValueError(f"{origin!r} is not an origin: write scheme://host[:port], without a path "
-                                 f"or a trailing slash, e.g. https://ui.example.org")
-        return value
+        """Each origin as browsers send it, scheme://host[:port] (no path), or "*": any other entry
+        would never match, and the UI it was meant for would be refused without a word. Written
+        otherwise but meaning the same origin (capitals, a default port, a non-ASCII host), an entry
+        is stored as a browser serializes it, since the CORS middleware compares exact strings."""
+        if value is None:
+            return None
+        return ",".join(_origin(entry.strip()) for entry in value.split(",") if entry.strip())
 
     @model_validator(mode="after")
     def _keys_over_https_in_production(self) -> Settings:
@@ -167,3 +158,32 @@ def get_settings() -> Settings:
                 message = "BZGRAPH_" + "_".join(str(p) for p in err["loc"]).upper() + ": " + message
             lines.append(message)
         raise SettingsError("invalid setting: " + "; ".join(lines)) from None
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(entry: str) -> str:
+    """``entry`` as a browser's ``Origin`` header: lower-case scheme and host, the host in ASCII
+    (IDNA), no default port; ``*`` as it is. ValueError when it is not an origin at all."""
+    if entry == "*":
+        return entry
+    parts = urlsplit(entry)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{entry!r} has a bad port") from None
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in _DEFAULT_PORTS or not host or parts.path or parts.query or parts.fragment \
+            or parts.username or parts.password:
+        raise ValueError(f"{entry!r} is not an origin: write scheme://host[:port], without a path "
+                         f"or a trailing slash, e.g. https://ui.example.org")
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    else:
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError(f"{entry!r} has a host name that cannot be encoded (IDNA)") from None
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != _DEFAULT_PORTS[scheme] else "")
+

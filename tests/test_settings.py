@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from starlette.middleware.cors import CORSMiddleware
 
 from bzgraph.settings import Settings, SettingsError, get_settings
 
@@ -71,6 +72,17 @@ def test_cors_origins_that_could_never_match_are_refused(monkeypatch: pytest.Mon
 def test_cors_origins_as_browsers_send_them_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _fresh(monkeypatch, BZGRAPH_CORS_ORIGINS="https://ui.example.org, http://localhost:5173,*")
     assert settings.cors_origin_list == ["https://ui.example.org", "http://localhost:5173", "*"]
+
+
+def test_cors_origins_are_kept_as_browsers_serialize_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CORS middleware compares exact strings: an origin written with capitals, a default port or
+    a non-ASCII host would never match the browser's ``Origin`` header unless stored as it sends it."""
+    settings = _fresh(monkeypatch, BZGRAPH_CORS_ORIGINS="HTTPS://UI.Example.org,http://localhost:80,"
+                                                        "https://bücher.example:8443,http://[::1]:5173")
+    assert settings.cors_origin_list == ["https://ui.example.org", "http://localhost",
+                                         "https://xn--bcher-kva.example:8443", "http://[::1]:5173"]
+    cors = CORSMiddleware(app=None, allow_origins=settings.cors_origin_list)  # as bzgraph.app installs it
+    assert cors.is_allowed_origin("https://ui.example.org") and cors.is_allowed_origin("http://localhost")
 
 
 def test_a_jwks_url_must_be_a_web_address_and_https_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
