@@ -445,6 +445,30 @@ async def test_search_finds_names_as_people_type_them(api, seeded) -> None:
         assert await found(typed, ["WORK"]) == [f"{ids['irish']}-w"], typed
 
 
+
+async def test_search_finds_possessives_and_greek_final_sigma_either_way(api, seeded) -> None:
+    """The analyzer keeps an English possessive on its word and lower-cases a capital Σ to σ, while
+    people type the name without the possessive, or with it, and a final σ as ς: each finds it."""
+    import uuid
+
+    tag = uuid.uuid4().hex[:6]
+    names = {"pool": f"Murray's Pool{tag}", "murray": f"Elena Murray Qv{tag}",
+             "capitals": f"ΟΔΥΣΣΕΥΣ Λx{tag}", "lower": f"Αρης Λy{tag}"}
+    ids = {key: f"t-{tag}-{key}" for key in names}
+    for key, name in names.items():
+        await seeded.write("testing/researcher-with-works", id=ids[key], name=name, works=[])
+
+    async def found(typed: str) -> list[str]:
+        body = await gql(api, contract("Search"), {"q": typed, "kinds": ["RESEARCHER"], "first": 100})
+        assert "errors" not in body, (typed, body)
+        return [h["node"]["id"] for h in body["data"]["search"]["hits"]]
+
+    for typed, key in ((f"murray pool{tag}", "pool"), (f"pool{tag} murray", "pool"), (f"Murray's Pool{tag}", "pool"),
+                       (f"murray's qv{tag}", "murray"), (f"qv{tag} murray's", "murray"),
+                       (f"Οδυσσευς λx{tag}", "capitals"), (f"λx{tag} οδυσσευς", "capitals"),
+                       (f"ΑΡΗΣ λy{tag}", "lower"), (f"λy{tag} αρησ", "lower")):
+        assert await found(typed) == [ids[key]], typed
+
 async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> None:
     from bzgraph.neighbours import refresh_neighbours
 

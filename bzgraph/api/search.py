@@ -64,13 +64,33 @@ def lucene_query(text: str) -> str | None:
         return None
     if len(words) > MAX_TERMS:
         raise BadUserInput(f"`query` has more than {MAX_TERMS} words", argument="query")
-    terms = [f"+{w}" for w in words[:-1]]
+    terms = [f"+{_any_form(w)}" for w in words[:-1]]
     last = words[-1]
     if len(last) < 3:
-        terms.append(f"+{last}")
+        terms.append(f"+{_any_form(last)}")
     else:  # a stop word typed last may be a whole word (dropped) or the start of one: optional
-        terms.append(f"{'' if last in STOP_WORDS else '+'}({last} OR {last}*)")
+        terms.append(f"{'' if last in STOP_WORDS else '+'}({' OR '.join([*_forms(last), last + '*'])})")
     return " ".join(terms)
+
+
+def _forms(word: str) -> list[str]:
+    """The spellings of a typed (folded) word the index may hold: with and without an English
+    possessive, which the analyzer keeps on its word (``murray`` finds *Murray's Pool*, ``murray's``
+    finds *Murray*), and with a word-final Greek sigma in either form (the analyzer lower-cases a
+    capital Σ to σ, and a typed ς stays ς). A stop word stays as typed: the analyzer drops it, and
+    its possessive would be a required word."""
+    base = word[:-2] if word.endswith("'s") and len(word) > 2 else word
+    if base in STOP_WORDS:
+        return [word]
+    forms = [base, base + "'s"]
+    if base.endswith(("σ", "ς")):
+        forms.append(base[:-1] + ("ς" if base.endswith("σ") else "σ"))
+    return forms
+
+
+def _any_form(word: str) -> str:
+    forms = _forms(word)
+    return forms[0] if len(forms) == 1 else f"({' OR '.join(forms)})"
 
 
 @strawberry.type(description="A search hit, with its relevance score.")
