@@ -469,6 +469,37 @@ async def test_search_finds_possessives_and_greek_final_sigma_either_way(api, se
                        (f"ΑΡΗΣ λy{tag}", "lower"), (f"λy{tag} αρησ", "lower")):
         assert await found(typed) == [ids[key]], typed
 
+
+async def test_search_splits_typed_words_as_the_index_does(api, seeded) -> None:
+    """A name or title found by itself as displayed: an initial with its dot (`A.` is the stop word
+    `a`), `no.`, and words joined by a comma or semicolon, which must all match, not either one."""
+    import uuid
+
+    tag = uuid.uuid4().hex[:6]
+    rid, wid = f"t-{tag}-r", f"t-{tag}-w"
+    await seeded.write("testing/researcher-with-works", id=rid, name=f"Niva{tag} A. Ran", works=[
+        {"id": wid, "title": f"Treatise{tag} Online no. 120: Part 2, carbonate reefs", "year": 2020}])
+    other = f"t-{tag}-x"
+    await seeded.write("testing/researcher-with-works", id=other, name=f"Zed{tag} Carbonate", works=[
+        {"id": f"{other}-w", "title": f"Treatise{tag} of limestone", "year": 2019}])
+
+    async def found(typed: str, kinds: list[str]) -> list[str]:
+        body = await gql(api, contract("Search"), {"q": typed, "kinds": kinds, "first": 100})
+        assert "errors" not in body, (typed, body)
+        return [h["node"]["id"] for h in body["data"]["search"]["hits"]]
+
+    for typed in (f"Niva{tag} A. Ran", f"niva{tag} a ran", f"A. Ran Niva{tag}"):
+        assert await found(typed, ["RESEARCHER"]) == [rid], typed
+    assert await found(f"Treatise{tag} Online no. 120: Part 2, carbonate reefs", ["WORK"]) == [wid]
+    assert await found(f"treatise{tag},carbonate", ["WORK"]) == [wid]  # both words, not either
+    assert await found(f"treatise{tag};zzqxw{tag}", ["WORK"]) == []
+    assert await found(f"zed{tag},zzqxw{tag}", ["RESEARCHER"]) == []
+    # Chinese: the analyzer makes each character a term; a typed word is those terms in order
+    await seeded.write("testing/researcher-with-works", id=f"t-{tag}-zh", name=f"Li{tag}", works=[
+        {"id": f"t-{tag}-zh1", "title": f"机器学习方法 {tag}", "year": 2020},
+        {"id": f"t-{tag}-zh2", "title": f"学习机器 {tag}", "year": 2020}])
+    assert await found(f"{tag} 机器学习", ["WORK"]) == [f"t-{tag}-zh1"]
+
 async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> None:
     from bzgraph.neighbours import refresh_neighbours
 

@@ -55,11 +55,10 @@ def lucene_query(text: str) -> str | None:
     printable = "".join(ch if ch.isprintable() or ch in _JOINERS else " " for ch in text)
     if not printable.replace("\u200c", "").replace("\u200d", "").strip():
         raise BadUserInput("`query` needs at least one word", argument="query")
-    # Folded first (folding may give special characters: `＊` is `*`), then Lucene's special
-    # characters separate words, as the index's analyzer splits on them anyway:
-    # escaped, `mean-field` would be one query term the analyzer splits into two optional ones.
-    words = [w.strip("".join(_JOINERS)) for w in _SPECIAL.sub(" ", fold(printable)).split()]
-    words = [w for w in words if w]
+    # Folded first (folding may give special characters: `＊` is `*`), then split into words as the
+    # index's analyzer splits text: left whole, `mean-field` or `carbonate,reef` would be one query
+    # term the analyzer splits into two optional ones, and `A.` a term that is no stop word.
+    words = _words(fold(printable))
     if not words:
         return None
     if len(words) > MAX_TERMS:
@@ -73,19 +72,51 @@ def lucene_query(text: str) -> str | None:
     return " ".join(terms)
 
 
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_" or ch in _JOINERS or unicodedata.category(ch)[0] == "M"
+
+
+def _words(text: str) -> list[str]:
+    """``text`` split into words as the index's analyzer (Lucene's StandardTokenizer, Unicode's word
+    boundaries) splits it, closely enough for a query: runs of letters, digits, marks, ``_`` and the
+    zero-width joiners; ``.`` and ``'`` join two letters or two digits (``o'brien``, ``e.g``, ``3.5``),
+    ``,`` and ``;`` two digits (``1,000``); anything else, Lucene's special characters included,
+    separates. A script the analyzer splits further (Chinese: each character) is left to it, as each
+    word goes to Lucene quoted (:func:`_forms`)."""
+    words: list[str] = []
+    word: list[str] = []
+    for i, ch in enumerate(text):
+        if _is_word_char(ch) and not _SPECIAL.match(ch):
+            word.append(ch)
+            continue
+        if word and i + 1 < len(text) and _is_word_char(text[i + 1]):
+            before, after = text[i - 1], text[i + 1]
+            letters, digits = before.isalpha() and after.isalpha(), before.isdigit() and after.isdigit()
+            if (ch in ".'" and (letters or digits)) or (ch in ",;" and digits):
+                word.append(ch)
+                continue
+        if word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    return [w for w in (w.strip("".join(_JOINERS)) for w in words) if w]
+
+
 def _forms(word: str) -> list[str]:
     """The spellings of a typed (folded) word the index may hold: with and without an English
     possessive, which the analyzer keeps on its word (``murray`` finds *Murray's Pool*, ``murray's``
     finds *Murray*), and with a word-final Greek sigma in either form (the analyzer lower-cases a
     capital Σ to σ, and a typed ς stays ς). A stop word stays as typed: the analyzer drops it, and
-    its possessive would be a required word."""
+    its possessive would be a required word. Each form is quoted, a phrase of the terms the analyzer
+    makes of it (one term, but for scripts it splits further)."""
     base = word[:-2] if word.endswith("'s") and len(word) > 2 else word
     if base in STOP_WORDS:
         return [word]
-    forms = [base, base + "'s"]
+    forms = [base, base + "'s"] if base[-1].isascii() and base[-1].isalpha() else [base]
     if base.endswith(("σ", "ς")):
         forms.append(base[:-1] + ("ς" if base.endswith("σ") else "σ"))
-    return forms
+    return [f'"{form}"' for form in forms]  # quoted: all the terms the analyzer makes of it, in order
 
 
 def _any_form(word: str) -> str:
