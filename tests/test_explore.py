@@ -222,6 +222,34 @@ async def test_depth2_matches_the_independent_computation(api, graph: Graph, pic
     assert {t["kind"]: t["total"] for t in result["totals"]} == graph.expected_depth2_totals(node, limit, kinds)
 
 
+
+@pytest.mark.parametrize("limit,kinds", [(20, None), (60, None), (40, ["RESEARCHER"]), (30, ["WORK"])])
+async def test_depth2_around_a_hub_leaves_out_its_own_neighbours_beyond_its_list(api, seeded: Database, limit: int,
+                                                                               kinds: list[str] | None) -> None:
+    """A center with more co-authors and works than its list keeps (200 of each): those beyond the
+    list are still its own neighbours, neither shown as second ring nor counted there."""
+    g = Graph(seed=5, researchers=231, works=2, topics=1, institutions=1)
+    hub, others = g.researchers[0]["id"], [r["id"] for r in g.researchers[1:]]
+    work = {"abstract": None, "date": None, "type": "article", "language": "en", "doi": None, "arxivId": None,
+            "source": None, "topics": []}
+    prefix = hub.rsplit("-", 1)[0]
+    g.works = [{**work, "id": f"{prefix}-hw{i:03}", "title": f"Hub work {i}", "year": 2000 + i % 20,
+                "citedByCount": i % 7, "authors": [{"researcher": hub, "position": 1}, {"researcher": r, "position": 2}]}
+               for i, r in enumerate(others)]
+    g.works += [{**work, "id": f"{prefix}-ow{i:03}", "title": f"Other work {i}", "year": 2001, "citedByCount": 3,
+                 "authors": [{"researcher": a, "position": 1}, {"researcher": b, "position": 2}]}
+                for i, (a, b) in enumerate(zip(others, others[1:]))]
+    g.cites = []
+    await g.load(seeded)
+    assert len(g.neighbours(hub)["RESEARCHER"]) == 230 > NEIGHBOURS_KEPT
+    variables = {"depth": 2, "limit": limit} | ({"kinds": kinds} if kinds else {})
+    result = await _explore(api, hub, **variables)
+    own = {m for weights in g.neighbours(hub).values() for m in weights}
+    assert [n["id"] for n in result["nodes"]] == g.expected_depth2(hub, limit, kinds)
+    assert {t["kind"]: t["total"] for t in result["totals"]} == g.expected_depth2_totals(hub, limit, kinds)
+    assert all(e["source"] == hub or e["target"] == hub for n, e in zip(result["nodes"], result["edges"])
+               if n["id"] in own)
+
 async def test_depth2_gives_room_the_second_ring_leaves_back_to_level1(api, seeded: Database) -> None:
     """Four co-authors of one work: every neighbour of a neighbour is the center's own, so depth 2
     shows what depth 1 shows instead of half of it."""

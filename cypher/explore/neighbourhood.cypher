@@ -4,6 +4,9 @@
 // Level 1: the center's neighbours, interleaved across kinds by rank (the heaviest of each kind first).
 // Level 2 (depth 2): the first $firstLevel of them are expanded; their neighbours that are not the center's own,
 // best rank first, fill the rest of $limit; slots left over go back to further level-1 neighbours.
+// A hub's list keeps only its heaviest neighbours of a kind: of a kind the center has more of than its list keeps,
+// the second-ring candidates that could be shown are checked, so that none of its own neighbours shows as second
+// ring (the count of that kind may still include some beyond those checked).
 // Returns found2: how many second-ring candidates there are per kind (in kindOrder), shown or not.
 // Parameters: $id STRING, $depth INTEGER (1 or 2), $kinds LIST<STRING>? (null: all kinds), $limit INTEGER,
 //   $firstLevel INTEGER (how many level-1 neighbours are expanded: $limit at depth 1, half of it at depth 2).
@@ -11,6 +14,9 @@
 MATCH (c:Entity {id: $id})
 WHERE c:Researcher OR c:Work OR c:Topic OR c:Institution
 WITH c, ['RESEARCHER', 'WORK', 'TOPIC', 'INSTITUTION'] AS kindOrder
+// the kinds of which the center has more neighbours than its list keeps
+WITH c, kindOrder, [k IN range(0, 3) WHERE coalesce(c.neighbourTotals, [0, 0, 0, 0])[k]
+                      > size([x IN coalesce(c.neighbourKinds, []) WHERE x = kindOrder[k]]) | kindOrder[k]] AS partial
 CALL (c, kindOrder) {
   // the center's kept list is one property read; entries only, nodes are looked up when shown
   WITH c, kindOrder, coalesce(c.neighbourIds, []) AS ids, c.neighbourKinds AS kinds,
@@ -57,17 +63,42 @@ CALL (readings) {
   ORDER BY best.rank ASC, best.weight DESC, id ASC
   RETURN collect(best) AS candidates2
 }
-CALL (seen) {
+CALL (c, partial, parents, candidates2) {
+  // the candidates of partial kinds the second ring could show (twice its room, and 10) that are the center's own
+  // neighbours beyond its list. Neighbours are mutual: a candidate's list names the center, unless it keeps only part
+  // of its neighbours of the center's kind (another hub; lists keep as many of a kind as the center's keeps of a
+  // partial kind): then the graph decides, as explore/refresh defines neighbours.
+  WITH c, partial, candidates2[..2 * ($limit - size(parents)) + 10] AS window,
+       size([x IN coalesce(c.neighbourKinds, []) WHERE x = partial[0]]) AS keep,
+       [k IN range(0, 3) WHERE (k = 0 AND c:Researcher) OR (k = 1 AND c:Work) OR (k = 2 AND c:Topic)
+                               OR (k = 3 AND c:Institution)][0] AS centerKind
+  UNWIND window AS e
+  WITH c, keep, centerKind, e WHERE e.kind IN partial
+  MATCH (m:Entity {id: e.id})
+  WHERE CASE
+          WHEN coalesce(m.neighbourTotals[centerKind], 0) <= keep THEN c.id IN coalesce(m.neighbourIds, [])
+          WHEN c:Researcher AND e.kind = 'RESEARCHER' THEN EXISTS { (c)-[:AUTHORED]->(:Work)<-[:AUTHORED]-(m) }
+          WHEN c:Researcher AND e.kind = 'TOPIC' THEN EXISTS { (c)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(m) }
+          WHEN c:Topic AND e.kind = 'RESEARCHER' THEN EXISTS { (m)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(c) }
+          ELSE EXISTS { (c)-[:AUTHORED|HAS_TOPIC|CITES|AFFILIATED_WITH]-(m) }
+        END
+  RETURN collect(e.id) AS ownBeyond
+}
+WITH *, CASE WHEN size(partial) = 0 THEN candidates2
+             ELSE [e IN candidates2[..2 * ($limit - size(parents)) + 10] WHERE NOT e.id IN ownBeyond] END AS shownable
+CALL (seen, ownBeyond) {
   // every second-ring candidate, shown or not, counted once: [kind, count] pairs
   UNWIND seen AS list
   UNWIND list AS key
   WITH DISTINCT key
-  WITH split(key, ' ')[0] AS kind, count(*) AS n
+  WITH split(key, ' ')[0] AS kind, substring(key, size(split(key, ' ')[0]) + 1) AS id
+  WHERE NOT id IN ownBeyond
+  WITH kind, count(*) AS n
   RETURN collect([kind, n]) AS counted
 }
-CALL (parents, candidates2) {
+CALL (parents, shownable) {
   // the second ring fills what the expanded neighbours leave of $limit; only the nodes shown are looked up
-  WITH candidates2[..($limit - size(parents))] AS shown
+  WITH shownable[..($limit - size(parents))] AS shown
   UNWIND range(0, size(shown) - 1) AS i
   WITH i, shown[i] AS e
   MATCH (m:Entity {id: e.id})
