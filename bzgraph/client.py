@@ -333,9 +333,28 @@ def _cypher(name: str, params: Data) -> _Call:
     return _Call(operation("AnalystQuery"), {"name": name, "params": params}, shape)
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with numpy numbers and arrays (as a data frame gives them) as Python's own, as
+    they arrive through the API after JSON."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        return value.tolist()  # a scalar's is a Python number, an array's a (nested) list
+    return value
+
+
 def _direct(name: str, params: Data) -> tuple[str, Data]:
-    """The text and parameters of a named query for a direct run (analyst queries are checked)."""
+    """The text and parameters of a named query for a direct run, checked as the API checks them:
+    numpy values made plain, NaN and infinities refused, integers within 64 bits, analyst queries'
+    declared parameters."""
+    if _not_finite(params):
+        raise APIError([{"message": "a parameter is NaN or infinite, which the API (JSON) cannot hold either",
+                         "extensions": {"code": "BAD_USER_INPUT"}}])
+    params = _plain(params)
     with _direct_errors():
+        analytics.check_values(name, params)
         if name.startswith(analytics.PREFIX):
             params = analytics.prepare(name, params)
         try:
@@ -411,6 +430,17 @@ def _body(document: str, variables: Data | None) -> bytes:
                          "extensions": {"code": "BAD_USER_INPUT"}}]) from None
 
 
+@contextmanager
+def _transport_errors(url: str) -> Iterator[None]:
+    """A server out of reach (refused, timed out, the connection lost) as ``APIError``
+    ``SERVICE_UNAVAILABLE``, as a direct run reports a database out of reach."""
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise APIError([{"message": f"the bzgraph server at {url} cannot be reached: {exc!r}",
+                         "extensions": {"code": "SERVICE_UNAVAILABLE"}}]) from exc
+
+
 def _graphql_url(url: str) -> str:
     url = url.rstrip("/")
     return url if url.endswith("/graphql") else url + "/graphql"
@@ -454,7 +484,9 @@ class Client(_Base):
 
     def execute(self, document: str, variables: Data | None = None) -> Data:
         """Send any GraphQL document; return its ``data`` (``APIError`` on errors)."""
-        return _data(self._http.post(self.url, content=_body(document, variables), headers=_JSON))
+        content = _body(document, variables)
+        with _transport_errors(self.url):
+            return _data(self._http.post(self.url, content=content, headers=_JSON))
 
     def _run(self, call: _Call) -> Any:
         return call.shape(self.execute(call.document, call.variables))
@@ -506,7 +538,9 @@ class AsyncClient(_Base):
 
     async def execute(self, document: str, variables: Data | None = None) -> Data:
         """Send any GraphQL document; return its ``data`` (``APIError`` on errors)."""
-        return _data(await self._http.post(self.url, content=_body(document, variables), headers=_JSON))
+        content = _body(document, variables)
+        with _transport_errors(self.url):
+            return _data(await self._http.post(self.url, content=content, headers=_JSON))
 
     async def _run(self, call: _Call) -> Any:
         return call.shape(await self.execute(call.document, call.variables))
@@ -537,10 +571,13 @@ class AsyncClient(_Base):
                                                       routing_=neo4j.RoutingControl.READ)
         return _rows(name, result.keys, result.records)
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
+        """Close the HTTP client and the driver (:class:`Client`'s ``close``, awaited)."""
         await self._http.aclose()
         if self._driver is not None:
             await self._driver.close()
+
+    aclose = close  # httpx's name for it
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -192,6 +192,37 @@ def test_direct_runs_raise_the_codes_the_api_gives(live_url: str, settings: Sett
             assert refused.value.code == code
 
 
+
+def test_a_direct_run_takes_and_refuses_what_the_api_does(client: Client, live_url: str, settings: Settings) -> None:
+    """numpy numbers (what a data frame gives) run directly as through the API; an integer beyond
+    64 bits or NaN is BAD_USER_INPUT, not the driver's OverflowError."""
+    import numpy as np
+
+    with Client(live_url, neo4j_uri=settings.neo4j_uri,
+                neo4j_auth=(settings.neo4j_user, settings.neo4j_password_value())) as direct:
+        for run in (client, direct):
+            rows = run.cypher("analytics/top-collaborators", id=LEON, limit=np.int64(2))
+            assert len(rows.rows) == 2, run
+        assert direct.cypher("node", ids=np.array([LEON])).rows[0]["id"] == LEON
+        for name, params in (("node", {"ids": [2**70]}), ("analytics/top-collaborators", {"id": LEON, "limit": 2**64}),
+                             ("analytics/top-collaborators", {"id": LEON, "limit": float("nan")})):
+            with pytest.raises(APIError) as refused:
+                direct.cypher(name, **params)
+            assert refused.value.code == "BAD_USER_INPUT", params
+
+
+async def test_a_server_out_of_reach_is_service_unavailable(settings: Settings) -> None:
+    from support import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    with Client(url, timeout=2) as bz, pytest.raises(APIError) as down:
+        bz.profile(LEON)
+    assert down.value.code == "SERVICE_UNAVAILABLE"
+    async with AsyncClient(url, timeout=2) as abz:
+        with pytest.raises(APIError) as down:
+            await abz.search("x")
+    assert down.value.code == "SERVICE_UNAVAILABLE"
+
 def test_a_direct_run_against_no_database_ends_within_the_timeout(live_url: str, settings: Settings) -> None:
     import time
 
