@@ -43,17 +43,18 @@ def topic_trends(g: Graph, topics: list[str]) -> list[dict]:
 
 def institution_network(g: Graph, iid: str, limit: int = 25) -> list[dict]:
     """Institutions as each work's author list gives them (not all-time affiliations)."""
-    works: dict[str, set[str]] = defaultdict(set)
-    ours: dict[str, set[str]] = defaultdict(set)
-    theirs: dict[str, set[str]] = defaultdict(set)
+    works: dict[str, set[str]] = defaultdict(set)  # shared: an author at iid and another author at j
+    ours: dict[str, set[str]] = defaultdict(set)  # everyone at iid on the shared works
+    theirs: dict[str, set[str]] = defaultdict(set)  # everyone at j on the shared works
     for w in g["works"]:
         at = {a["researcher"]: set(a.get("institutions", [])) for a in w["authors"]}
         for r in (a for a in at if iid in at[a]):
             for p in set(at) - {r}:
                 for j in at[p] - {iid}:
                     works[j].add(w["id"])
-                    ours[j].add(r)
-                    theirs[j].add(p)
+        for j in {j for j, ids in works.items() if w["id"] in ids}:
+            ours[j] |= {a for a in at if iid in at[a]}
+            theirs[j] |= {a for a in at if j in at[a]}
     info = {i["id"]: i for i in g["institutions"]}
     rows = [{"id": j, "name": info[j]["name"], "country": info[j]["country"], "sharedWorks": len(works[j]),
              "researchers": len(ours[j]), "partnerResearchers": len(theirs[j])} for j in works]

@@ -171,6 +171,11 @@ async def test_institution_network_counts_the_institutions_each_work_lists(impor
                             shared[partner].add(wid)
         rows = await import_db.read("analytics/institution-network", id=home, limit=1000)
         assert {row["id"]: row["sharedWorks"] for row in rows} == {j: len(w) for j, w in shared.items()}, home
+        # everyone listed at each end on the shared works (one listed at both counts at both)
+        listed = {j: ({r for wid in ws for r, insts in at[wid].items() if home in insts},
+                      {r for wid in ws for r, insts in at[wid].items() if j in insts}) for j, ws in shared.items()}
+        assert {row["id"]: (row["researchers"], row["partnerResearchers"]) for row in rows} == \
+            {j: (len(ours), len(theirs)) for j, (ours, theirs) in listed.items()}, home
         checked += len(rows)
     assert checked > 0
 

@@ -6,15 +6,22 @@
 // Example: bzgraph cypher analytics/institution-network --param id=I27837315 --param limit=10
 MATCH (home:Institution {id: $id})<-[:AFFILIATED_WITH]-(r:Researcher)-[a:AUTHORED]->(w:Work)
 WHERE $id IN a.institutions
+// a shared work: an author at $id and another author at the partner
 MATCH (w)<-[b:AUTHORED]-(p:Researcher)
 WHERE p <> r
 UNWIND b.institutions AS partnerId
-WITH w, r, p, partnerId
+WITH w, partnerId
 WHERE partnerId <> $id
+WITH partnerId, collect(DISTINCT w) AS works
 MATCH (partner:Institution {id: partnerId})
-WITH partner, count(DISTINCT w) AS sharedWorks, count(DISTINCT r) AS researchers,
-     count(DISTINCT p) AS partnerResearchers
-RETURN partner.id AS id, partner.name AS name, partner.country AS country, sharedWorks, researchers,
+CALL (partner, works) {
+  // everyone the shared works list at either end (one listed at both counts at both)
+  UNWIND works AS w
+  MATCH (w)<-[x:AUTHORED]-(q:Researcher)
+  RETURN count(DISTINCT CASE WHEN $id IN x.institutions THEN q END) AS researchers,
+         count(DISTINCT CASE WHEN partner.id IN x.institutions THEN q END) AS partnerResearchers
+}
+RETURN partner.id AS id, partner.name AS name, partner.country AS country, size(works) AS sharedWorks, researchers,
        partnerResearchers
 ORDER BY sharedWorks DESC, name ASC, id ASC
 LIMIT coalesce($limit, 25)
