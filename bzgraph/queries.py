@@ -8,6 +8,7 @@ first sentence is the query's purpose. Asking for a name that does not exist fai
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,9 +65,20 @@ def parse_param(raw: str) -> tuple[str, Any] | None:
     if not sep or not key:
         return None
     try:
-        return key, json.loads(value)
-    except json.JSONDecodeError:
+        return key, json.loads(value, parse_constant=_not_json, parse_float=_finite)
+    except ValueError:  # JSONDecodeError, and NaN, Infinity or 1e400: not JSON numbers (RFC 8259)
         return key, value
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is out of a float's range")
+    return number
 
 
 class QueriesNotFound(LookupError):

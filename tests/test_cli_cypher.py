@@ -86,6 +86,15 @@ def test_parameters_that_do_not_fit_are_bad_user_input(seeded: Database) -> None
         assert too_big.stderr.startswith("bzgraph: BAD_USER_INPUT:") and "64 bits" in too_big.stderr
 
 
+
+def test_a_parameter_is_json_only_when_it_is_json() -> None:
+    """NaN, Infinity and 1e400 are no JSON numbers (RFC 8259): they are text, as any value that is
+    not JSON, never a float NaN or infinity sent to the query."""
+    for raw in ("NaN", "Infinity", "-Infinity", "1e400", "[1, NaN]", "{\"a\": -1e999}"):
+        assert queries.parse_param(f"x={raw}") == ("x", raw), raw
+    assert queries.parse_param("x=1.5e3") == ("x", 1500.0)
+    assert queries.parse_param('x=["a", 2, null]') == ("x", ["a", 2, None])
+
 async def test_a_table_shows_stored_text_as_it_is(seeded: Database) -> None:
     """Brackets are text, not rich markup (which failed on ``[/]`` and ate ``[d]``), and control
     characters are shown as escapes instead of driving the terminal."""
