@@ -186,4 +186,3 @@ def _origin(entry: str) -> str:
         except UnicodeError:
             raise ValueError(f"{entry!r} has a host name that cannot be encoded (IDNA)") from None
     return f"{scheme}://{host}" + (f":{port}" if port is not None and port != _DEFAULT_PORTS[scheme] else "")
-
