@@ -3,8 +3,9 @@
 Whatever a user types is safe: the words are lower-cased (so AND/OR/NOT are words, not operators)
 and split as the index's analyzer splits text (Lucene's special characters, control characters and
 other punctuation separate words; text of separators alone finds nothing). Empty input, or input
-over ``MAX_QUERY`` characters or ``MAX_TERMS`` words, is ``BAD_USER_INPUT``. The indexes fold accents (``cypher/schema/003-fulltext.cypher``); the words are
-folded here the same way first (:func:`fold`), as Lucene does not analyse a prefix term.
+over ``MAX_QUERY`` characters or ``MAX_TERMS`` words, is ``BAD_USER_INPUT``. The indexes fold
+accents (``cypher/schema/003-fulltext.cypher``); the words are folded here the same way first
+(:func:`fold`), as Lucene does not analyse a prefix term.
 """
 
 from __future__ import annotations
