@@ -13,9 +13,12 @@
 // Example: bzgraph cypher explore/neighbourhood --param id=bzr-leon-bungert --param depth=2 --param kinds=null --param limit=10 --param firstLevel=5
 MATCH (c:Entity {id: $id})
 WHERE c:Researcher OR c:Work OR c:Topic OR c:Institution
-WITH c, ['RESEARCHER', 'WORK', 'TOPIC', 'INSTITUTION'] AS kindOrder
+WITH c, ['RESEARCHER', 'WORK', 'TOPIC', 'INSTITUTION'] AS kindOrder,
+     // the center's kind, as its position in kindOrder
+     [k IN range(0, 3) WHERE (k = 0 AND c:Researcher) OR (k = 1 AND c:Work) OR (k = 2 AND c:Topic)
+                             OR (k = 3 AND c:Institution)][0] AS centerKind
 // the kinds of which the center has more neighbours than its list keeps
-WITH c, kindOrder, [k IN range(0, 3) WHERE coalesce(c.neighbourTotals, [0, 0, 0, 0])[k]
+WITH c, kindOrder, centerKind, [k IN range(0, 3) WHERE coalesce(c.neighbourTotals, [0, 0, 0, 0])[k]
                       > size([x IN coalesce(c.neighbourKinds, []) WHERE x = kindOrder[k]]) | kindOrder[k]] AS partial
 CALL (c, kindOrder) {
   // the center's kept list is one property read; entries only, nodes are looked up when shown
@@ -63,15 +66,15 @@ CALL (readings) {
   ORDER BY best.rank ASC, best.weight DESC, id ASC
   RETURN collect(best) AS candidates2
 }
-CALL (c, partial, parents, candidates2) {
-  // the candidates of partial kinds the second ring could show (twice its room, and 10) that are the center's own
-  // neighbours beyond its list. Neighbours are mutual: a candidate's list names the center, unless it keeps only part
-  // of its neighbours of the center's kind (another hub; lists keep as many of a kind as the center's keeps of a
-  // partial kind): then the graph decides, as explore/refresh defines neighbours.
-  WITH c, partial, candidates2[..2 * ($limit - size(parents)) + 10] AS window,
-       size([x IN coalesce(c.neighbourKinds, []) WHERE x = partial[0]]) AS keep,
-       [k IN range(0, 3) WHERE (k = 0 AND c:Researcher) OR (k = 1 AND c:Work) OR (k = 2 AND c:Topic)
-                               OR (k = 3 AND c:Institution)][0] AS centerKind
+// with partial kinds, only the candidates the second ring could show (twice its room, and 10) are checked
+WITH *, CASE WHEN size(partial) = 0 THEN candidates2 ELSE candidates2[..2 * ($limit - size(parents)) + 10] END AS window
+CALL (c, centerKind, partial, window) {
+  // the candidates of partial kinds in the window that are the center's own neighbours beyond its list. Neighbours
+  // are mutual: a candidate's list names the center, unless it keeps only part of its neighbours of the center's
+  // kind (another hub; lists keep as many of a kind as the center's keeps of a partial kind): then the graph
+  // decides, as explore/refresh defines neighbours.
+  WITH c, centerKind, partial, window, size([x IN coalesce(c.neighbourKinds, []) WHERE x = partial[0]]) AS keep
+  WHERE size(partial) > 0
   UNWIND window AS e
   WITH c, keep, centerKind, e WHERE e.kind IN partial
   MATCH (m:Entity {id: e.id})
@@ -84,16 +87,14 @@ CALL (c, partial, parents, candidates2) {
         END
   RETURN collect(e.id) AS ownBeyond
 }
-WITH *, CASE WHEN size(partial) = 0 THEN candidates2
-             ELSE [e IN candidates2[..2 * ($limit - size(parents)) + 10] WHERE NOT e.id IN ownBeyond] END AS shownable
+WITH *, [e IN window WHERE NOT e.id IN ownBeyond] AS shownable
 CALL (seen, ownBeyond) {
   // every second-ring candidate, shown or not, counted once: [kind, count] pairs
   UNWIND seen AS list
   UNWIND list AS key
   WITH DISTINCT key
-  WITH split(key, ' ')[0] AS kind, substring(key, size(split(key, ' ')[0]) + 1) AS id
-  WHERE NOT id IN ownBeyond
-  WITH kind, count(*) AS n
+  WHERE size(ownBeyond) = 0 OR NOT substring(key, size(split(key, ' ')[0]) + 1) IN ownBeyond
+  WITH split(key, ' ')[0] AS kind, count(*) AS n
   RETURN collect([kind, n]) AS counted
 }
 CALL (parents, shownable) {
@@ -114,12 +115,10 @@ CALL (entries1, parents, level2) {
   WITH k, e {.*, node: m} AS x ORDER BY k ASC
   RETURN collect(x) AS level1More
 }
-WITH c, parents + level1More AS level1, level2, kindOrder,
+WITH c, parents + level1More AS level1, level2, kindOrder, centerKind,
      [k IN kindOrder | coalesce([x IN counted WHERE x[0] = k | x[1]][0], 0)] AS found2
 RETURN c {.id, label: coalesce(c.name, CASE WHEN c.title <> '' THEN c.title END, c.id),
-          kind: [k IN kindOrder WHERE
-                 (k = 'RESEARCHER' AND c:Researcher) OR (k = 'WORK' AND c:Work) OR
-                 (k = 'TOPIC' AND c:Topic) OR (k = 'INSTITUTION' AND c:Institution)][0]} AS center,
+          kind: kindOrder[centerKind]} AS center,
        [x IN level1 + level2 | {id: x.node.id, label: coalesce(x.node.name, CASE WHEN x.node.title <> '' THEN x.node.title END, x.node.id),
                                 kind: x.kind, weight: x.weight, source: x.source, via: x.via}] AS nodes,
        coalesce(c.neighbourTotals, [0, 0, 0, 0]) AS totals, kindOrder, found2
