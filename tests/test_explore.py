@@ -135,6 +135,13 @@ class Graph:
             totals[kind] += 1
         return totals
 
+    def depth2_left_out(self, node: str, shown: set[str], kinds: list[str] | None = None) -> bool:
+        """Whether any neighbour, or neighbour of a neighbour, of the wanted kinds is not shown."""
+        def wanted(of: str) -> set[str]:
+            return {m for kind, weights in self.neighbours(of).items() if not kinds or kind in kinds for m in weights}
+        first = wanted(node)
+        return bool((first | {m for n in first for m in wanted(n)}) - shown - {node})
+
     def coauthor_hops(self, a: str, b: str) -> int | None:
         adjacency = defaultdict(set)
         for w in self.works:
@@ -220,6 +227,7 @@ async def test_depth2_matches_the_independent_computation(api, graph: Graph, pic
     result = await _explore(api, node, **variables)
     assert [n["id"] for n in result["nodes"]] == graph.expected_depth2(node, limit, kinds)
     assert {t["kind"]: t["total"] for t in result["totals"]} == graph.expected_depth2_totals(node, limit, kinds)
+    assert result["truncated"] == graph.depth2_left_out(node, {n["id"] for n in result["nodes"]}, kinds)
 
 
 
@@ -269,6 +277,53 @@ async def test_depth2_gives_room_the_second_ring_leaves_back_to_level1(api, seed
     two = await _explore(api, center, depth=2, limit=4)
     assert [n["id"] for n in two["nodes"]] == [n["id"] for n in one["nodes"]] and len(one["nodes"]) == 4
     assert two["totals"] == one["totals"] and two["truncated"] is True  # one co-author is left out
+
+
+def _people(p: str, n: int) -> list[dict]:
+    return [{"id": f"{p}-r{i}", "name": f"Person {i}", "aliases": [], "orcid": None, "openToCollaborate": False,
+             "bio": None} for i in range(n)]
+
+
+def _work(id: str, authors: list[str], topics: list[str] = (), cited: int = 1) -> dict:
+    return {"id": id, "title": f"Work {id}", "abstract": None, "year": 2020, "date": None, "type": "article",
+            "language": "en", "doi": None, "arxivId": None, "citedByCount": cited, "source": None,
+            "authors": [{"researcher": a, "position": i + 1} for i, a in enumerate(authors)],
+            "topics": [{"topic": t, "score": 0.9} for t in topics]}
+
+
+@pytest.mark.parametrize("solo", [False, True])
+async def test_depth2_is_truncated_when_a_level1_node_shown_unexpanded_has_neighbours_not_shown(
+        api, seeded: Database, solo: bool) -> None:
+    """Four co-authors of one work, at limit 5: two co-authors are shown without being expanded
+    (room the empty second ring gave back). When one of them has a work of their own, it is left out."""
+    p = f"unexp{uuid.uuid4().hex[:6]}"
+    people = _people(p, 4)
+    topic = {"id": f"{p}-t", "name": "Topic", "subfield": None, "field": None, "domain": None}
+    works = [_work(f"{p}-w", [r["id"] for r in people], [topic["id"]])]
+    works += [_work(f"{p}-solo", [people[3]["id"]])] if solo else []
+    await seeded.write("seed/load", sources=[], topics=[topic], institutions=[], researchers=people, works=works,
+                       affiliations=[])
+    await seeded.write("explore/refresh", ids=[n["id"] for n in [*people, topic, *works]], keep=NEIGHBOURS_KEPT)
+    result = await _explore(api, people[0]["id"], depth=2, limit=5)
+    assert {n["id"] for n in result["nodes"]} == {r["id"] for r in people[1:]} | {topic["id"], works[0]["id"]}
+    assert all(t["total"] == t["shown"] for t in result["totals"])
+    assert result["truncated"] is solo
+
+
+async def test_depth2_is_truncated_when_an_expanded_node_keeps_only_part_of_its_neighbours(
+        api, seeded: Database) -> None:
+    """The center's author has more works than their list keeps: those beyond it are left out,
+    though the limit has room and every counted neighbour is shown."""
+    p = f"part{uuid.uuid4().hex[:6]}"
+    people = _people(p, 2)
+    center = _work(f"{p}-w", [r["id"] for r in people], cited=1000)
+    works = [center] + [_work(f"{p}-a{i:03}", [people[0]["id"]], cited=i) for i in range(NEIGHBOURS_KEPT + 5)]
+    await seeded.write("seed/load", sources=[], topics=[], institutions=[], researchers=people, works=works,
+                       affiliations=[])
+    await seeded.write("explore/refresh", ids=[n["id"] for n in [*people, *works]], keep=NEIGHBOURS_KEPT)
+    result = await _explore(api, center["id"], depth=2, limit=500)
+    assert len(result["nodes"]) < 500 and all(t["total"] == t["shown"] for t in result["totals"])
+    assert result["truncated"] is True
 
 
 @pytest.mark.parametrize("pick", ["researcher", "work", "topic", "institution"])

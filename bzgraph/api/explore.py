@@ -103,7 +103,8 @@ def _edge(source: str, source_kind: str, node: dict[str, Any]) -> GraphEdge:
 
 
 def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: int) -> Subgraph:
-    """Shape the neighbourhood query's row; totals count every neighbour, shown or not."""
+    """Shape the neighbourhood query's row; totals count every neighbour, shown or not. At depth 2 the
+    row also says whether neighbours the totals cannot count were left out (``leftOut``)."""
     order = row["kindOrder"]
     wanted = [k.value for k in kinds] if kinds else order
     center = row["center"]
@@ -117,7 +118,8 @@ def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: 
               for i, k in enumerate(order) if k in wanted]
     return Subgraph(
         center=GraphNode(id=strawberry.ID(center["id"]), kind=NodeKind(center["kind"]), label=center["label"]),
-        nodes=nodes, edges=edges, totals=totals, truncated=any(t.total > t.shown for t in totals),
+        nodes=nodes, edges=edges, totals=totals,
+        truncated=any(t.total > t.shown for t in totals) or bool(row["leftOut"]),
     )
 
 

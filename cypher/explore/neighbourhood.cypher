@@ -7,7 +7,9 @@
 // A hub's list keeps only its heaviest neighbours of a kind: of a kind the center has more of than its list keeps,
 // the second-ring candidates that could be shown are checked, so that none of its own neighbours shows as second
 // ring (the count of that kind may still include some beyond those checked).
-// Returns found2: how many second-ring candidates there are per kind (in kindOrder), shown or not.
+// Returns found2: how many second-ring candidates there are per kind (in kindOrder), shown or not; leftOut: at depth 2,
+//   whether neighbours that found2 cannot count were left out (of an expanded node beyond its kept list, or of a
+//   level-1 node shown without being expanded).
 // Parameters: $id STRING, $depth INTEGER (1 or 2), $kinds LIST<STRING>? (null: all kinds), $limit INTEGER,
 //   $firstLevel INTEGER (how many level-1 neighbours are expanded: $limit at depth 1, half of it at depth 2).
 // Example: bzgraph cypher explore/neighbourhood --param id=bzr-leon-bungert --param depth=2 --param kinds=null --param limit=10 --param firstLevel=5
@@ -115,10 +117,25 @@ CALL (entries1, parents, level2) {
   WITH k, e {.*, node: m} AS x ORDER BY k ASC
   RETURN collect(x) AS level1More
 }
-WITH c, parents + level1More AS level1, level2, kindOrder, centerKind,
-     [k IN kindOrder | coalesce([x IN counted WHERE x[0] = k | x[1]][0], 0)] AS found2
+WITH c, parents, level1More, parents + level1More AS level1, level2, kindOrder, centerKind,
+     [k IN kindOrder | coalesce([x IN counted WHERE x[0] = k | x[1]][0], 0)] AS found2,
+     [k IN range(0, 3) WHERE $kinds IS NULL OR kindOrder[k] IN $kinds] AS wanted
+// depth 2 also leaves out neighbours that found2 cannot count: those of an expanded node beyond its kept list
+// of a kind, and those of a level-1 node shown without being expanded (room given back) that are not shown
+WITH *, [x IN level1 + level2 | x.id] + [c.id] AS shownIds
+WITH *, $depth >= 2 AND (
+       any(p IN parents WHERE any(k IN wanted WHERE
+         reduce(s = 0, t IN coalesce(p.node.neighbourTotals, []) | s + t) > size(coalesce(p.node.neighbourIds, []))
+         AND p.node.neighbourTotals[k] > size([x IN p.node.neighbourKinds WHERE x = kindOrder[k]])))
+       OR any(m IN level1More WHERE
+         any(k IN wanted WHERE
+           reduce(s = 0, t IN coalesce(m.node.neighbourTotals, []) | s + t) > size(coalesce(m.node.neighbourIds, []))
+           AND m.node.neighbourTotals[k] > size([x IN m.node.neighbourKinds WHERE x = kindOrder[k]]))
+         OR any(i IN range(0, size(coalesce(m.node.neighbourIds, [])) - 1)
+                WHERE m.node.neighbourKinds[i] IN [k IN wanted | kindOrder[k]] AND NOT m.node.neighbourIds[i] IN shownIds))
+     ) AS leftOut
 RETURN c {.id, label: coalesce(c.name, CASE WHEN c.title <> '' THEN c.title END, c.id),
           kind: kindOrder[centerKind]} AS center,
        [x IN level1 + level2 | {id: x.node.id, label: coalesce(x.node.name, CASE WHEN x.node.title <> '' THEN x.node.title END, x.node.id),
                                 kind: x.kind, weight: x.weight, source: x.source, via: x.via}] AS nodes,
-       coalesce(c.neighbourTotals, [0, 0, 0, 0]) AS totals, kindOrder, found2
+       coalesce(c.neighbourTotals, [0, 0, 0, 0]) AS totals, kindOrder, found2, leftOut
