@@ -84,7 +84,7 @@ async def main() -> None:
     variables = {"id": args.id, "worksFirst": 10}
     # Exactly what the resolver sends for this document: the same named query, the same parameters.
     params = dict(ids=[args.id], viewer=None, worksFirst=10, afterYear=None, afterTitle=None, afterId=None,
-                  collaboratorsFirst=0, topicsFirst=0)
+                  collaboratorsFirst=0, topicsFirst=0, maxPendingClaims=5)
     text = queries.get("profile/researchers").text
     driver = AsyncGraphDatabase.driver(settings.neo4j_uri,
                                        auth=(settings.neo4j_user, settings.neo4j_password_value()),

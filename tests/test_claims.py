@@ -168,8 +168,8 @@ async def test_an_approval_closes_the_pending_claims_it_makes_moot(api, settings
 
 
 async def test_an_account_has_at_most_five_claims_awaiting_review(api, settings, seeded) -> None:
-    """One account cannot fill the moderators' queue: a sixth pending claim is CONFLICT, and a
-    decision on one makes room again."""
+    """One account cannot fill the moderators' queue: a sixth pending claim is CONFLICT (and
+    canClaim says so beforehand), and a decision on one makes room again."""
     sub = new_id("eager")
     mine = token(settings, sub)
     records = [await new_researcher(seeded) for _ in range(7)]
@@ -177,9 +177,11 @@ async def test_an_account_has_at_most_five_claims_awaiting_review(api, settings,
     for rid in records[:5]:
         body = await gql(api, contract("ClaimResearcher"), claim(rid, f"{sub}@example.org"), token=mine)
         filed.append(body["data"]["claimResearcher"]["claim"]["id"])
+    assert (await profile_state(api, records[5], mine))["viewerState"]["canClaim"] is False  # the button would fail
     body = await gql(api, contract("ClaimResearcher"), claim(records[5], f"{sub}@example.org"), token=mine)
     assert codes(body) == ["CONFLICT"] and "5 claims awaiting review" in body["errors"][0]["message"]
     await gql(api, contract("ReviewClaim"), {"claimId": filed[0], "approve": False}, token=token(settings, "mod", "moderator"))
+    assert (await profile_state(api, records[5], mine))["viewerState"]["canClaim"] is True
     body = await gql(api, contract("ClaimResearcher"), claim(records[5], f"{sub}@example.org"), token=mine)
     assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING"
     assert codes(await gql(api, contract("ClaimResearcher"), claim(records[6], f"{sub}@example.org"), token=mine)) == [

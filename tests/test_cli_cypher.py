@@ -39,7 +39,7 @@ def test_every_query_file_has_a_header_with_an_example() -> None:
 
 async def test_profile_query_prints_the_rows_the_api_reads(seeded: Database) -> None:
     params = dict(ids=["bzr-leon-bungert"], viewer=None, worksFirst=2, afterYear=None, afterTitle=None,
-                  afterId=None, collaboratorsFirst=3, topicsFirst=3)
+                  afterId=None, collaboratorsFirst=3, topicsFirst=3, maxPendingClaims=5)
     result = _cli("profile/researchers", "--json", *[f"--param={k}={json.dumps(v)}" for k, v in params.items()])
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
@@ -60,13 +60,15 @@ def test_a_table_into_a_pipe_keeps_every_value_whole(seeded: Database) -> None:
     """rich would fit the table to 80 columns and cut long values with an ellipsis."""
     rows = _cli("profile/researchers", "--param", 'ids=["bzr-leon-bungert"]', "--param", "viewer=null",
                 "--param", "worksFirst=3", "--param", "afterYear=null", "--param", "afterTitle=null",
-                "--param", "afterId=null", "--param", "collaboratorsFirst=5", "--param", "topicsFirst=5")
+                "--param", "afterId=null", "--param", "collaboratorsFirst=5", "--param", "topicsFirst=5",
+                "--param", "maxPendingClaims=5")
     assert rows.returncode == 0, rows.stderr
     assert "…" not in rows.stdout
     (profile,) = json.loads(_cli("profile/researchers", "--json", "--param", 'ids=["bzr-leon-bungert"]',
                                  "--param", "viewer=null", "--param", "worksFirst=3", "--param", "afterYear=null",
                                  "--param", "afterTitle=null", "--param", "afterId=null",
-                                 "--param", "collaboratorsFirst=5", "--param", "topicsFirst=5").stdout)
+                                 "--param", "collaboratorsFirst=5", "--param", "topicsFirst=5",
+                                 "--param", "maxPendingClaims=5").stdout)
     for work in profile["works"]:
         assert work["title"] in rows.stdout
 

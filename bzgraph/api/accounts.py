@@ -18,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from strawberry.types import Info
 
 from bzgraph.api.inputs import check_first, check_id
-from bzgraph.api.profile import Researcher, load_researcher
+from bzgraph.api.profile import PENDING_CLAIMS_MAX, Researcher, load_researcher
 from bzgraph.context import Context, Viewer
 from bzgraph.db import Tx
 from bzgraph.errors import (
@@ -35,7 +35,6 @@ from bzgraph.text import BIDI_OVERRIDES, LINE_BREAKS_AND_TABS, has_controls
 
 Row = dict[str, Any]
 INVITATIONS_PER_DAY = 20
-PENDING_CLAIMS_MAX = 5  # claims an account may have awaiting review at once (the moderators' queue)
 MESSAGE_MAX = 2000
 BIO_MAX = 500
 _ORCID = re.compile(r"^(?:https?://orcid\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])$")

@@ -32,6 +32,7 @@ Row = dict[str, Any]
 T = TypeVar("T")
 COLLABORATORS_FIRST = 10
 TOPICS_FIRST = 20
+PENDING_CLAIMS_MAX = 5  # claims an account may have awaiting review at once (the moderators' queue; canClaim)
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -67,6 +68,7 @@ async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) 
             "profile/researchers", ids=sorted(set(ids)), viewer=context.viewer_id,
             worksFirst=args.works_first, afterYear=after[0], afterTitle=after[1], afterId=after[2],
             collaboratorsFirst=args.collaborators_first, topicsFirst=args.topics_first,
+            maxPendingClaims=PENDING_CLAIMS_MAX,
         )
         for row in rows:
             row["args"] = args

@@ -3,11 +3,12 @@
 // Parameters: $ids LIST<STRING>; $viewer STRING? (a User id, null when anonymous);
 //   $worksFirst INT (page size; 0 skips the list); $afterYear INT?, $afterTitle STRING?, $afterId STRING?
 //   (the keyset position of the works cursor, all null for the first page; $afterTitle is the sort title);
-//   $collaboratorsFirst INT, $topicsFirst INT (0 skips those lists).
+//   $collaboratorsFirst INT, $topicsFirst INT (0 skips those lists);
+//   $maxPendingClaims INT (the most claims an account may have awaiting review: canClaim is false at it).
 // Works are ordered newest first: year descending (unknown years last), then title ignoring case
 // (an ALL-CAPS or lower-case title files where a reader looks for it), then id. The sort title is
 // the lower-cased title's first 300 characters, so that a cursor stays short whatever the title.
-// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param topicsFirst=5
+// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param topicsFirst=5 --param maxPendingClaims=5
 UNWIND $ids AS researcherId
 MATCH (r:Researcher {id: researcherId})
 CALL (r) {
@@ -59,7 +60,8 @@ CALL (r) {
   RETURN viewer IS NOT NULL AND EXISTS { (viewer)-[:FOLLOWS]->(r) } AS isFollowing,
          viewer IS NOT NULL AND EXISTS { (viewer)-[:CLAIMANT_OF]->(r) } AS isClaimant,
          viewer IS NOT NULL AND EXISTS { (viewer)-[:CLAIMANT_OF]->(:Researcher) } AS holdsClaim,
-         viewer IS NOT NULL AND EXISTS { (viewer)-[:MADE]->(:Claim {status: 'PENDING'})-[:CLAIMS]->(r) } AS pendingClaim
+         viewer IS NOT NULL AND EXISTS { (viewer)-[:MADE]->(:Claim {status: 'PENDING'})-[:CLAIMS]->(r) } AS pendingClaim,
+         viewer IS NOT NULL AND COUNT { (viewer)-[:MADE]->(:Claim {status: 'PENDING'}) } >= $maxPendingClaims AS pendingFull
 }
 RETURN r {.id, .name, .aliases, .orcid, .openalexId, .bio, .openToCollaborate,
           .trustScore, .trustTier, .verificationLevel,
@@ -67,7 +69,7 @@ RETURN r {.id, .name, .aliases, .orcid, .openalexId, .bio, .openToCollaborate,
        affiliation, affiliations, claimed,
        {works: workCount, followers: followerCount, topics: topicCount, closeCollaborators: closeCount} AS counts,
        {isFollowing: isFollowing,
-        canClaim: $viewer IS NOT NULL AND NOT claimed AND NOT holdsClaim AND NOT pendingClaim,
+        canClaim: $viewer IS NOT NULL AND NOT claimed AND NOT holdsClaim AND NOT pendingClaim AND NOT pendingFull,
         canInvite: $viewer IS NOT NULL AND claimed AND NOT isClaimant} AS viewerState,
        worksPage[..$worksFirst] AS works, size(worksPage) > $worksFirst AS hasNextPage,
        closeCollaborators, topics, mainTopics
