@@ -98,6 +98,8 @@ async def test_a_claim_reads_the_same_in_every_payload(api, settings, seeded) ->
 async def test_claim_evidence_is_validated(api, settings, seeded) -> None:
     tok = token(settings, new_id("v"))
     for evidence in ({}, {"note": "it's me"}, {"orcid": "1234"}, {"orcid": "0000-0002-1825-0098"},
+                     {"orcid": "0000-0002-1825-009"}, {"orcid": "ftp://orcid.org/0000-0002-1825-0097"},
+                     {"orcid": "0000-00021825-0097-"}, {"orcid": "https://example.org/0000-0002-1825-0097"},
                      {"email": "not-an-email"}, {"email": "a@example.org", "note": "x" * 2001},
                      {"email": "x@" + "b" * 300 + ".com"}, {"email": "a@..co"}, {"email": "a@example..org"},
                      {"orcid": "\u0660\u0660\u0660\u0660-\u0660\u0660\u0660\u0662-\u0661\u0666\u0669\u0664-\u0662\u0663\u0663X"}):
@@ -107,6 +109,17 @@ async def test_claim_evidence_is_validated(api, settings, seeded) -> None:
     body = await gql(api, contract("ClaimResearcher"),
                      claim("bzr-leon-bungert", "a@example.org", note="\u0000nul\u0007bell\u001b[31mred"), token=tok)
     assert codes(body) == ["BAD_USER_INPUT"] and "control characters" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("typed", ["0000-0001-5006-625X", "0000-0001-5006-625x", "https://orcid.org/0000-0001-5006-625x",
+                                   "orcid.org/0000-0001-5006-625X", "HTTPS://WWW.ORCID.ORG/0000-0001-5006-625X",
+                                   "000000015006625x", " http://orcid.org/000000015006625X "])
+async def test_an_orcid_is_taken_in_the_forms_people_paste(api, settings, seeded, typed: str) -> None:
+    rid = await new_researcher(seeded)
+    body = await gql(api, "mutation($id: ID!, $e: ClaimEvidenceInput!) { claimResearcher(id: $id, evidence: $e) "
+                          "{ claim { evidence { orcid } } } }", {"id": rid, "e": {"orcid": typed}}, token=token(settings, new_id("o")))
+    assert body.get("errors") is None, body
+    assert body["data"]["claimResearcher"]["claim"]["evidence"]["orcid"] == "0000-0001-5006-625X"
 
 
 async def test_racing_approvals_let_exactly_one_win(api, settings, seeded) -> None:

@@ -37,7 +37,10 @@ Row = dict[str, Any]
 INVITATIONS_PER_DAY = 20
 MESSAGE_MAX = 2000
 BIO_MAX = 500
-_ORCID = re.compile(r"^(?:https?://orcid\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])$")
+# an iD as people paste it: bare or as its orcid.org address (any case, with or without the scheme and
+# "www."), with or without its hyphens, the check character X in either case
+_ORCID = re.compile(r"^(?:(?:https?://)?(?:www\.)?orcid\.org/)?([0-9]{4})-?([0-9]{4})-?([0-9]{4})-?([0-9]{3}[0-9X])$",
+                    re.IGNORECASE)
 
 
 # -- input checks ---------------------------------------------------------------------------
@@ -55,7 +58,7 @@ def normalize_orcid(value: str) -> str:
     match = _ORCID.match(value.strip())
     if not match:
         raise BadUserInput("`orcid` must be an ORCID iD such as 0000-0002-1825-0097", argument="orcid")
-    orcid = match[1]
+    orcid = "-".join(match.groups()).upper()
     digits = orcid.replace("-", "")
     total = 0
     for char in digits[:-1]:
