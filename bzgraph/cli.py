@@ -118,10 +118,10 @@ def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
-    from neo4j.exceptions import ClientError
+    from neo4j.exceptions import ClientError, Neo4jError
 
     from bzgraph import analytics, queries
-    from bzgraph.errors import BadUserInput
+    from bzgraph.errors import BadUserInput, BzgraphError
 
     if args.list or not args.name:
         for name, query in queries.all_queries().items():
@@ -146,6 +146,8 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
         if exc.code == "Neo.ClientError.Statement.AccessMode":
             raise BadUserInput(f"{args.name} changes the data; run it with --write to let it") from exc
         raise BadUserInput(f"{args.name}: {exc.message}") from exc  # parameters that do not fit
+    except Neo4jError as exc:  # the database refused to run it (e.g. CALL ... IN TRANSACTIONS): one line
+        raise BzgraphError(f"{args.name}: {exc.message or exc.code}") from exc
     if args.json:
         print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
     else:

@@ -13,6 +13,7 @@ import pytest
 from bzgraph import queries
 from bzgraph.db import Database
 from bzgraph.errors import BadUserInput
+from bzgraph.localdb import instance_for
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -165,3 +166,18 @@ def test_a_migration_points_to_db_migrate() -> None:
     result = _cli("schema/002-indexes", "--write")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "`bzgraph db migrate` applies it" in result.stderr
+
+
+def test_a_query_the_database_refuses_to_run_is_one_line(seeded: Database) -> None:
+    """`CALL ... IN TRANSACTIONS` needs an implicit transaction, which `bzgraph cypher` does not
+    open: the database's refusal is one line naming the query, not a traceback."""
+    name = f"cli-{uuid.uuid4().hex[:8]}.csv"
+    csv = instance_for(seeded.settings).home / "import" / name
+    csv.parent.mkdir(parents=True, exist_ok=True)
+    csv.write_text("id,title\nW-cli-1,A title\n")
+    try:
+        result = _cli("bench/load-csv-nodes", "--write", "--param", f"url=file:///{name}", "--param", "label=Work")
+    finally:
+        csv.unlink()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith("bzgraph: INTERNAL: bench/load-csv-nodes: ") and "implicit transaction" in result.stderr

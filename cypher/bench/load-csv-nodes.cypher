@@ -1,7 +1,8 @@
 // Benchmark baseline: LOAD CSV of import rows (one node label per file), MERGE on id, in transactions.
 // Parameters: $url STRING (file:///name.csv in the server's import dir), $label STRING (one of
 //   Work, Researcher, Institution, Topic, Source; used as data, not as Cypher text).
-// Example: bzgraph cypher bench/load-csv-nodes --write --param url=file:///Work.csv --param label=Work
+// Example: python bench/import_bench.py --wipe   # runs it on the CSV files it writes (CALL ... IN TRANSACTIONS needs an
+//   implicit transaction, which `bzgraph cypher` does not open); destroys all data!
 LOAD CSV WITH HEADERS FROM $url AS row
 CALL (row) {
   MERGE (n:Entity {id: row.id})

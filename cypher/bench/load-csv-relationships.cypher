@@ -2,7 +2,8 @@
 // Parameters: $url STRING (file:///TYPE.csv in the server's import dir), $type STRING (AUTHORED,
 //   HAS_TOPIC, PUBLISHED_IN, AFFILIATED_WITH or CITES; used as data, not as Cypher text).
 //   Columns: start, end, value (position, score or '|'-joined years).
-// Example: bzgraph cypher bench/load-csv-relationships --write --param url=file:///AUTHORED.csv --param type=AUTHORED
+// Example: python bench/import_bench.py --wipe   # runs it on the CSV files it writes (CALL ... IN TRANSACTIONS needs an
+//   implicit transaction, which `bzgraph cypher` does not open); destroys all data!
 LOAD CSV WITH HEADERS FROM $url AS row
 CALL (row) {
   MATCH (a:Entity {id: row.start}), (b:Entity {id: row.end})

@@ -1,7 +1,7 @@
 // Loads the seed graph (seeds/graph.json) idempotently: MERGE on id, then SET every property.
 // Parameters: $sources, $topics, $institutions, $researchers, $works, $affiliations
 //   (lists of maps shaped as in seeds/graph.json).
-// Example: bzgraph seed   (reads seeds/graph.json and runs this query, then trust/recompute)
+// Example: bzgraph seed   # reads seeds/graph.json and runs this query, then trust/recompute
 CALL () {
   UNWIND $sources AS s
   MERGE (n:Source:Entity {id: s.id})
