@@ -3,7 +3,7 @@
 // Columns: id, title, year, direction (REFERENCE: reached along CITES; CITING: reached against it),
 //   distance (fewest steps), citedByCount. A work in a citation cycle appears once per direction.
 //   $limit counts both directions together, REFERENCE rows first.
-// Example: bzgraph cypher analytics/citation-neighbourhood --param id=W2741809807 --param hops=2
+// Example: bzgraph cypher analytics/citation-neighbourhood --param id=W4404794745 --param hops=2
 MATCH (w:Work {id: $id})
 CALL (w) {
   MATCH p = (w)-[:CITES*1..2]->(x:Work)
