@@ -17,7 +17,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Every setting bzgraph reads. Defaults let a fresh checkout run with no settings at all."""
 
-    model_config = SettingsConfigDict(env_prefix="BZGRAPH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="BZGRAPH_", extra="ignore",
+                                      env_ignore_empty=True)  # "" is unset, as docker-compose passes it
 
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"

@@ -35,6 +35,21 @@ def test_empty_values_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     """As docker-compose passes them: an empty audience or issuer required them empty in every token."""
     settings = _fresh(monkeypatch, BZGRAPH_JWT_SECRET="", BZGRAPH_JWT_AUDIENCE="", BZGRAPH_JWT_ISSUER="")
     assert settings.jwt_secret is None and settings.jwt_audience is None and settings.jwt_issuer is None
+    defaults = Settings.model_fields
+    settings = _fresh(monkeypatch, BZGRAPH_ENV="", BZGRAPH_MAX_TOKENS="", BZGRAPH_BODY_TIMEOUT="", BZGRAPH_NEO4J_TIMEOUT="")
+    assert settings.env == "development" and settings.max_tokens == defaults["max_tokens"].default
+    assert settings.body_timeout == defaults["body_timeout"].default
+
+
+def test_compose_passes_every_setting_the_api_reads() -> None:
+    """`docker compose` hands the API only the variables its file names: each setting a deployment
+    may change must be there, or a .env file's value never reaches the API."""
+    from pathlib import Path
+
+    compose = (Path(__file__).resolve().parents[1] / "docker-compose.yml").read_text()
+    local_only = {"state_dir", "db_instance", "db_heap", "db_pagecache"}  # the local server of `bzgraph db`
+    for name in set(Settings.model_fields) - local_only:
+        assert f"BZGRAPH_{name.upper()}:" in compose, name
 
 
 def test_production_refuses_a_generated_secret(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
