@@ -118,10 +118,10 @@ def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
-    from neo4j.exceptions import ClientError, Neo4jError
+    from neo4j.exceptions import ClientError, DatabaseError
 
     from bzgraph import analytics, queries
-    from bzgraph.errors import BadUserInput, BzgraphError
+    from bzgraph.errors import BadUserInput, BzgraphError, ServiceUnavailable
 
     if args.list or not args.name:
         for name, query in queries.all_queries().items():
@@ -146,8 +146,11 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
         if exc.code == "Neo.ClientError.Statement.AccessMode":
             raise BadUserInput(f"{args.name} changes the data; run it with --write to let it") from exc
         raise BadUserInput(f"{args.name}: {exc.message}") from exc  # parameters that do not fit
-    except Neo4jError as exc:  # the database refused to run it (e.g. CALL ... IN TRANSACTIONS): one line
-        raise BzgraphError(f"{args.name}: {exc.message or exc.code}") from exc
+    except ServiceUnavailable as exc:
+        cause = exc.__cause__
+        if isinstance(cause, DatabaseError):  # it refused to run this query (CALL ... IN TRANSACTIONS): say why
+            raise BzgraphError(f"{args.name}: {cause.message or cause.code}") from exc
+        raise
     if args.json:
         print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
     else:

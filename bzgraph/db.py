@@ -104,6 +104,14 @@ def plain(value: Any) -> Any:
 
 
 _ENTITY_NOT_FOUND = "Neo.ClientError.Statement.EntityNotFound"
+# The database stopped the transaction (shutting down, an operator's TERMINATE, its own time limit):
+# nothing was written, and the same request may succeed later.
+_STOPPED = {
+    "Neo.ClientError.Transaction.LockClientStopped",  # stopped while waiting for a lock
+    "Neo.ClientError.Transaction.Terminated",
+    "Neo.ClientError.Transaction.TransactionTimedOut",
+    "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+}
 
 
 class NodeGone(neo4j_errors.DriverError):
@@ -119,8 +127,8 @@ class NodeGone(neo4j_errors.DriverError):
 @contextmanager
 def driver_errors() -> Iterator[None]:
     """The driver's errors as the contract's: ``CONFLICT`` for a broken constraint,
-    ``SERVICE_UNAVAILABLE`` when the database is out of reach, refuses the credentials or has no
-    database of the configured name."""
+    ``SERVICE_UNAVAILABLE`` when the database is out of reach, refuses the credentials, has no
+    database of the configured name, stops the transaction or fails inside."""
     try:
         yield
     except neo4j_errors.ConstraintError as exc:
@@ -133,7 +141,12 @@ def driver_errors() -> Iterator[None]:
         if exc.code == "Neo.ClientError.Database.DatabaseNotFound":  # BZGRAPH_NEO4J_DATABASE names none
             raise ServiceUnavailable(f"the graph database server has no database of the configured name "
                                      f"(BZGRAPH_NEO4J_DATABASE): {exc.message}") from exc
+        if exc.code in _STOPPED:
+            raise ServiceUnavailable("the graph database stopped this request's transaction (nothing was "
+                                     "changed); try again shortly") from exc
         raise
+    except neo4j_errors.DatabaseError as exc:  # a failure inside the database (one shutting down, say)
+        raise ServiceUnavailable("the graph database failed to run this request; try again shortly") from exc
     except NodeGone as exc:  # still so after the driver's retries
         raise ServiceUnavailable("the graph database was busy with conflicting writes, also after "
                                  "retrying; try again shortly") from exc

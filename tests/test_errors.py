@@ -684,3 +684,24 @@ def test_sigterm_stops_the_server_within_its_grace_even_with_a_stalled_request()
             server.kill()
     assert took < 15, took
     assert re.search(r" INFO bzgraph: shutting down$", stderr, re.M) and "Traceback" not in stderr
+
+
+async def test_a_failure_inside_the_database_is_service_unavailable(seeded) -> None:
+    """A DatabaseError (Neo4j failing inside, as one shutting down does mid-query) is the database's
+    trouble, not a mistake in this service: SERVICE_UNAVAILABLE, not INTERNAL. A real one: a query
+    that needs an implicit transaction, sent in a managed one."""
+    from neo4j.exceptions import DatabaseError
+
+    from bzgraph.errors import ServiceUnavailable
+    from bzgraph.localdb import instance_for
+
+    name = f"errors-{uuid.uuid4().hex[:8]}.csv"
+    csv = instance_for(seeded.settings).home / "import" / name
+    csv.parent.mkdir(parents=True, exist_ok=True)
+    csv.write_text("id,title\nW-errors-1,A title\n")
+    try:
+        with pytest.raises(ServiceUnavailable) as caught:
+            await seeded.write("bench/load-csv-nodes", url=f"file:///{name}", label="Work")
+    finally:
+        csv.unlink()
+    assert isinstance(caught.value.__cause__, DatabaseError)

@@ -143,3 +143,35 @@ async def test_an_action_waiting_for_a_researcher_an_import_deletes_finds_it_gon
     assert await batch == [rid]
     body = await action
     assert codes(body) == ["NOT_FOUND"], body
+
+
+async def test_a_follow_whose_transaction_the_database_stops_is_service_unavailable(api, settings, seeded) -> None:
+    """The database stops a transaction waiting for a lock (shutting down, or an operator's
+    TERMINATE): Neo4j's LockClientStopped. The follow answers SERVICE_UNAVAILABLE, not INTERNAL,
+    and writes nothing."""
+    rid = await new_researcher(seeded)
+    viewer = token(settings, new_id("fan"))
+    await gql(api, "{ viewer { id } }", token=viewer)
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(tx: Tx) -> None:
+        await tx.run("accounts/follow", userId=new_id("user:holder"), sub=new_id("holder"), researcherId=rid)
+        locked.set()
+        await release.wait()  # the researcher's lock is held until this transaction ends
+        raise LookupError("roll back")  # the holder's follow is not the test's
+
+    holder = asyncio.create_task(seeded.execute(hold, write=True))
+    await asyncio.wait_for(locked.wait(), 30)
+    action = asyncio.create_task(gql(api, contract("FollowResearcher"), {"id": rid}, token=viewer))
+    for _ in range(200):
+        if await seeded.write("testing/terminate-blocked"):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("the follow never waited for the lock")
+    body = await action
+    release.set()
+    with pytest.raises(LookupError):
+        await holder
+    assert codes(body) == ["SERVICE_UNAVAILABLE"], body
+    assert (await profile_state(api, rid, viewer))["counts"]["followers"] == 0
