@@ -1,14 +1,15 @@
 """Schema extensions: round-trip accounting, refusing requests with a bad token or without the
-operation name a document needs, and a validation cache keyed by document identity."""
+operation name a document needs, and a cache of parsed and validated documents bounded by their length."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError, OperationDefinitionNode
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from strawberry.extensions import SchemaExtension
 
 from bzgraph.db import RoundTrips, count_round_trips
@@ -60,31 +61,63 @@ class RequireOperationName(SchemaExtension):
         yield
 
 
-class DocumentValidationCache(SchemaExtension):
-    """Validation results cached by the parsed document's identity.
+@dataclass
+class _Cached:
+    """A parsed document and its validation results, per (schema, rules) by identity; the schema
+    and rules are kept with their results, so the ids in a key cannot be reused while it is cached."""
 
-    ``ParserCache`` hands out the same document object for the same query text, so the document
-    itself can be the key; Strawberry's ``ValidationCache`` hashes the whole syntax tree on every
-    request instead (about 60 µs for the profile page). The documents are kept with their results,
-    so an id in a key cannot be reused while it is cached.
+    document: DocumentNode
+    size: int
+    results: dict[tuple[int, ...], tuple[Any, list[GraphQLError]]] = field(default_factory=dict)
+
+
+class DocumentCache(SchemaExtension):
+    """Parsed documents and their validation results, cached by the query's text.
+
+    One look-up per request: Strawberry's ``ParserCache`` and ``ValidationCache`` would hash the text,
+    then the whole syntax tree (about 60 µs for the profile page). Bounded by the cached texts' total
+    length, not their number: a parsed document (its nodes and token chain) with its validation
+    errors takes about 75 times its text in memory, so ``budget`` characters hold about 40 MB at
+    most, whether clients send many long documents (a refused 22 KB one took 1.6 MB) or the
+    contract's short ones (about 1 KB each: 500 of them).
     """
 
-    maxsize = 256
-    _results: OrderedDict[tuple[int, ...], tuple[Any, list[GraphQLError]]] = OrderedDict()
+    budget = 500_000
+    _cache: OrderedDict[tuple[str, tuple[tuple[str, Any], ...]], _Cached] = OrderedDict()
+    _size = 0
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        key = (context.query or "", tuple(sorted(context.parse_options.items())))
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = _Cached(parse(context.query or "", **context.parse_options), len(key[0]))  # may raise: not cached
+            self._store(key, cached)
+        else:
+            self._cache.move_to_end(key)
+        self._cached = cached
+        context.graphql_document = cached.document
+        yield
 
     def on_validate(self) -> Iterator[None]:
         from strawberry.schema.schema import validate_document
 
         context = self.execution_context
         schema, document, rules = context.schema._schema, context.graphql_document, context.validation_rules
-        key = (id(schema), id(document), *map(id, rules))
-        hit = self._results.get(key)
+        key = (id(schema), *map(id, rules))
+        cached = getattr(self, "_cached", None)
+        hit = cached.results.get(key) if cached is not None and cached.document is document else None
         if hit is None:
-            hit = self._results[key] = ((schema, document, tuple(rules)),
-                                        validate_document(schema, document, rules))
-            if len(self._results) > self.maxsize:
-                self._results.popitem(last=False)
-        else:
-            self._results.move_to_end(key)
+            hit = ((schema, tuple(rules)), validate_document(schema, document, rules))
+            if cached is not None and cached.document is document:
+                cached.results[key] = hit
         context.pre_execution_errors = hit[1]
         yield
+
+    @classmethod
+    def _store(cls, key: tuple[str, tuple[tuple[str, Any], ...]], cached: _Cached) -> None:
+        cls._cache[key] = cached
+        cls._size += cached.size
+        while cls._size > cls.budget and len(cls._cache) > 1:  # the least recently used go first
+            _, evicted = cls._cache.popitem(last=False)
+            cls._size -= evicted.size

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -18,7 +18,7 @@ from bzgraph.api.search import SearchQuery
 from bzgraph.cost import query_cost_limit
 from bzgraph.errors import BzgraphError
 from bzgraph.execution import PlannedExecutionContext
-from bzgraph.extensions import CypherRoundTrips, DocumentValidationCache, RejectInvalidToken, RequireOperationName
+from bzgraph.extensions import CypherRoundTrips, DocumentCache, RejectInvalidToken, RequireOperationName
 from bzgraph.limits import alias_limit, depth_limit
 from bzgraph.settings import Settings, get_settings
 
@@ -60,8 +60,7 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: AddValidationRules(rules),
-            lambda: ParserCache(maxsize=256),
-            DocumentValidationCache,
+            DocumentCache,
             CypherRoundTrips,
             RejectInvalidToken,
             RequireOperationName,
