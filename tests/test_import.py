@@ -23,6 +23,7 @@ import pytest
 from bzgraph.db import Database
 from bzgraph.errors import ServiceUnavailable
 from bzgraph.ingest.load import InputFile, import_paths, refresh_marked
+from bzgraph.ingest.openalex import MalformedRecord
 from bzgraph.settings import Settings
 from tests.support import gql
 
@@ -621,6 +622,51 @@ async def test_a_bad_line_or_item_loses_only_itself(import_db: Database, tmp_pat
     nodes, _ = await fingerprint(import_db, ["W00960"])
     titles = sorted(t if len(t) < 20 else f"{len(t)} characters" for t in (json.loads(n)[1]["title"] for n in nodes))
     assert titles == ["10000 characters", "Work 1", "Work 10", "Work 2", "Work 4", "Work 5", "Work 6"]
+
+
+async def test_records_of_shapes_the_mapping_never_expected_do_not_stop_the_import(import_db: Database,
+                                                                                   tmp_path: Path) -> None:
+    """Odd values (a years number, a country code that is an object or past 64 bits, an array nested
+    600 deep, a damaged gzip) were tracebacks: the good records of the batch were lost and every rerun
+    stopped at the same record. Now each is left out or reported, and the run ends."""
+    def work(n: int, **fields: Any) -> dict:
+        return {"id": f"https://openalex.org/W00950000000{n:02d}", "title": f"Work {n}", "authorships": [], **fields}
+
+    inst = {"id": "https://openalex.org/I0095000000001", "display_name": "Odd", "country_code": {"code": "SA"},
+            "type": 2**64}
+    lines = [json.dumps(work(1)), "[" * 600 + "]" * 600,
+             json.dumps({"id": "https://openalex.org/A0095000000001", "display_name": "Odd Years",
+                         "affiliations": [{"institution": inst, "years": 2020}]}),
+             json.dumps(work(2, authorships=[{"author": {"id": "https://openalex.org/A0095000000002"},
+                                              "institutions": [inst]}])),
+             json.dumps(work(3))]
+    odd = tmp_path / "odd.jsonl"
+    odd.write_text("\n".join(lines) + "\n")
+    damaged = bytearray(gzip.compress(b"".join(json.dumps(work(10 + i)).encode() + b"\n" for i in range(50)), mtime=0))
+    damaged[12] ^= 0xFF  # the deflate block's code lengths: zlib.error, not OSError
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(bytes(damaged))
+    summary = await import_paths(import_db, [odd, broken, odd], batch_size=2)  # odd twice: a rerun's path too
+    assert [(Path(p.path).name, p.where) for p in summary.problems] == [
+        ("odd.jsonl", "line 2"), ("broken.jsonl.gz", "file"), ("odd.jsonl", "line 2")]
+    assert "nested too deeply" in summary.problems[0].reason and "unreadable" in summary.problems[1].reason
+    assert summary.works == 6 and summary.authors == 2
+    nodes, _ = await fingerprint(import_db, ["W00950", "I00950"])
+    stored = {json.loads(n)[1]["id"]: json.loads(n)[1] for n in nodes}
+    assert sorted(stored) == ["I0095000000001", "W0095000000001", "W0095000000002", "W0095000000003"]
+    assert stored["I0095000000001"].get("country") is None and stored["I0095000000001"].get("type") is None
+
+
+def test_a_record_the_mapping_cannot_take_apart_is_malformed_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever shape the mapping meets next: a TypeError inside it is the record's problem."""
+    from bzgraph.ingest import load
+
+    def broken(record: Any) -> Any:
+        raise TypeError("'int' object is not iterable")
+
+    monkeypatch.setattr(load, "map_record", broken)
+    with pytest.raises(MalformedRecord, match="unexpected shape .TypeError: 'int' object is not iterable"):
+        load._map({"id": "W1"})
 
 
 def test_the_command_prints_a_summary_and_reports_problems(seeded: Database, tmp_path: Path) -> None:

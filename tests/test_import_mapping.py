@@ -183,3 +183,31 @@ def test_values_a_database_index_or_type_cannot_take_are_refused_or_left_out() -
 def test_malformed_records_are_refused_with_a_reason(record: object, reason: str) -> None:
     with pytest.raises(MalformedRecord, match=reason):
         map_record(record)
+
+
+def test_values_of_the_wrong_type_are_left_out_not_stored_or_fatal() -> None:
+    """A country code, institution type or venue type that is not text (an object, a list, a number
+    past 64 bits) would be refused by the database and stop the batch; a years value that is not a
+    list, a boolean score or position, a negative count are left out as well."""
+    inst = {"id": "I1", "country_code": {"code": "SA"}, "type": 2**64}
+    work = map_record({"id": "W1", "cited_by_count": -5, "authorships": [{"author": {"id": "A1"}, "institutions": [inst]}],
+                       "primary_location": {"source": {"id": "S1", "display_name": "V", "type": ["journal", "x"]}},
+                       "topics": [{"id": "T1", "score": True}, {"id": "T2", "score": 0.5}, {"id": "T2", "score": 0.9}]})
+    assert (work.institutions[0]["country"], work.institutions[0]["type"], work.sources[0]["type"]) == (None, None, None)
+    assert work.works[0]["citedByCount"] == 0
+    assert work.works[0]["topics"] == [{"topic": "T2", "score": 0.5}]  # a topic listed twice counts once
+    author = map_record({"id": "A1", "display_name": "X", "affiliations": [{"institution": {"id": "I1"}, "years": 2020}]})
+    assert author.affiliations == [{"researcher": "A1", "institution": "I1", "years": []}]
+    with pytest.raises(MalformedRecord, match="non-integer positions"):
+        map_record({"id": "W1", "abstract_inverted_index": {"yes": [True]}})
+
+
+def test_identifiers_and_text_in_the_forms_records_carry() -> None:
+    work = map_record({"id": "W1", "doi": "DOI: 10.1/ABC", "title": "Evil \u202etxt.exe",
+                       "abstract_inverted_index": {"a": [0], "": [1], "b": [2]},
+                       "authorships": [{"author": {"id": "A1", "orcid": "https://orcid.org/0000-0002-1825-0097/"}}],
+                       "updated_date": "2025-01-02T03:04:05.123456Z"})
+    assert work.works[0]["doi"] == "10.1/abc" and work.works[0]["title"] == "Evil txt.exe"
+    assert work.works[0]["abstract"] == "a b" and work.researchers[0]["orcid"] == "0000-0002-1825-0097"
+    assert work.works[0]["version"] == "2025-01-02T03:04:05.123456"  # the same instant as without the Z
+    assert map_record({"id": "W1", "doi": "https://www.doi.org/10.1/x"}).works[0]["doi"] == "10.1/x"

@@ -15,6 +15,7 @@ import asyncio
 import gzip
 import hashlib
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -184,21 +185,40 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
             if source.is_document:
                 document = _parse(stream.read())
                 progress()
-                yield from items([(f"line 1 {where}".strip(), rec) for where, rec in records_of(document)])
+                yield from items([(f"line 1 {where}".strip(), rec) for where, rec in _records_of(document)])
                 return
             for number, line in enumerate(stream, start=1):
                 if not line.strip():
                     continue
                 try:
                     located = [(f"line {number} {where}".strip(), rec)
-                               for where, rec in records_of(_parse(line))]
+                               for where, rec in _records_of(_parse(line))]
                 except ValueError as exc:
                     located = [(f"line {number}", MalformedRecord(str(exc)))]
                 yield from items(located)
                 progress()
-        except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
+        except (OSError, EOFError, UnicodeDecodeError, ValueError, zlib.error) as exc:  # a damaged gzip: zlib.error
             yield Item(source, ordinal, "file", problem=f"unreadable: {exc}")
         progress()
+
+
+def _records_of(document: Any) -> list[tuple[str, Any]]:
+    """:func:`records_of`; a value nested too deeply to walk is one malformed record (``ValueError``)."""
+    try:
+        return records_of(document)
+    except RecursionError:
+        raise ValueError("nested too deeply to hold records") from None
+
+
+def _map(record: Any) -> Rows:
+    """:func:`map_record`; a record of a shape the mapping does not expect (a ``TypeError`` deep
+    inside, say) is malformed too: one odd record must not stop the import, nor every rerun of it."""
+    try:
+        return map_record(record)
+    except MalformedRecord:
+        raise
+    except (TypeError, AttributeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+        raise MalformedRecord(f"unexpected shape ({type(exc).__name__}: {exc})") from exc
 
 
 # -- batching -------------------------------------------------------------------------------
@@ -401,7 +421,7 @@ def _read_batches(sources: list[InputFile], skips: dict[InputFile, int], batch_s
             try:
                 if item.problem is not None:
                     raise MalformedRecord(item.problem)
-                rows = map_record(item.record)
+                rows = _map(item.record)
             except MalformedRecord as exc:
                 read.problems.append(Problem(str(source.path), item.where, str(exc)))
                 read.tally["malformed"] += 1

@@ -17,14 +17,16 @@ from operator import itemgetter
 from typing import Any
 
 from bzgraph.queries import CYPHER_INTEGER
-from bzgraph.text import controls_as_spaces
+from bzgraph.text import BIDI_OVERRIDES, controls_as_spaces
 
 OPENALEX_PREFIX = "https://openalex.org/"
-DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
-ORCID_PATTERN = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])$")
+DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/",
+                "https://www.doi.org/", "http://www.doi.org/", "doi:")
+ORCID_PATTERN = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])/?$")
 ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-VERSION_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9:.]{1,20})?$")
+# ISO 8601 as OpenAlex writes it; a trailing Z (UTC, as OpenAlex means anyway) is dropped so that copies compare
+VERSION_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9:.]{1,20})?Z?$")
 _DIGITS = re.compile(r"^[0-9]{1,20}$")  # OpenAlex ids have about 10; ids are range-indexed (8 kB at most)
 DOI_MAX = 1000  # characters; DOIs are range-indexed, and real ones are far shorter
 ROR_MAX = 200
@@ -83,7 +85,7 @@ def clean_doi(value: Any) -> str | None:
     doi = value.strip()
     for prefix in DOI_PREFIXES:
         if doi.lower().startswith(prefix):
-            doi = doi[len(prefix):]
+            doi = doi[len(prefix):].strip()
             break
     if len(doi) > DOI_MAX:
         raise MalformedRecord(f"doi is longer than {DOI_MAX} characters")
@@ -124,7 +126,7 @@ def text(value: Any) -> str | None:
     composed (:func:`compose`) and surrounding white space removed, or None for empty/non-strings."""
     if not isinstance(value, str):
         return None
-    return compose(controls_as_spaces(unescape(value))).strip() or None
+    return compose(controls_as_spaces(BIDI_OVERRIDES.sub("", unescape(value)))).strip() or None
 
 
 # Markup OpenAlex titles carry (HTML and JATS formatting, MathML): inline tags join what they wrap
@@ -153,10 +155,10 @@ def rebuild_abstract(inverted: Any) -> str | None:
     if not all(type(positions) is list for positions in inverted.values()):
         raise MalformedRecord("abstract_inverted_index has non-integer positions")
     placed = [(position, word) for word, positions in inverted.items() for position in positions]
-    if not {type(position) for position, _ in placed} <= {int, bool}:
+    if not {type(position) for position, _ in placed} <= {int}:
         raise MalformedRecord("abstract_inverted_index has non-integer positions")
     placed.sort(key=itemgetter(0))  # stable: words sharing a position keep their record order
-    return unescape(" ".join([word for _, word in placed])) or None
+    return unescape(" ".join([word for _, word in placed if word])) or None
 
 
 def _list(record: dict[str, Any], key: str) -> list[Any]:
@@ -182,7 +184,7 @@ def _institution(inst: Any) -> dict[str, Any] | None:
     ror = inst.get("ror")
     return {"id": ident, "name": _name(inst) or ident,
             "ror": ror if isinstance(ror, str) and 0 < len(ror) <= ROR_MAX else None,
-            "country": inst.get("country_code") or None, "type": inst.get("type") or None}
+            "country": _label(inst.get("country_code")), "type": _label(inst.get("type"))}
 
 
 def _topic(topic: dict[str, Any]) -> dict[str, Any] | None:
@@ -214,17 +216,22 @@ def _source(work: dict[str, Any]) -> dict[str, Any] | None:
     if ident is None:
         return None
     issn = source.get("issn_l")
-    return {"id": "S" + ident[1:], "name": _name(source) or ident, "type": source.get("type") or None,
+    return {"id": "S" + ident[1:], "name": _name(source) or ident, "type": _label(source.get("type")),
             "issn": issn if isinstance(issn, str) else None}
 
 
 def _score(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and 0 < value <= 1 else None
+    return float(value) if type(value) in (int, float) and 0 < value <= 1 else None  # not a bool
 
 
 def _count(value: Any) -> int | None:
-    """An integer Cypher can hold (64 bits); None for anything else."""
-    return value if type(value) is int and value in CYPHER_INTEGER else None
+    """A count: an integer from 0 that Cypher can hold (64 bits); None for anything else."""
+    return value if type(value) is int and 0 <= value and value in CYPHER_INTEGER else None
+
+
+def _label(value: Any) -> str | None:
+    """A short text value (a country code, a type); None for anything that is not text."""
+    return text(value) if isinstance(value, str) and len(value) <= ROR_MAX else None
 
 
 def _year(value: Any) -> int | None:
@@ -246,7 +253,7 @@ def record_version(record: dict[str, Any]) -> str:
     """When OpenAlex last updated ``record`` (its ``updated_date``, ISO 8601; "" when unknown). Copies
     of one record compare by it, and the newest wins, in whatever order they are imported."""
     value = record.get("updated_date")
-    return value if isinstance(value, str) and VERSION_PATTERN.match(value) else ""
+    return value.removesuffix("Z") if isinstance(value, str) and VERSION_PATTERN.match(value) else ""
 
 
 def versioned(row: dict[str, Any], version: str, *keys: str) -> dict[str, Any]:
@@ -326,7 +333,7 @@ def map_work(record: dict[str, Any]) -> Rows:
     else:
         topics = [(_concept(c), c.get("score")) for c in _list(record, "concepts") if isinstance(c, dict)]
     for topic, score in topics:
-        if topic is not None and _score(score) is not None:
+        if topic is not None and _score(score) is not None and all(t["topic"] != topic["id"] for t in work["topics"]):
             rows.topics.append(versioned(topic, version, "name", "subfield", "field", "domain"))
             work["topics"].append({"topic": topic["id"], "score": _score(score)})
     work["references"] = sorted({ref for ref in (short_id(r, "W") for r in _list(record, "referenced_works"))
@@ -357,7 +364,8 @@ def map_author(record: dict[str, Any]) -> Rows:
         institution = _institution(affiliation.get("institution"))
         if institution is None:
             continue
-        years = sorted({y for y in affiliation.get("years") or [] if _year(y) is not None})
+        listed = affiliation.get("years")
+        years = sorted({y for y in listed if _year(y) is not None}) if isinstance(listed, list) else []
         rows.institutions.append(versioned(institution, version, "name", "ror", "country", "type"))
         rows.affiliations.append({"researcher": ident, "institution": institution["id"], "years": years})
     return rows
