@@ -382,6 +382,29 @@ def small_work(n: str, version: str, authors: list[str], topic: str, source: str
             "primary_location": {"source": {"id": f"https://openalex.org/S{source}", "display_name": f"Venue {source[-2:]}"}}}
 
 
+async def test_an_author_list_cut_short_by_the_api_keeps_the_authors_it_lacks(import_db: Database,
+                                                                             tmp_path: Path) -> None:
+    """OpenAlex's list endpoints cut author lists at 100 (`is_authors_truncated`): a newer such copy
+    updates the authors it lists and deletes none of the others; a newer full copy decides."""
+    authors = [f"009400000000{i}" for i in range(1, 4)]
+    full = small_work("0094000000001", "2025-01-01", authors, "0094000000001", "0094000000001")
+    cut = {**small_work("0094000000001", "2025-06-01", authors[:2], "0094000000001", "0094000000001"),
+           "is_authors_truncated": True}
+    final = small_work("0094000000001", "2025-09-01", authors[:2], "0094000000001", "0094000000001")
+
+    async def authored() -> list[str]:
+        _, relationships = await fingerprint(import_db, ["W0094", "A0094"])
+        return sorted(json.loads(r)[1] for r in relationships if '"AUTHORED"' in r)
+
+    for name, record in (("full", full), ("cut", cut)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(record))
+        await import_paths(import_db, [tmp_path / f"{name}.json"])
+    assert await authored() == [f"A{a}" for a in authors]
+    (tmp_path / "final.json").write_text(json.dumps(final))
+    await import_paths(import_db, [tmp_path / "final.json"])
+    assert await authored() == [f"A{a}" for a in authors[:2]]
+
+
 async def test_copies_of_the_same_date_leave_only_the_last_ones_nodes_in_one_batch_or_two(
         import_db: Database, tmp_path: Path) -> None:
     """Of two copies with the same updated_date, the one imported last is the work; the other's

@@ -289,6 +289,8 @@ def map_work(record: dict[str, Any]) -> Rows:
         "arxivId": arxiv.group(1) if arxiv else None,
         "citedByCount": _count(cited_by) or 0,
         "rawAuthorNames": [],
+        # OpenAlex's list endpoints cut author lists at 100 and say so: the authors past them are kept
+        "authorsTruncated": record.get("is_authors_truncated") is True,
         "authors": [],
         "topics": [],
         "references": [],

@@ -1,8 +1,10 @@
 // Upserts the works of an import batch with their authorships, topics and venue. A work's AUTHORED,
-// HAS_TOPIC and PUBLISHED_IN edges become exactly those of its newest record (stale ones are deleted).
+// HAS_TOPIC and PUBLISHED_IN edges become exactly those of its newest record (stale ones are deleted; of a
+// record whose author list is cut short, the AUTHORED edges it lacks are kept).
 // Researchers, topics and sources must exist already (ingest/researchers, ingest/entities).
 // Parameters: $works LIST<MAP{id, title, abstract, year, date, type, language, doi, arxivId,
-//   citedByCount, rawAuthorNames, source STRING?, authors LIST<MAP{researcher, position, institutions}>,
+//   citedByCount, rawAuthorNames, source STRING?, authorsTruncated BOOLEAN? (OpenAlex's is_authors_truncated: then
+//   authorships the list lacks are kept), authors LIST<MAP{researcher, position, institutions}>,
 //   topics LIST<MAP{topic, score}>, version STRING}>.
 // Returns: counts LIST<MAP{kind,created,updated,deleted}>; staleResearchers, staleTopics, staleSources
 //   LIST<STRING> (what lost an edge: derived counts to refresh, maybe an orphan, ingest/orphans).
@@ -17,8 +19,9 @@ SET w.title = row.title, w.abstract = row.abstract, w.year = row.year,
     w.importVersion = row.version  // OpenAlex's updated_date: an older copy never replaces this one
 WITH w, row, before, properties(w) AS after
 CALL (w, row) {
+  // an author list the record says is cut short (an API list page) deletes no authorship it does not list
   OPTIONAL MATCH (r:Researcher)-[a:AUTHORED]->(w)
-  WHERE NOT r.id IN [x IN row.authors | x.researcher]
+  WHERE NOT r.id IN [x IN row.authors | x.researcher] AND NOT coalesce(row.authorsTruncated, false)
   DELETE a
   RETURN collect(r.id) AS staleResearchers, count(a) AS authoredDeleted
 }
