@@ -692,6 +692,26 @@ def test_a_record_the_mapping_cannot_take_apart_is_malformed_not_fatal(monkeypat
         load._map({"id": "W1"})
 
 
+async def test_one_bad_record_of_an_api_page_loses_only_itself(import_db: Database, tmp_path: Path) -> None:
+    """An API page is one JSON document: a NaN or a lone surrogate escape in one of its results made
+    the whole page invalid JSON (all its records lost, counted as one). A byte order mark is passed over."""
+    def work(n: int, **fields: Any) -> dict:
+        return {"id": f"https://openalex.org/W00930000000{n:02d}", "title": f"Work {n}", "authorships": [], **fields}
+
+    page = json.dumps({"meta": {"count": 3}, "results": [work(1), work(2, cited_by_count=float("nan")), work(3), work(4)]})
+    page = page.replace("Work 3", "Work \\ud800 3")  # a lone surrogate escape in the third result
+    (tmp_path / "page.json").write_text(page)
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(work(5)).encode())
+    (tmp_path / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + json.dumps(work(6)).encode() + b"\n")
+    summary = await import_paths(import_db, [tmp_path / "page.json", tmp_path / "bom.json", tmp_path / "bom.jsonl"])
+    assert [(Path(p.path).name, p.where) for p in summary.problems] == [
+        ("page.json", "line 1 results[1]"), ("page.json", "line 1 results[2]")]
+    assert all("NaN, Infinity or a lone surrogate" in p.reason for p in summary.problems)
+    assert summary.malformed == 2 and summary.works == 4
+    nodes, _ = await fingerprint(import_db, ["W00930"])
+    assert sorted(json.loads(n)[1]["title"] for n in nodes) == ["Work 1", "Work 4", "Work 5", "Work 6"]
+
+
 def test_the_command_prints_a_summary_and_reports_problems(seeded: Database, tmp_path: Path) -> None:
     path = tmp_path / "one.json"
     path.write_text(json.dumps({"meta": {}, "results": [

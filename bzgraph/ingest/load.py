@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import json
+import math
 import time
 import zlib
 from collections import Counter
@@ -28,6 +30,7 @@ from bzgraph.db import Database, Tx
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
 from bzgraph.neighbours import NEIGHBOURS_KEPT
 
+BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark some tools write first
 SUFFIXES = (".json", ".jsonl", ".gz")
 DERIVED_QUERIES = ("ingest/derived",)  # per batch: $researchers, $topics, $institutions
 
@@ -143,7 +146,9 @@ def _open(path: Path, raw: IO[bytes]) -> IO[bytes]:
 
 
 def _parse(data: bytes) -> Any:
-    """One JSON value; ``ValueError`` saying "not UTF-8" or "invalid JSON" and why."""
+    """One JSON value; ``ValueError`` saying "not UTF-8" or "invalid JSON" and why. A UTF-8 byte
+    order mark before it is passed over, as JSON readers may."""
+    data = data.removeprefix(BOM)
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -152,6 +157,42 @@ def _parse(data: bytes) -> Any:
         except UnicodeDecodeError as undecodable:
             raise ValueError(f"not UTF-8: {undecodable}") from None
         raise ValueError(f"invalid JSON: {exc}") from None
+
+
+def _parse_document(data: bytes) -> list[tuple[str, Any]]:
+    """The records of a whole ``.json`` document. Where strict JSON fails only because of values no
+    database can hold (NaN, Infinity, a lone surrogate escape), the document is read leniently and
+    just the records holding such a value are malformed, so that one bad record of an API page
+    does not lose the page."""
+    try:
+        return _records_of(_parse(data))
+    except ValueError as strict:
+        try:
+            document = json.loads(data.removeprefix(BOM).decode("utf-8"))
+        except (ValueError, RecursionError):
+            raise strict from None
+    return [(where, MalformedRecord("invalid JSON: NaN, Infinity or a lone surrogate escape, which no database "
+                                    "value can hold") if not isinstance(record, MalformedRecord) and _unholdable(record)
+             else record) for where, record in _records_of(document)]
+
+
+def _unholdable(value: Any) -> bool:
+    """Whether ``value`` holds a float that is not finite, or text that is not valid Unicode."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return True
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack += list(item.keys()) + list(item.values())
+        elif isinstance(item, list):
+            stack += item
+    return False
 
 
 def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: None) -> Iterator[Item]:
@@ -183,9 +224,9 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
 
         try:
             if source.is_document:
-                document = _parse(stream.read())
+                located = _parse_document(stream.read())
                 progress()
-                yield from items([(f"line 1 {where}".strip(), rec) for where, rec in _records_of(document)])
+                yield from items([(f"line 1 {where}".strip(), rec) for where, rec in located])
                 return
             for number, line in enumerate(stream, start=1):
                 if not line.strip():
