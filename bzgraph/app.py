@@ -37,6 +37,7 @@ from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_erro
 from bzgraph.media import JSON, STATUS_WITHOUT_DATA, content_type_for, prefers_graphql_response
 from bzgraph.schema import build_schema
 from bzgraph.settings import Settings, get_settings
+from bzgraph.shutdown import AnswerBeforeShutdown, Shutdown
 from bzgraph.warmup import warm_up
 
 
@@ -323,9 +324,11 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
     background, warms the request queries up; when the database does not answer, the app serves
     anyway and does both once it does. ``/readyz`` says 503 until both are done."""
     settings = settings or get_settings()
+    shutdown = Shutdown()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        shutdown.loop = asyncio.get_running_loop()
         app.state.db = Database(settings)
         app.state.preparation = Preparation(app.state.db, enabled=apply_migrations)
         await app.state.preparation.start()
@@ -338,13 +341,14 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
 
     graphql = GraphQLApp(build_schema(settings=settings), max_document_chars=settings.max_document_chars,
                          allow_queries_via_get=True, graphql_ide="graphiql" if settings.graphiql_enabled else None)
-    middleware = [Middleware(NormalizeContentType),
+    middleware = [Middleware(AnswerBeforeShutdown, shutdown=shutdown, answer=_shutting_down),
+                  Middleware(NormalizeContentType),
                   Middleware(LimitRequestBody, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)]
     if settings.cors_origin_list:
         middleware.insert(0, Middleware(CORSMiddleware, allow_origins=settings.cors_origin_list,
                                         allow_methods=["GET", "POST"],
                                         allow_headers=["authorization", "content-type"], max_age=600))
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
@@ -354,3 +358,11 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
         middleware=middleware,
         exception_handlers={HTTPException: _http_error, ClientDisconnect: _client_gone, Exception: _internal_error},
     )
+    app.state.shutdown = shutdown  # `bzgraph serve` tells it when a shutdown begins
+    return app
+
+
+def _shutting_down(accept: str) -> Response:
+    """The answer to a request still running when the shutdown grace is about to end."""
+    return error_response(503, "the server is shutting down and could not finish this request in time: send it "
+                               "again", {"connection": "close"}, accept=accept, code="SERVICE_UNAVAILABLE")

@@ -104,10 +104,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     logging.getLogger("uvicorn.error").addFilter(_CancelledAtShutdown())
     print(f"bzgraph serving GraphQL at http://{args.host}:{args.port}/graphql", flush=True)
     # On SIGTERM, requests still running (or a client still sending its body) get SHUTDOWN_GRACE
-    # seconds, then the server stops cleanly (the driver closed), before an orchestrator's SIGKILL.
-    uvicorn.run(create_app(settings, apply_migrations=True), host=args.host, port=args.port,
-                log_level="warning", access_log=False, timeout_graceful_shutdown=SHUTDOWN_GRACE)
-    return 0
+    # seconds; a second before it ends those left are answered 503 SERVICE_UNAVAILABLE
+    # (bzgraph/shutdown.py), then the server stops cleanly (the driver closed), before an
+    # orchestrator's SIGKILL.
+    app = create_app(settings, apply_migrations=True)
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, also telling the app when a shutdown begins."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if not self.should_exit:
+                app.state.shutdown.begin(answer_after=SHUTDOWN_GRACE - 1)
+            super().handle_exit(sig, frame)
+
+    server = Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                                   timeout_graceful_shutdown=SHUTDOWN_GRACE))
+    server.run()
+    return 0 if server.started else 1
 
 
 def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:

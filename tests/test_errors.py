@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import subprocess
@@ -661,7 +663,9 @@ async def test_a_database_name_the_server_lacks_is_service_unavailable_with_the_
 
 def test_sigterm_stops_the_server_within_its_grace_even_with_a_stalled_request() -> None:
     """A client that never finishes its body kept a stopping server up for the whole body timeout;
-    now it gets the shutdown grace (8 s), then the server stops cleanly, its shutdown logged."""
+    now it gets the shutdown grace (8 s), then the server stops cleanly, its shutdown logged. The
+    client is answered 503 SERVICE_UNAVAILABLE a second before (uvicorn's cancellation answered a
+    bare plain-text 500, without a code)."""
     import socket
 
     port = free_port()
@@ -677,11 +681,21 @@ def test_sigterm_stops_the_server_within_its_grace_even_with_a_stalled_request()
             time.sleep(0.5)  # the request is running, waiting for the rest of its body
             started = time.monotonic()
             server.terminate()
+            stalled.settimeout(20)
+            answer = b""
+            with contextlib.suppress(OSError):
+                while chunk := stalled.recv(65536):
+                    answer += chunk
+            answered = time.monotonic() - started
             _, stderr = server.communicate(timeout=30)
             took = time.monotonic() - started
     finally:
         if server.poll() is None:
             server.kill()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 503"), answer
+    assert json.loads(body)["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert 6 < answered < 8.5, answered
     assert took < 15, took
     assert re.search(r" INFO bzgraph: shutting down$", stderr, re.M) and "Traceback" not in stderr
 

@@ -1,0 +1,76 @@
+"""Answering the requests a shutdown would cut off.
+
+On SIGTERM uvicorn stops taking connections, waits up to its grace for the running requests, then
+cancels them, and a client still waiting (or still sending its body) gets a bare plain-text 500.
+:class:`AnswerBeforeShutdown` answers them itself a moment before that: ``503`` with
+``SERVICE_UNAVAILABLE``, as every error of this API has its code. Nothing they were writing is
+committed: a cancelled transaction rolls back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+
+@dataclass(eq=False)
+class _Running:
+    task: asyncio.Task[object] | None
+    started: bool = False  # the response has begun: it is too late to answer otherwise
+    stopped: bool = False  # cancelled by the shutdown, not by uvicorn or the client
+
+
+@dataclass
+class Shutdown:
+    """The requests running now, and the cut-off a shutdown sets for them."""
+
+    running: set[_Running] = field(default_factory=set)
+    loop: asyncio.AbstractEventLoop | None = None
+
+    def begin(self, answer_after: float) -> None:
+        """A shutdown began: requests still running ``answer_after`` seconds from now are answered
+        503. Safe to call from a signal handler (the loop runs the rest)."""
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.loop.call_later, answer_after, self._stop_running)
+
+    def _stop_running(self) -> None:
+        for request in list(self.running):
+            if not request.started and request.task is not None:
+                request.stopped = True
+                request.task.cancel()
+
+
+class AnswerBeforeShutdown:
+    """ASGI middleware: see the module's docstring; ``answer`` gives the response for a request's
+    ``Accept`` header. It costs a request a set insertion and removal."""
+
+    def __init__(self, app: ASGIApp, shutdown: Shutdown, answer: Callable[[str], ASGIApp]) -> None:
+        self.app, self.shutdown, self.answer = app, shutdown, answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = _Running(asyncio.current_task())
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                request.started = True
+            await send(message)
+
+        self.shutdown.running.add(request)
+        try:
+            await self.app(scope, receive, sending)
+        except asyncio.CancelledError:
+            if not request.stopped or request.task is None:
+                raise
+            request.task.uncancel()
+            accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
+            with contextlib.suppress(OSError, RuntimeError):  # the client may have gone meanwhile
+                await self.answer(accept)(scope, receive, send)
+        finally:
+            self.shutdown.running.discard(request)
