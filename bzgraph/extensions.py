@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from bzgraph.db import RoundTrips, count_round_trips

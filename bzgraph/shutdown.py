@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-
 @dataclass(eq=False)
 class _Running:
     task: asyncio.Task[object] | None
