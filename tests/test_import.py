@@ -386,14 +386,14 @@ async def test_an_author_list_cut_short_by_the_api_keeps_the_authors_it_lacks(im
                                                                              tmp_path: Path) -> None:
     """OpenAlex's list endpoints cut author lists at 100 (`is_authors_truncated`): a newer such copy
     updates the authors it lists and deletes none of the others; a newer full copy decides."""
-    authors = [f"009400000000{i}" for i in range(1, 4)]
-    full = small_work("0094000000001", "2025-01-01", authors, "0094000000001", "0094000000001")
-    cut = {**small_work("0094000000001", "2025-06-01", authors[:2], "0094000000001", "0094000000001"),
+    authors = [f"008900000000{i}" for i in range(1, 4)]
+    full = small_work("0089000000001", "2025-01-01", authors, "0089000000001", "0089000000001")
+    cut = {**small_work("0089000000001", "2025-06-01", authors[:2], "0089000000001", "0089000000001"),
            "is_authors_truncated": True}
-    final = small_work("0094000000001", "2025-09-01", authors[:2], "0094000000001", "0094000000001")
+    final = small_work("0089000000001", "2025-09-01", authors[:2], "0089000000001", "0089000000001")
 
     async def authored() -> list[str]:
-        _, relationships = await fingerprint(import_db, ["W0094", "A0094"])
+        _, relationships = await fingerprint(import_db, ["W0089", "A0089"])
         return sorted(json.loads(r)[1] for r in relationships if '"AUTHORED"' in r)
 
     for name, record in (("full", full), ("cut", cut)):
