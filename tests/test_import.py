@@ -653,14 +653,14 @@ async def test_records_of_shapes_the_mapping_never_expected_do_not_stop_the_impo
     600 deep, a damaged gzip) were tracebacks: the good records of the batch were lost and every rerun
     stopped at the same record. Now each is left out or reported, and the run ends."""
     def work(n: int, **fields: Any) -> dict:
-        return {"id": f"https://openalex.org/W00950000000{n:02d}", "title": f"Work {n}", "authorships": [], **fields}
+        return {"id": f"https://openalex.org/W00710000000{n:02d}", "title": f"Work {n}", "authorships": [], **fields}
 
-    inst = {"id": "https://openalex.org/I0095000000001", "display_name": "Odd", "country_code": {"code": "SA"},
+    inst = {"id": "https://openalex.org/I0071000000001", "display_name": "Odd", "country_code": {"code": "SA"},
             "type": 2**64}
     lines = [json.dumps(work(1)), "[" * 600 + "]" * 600,
-             json.dumps({"id": "https://openalex.org/A0095000000001", "display_name": "Odd Years",
+             json.dumps({"id": "https://openalex.org/A0071000000001", "display_name": "Odd Years",
                          "affiliations": [{"institution": inst, "years": 2020}]}),
-             json.dumps(work(2, authorships=[{"author": {"id": "https://openalex.org/A0095000000002"},
+             json.dumps(work(2, authorships=[{"author": {"id": "https://openalex.org/A0071000000002"},
                                               "institutions": [inst]}])),
              json.dumps(work(3))]
     odd = tmp_path / "odd.jsonl"
@@ -674,10 +674,10 @@ async def test_records_of_shapes_the_mapping_never_expected_do_not_stop_the_impo
         ("odd.jsonl", "line 2"), ("broken.jsonl.gz", "file"), ("odd.jsonl", "line 2")]
     assert "nested too deeply" in summary.problems[0].reason and "unreadable" in summary.problems[1].reason
     assert summary.works == 6 and summary.authors == 2
-    nodes, _ = await fingerprint(import_db, ["W00950", "I00950"])
+    nodes, _ = await fingerprint(import_db, ["W00710", "I00710"])
     stored = {json.loads(n)[1]["id"]: json.loads(n)[1] for n in nodes}
-    assert sorted(stored) == ["I0095000000001", "W0095000000001", "W0095000000002", "W0095000000003"]
-    assert stored["I0095000000001"].get("country") is None and stored["I0095000000001"].get("type") is None
+    assert sorted(stored) == ["I0071000000001", "W0071000000001", "W0071000000002", "W0071000000003"]
+    assert stored["I0071000000001"].get("country") is None and stored["I0071000000001"].get("type") is None
 
 
 def test_a_record_the_mapping_cannot_take_apart_is_malformed_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -696,7 +696,7 @@ async def test_one_bad_record_of_an_api_page_loses_only_itself(import_db: Databa
     """An API page is one JSON document: a NaN or a lone surrogate escape in one of its results made
     the whole page invalid JSON (all its records lost, counted as one). A byte order mark is passed over."""
     def work(n: int, **fields: Any) -> dict:
-        return {"id": f"https://openalex.org/W00930000000{n:02d}", "title": f"Work {n}", "authorships": [], **fields}
+        return {"id": f"https://openalex.org/W00720000000{n:02d}", "title": f"Work {n}", "authorships": [], **fields}
 
     page = json.dumps({"meta": {"count": 3}, "results": [work(1), work(2, cited_by_count=float("nan")), work(3), work(4)]})
     page = page.replace("Work 3", "Work \\ud800 3")  # a lone surrogate escape in the third result
@@ -708,7 +708,7 @@ async def test_one_bad_record_of_an_api_page_loses_only_itself(import_db: Databa
         ("page.json", "line 1 results[1]"), ("page.json", "line 1 results[2]")]
     assert all("NaN, Infinity or a lone surrogate" in p.reason for p in summary.problems)
     assert summary.malformed == 2 and summary.works == 4
-    nodes, _ = await fingerprint(import_db, ["W00930"])
+    nodes, _ = await fingerprint(import_db, ["W00720"])
     assert sorted(json.loads(n)[1]["title"] for n in nodes) == ["Work 1", "Work 4", "Work 5", "Work 6"]
 
 
