@@ -8,7 +8,9 @@ turns driver errors into the contract's error codes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +43,9 @@ _UNAVAILABLE = (
 
 # Errors that mean the database could not be reached (a restart, a network failure).
 _LOST = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError)
+# Once a call or a ping found the database out of reach, calls are answered at once instead of each
+# waiting the whole timeout (requests would pile up meanwhile); a ping a second tells when it is back.
+PROBE_INTERVAL = 1.0
 
 
 @dataclass
@@ -240,6 +245,8 @@ class Database:
         self.timeout = settings.neo4j_timeout
         self.call_timeout = transaction_timeout or self.timeout * 3
         self.outages = 0  # calls that could not reach the database: the app prepares again after one
+        self._lost_at: float | None = None  # when a call last found the database out of reach
+        self._checking: asyncio.Task[bool] | None = None  # a ping in the background (one at a time)
         self.driver = AsyncGraphDatabase.driver(
             settings.neo4j_uri,
             auth=(settings.neo4j_user, settings.neo4j_password_value()),
@@ -252,6 +259,10 @@ class Database:
         )
 
     async def close(self) -> None:
+        if self._checking is not None:
+            self._checking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checking
         await self.driver.close()
 
     async def read(self, name: str, /, *, max_rows: int | None = None, **params: Any) -> list[Row]:
@@ -269,6 +280,7 @@ class Database:
 
     async def execute(self, work: Callable[[Tx], Awaitable[T]], *, write: bool) -> T:
         """Run ``work`` in one managed transaction (retried as a whole on transient errors)."""
+        self._fail_fast()
 
         async def unit(tx: neo4j.AsyncManagedTransaction) -> T:
             try:
@@ -290,7 +302,23 @@ class Database:
                 ends = loop.time() + self.call_timeout
                 request_ends = _deadline.get()
                 async with asyncio.timeout_at(ends if request_ends is None else min(ends, request_ends)):
-                    return await run(unit)
+                    result = await run(unit)
+                self._lost_at = None
+                return result
+
+    def _fail_fast(self) -> None:
+        """While the database is out of reach: ``SERVICE_UNAVAILABLE`` at once; a ping a second, in
+        the background, ends this state when the database answers."""
+        if self._lost_at is None:
+            return
+        if time.monotonic() - self._lost_at >= PROBE_INTERVAL:
+            self._check()
+        raise ServiceUnavailable("the graph database is not available; try again shortly")
+
+    def _check(self) -> None:
+        """Ping the database in the background, unless a ping is under way."""
+        if self._checking is None or self._checking.done():
+            self._checking = asyncio.get_running_loop().create_task(self.ping())
 
     @contextmanager
     def _outages(self) -> Iterator[None]:
@@ -301,15 +329,24 @@ class Database:
             cause = exc.__cause__
             if isinstance(cause, _LOST) and not isinstance(cause, TimeoutError):
                 self.outages += 1
+                self._lost_at = time.monotonic()
+            elif isinstance(cause, TimeoutError):
+                # Out of time: a busy database, or one the driver kept failing to reach until the
+                # deadline. A ping tells which (and starts _fail_fast when it is out of reach).
+                self._check()
             raise
 
     async def ping(self) -> bool:
-        """True when the database answers a trivial query (else one more outage is counted)."""
+        """True when the database answers a trivial query (else one more outage is counted); says
+        whether the database is out of reach, for :meth:`_fail_fast`."""
         try:
             await asyncio.wait_for(self.driver.verify_connectivity(), timeout=self.timeout)
+            self._lost_at = None
             return True
-        except (*_UNAVAILABLE, neo4j_errors.Neo4jError):
+        except (*_UNAVAILABLE, neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
             self.outages += 1
+            if isinstance(exc, _LOST) and not isinstance(exc, TimeoutError):
+                self._lost_at = time.monotonic()
             return False
 
 

@@ -317,6 +317,36 @@ async def test_unreachable_database_is_service_unavailable(settings) -> None:
             assert (await client.get("/readyz")).status_code == 503
 
 
+async def test_while_the_database_is_out_of_reach_requests_are_answered_at_once(settings) -> None:
+    """Once the database is found out of reach (here a request ran out of its 3 s while the driver
+    kept failing to connect, and a ping then found nobody listening), the next requests are
+    SERVICE_UNAVAILABLE at once, not after waiting as long again (requests piled up during an
+    outage); a ping a second in the background goes on looking (tests/test_localdb.py checks that
+    requests are served again once the database is back)."""
+    import asyncio
+
+    from bzgraph import db as db_module
+    from bzgraph.app import create_app
+
+    down = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}", "neo4j_timeout": 3.0})
+    app = create_app(down)
+    query = '{ researcher(id: "x") { id } }'
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
+            async def timed() -> float:
+                started = time.monotonic()
+                assert codes(await asyncio.wait_for(gql(client, query), timeout=60)) == ["SERVICE_UNAVAILABLE"]
+                return time.monotonic() - started
+
+            assert await timed() > 2  # the driver tried for the whole timeout
+            await asyncio.sleep(0.3)  # the ping that follows a request out of time
+            assert max([await timed() for _ in range(5)]) < 0.5  # then no request waits
+            await asyncio.sleep(db_module.PROBE_INTERVAL)
+            assert max([await timed() for _ in range(5)]) < 0.5
+            db = app.state.db
+            assert db._checking is not None  # the database is looked for again, in the background
+
+
 async def test_wrong_credentials_are_service_unavailable_every_time(settings, seeded) -> None:
     """Refused logins, and Neo4j's lock-out after repeated ones, answer SERVICE_UNAVAILABLE: reads,
     mutations (whose account write comes first) and the command line alike, never INTERNAL or a 500.
