@@ -46,6 +46,10 @@ _LOST = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError)
 # Once a call or a ping found the database out of reach, calls are answered at once instead of each
 # waiting the whole timeout (requests would pile up meanwhile); a ping a second tells when it is back.
 PROBE_INTERVAL = 1.0
+POOL_SIZE = 50  # connections to the database, per process
+# Write transactions may hold at most this many connections at once: writes waiting for a lock (a hot
+# researcher, an import's batch) cannot take them all and leave reads waiting behind them.
+WRITE_SLOTS = 40
 
 
 @dataclass
@@ -247,6 +251,7 @@ class Database:
         self.outages = 0  # calls that could not reach the database: the app prepares again after one
         self._lost_at: float | None = None  # when a call last found the database out of reach
         self._checking: asyncio.Task[bool] | None = None  # a ping in the background (one at a time)
+        self._write_slots = asyncio.Semaphore(WRITE_SLOTS)
         self.driver = AsyncGraphDatabase.driver(
             settings.neo4j_uri,
             auth=(settings.neo4j_user, settings.neo4j_password_value()),
@@ -254,7 +259,7 @@ class Database:
             connection_acquisition_timeout=self.timeout,
             # Lock conflicts are retried for as long as one call may take (bulk writes: longer).
             max_transaction_retry_time=transaction_timeout or self.timeout,
-            max_connection_pool_size=50,
+            max_connection_pool_size=POOL_SIZE,
             notifications_min_severity="OFF",
         )
 
@@ -302,7 +307,8 @@ class Database:
                 ends = loop.time() + self.call_timeout
                 request_ends = _deadline.get()
                 async with asyncio.timeout_at(ends if request_ends is None else min(ends, request_ends)):
-                    result = await run(unit)
+                    async with self._write_slots if write else contextlib.nullcontext():
+                        result = await run(unit)
                 self._lost_at = None
                 return result
 

@@ -175,3 +175,38 @@ async def test_a_follow_whose_transaction_the_database_stops_is_service_unavaila
         await holder
     assert codes(body) == ["SERVICE_UNAVAILABLE"], body
     assert (await profile_state(api, rid, viewer))["counts"]["followers"] == 0
+
+
+async def test_writes_waiting_for_a_lock_leave_connections_for_reads(api, settings, seeded) -> None:
+    """More follows of one researcher than the driver has connections, all waiting for a lock an
+    import batch holds: a read of another researcher still gets a connection (writes may hold at
+    most WRITE_SLOTS of them), instead of waiting until the lock is released."""
+    from bzgraph.db import POOL_SIZE, WRITE_SLOTS
+
+    rid, other = await new_researcher(seeded), await new_researcher(seeded)
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(tx: Tx) -> None:
+        await tx.run("accounts/follow", userId=new_id("user:holder"), sub=new_id("holder"), researcherId=rid)
+        locked.set()
+        await release.wait()
+
+    holder = asyncio.create_task(seeded.execute(hold, write=True))
+    await asyncio.wait_for(locked.wait(), 30)
+    fans = [token(settings, new_id("fan")) for _ in range(POOL_SIZE + 10)]
+    follows = [asyncio.create_task(gql(api, contract("FollowResearcher"), {"id": rid}, token=fan)) for fan in fans]
+    try:
+        for _ in range(400):  # until the writes hold every connection they may
+            if (await seeded.read("testing/blocked-transactions"))[0]["blocked"] >= WRITE_SLOTS:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("the follows never waited for the lock")
+        read = await asyncio.wait_for(profile_state(api, other), 10)
+        assert read["counts"]["followers"] == 0
+    finally:
+        release.set()
+        await holder
+        bodies = await asyncio.gather(*follows)
+    assert all(codes(body) == [] for body in bodies), [codes(b) for b in bodies if codes(b)]
+    assert (await profile_state(api, rid))["counts"]["followers"] == len(fans) + 1
