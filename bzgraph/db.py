@@ -250,7 +250,7 @@ class Database:
         self.call_timeout = transaction_timeout or self.timeout * 3
         self.outages = 0  # calls that could not reach the database: the app prepares again after one
         self._lost_at: float | None = None  # when a call last found the database out of reach
-        self._checking: asyncio.Task[bool] | None = None  # a ping in the background (one at a time)
+        self._watching: asyncio.Task[None] | None = None  # pings in the background (one task at a time)
         self._write_slots = asyncio.Semaphore(WRITE_SLOTS)
         self.driver = AsyncGraphDatabase.driver(
             settings.neo4j_uri,
@@ -264,10 +264,10 @@ class Database:
         )
 
     async def close(self) -> None:
-        if self._checking is not None:
-            self._checking.cancel()
+        if self._watching is not None:
+            self._watching.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._checking
+                await self._watching
         await self.driver.close()
 
     async def read(self, name: str, /, *, max_rows: int | None = None, **params: Any) -> list[Row]:
@@ -313,18 +313,22 @@ class Database:
                 return result
 
     def _fail_fast(self) -> None:
-        """While the database is out of reach: ``SERVICE_UNAVAILABLE`` at once; a ping a second, in
-        the background, ends this state when the database answers."""
+        """While the database is out of reach: ``SERVICE_UNAVAILABLE`` at once (:meth:`_watch` ends
+        this state when the database answers)."""
         if self._lost_at is None:
             return
-        if time.monotonic() - self._lost_at >= PROBE_INTERVAL:
-            self._check()
+        self._watch()
         raise ServiceUnavailable("the graph database is not available; try again shortly")
 
-    def _check(self) -> None:
-        """Ping the database in the background, unless a ping is under way."""
-        if self._checking is None or self._checking.done():
-            self._checking = asyncio.get_running_loop().create_task(self.ping())
+    def _watch(self) -> None:
+        """Ping the database in the background, then once a second for as long as it is out of reach,
+        unless that is under way already."""
+        if self._watching is None or self._watching.done():
+            self._watching = asyncio.get_running_loop().create_task(self._pings())
+
+    async def _pings(self) -> None:
+        while not await self.ping() and self._lost_at is not None:
+            await asyncio.sleep(PROBE_INTERVAL)
 
     @contextmanager
     def _outages(self) -> Iterator[None]:
@@ -336,10 +340,11 @@ class Database:
             if isinstance(cause, _LOST) and not isinstance(cause, TimeoutError):
                 self.outages += 1
                 self._lost_at = time.monotonic()
+                self._watch()
             elif isinstance(cause, TimeoutError):
                 # Out of time: a busy database, or one the driver kept failing to reach until the
                 # deadline. A ping tells which (and starts _fail_fast when it is out of reach).
-                self._check()
+                self._watch()
             raise
 
     async def ping(self) -> bool:

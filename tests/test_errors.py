@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -343,8 +344,71 @@ async def test_while_the_database_is_out_of_reach_requests_are_answered_at_once(
             assert max([await timed() for _ in range(5)]) < 0.5  # then no request waits
             await asyncio.sleep(db_module.PROBE_INTERVAL)
             assert max([await timed() for _ in range(5)]) < 0.5
-            db = app.state.db
-            assert db._checking is not None  # the database is looked for again, in the background
+
+
+class _Proxy:
+    """A TCP relay to the test database that can be taken down and brought back, as a database
+    restart (or a network failure) looks to the service: connections refused, then accepted."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target, self.port = target, free_port()
+        self.server: asyncio.Server | None = None
+        self.links: set[asyncio.StreamWriter] = set()
+
+    async def up(self) -> None:
+        async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, ConnectionError):
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            writer.close()
+
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+            self.links |= {writer, upstream_writer}
+            await asyncio.gather(relay(reader, upstream_writer), relay(upstream_reader, writer))
+
+        self.server = await asyncio.start_server(accept, "127.0.0.1", self.port)
+
+    async def down(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for link in self.links:
+            link.close()
+        self.links.clear()
+        await self.server.wait_closed()
+
+
+async def test_requests_are_served_again_once_the_database_is_back_with_nobody_asking_meanwhile(
+        settings, seeded) -> None:
+    """The database goes away (requests turn to answering at once), comes back, and for a while no
+    request comes and nothing polls /readyz: the service's own pings find it, and the next request
+    is served (it was refused until some request or /readyz pinged)."""
+    import asyncio
+    from urllib.parse import urlsplit
+
+    from bzgraph.app import create_app
+
+    target = urlsplit(settings.neo4j_uri)
+    proxy = _Proxy((target.hostname, target.port))
+    await proxy.up()
+    app = create_app(settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{proxy.port}", "neo4j_timeout": 3.0}))
+    query = '{ researcher(id: "bzr-leon-bungert") { id } }'
+    try:
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
+                assert "errors" not in await gql(client, query)
+                await proxy.down()
+                assert codes(await asyncio.wait_for(gql(client, query), 60)) == ["SERVICE_UNAVAILABLE"]
+                await asyncio.sleep(0.5)
+                assert codes(await asyncio.wait_for(gql(client, query), 1)) == ["SERVICE_UNAVAILABLE"]  # at once
+                await proxy.up()
+                await asyncio.sleep(3)  # nobody asks
+                body = await asyncio.wait_for(gql(client, query), 10)
+                assert "errors" not in body, body
+    finally:
+        if proxy.server is not None:
+            proxy.server.close()
 
 
 async def test_wrong_credentials_are_service_unavailable_every_time(settings, seeded) -> None:
