@@ -75,11 +75,12 @@ class DocumentCache(SchemaExtension):
     """Parsed documents and their validation results, cached by the query's text.
 
     One look-up per request: Strawberry's ``ParserCache`` and ``ValidationCache`` would hash the text,
-    then the whole syntax tree (about 60 µs for the profile page). Bounded by the cached texts' total
-    length, not their number: a parsed document (its nodes and token chain) with its validation
-    errors takes about 75 times its text in memory, so ``budget`` characters hold about 40 MB at
-    most, whether clients send many long documents (a refused 22 KB one took 1.6 MB) or the
-    contract's short ones (about 1 KB each: 500 of them).
+    then the whole syntax tree (about 60 µs for the profile page). Only documents that validate are
+    kept (a refused one's errors can take far more memory than its text: 120 KB for 205 characters),
+    and the cache is bounded by the kept texts' total length, not their number: a parsed document
+    (its nodes and token chain) takes about 75 times its text in memory, so ``budget`` characters hold
+    about 40 MB at most, whether clients send many long documents or the contract's short ones
+    (about 1 KB each: 500 of them).
     """
 
     budget = 500_000
@@ -95,7 +96,7 @@ class DocumentCache(SchemaExtension):
             self._store(key, cached)
         else:
             self._cache.move_to_end(key)
-        self._cached = cached
+        self._cached, self._key = cached, key
         context.graphql_document = cached.document
         yield
 
@@ -111,8 +112,16 @@ class DocumentCache(SchemaExtension):
             hit = ((schema, tuple(rules)), validate_document(schema, document, rules))
             if cached is not None and cached.document is document:
                 cached.results[key] = hit
+                if hit[1]:
+                    self._evict(self._key)
         context.pre_execution_errors = hit[1]
         yield
+
+    @classmethod
+    def _evict(cls, key: tuple[str, tuple[tuple[str, Any], ...]]) -> None:
+        evicted = cls._cache.pop(key, None)
+        if evicted is not None:
+            cls._size -= evicted.size
 
     @classmethod
     def _store(cls, key: tuple[str, tuple[tuple[str, Any], ...]], cached: _Cached) -> None:
