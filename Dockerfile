@@ -10,4 +10,5 @@ COPY seeds ./seeds
 RUN pip install --no-cache-dir -e .
 ENV BZGRAPH_STATE_DIR=/var/lib/bzgraph
 EXPOSE 8000
-CMD ["sh", "-c", "bzgraph seed && bzgraph serve --host 0.0.0.0 --port 8000"]
+# exec: the server, not the shell, is PID 1 and receives SIGTERM (docker stop) for its graceful shutdown
+CMD ["sh", "-c", "bzgraph seed && exec bzgraph serve --host 0.0.0.0 --port 8000"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from bzgraph import queries
 from bzgraph.errors import BadUserInput, Conflict, ServiceUnavailable
 from bzgraph.settings import Settings
 
+log = logging.getLogger("bzgraph")
 Row = dict[str, Any]
 T = TypeVar("T")
 
@@ -155,6 +157,7 @@ def driver_errors() -> Iterator[None]:
                                      "changed); try again shortly") from exc
         raise
     except neo4j_errors.DatabaseError as exc:  # a failure inside the database (one shutting down, say)
+        log.warning("the graph database failed to run a query: %s: %s", exc.code, exc.message)  # for operators
         raise ServiceUnavailable("the graph database failed to run this request; try again shortly") from exc
     except NodeGone as exc:  # still so after the driver's retries
         raise ServiceUnavailable("the graph database was busy with conflicting writes, also after "

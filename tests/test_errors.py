@@ -794,7 +794,7 @@ def test_sigterm_stops_the_server_within_its_grace_even_with_a_stalled_request()
     assert re.search(r" INFO bzgraph: shutting down$", stderr, re.M) and "Traceback" not in stderr
 
 
-async def test_a_failure_inside_the_database_is_service_unavailable(seeded) -> None:
+async def test_a_failure_inside_the_database_is_service_unavailable(seeded, caplog) -> None:
     """A DatabaseError (Neo4j failing inside, as one shutting down does mid-query) is the database's
     trouble, not a mistake in this service: SERVICE_UNAVAILABLE, not INTERNAL. A real one: a query
     that needs an implicit transaction, sent in a managed one."""
@@ -813,3 +813,5 @@ async def test_a_failure_inside_the_database_is_service_unavailable(seeded) -> N
     finally:
         csv.unlink()
     assert isinstance(caught.value.__cause__, DatabaseError)
+    # the client is told to try again; operators see what the database said
+    assert any(r.name == "bzgraph" and "TransactionStartFailed" in r.getMessage() for r in caplog.records)

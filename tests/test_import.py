@@ -669,14 +669,17 @@ async def test_records_of_shapes_the_mapping_never_expected_do_not_stop_the_impo
     damaged[12] ^= 0xFF  # the deflate block's code lengths: zlib.error, not OSError
     broken = tmp_path / "broken.jsonl.gz"
     broken.write_bytes(bytes(damaged))
-    summary = await import_paths(import_db, [odd, broken, odd], batch_size=2)  # odd twice: a rerun's path too
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" + json.dumps(work(4)) + ", " + "[" * 950 + "]" * 950 + "]")
+    summary = await import_paths(import_db, [odd, broken, odd, deep], batch_size=2)  # odd twice: a rerun's path too
     assert [(Path(p.path).name, p.where) for p in summary.problems] == [
-        ("odd.jsonl", "line 2"), ("broken.jsonl.gz", "file"), ("odd.jsonl", "line 2")]
+        ("odd.jsonl", "line 2 [0]"), ("broken.jsonl.gz", "file"), ("odd.jsonl", "line 2 [0]"), ("deep.json", "line 1 [1]")]
     assert "nested too deeply" in summary.problems[0].reason and "unreadable" in summary.problems[1].reason
-    assert summary.works == 6 and summary.authors == 2
+    assert "nested too deeply" in summary.problems[3].reason
+    assert summary.works == 7 and summary.authors == 2
     nodes, _ = await fingerprint(import_db, ["W00710", "I00710"])
     stored = {json.loads(n)[1]["id"]: json.loads(n)[1] for n in nodes}
-    assert sorted(stored) == ["I0071000000001", "W0071000000001", "W0071000000002", "W0071000000003"]
+    assert sorted(stored) == ["I0071000000001", "W0071000000001", "W0071000000002", "W0071000000003", "W0071000000004"]
     assert stored["I0071000000001"].get("country") is None and stored["I0071000000001"].get("type") is None
 
 

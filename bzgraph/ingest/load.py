@@ -244,11 +244,20 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
 
 
 def _records_of(document: Any) -> list[tuple[str, Any]]:
-    """:func:`records_of`; a value nested too deeply to walk is one malformed record (``ValueError``)."""
+    """:func:`records_of`; a value nested too deeply to walk is one malformed record (``ValueError``),
+    or, as an item of a list, that item alone."""
     try:
         return records_of(document)
     except RecursionError:
-        raise ValueError("nested too deeply to hold records") from None
+        if not isinstance(document, list):
+            raise ValueError("nested too deeply to hold records") from None
+    located: list[tuple[str, Any]] = []
+    for i, item in enumerate(document):
+        try:
+            located += [(f"[{i}]{'.' + where if where else ''}", record) for where, record in records_of(item)]
+        except RecursionError:
+            located.append((f"[{i}]", MalformedRecord("nested too deeply to hold records")))
+    return located
 
 
 def _map(record: Any) -> Rows:
