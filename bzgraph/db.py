@@ -157,7 +157,7 @@ def driver_errors() -> Iterator[None]:
                                      "changed); try again shortly") from exc
         raise
     except neo4j_errors.DatabaseError as exc:  # a failure inside the database (one shutting down, say)
-        log.warning("the graph database failed to run a query: %s: %s", exc.code, exc.message)  # for operators
+        log.info("the graph database failed to run a query: %s: %s", exc.code, exc.message)  # for operators
         raise ServiceUnavailable("the graph database failed to run this request; try again shortly") from exc
     except NodeGone as exc:  # still so after the driver's retries
         raise ServiceUnavailable("the graph database was busy with conflicting writes, also after "

@@ -803,6 +803,7 @@ async def test_a_failure_inside_the_database_is_service_unavailable(seeded, capl
     from bzgraph.errors import ServiceUnavailable
     from bzgraph.localdb import instance_for
 
+    caplog.set_level("INFO", logger="bzgraph")  # `bzgraph serve` logs INFO; the CLI prints its one line
     name = f"errors-{uuid.uuid4().hex[:8]}.csv"
     csv = instance_for(seeded.settings).home / "import" / name
     csv.parent.mkdir(parents=True, exist_ok=True)
