@@ -254,6 +254,7 @@ class Database:
         self.outages = 0  # calls that could not reach the database: the app prepares again after one
         self._lost_at: float | None = None  # when a call last found the database out of reach
         self._watching: asyncio.Task[None] | None = None  # pings in the background (one task at a time)
+        self._closed = False
         self._write_slots = asyncio.Semaphore(WRITE_SLOTS)
         self.driver = AsyncGraphDatabase.driver(
             settings.neo4j_uri,
@@ -267,10 +268,12 @@ class Database:
         )
 
     async def close(self) -> None:
+        self._closed = True
         if self._watching is not None:
+            # Cancelled, and ended by _closed too: asyncio.wait_for in a ping may swallow a
+            # cancellation that meets its own timeout (Python 3.11), and then the loop would go on.
             self._watching.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watching
+            await asyncio.wait({self._watching}, timeout=self.timeout + PROBE_INTERVAL)
         await self.driver.close()
 
     async def read(self, name: str, /, *, max_rows: int | None = None, **params: Any) -> list[Row]:
@@ -326,11 +329,11 @@ class Database:
     def _watch(self) -> None:
         """Ping the database in the background, then once a second for as long as it is out of reach,
         unless that is under way already."""
-        if self._watching is None or self._watching.done():
+        if not self._closed and (self._watching is None or self._watching.done()):
             self._watching = asyncio.get_running_loop().create_task(self._pings())
 
     async def _pings(self) -> None:
-        while not await self.ping() and self._lost_at is not None:
+        while not self._closed and not await self.ping() and self._lost_at is not None and not self._closed:
             await asyncio.sleep(PROBE_INTERVAL)
 
     @contextmanager
