@@ -333,7 +333,9 @@ class Database:
             self._watching = asyncio.get_running_loop().create_task(self._pings())
 
     async def _pings(self) -> None:
-        while not self._closed and not await self.ping() and self._lost_at is not None and not self._closed:
+        while not self._closed:
+            if await self.ping() or self._lost_at is None:
+                return  # it answers, or it was only busy
             await asyncio.sleep(PROBE_INTERVAL)
 
     @contextmanager

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 @dataclass(eq=False)
 class _Running:
-    task: asyncio.Task[object] | None
+    task: asyncio.Task[object]
     started: bool = False  # the response has begun: it is too late to answer otherwise
     stopped: bool = False  # cancelled by the shutdown, not by uvicorn or the client
 
@@ -39,7 +39,7 @@ class Shutdown:
 
     def _stop_running(self) -> None:
         for request in list(self.running):
-            if not request.started and request.task is not None:
+            if not request.started:
                 request.stopped = True
                 request.task.cancel()
 
@@ -54,7 +54,9 @@ class AnswerBeforeShutdown:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        request = _Running(asyncio.current_task())
+        task = asyncio.current_task()
+        assert task is not None  # an ASGI request runs in a task
+        request = _Running(task)
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -65,7 +67,7 @@ class AnswerBeforeShutdown:
         try:
             await self.app(scope, receive, sending)
         except asyncio.CancelledError:
-            if not request.stopped or request.task is None:
+            if not request.stopped:
                 raise
             request.task.uncancel()
             accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")

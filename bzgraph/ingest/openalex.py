@@ -30,6 +30,7 @@ VERSION_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9:.]{1,20})?Z?$
 _DIGITS = re.compile(r"^[0-9]{1,20}$")  # OpenAlex ids have about 10; ids are range-indexed (8 kB at most)
 DOI_MAX = 1000  # characters; DOIs are range-indexed, and real ones are far shorter
 ROR_MAX = 200
+LABEL_MAX = 200  # characters of a country code, an institution or venue type: longer is not one
 
 # Crossref type names of the 2022 schema -> OpenAlex's current names (others pass through).
 LEGACY_WORK_TYPES = {
@@ -231,7 +232,7 @@ def _count(value: Any) -> int | None:
 
 def _label(value: Any) -> str | None:
     """A short text value (a country code, a type); None for anything that is not text."""
-    return text(value) if isinstance(value, str) and len(value) <= ROR_MAX else None
+    return text(value) if isinstance(value, str) and len(value) <= LABEL_MAX else None
 
 
 def _year(value: Any) -> int | None:
