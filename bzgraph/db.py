@@ -25,6 +25,7 @@ from neo4j.graph import Node, Path, Relationship
 from bzgraph import queries
 from bzgraph.errors import BadUserInput, Conflict, ServiceUnavailable
 from bzgraph.settings import Settings
+from bzgraph.text import is_unicode, scalars
 
 log = logging.getLogger("bzgraph")
 Row = dict[str, Any]
@@ -199,20 +200,6 @@ class Tx:
         return list(result.keys()), rows
 
 
-def _invalid_text(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_invalid_text(k) or _invalid_text(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_invalid_text(v) for v in value)
-    return False
-
-
 @contextmanager
 def unsendable_text(name: str, params: dict[str, Any]) -> Iterator[None]:
     """A parameter the driver cannot send because it holds text that is not valid Unicode (a lone
@@ -221,7 +208,7 @@ def unsendable_text(name: str, params: dict[str, Any]) -> Iterator[None]:
     try:
         yield
     except (UnicodeEncodeError, TypeError) as exc:
-        if isinstance(exc, TypeError) and not _invalid_text(params):
+        if isinstance(exc, TypeError) and all(is_unicode(item) for item in scalars(params) if isinstance(item, str)):
             raise
         raise BadUserInput(f"{name}: a parameter is not valid Unicode text") from None
 

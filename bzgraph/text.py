@@ -1,9 +1,11 @@
 """Control characters (Unicode's Cc: C0, DEL and C1) in text that people and records send us, and
-the bidirectional overrides that reorder what a reader sees."""
+the bidirectional overrides that reorder what a reader sees, and text that is not valid Unicode."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 LINE_BREAKS_AND_TABS = "\n\r\t"
@@ -25,3 +27,28 @@ def controls_escaped(value: str) -> str:
 def has_controls(value: str, allowed: str = "") -> bool:
     """Whether ``value`` holds a control character other than those in ``allowed``."""
     return any(ch not in allowed for ch in CONTROL.findall(value))
+
+
+def scalars(value: Any) -> Iterator[Any]:
+    """Every value inside ``value`` that is not a map or a list (map keys too), without recursion:
+    records and parameters may nest deeper than Python's stack."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += item.keys()
+            stack += item.values()
+        elif isinstance(item, (list, tuple)):
+            stack += item
+        else:
+            yield item
+
+
+def is_unicode(value: str) -> bool:
+    """Whether ``value`` is valid Unicode text, as a database string must be (no lone surrogate,
+    such as JSON's ``"\\ud800"`` decodes to)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

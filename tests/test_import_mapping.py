@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bzgraph.ingest.openalex import MalformedRecord, map_record, rebuild_abstract, records_of
+from bzgraph.text import is_unicode, scalars
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 WORKS_2025 = DATA / "openalex-idb" / "works.jsonl.gz"
@@ -211,3 +212,14 @@ def test_identifiers_and_text_in_the_forms_records_carry() -> None:
     assert work.works[0]["abstract"] == "a b" and work.researchers[0]["orcid"] == "0000-0002-1825-0097"
     assert work.works[0]["version"] == "2025-01-02T03:04:05.123456"  # the same instant as without the Z
     assert map_record({"id": "W1", "doi": "https://www.doi.org/10.1/x"}).works[0]["doi"] == "10.1/x"
+
+
+def test_invalid_text_is_found_in_map_keys_and_at_any_depth() -> None:
+    """The walk that finds text no database string can hold (records and query parameters alike)
+    looks at map keys as well as values, and at nesting deeper than Python's stack."""
+    deep: object = "\ud800"
+    for _ in range(5000):
+        deep = [deep]
+    found = sorted(s for s in scalars({"a": [1, {"\udfff": None}], "b": deep}) if isinstance(s, str) and not is_unicode(s))
+    assert found == ["\ud800", "\udfff"]
+    assert is_unicode("Müller 名前 😀") and not is_unicode("x\ud800")

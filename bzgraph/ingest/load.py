@@ -29,6 +29,7 @@ import orjson
 from bzgraph.db import Database, Tx
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
 from bzgraph.neighbours import NEIGHBOURS_KEPT
+from bzgraph.text import is_unicode, scalars
 
 BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark some tools write first
 SUFFIXES = (".json", ".jsonl", ".gz")
@@ -178,21 +179,8 @@ def _parse_document(data: bytes) -> list[tuple[str, Any]]:
 
 def _unholdable(value: Any) -> bool:
     """Whether ``value`` holds a float that is not finite, or text that is not valid Unicode."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, float) and not math.isfinite(item):
-            return True
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-        elif isinstance(item, dict):
-            stack += list(item.keys()) + list(item.values())
-        elif isinstance(item, list):
-            stack += item
-    return False
+    return any((isinstance(item, float) and not math.isfinite(item)) or (isinstance(item, str) and not is_unicode(item))
+               for item in scalars(value))
 
 
 def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: None) -> Iterator[Item]:
