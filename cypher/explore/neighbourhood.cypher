@@ -122,17 +122,21 @@ WITH c, parents, level1More, parents + level1More AS level1, level2, kindOrder, 
      [k IN range(0, 3) WHERE $kinds IS NULL OR kindOrder[k] IN $kinds] AS wanted
 // depth 2 also leaves out neighbours that found2 cannot count: those of an expanded node beyond its kept list
 // of a kind, and those of a level-1 node shown without being expanded (room given back) that are not shown
-WITH *, [x IN level1 + level2 | x.id] + [c.id] AS shownIds
+// (each node's lists are read from the store once: a property read inside the loop over a list costs the list)
+WITH *, [x IN level1 + level2 | x.id] + [c.id] AS shownIds, [k IN wanted | kindOrder[k]] AS wantedKinds,
+     [p IN parents | {totals: coalesce(p.node.neighbourTotals, []), ids: coalesce(p.node.neighbourIds, []),
+                      kinds: coalesce(p.node.neighbourKinds, [])}] AS expanded,
+     [m IN level1More | {totals: coalesce(m.node.neighbourTotals, []), ids: coalesce(m.node.neighbourIds, []),
+                         kinds: coalesce(m.node.neighbourKinds, [])}] AS unexpanded
 WITH *, $depth >= 2 AND (
-       any(p IN parents WHERE any(k IN wanted WHERE
-         reduce(s = 0, t IN coalesce(p.node.neighbourTotals, []) | s + t) > size(coalesce(p.node.neighbourIds, []))
-         AND p.node.neighbourTotals[k] > size([x IN p.node.neighbourKinds WHERE x = kindOrder[k]])))
-       OR any(m IN level1More WHERE
+       any(p IN expanded WHERE any(k IN wanted WHERE
+         reduce(s = 0, t IN p.totals | s + t) > size(p.ids)
+         AND p.totals[k] > size([x IN p.kinds WHERE x = kindOrder[k]])))
+       OR any(m IN unexpanded WHERE
          any(k IN wanted WHERE
-           reduce(s = 0, t IN coalesce(m.node.neighbourTotals, []) | s + t) > size(coalesce(m.node.neighbourIds, []))
-           AND m.node.neighbourTotals[k] > size([x IN m.node.neighbourKinds WHERE x = kindOrder[k]]))
-         OR any(i IN range(0, size(coalesce(m.node.neighbourIds, [])) - 1)
-                WHERE m.node.neighbourKinds[i] IN [k IN wanted | kindOrder[k]] AND NOT m.node.neighbourIds[i] IN shownIds))
+           reduce(s = 0, t IN m.totals | s + t) > size(m.ids)
+           AND m.totals[k] > size([x IN m.kinds WHERE x = kindOrder[k]]))
+         OR any(i IN range(0, size(m.ids) - 1) WHERE m.kinds[i] IN wantedKinds AND NOT m.ids[i] IN shownIds))
      ) AS leftOut
 RETURN c {.id, label: coalesce(c.name, CASE WHEN c.title <> '' THEN c.title END, c.id),
           kind: kindOrder[centerKind]} AS center,
