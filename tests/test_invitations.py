@@ -4,7 +4,9 @@ profile edits by the approved claimant."""
 from __future__ import annotations
 
 import asyncio
+import json
 
+from bzgraph.seed import load_seed
 from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token
 
 RESPOND = """mutation($id: ID!, $accept: Boolean!) {
@@ -212,3 +214,23 @@ async def test_private_objects_are_not_reachable_by_id(api, settings, seeded) ->
     for private in (claim_id, invitation["id"], f"user:{owner_sub}"):
         body = await gql(api, query, {"id": private}, token=token(settings, new_id("curious")))
         assert "errors" not in body and body["data"]["node"] is None, private
+
+
+async def test_a_seed_run_again_keeps_what_the_claimant_edited(api, settings, seeded, tmp_path) -> None:
+    """`bzgraph seed` runs at every start of the service: it sets an unclaimed record's bio and
+    openToCollaborate, but a claimant's edits of their own record stay."""
+    claimed, unclaimed = await new_researcher(seeded), await new_researcher(seeded)
+    owner_sub = new_id("editor")
+    await claim_and_approve(api, settings, claimed, owner_sub)
+    await gql(api, EDIT, {"id": claimed, "open": False, "bio": "Mine."}, token=token(settings, owner_sub))
+    edited = (await profile_state(api, claimed))["trust"]["score"]
+    seed = {"sources": [], "topics": [], "institutions": [], "works": [], "affiliations": [], "researchers": [
+        {"id": rid, "name": f"Researcher {rid}", "aliases": [], "orcid": None, "openToCollaborate": True,
+         "bio": "From the seed."} for rid in (claimed, unclaimed)]}
+    (tmp_path / "graph.json").write_text(json.dumps(seed))
+    await load_seed(seeded, tmp_path / "graph.json")
+    read = """query($id: ID!) { researcher(id: $id) { openToCollaborate bio trust { score } } }"""
+    kept = (await gql(api, read, {"id": claimed}))["data"]["researcher"]
+    assert kept == {"openToCollaborate": False, "bio": "Mine.", "trust": {"score": edited}}
+    seeded_fresh = (await gql(api, read, {"id": unclaimed}))["data"]["researcher"]
+    assert seeded_fresh["openToCollaborate"] is True and seeded_fresh["bio"] == "From the seed."

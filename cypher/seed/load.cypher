@@ -1,4 +1,5 @@
-// Loads the seed graph (seeds/graph.json) idempotently: MERGE on id, then SET every property.
+// Loads the seed graph (seeds/graph.json) idempotently: MERGE on id, then SET every property (but a claimed
+// researcher's openToCollaborate and bio, which their claimant edits).
 // Parameters: $sources, $topics, $institutions, $researchers, $works, $affiliations
 //   (lists of maps shaped as in seeds/graph.json).
 // Example: bzgraph seed   # reads seeds/graph.json and runs this query, then trust/recompute
@@ -21,7 +22,10 @@ CALL () {
   UNWIND $researchers AS p
   MERGE (n:Researcher:Entity {id: p.id})
   SET n.name = p.name, n.aliases = p.aliases, n.aliasText = reduce(s = '', a IN p.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a),
-      n.orcid = p.orcid, n.openToCollaborate = p.openToCollaborate, n.bio = p.bio
+      n.orcid = p.orcid
+  // what the approved claimant edits (accounts/update-profile) is theirs: a seed run again keeps it
+  WITH n, p WHERE NOT EXISTS { (:User)-[:CLAIMANT_OF]->(n) }
+  SET n.openToCollaborate = p.openToCollaborate, n.bio = p.bio
 }
 CALL () {
   UNWIND $works AS w
