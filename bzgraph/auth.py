@@ -21,6 +21,12 @@ from bzgraph.errors import BzgraphError
 from bzgraph.settings import Settings
 
 ROLES = frozenset({"moderator"})
+# Clocks differ: an identity provider's clock a little ahead of ours makes a fresh token's `iat` or
+# `nbf` lie in our future. Times are checked with this margin, `exp` included.
+LEEWAY_SECONDS = 30
+# Identity providers' access tokens take 1-2 KB; a longer one is refused before its signature is
+# checked (checking a forged 10 MB token took a second of CPU).
+TOKEN_MAX_CHARS = 8192
 # Accounts known to exist, so the account is written once per process, not once per request.
 _KNOWN_ACCOUNTS_MAX = 100_000
 _known_accounts: set[str] = set()
@@ -58,7 +64,7 @@ def _decode(token: str, settings: Settings) -> dict[str, Any]:
         algorithm = jwt.get_unverified_header(token).get("alg")
         key = _key_for(algorithm, token, settings)
         return jwt.decode(token, key, algorithms=[algorithm], options={"require": ["exp", "sub"]},
-                          audience=settings.jwt_audience, issuer=settings.jwt_issuer)
+                          leeway=LEEWAY_SECONDS, audience=settings.jwt_audience, issuer=settings.jwt_issuer)
     except jwt.ExpiredSignatureError:
         raise InvalidToken("the token has expired") from None
     except (jwt.PyJWTError, ValueError, TypeError):
@@ -92,6 +98,9 @@ async def authenticate(context: Context, authorization: str | None) -> None:
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         context.auth_error = "the Authorization header must be `Bearer <token>`"
+        return
+    if len(token) > TOKEN_MAX_CHARS:
+        context.auth_error = f"the token is longer than {TOKEN_MAX_CHARS} characters"
         return
     settings = context.db.settings
     try:

@@ -47,7 +47,10 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
     other_rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return {
         "forged (wrong key)": jwt.encode({"sub": "eve", "exp": now + 600}, "not-the-secret-" * 3, algorithm="HS256"),
-        "expired": jwt.encode({"sub": "eve", "exp": now - 10}, secret, algorithm="HS256"),
+        "expired": jwt.encode({"sub": "eve", "exp": now - 60}, secret, algorithm="HS256"),
+        "issued in the future": jwt.encode({"sub": "eve", "exp": now + 600, "iat": now + 120}, secret, algorithm="HS256"),
+        "not valid yet": jwt.encode({"sub": "eve", "exp": now + 600, "nbf": now + 120}, secret, algorithm="HS256"),
+        "too long": jwt.encode({"sub": "eve", "exp": now + 600, "pad": "x" * 8192}, secret, algorithm="HS256"),
         "alg none": jwt.encode({"sub": "eve", "exp": now + 600}, None, algorithm="none"),
         "no exp": jwt.encode({"sub": "eve"}, secret, algorithm="HS256"),
         "no sub": jwt.encode({"exp": now + 600}, secret, algorithm="HS256"),
@@ -97,6 +100,18 @@ async def test_reads_are_open_but_a_presented_bad_token_is_refused(api, settings
     assert "expired" in expired["errors"][0]["message"]
     response = await api.post("/graphql", json={"query": query}, headers={"Authorization": "Basic abc"})
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["UNAUTHENTICATED"]
+
+
+async def test_a_provider_clock_a_little_ahead_or_behind_is_allowed_for(api, settings, seeded) -> None:
+    """A token issued by a clock up to 30 s ahead of ours is not "from the future"; one expired
+    less than 30 s ago still passes (the margin PyJWT calls leeway)."""
+    now, secret = int(time.time()), settings.jwt_secret_value()
+    sub = new_id("skew")
+    for claims in ({"iat": now + 20, "nbf": now + 20, "exp": now + 600}, {"iat": now - 600, "exp": now - 10}):
+        body = await gql(api, "{ viewer { sub } }", token=jwt.encode({"sub": sub, **claims}, secret, algorithm="HS256"))
+        assert body.get("data") == {"viewer": {"sub": sub}}, (claims, body)
+    longest = jwt.encode({"sub": sub, "exp": now + 600, "pad": "x" * 6000}, secret, algorithm="HS256")
+    assert len(longest) <= 8192 and (await gql(api, "{ viewer { sub } }", token=longest))["data"] == {"viewer": {"sub": sub}}
 
 
 async def test_an_account_is_created_on_its_first_authenticated_request(api, settings, seeded) -> None:
@@ -167,7 +182,7 @@ async def test_rs256_tokens_of_an_identity_provider(idp_api: httpx.AsyncClient) 
         "unknown kid": idp_token(kid="k2"),
         "wrong audience": idp_token(aud="someone-else"),
         "wrong issuer": idp_token(iss="https://evil.test/"),
-        "expired": idp_token(exp=int(time.time()) - 5),
+        "expired": idp_token(exp=int(time.time()) - 60),
     }
     for name, bad in refused.items():
         assert codes(await gql(idp_api, "{ viewer { sub } }", token=bad)) == ["UNAUTHENTICATED"], name
