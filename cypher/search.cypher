@@ -1,27 +1,66 @@
 // Full-text search over researchers (names, aliases), works (titles, abstracts), topics and institutions, by relevance.
-// $query is a Lucene query that the API builds from the user's words, every special character escaped.
-// Parameters: $query STRING, $kinds LIST<STRING> (RESEARCHER, WORK, TOPIC, INSTITUTION), $skip INTEGER (hits passed over:
-//   the page's start), $first INTEGER, $cap INTEGER (at most this many hits per index are ranked and counted).
-// Example: bzgraph cypher search --param query=lipschitz --param 'kinds=["RESEARCHER","WORK","TOPIC","INSTITUTION"]' --param skip=0 --param first=5 --param cap=1000
+// $query is a Lucene query that the API builds from the user's words, every special character escaped. Each index
+// scores on its own scale, so two rules come before the score: an identifier pasted whole ($lookup: an id, a DOI, an
+// arXiv id, an ORCID iD, a ROR id) finds its node first, then names typed exactly ($exact: a topic, an institution,
+// a researcher or an alias, a work's title); each such hit's score is raised above every other hit's. Ties go to the
+// better known node (a work's citations; a researcher's or topic's works; an institution's researchers), then the id.
+// Parameters: $query STRING, $lookup MAP{ids LIST<STRING>, doi STRING?, arxiv STRING?, orcid STRING?, rors LIST<STRING>},
+//   $exact STRING (the typed text lower-cased, single-spaced), $kinds LIST<STRING> (RESEARCHER, WORK, TOPIC, INSTITUTION),
+//   $skip INTEGER (hits passed over: the page's start), $first INTEGER, $cap INTEGER (at most this many hits per
+//   index are ranked and counted).
+// Example: bzgraph cypher search --param query=lipschitz --param 'lookup={"ids":["lipschitz"],"doi":null,"arxiv":null,"orcid":null,"rors":[]}' --param exact=lipschitz --param 'kinds=["RESEARCHER","WORK","TOPIC","INSTITUTION"]' --param skip=0 --param first=5 --param cap=1000
 CALL () {
   CALL db.index.fulltext.queryNodes('search_researcher_folded', $query, {limit: $cap}) YIELD node, score
   WHERE 'RESEARCHER' IN $kinds
-  RETURN node, score, 'Researcher' AS label
+  RETURN node, score, 'Researcher' AS label, false AS identified
   UNION ALL
   CALL db.index.fulltext.queryNodes('search_work_folded', $query, {limit: $cap}) YIELD node, score
   WHERE 'WORK' IN $kinds
-  RETURN node, score, 'Work' AS label
+  RETURN node, score, 'Work' AS label, false AS identified
   UNION ALL
   CALL db.index.fulltext.queryNodes('search_topic_folded', $query, {limit: $cap}) YIELD node, score
   WHERE 'TOPIC' IN $kinds
-  RETURN node, score, 'Topic' AS label
+  RETURN node, score, 'Topic' AS label, false AS identified
   UNION ALL
   CALL db.index.fulltext.queryNodes('search_institution_folded', $query, {limit: $cap}) YIELD node, score
   WHERE 'INSTITUTION' IN $kinds
-  RETURN node, score, 'Institution' AS label
+  RETURN node, score, 'Institution' AS label, false AS identified
+  UNION ALL
+  UNWIND $lookup.ids AS lookupId
+  MATCH (node:Entity {id: lookupId})
+  WITH node, [label IN ['Researcher', 'Work', 'Topic', 'Institution'] WHERE label IN labels(node)][0] AS label
+  WHERE label IS NOT NULL AND toUpper(label) IN $kinds
+  RETURN node, 0.0 AS score, label, true AS identified
+  UNION ALL
+  MATCH (node:Work) WHERE 'WORK' IN $kinds AND (node.doi = $lookup.doi OR node.arxivId = $lookup.arxiv)
+  RETURN node, 0.0 AS score, 'Work' AS label, true AS identified
+  UNION ALL
+  MATCH (node:Researcher {orcid: $lookup.orcid}) WHERE 'RESEARCHER' IN $kinds
+  RETURN node, 0.0 AS score, 'Researcher' AS label, true AS identified
+  UNION ALL
+  UNWIND $lookup.rors AS ror
+  MATCH (node:Institution {ror: ror}) WHERE 'INSTITUTION' IN $kinds
+  RETURN node, 0.0 AS score, 'Institution' AS label, true AS identified
 }
-WITH node, score, label ORDER BY score DESC, node.id ASC
-WITH collect({score: score, label: label,
-              props: node {.id, .name, .aliases, .orcid, .bio, .title, .year, .type, .abstract, .doi, .arxivId,
-                           .citedByCount, .subfield, .field, .domain, .country, .ror}}) AS hits
-RETURN size(hits) AS totalCount, hits[$skip..$skip + $first] AS hits
+WITH node, label, max(score) AS score, max(identified) AS identified
+WITH node, label, score,
+     CASE WHEN identified THEN 2
+          WHEN toLower(coalesce(node.name, node.title, '')) = $exact
+               OR any(alias IN coalesce(node.aliases, []) WHERE toLower(alias) = $exact) THEN 1
+          ELSE 0 END AS tier
+WITH collect({node: node, label: label, score: score, tier: tier}) AS hits, max(score) AS top
+UNWIND hits AS hit
+WITH hit.node AS node, hit.label AS label, hit.score + hit.tier * (coalesce(top, 0.0) + 1.0) AS score
+ORDER BY score DESC,
+         coalesce(CASE label WHEN 'Work' THEN node.citedByCount WHEN 'Institution' THEN node.neighbourTotals[0]
+                  ELSE node.neighbourTotals[1] END, 0) DESC,
+         node.id ASC
+WITH collect({node: node, label: label, score: score}) AS hits
+// only the page's hits are read out (a broad search has thousands, abstracts included)
+RETURN size(hits) AS totalCount,
+       [hit IN hits[$skip..$skip + $first] | {score: hit.score, label: hit.label,
+         props: {id: hit.node.id, name: hit.node.name, aliases: hit.node.aliases, orcid: hit.node.orcid,
+                 bio: hit.node.bio, title: hit.node.title, year: hit.node.year, type: hit.node.type,
+                 abstract: hit.node.abstract, doi: hit.node.doi, arxivId: hit.node.arxivId,
+                 citedByCount: hit.node.citedByCount, subfield: hit.node.subfield, field: hit.node.field,
+                 domain: hit.node.domain, country: hit.node.country, ror: hit.node.ror}}] AS hits

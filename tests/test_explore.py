@@ -12,6 +12,7 @@ from collections import Counter, defaultdict, deque
 import pytest
 from support import codes, contract, gql
 
+from bzgraph import identifiers
 from bzgraph.db import Database
 from bzgraph.neighbours import NEIGHBOURS_KEPT
 
@@ -390,7 +391,8 @@ async def test_reference_researcher_neighbourhood(api, seeded) -> None:
 
 
 @pytest.mark.parametrize("text", ["bungert", "BUNGERT", "Lipschitz learning", 'title:"x" AND (', "(((", "[a TO z]",
-                                  "a\\", "~*?", '"unbalanced', "AND OR NOT", "x\x00y", "ünïcödé", "-", "*", "a" * 500])
+                                  "a\\", "~*?", '"unbalanced', "AND OR NOT", "x\x00y", "ünïcödé", "-", "*", "a" * 500,
+                                  "ภาษาไทย" * 60, "中" * 400, "x " + "क" * 334])
 async def test_any_typed_text_is_safe(api, seeded, text: str) -> None:
     body = await gql(api, contract("Search"), {"q": text})
     assert "errors" not in body, body
@@ -438,6 +440,74 @@ async def test_search_ranks_and_filters(api, seeded) -> None:
     assert topic["data"]["search"]["hits"][0]["node"]["name"] == "Gradient flows"
     assert codes(await gql(api, contract("Search"), {"q": "x", "first": 101})) == ["BAD_USER_INPUT"]
     assert body["extensions"]["cypherRoundTrips"] == 1
+
+
+def _search_work(wid: str, title: str, abstract: str | None = None, cited: int = 0, **extra: object) -> dict:
+    return {"id": wid, "title": title, "abstract": abstract, "year": 2021, "date": None, "type": "article",
+            "language": "en", "doi": None, "arxivId": None, "citedByCount": cited, "source": None, "authors": [],
+            "topics": [], **extra}
+
+
+async def _search_ids(api, text: str, kinds: list[str] | None = None) -> list[str]:
+    body = await gql(api, contract("Search"), {"q": text, "kinds": kinds, "first": 100})
+    assert "errors" not in body, body
+    scores = [h["score"] for h in body["data"]["search"]["hits"]]
+    assert scores == sorted(scores, reverse=True)  # most relevant first, whatever rule ranked them
+    return [h["node"]["id"] for h in body["data"]["search"]["hits"]]
+
+
+async def test_a_pasted_identifier_finds_its_node_first(api, seeded) -> None:
+    """DOIs, arXiv ids, ORCID iDs, ROR ids and OpenAlex ids, bare or as the addresses people copy,
+    find the node that carries them, first; in another kind's search they find nothing extra."""
+    tag = uuid.uuid4().hex[:8]
+    number = int(tag, 16) % 10**9
+    work = _search_work(f"W{number}", f"Identifier probe {tag}", doi=f"10.5555/probe.{tag}", arxivId=f"2401.{number % 100000:05d}")
+    institution = {"id": f"I{number}", "name": f"Probe Institute {tag}", "ror": f"https://ror.org/0{tag[:6]}00",
+                   "country": None, "type": None}
+    await seeded.write("seed/load", sources=[], topics=[], institutions=[institution], researchers=[], works=[work],
+                       affiliations=[])
+    rid, digits = f"t-orcid-{tag}", f"{number:015d}"
+    orcid = next(f"{digits[:4]}-{digits[4:8]}-{digits[8:12]}-{digits[12:]}{c}" for c in "0123456789X"
+                 if identifiers.orcid_checks(f"{digits}{c}"))
+    await seeded.write("testing/researcher-with-works", id=rid, name=f"Orcid Probe {tag}", works=[])
+    await seeded.write("testing/add-signals", id=rid, followers=[], institution=None, claimant=None, orcid=orcid)
+    for typed, expected in (
+            (f"10.5555/probe.{tag}", work["id"]), (f"https://doi.org/10.5555/PROBE.{tag}", work["id"]),
+            (f"doi:10.5555/probe.{tag}", work["id"]), (f"arXiv:{work['arxivId']}", work["id"]),
+            (f"https://arxiv.org/abs/{work['arxivId']}v2", work["id"]), (work["id"].lower(), work["id"]),
+            (f"https://openalex.org/{work['id']}", work["id"]), (f"0{tag[:6]}00", institution["id"]),
+            (f"https://ror.org/0{tag[:6]}00", institution["id"]), (institution["id"], institution["id"]),
+            (f"https://orcid.org/{orcid}", rid), (orcid.replace("-", "").lower(), rid)):
+        found = await _search_ids(api, typed)
+        assert found[:1] == [expected], (typed, found)
+    assert await _search_ids(api, f"10.5555/probe.{tag}", ["RESEARCHER"]) == []
+    wrong = orcid[:-1] + ("1" if orcid[-1] == "0" else "0")
+    assert rid not in await _search_ids(api, wrong)  # a wrong check digit is no iD
+
+
+async def test_a_name_typed_exactly_ranks_first_across_kinds(api, seeded) -> None:
+    """Each kind's index scores on its own scale: works whose abstracts repeat the words outscored
+    the topic and the institution named exactly so. An exact name (or title, or alias) comes first."""
+    tag = uuid.uuid4().hex[:8]
+    name = f"Zyx{tag} Reservoir Ranking"
+    works = [_search_work(f"t-{tag}-w{i}", f"{name} in practice {i}", f"{name} " * 20) for i in range(3)]
+    topic = {"id": f"t-{tag}-t", "name": name, "subfield": None, "field": None, "domain": None}
+    institution = {"id": f"t-{tag}-i", "name": f"{name} Institute", "ror": None, "country": None, "type": None}
+    await seeded.write("seed/load", sources=[], topics=[topic], institutions=[institution], researchers=[],
+                       works=works, affiliations=[])
+    found = await _search_ids(api, f"zyx{tag} reservoir RANKING")
+    assert found[0] == topic["id"] and set(found) == {topic["id"], institution["id"], *(w["id"] for w in works)}
+    assert (await _search_ids(api, f"{name} Institute"))[0] == institution["id"]
+    assert (await _search_ids(api, f"{name} in practice 2"))[0] == works[2]["id"]
+
+
+async def test_hits_of_equal_score_go_to_the_better_known_node_first(api, seeded) -> None:
+    """A word typed half-way is a prefix query, which scores every hit alike: the most cited work
+    comes first, not the smallest id."""
+    tag = uuid.uuid4().hex[:8]
+    works = [_search_work(f"t-{tag}-w{i}", f"Qv{tag}prefixed study", cited=cited) for i, cited in enumerate((3, 40, 0, 12))]
+    await seeded.write("seed/load", sources=[], topics=[], institutions=[], researchers=[], works=works, affiliations=[])
+    assert await _search_ids(api, f"qv{tag}pre") == [works[i]["id"] for i in (1, 3, 0, 2)]
 
 
 async def test_search_pages_on_with_after(api, seeded) -> None:

@@ -7,7 +7,6 @@ read through the profile query (bookmarks make the read see the write).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 import uuid
 from enum import Enum
@@ -17,6 +16,7 @@ import strawberry
 from email_validator import EmailNotValidError, validate_email
 from strawberry.types import Info
 
+from bzgraph import identifiers
 from bzgraph.api.inputs import check_first, check_id
 from bzgraph.api.profile import PENDING_CLAIMS_MAX, Researcher, load_researcher
 from bzgraph.context import Context, Viewer
@@ -37,10 +37,6 @@ Row = dict[str, Any]
 INVITATIONS_PER_DAY = 20
 MESSAGE_MAX = 2000
 BIO_MAX = 500
-# an iD as people paste it: bare or as its orcid.org address (any case, with or without the scheme and
-# "www."), with or without its hyphens, the check character X in either case
-_ORCID = re.compile(r"^(?:(?:https?://)?(?:www\.)?orcid\.org/)?([0-9]{4})-?([0-9]{4})-?([0-9]{4})-?([0-9]{3}[0-9X])$",
-                    re.IGNORECASE)
 
 
 # -- input checks ---------------------------------------------------------------------------
@@ -55,16 +51,10 @@ def require_viewer(info: Info[Context, Any]) -> Viewer:
 
 def normalize_orcid(value: str) -> str:
     """An ORCID iD as ``0000-0000-0000-0000`` with a valid ISO 7064 checksum, else BAD_USER_INPUT."""
-    match = _ORCID.match(value.strip())
-    if not match:
+    orcid = identifiers.orcid_form(value)
+    if orcid is None:
         raise BadUserInput("`orcid` must be an ORCID iD such as 0000-0002-1825-0097", argument="orcid")
-    orcid = "-".join(match.groups()).upper()
-    digits = orcid.replace("-", "")
-    total = 0
-    for char in digits[:-1]:
-        total = (total + int(char)) * 2
-    check = (12 - total % 11) % 11
-    if digits[-1] != ("X" if check == 10 else str(check)):
+    if not identifiers.orcid_checks(orcid):
         raise BadUserInput("`orcid` has a wrong check digit", argument="orcid")
     return orcid
 

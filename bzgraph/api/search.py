@@ -5,7 +5,8 @@ and split as the index's analyzer splits text (Lucene's special characters, cont
 other punctuation separate words; text of separators alone finds nothing). Empty input, or input
 over ``MAX_QUERY`` characters or ``MAX_TERMS`` words, is ``BAD_USER_INPUT``. The indexes fold
 accents (``cypher/schema/003-fulltext.cypher``); the words are folded here the same way first
-(:func:`fold`), as Lucene does not analyse a prefix term.
+(:func:`fold`), as Lucene does not analyse a prefix term. An identifier pasted whole and a name typed
+exactly rank first (``cypher/search.cypher``; docs/explore.md).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from bzgraph import cursors
+from bzgraph import cursors, identifiers
 from bzgraph.api.folding_table import FOLDED
 from bzgraph.api.inputs import check_first
 from bzgraph.api.nodes import Node, NodeKind
@@ -29,6 +30,10 @@ from bzgraph.errors import BadUserInput
 
 MAX_QUERY = 500
 MAX_TERMS = 32
+# The last word is also searched as a prefix up to this length in UTF-8: Lucene refuses a prefix of
+# about 1,000 bytes ("input automaton is too large"), 334 Thai or Chinese characters, one word as
+# those scripts have no spaces. A word that long is pasted, not being typed.
+PREFIX_MAX_BYTES = 250
 HITS_RANKED = 1000  # per index: totalCount counts at most this many hits of each kind
 _SPECIAL = re.compile(r'[+\-&|!(){}\[\]^"~*?:\\/]')  # Lucene's special characters
 # The index's analyzer drops these words (Lucene's English stop words): a required prefix clause
@@ -66,7 +71,7 @@ def lucene_query(text: str) -> str | None:
         raise BadUserInput(f"`query` has more than {MAX_TERMS} words", argument="query")
     terms = [f"+{_any_form(w)}" for w in words[:-1]]
     last = words[-1]
-    if len(last) < 3:
+    if len(last) < 3 or len(last.encode("utf-8")) > PREFIX_MAX_BYTES:
         terms.append(f"+{_any_form(last)}")
     else:  # a stop word typed last may be a whole word (dropped) or the start of one: optional
         terms.append(f"{'' if last in STOP_WORDS else '+'}({' OR '.join([*_forms(last), last + '*'])})")
@@ -138,6 +143,25 @@ class SearchResult:
     page_info: PageInfo = strawberry.field(description="pass `endCursor` as `after` for the next page")
 
 
+def exact_text(text: str) -> str:
+    """The typed text as a name is compared with it exactly: composed, lower case, white space as
+    single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
+
+
+def identifier_lookup(text: str) -> dict[str, object]:
+    """What an identifier pasted whole names, as the graph stores it (null when ``text`` is not one
+    of that kind): ``ids`` (the text itself, and an OpenAlex id from its address), ``doi``,
+    ``arxiv``, ``orcid``, ``rors`` (a ROR id bare and as its address, as records give it)."""
+    pasted = text.strip()
+    if not pasted or any(ch.isspace() for ch in pasted) or len(pasted) > 300:
+        return {"ids": [], "doi": None, "arxiv": None, "orcid": None, "rors": []}
+    openalex, ror = identifiers.openalex(pasted), identifiers.ror(pasted)
+    return {"ids": [pasted] + ([openalex] if openalex and openalex != pasted else []),
+            "doi": identifiers.doi(pasted), "arxiv": identifiers.arxiv(pasted), "orcid": identifiers.orcid(pasted),
+            "rors": [ror, f"https://ror.org/{ror}"] if ror else []}
+
+
 def _search_scope(lucene: str, kinds: list[str]) -> str:
     """The list a search cursor belongs to: the same words (as searched) and kinds (hashed: a
     cursor stays short whatever was typed)."""
@@ -146,7 +170,8 @@ def _search_scope(lucene: str, kinds: list[str]) -> str:
 
 @strawberry.type
 class SearchQuery:
-    @strawberry.field(description="Full-text search, ranked by relevance; `first` at most 100.")
+    @strawberry.field(description="Full-text search, ranked by relevance (an identifier pasted whole, such as a DOI or "
+                                  "an ORCID iD, then a name typed exactly, come first); `first` at most 100.")
     async def search(self, info: Info[Context, None],
                      query: Annotated[str, strawberry.argument(description="the words to find (at most 500 characters, 32 words); the last may be the start of a word")],
                      kinds: Annotated[list[NodeKind] | None, strawberry.argument(description="the kinds of node to search; null or empty: all")] = None,
@@ -164,8 +189,8 @@ class SearchQuery:
         if lucene is None:
             return SearchResult(total_count=0, hits=[], page_info=PageInfo(
                 has_next_page=False, end_cursor=None, has_previous_page=after is not None))
-        rows = await info.context.db.read("search", query=lucene, skip=skip, first=first, cap=HITS_RANKED,
-                                          kinds=kind_names)
+        rows = await info.context.db.read("search", query=lucene, lookup=identifier_lookup(query), exact=exact_text(query), skip=skip,
+                                          first=first, cap=HITS_RANKED, kinds=kind_names)
         row = rows[0]
         hits = [SearchHit(score=h["score"], node=node_from_row(h["label"], h["props"], info.context))
                 for h in row["hits"]]
