@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Data = dict[str, Any]
+
+
+class TruncatedWarning(UserWarning):
+    """An analyst query's rows were cut at the API's limit (``Rows.truncated``)."""
 
 
 class APIError(Exception):
@@ -328,20 +333,25 @@ def _search(text: str, kinds: list[str] | str | None, first: int) -> _Call:
 def _cypher(name: str, params: Data) -> _Call:
     def shape(data: Data) -> Rows:
         c = data["cypher"]
+        if c["truncated"]:
+            warnings.warn(f"{name}: the API answers at most {len(c['rows'])} rows and this query has more; "
+                          "pass a smaller limit, or run it directly (Client(..., neo4j_uri=...)) for every row",
+                          TruncatedWarning, stacklevel=4)
         return Rows(name=c["name"], columns=c["columns"], rows=Records(c["rows"]), truncated=c["truncated"])
 
     return _Call(operation("AnalystQuery"), {"name": name, "params": params}, shape)
 
 
 def _plain(value: Any) -> Any:
-    """``value`` with numpy numbers and arrays (as a data frame gives them) as Python's own, as
-    they arrive through the API after JSON."""
+    """``value`` with numpy numbers and arrays, pandas arrays and series (what a data frame gives:
+    ``df.col.to_numpy()``, ``.values``, ``.unique()``, text columns included) as Python's own
+    numbers, text and lists, as they arrive through the API after JSON."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
-        return value.tolist()  # a scalar's is a Python number, an array's a (nested) list
+    if type(value).__module__.split(".")[0] in ("numpy", "pandas") and hasattr(value, "tolist"):
+        return _plain(value.tolist())  # a numpy scalar's is a Python number, an array's a (nested) list
     return value
 
 
@@ -349,10 +359,10 @@ def _direct(name: str, params: Data) -> tuple[str, Data]:
     """The text and parameters of a named query for a direct run, checked as the API checks them:
     numpy values made plain, NaN and infinities refused, integers within 64 bits, analyst queries'
     declared parameters."""
+    params = _plain(params)
     if _not_finite(params):
         raise APIError([{"message": "a parameter is NaN or infinite, which the API (JSON) cannot hold either",
                          "extensions": {"code": "BAD_USER_INPUT"}}])
-    params = _plain(params)
     with _direct_errors():
         analytics.check_values(name, params)
         if name.startswith(analytics.PREFIX):
@@ -373,14 +383,18 @@ def _direct_errors() -> Iterator[None]:
 
     try:
         with driver_errors():
-            yield
+            try:
+                yield
+            except neo4j.exceptions.ClientError as exc:
+                if "TransactionTimedOut" in (exc.code or ""):  # the query ran past the client's timeout
+                    raise api_error("SERVICE_UNAVAILABLE", "the query did not finish within the client's timeout "
+                                                           "(Client(..., timeout=SECONDS))") from exc
+                raise
     except BzgraphError as exc:
         raise api_error(exc.code, exc.message) from exc
     except neo4j.exceptions.ClientError as exc:
         if exc.code == "Neo.ClientError.Statement.AccessMode":
             raise api_error("FORBIDDEN", "this query changes data; direct runs are read-only") from exc
-        if "TransactionTimedOut" in (exc.code or ""):  # the query ran past the client's timeout
-            raise api_error("SERVICE_UNAVAILABLE", "the query did not finish within the client's timeout") from exc
         raise api_error("BAD_USER_INPUT", exc.message or str(exc)) from exc
     except neo4j.exceptions.DatabaseError as exc:
         raise api_error("INTERNAL", exc.message or str(exc)) from exc
@@ -388,9 +402,10 @@ def _direct_errors() -> Iterator[None]:
 
 def _driver_options(timeout: float) -> Data:
     """Driver settings that bound the waits of a direct run by the client's ``timeout`` (the query
-    itself is bounded by its transaction timeout), quietly."""
+    itself is bounded by its transaction timeout), quietly. A failed run is not retried: the
+    driver's retries wait a back-off past their time budget, so they would overrun the timeout."""
     return {"connection_timeout": timeout, "connection_acquisition_timeout": timeout,
-            "max_transaction_retry_time": timeout, "notifications_min_severity": "OFF"}
+            "max_transaction_retry_time": 0, "notifications_min_severity": "OFF"}
 
 
 def _rows(name: str, keys: list[str], records: list[Any]) -> Rows:
@@ -408,11 +423,6 @@ def _not_finite(value: Any) -> bool:
         return any(_not_finite(v) for v in value)
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
         return not math.isfinite(value)
-    dtype = getattr(value, "dtype", None)  # a numpy array
-    if dtype is not None and dtype.kind in "fc":
-        import numpy
-
-        return not bool(numpy.isfinite(value).all())
     return False
 
 
@@ -420,11 +430,12 @@ def _body(document: str, variables: Data | None) -> bytes:
     """The request's JSON (numpy numbers and arrays, as a data frame gives them, included);
     ``APIError`` (``BAD_USER_INPUT``) for what JSON cannot hold (NaN or an infinity, a lone
     surrogate, an object): a missing value must not arrive as null, which can mean "clear it"."""
+    variables = _plain(variables or {})
     if _not_finite(variables):
         raise APIError([{"message": "the request cannot be sent: a variable is NaN or infinite, which JSON cannot hold",
                          "extensions": {"code": "BAD_USER_INPUT"}}])
     try:
-        return orjson.dumps({"query": document, "variables": variables or {}}, option=orjson.OPT_SERIALIZE_NUMPY)
+        return orjson.dumps({"query": document, "variables": variables})
     except orjson.JSONEncodeError as exc:
         raise APIError([{"message": f"the request cannot be sent: {exc}",
                          "extensions": {"code": "BAD_USER_INPUT"}}]) from None
@@ -432,10 +443,14 @@ def _body(document: str, variables: Data | None) -> bytes:
 
 @contextmanager
 def _transport_errors(url: str) -> Iterator[None]:
-    """A server out of reach (refused, timed out, the connection lost) as ``APIError``
-    ``SERVICE_UNAVAILABLE``, as a direct run reports a database out of reach."""
+    """A server out of reach (refused, timed out, the connection lost) or slower than the client's
+    timeout as ``APIError`` ``SERVICE_UNAVAILABLE``, as a direct run reports a database out of reach."""
     try:
         yield
+    except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+        raise APIError([{"message": f"the bzgraph server at {url} did not answer within the client's timeout "
+                                    "(Client(..., timeout=SECONDS))", "extensions": {"code": "SERVICE_UNAVAILABLE"}}]
+                       ) from exc
     except httpx.TransportError as exc:
         raise APIError([{"message": f"the bzgraph server at {url} cannot be reached: {exc!r}",
                          "extensions": {"code": "SERVICE_UNAVAILABLE"}}]) from exc
