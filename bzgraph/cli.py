@@ -273,7 +273,9 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bzgraph", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="bzgraph", description="bzgraph: a GraphQL backend for a scholarly knowledge graph on Neo4j. "
+                                    "Settings come from BZGRAPH_* environment variables (README).")
     sub = parser.add_subparsers(dest="command", required=True)
 
     db = sub.add_parser("db", help="the local Neo4j server: start, stop, status, migrate")
@@ -292,7 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(handler=cmd_schema)
 
     cypher = sub.add_parser("cypher", help="run a named query of cypher/ and print its rows")
-    cypher.add_argument("name", nargs="?")
+    cypher.add_argument("name", nargs="?", help="the query's name: its path under cypher/ without .cypher "
+                                                 "(e.g. analytics/top-collaborators); its header says its "
+                                                 "parameters")
     cypher.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="a query parameter; the value is JSON when it parses")
     cypher.add_argument("--json", action="store_true", help="print rows as JSON")
