@@ -10,47 +10,52 @@
 //   index are ranked and counted).
 // Example: bzgraph cypher search --param query=lipschitz --param 'lookup={"ids":["lipschitz"],"doi":null,"arxiv":null,"orcid":null,"rors":[]}' --param exact=lipschitz --param 'kinds=["RESEARCHER","WORK","TOPIC","INSTITUTION"]' --param skip=0 --param first=5 --param cap=1000
 CALL () {
-  CALL db.index.fulltext.queryNodes('search_researcher_folded', $query, {limit: $cap}) YIELD node, score
-  WHERE 'RESEARCHER' IN $kinds
-  RETURN node, score, 'Researcher' AS label, false AS identified
-  UNION ALL
-  CALL db.index.fulltext.queryNodes('search_work_folded', $query, {limit: $cap}) YIELD node, score
-  WHERE 'WORK' IN $kinds
-  RETURN node, score, 'Work' AS label, false AS identified
-  UNION ALL
-  CALL db.index.fulltext.queryNodes('search_topic_folded', $query, {limit: $cap}) YIELD node, score
-  WHERE 'TOPIC' IN $kinds
-  RETURN node, score, 'Topic' AS label, false AS identified
-  UNION ALL
-  CALL db.index.fulltext.queryNodes('search_institution_folded', $query, {limit: $cap}) YIELD node, score
-  WHERE 'INSTITUTION' IN $kinds
-  RETURN node, score, 'Institution' AS label, false AS identified
-  UNION ALL
+  // an identifier pasted whole: its node (an index seek each; nothing when the text is no identifier)
   UNWIND $lookup.ids AS lookupId
   MATCH (node:Entity {id: lookupId})
   WITH node, [label IN ['Researcher', 'Work', 'Topic', 'Institution'] WHERE label IN labels(node)][0] AS label
   WHERE label IS NOT NULL AND toUpper(label) IN $kinds
-  RETURN node, 0.0 AS score, label, true AS identified
-  UNION ALL
+  RETURN node, label
+  UNION
   MATCH (node:Work) WHERE 'WORK' IN $kinds AND (node.doi = $lookup.doi OR node.arxivId = $lookup.arxiv)
-  RETURN node, 0.0 AS score, 'Work' AS label, true AS identified
-  UNION ALL
+  RETURN node, 'Work' AS label
+  UNION
   MATCH (node:Researcher {orcid: $lookup.orcid}) WHERE 'RESEARCHER' IN $kinds
-  RETURN node, 0.0 AS score, 'Researcher' AS label, true AS identified
-  UNION ALL
+  RETURN node, 'Researcher' AS label
+  UNION
   UNWIND $lookup.rors AS ror
   MATCH (node:Institution {ror: ror}) WHERE 'INSTITUTION' IN $kinds
-  RETURN node, 0.0 AS score, 'Institution' AS label, true AS identified
+  RETURN node, 'Institution' AS label
 }
-WITH node, label, max(score) AS score, max(identified) AS identified
-WITH node, label, score,
-     CASE WHEN identified THEN 2
-          WHEN toLower(coalesce(node.name, node.title, '')) = $exact
-               OR any(alias IN coalesce(node.aliases, []) WHERE toLower(alias) = $exact) THEN 1
-          ELSE 0 END AS tier
-WITH collect({node: node, label: label, score: score, tier: tier}) AS hits, max(score) AS top
-UNWIND hits AS hit
-WITH hit.node AS node, hit.label AS label, hit.score + hit.tier * (coalesce(top, 0.0) + 1.0) AS score
+WITH collect(node) AS identified, collect({node: node, label: label, score: 0.0}) AS identifiedHits
+CALL (identified) {
+  CALL () {
+    CALL db.index.fulltext.queryNodes('search_researcher_folded', $query, {limit: $cap}) YIELD node, score
+    WHERE 'RESEARCHER' IN $kinds
+    RETURN node, score, 'Researcher' AS label
+    UNION ALL
+    CALL db.index.fulltext.queryNodes('search_work_folded', $query, {limit: $cap}) YIELD node, score
+    WHERE 'WORK' IN $kinds
+    RETURN node, score, 'Work' AS label
+    UNION ALL
+    CALL db.index.fulltext.queryNodes('search_topic_folded', $query, {limit: $cap}) YIELD node, score
+    WHERE 'TOPIC' IN $kinds
+    RETURN node, score, 'Topic' AS label
+    UNION ALL
+    CALL db.index.fulltext.queryNodes('search_institution_folded', $query, {limit: $cap}) YIELD node, score
+    WHERE 'INSTITUTION' IN $kinds
+    RETURN node, score, 'Institution' AS label
+  }
+  WITH node, score, label WHERE NOT node IN identified
+  RETURN collect({node: node, label: label, score: score}) AS found, max(score) AS top
+}
+WITH identifiedHits, found, coalesce(top, 0.0) + 1.0 AS raise
+UNWIND identifiedHits + found AS hit
+WITH hit.node AS node, hit.label AS label,
+     hit.score + raise * CASE WHEN hit IN identifiedHits THEN 2
+                              WHEN toLower(coalesce(hit.node.name, hit.node.title, '')) = $exact
+                                   OR any(alias IN coalesce(hit.node.aliases, []) WHERE toLower(alias) = $exact) THEN 1
+                              ELSE 0 END AS score
 ORDER BY score DESC,
          coalesce(CASE label WHEN 'Work' THEN node.citedByCount WHEN 'Institution' THEN node.neighbourTotals[0]
                   ELSE node.neighbourTotals[1] END, 0) DESC,
