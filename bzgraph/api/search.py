@@ -69,13 +69,19 @@ def lucene_query(text: str) -> str | None:
         return None
     if len(words) > MAX_TERMS:
         raise BadUserInput(f"`query` has more than {MAX_TERMS} words", argument="query")
-    terms = [f"+{_any_form(w)}" for w in words[:-1]]
+    terms = [f"{_must(w)}{_any_form(w)}" for w in words[:-1]]
     last = words[-1]
     if len(last) < 3 or len(last.encode("utf-8")) > PREFIX_MAX_BYTES:
-        terms.append(f"+{_any_form(last)}")
+        terms.append(f"{_must(last)}{_any_form(last)}")
     else:  # a stop word typed last may be a whole word (dropped) or the start of one: optional
         terms.append(f"{'' if last in STOP_WORDS else '+'}({' OR '.join([*_forms(last), last + '*'])})")
     return " ".join(terms)
+
+
+def _must(word: str) -> str:
+    """``+`` (the word must match) but for a single Latin letter: an initial (`L. Bungert`,
+    `Bungert, L.`), which the index holds only where a name has a one-letter word, so it may match."""
+    return "" if len(word) == 1 and word.isascii() and word.isalpha() else "+"
 
 
 def _is_word_char(ch: str) -> bool:
