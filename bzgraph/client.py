@@ -8,7 +8,7 @@
     bz.cypher("analytics/top-collaborators", id="bzr-leon-bungert").to_pandas()
 
 :class:`AsyncClient` has the same methods as coroutines. The requests are the UI's own operations
-(``bzgraph/operations/*.graphql``, copies of the contract's). ``cypher`` runs a read-only analyst
+(``bzgraph/operations/*.graphql``: copies of the contract's, and its Search with paging). ``cypher`` runs a read-only analyst
 query of ``cypher/analytics/`` through the API, or, with ``neo4j_uri=``, straight against Neo4j with
 the official driver (any named query, always in a read transaction). pandas and networkx come with
 the ``notebook`` extra and are imported only when ``to_pandas`` / ``to_networkx`` are called.
@@ -249,17 +249,21 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """Full-text search hits, ranked by relevance (the Search operation)."""
+    """A page of full-text search hits, ranked by relevance (the contract's Search, with paging:
+    pass ``end_cursor`` as ``after`` for the next page)."""
 
     total_count: int
     hits: Records[SearchHit]
+    has_next_page: bool = False
+    end_cursor: str | None = None
 
     @classmethod
     def from_data(cls, s: Data) -> SearchResults:
         hits = Records((SearchHit(score=h["score"], id=h["node"]["id"], kind=h["node"]["__typename"].upper(),
                                   label=h["node"].get("name") or h["node"].get("title") or h["node"]["id"],
                                   year=h["node"].get("year")) for h in s["hits"]), of=SearchHit)
-        return cls(total_count=s["totalCount"], hits=hits)
+        return cls(total_count=s["totalCount"], hits=hits, has_next_page=s["pageInfo"]["hasNextPage"],
+                   end_cursor=s["pageInfo"]["endCursor"])
 
     def __iter__(self) -> Iterator[SearchHit]:
         return iter(self.hits)
@@ -325,8 +329,8 @@ def _explore(id: str, depth: int, kinds: list[str] | str | None, limit: int) -> 
                  _maybe("explore", Neighbourhood.from_data))
 
 
-def _search(text: str, kinds: list[str] | str | None, first: int) -> _Call:
-    return _Call(operation("Search"), {"q": text, "kinds": _kinds(kinds), "first": first},
+def _search(text: str, kinds: list[str] | str | None, first: int, after: str | None) -> _Call:
+    return _Call(operation("SearchPage"), {"q": text, "kinds": _kinds(kinds), "first": first, "after": after},
                  lambda data: SearchResults.from_data(data["search"]))
 
 
@@ -513,8 +517,9 @@ class Client(_Base):
                 limit: int = 50) -> Neighbourhood | None:
         return self._run(_explore(id, depth, kinds, limit))
 
-    def search(self, text: str, kinds: list[str] | str | None = None, first: int = 10) -> SearchResults:
-        return self._run(_search(text, kinds, first))
+    def search(self, text: str, kinds: list[str] | str | None = None, first: int = 10,
+               after: str | None = None) -> SearchResults:
+        return self._run(_search(text, kinds, first, after))
 
     def cypher(self, name: str, **params: Any) -> Rows:
         """Rows of a named query: an analyst query through the API, or any query on ``neo4j_uri``."""
@@ -567,8 +572,9 @@ class AsyncClient(_Base):
                       limit: int = 50) -> Neighbourhood | None:
         return await self._run(_explore(id, depth, kinds, limit))
 
-    async def search(self, text: str, kinds: list[str] | str | None = None, first: int = 10) -> SearchResults:
-        return await self._run(_search(text, kinds, first))
+    async def search(self, text: str, kinds: list[str] | str | None = None, first: int = 10,
+                     after: str | None = None) -> SearchResults:
+        return await self._run(_search(text, kinds, first, after))
 
     async def cypher(self, name: str, **params: Any) -> Rows:
         """Rows of a named query: an analyst query through the API, or any query on ``neo4j_uri``."""

@@ -23,10 +23,15 @@ def client(live_url: str):
         yield bz
 
 
-@pytest.mark.parametrize("name", ["ProfilePage", "ResearchGraph", "Search"])
+@pytest.mark.parametrize("name", ["ProfilePage", "ResearchGraph"])
 def test_bundled_operations_are_the_contract_verbatim(name: str) -> None:
     assert (CONTRACT_DIR / f"{name}.graphql").exists()
     assert operation(name) == contract(name)
+
+
+def test_the_bundled_search_is_the_contracts_with_paging() -> None:
+    hits = contract("Search")[contract("Search").index("    totalCount"):].rsplit("  }\n}", 1)[0]
+    assert hits in operation("SearchPage") and "pageInfo" in operation("SearchPage")
 
 
 def test_profile_is_typed_and_matches_the_seed(client: Client) -> None:
@@ -74,6 +79,20 @@ def test_search_to_pandas(client: Client) -> None:
     assert any("Nonlinear Power" in label for label in frame["label"])
     people = client.search("Bungert", kinds="researcher")
     assert [(h.id, h.kind, h.label) for h in people] == [(LEON, "RESEARCHER", "Leon Bungert")]
+    assert not people.has_next_page
+
+
+def test_search_pages_on_with_after(client: Client) -> None:
+    whole = client.search("learning", first=100)
+    assert 2 < whole.total_count <= 100 and not whole.has_next_page
+    seen, after = [], None
+    while True:
+        page = client.search("learning", first=2, after=after)
+        seen += [h.id for h in page]
+        if not page.has_next_page:
+            break
+        after = page.end_cursor
+    assert seen == [h.id for h in whole]
 
 
 def test_cypher_through_the_api_and_directly(client: Client, live_url: str, settings: Settings) -> None:
