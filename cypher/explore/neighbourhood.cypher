@@ -109,8 +109,9 @@ CALL (parents, shownable) {
   RETURN collect(x) AS level2
 }
 CALL (entries1, parents, level2) {
-  // room the second ring leaves goes back to the center's further neighbours
-  WITH entries1[size(parents)..][..($limit - size(parents) - size(level2))] AS more
+  // room the second ring leaves goes back to the center's further neighbours (after the first $firstLevel entries,
+  // also when a node of theirs is gone: deleted by an import batch, its neighbours' lists not yet refreshed)
+  WITH entries1[size(entries1[..$firstLevel])..][..($limit - size(parents) - size(level2))] AS more
   UNWIND range(0, size(more) - 1) AS k
   WITH k, more[k] AS e
   MATCH (m:Entity {id: e.id})
