@@ -1,4 +1,4 @@
-// Any node by id, with its kind and the properties its GraphQL type shows.
+// Any node by id, with its kind and the properties its GraphQL type shows (not its explore lists: a hub's are 25 KB).
 // Parameters: $ids LIST<STRING>.
 // Example: bzgraph cypher node --param 'ids=["bzw-arxiv-2105.04319"]'
 UNWIND $ids AS nodeId
@@ -6,4 +6,5 @@ MATCH (n:Entity {id: nodeId})
 WHERE n:Researcher OR n:Work OR n:Topic OR n:Institution
 OPTIONAL MATCH (n:Work)-[:PUBLISHED_IN]->(s:Source)
 RETURN n.id AS id, [l IN labels(n) WHERE l IN ['Researcher', 'Work', 'Topic', 'Institution']][0] AS label,
-       n {.*, date: toString(n.date), venue: s.name} AS props
+       n {.id, .name, .aliases, .orcid, .bio, .title, .year, .type, .abstract, .doi, .arxivId, .language, .citedByCount,
+          .subfield, .field, .domain, .country, .ror, date: toString(n.date), venue: s.name} AS props

@@ -1,9 +1,10 @@
 // Full-text search over researchers (names, aliases), works (titles, abstracts), topics and institutions, by relevance.
-// $query is a Lucene query that the API builds from the user's words, every special character escaped. Each index
-// scores on its own scale, so two rules come before the score: an identifier pasted whole ($lookup: an id, a DOI, an
-// arXiv id, an ORCID iD, a ROR id) finds its node first, then names typed exactly ($exact: a topic, an institution,
-// a researcher or an alias, a work's title); each such hit's score is raised above every other hit's. Ties go to the
-// better known node (a work's citations; a researcher's or topic's works; an institution's researchers), then the id.
+// $query is a Lucene query that the API builds from the user's words (bzgraph/api/search.py: Lucene's special
+// characters separate words, each word is quoted). Each index scores on its own scale, so two rules come before
+// the score: an identifier pasted whole ($lookup: an id, a DOI, an arXiv id, an ORCID iD, a ROR id) finds its node
+// first, then names typed exactly ($exact: a topic, an institution, a researcher or an alias, a work's title); each
+// such hit's score is raised above every other hit's. Ties go to the better known node (a work's citations; a
+// researcher's or topic's works; an institution's researchers), then the id.
 // Parameters: $query STRING, $lookup MAP{ids LIST<STRING>, doi STRING?, arxiv STRING?, orcid STRING?, rors LIST<STRING>},
 //   $exact STRING (the typed text lower-cased, single-spaced), $kinds LIST<STRING> (RESEARCHER, WORK, TOPIC, INSTITUTION),
 //   $skip INTEGER (hits passed over: the page's start), $first INTEGER, $cap INTEGER (at most this many hits per
@@ -61,11 +62,16 @@ ORDER BY score DESC,
                   ELSE node.neighbourTotals[1] END, 0) DESC,
          node.id ASC
 WITH collect({node: node, label: label, score: score}) AS hits
-// only the page's hits are read out (a broad search has thousands, abstracts included)
-RETURN size(hits) AS totalCount,
-       [hit IN hits[$skip..$skip + $first] | {score: hit.score, label: hit.label,
-         props: {id: hit.node.id, name: hit.node.name, aliases: hit.node.aliases, orcid: hit.node.orcid,
-                 bio: hit.node.bio, title: hit.node.title, year: hit.node.year, type: hit.node.type,
-                 abstract: hit.node.abstract, doi: hit.node.doi, arxivId: hit.node.arxivId,
-                 citedByCount: hit.node.citedByCount, subfield: hit.node.subfield, field: hit.node.field,
-                 domain: hit.node.domain, country: hit.node.country, ror: hit.node.ror}}] AS hits
+WITH size(hits) AS totalCount, hits[$skip..$skip + $first] AS page
+CALL (page) {
+  // only the page's hits are read out (a broad search has thousands, abstracts included)
+  UNWIND range(0, size(page) - 1) AS i
+  WITH i, page[i].node AS n, page[i] AS hit
+  OPTIONAL MATCH (n:Work)-[:PUBLISHED_IN]->(s:Source)
+  WITH i, n, hit, s ORDER BY i ASC
+  RETURN collect({score: hit.score, label: hit.label,
+                  props: n {.id, .name, .aliases, .orcid, .bio, .title, .year, .type, .abstract, .doi, .arxivId,
+                            .language, .citedByCount, .subfield, .field, .domain, .country, .ror,
+                            date: toString(n.date), venue: s.name}}) AS hits
+}
+RETURN totalCount, hits

@@ -403,6 +403,24 @@ async def test_collaboration_paths_are_shortest(api, graph: Graph) -> None:
     assert same["hops"] == 0
 
 
+async def test_a_work_reads_the_same_however_it_is_reached(api, seeded) -> None:
+    """node(id:), a search hit, a collaboration path's step and a researcher's works page give a
+    work's every field alike (search and paths left venue, date and language null)."""
+    fields = "id title type year venue abstract date doi arxivId language citedByCount"
+    wid = "bzw-arxiv-2012.03772"
+    query = f"""query {{
+      node(id: "{wid}") {{ ... on Work {{ {fields} }} }}
+      search(query: "{wid}", kinds: [WORK]) {{ hits {{ node {{ ... on Work {{ {fields} }} }} }} }}
+      collaborationPath(from: "bzr-tim-roith", to: "bzr-leon-bungert") {{ steps {{ works {{ {fields} }} }} }}
+      researcher(id: "bzr-leon-bungert") {{ works(first: 100) {{ edges {{ node {{ {fields} }} }} }} }} }}"""
+    data = (await gql(api, query))["data"]
+    by_node = data["node"]
+    assert by_node["venue"] and by_node["date"] and by_node["language"]
+    assert data["search"]["hits"][0]["node"] == by_node
+    assert [w for s in data["collaborationPath"]["steps"] for w in s["works"] if w["id"] == wid] == [by_node]
+    assert [e["node"] for e in data["researcher"]["works"]["edges"] if e["node"]["id"] == wid] == [by_node]
+
+
 async def test_reference_researcher_neighbourhood(api, seeded) -> None:
     result = await _explore(api, "bzr-leon-bungert", limit=50)
     totals = {t["kind"]: t["total"] for t in result["totals"]}

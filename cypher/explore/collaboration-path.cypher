@@ -23,7 +23,9 @@ CALL (people) {
     WHERE EXISTS { (w)<-[:AUTHORED]-(more) }
     WITH w ORDER BY coalesce(w.year, -1) DESC, w.id ASC
     WITH collect(w) AS shared
-    RETURN [w IN shared[..10] | w {.id, .title, .year, .type, .doi, .arxivId, .citedByCount}] AS works,
+    RETURN [w IN shared[..10] | w {.id, .title, .year, .type, .abstract, .doi, .arxivId, .language, .citedByCount,
+                                   date: toString(w.date), venue: head([(w)-[:PUBLISHED_IN]->(s:Source) | s.name])}]
+             AS works,
            size(shared) AS sharedWorks
   }
   WITH i, works, sharedWorks ORDER BY i
