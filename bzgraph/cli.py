@@ -266,7 +266,10 @@ def _subject(text: str) -> str:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
     if value <= 0:
         raise argparse.ArgumentTypeError("must be a positive number of seconds")
     return value

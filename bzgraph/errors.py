@@ -50,10 +50,6 @@ class RateLimited(BzgraphError):
     code = "RATE_LIMITED"
 
 
-class QueryTooComplex(BzgraphError):
-    code = "QUERY_TOO_COMPLEX"
-
-
 class ServiceUnavailable(BzgraphError):
     code = "SERVICE_UNAVAILABLE"
 

@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from bzgraph.app import create_app
 from bzgraph.auth import issue_token
+from bzgraph.db import Database
 from bzgraph.errors import INTERNAL_MESSAGE, BzgraphError, to_graphql_error
 from bzgraph.media import STATUS_WITHOUT_DATA, prefers_graphql_response
 from bzgraph.settings import get_settings

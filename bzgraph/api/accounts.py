@@ -282,7 +282,7 @@ class AccountsMutation:
         note = free_text(evidence.note, "note", MESSAGE_MAX) if evidence.note is not None else None
         rows = await info.context.db.write(
             "accounts/claim", userId=viewer.id, sub=viewer.sub, researcherId=rid,
-            claimId=f"claim:{uuid.uuid4()}", orcid=orcid, email=email, note=note, maxPending=PENDING_CLAIMS_MAX)
+            claimId=f"claim:{uuid.uuid4()}", orcid=orcid, email=email, note=note, maxPendingClaims=PENDING_CLAIMS_MAX)
         row = _accepted(rows, "no researcher with this id", CLAIM_REFUSALS)
         return ClaimPayload(researcher_id=rid, claim=Claim.from_row(row["claim"]))
 

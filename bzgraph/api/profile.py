@@ -210,7 +210,6 @@ class Researcher(Node):
     aliases: list[str]
     orcid: str | None
     bio: str | None
-    _basic: strawberry.Private[Row]
     _context: strawberry.Private[Context]
     _profile: strawberry.Private[Row | None] = None
 
@@ -220,7 +219,7 @@ class Researcher(Node):
         within the request of ``context``."""
         return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "",
                    aliases=row.get("aliases") or [], orcid=row.get("orcid"), bio=row.get("bio"),
-                   _basic=row, _context=context)
+                   _context=context)
 
     @classmethod
     def from_profile(cls, profile: Row, context: Context) -> Researcher:

@@ -1,9 +1,9 @@
 // Records a PENDING claim of an author record by the viewer, with its evidence, unless a rule forbids it.
 // Parameters: $userId STRING, $sub STRING, $researcherId STRING, $claimId STRING, $orcid STRING?, $email STRING?, $note STRING?,
-//   $maxPending INTEGER (the most claims an account may have awaiting review).
+//   $maxPendingClaims INTEGER (the most claims an account may have awaiting review).
 // Returns outcome: CREATED, ALREADY_CLAIMED, VIEWER_HOLDS_CLAIM, ALREADY_PENDING or TOO_MANY_PENDING (no row: no such researcher),
 //   and the claim created (as accounts/viewer shows it), null when refused.
-// Example: bzgraph cypher accounts/claim --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param claimId=claim:1 --param orcid=null --param email=a@example.org --param note=null --param maxPending=5
+// Example: bzgraph cypher accounts/claim --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param claimId=claim:1 --param orcid=null --param email=a@example.org --param note=null --param maxPendingClaims=5
 MATCH (r:Researcher {id: $researcherId})
 SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit
 MERGE (u:User:Entity {id: $userId})
@@ -14,7 +14,7 @@ WITH r, u,
        WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'ALREADY_CLAIMED'
        WHEN EXISTS { (u)-[:CLAIMANT_OF]->(:Researcher) } THEN 'VIEWER_HOLDS_CLAIM'
        WHEN EXISTS { (u)-[:MADE]->(:Claim {status: 'PENDING'})-[:CLAIMS]->(r) } THEN 'ALREADY_PENDING'
-       WHEN COUNT { (u)-[:MADE]->(:Claim {status: 'PENDING'}) } >= $maxPending THEN 'TOO_MANY_PENDING'
+       WHEN COUNT { (u)-[:MADE]->(:Claim {status: 'PENDING'}) } >= $maxPendingClaims THEN 'TOO_MANY_PENDING'
        ELSE 'CREATED'
      END AS outcome
 CALL (r, u, outcome) {
