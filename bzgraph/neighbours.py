@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bzgraph.db import Database
 
-NEIGHBOURS_KEPT = 200  # per node and kind; explore's `limit` can never need more
+NEIGHBOURS_KEPT = 200  # per node and kind: explore shows at most this many of one kind (docs/explore.md, "Limits")
 
 
 async def refresh_neighbours(db: Database, ids: list[str] | None = None, chunk: int = 200) -> int:

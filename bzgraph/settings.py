@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     # None means: use the password `bzgraph db start` generated for the local server.
     neo4j_password: SecretStr | None = None
     neo4j_database: str = "neo4j"
-    # Upper bound for acquiring a connection and for one managed transaction, in seconds.
+    # Seconds to wait for the database: a request's queries all end within it (bzgraph.db.deadline);
+    # one call outside a request, with the driver's retries, within three times it.
     neo4j_timeout: float = Field(default=5.0, gt=0, le=300)
 
     # Where the local Neo4j, its password and the local JWT secret live (git-ignored).
