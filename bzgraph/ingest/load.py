@@ -302,9 +302,13 @@ class Batch:
         entities: dict[str, dict[str, dict[str, Any]]] = {"sources": {}, "topics": {}, "institutions": {}}
         works: dict[str, dict[str, Any]] = {}
         researchers: dict[str, dict[str, Any]] = {}
+        orcids: dict[str, dict[str, Any]] = {}
         for index, rows in enumerate(self.entries):
+            for row in rows.researchers:  # any copy of a work, superseded or not, may tell an author's ORCID
+                if not row["authoritative"] and row["orcid"] and row["version"] >= orcids.get(row["id"], {"version": ""})["version"]:
+                    orcids[row["id"]] = {"id": row["id"], "orcid": row["orcid"], "version": row["version"]}
             if any(taken[record["id"]][1] != index for record in _records(rows)):
-                continue  # a superseded copy: it contributes nothing
+                continue  # a superseded copy: it contributes nothing else
             for name, target in entities.items():
                 for row in getattr(rows, name):
                     if row["id"] not in target or row["version"] >= target[row["id"]]["version"]:
@@ -317,6 +321,7 @@ class Batch:
         return {
             **{name: list(rows.values()) for name, rows in entities.items()},
             "researchers": list(researchers.values()),
+            "orcids": list(orcids.values()),
             "works": list(works.values()),
         }
 
@@ -350,7 +355,7 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         counts = []
         counts.append((await tx.run("ingest/entities", sources=p["sources"], topics=p["topics"],
                                     institutions=p["institutions"]))[0]["counts"])
-        counts.append((await tx.run("ingest/researchers", researchers=p["researchers"]))[0]["counts"])
+        counts.append((await tx.run("ingest/researchers", researchers=p["researchers"], orcids=p["orcids"]))[0]["counts"])
         written = (await tx.run("ingest/works", works=p["works"]))[0] if p["works"] else None
         stale_researchers: list[str] = []
         stale_topics: list[str] = []
@@ -378,7 +383,8 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         institutions = sorted(({i["id"] for i in p["institutions"]} | set(affiliated["institutions"])) - gone)
         for name in DERIVED_QUERIES:
             await tx.run(name, researchers=researchers, topics=topics, institutions=institutions)
-        await tx.run("trust/recompute", ids=researchers)  # a researcher's signals are its own edges
+        # a researcher's signals are its own edges, and its ORCID (which an older copy of a work may give)
+        await tx.run("trust/recompute", ids=sorted(set(researchers) | ({o["id"] for o in p["orcids"]} - gone)))
         works = [w["id"] for w in p["works"]]
         await tx.run("ingest/mark-pending", ids=researchers + topics + institutions + works + uncited)
         await tx.run("ingest/checkpoint-save", files=checkpoints)

@@ -1,30 +1,47 @@
 // Upserts the researchers of an import batch: OpenAlex id, ORCID, name and alternative names. The
 // newest Author record (its updated_date: `recordVersion`) sets the name and the ORCID, a missing ORCID
-// included; without one, the newest work naming the researcher does (`seenVersion`). A row older than
-// what the node holds adds only its spellings to the aliases: every spelling ever seen, but the name
-// (sorted, distinct).
+// included; without one, the newest work naming the researcher sets the name (`seenVersion`), and the
+// newest copy of a work that gives their ORCID sets the ORCID (`orcidVersion`; $orcids, also from copies a
+// newer one supersedes, so the order of imports does not matter): an author list that leaves the ORCID out
+// (many do) says nothing about it and removes none. A row older than what the node holds adds only its
+// spellings to the aliases: every spelling ever seen, but the name (sorted, distinct).
 // Parameters: $researchers LIST<MAP{id, names LIST<STRING>, record MAP{name, orcid, version}?,
-//   seen MAP{name, orcid, version}?}> (record: from an Author record; seen: from works' author lists).
+//   seen MAP{name, orcid, version}?}> (record: from an Author record; seen: from works' author lists);
+//   $orcids LIST<MAP{id, orcid, version}> (the newest ORCID works' author lists give each researcher).
 // Returns: counts LIST<MAP{kind,created,updated}>.
-// Example: bzgraph cypher ingest/researchers --write --param 'researchers=[{"id":"A5010401681","names":["A.S. ALSHARHAN"],"record":null,"seen":{"name":"A.S. Alsharhan","orcid":null,"version":"2025-11-06"}}]'
-UNWIND $researchers AS row
-MERGE (n:Researcher:Entity {id: row.id})
-WITH n, row, properties(n) AS before,
-     row.record IS NOT NULL AND row.record.version >= coalesce(n.recordVersion, '') AS takeRecord,
-     row.seen IS NOT NULL AND row.seen.version >= coalesce(n.seenVersion, '') AS takeSeen
-WITH n, row, before, takeRecord, takeSeen, takeSeen AND NOT takeRecord AND n.recordVersion IS NULL AS nameFromSeen
-SET n.name = CASE WHEN takeRecord THEN row.record.name WHEN nameFromSeen THEN row.seen.name ELSE n.name END,
-    n.orcid = CASE WHEN takeRecord THEN row.record.orcid WHEN nameFromSeen THEN row.seen.orcid ELSE n.orcid END,
-    n.recordVersion = CASE WHEN takeRecord THEN row.record.version ELSE n.recordVersion END,
-    n.seenVersion = CASE WHEN takeSeen THEN row.seen.version ELSE n.seenVersion END,
-    n.openalexId = row.id,
-    n.openToCollaborate = coalesce(n.openToCollaborate, false)
-WITH n, row, before
-SET n.aliases = COLLECT {
-      UNWIND coalesce(before.aliases, []) + row.names + coalesce(before.name, []) AS alias
-      WITH DISTINCT alias WHERE toLower(alias) <> toLower(n.name)
-      RETURN alias ORDER BY alias
-    }
-SET n.aliasText = reduce(s = '', a IN n.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a)
-RETURN [{kind: 'Researcher', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
-         updated: count(CASE WHEN before <> {id: row.id} AND before <> properties(n) THEN 1 END)}] AS counts
+// Example: bzgraph cypher ingest/researchers --write --param 'researchers=[{"id":"A5010401681","names":["A.S. ALSHARHAN"],"record":null,"seen":{"name":"A.S. Alsharhan","orcid":null,"version":"2025-11-06"}}]' --param 'orcids=[]'
+CALL () {
+  UNWIND $researchers AS row
+  MERGE (n:Researcher:Entity {id: row.id})
+  WITH n, row, properties(n) AS before,
+       row.record IS NOT NULL AND row.record.version >= coalesce(n.recordVersion, '') AS takeRecord,
+       row.seen IS NOT NULL AND row.seen.version >= coalesce(n.seenVersion, '') AS takeSeen
+  WITH n, row, before, takeRecord, takeSeen, takeSeen AND NOT takeRecord AND n.recordVersion IS NULL AS nameFromSeen
+  SET n.name = CASE WHEN takeRecord THEN row.record.name WHEN nameFromSeen THEN row.seen.name ELSE n.name END,
+      n.orcid = CASE WHEN takeRecord THEN row.record.orcid ELSE n.orcid END,
+      n.recordVersion = CASE WHEN takeRecord THEN row.record.version ELSE n.recordVersion END,
+      n.seenVersion = CASE WHEN takeSeen THEN row.seen.version ELSE n.seenVersion END,
+      n.openalexId = row.id,
+      n.openToCollaborate = coalesce(n.openToCollaborate, false)
+  WITH n, row, before
+  SET n.aliases = COLLECT {
+        UNWIND coalesce(before.aliases, []) + row.names + coalesce(before.name, []) AS alias
+        WITH DISTINCT alias WHERE toLower(alias) <> toLower(n.name)
+        RETURN alias ORDER BY alias
+      }
+  SET n.aliasText = reduce(s = '', a IN n.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a)
+  RETURN count(CASE WHEN before = {id: row.id} THEN 1 END) AS created, collect([n, before]) AS written
+}
+WITH created, written, [x IN written | x[0].id] AS writtenIds
+CALL (writtenIds) {
+  // after the rows above: a researcher an Author record describes takes its ORCID from that record alone
+  UNWIND $orcids AS evidence
+  MATCH (n:Researcher {id: evidence.id})
+  WHERE n.recordVersion IS NULL AND evidence.version >= coalesce(n.orcidVersion, '')
+  WITH n, evidence, properties(n) AS before
+  SET n.orcid = evidence.orcid, n.orcidVersion = evidence.version
+  RETURN count(CASE WHEN before <> properties(n) AND NOT n.id IN writtenIds THEN 1 END) AS updatedByOrcid
+}
+RETURN [{kind: 'Researcher', created: created,
+         updated: size([x IN written WHERE x[1] <> {id: x[0].id} AND x[1] <> properties(x[0])]) + updatedByOrcid}]
+       AS counts
