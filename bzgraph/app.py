@@ -112,13 +112,17 @@ class GraphQLApp(GraphQL[Context, None]):
         return sub_response
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:  # type: ignore[override]
-        """The answer in the media type the client prefers (GraphQL over HTTP)."""
+        """The answer in the media type the client prefers (GraphQL over HTTP); it depends on
+        ``Accept``, which ``Vary`` says to caches (a GET answer may be cached)."""
         response = super().create_response(response_data, sub_response)
+        response.headers.add_vary_header("Accept")
         if sub_response.media_type != JSON:
             response.headers["content-type"] = sub_response.media_type
             if isinstance(response_data, dict) and "data" not in response_data:
                 code = response_data["errors"][0]["extensions"]["code"]
                 response.status_code = STATUS_WITHOUT_DATA.get(code, 400)
+                if response.status_code == 401:
+                    response.headers["www-authenticate"] = 'Bearer error="invalid_token"'  # RFC 6750
         return response
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
@@ -156,7 +160,21 @@ def error_response(status_code: int, message: str, headers: dict[str, str] | Non
     media type ``accept`` prefers."""
     code = code or {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
-    return Response(body, status_code=status_code, headers=headers, media_type=content_type_for(accept))
+    response = Response(body, status_code=status_code, headers=headers, media_type=content_type_for(accept))
+    response.headers.add_vary_header("Accept")
+    return response
+
+
+class CORS(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered as every refusal is: a GraphQL error
+    with its code (Starlette answers it in plain text)."""
+
+    def preflight_response(self, request_headers: Any) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
+        return error_response(400, response.body.decode(), headers, accept=request_headers.get("accept"))
 
 
 class LimitRequestBody:
@@ -345,9 +363,10 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
                   Middleware(NormalizeContentType),
                   Middleware(LimitRequestBody, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)]
     if settings.cors_origin_list:
-        middleware.insert(0, Middleware(CORSMiddleware, allow_origins=settings.cors_origin_list,
-                                        allow_methods=["GET", "POST"],
-                                        allow_headers=["authorization", "content-type"], max_age=600))
+        # Any request header a client sends (Apollo's apollographql-client-name, tracing headers):
+        # no cookies are used, so allowing them gives a page nothing it could not send anyway.
+        middleware.insert(0, Middleware(CORS, allow_origins=settings.cors_origin_list, allow_methods=["GET", "POST"],
+                                        allow_headers=["*"], max_age=600))
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

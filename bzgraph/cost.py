@@ -10,14 +10,19 @@ resolve at most, and refuses it with ``QUERY_TOO_COMPLEX`` above the limit:
   literal given, the argument's default when it is left out, or the largest size allowed when it
   comes from a variable (validation runs once per document, before variables are known);
 - a list field without a size argument multiplies by ``LIST_FACTOR``, unless it sits directly
-  inside a sized object (a connection's ``edges``, a subgraph's ``nodes``): the size counts there.
+  inside a sized object (a connection's ``edges``, a subgraph's ``nodes``): the size counts there;
+  a list the server bounds itself (``list_sizes``: an analyst query's rows) by that bound;
+- a list counts its items, leaves too (a list of 5,000 JSON rows costs 5,000).
 
-Introspection fields cost 1 each; graphql-core bounds their depth itself.
+``__schema`` and ``__type`` cost what answering them could resolve: ``INTROSPECTION_PER_ITEM``
+fields (a name, a description, a type reference nested a few levels) for every type, field,
+argument, enum value and directive of the schema, whatever is selected (about 3,800 here).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from graphql import (
@@ -28,6 +33,7 @@ from graphql import (
     GraphQLList,
     GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -41,17 +47,21 @@ from graphql.language import VisitorAction
 from graphql.language.visitor import SKIP
 
 LIST_FACTOR = 10
+INTROSPECTION_PER_ITEM = 10
 
 
-def query_cost_limit(max_cost: int, max_sizes: Mapping[str, int]) -> type[ValidationRule]:
+def query_cost_limit(max_cost: int, max_sizes: Mapping[str, int],
+                     list_sizes: Mapping[str, int] | None = None) -> type[ValidationRule]:
     """The rule class: refuse operations above ``max_cost``; ``max_sizes`` maps each size argument
-    name to the largest value the schema accepts for it."""
+    name to the largest value the schema accepts for it; ``list_sizes`` maps ``Type.field`` to the
+    most items a list without a size argument can hold."""
 
     class QueryCostLimit(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> VisitorAction:
             root = self.context.schema.get_root_type(node.operation)
             if root is not None:
-                cost = _Estimate(self.context, max_sizes, max_cost).selection(node.selection_set, root, False)
+                estimate = _Estimate(self.context, max_sizes, max_cost, list_sizes or {})
+                cost = estimate.selection(node.selection_set, root, False)
                 if cost > max_cost:
                     name = f"'{node.name.value}' " if node.name else ""
                     self.report_error(GraphQLError(
@@ -67,8 +77,9 @@ class _Estimate:
     """One operation's cost. It stops adding once past the limit, and does not enter a fragment
     within itself (a cycle, which another rule reports)."""
 
-    def __init__(self, context: ValidationContext, max_sizes: Mapping[str, int], limit: int) -> None:
-        self.context, self.max_sizes, self.limit = context, max_sizes, limit
+    def __init__(self, context: ValidationContext, max_sizes: Mapping[str, int], limit: int,
+                 list_sizes: Mapping[str, int]) -> None:
+        self.context, self.max_sizes, self.limit, self.list_sizes = context, max_sizes, limit, list_sizes
         self.entered: set[str] = set()
 
     def selection(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, sized_parent: bool) -> int:
@@ -101,18 +112,21 @@ class _Estimate:
 
     def field(self, node: FieldNode, parent: GraphQLNamedType, sized_parent: bool) -> int:
         name = node.name.value
+        if name in ("__schema", "__type"):
+            return introspection_cost(self.context.schema)
         fields = getattr(parent, "fields", None)
         definition: GraphQLField | None = fields.get(name) if fields and not name.startswith("__") else None
-        if definition is None:  # __typename, introspection, or unknown (another rule reports it)
+        if definition is None:  # __typename, or unknown (another rule reports it)
             return 1
         size = self.size(node, definition)
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
         if size is None:
-            size = LIST_FACTOR if is_list and not sized_parent else 1
+            bound = self.list_sizes.get(f"{parent.name}.{name}")
+            size = bound if bound is not None else LIST_FACTOR if is_list and not sized_parent else 1
         inner = self.selection(node.selection_set, get_named_type(definition.type),
                                sized_parent=size > 1 and not is_list and isinstance(
                                    get_named_type(definition.type), GraphQLObjectType))
-        return 1 + size * inner
+        return 1 + size * (max(inner, 1) if is_list else inner)
 
     def size(self, node: FieldNode, definition: GraphQLField) -> int | None:
         """The field's size argument: given, defaulted, or its largest allowed value for a variable."""
@@ -127,3 +141,16 @@ class _Estimate:
                 return max(0, min(int(given.value), largest))  # out of range fails at execution
             return largest
         return None
+
+
+@cache
+def introspection_cost(schema: GraphQLSchema) -> int:
+    """What one ``__schema`` (or ``__type``) could resolve at most, ``INTROSPECTION_PER_ITEM`` for
+    every type, field, argument, enum value and directive of ``schema``."""
+    items = len(schema.type_map)
+    for named in schema.type_map.values():
+        for field in (getattr(named, "fields", None) or {}).values():
+            items += 1 + len(getattr(field, "args", None) or {})
+        items += len(getattr(named, "values", None) or {})
+    items += sum(1 + len(d.args) for d in schema.directives)
+    return INTROSPECTION_PER_ITEM * items

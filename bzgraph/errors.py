@@ -59,7 +59,7 @@ INTERNAL_MESSAGE = "Internal error"
 # What Strawberry's limit extensions (depth, aliases, tokens) and graphql-core's introspection
 # depth rule say when they reject a document.
 _TOO_COMPLEX = ("exceeds maximum operation depth", "aliases found. Allowed", "tokens. Parsing aborted",
-                "Maximum introspection depth exceeded")
+                "Maximum introspection depth exceeded", "is nested too deeply")
 
 
 def to_graphql_error(error: GraphQLError) -> GraphQLError:

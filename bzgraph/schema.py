@@ -9,6 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from bzgraph.api.accounts import AccountsMutation, AccountsQuery
+from bzgraph.api.analytics import MAX_ROWS as ANALYST_MAX_ROWS
 from bzgraph.api.analytics import AnalyticsQuery
 from bzgraph.api.explore import MAX_LIMIT, ExploreQuery
 from bzgraph.api.graph import GraphQuery
@@ -51,7 +52,8 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
     # The depth, alias and cost rules are built once: the validation cache is keyed by the rule classes,
     # and a limiter built per request would bring new classes each time and never hit the cache.
     rules = [depth_limit(limits.max_query_depth), alias_limit(limits.max_aliases),
-             query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT})]
+             query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT},
+                              {"CypherRows.rows": ANALYST_MAX_ROWS})]
     return Schema(
         query=Query,
         mutation=Mutation,

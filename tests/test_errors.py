@@ -680,6 +680,14 @@ async def test_cors_is_off_unless_origins_are_configured(settings, seeded) -> No
             answer = await client.post("/graphql", json={"query": "{ __typename }"},
                                        headers={"origin": "https://ui.example"})
             assert answer.status_code == 200 and answer.headers.get("access-control-allow-origin") == allowed
+            if origins:
+                # the headers clients add (Apollo's client name, tracing) pass; a refusal is an error with a code
+                apollo = await client.options("/graphql", headers={
+                    **preflight, "access-control-request-headers": "content-type, apollographql-client-name, traceparent"})
+                assert apollo.status_code == 200, apollo.text
+                refused = await client.options("/graphql", headers={**preflight, "origin": "https://evil.example"})
+                assert refused.status_code == 400 and refused.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+                assert "access-control-allow-origin" not in refused.headers
 
 
 async def test_graphiql_is_served_in_development_only(settings, seeded) -> None:
@@ -817,3 +825,40 @@ async def test_a_failure_inside_the_database_is_service_unavailable(seeded, capl
     assert isinstance(caught.value.__cause__, DatabaseError)
     # the client is told to try again; operators see what the database said
     assert any(r.name == "bzgraph" and "TransactionStartFailed" in r.getMessage() for r in caplog.records)
+
+
+async def test_answers_say_they_vary_by_accept_and_a_401_says_how_to_authenticate(api: httpx.AsyncClient) -> None:
+    """The media type (and, for graphql-response+json, the status) depends on Accept: a cache must
+    know (GET answers may be cached). A 401 names its scheme (RFC 9110: WWW-Authenticate)."""
+    for accept in ("application/json", "application/graphql-response+json"):
+        ok = await api.get("/graphql", params={"query": "{ __typename }"}, headers={"accept": accept})
+        bad = await api.get("/graphql", params={"query": "{ nope }"}, headers={"accept": accept})
+        refused = await api.put("/graphql", headers={"accept": accept})  # refused before GraphQL runs
+        for response in (ok, bad):
+            assert "accept" in response.headers.get("vary", "").lower(), (accept, response.headers)
+        assert refused.status_code == 405
+    token_refused = await api.post("/graphql", json={"query": "{ __typename }"}, headers={
+        "authorization": "Bearer abc.def.ghi", "accept": "application/graphql-response+json"})
+    assert token_refused.status_code == 401
+    assert token_refused.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+async def test_introspection_and_analyst_rows_count_what_they_could_return(api: httpx.AsyncClient) -> None:
+    """The cost rule counted a `__schema` as 1 and an analyst query's rows (up to 5,000) as 1:
+    30 aliases of either passed and answered megabytes. One full introspection and a few analyst
+    queries still pass."""
+    from bzgraph.cost import introspection_cost
+
+    schema_part = "{ types { name fields { name type { name ofType { name } } } } }"
+    one = await gql(api, "{ __schema " + schema_part + " }")
+    assert "errors" not in one and introspection_cost.cache_info().currsize >= 1
+    many = await gql(api, "{ " + " ".join(f"a{i}: __schema {schema_part}" for i in range(30)) + " }")
+    assert codes(many) == ["QUERY_TOO_COMPLEX"]
+    rows = "cypher(name: \"analytics/topic-trends\") { rows }"
+    assert "errors" not in await gql(api, "{ " + " ".join(f"a{i}: {rows}" for i in range(3)) + " }")
+    assert codes(await gql(api, "{ " + " ".join(f"a{i}: {rows}" for i in range(30)) + " }")) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_a_document_nested_past_the_parsers_limit_is_too_complex(api: httpx.AsyncClient) -> None:
+    deep = "{ " + "researcher(id: \"x\") { " * 200 + "id" + " }" * 200 + " }"
+    assert codes(await gql(api, deep)) == ["QUERY_TOO_COMPLEX"]
