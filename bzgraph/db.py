@@ -276,6 +276,20 @@ class Database:
         """Run the named query in a write transaction; return its rows."""
         return await self.execute(lambda tx: tx.run(name, **params), write=True)
 
+    async def rehearse(self, name: str, /, *, timeout: float, **params: Any) -> None:
+        """Run the named query once in a transaction that is then rolled back, within ``timeout``
+        seconds: nothing is written, and the database has planned it (``bzgraph/warmup.py``).
+        The driver's errors are raised as they are (the warm-up only logs them)."""
+        async with self.driver.session(database=self.settings.neo4j_database) as session, asyncio.timeout(timeout):
+            tx = await session.begin_transaction()
+            try:
+                await (await tx.run(queries.get(name).text, params)).consume()
+            finally:
+                # Never committed. A cancelled or failed run has closed the transaction already,
+                # and rolling it back again would raise in place of the cancellation.
+                if not tx.closed():
+                    await tx.rollback()
+
     async def execute(self, work: Callable[[Tx], Awaitable[T]], *, write: bool) -> T:
         """Run ``work`` in one managed transaction (retried as a whole on transient errors)."""
         self._fail_fast()

@@ -9,7 +9,6 @@ and the plans are cached when the first request arrives.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shlex
 from typing import Any
@@ -53,16 +52,7 @@ async def warm_up(db: Database, per_query_seconds: float = 60.0) -> int:
         try:
             if name.startswith(analytics.PREFIX):
                 params = analytics.prepare(name, params)  # optional parameters filled with null
-            async with db.driver.session(database=db.settings.neo4j_database) as session, \
-                    asyncio.timeout(per_query_seconds):
-                tx = await session.begin_transaction()
-                try:
-                    await (await tx.run(query.text, params)).consume()
-                finally:
-                    # Never committed. A cancelled or failed run has closed the transaction already,
-                    # and rolling it back again would raise in place of the cancellation.
-                    if not tx.closed():
-                        await tx.rollback()
+            await db.rehearse(name, timeout=per_query_seconds, **params)
             warmed += 1
         except (BzgraphError, neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError, TimeoutError) as exc:
             log.info("warm-up: %s did not run: %s", name, exc)
