@@ -70,7 +70,7 @@ class GraphQLApp(GraphQL[Context, None]):
         except RefusedRequest as exc:
             accept = request.headers.get("accept")
             if exc.status_code == 405:
-                return error_response(405, exc.reason, {"allow": "GET, POST"}, accept=accept)
+                return error_response(405, exc.reason, {"allow": "GET, POST"}, accept=accept)  # as the route's
             if request.method == "GET" and "not allowed when using GET" in exc.reason:
                 # GraphQL over HTTP: a mutation sent with GET is refused as a wrong method.
                 return error_response(405, exc.reason, {"allow": "POST"}, accept=accept)
@@ -367,9 +367,11 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
         # no cookies are used, so allowing them gives a page nothing it could not send anyway.
         middleware.insert(0, Middleware(CORS, allow_origins=settings.cors_origin_list, allow_methods=["GET", "POST"],
                                         allow_headers=["*"], max_age=600))
+    endpoint = Route("/graphql", graphql, methods=["GET", "POST"])
+    endpoint.methods.discard("HEAD")  # Starlette adds it to GET, but GraphQL answers none: 405, as for PUT
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            endpoint,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],

@@ -837,6 +837,10 @@ async def test_answers_say_they_vary_by_accept_and_a_401_says_how_to_authenticat
         for response in (ok, bad):
             assert "accept" in response.headers.get("vary", "").lower(), (accept, response.headers)
         assert refused.status_code == 405
+        head = await api.head("/graphql", params={"query": "{ __typename }"})
+        # one list of methods, whichever refusal says it (HEAD was in one and refused)
+        assert head.status_code == 405 and {m.strip() for m in head.headers["allow"].split(",")} \
+            == {m.strip() for m in refused.headers["allow"].split(",")} == {"GET", "POST"}
     token_refused = await api.post("/graphql", json={"query": "{ __typename }"}, headers={
         "authorization": "Bearer abc.def.ghi", "accept": "application/graphql-response+json"})
     assert token_refused.status_code == 401
