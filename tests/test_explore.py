@@ -292,6 +292,29 @@ def _work(id: str, authors: list[str], topics: list[str] = (), cited: int = 1) -
             "topics": [{"topic": t, "score": 0.9} for t in topics]}
 
 
+async def test_depth2_around_a_hub_fills_the_second_ring_past_the_hubs_own_neighbours(api, seeded: Database) -> None:
+    """A topic with more researchers than its list keeps: the expanded researchers' best co-authors
+    are the topic's own researchers beyond its list (not second ring). The second ring is filled
+    with the co-authors further down that are not on the topic; it showed none of them."""
+    p = f"hub{uuid.uuid4().hex[:6]}"
+    topic = {"id": f"{p}-t", "name": "Hub topic", "subfield": None, "field": None, "domain": None}
+    parents, fillers, beyond, outsiders = (_people(f"{p}-{g}", n) for g, n in (("p", 25), ("f", 175), ("b", 60), ("o", 50)))
+    works = [_work(f"{p}-ps{i}-{j}", [r["id"]], [topic["id"]]) for i, r in enumerate(parents) for j in range(3)]
+    works += [_work(f"{p}-fs{i}-{j}", [r["id"]], [topic["id"]]) for i, r in enumerate(fillers) for j in range(3)]
+    works += [_work(f"{p}-big{j}", [r["id"] for r in parents + beyond], [topic["id"]]) for j in range(2)]
+    works += [_work(f"{p}-out{i}", [r["id"], outsiders[2 * i]["id"], outsiders[2 * i + 1]["id"]])
+              for i, r in enumerate(parents)]
+    people = parents + fillers + beyond + outsiders
+    await seeded.write("seed/load", sources=[], topics=[topic], institutions=[], researchers=people, works=works,
+                       affiliations=[])
+    await seeded.write("explore/refresh", ids=[n["id"] for n in [topic, *people, *works]], keep=NEIGHBOURS_KEPT)
+    result = await _explore(api, topic["id"], depth=2, limit=50, kinds=["RESEARCHER"])
+    shown = {n["id"] for n in result["nodes"]}
+    assert len(shown) == 50 and shown >= {r["id"] for r in parents}
+    assert not shown & {r["id"] for r in beyond}  # the topic's own researchers are no second ring
+    assert len(shown & {r["id"] for r in outsiders}) == 25, sorted(shown - {r["id"] for r in parents})
+
+
 @pytest.mark.parametrize("depth", [1, 2])
 async def test_a_neighbour_deleted_before_the_lists_are_refreshed_is_left_out_once(api, seeded: Database,
                                                                                   depth: int) -> None:

@@ -5,8 +5,8 @@
 // Level 2 (depth 2): the first $firstLevel of them are expanded; their neighbours that are not the center's own,
 // best rank first, fill the rest of $limit; slots left over go back to further level-1 neighbours.
 // A hub's list keeps only its heaviest neighbours of a kind: of a kind the center has more of than its list keeps,
-// the second-ring candidates that could be shown are checked, so that none of its own neighbours shows as second
-// ring (the count of that kind may still include some beyond those checked).
+// the second-ring candidates are checked in rank order until enough are found that are not its own neighbours, so
+// that none of its own shows as second ring (the count of that kind may still include some beyond those checked).
 // Returns found2: how many second-ring candidates there are per kind (in kindOrder), shown or not; leftOut: at depth 2,
 //   whether neighbours that found2 cannot count were left out (of an expanded node beyond its kept list, or of a
 //   level-1 node shown without being expanded).
@@ -41,20 +41,22 @@ CALL (entries1) {
   WITH k, e {.*, node: m} AS x ORDER BY k ASC
   RETURN collect(x) AS parents
 }
-CALL (c, parents) {
-  WITH c, parents WHERE $depth >= 2 AND size(parents) > 0
+CALL (c, parents, partial) {
+  WITH c, parents, partial WHERE $depth >= 2 AND size(parents) > 0
   // the center and its own kept neighbours (at most 4 x the kept list length), by id
-  WITH parents, coalesce(c.neighbourIds, []) + [c.id] AS own
+  WITH parents, coalesce(c.neighbourIds, []) + [c.id] AS own,
+       // of a hub (partial kinds), many of the best entries are its own neighbours beyond its list: read further
+       CASE WHEN size(partial) > 0 THEN 2 * $limit ELSE $limit END AS reach
   UNWIND parents AS parent
   // each expanded neighbour's kept list is one property read (ordered by rank, then id)
-  WITH own, parent.id AS source, coalesce(parent.node.neighbourIds, []) AS ids,
+  WITH own, reach, parent.id AS source, coalesce(parent.node.neighbourIds, []) AS ids,
        parent.node.neighbourKinds AS kinds, parent.node.neighbourWeights AS weights,
        parent.node.neighbourVias AS vias, parent.node.neighbourRanks AS ranks
-  WITH source, ids, kinds, weights, vias, ranks,
+  WITH reach, source, ids, kinds, weights, vias, ranks,
        [i IN range(0, size(ids) - 1) WHERE ($kinds IS NULL OR kinds[i] IN $kinds) AND NOT ids[i] IN own] AS eligible
-  // only entries up to the rank of the $limit-th can be shown (more than $limit candidates rank at or before it)
+  // only entries up to the rank of the reach-th can be shown (more than $limit candidates rank at or before it)
   WITH source, ids, kinds, weights, vias, ranks, eligible,
-       CASE WHEN size(eligible) > $limit THEN ranks[eligible[$limit - 1]] END AS lastRank
+       CASE WHEN size(eligible) > reach THEN ranks[eligible[reach - 1]] END AS lastRank
   RETURN collect([i IN eligible WHERE lastRank IS NULL OR ranks[i] <= lastRank |
                   {id: ids[i], kind: kinds[i], weight: weights[i], source: source, via: vias[i], rank: ranks[i]}])
            AS readings,
@@ -68,28 +70,33 @@ CALL (readings) {
   ORDER BY best.rank ASC, best.weight DESC, id ASC
   RETURN collect(best) AS candidates2
 }
-// with partial kinds, only the candidates the second ring could show (twice its room, and 10) are checked
-WITH *, CASE WHEN size(partial) = 0 THEN candidates2 ELSE candidates2[..2 * ($limit - size(parents)) + 10] END AS window
-CALL (c, centerKind, partial, window) {
-  // the candidates of partial kinds in the window that are the center's own neighbours beyond its list. Neighbours
-  // are mutual: a candidate's list names the center, unless it keeps only part of its neighbours of the center's
-  // kind (another hub; lists keep as many of a kind as the center's keeps of a partial kind): then the graph
-  // decides, as explore/refresh defines neighbours.
-  WITH c, centerKind, partial, window, size([x IN coalesce(c.neighbourKinds, []) WHERE x = partial[0]]) AS keep
-  WHERE size(partial) > 0
-  UNWIND window AS e
-  WITH c, keep, centerKind, e WHERE e.kind IN partial
-  MATCH (m:Entity {id: e.id})
-  WHERE CASE
-          WHEN coalesce(m.neighbourTotals[centerKind], 0) <= keep THEN c.id IN coalesce(m.neighbourIds, [])
-          WHEN c:Researcher AND e.kind = 'RESEARCHER' THEN EXISTS { (c)-[:AUTHORED]->(:Work)<-[:AUTHORED]-(m) }
-          WHEN c:Researcher AND e.kind = 'TOPIC' THEN EXISTS { (c)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(m) }
-          WHEN c:Topic AND e.kind = 'RESEARCHER' THEN EXISTS { (m)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(c) }
-          ELSE EXISTS { (c)-[:AUTHORED|HAS_TOPIC|CITES|AFFILIATED_WITH]-(m) }
-        END
-  RETURN collect(e.id) AS ownBeyond
+CALL (c, centerKind, partial, candidates2) {
+  // The candidates, in rank order, that are not the center's own neighbours beyond its list (of a partial kind),
+  // until $limit are found (more than the second ring's room): only as many are checked as that takes. Around a hub
+  // most of the best candidates are its own neighbours. Neighbours are mutual: a candidate's list names the center,
+  // unless it keeps only part of its neighbours of the center's kind (another hub; lists keep as many of a kind as
+  // the center's keeps of a partial kind): then the graph decides, as explore/refresh defines neighbours.
+  WITH c, centerKind, partial, candidates2, size([x IN coalesce(c.neighbourKinds, []) WHERE x = partial[0]]) AS keep
+  UNWIND range(0, size(candidates2) - 1) AS i
+  WITH c, centerKind, partial, keep, i, candidates2[i] AS e
+  CALL (c, centerKind, partial, keep, e) {
+    OPTIONAL MATCH (m:Entity {id: e.id}) WHERE e.kind IN partial
+    RETURN m IS NOT NULL AND CASE
+             WHEN coalesce(m.neighbourTotals[centerKind], 0) <= keep THEN c.id IN coalesce(m.neighbourIds, [])
+             WHEN c:Researcher AND e.kind = 'RESEARCHER' THEN EXISTS { (c)-[:AUTHORED]->(:Work)<-[:AUTHORED]-(m) }
+             WHEN c:Researcher AND e.kind = 'TOPIC' THEN EXISTS { (c)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(m) }
+             WHEN c:Topic AND e.kind = 'RESEARCHER' THEN EXISTS { (m)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(c) }
+             ELSE EXISTS { (c)-[:AUTHORED|HAS_TOPIC|CITES|AFFILIATED_WITH]-(m) }
+           END AS own
+  }
+  WITH i WHERE NOT own
+  LIMIT $limit
+  RETURN collect(i) AS shownAt
 }
-WITH *, [e IN window WHERE NOT e.id IN ownBeyond] AS shownable
+// the candidates checked (all of them, unless $limit were found first) that are the center's own
+WITH *, [i IN shownAt | candidates2[i]] AS shownable,
+     CASE WHEN size(shownAt) < $limit THEN candidates2 ELSE candidates2[..shownAt[-1] + 1] END AS checked
+WITH *, [e IN checked WHERE e.kind IN partial AND NOT e.id IN [x IN shownable | x.id] | e.id] AS ownBeyond
 CALL (seen, ownBeyond) {
   // every second-ring candidate, shown or not, counted once: [kind, count] pairs
   UNWIND seen AS list
