@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bzgraph.db import Database
 
-NEIGHBOURS_KEPT = 200  # per node and kind: explore shows at most this many of one kind (docs/explore.md, "Limits")
+NEIGHBOURS_KEPT = 200  # per node and kind: explore shows at most this many of a center's own of one kind (docs/explore.md)
 
 
 async def refresh_neighbours(db: Database, ids: list[str] | None = None, chunk: int = 200) -> int:

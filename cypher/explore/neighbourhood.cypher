@@ -46,7 +46,8 @@ CALL (c, parents, partial) {
   // the center and its own kept neighbours (at most 4 x the kept list length), by id
   WITH parents, coalesce(c.neighbourIds, []) + [c.id] AS own,
        // of a hub (partial kinds), many of the best entries are its own neighbours beyond its list: read further
-       CASE WHEN size(partial) > 0 THEN 2 * $limit ELSE $limit END AS reach
+       // (a whole list of a kind, 200, at least)
+       CASE WHEN size(partial) > 0 THEN CASE WHEN $limit > 100 THEN 2 * $limit ELSE 200 END ELSE $limit END AS reach
   UNWIND parents AS parent
   // each expanded neighbour's kept list is one property read (ordered by rank, then id)
   WITH own, reach, parent.id AS source, coalesce(parent.node.neighbourIds, []) AS ids,
@@ -79,16 +80,17 @@ CALL (c, centerKind, partial, candidates2) {
   WITH c, centerKind, partial, candidates2, size([x IN coalesce(c.neighbourKinds, []) WHERE x = partial[0]]) AS keep
   UNWIND range(0, size(candidates2) - 1) AS i
   WITH c, centerKind, partial, keep, i, candidates2[i] AS e
-  CALL (c, centerKind, partial, keep, e) {
-    OPTIONAL MATCH (m:Entity {id: e.id}) WHERE e.kind IN partial
-    RETURN m IS NOT NULL AND CASE
-             WHEN coalesce(m.neighbourTotals[centerKind], 0) <= keep THEN c.id IN coalesce(m.neighbourIds, [])
-             WHEN c:Researcher AND e.kind = 'RESEARCHER' THEN EXISTS { (c)-[:AUTHORED]->(:Work)<-[:AUTHORED]-(m) }
-             WHEN c:Researcher AND e.kind = 'TOPIC' THEN EXISTS { (c)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(m) }
-             WHEN c:Topic AND e.kind = 'RESEARCHER' THEN EXISTS { (m)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(c) }
-             ELSE EXISTS { (c)-[:AUTHORED|HAS_TOPIC|CITES|AFFILIATED_WITH]-(m) }
-           END AS own
-  }
+  // only a candidate of a partial kind is looked up (a center that is no hub looks up none)
+  WITH i, CASE WHEN NOT e.kind IN partial THEN false ELSE EXISTS {
+         MATCH (m:Entity {id: e.id})
+         WHERE CASE
+                 WHEN coalesce(m.neighbourTotals[centerKind], 0) <= keep THEN c.id IN coalesce(m.neighbourIds, [])
+                 WHEN c:Researcher AND e.kind = 'RESEARCHER' THEN EXISTS { (c)-[:AUTHORED]->(:Work)<-[:AUTHORED]-(m) }
+                 WHEN c:Researcher AND e.kind = 'TOPIC' THEN EXISTS { (c)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(m) }
+                 WHEN c:Topic AND e.kind = 'RESEARCHER' THEN EXISTS { (m)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(c) }
+                 ELSE EXISTS { (c)-[:AUTHORED|HAS_TOPIC|CITES|AFFILIATED_WITH]-(m) }
+               END
+       } END AS own
   WITH i WHERE NOT own
   LIMIT $limit
   RETURN collect(i) AS shownAt
