@@ -2,7 +2,8 @@
 // $query is a Lucene query that the API builds from the user's words (bzgraph/api/search.py: Lucene's special
 // characters separate words, each word is quoted). Each index scores on its own scale, so two rules come before
 // the score: an identifier pasted whole ($lookup: an id, a DOI, an arXiv id, an ORCID iD, a ROR id) finds its node
-// first, then names typed exactly ($exact: a topic, an institution, a researcher or an alias, a work's title); each
+// first, then names typed exactly ($exact: a topic's, an institution's or a researcher's name, not a work's title,
+// which its words find, nor an alias, which OpenAlex lists loosely); each
 // such hit's score is raised above every other hit's. Ties go to the better known node (a work's citations; a
 // researcher's or topic's works; an institution's researchers), then the id.
 // Parameters: $query STRING, $lookup MAP{ids LIST<STRING>, doi STRING?, arxiv STRING?, orcid STRING?, rors LIST<STRING>},
@@ -54,8 +55,7 @@ WITH identifiedHits, found, coalesce(top, 0.0) + 1.0 AS raise
 UNWIND identifiedHits + found AS hit
 WITH hit.node AS node, hit.label AS label,
      hit.score + raise * CASE WHEN hit IN identifiedHits THEN 2
-                              WHEN toLower(coalesce(hit.node.name, hit.node.title, '')) = $exact
-                                   OR any(alias IN coalesce(hit.node.aliases, []) WHERE toLower(alias) = $exact) THEN 1
+                              WHEN toLower(hit.node.name) = $exact THEN 1
                               ELSE 0 END AS score
 ORDER BY score DESC,
          coalesce(CASE label WHEN 'Work' THEN node.citedByCount WHEN 'Institution' THEN node.neighbourTotals[0]

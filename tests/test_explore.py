@@ -540,6 +540,7 @@ async def test_a_pasted_identifier_finds_its_node_first(api, seeded) -> None:
             (f"https://arxiv.org/abs/{work['arxivId']}v2", work["id"]), (work["id"].lower(), work["id"]),
             (f"https://openalex.org/{work['id']}", work["id"]), (f"0{tag[:6]}00", institution["id"]),
             (f"https://ror.org/0{tag[:6]}00", institution["id"]), (institution["id"], institution["id"]),
+            (f"DOI: 10.5555/probe.{tag}", work["id"]), (f"arXiv: {work['arxivId']}", work["id"]),
             (f"https://orcid.org/{orcid}", rid), (orcid.replace("-", "").lower(), rid)):
         found = await _search_ids(api, typed)
         assert found[:1] == [expected], (typed, found)
@@ -561,7 +562,12 @@ async def test_a_name_typed_exactly_ranks_first_across_kinds(api, seeded) -> Non
     found = await _search_ids(api, f"zyx{tag} reservoir RANKING")
     assert found[0] == topic["id"] and set(found) == {topic["id"], institution["id"], *(w["id"] for w in works)}
     assert (await _search_ids(api, f"{name} Institute"))[0] == institution["id"]
-    assert (await _search_ids(api, f"{name} in practice 2"))[0] == works[2]["id"]
+    # a work's title is no name: a one-word title (`Index`) typed would outrank everything
+    titled = _search_work(f"t-{tag}-wx", name.split()[0] + "x", cited=0)
+    await seeded.write("seed/load", sources=[], topics=[], institutions=[], researchers=[], works=[titled], affiliations=[])
+    exact, other = [await gql(api, contract("Search"), {"q": q}) for q in (titled["title"], titled["title"] + " .")]
+    assert exact["data"]["search"]["hits"][0]["node"]["id"] == titled["id"]
+    assert exact["data"]["search"]["hits"] == other["data"]["search"]["hits"]  # the same words, not raised as a name
 
 
 async def test_hits_of_equal_score_go_to_the_better_known_node_first(api, seeded) -> None:
@@ -599,7 +605,8 @@ async def test_search_pages_on_with_after(api, seeded) -> None:
         after = page["pageInfo"]["endCursor"]
     assert seen == [h["node"]["id"] for h in whole["hits"]] and pages == -(-whole["totalCount"] // 7)
     first = (await gql(api, query, {"q": tag, "first": 7}))["data"]["search"]["pageInfo"]["endCursor"]
-    for other in ({"q": tag + " x"}, {"q": tag, "kinds": ["WORK"]}):
+    # another search: other words, other kinds, or the same words ranked otherwise (`x.` is no name `x`)
+    for other in ({"q": tag + " x"}, {"q": tag, "kinds": ["WORK"]}, {"q": tag + "."}):
         body = await gql(api, query, {"first": 7, "after": first, **{"q": tag, **other}})
         assert codes(body) == ["BAD_USER_INPUT"], other
     # a hit's cursor is the position after it: `after: startCursor` leaves out the page's first hit
@@ -707,9 +714,12 @@ async def test_search_splits_typed_words_as_the_index_does(api, seeded) -> None:
     for typed in (f"Niva{tag} A. Ran", f"niva{tag} a ran", f"A. Ran Niva{tag}"):
         assert await found(typed, ["RESEARCHER"]) == [rid], typed
     # an initial, as reference lists write names, is no word of its own in the index: it may match
-    for typed in ("L. Bungert", "Bungert, L.", "Bungert L", "L Bungert"):
+    for typed in ("L. Bungert", "Bungert, L.", "Bungert L."):
         assert (await found(typed, ["RESEARCHER"]))[:1] == ["bzr-leon-bungert"], typed
     assert await found(f"Q. Niva{tag} Ran", ["RESEARCHER"]) == [rid]
+    # a letter without its dot is a word that must match (`Arab-D`, `Khuff C`)
+    assert await found(f"Treatise{tag} Q", ["WORK"]) == []
+    assert set(await found(f"Treatise{tag} Q.", ["WORK"])) == {wid, f"{other}-w"}  # an initial may match
     assert await found(f"Treatise{tag} Online no. 120: Part 2, carbonate reefs", ["WORK"]) == [wid]
     assert await found(f"treatise{tag},carbonate", ["WORK"]) == [wid]  # both words, not either
     assert await found(f"treatise{tag};zzqxw{tag}", ["WORK"]) == []

@@ -41,6 +41,8 @@ _SPECIAL = re.compile(r'[+\-&|!(){}\[\]^"~*?:\\/]')  # Lucene's special characte
 STOP_WORDS = frozenset("a an and are as at be but by for if in into is it no not of on or such that the their then "
                        "there these they this to was will with".split())
 _JOINERS = {"\u200c", "\u200d"}  # zero-width (non-)joiner: part of a word, as the index keeps them
+_LABELLED = re.compile(r"^(doi|arxiv)\s*:\s+", re.IGNORECASE)
+_INITIAL = re.compile(r"(?<![^\W\d_])([a-z])\.")  # a letter alone before a dot: `l.` in `l. bungert` (folded)
 
 
 def fold(text: str) -> str:
@@ -64,24 +66,23 @@ def lucene_query(text: str) -> str | None:
     # Folded first (folding may give special characters: `＊` is `*`), then split into words as the
     # index's analyzer splits text: left whole, `mean-field` or `carbonate,reef` would be one query
     # term the analyzer splits into two optional ones, and `A.` a term that is no stop word.
-    words = _words(fold(printable))
+    folded = fold(printable)
+    words = _words(folded)
     if not words:
         return None
     if len(words) > MAX_TERMS:
         raise BadUserInput(f"`query` has more than {MAX_TERMS} words", argument="query")
-    terms = [f"{_must(w)}{_any_form(w)}" for w in words[:-1]]
+    # an initial as reference lists write names (`L. Bungert`, `Bungert, L.`) is no word of its own in
+    # the index, so it may match; a letter without its dot (`Arab-D`, `Khuff C`) must
+    initials = {m.group(1) for m in _INITIAL.finditer(folded)}
+    must = {w: "" if w in initials else "+" for w in words}
+    terms = [f"{must[w]}{_any_form(w)}" for w in words[:-1]]
     last = words[-1]
     if len(last) < 3 or len(last.encode("utf-8")) > PREFIX_MAX_BYTES:
-        terms.append(f"{_must(last)}{_any_form(last)}")
+        terms.append(f"{must[last]}{_any_form(last)}")
     else:  # a stop word typed last may be a whole word (dropped) or the start of one: optional
         terms.append(f"{'' if last in STOP_WORDS else '+'}({' OR '.join([*_forms(last), last + '*'])})")
     return " ".join(terms)
-
-
-def _must(word: str) -> str:
-    """``+`` (the word must match) but for a single Latin letter: an initial (`L. Bungert`,
-    `Bungert, L.`), which the index holds only where a name has a one-letter word, so it may match."""
-    return "" if len(word) == 1 and word.isascii() and word.isalpha() else "+"
 
 
 def _is_word_char(ch: str) -> bool:
@@ -159,7 +160,7 @@ def identifier_lookup(text: str) -> dict[str, object]:
     """What an identifier pasted whole names, as the graph stores it (null when ``text`` is not one
     of that kind): ``ids`` (the text itself, and an OpenAlex id from its address), ``doi``,
     ``arxiv``, ``orcid``, ``rors`` (a ROR id bare and as its address, as records give it)."""
-    pasted = text.strip()
+    pasted = _LABELLED.sub(r"\1:", text.strip())  # "DOI: 10.…", "arXiv: 1407.0782" as one word
     if not pasted or any(ch.isspace() for ch in pasted) or len(pasted) > 300:
         return {"ids": [], "doi": None, "arxiv": None, "orcid": None, "rors": []}
     openalex, ror = identifiers.openalex(pasted), identifiers.ror(pasted)
@@ -168,10 +169,11 @@ def identifier_lookup(text: str) -> dict[str, object]:
             "rors": [ror, f"https://ror.org/{ror}"] if ror else []}
 
 
-def _search_scope(lucene: str, kinds: list[str]) -> str:
-    """The list a search cursor belongs to: the same words (as searched) and kinds (hashed: a
-    cursor stays short whatever was typed)."""
-    return "search:" + hashlib.sha256(f"{sorted(kinds)}{lucene}".encode()).hexdigest()[:24]
+def _search_scope(kinds: list[str], *ranked_by: object) -> str:
+    """The list a search cursor belongs to: the same kinds and the same inputs of the ranking (the
+    words as searched, the text compared with names, the identifiers looked up), hashed, so that
+    a cursor stays short whatever was typed."""
+    return "search:" + hashlib.sha256(repr((sorted(kinds), *ranked_by)).encode()).hexdigest()[:24]
 
 
 @strawberry.type
@@ -188,15 +190,16 @@ class SearchQuery:
         check_first(first)
         lucene = lucene_query(query)
         kind_names = [k.value for k in (kinds or list(NodeKind))]
-        scope = _search_scope(lucene or "", kind_names)
+        lookup, exact = identifier_lookup(query), exact_text(query)
+        scope = _search_scope(kind_names, lucene or "", exact, lookup)
         skip = cursors.decode(scope, after, (int,))[0] if after is not None else 0
         if not 0 <= skip <= len(NodeKind) * HITS_RANKED:  # no search has more hits than that
             raise BadUserInput("malformed cursor", argument="after")
         if lucene is None:
             return SearchResult(total_count=0, hits=[], page_info=PageInfo(
                 has_next_page=False, end_cursor=None, has_previous_page=after is not None))
-        rows = await info.context.db.read("search", query=lucene, lookup=identifier_lookup(query), exact=exact_text(query), skip=skip,
-                                          first=first, cap=HITS_RANKED, kinds=kind_names)
+        rows = await info.context.db.read("search", query=lucene, lookup=lookup, exact=exact, skip=skip, first=first,
+                                          cap=HITS_RANKED, kinds=kind_names)
         row = rows[0]
         hits = [SearchHit(score=h["score"], node=node_from_row(h["label"], h["props"], info.context))
                 for h in row["hits"]]
