@@ -2,7 +2,7 @@
 // newest Author record (its updated_date: `recordVersion`) sets the name and the ORCID, a missing ORCID
 // included; without one, the newest work naming the researcher sets the name (`seenVersion`), and the
 // newest copy of a work that gives their ORCID sets the ORCID (`orcidVersion`; $orcids, also from copies a
-// newer one supersedes, so the order of imports does not matter): an author list that leaves the ORCID out
+// newer one supersedes, applied to researchers already in the graph): an author list that leaves the ORCID out
 // (many do) says nothing about it and removes none. A row older than what the node holds adds only its
 // spellings to the aliases: every spelling ever seen, but the name (sorted, distinct).
 // Parameters: $researchers LIST<MAP{id, names LIST<STRING>, record MAP{name, orcid, version}?,
