@@ -29,7 +29,7 @@ CALL () {
   MATCH (node:Institution {ror: ror}) WHERE 'INSTITUTION' IN $kinds
   RETURN node, 'Institution' AS label
 }
-WITH collect(node) AS identified, collect({node: node, label: label, score: 0.0}) AS identifiedHits
+WITH collect(node) AS identified, collect({node: node, label: label, score: 0.0, identified: true}) AS identifiedHits
 CALL (identified) {
   CALL () {
     CALL db.index.fulltext.queryNodes('search_researcher_folded', $query, {limit: $cap}) YIELD node, score
@@ -49,12 +49,12 @@ CALL (identified) {
     RETURN node, score, 'Institution' AS label
   }
   WITH node, score, label WHERE NOT node IN identified
-  RETURN collect({node: node, label: label, score: score}) AS found, max(score) AS top
+  RETURN collect({node: node, label: label, score: score, identified: false}) AS found, max(score) AS top
 }
 WITH identifiedHits, found, coalesce(top, 0.0) + 1.0 AS raise
 UNWIND identifiedHits + found AS hit
 WITH hit.node AS node, hit.label AS label,
-     hit.score + raise * CASE WHEN hit IN identifiedHits THEN 2
+     hit.score + raise * CASE WHEN hit.identified THEN 2
                               WHEN toLower(hit.node.name) = $exact THEN 1
                               ELSE 0 END AS score
 ORDER BY score DESC,
