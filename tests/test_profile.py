@@ -280,3 +280,16 @@ async def test_affiliation_is_the_latest_institution_and_a_node(api: httpx.Async
     node = await gql(api, "query($id: ID!) { node(id: $id) { __typename ... on Institution { name } } }",
                      {"id": f"{rid}-inst"})
     assert node["data"]["node"] == {"__typename": "Institution", "name": f"Test Institute {rid}-inst"}
+
+
+async def test_a_researcher_reads_the_same_on_every_path(api: httpx.AsyncClient) -> None:
+    """A close collaborator is the same object as `node(id:)` gives (normalised client caches key
+    on the id): its aliases, ORCID and bio too, not only what the collaborator list projects."""
+    fields = "id name aliases orcid bio"
+    body = await gql(api, f"""{{ researcher(id: "bzr-leon-bungert") {{
+        closeCollaborators(first: 100) {{ researcher {{ {fields} }} }} }} }}""")
+    listed = [c["researcher"] for c in body["data"]["researcher"]["closeCollaborators"]]
+    assert any(r["aliases"] for r in listed), "the seed's collaborators have aliases: the check needs one"
+    aliases = " ".join(f'n{i}: node(id: "{r["id"]}") {{ ... on Researcher {{ {fields} }} }}' for i, r in enumerate(listed))
+    nodes = (await gql(api, f"{{ {aliases} }}"))["data"]
+    assert listed == [nodes[f"n{i}"] for i in range(len(listed))]

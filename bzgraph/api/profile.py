@@ -8,18 +8,17 @@ through a per-request DataLoader, batched over many ids.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, TypeVar
 
 import strawberry
-from graphql import GraphQLBoolean, GraphQLInt, GraphQLScalarType, GraphQLString, Undefined, value_from_ast
-from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionNode
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from bzgraph import cursors
-from bzgraph.api.inputs import MAX_PAGE, check_first, check_id
+from bzgraph.api.inputs import check_first, check_id
+from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
 from bzgraph.api.trust import Trust
 from bzgraph.api.works import (LIST_FIRST, WORKS_POSITION, Institution, Topic, Work, WorkConnection, batched,
@@ -86,72 +85,15 @@ def _profile_loader(context: Context) -> DataLoader[tuple[str, ProfileArgs], Row
     return loader
 
 
-def _find_fields(selections: Iterable[SelectionNode], fragments: dict[str, Any], names: set[str],
-                 variables: dict[str, Any], found: dict[str, FieldNode]) -> None:
-    """The first field of each of ``names`` directly among ``selections`` (looking through fragments),
-    leaving out what ``@skip`` and ``@include`` remove."""
-    for selection in selections:
-        if not _included(selection, variables):
-            continue
-        if isinstance(selection, FieldNode):
-            if selection.name.value in names:
-                found.setdefault(selection.name.value, selection)
-        elif isinstance(selection, InlineFragmentNode):
-            _find_fields(selection.selection_set.selections, fragments, names, variables, found)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            _find_fields(fragments[selection.name.value].selection_set.selections, fragments, names, variables, found)
-
-
-def _included(selection: SelectionNode, variables: dict[str, Any]) -> bool:
-    """False when ``@skip(if: true)`` or ``@include(if: false)`` is on ``selection``."""
-    for directive in selection.directives or ():
-        name = directive.name.value
-        if name in ("skip", "include"):
-            condition = next((a.value for a in directive.arguments or () if a.name.value == "if"), None)
-            value = value_from_ast(condition, GraphQLBoolean, variables) if condition else None
-            if (name == "skip" and value is True) or (name == "include" and value is False):
-                return False
-    return True
-
-
 def args_from_selection(info: Info[Context, Any]) -> ProfileArgs:
-    """Look ahead at the selection under the current field for the list arguments it uses.
-
-    Only the fields directly under this one are read (graphql-core's nodes, which Strawberry's
-    ``selected_fields`` also reads, without converting the whole subtree)."""
-    raw = info._raw_info
-    found: dict[str, FieldNode] = {}
-    for node in raw.field_nodes:
-        if node.selection_set:
-            _find_fields(node.selection_set.selections, raw.fragments, _LOOKAHEAD, raw.variable_values, found)
-    variables = raw.variable_values
+    """The list arguments the selection under the current field uses."""
+    found = selected_fields(info, {"works", "closeCollaborators", "topics"})
     return ProfileArgs(
-        works_first=_argument(found.get("works"), "first", GraphQLInt, variables, LIST_FIRST, 0),
-        works_after=_argument(found.get("works"), "after", GraphQLString, variables, None, None),
-        collaborators_first=_argument(found.get("closeCollaborators"), "first", GraphQLInt, variables,
-                                      COLLABORATORS_FIRST, 0),
-        topics_first=_argument(found.get("topics"), "first", GraphQLInt, variables, TOPICS_FIRST, 0),
+        works_first=argument(info, found.get("works"), "first", LIST_FIRST, 0),
+        works_after=argument(info, found.get("works"), "after", None, None),
+        collaborators_first=argument(info, found.get("closeCollaborators"), "first", COLLABORATORS_FIRST, 0),
+        topics_first=argument(info, found.get("topics"), "first", TOPICS_FIRST, 0),
     )
-
-
-_LOOKAHEAD = {"works", "closeCollaborators", "topics"}
-
-
-def _argument(field: FieldNode | None, name: str, type_: GraphQLScalarType, variables: dict[str, Any],
-              default: Any, unselected: Any) -> Any:
-    """The value of argument ``name`` of ``field`` (``unselected`` when the field is not selected).
-    A ``first`` out of range reads as the default: the field's own resolver refuses it, so that the
-    error names that field and the rest of the researcher is still answered."""
-    if field is None:
-        return unselected
-    value = default
-    for argument in field.arguments or ():
-        if argument.name.value == name:
-            coerced = value_from_ast(argument.value, type_, variables)
-            value = default if coerced is None or coerced is Undefined else coerced
-    if name == "first" and not 0 <= value <= MAX_PAGE:
-        return default
-    return value
 
 
 async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | None:
@@ -207,19 +149,34 @@ class Collaborator:
 class Researcher(Node):
     id: strawberry.ID
     name: str
-    aliases: list[str]
-    orcid: str | None
-    bio: str | None
+    _props: strawberry.Private[Row]
     _context: strawberry.Private[Context]
     _profile: strawberry.Private[Row | None] = None
 
     @classmethod
     def from_row(cls, row: Row, context: Context) -> Researcher:
-        """From a researcher's properties (``id`` and ``name`` at least); the rest loads on demand,
-        within the request of ``context``."""
-        return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "",
-                   aliases=row.get("aliases") or [], orcid=row.get("orcid"), bio=row.get("bio"),
-                   _context=context)
+        """From a researcher's properties (``id`` and ``name`` at least); what ``row`` leaves out
+        loads on demand, within the request of ``context``."""
+        return cls(id=strawberry.ID(row["id"]), name=row.get("name") or "", _props=row, _context=context)
+
+    def _property(self, key: str, empty: Any = None) -> Any:
+        """A stored property: from the row this researcher was built from when it has ``key``, else
+        from the profile row (so that every path to a researcher reads the same)."""
+        if key in self._props:
+            return self._props[key] if self._props[key] is not None else empty
+        return self._read_profile(lambda p: p["researcher"].get(key) or empty)
+
+    @strawberry.field(graphql_type=list[str], metadata=PURE, description="Other spellings of the name seen in the sources.")
+    def aliases(self) -> Awaitable[list[str]] | list[str]:
+        return self._property("aliases", [])
+
+    @strawberry.field(graphql_type=str | None, metadata=PURE, description="The ORCID iD on record (0000-0000-0000-0000), if any.")
+    def orcid(self) -> Awaitable[str | None] | str | None:
+        return self._property("orcid")
+
+    @strawberry.field(graphql_type=str | None, metadata=PURE, description="The claimant's own words, if they wrote any.")
+    def bio(self) -> Awaitable[str | None] | str | None:
+        return self._property("bio")
 
     @classmethod
     def from_profile(cls, profile: Row, context: Context) -> Researcher:

@@ -23,9 +23,12 @@ CALL (r) {
   WHERE c <> r
   WITH c, count(DISTINCT w) AS shared
   ORDER BY shared DESC, c.name ASC, c.id ASC
-  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c {.id, .name}, sharedWorks: shared} END) AS coauthors
-  RETURN size([x IN coauthors WHERE x.sharedWorks >= 2]) AS closeCount,
-         [x IN coauthors WHERE x.sharedWorks >= 2][..$collaboratorsFirst] AS closeCollaborators
+  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c, sharedWorks: shared} END) AS coauthors
+  WITH [x IN coauthors WHERE x.sharedWorks >= 2] AS close
+  RETURN size(close) AS closeCount,
+         [x IN close[..$collaboratorsFirst] | {sharedWorks: x.sharedWorks, researcher: {id: x.researcher.id,
+            name: x.researcher.name, aliases: x.researcher.aliases, orcid: x.researcher.orcid, bio: x.researcher.bio}}]
+           AS closeCollaborators
 }
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)-[:HAS_TOPIC]->(t:Topic)
