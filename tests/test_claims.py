@@ -133,8 +133,8 @@ async def test_racing_approvals_let_exactly_one_win(api, settings, seeded) -> No
     results = await asyncio.gather(*(gql(api, contract("ReviewClaim"), {"claimId": c, "approve": True}, token=mod)
                                      for c in claims))
     assert sorted("ok" if "errors" not in r else codes(r)[0] for r in results) == ["CONFLICT"] * 3 + ["ok"]
-    approved = [r for r in await seeded.read("accounts/claims", status="APPROVED", first=1000, after=None)
-                if r["claim"]["researcherId"] == rid]
+    approved = [c for c in (await seeded.read("accounts/claims", status="APPROVED", first=1000, after=None))[0]["claims"]
+                if c["researcherId"] == rid]
     assert len(approved) == 1
 
     # one account, two records, approvals racing: it holds at most one
@@ -232,8 +232,9 @@ async def test_moderators_page_through_the_claims(api, settings, seeded) -> None
         assert ids, paged
         paged += ids
     assert paged[:len(whole)] == whole
-    unknown = await gql(api, query, {"first": 3, "after": "claim:no-such"}, token=moderator)
-    assert unknown["data"]["claims"] == []
+    for unknown in ("claim:no-such", "bzr-leon-bungert"):  # not the end of the queue: not a claim at all
+        refused = await gql(api, query, {"first": 3, "after": unknown}, token=moderator)
+        assert codes(refused) == ["BAD_USER_INPUT"] and refused["data"]["claims"] is None, unknown
     assert codes(await gql(api, query, {"first": 3, "after": ""}, token=moderator)) == ["BAD_USER_INPUT"]
 
 
@@ -271,3 +272,38 @@ async def test_the_database_refuses_a_second_claimant_even_without_the_checks(ap
     with pytest.raises(Conflict):  # a second record for the account
         await seeded.write("testing/claimant-of", userId=f"user:{holder}", researcherId=other)
     assert (await profile_state(api, other))["claimed"] is False
+
+
+async def test_the_claimant_pages_through_their_claims(api, settings, seeded) -> None:
+    """viewer.claims: newest first, of one status or any, `after` the id of the last claim seen."""
+    sub = new_id("pager")
+    mine = token(settings, sub)
+    made = []
+    for _ in range(3):
+        body = await gql(api, contract("ClaimResearcher"), claim(await new_researcher(seeded), f"{sub}@example.org"), token=mine)
+        made.append(body["data"]["claimResearcher"]["claim"]["id"])
+    await gql(api, contract("ReviewClaim"), {"claimId": made[1], "approve": False}, token=token(settings, "mod", "moderator"))
+    query = """query($after: ID, $status: ClaimStatus) { viewer { claims(first: 1, after: $after, status: $status) {
+        id status } } }"""
+    seen: list[str] = []
+    while page := (await gql(api, query, {"after": seen[-1] if seen else None}, token=mine))["data"]["viewer"]["claims"]:
+        seen += [c["id"] for c in page]
+    assert seen == made[::-1]
+    rejected = await gql(api, query, {"status": "REJECTED"}, token=mine)
+    assert rejected["data"]["viewer"]["claims"] == [{"id": made[1], "status": "REJECTED"}]
+    refused = await gql(api, query, {"after": "claim:no-such"}, token=mine)
+    assert codes(refused) == ["BAD_USER_INPUT"] and refused["data"]["viewer"]["claims"] is None
+
+
+async def test_graph_counts_show_the_accounts_side_to_moderators_only(api, settings, seeded) -> None:
+    """How many accounts, claims, invitations and follows there are would tell anyone polling when
+    someone signs up, claims or is invited: only moderators see those counts."""
+    query = "{ graphCounts { kind name count } }"
+    private = {"User", "Claim", "Invitation", "FOLLOWS", "MADE", "CLAIMS", "CLAIMANT_OF", "SENT", "TO"}
+    await gql(api, contract("ClaimResearcher"), claim(await new_researcher(seeded), "g@example.org"),
+              token=token(settings, new_id("counted")))
+    for tok in (None, token(settings, new_id("user"))):
+        names = {c["name"] for c in (await gql(api, query, token=tok))["data"]["graphCounts"]}
+        assert names & private == set() and {"Researcher", "Work", "AUTHORED"} <= names
+    names = {c["name"] for c in (await gql(api, query, token=token(settings, "mod", "moderator")))["data"]["graphCounts"]}
+    assert {"User", "Claim", "MADE", "CLAIMS"} <= names

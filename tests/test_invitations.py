@@ -234,3 +234,71 @@ async def test_a_seed_run_again_keeps_what_the_claimant_edited(api, settings, se
     assert kept == {"openToCollaborate": False, "bio": "Mine.", "trust": {"score": edited}}
     seeded_fresh = (await gql(api, read, {"id": unclaimed}))["data"]["researcher"]
     assert seeded_fresh["openToCollaborate"] is True and seeded_fresh["bio"] == "From the seed."
+
+
+async def test_every_invitation_can_be_reached_page_by_page(api, settings, seeded) -> None:
+    """The claimant's and the sender's lists page newest first, `after` the id of the last item seen,
+    optionally of one status: however many arrive, none is out of reach (issue 5: the claimant
+    answers them). An `after` that is not an item of the list is refused, not read as its end."""
+    rid = await new_researcher(seeded)
+    owner_sub = new_id("owner")
+    await claim_and_approve(api, settings, rid, owner_sub)
+    owner = token(settings, owner_sub)
+    senders = [token(settings, new_id("sender")) for _ in range(2)]
+    sent = [(await invite(api, rid, senders[i % 2], f"#{i}"))["data"]["inviteToCollaborate"]["invitation"]["id"]
+            for i in range(7)]
+    for iid in sent[:2]:
+        assert "errors" not in await gql(api, RESPOND, {"id": iid, "accept": False}, token=owner)
+    page_query = """query($first: Int!, $after: ID, $status: InvitationStatus) {
+      viewer { invitations(first: $first, after: $after, status: $status) { id status } } }"""
+
+    async def walk(status: str | None) -> list[str]:
+        seen: list[str] = []
+        while True:
+            body = await gql(api, page_query, {"first": 2, "after": seen[-1] if seen else None, "status": status},
+                             token=owner)
+            page = body["data"]["viewer"]["invitations"]
+            assert len(page) <= 2 and all(status in (None, i["status"]) for i in page)
+            if not page:
+                return seen
+            seen += [i["id"] for i in page]
+
+    assert await walk(None) == sent[::-1]  # newest first, each once
+    assert await walk("PENDING") == sent[2:][::-1]
+    assert await walk("DECLINED") == sent[:2][::-1]
+    mine = token(settings, new_id("other"))
+    for after in ("invitation:no-such", sent[0], rid):  # unknown, someone else's list, not an invitation
+        body = await gql(api, page_query, {"first": 2, "after": after, "status": None},
+                         token=mine if after == sent[0] else owner)
+        assert codes(body) == ["BAD_USER_INPUT"] and body["data"]["viewer"]["invitations"] is None, after
+    assert codes(await gql(api, page_query, {"first": 101, "after": None, "status": None}, token=owner)) == ["BAD_USER_INPUT"]
+
+    # the sender's list pages the same way; two pages of it in one request, under aliases
+    body = await gql(api, """query($after: ID) { viewer {
+        newest: sentInvitations(first: 2) { id } older: sentInvitations(first: 2, after: $after) { id } } }""",
+                     {"after": sent[4]}, token=senders[0])
+    assert body["data"]["viewer"] == {"newest": [{"id": sent[6]}, {"id": sent[4]}],
+                                      "older": [{"id": sent[2]}, {"id": sent[0]}]}
+
+
+async def test_the_account_and_its_lists_are_one_round_trip(api, settings, seeded) -> None:
+    sub = new_id("reader")
+    reader = token(settings, sub)
+    assert "errors" not in await gql(api, "{ viewer { id } }", token=reader)  # the account exists
+    body = await gql(api, """{ viewer { id claims(first: 5) { id } invitations(status: PENDING) { id }
+        sentInvitations(first: 3) { id } claimedResearcher { id } } }""", token=reader)
+    assert body["data"]["viewer"] == {"id": f"user:{sub}", "claims": [], "invitations": [], "sentInvitations": [],
+                                      "claimedResearcher": None}
+    assert body["extensions"]["cypherRoundTrips"] == 1
+
+
+async def test_the_accounts_lists_count_their_pages_in_the_query_cost(api, settings, seeded) -> None:
+    """Each of the account's lists holds up to `first` items (100 by default): a document nesting
+    large pages under them is refused before anything runs, as under any other list."""
+    reader = token(settings, new_id("costly"))
+    nested = "researcher {{ works(first: 100) {{ edges {{ node {{ id title }} }} }} }}"
+    for field in ("claims", "invitations", "sentInvitations"):
+        body = await gql(api, f"{{ viewer {{ {field} {{ {nested.format()} }} }} }}", token=reader)
+        assert codes(body) == ["QUERY_TOO_COMPLEX"], field
+        small = await gql(api, f"{{ viewer {{ {field}(first: 10) {{ {nested.format()} }} }} }}", token=reader)
+        assert "errors" not in small, field

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from strawberry.types import Info
 
 from bzgraph import identifiers
 from bzgraph.api.inputs import check_first, check_id
+from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.profile import PENDING_CLAIMS_MAX, Researcher, load_researcher
 from bzgraph.context import Context, Viewer
 from bzgraph.db import Tx
@@ -37,6 +39,7 @@ Row = dict[str, Any]
 INVITATIONS_PER_DAY = 20
 MESSAGE_MAX = 2000
 BIO_MAX = 500
+ACCOUNT_LIST_FIRST = 100  # the default page of the account's own lists
 
 
 # -- input checks ---------------------------------------------------------------------------
@@ -171,22 +174,105 @@ class Invitation:
         return await load_researcher(info, self.researcher_id) if self.researcher_id else None
 
 
+@dataclass(frozen=True)
+class ListArgs:
+    """A page of one of the account's lists: a status (None: any), its size, the last item before it."""
+
+    status: str | None = None
+    first: int = ACCOUNT_LIST_FIRST
+    after: str | None = None
+
+
+ACCOUNT_LISTS = ("claims", "invitations", "sentInvitations")  # as fields, and in accounts/viewer's parameters
+_UNSELECTED = ListArgs(first=0)
+
+
+def list_params(args: dict[str, ListArgs]) -> dict[str, Any]:
+    """``accounts/viewer``'s parameters for the pages ``args`` names (an empty page of the others)."""
+    params: dict[str, Any] = {}
+    for name in ACCOUNT_LISTS:
+        page = args.get(name, _UNSELECTED)
+        params |= {f"{name}Status": page.status, f"{name}First": page.first, f"{name}After": page.after}
+    return params
+
+
+def _list_args(info: Info[Context, Any]) -> dict[str, ListArgs]:
+    """The pages the selection under ``viewer`` asks for (the first selection of each list)."""
+    found = selected_fields(info, set(ACCOUNT_LISTS))
+    args: dict[str, ListArgs] = {}
+    for name, field in found.items():
+        status = argument(info, field, "status", None, None)
+        args[name] = ListArgs(status=status.value if status else None,
+                              first=argument(info, field, "first", ACCOUNT_LIST_FIRST, 0),
+                              after=argument(info, field, "after", None, None))
+    return args
+
+
+ACCOUNT_LIST_DESCRIPTION = ("newest first, of one status (or any); `after` is the id of the last item of the page "
+                            "before. Null, with an error, when `first` or `after` is refused.")
+STATUS_DESCRIPTION = "only the items in this state; null for any"
+ACCOUNT_AFTER_DESCRIPTION = "the id of the last item of the page before; null for the first page"
+
+
 @strawberry.type(description="The signed-in account.")
 class Account:
     id: strawberry.ID
     sub: str
     roles: list[str]
-    claims: list[Claim]
-    invitations: list[Invitation] = strawberry.field(description="invitations to the record you hold, newest first "
-                                                             "(the latest 100)")
-    sent_invitations: list[Invitation] = strawberry.field(
-        description="invitations you sent, newest first (the latest 100), with their answers")
     claimed_researcher_id: strawberry.Private[str | None] = None
+    loaded: strawberry.Private[Row | None] = None  # the row of accounts/viewer read for ``viewer``
+    loaded_args: strawberry.Private[dict[str, ListArgs] | None] = None  # the pages that row holds
+
+    @strawberry.field(description="The claims you made, " + ACCOUNT_LIST_DESCRIPTION)
+    async def claims(self, info: Info[Context, None],
+                     status: Annotated[ClaimStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
+                     first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = ACCOUNT_LIST_FIRST,
+                     after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
+                     ) -> list[Claim] | None:
+        rows = await self._page(info, "claims", status, first, after)
+        return [Claim.from_row(r) for r in rows]
+
+    @strawberry.field(description="Invitations to the record you hold, " + ACCOUNT_LIST_DESCRIPTION)
+    async def invitations(self, info: Info[Context, None],
+                          status: Annotated[InvitationStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
+                          first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = ACCOUNT_LIST_FIRST,
+                          after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
+                          ) -> list[Invitation] | None:
+        rows = await self._page(info, "invitations", status, first, after)
+        return [Invitation.from_row(r) for r in rows]
+
+    @strawberry.field(description="Invitations you sent, with their answers, " + ACCOUNT_LIST_DESCRIPTION)
+    async def sent_invitations(self, info: Info[Context, None],
+                               status: Annotated[InvitationStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
+                               first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = ACCOUNT_LIST_FIRST,
+                               after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
+                               ) -> list[Invitation] | None:
+        rows = await self._page(info, "sentInvitations", status, first, after)
+        return [Invitation.from_row(r) for r in rows]
 
     @strawberry.field(description="The author record this account holds, once a claim is approved.")
     async def claimed_researcher(self, info: Info[Context, None]) -> Researcher | None:
         rid = self.claimed_researcher_id
         return await load_researcher(info, rid) if rid else None
+
+    async def _page(self, info: Info[Context, Any], name: str, status: Enum | None, first: int,
+                    after: str | None) -> list[Row]:
+        """The page of list ``name``: from the row ``viewer`` read, or (another page of the same list
+        asked for under an alias) from a query of its own."""
+        page = ListArgs(status=status.value if status else None, first=check_first(first),
+                        after=check_id(after, "after") if after is not None else None)
+        row = self.loaded
+        if row is None or (self.loaded_args or {}).get(name) != page:
+            row = await _read_account(info.context, self.id, {name: page})
+        if not row[f"{name}AfterFound"]:
+            raise BadUserInput("`after` is not the id of an item of this list", argument="after")
+        return row[name]
+
+
+async def _read_account(context: Context, user_id: str, pages: dict[str, ListArgs]) -> Row:
+    """The account's row of ``accounts/viewer`` with ``pages`` of its lists."""
+    rows = await context.db.read("accounts/viewer", userId=user_id, **list_params(pages))
+    return rows[0]
 
 
 @strawberry.type(description="What a mutation on a researcher changed: the researcher as it now reads.")
@@ -365,14 +451,10 @@ class AccountsQuery:
         viewer = info.context.viewer
         if viewer is None:
             return None
-        rows = await info.context.db.read("accounts/viewer", userId=viewer.id)
-        row = rows[0] if rows and rows[0]["id"] else {"claims": [], "invitations": [], "sentInvitations": [],
-                                                     "claimedResearcherId": None}
+        pages = _list_args(info)
+        row = await _read_account(info.context, viewer.id, pages)
         return Account(id=strawberry.ID(viewer.id), sub=viewer.sub, roles=sorted(viewer.roles),
-                       claims=[Claim.from_row(c) for c in row["claims"]],
-                       invitations=[Invitation.from_row(i) for i in row["invitations"]],
-                       sent_invitations=[Invitation.from_row(i) for i in row["sentInvitations"]],
-                       claimed_researcher_id=row["claimedResearcherId"])
+                       claimed_researcher_id=row["claimedResearcherId"], loaded=row, loaded_args=pages)
 
     @strawberry.field(description="Claims by status, oldest first (moderators only).")
     async def claims(self, info: Info[Context, None], status: Annotated[ClaimStatus, strawberry.argument(description="the claims in this state")] = ClaimStatus.PENDING,
@@ -383,6 +465,8 @@ class AccountsQuery:
         viewer = require_viewer(info)
         if not viewer.is_moderator:
             raise Forbidden("listing claims needs the moderator role")
-        rows = await info.context.db.read("accounts/claims", status=status.value, first=check_first(first),
-                                          after=check_id(after, "after") if after is not None else None)
-        return [Claim.from_row(r["claim"]) for r in rows]
+        row = (await info.context.db.read("accounts/claims", status=status.value, first=check_first(first),
+                                          after=check_id(after, "after") if after is not None else None))[0]
+        if not row["afterFound"]:
+            raise BadUserInput("`after` is not the id of a claim", argument="after")
+        return [Claim.from_row(c) for c in row["claims"]]

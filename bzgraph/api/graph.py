@@ -17,9 +17,19 @@ class GraphCount:
     count: int
 
 
+# What the accounts side of the graph holds: its counts would tell anyone polling them when someone signs
+# up, claims a record or is invited (docs/graph-model.md), so only moderators see them.
+ACCOUNT_LABELS = frozenset({"User", "Claim", "Invitation"})
+ACCOUNT_RELATIONSHIPS = frozenset({"FOLLOWS", "MADE", "CLAIMS", "CLAIMANT_OF", "SENT", "TO"})
+
+
 @strawberry.type
 class GraphQuery:
-    @strawberry.field(description="Node counts per label and relationship counts per type.")
+    @strawberry.field(description="Node counts per label and relationship counts per type (the accounts' labels "
+                                  "and relationships only for moderators).")
     async def graph_counts(self, info: Info[Context, None]) -> list[GraphCount] | None:
         rows = await info.context.db.read("graph-counts")
+        viewer = info.context.viewer
+        if viewer is None or not viewer.is_moderator:
+            rows = [r for r in rows if r["name"] not in (ACCOUNT_LABELS if r["kind"] == "node" else ACCOUNT_RELATIONSHIPS)]
         return [GraphCount(kind=r["kind"], name=r["name"], count=r["count"]) for r in rows]

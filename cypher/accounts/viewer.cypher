@@ -1,28 +1,49 @@
-// The signed-in viewer's own state: claims made, the record they hold, invitations sent to it (the newest
-// 100), and the invitations they sent (the newest 100, with their answers).
-// Parameters: $userId STRING.
-// Example: bzgraph cypher accounts/viewer --param userId=user:alice
+// The signed-in viewer's own state: the record they hold and a page of each of their lists: the claims they
+// made, the invitations to the record they hold and the invitations they sent (with their answers).
+// Each list is newest first; a page holds the items of one status (or any), after the item its cursor names.
+// Parameters: $userId STRING; for each list L of claims, invitations and sentInvitations: $LStatus STRING? (null: any),
+//   $LFirst INTEGER (0 to 100), $LAfter STRING? (the id of the last item of the page before; null: from the newest).
+// Returns one row: id (null when the account has not been created yet), claimedResearcherId, claims, invitations,
+//   sentInvitations, and for each list LAfterFound BOOLEAN (false when $LAfter names no item of that list).
+// Example: bzgraph cypher accounts/viewer --param userId=user:alice --param claimsStatus=null --param claimsFirst=100 --param claimsAfter=null --param invitationsStatus=PENDING --param invitationsFirst=100 --param invitationsAfter=null --param sentInvitationsStatus=null --param sentInvitationsFirst=100 --param sentInvitationsAfter=null
 OPTIONAL MATCH (u:User {id: $userId})
 CALL (u) {
-  OPTIONAL MATCH (u)-[:MADE]->(c:Claim)-[:CLAIMS]->(r:Researcher)
-  WITH c, r ORDER BY c.createdAt DESC
-  RETURN collect(CASE WHEN c IS NULL THEN null ELSE c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub,
-    closedBecause: CASE WHEN c.supersededBy IS NULL THEN null WHEN EXISTS { (:Claim {id: c.supersededBy})-[:CLAIMS]->(r) } THEN 'RECORD_CLAIMED' ELSE 'CLAIMANT_HOLDS_CLAIM' END} END) AS claims
+  OPTIONAL MATCH (u)-[:MADE]->(last:Claim {id: $claimsAfter})
+  RETURN last IS NOT NULL OR $claimsAfter IS NULL AS claimsAfterFound, COLLECT {
+    MATCH (u)-[:MADE]->(c:Claim)-[:CLAIMS]->(r:Researcher)
+    WHERE ($claimsStatus IS NULL OR c.status = $claimsStatus)
+      AND (last IS NULL OR c.createdAt < last.createdAt OR (c.createdAt = last.createdAt AND c.id < last.id))
+    WITH c, r ORDER BY c.createdAt DESC, c.id DESC
+    LIMIT $claimsFirst
+    RETURN c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub,
+      closedBecause: CASE WHEN c.supersededBy IS NULL THEN null WHEN EXISTS { (:Claim {id: c.supersededBy})-[:CLAIMS]->(r) } THEN 'RECORD_CLAIMED' ELSE 'CLAIMANT_HOLDS_CLAIM' END}
+  } AS claims
 }
 CALL (u) {
   OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(r:Researcher)
   RETURN head(collect(r.id)) AS claimedResearcherId
 }
 CALL (u) {
-  OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(r:Researcher)<-[:TO]-(i:Invitation)<-[:SENT]-(s:User)
-  WITH i, s, r ORDER BY i.createdAt DESC, i.id DESC
-  LIMIT 100
-  RETURN collect(CASE WHEN i IS NULL THEN null ELSE i {.id, .status, .message, createdAt: toString(i.createdAt), from: s.sub, researcherId: r.id} END) AS invitations
+  OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(:Researcher)<-[:TO]-(last:Invitation {id: $invitationsAfter})
+  RETURN last IS NOT NULL OR $invitationsAfter IS NULL AS invitationsAfterFound, COLLECT {
+    MATCH (u)-[:CLAIMANT_OF]->(r:Researcher)<-[:TO]-(i:Invitation)<-[:SENT]-(s:User)
+    WHERE ($invitationsStatus IS NULL OR i.status = $invitationsStatus)
+      AND (last IS NULL OR i.createdAt < last.createdAt OR (i.createdAt = last.createdAt AND i.id < last.id))
+    WITH i, s, r ORDER BY i.createdAt DESC, i.id DESC
+    LIMIT $invitationsFirst
+    RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: s.sub, researcherId: r.id}
+  } AS invitations
 }
 CALL (u) {
-  OPTIONAL MATCH (u)-[:SENT]->(i:Invitation)-[:TO]->(r:Researcher)
-  WITH i, r ORDER BY i.createdAt DESC, i.id DESC
-  LIMIT 100
-  RETURN collect(CASE WHEN i IS NULL THEN null ELSE i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id} END) AS sentInvitations
+  OPTIONAL MATCH (u)-[:SENT]->(last:Invitation {id: $sentInvitationsAfter})
+  RETURN last IS NOT NULL OR $sentInvitationsAfter IS NULL AS sentInvitationsAfterFound, COLLECT {
+    MATCH (u)-[:SENT]->(i:Invitation)-[:TO]->(r:Researcher)
+    WHERE ($sentInvitationsStatus IS NULL OR i.status = $sentInvitationsStatus)
+      AND (last IS NULL OR i.createdAt < last.createdAt OR (i.createdAt = last.createdAt AND i.id < last.id))
+    WITH i, r ORDER BY i.createdAt DESC, i.id DESC
+    LIMIT $sentInvitationsFirst
+    RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id}
+  } AS sentInvitations
 }
-RETURN u.id AS id, claims, claimedResearcherId, invitations, sentInvitations
+RETURN u.id AS id, claimedResearcherId, claims, claimsAfterFound, invitations, invitationsAfterFound,
+       sentInvitations, sentInvitationsAfterFound
