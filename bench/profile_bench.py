@@ -30,6 +30,7 @@ import httpx
 from neo4j import AsyncGraphDatabase
 
 from bzgraph import queries
+from bzgraph.api.profile import ProfileArgs, profile_params
 from bzgraph.settings import get_settings
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "ProfilePage.graphql"
@@ -83,8 +84,7 @@ async def main() -> None:
     document = CONTRACT.read_text()
     variables = {"id": args.id, "worksFirst": 10}
     # Exactly what the resolver sends for this document: the same named query, the same parameters.
-    params = dict(ids=[args.id], viewer=None, worksFirst=10, afterYear=None, afterTitle=None, afterId=None,
-                  collaboratorsFirst=0, topicsFirst=0, maxPendingClaims=5)
+    params = profile_params([args.id], None, ProfileArgs(works_first=10, collaborators_first=0, topics_first=0))
     text = queries.get("profile/researchers").text
     driver = AsyncGraphDatabase.driver(settings.neo4j_uri,
                                        auth=(settings.neo4j_user, settings.neo4j_password_value()),

@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from bzgraph import queries
+from bzgraph.api.profile import ProfileArgs, profile_params
 from bzgraph.db import Database
 from bzgraph.errors import BadUserInput
 from bzgraph.localdb import instance_for
@@ -39,8 +40,7 @@ def test_every_query_file_has_a_header_with_an_example() -> None:
 
 
 async def test_profile_query_prints_the_rows_the_api_reads(seeded: Database) -> None:
-    params = dict(ids=["bzr-leon-bungert"], viewer=None, worksFirst=2, afterYear=None, afterTitle=None,
-                  afterId=None, collaboratorsFirst=3, topicsFirst=3, maxPendingClaims=5)
+    params = profile_params(["bzr-leon-bungert"], None, ProfileArgs(works_first=2, collaborators_first=3, topics_first=3))
     result = _cli("profile/researchers", "--json", *[f"--param={k}={json.dumps(v)}" for k, v in params.items()])
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
@@ -59,17 +59,12 @@ def test_table_output_and_unknown_name() -> None:
 
 def test_a_table_into_a_pipe_keeps_every_value_whole(seeded: Database) -> None:
     """rich would fit the table to 80 columns and cut long values with an ellipsis."""
-    rows = _cli("profile/researchers", "--param", 'ids=["bzr-leon-bungert"]', "--param", "viewer=null",
-                "--param", "worksFirst=3", "--param", "afterYear=null", "--param", "afterTitle=null",
-                "--param", "afterId=null", "--param", "collaboratorsFirst=5", "--param", "topicsFirst=5",
-                "--param", "maxPendingClaims=5")
+    params = profile_params(["bzr-leon-bungert"], None, ProfileArgs(works_first=3, collaborators_first=5, topics_first=5))
+    options = [option for k, v in params.items() for option in ("--param", f"{k}={json.dumps(v)}")]
+    rows = _cli("profile/researchers", *options)
     assert rows.returncode == 0, rows.stderr
     assert "…" not in rows.stdout
-    (profile,) = json.loads(_cli("profile/researchers", "--json", "--param", 'ids=["bzr-leon-bungert"]',
-                                 "--param", "viewer=null", "--param", "worksFirst=3", "--param", "afterYear=null",
-                                 "--param", "afterTitle=null", "--param", "afterId=null",
-                                 "--param", "collaboratorsFirst=5", "--param", "topicsFirst=5",
-                                 "--param", "maxPendingClaims=5").stdout)
+    (profile,) = json.loads(_cli("profile/researchers", "--json", *options).stdout)
     for work in profile["works"]:
         assert work["title"] in rows.stdout
 

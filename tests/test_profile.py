@@ -293,3 +293,32 @@ async def test_a_researcher_reads_the_same_on_every_path(api: httpx.AsyncClient)
     aliases = " ".join(f'n{i}: node(id: "{r["id"]}") {{ ... on Researcher {{ {fields} }} }}' for i, r in enumerate(listed))
     nodes = (await gql(api, f"{{ {aliases} }}"))["data"]
     assert listed == [nodes[f"n{i}"] for i in range(len(listed))]
+
+
+@pytest.mark.parametrize("field,count,weight", [("closeCollaborators", "closeCollaborators", "sharedWorks"),
+                                                ("topics", "topics", "worksCount")])
+async def test_close_collaborators_and_topics_page_to_their_count(api: httpx.AsyncClient, field: str, count: str,
+                                                                   weight: str) -> None:
+    """Every close collaborator and topic the counts announce can be listed, a page after another's
+    last cursor, in the list's order (most shared works first, then name), each once, however many."""
+    item = "researcher { id }" if field == "closeCollaborators" else "topic { id }"
+    query = f"""query($id: ID!, $first: Int!, $after: String) {{ researcher(id: $id) {{
+        counts {{ {count} }} {field}(first: $first, after: $after) {{ {weight} cursor {item} }} }} }}"""
+    whole = (await gql(api, query, {"id": BUNGERT, "first": 100}))["data"]["researcher"]
+    assert whole["counts"][count] == len(whole[field]) >= 3
+    paged: list[dict] = []
+    while True:
+        body = await gql(api, query, {"id": BUNGERT, "first": 2, "after": paged[-1]["cursor"] if paged else None})
+        assert "errors" not in body, body
+        page = body["data"]["researcher"][field]
+        if not page:
+            break
+        paged += page
+    assert paged == whole[field]
+    # a cursor of another researcher's list, or of another list, is refused with the list's own error
+    works_cursor = (await gql(api, '{ researcher(id: "bzr-leon-bungert") { works(first: 1) { edges { cursor } } } }'))[
+        "data"]["researcher"]["works"]["edges"][0]["cursor"]
+    for cursor in (works_cursor, "bz1:nonsense"):
+        refused = await gql(api, query, {"id": BUNGERT, "first": 2, "after": cursor})
+        assert codes(refused) == ["BAD_USER_INPUT"] and refused["data"]["researcher"][field] is None
+        assert refused["data"]["researcher"]["counts"][count] == whole["counts"][count]  # the rest is answered

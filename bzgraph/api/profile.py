@@ -31,6 +31,7 @@ Row = dict[str, Any]
 T = TypeVar("T")
 COLLABORATORS_FIRST = 10
 TOPICS_FIRST = 20
+LIST_AFTER_DESCRIPTION = "the cursor of the last item of the page before; null for the first page"
 PENDING_CLAIMS_MAX = 5  # claims an account may have awaiting review at once (the moderators' queue; canClaim)
 
 
@@ -44,11 +45,49 @@ class ProfileArgs:
     works_first: int = LIST_FIRST
     works_after: str | None = None
     collaborators_first: int = COLLABORATORS_FIRST
+    collaborators_after: str | None = None
     topics_first: int = TOPICS_FIRST
+    topics_after: str | None = None
 
 
-def _works_scope(researcher_id: str) -> str:
-    return f"works:{researcher_id}"
+LISTS = ("works", "collaborators", "topics")  # the profile's paged lists (ProfileArgs' prefixes)
+POSITIONS = {"works": WORKS_POSITION,
+             "collaborators": (int, str, str),  # shared works, name, id
+             "topics": (int, str, str)}  # works with the topic, name, id
+
+
+def _scope(kind: str, researcher_id: str) -> str:
+    """The list a cursor belongs to: one of ``LISTS`` of one researcher."""
+    return f"{kind}:{researcher_id}"
+
+
+def _positions(args: ProfileArgs, ids: list[str]) -> dict[str, list[Any]]:
+    """Each list's keyset position from its ``after`` cursor (all None for a first page)."""
+    positions = {}
+    for kind in LISTS:
+        after = getattr(args, f"{kind}_after")
+        positions[kind] = [None, None, None]
+        if after is not None:
+            if len(set(ids)) != 1:
+                raise BadUserInput("`after` applies to one researcher's list", argument="after")
+            positions[kind] = cursors.decode(_scope(kind, ids[0]), after, POSITIONS[kind])
+    return positions
+
+
+def profile_params(ids: list[str], viewer: str | None, args: ProfileArgs) -> dict[str, Any]:
+    """The parameters of ``profile/researchers`` for ``ids``, seen by the account ``viewer``, with the
+    list pages ``args`` names (``BAD_USER_INPUT`` for a cursor that is not one of those lists')."""
+    after = _positions(args, ids)
+    return {
+        "ids": sorted(set(ids)), "viewer": viewer,
+        "worksFirst": args.works_first,
+        "afterYear": after["works"][0], "afterTitle": after["works"][1], "afterId": after["works"][2],
+        "collaboratorsFirst": args.collaborators_first, "collaboratorsAfterShared": after["collaborators"][0],
+        "collaboratorsAfterName": after["collaborators"][1], "collaboratorsAfterId": after["collaborators"][2],
+        "topicsFirst": args.topics_first, "topicsAfterWorks": after["topics"][0],
+        "topicsAfterName": after["topics"][1], "topicsAfterId": after["topics"][2],
+        "maxPendingClaims": PENDING_CLAIMS_MAX,
+    }
 
 
 async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) -> list[Row | None]:
@@ -58,17 +97,7 @@ async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) 
         groups.setdefault(args, []).append(researcher_id)
     found: dict[tuple[str, ProfileArgs], Row] = {}
     for args, ids in groups.items():
-        after = [None, None, None]
-        if args.works_after is not None:
-            if len(set(ids)) != 1:
-                raise BadUserInput("`after` applies to one researcher's works", argument="after")
-            after = cursors.decode(_works_scope(ids[0]), args.works_after, WORKS_POSITION)
-        rows = await context.db.read(
-            "profile/researchers", ids=sorted(set(ids)), viewer=context.viewer_id,
-            worksFirst=args.works_first, afterYear=after[0], afterTitle=after[1], afterId=after[2],
-            collaboratorsFirst=args.collaborators_first, topicsFirst=args.topics_first,
-            maxPendingClaims=PENDING_CLAIMS_MAX,
-        )
+        rows = await context.db.read("profile/researchers", **profile_params(ids, context.viewer_id, args))
         for row in rows:
             row["args"] = args
             found[(row["researcher"]["id"], args)] = row
@@ -92,18 +121,22 @@ def args_from_selection(info: Info[Context, Any]) -> ProfileArgs:
         works_first=argument(info, found.get("works"), "first", LIST_FIRST, 0),
         works_after=argument(info, found.get("works"), "after", None, None),
         collaborators_first=argument(info, found.get("closeCollaborators"), "first", COLLABORATORS_FIRST, 0),
+        collaborators_after=argument(info, found.get("closeCollaborators"), "after", None, None),
         topics_first=argument(info, found.get("topics"), "first", TOPICS_FIRST, 0),
+        topics_after=argument(info, found.get("topics"), "after", None, None),
     )
 
 
 async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | None:
     """The researcher ``id`` with everything the current selection asks for, in one query."""
     rid, args = check_id(id), args_from_selection(info)
-    if args.works_after is not None:
-        try:  # a bad cursor is the works field's error (its own resolver reads it again and refuses it)
-            cursors.decode(_works_scope(rid), args.works_after, WORKS_POSITION)
-        except BadUserInput:
-            args = replace(args, works_after=None)
+    for kind in LISTS:
+        after = getattr(args, f"{kind}_after")
+        if after is not None:
+            try:  # a bad cursor is its list's error (the list's own resolver reads it again and refuses it)
+                cursors.decode(_scope(kind, rid), after, POSITIONS[kind])
+            except BadUserInput:
+                args = replace(args, **{f"{kind}_after": None})
     row = await _profile_loader(info.context).load((rid, args))
     return Researcher.from_profile(row, info.context) if row else None
 
@@ -116,6 +149,7 @@ async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | Non
 class TopicCount:
     works_count: int
     topic: Topic
+    cursor: str = strawberry.field(description="pass as `after` for the topics after this one")
 
 
 @strawberry.type(description="An institution a researcher has been affiliated with, and the years it was seen.")
@@ -143,6 +177,7 @@ class ViewerState:
 class Collaborator:
     shared_works: int
     researcher: Researcher
+    cursor: str = strawberry.field(description="pass as `after` for the collaborators after this one")
 
 
 @strawberry.type(description="A researcher: an author record, claimable by its person.")
@@ -250,27 +285,34 @@ class Researcher(Node):
     def works(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = LIST_FIRST,
               after: Annotated[str | None, strawberry.argument(description="the endCursor of the page before; null for the first page")] = None) -> Awaitable[WorkConnection] | WorkConnection:
         check_first(first)
-        scope = _works_scope(str(self.id))
+        scope = _scope("works", str(self.id))
         return self._read_profile(lambda p: _works_page(p, scope, first), works_first=first, works_after=after)
 
     @strawberry.field(graphql_type=list[Collaborator] | None, metadata=PURE,
-                      description="Co-authors sharing at least two works, most shared first (first ≤ 100). Null, "
-                                  "with an error, when `first` is refused.")
-    def close_collaborators(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = COLLABORATORS_FIRST) -> Awaitable[list[Collaborator]] | list[Collaborator]:
+                      description="Co-authors sharing at least two works, most shared first, then by name (first ≤ "
+                                  "100; `after` a collaborator's cursor for the ones after it). Null, with an error, "
+                                  "when `first` or `after` is refused.")
+    def close_collaborators(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = COLLABORATORS_FIRST,
+                            after: Annotated[str | None, strawberry.argument(description=LIST_AFTER_DESCRIPTION)] = None) -> Awaitable[list[Collaborator]] | list[Collaborator]:
         check_first(first)
+        scope = _scope("collaborators", str(self.id))
         return self._read_profile(lambda p: [
-            Collaborator(shared_works=c["sharedWorks"],
-                         researcher=Researcher.from_row(c["researcher"], self._context))
-            for c in p["closeCollaborators"][:first]], collaborators_first=first)
+            Collaborator(shared_works=c["sharedWorks"], researcher=Researcher.from_row(c["researcher"], self._context),
+                         cursor=cursors.encode(scope, [c["sharedWorks"], c["sortName"], c["researcher"]["id"]]))
+            for c in p["closeCollaborators"][:first]], collaborators_first=first, collaborators_after=after)
 
     @strawberry.field(graphql_type=list[TopicCount] | None, metadata=PURE,
-                      description="Topics over the researcher's works, by how many works have them (first ≤ 100). "
-                                  "Null, with an error, when `first` is refused.")
-    def topics(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = TOPICS_FIRST) -> Awaitable[list[TopicCount]] | list[TopicCount]:
+                      description="Topics over the researcher's works, by how many works have them, then by name "
+                                  "(first ≤ 100; `after` a topic's cursor for the ones after it). Null, with an error, "
+                                  "when `first` or `after` is refused.")
+    def topics(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = TOPICS_FIRST,
+               after: Annotated[str | None, strawberry.argument(description=LIST_AFTER_DESCRIPTION)] = None) -> Awaitable[list[TopicCount]] | list[TopicCount]:
         check_first(first)
+        scope = _scope("topics", str(self.id))
         return self._read_profile(lambda p: [
-            TopicCount(works_count=t["worksCount"], topic=Topic.from_row(t["topic"]))
-            for t in p["topics"][:first]], topics_first=first)
+            TopicCount(works_count=t["worksCount"], topic=Topic.from_row(t["topic"]),
+                       cursor=cursors.encode(scope, [t["worksCount"], t["sortName"], t["topic"]["id"]]))
+            for t in p["topics"][:first]], topics_first=first, topics_after=after)
 
 
 def _headline(profile: Row) -> str | None:
@@ -297,13 +339,14 @@ def _works_page(profile: Row, scope: str, first: int) -> WorkConnection:
                             profile["args"].works_after is not None)
 
 
-_NOTHING = {"works_first": 0, "works_after": None, "collaborators_first": 0, "topics_first": 0}
+_NOTHING = {"works_first": 0, "works_after": None, "collaborators_first": 0, "collaborators_after": None,
+            "topics_first": 0, "topics_after": None}
 
 
 def _covers(args: ProfileArgs, key: str, value: Any) -> bool:
     """Whether a profile read with ``args`` holds what ``key=value`` asks for."""
     have = getattr(args, key)
-    return have == value if key.startswith("works_") else have >= value
+    return have >= value if key.endswith("_first") and not key.startswith("works_") else have == value
 
 
 def node_from_row(label: str, props: Row, context: Context) -> Node:

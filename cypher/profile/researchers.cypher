@@ -3,12 +3,14 @@
 // Parameters: $ids LIST<STRING>; $viewer STRING? (a User id, null when anonymous);
 //   $worksFirst INT (page size; 0 skips the list); $afterYear INT?, $afterTitle STRING?, $afterId STRING?
 //   (the keyset position of the works cursor, all null for the first page; $afterTitle is the sort title);
-//   $collaboratorsFirst INT, $topicsFirst INT (0 skips those lists);
+//   $collaboratorsFirst INT, $topicsFirst INT (0 skips those lists); $collaboratorsAfterShared INT?,
+//   $collaboratorsAfterName STRING?, $collaboratorsAfterId STRING? and $topicsAfterWorks INT?, $topicsAfterName STRING?,
+//   $topicsAfterId STRING? (the keyset positions of those lists' cursors, all null for the first page);
 //   $maxPendingClaims INT (the most claims an account may have awaiting review: canClaim is false at it).
 // Works are ordered newest first: year descending (unknown years last), then title ignoring case
 // (an ALL-CAPS or lower-case title files where a reader looks for it), then id. The sort title is
 // the lower-cased title's first 300 characters, so that a cursor stays short whatever the title.
-// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param topicsFirst=5 --param maxPendingClaims=5
+// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param collaboratorsAfterShared=null --param collaboratorsAfterName=null --param collaboratorsAfterId=null --param topicsFirst=5 --param topicsAfterWorks=null --param topicsAfterName=null --param topicsAfterId=null --param maxPendingClaims=5
 UNWIND $ids AS researcherId
 MATCH (r:Researcher {id: researcherId})
 CALL (r) {
@@ -22,20 +24,31 @@ CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(c:Researcher)
   WHERE c <> r
   WITH c, count(DISTINCT w) AS shared
-  ORDER BY shared DESC, c.name ASC, c.id ASC
-  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c, sharedWorks: shared} END) AS coauthors
+  ORDER BY shared DESC, coalesce(c.name, '') ASC, c.id ASC
+  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c, sharedWorks: shared, sortName: coalesce(c.name, '')} END) AS coauthors
   WITH [x IN coauthors WHERE x.sharedWorks >= 2] AS close
+  WITH close, [x IN close WHERE $collaboratorsAfterId IS NULL
+      OR x.sharedWorks < $collaboratorsAfterShared
+      OR (x.sharedWorks = $collaboratorsAfterShared AND x.sortName > $collaboratorsAfterName)
+      OR (x.sharedWorks = $collaboratorsAfterShared AND x.sortName = $collaboratorsAfterName AND x.researcher.id > $collaboratorsAfterId)
+    ][..$collaboratorsFirst] AS page
   RETURN size(close) AS closeCount,
-         [x IN close[..$collaboratorsFirst] | {sharedWorks: x.sharedWorks, researcher: {id: x.researcher.id,
+         [x IN page | {sharedWorks: x.sharedWorks, sortName: x.sortName, researcher: {id: x.researcher.id,
             name: x.researcher.name, aliases: x.researcher.aliases, orcid: x.researcher.orcid, bio: x.researcher.bio}}]
            AS closeCollaborators
 }
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)-[:HAS_TOPIC]->(t:Topic)
   WITH t, count(DISTINCT w) AS works
-  ORDER BY works DESC, t.name ASC, t.id ASC
-  WITH collect(CASE WHEN t IS NULL THEN null ELSE {topic: t {.id, .name, .subfield, .field, .domain}, worksCount: works} END) AS topics
-  RETURN size(topics) AS topicCount, topics[..$topicsFirst] AS topics,
+  ORDER BY works DESC, coalesce(t.name, '') ASC, t.id ASC
+  WITH collect(CASE WHEN t IS NULL THEN null
+                    ELSE {topic: t {.id, .name, .subfield, .field, .domain}, worksCount: works, sortName: coalesce(t.name, '')} END) AS topics
+  RETURN size(topics) AS topicCount,
+         [x IN topics WHERE $topicsAfterId IS NULL
+            OR x.worksCount < $topicsAfterWorks
+            OR (x.worksCount = $topicsAfterWorks AND x.sortName > $topicsAfterName)
+            OR (x.worksCount = $topicsAfterWorks AND x.sortName = $topicsAfterName AND x.topic.id > $topicsAfterId)
+         ][..$topicsFirst] AS topics,
          [x IN topics[..3] | x.topic.name] AS mainTopics
 }
 CALL (r) {
