@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -102,7 +104,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("neo4j").setLevel(logging.WARNING)
     logging.getLogger("uvicorn.error").addFilter(_CancelledAtShutdown())
-    print(f"bzgraph serving GraphQL at http://{args.host}:{args.port}/graphql", flush=True)
     # On SIGTERM, requests still running (or a client still sending its body) get SHUTDOWN_GRACE
     # seconds; a second before it ends those left are answered 503 SERVICE_UNAVAILABLE
     # (bzgraph/shutdown.py), then the server stops cleanly (the driver closed), before an
@@ -117,10 +118,22 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 app.state.shutdown.begin(answer_after=SHUTDOWN_GRACE - 1)
             super().handle_exit(sig, frame)
 
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)  # the app started (migrations, warm-up), then the port bound
+            for server in self.servers:
+                for bound in server.sockets:
+                    print(f"bzgraph serving GraphQL at {graphql_url(bound.getsockname())}", flush=True)
+
     server = Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False,
                                    timeout_graceful_shutdown=SHUTDOWN_GRACE))
     server.run()
     return 0 if server.started else 1
+
+
+def graphql_url(address: tuple[Any, ...]) -> str:
+    """The GraphQL URL of a bound address (an IPv6 host in brackets)."""
+    host, port = address[0], address[1]
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/graphql"
 
 
 def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
@@ -357,6 +370,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyError, QueriesNotFound) as exc:  # a query that is not there
         print(f"bzgraph: {exc.args[0]}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`bzgraph cypher ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 1
 
 
 if __name__ == "__main__":

@@ -176,3 +176,12 @@ def test_a_query_the_database_refuses_to_run_is_one_line(seeded: Database) -> No
         csv.unlink()
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith("bzgraph: INTERNAL: bench/load-csv-nodes: ") and "implicit transaction" in result.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly() -> None:
+    """`bzgraph cypher ... | head -1`: once the pipe's reader has gone, no traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "cypher", "--list"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.close()  # before the command has started writing
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1 and b"Traceback" not in stderr and stderr == b"", stderr

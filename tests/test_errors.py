@@ -866,3 +866,32 @@ async def test_introspection_and_analyst_rows_count_what_they_could_return(api: 
 async def test_a_document_nested_past_the_parsers_limit_is_too_complex(api: httpx.AsyncClient) -> None:
     deep = "{ " + "researcher(id: \"x\") { " * 200 + "id" + " }" * 200 + " }"
     assert codes(await gql(api, deep)) == ["QUERY_TOO_COMPLEX"]
+
+
+def test_serve_prints_its_url_once_it_listens_there(seeded: Database) -> None:
+    """The line `bzgraph serving GraphQL at URL` comes once the port is bound, with the port bound
+    (also for `--port 0`); a port another program holds gets uvicorn's error, a failing exit and no
+    such line."""
+    import socket
+
+    server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        line = server.stdout.readline()
+        url = re.fullmatch(r"bzgraph serving GraphQL at (http://127\.0\.0\.1:(\d+)/graphql)\n", line)
+        assert url and url.group(2) != "0", line
+        assert httpx.get(url.group(1).removesuffix("/graphql") + "/healthz", timeout=10).status_code == 200
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        refused = subprocess.run([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(taken)],
+                                 capture_output=True, text=True, env=os.environ.copy(), timeout=120)
+    assert refused.returncode != 0 and "serving GraphQL" not in refused.stdout
+    assert "address already in use" in refused.stderr
+    from bzgraph.cli import graphql_url
+
+    assert graphql_url(("::1", 8000, 0, 0)) == "http://[::1]:8000/graphql"  # an IPv6 host in brackets

@@ -22,7 +22,7 @@ import pytest
 
 from bzgraph.db import Database
 from bzgraph.errors import ServiceUnavailable
-from bzgraph.ingest.load import InputFile, import_paths, refresh_marked
+from bzgraph.ingest.load import InputFile, Summary, import_paths, refresh_marked
 from bzgraph.ingest.openalex import MalformedRecord
 from bzgraph.settings import Settings
 from tests.support import gql
@@ -727,3 +727,11 @@ def test_the_command_prints_a_summary_and_reports_problems(seeded: Database, tmp
     assert f"{path}:line 1 results[1]: not an OpenAlex Work or Author id" in done.stderr
     assert "1 works" in done.stdout and "1 malformed" in done.stdout
     assert re.search(r"nodes: 1 created", done.stdout)
+
+
+def test_the_summary_splits_the_time_it_took() -> None:
+    """The time in all, and of it the batches' and the explore refresh's (it used to read as if the
+    refresh came on top of a total that already held it)."""
+    summary = Summary(records=100, batches=2, seconds=10.0, refresh_seconds=4.0, refreshed=5)
+    assert "10.0s in all (10 records/s): 2 batches in 6.0s, then explore lists refreshed for 5 nodes in 4.0s" \
+        in summary.lines()[0]

@@ -83,8 +83,9 @@ class Summary:
         rate = self.records / self.seconds if self.seconds else 0.0
         out = [f"records: {self.records} read ({self.works} works, {self.authors} authors), "
                f"{self.malformed} malformed and skipped, {self.resumed} skipped as already imported; "
-               f"{self.batches} batches in {self.seconds:.1f}s ({rate:.0f} records/s), then explore "
-               f"lists refreshed for {self.refreshed} nodes in {self.refresh_seconds:.1f}s",
+               f"{self.seconds:.1f}s in all ({rate:.0f} records/s): {self.batches} batches in "
+               f"{self.seconds - self.refresh_seconds:.1f}s, then explore lists refreshed for {self.refreshed} "
+               f"nodes in {self.refresh_seconds:.1f}s",
                f"nodes: {self.total(self.created, True)} created, {self.total(self.updated, True)} updated, "
                f"{self.total(self.deleted, True)} deleted",
                f"relationships: {self.total(self.created, False)} created, "
