@@ -735,3 +735,28 @@ def test_the_summary_splits_the_time_it_took() -> None:
     summary = Summary(records=100, batches=2, seconds=10.0, refresh_seconds=4.0, refreshed=5)
     assert "10.0s in all (10 records/s): 2 batches in 6.0s, then explore lists refreshed for 5 nodes in 4.0s" \
         in summary.lines()[0]
+
+
+async def test_batch_boundaries_change_neither_the_graph_nor_what_the_summary_calls_updated(
+        import_db: Database, tmp_path: Path) -> None:
+    """The same records in batches of one and in one batch: the same graph, bookkeeping included
+    (an ORCID a work gave before the Author record arrived leaves no stamp behind), and no node is
+    "updated" by a later record that repeats its values (only the import's version stamp moves)."""
+    summaries = []
+    for family, batch_size in (("0069", 1), ("0068", 10)):
+        work = small_work(f"{family}000000001", "2025-01-01", [f"{family}000000001"], f"{family}000000001",
+                          f"{family}000000001")
+        work["authorships"][0]["author"]["orcid"] = "https://orcid.org/0000-0002-1825-0097"
+        record = {"id": f"https://openalex.org/A{family}000000001", "updated_date": "2025-02-01",
+                  "display_name": "Person 01", "orcid": "https://orcid.org/0000-0001-5109-3700"}
+        again = small_work(f"{family}000000002", "2025-03-01", [f"{family}000000001"], f"{family}000000001",
+                           f"{family}000000001")
+        path = tmp_path / f"{family}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in (work, record, again)))
+        summaries.append(await import_paths(import_db, [path], batch_size=batch_size))
+    prints = [await fingerprint(import_db, [f"{k}{f}" for k in OPENALEX_PREFIXES], {f: "0067"}) for f in ("0069", "0068")]
+    assert prints[0] == prints[1]
+    assert "orcidVersion" not in "".join(prints[0][0])
+    for summary in summaries:
+        assert summary.created["Topic"] == 1 and summary.updated["Topic"] == 0
+        assert summary.updated["Source"] == 0 and summary.updated["Institution"] == 0

@@ -72,6 +72,9 @@ def test_2022_schema_maps_host_venue_concepts_and_crossref_types() -> None:
     (work,) = rows.works
     assert record["type"] == "journal-article" and work["type"] == "article"
     assert work["source"] == "S" + record["host_venue"]["id"].rsplit("/V", 1)[1]
+    # host_venue.type says how this copy is hosted (publisher, repository), not what the venue is
+    assert record["host_venue"]["type"] in ("publisher", "repository")
+    assert [(s["id"], s["type"]) for s in rows.sources] == [(work["source"], None)]
     assert {t["topic"] for t in work["topics"]} == {
         c["id"].rsplit("/", 1)[1] for c in record["concepts"] if 0 < c["score"] <= 1}
     # 2022 institutions without an OpenAlex id are raw affiliation strings: not institutions

@@ -205,8 +205,11 @@ def _concept(concept: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _source(work: dict[str, Any]) -> dict[str, Any] | None:
-    """The venue of the primary location (2022: ``host_venue``, whose ``V`` ids are ``S`` ids)."""
-    if "primary_location" in work:
+    """The venue of the primary location (2022: ``host_venue``, whose ``V`` ids are ``S`` ids; its
+    ``type`` says how that one copy is hosted, ``publisher`` or ``repository``, not what the venue
+    is, so a 2022 venue has no type)."""
+    current = "primary_location" in work
+    if current:
         location = work.get("primary_location")
         source = location.get("source") if isinstance(location, dict) else None
     else:
@@ -217,7 +220,7 @@ def _source(work: dict[str, Any]) -> dict[str, Any] | None:
     if ident is None:
         return None
     issn = source.get("issn_l")
-    return {"id": "S" + ident[1:], "name": _name(source) or ident, "type": _label(source.get("type")),
+    return {"id": "S" + ident[1:], "name": _name(source) or ident, "type": _label(source.get("type")) if current else None,
             "issn": issn if isinstance(issn, str) else None}
 
 

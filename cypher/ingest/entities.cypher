@@ -3,7 +3,8 @@
 // (`importVersion`: the newest work or Author record naming the node, then the values themselves).
 // Parameters: $sources LIST<MAP{id,name,type,issn,version}>, $topics LIST<MAP{id,name,subfield,field,domain,version}>,
 //   $institutions LIST<MAP{id,name,ror,country,type,version}>.
-// Returns: counts LIST<MAP{kind,created,updated}> (updated = existing and changed).
+// Returns: counts LIST<MAP{kind,created,updated}> (updated = existing and changed; the bookkeeping `importVersion`
+//   moving on alone is no change).
 // Example: bzgraph cypher ingest/entities --write --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","subfield":null,"field":null,"domain":null,"version":"2025-11-06"}]' --param 'institutions=[]'
 CALL () {
   UNWIND $sources AS row
@@ -14,7 +15,7 @@ CALL () {
     SET n.name = row.name, n.type = row.type, n.issn = row.issn, n.importVersion = row.version
   }
   RETURN {kind: 'Source', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
-          updated: count(CASE WHEN before <> {id: row.id} AND before <> properties(n) THEN 1 END)} AS sources
+          updated: count(CASE WHEN before <> {id: row.id} AND before {.*, importVersion: 0} <> n {.*, importVersion: 0} THEN 1 END)} AS sources
 }
 CALL () {
   UNWIND $topics AS row
@@ -26,7 +27,7 @@ CALL () {
         n.importVersion = row.version
   }
   RETURN {kind: 'Topic', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
-          updated: count(CASE WHEN before <> {id: row.id} AND before <> properties(n) THEN 1 END)} AS topics
+          updated: count(CASE WHEN before <> {id: row.id} AND before {.*, importVersion: 0} <> n {.*, importVersion: 0} THEN 1 END)} AS topics
 }
 CALL () {
   UNWIND $institutions AS row
@@ -38,6 +39,6 @@ CALL () {
         n.importVersion = row.version
   }
   RETURN {kind: 'Institution', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
-          updated: count(CASE WHEN before <> {id: row.id} AND before <> properties(n) THEN 1 END)} AS institutions
+          updated: count(CASE WHEN before <> {id: row.id} AND before {.*, importVersion: 0} <> n {.*, importVersion: 0} THEN 1 END)} AS institutions
 }
 RETURN [sources, topics, institutions] AS counts

@@ -20,6 +20,7 @@ CALL () {
   SET n.name = CASE WHEN takeRecord THEN row.record.name WHEN nameFromSeen THEN row.seen.name ELSE n.name END,
       n.orcid = CASE WHEN takeRecord THEN row.record.orcid ELSE n.orcid END,
       n.recordVersion = CASE WHEN takeRecord THEN row.record.version ELSE n.recordVersion END,
+      n.orcidVersion = CASE WHEN takeRecord THEN null ELSE n.orcidVersion END,  // the record's ORCID rules now
       n.seenVersion = CASE WHEN takeSeen THEN row.seen.version ELSE n.seenVersion END,
       n.openalexId = row.id,
       n.openToCollaborate = coalesce(n.openToCollaborate, false)
@@ -38,10 +39,16 @@ CALL (writtenIds) {
   UNWIND $orcids AS evidence
   MATCH (n:Researcher {id: evidence.id})
   WHERE n.recordVersion IS NULL AND evidence.version >= coalesce(n.orcidVersion, '')
-  WITH n, evidence, properties(n) AS before
+  WITH n, evidence, n.orcid AS before
   SET n.orcid = evidence.orcid, n.orcidVersion = evidence.version
-  RETURN count(CASE WHEN before <> properties(n) AND NOT n.id IN writtenIds THEN 1 END) AS updatedByOrcid
+  RETURN count(CASE WHEN (before IS NULL OR before <> n.orcid) AND NOT n.id IN writtenIds THEN 1 END) AS updatedByOrcid
 }
-RETURN [{kind: 'Researcher', created: created,
-         updated: size([x IN written WHERE x[1] <> {id: x[0].id} AND x[1] <> properties(x[0])]) + updatedByOrcid}]
-       AS counts
+CALL (written) {
+  // changed: the bookkeeping versions moving on alone are no change
+  UNWIND written AS x
+  WITH x[0] AS n, x[1] AS before
+  RETURN count(CASE WHEN before <> {id: n.id}
+                     AND before {.*, recordVersion: 0, seenVersion: 0, orcidVersion: 0}
+                         <> n {.*, recordVersion: 0, seenVersion: 0, orcidVersion: 0} THEN 1 END) AS updated
+}
+RETURN [{kind: 'Researcher', created: created, updated: updated + updatedByOrcid}] AS counts
