@@ -307,3 +307,32 @@ async def test_graph_counts_show_the_accounts_side_to_moderators_only(api, setti
         assert names & private == set() and {"Researcher", "Work", "AUTHORED"} <= names
     names = {c["name"] for c in (await gql(api, query, token=token(settings, "mod", "moderator")))["data"]["graphCounts"]}
     assert {"User", "Claim", "MADE", "CLAIMS"} <= names
+
+
+async def test_the_moderators_queue_is_in_commit_order(api, settings, seeded) -> None:
+    """A claim that waited behind another action's lock on its record commits after a claim made
+    meanwhile; a moderator who paged to that claim still finds the late one after it (its time is
+    taken once it holds the queue's lock, not when its statement started)."""
+    from bzgraph import queries
+
+    slow_record, fast_record = await new_researcher(seeded), await new_researcher(seeded)
+    moderator = token(settings, "mod", "moderator")
+    query = "query($after: ID) { claims(status: PENDING, first: 100, after: $after) { id } }"
+    lock = queries.get("testing/lock-researcher").text
+    async with seeded.driver.session(database=seeded.settings.neo4j_database) as session:
+        holder = await session.begin_transaction()
+        try:
+            assert (await (await holder.run(lock, id=slow_record)).single())["id"] == slow_record
+            slow = asyncio.create_task(gql(api, contract("ClaimResearcher"), claim(slow_record, "slow@example.org"),
+                                           token=token(settings, new_id("slow"))))
+            await asyncio.sleep(1.0)  # the slow claim's statement has started and waits for the record
+            fast = await gql(api, contract("ClaimResearcher"), claim(fast_record, "fast@example.org"),
+                             token=token(settings, new_id("fast")))
+            fast_id = fast["data"]["claimResearcher"]["claim"]["id"]
+            seen = [c["id"] for c in (await gql(api, query, {}, token=moderator))["data"]["claims"]]
+            assert not slow.done() and fast_id in seen
+        finally:
+            await holder.rollback()
+    slow_id = (await slow)["data"]["claimResearcher"]["claim"]["id"]
+    after = [c["id"] for c in (await gql(api, query, {"after": fast_id}, token=moderator))["data"]["claims"]]
+    assert slow_id in after

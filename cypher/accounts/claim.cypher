@@ -19,8 +19,13 @@ WITH r, u,
      END AS outcome
 CALL (r, u, outcome) {
   WITH r, u WHERE outcome = 'CREATED'
+  // Claims enter the moderators' queue (ordered by createdAt) in commit order: each takes the queue's
+  // lock, held until commit, and only then the time (the clock's, not the statement's start, which may
+  // be long before, behind the locks above), so no claim committed later sorts before one committed earlier.
+  MERGE (queue:ClaimQueue {id: 'claims'})
+  SET queue._lock = true REMOVE queue._lock
   CREATE (u)-[:MADE]->(c:Claim:Entity {id: $claimId, status: 'PENDING', orcid: $orcid, email: $email,
-                                        note: $note, createdAt: datetime()})-[:CLAIMS]->(r)
+                                        note: $note, createdAt: datetime.realtime()})-[:CLAIMS]->(r)
   RETURN c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim
 UNION
   WITH outcome WHERE outcome <> 'CREATED'

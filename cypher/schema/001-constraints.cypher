@@ -10,4 +10,6 @@ CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT user_sub IF NOT EXISTS FOR (n:User) REQUIRE n.sub IS UNIQUE;
 CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (n:Claim) REQUIRE n.id IS UNIQUE;
-CREATE CONSTRAINT invitation_id IF NOT EXISTS FOR (n:Invitation) REQUIRE n.id IS UNIQUE
+CREATE CONSTRAINT invitation_id IF NOT EXISTS FOR (n:Invitation) REQUIRE n.id IS UNIQUE;
+// the one node claims lock in turn (accounts/claim), so that the moderators' queue is in commit order
+CREATE CONSTRAINT claim_queue_id IF NOT EXISTS FOR (n:ClaimQueue) REQUIRE n.id IS UNIQUE
