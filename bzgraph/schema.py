@@ -24,12 +24,12 @@ from bzgraph.limits import alias_limit, depth_limit
 from bzgraph.settings import Settings, get_settings
 
 
-@strawberry.type
+@strawberry.type(description="Every read a client can make.")
 class Query(ProfileQuery, ExploreQuery, SearchQuery, AccountsQuery, GraphQuery, AnalyticsQuery):
     """Every read a client can make."""
 
 
-@strawberry.type
+@strawberry.type(description="Every change a client can make; each needs a signed-in viewer.")
 class Mutation(AccountsMutation):
     """Every change a client can make; each needs a signed-in viewer."""
 

@@ -97,9 +97,10 @@ def normalize_email(value: str) -> str:
 
 @strawberry.enum(description="PENDING until a moderator reviews the claim, then APPROVED or REJECTED.")
 class ClaimStatus(Enum):
-    PENDING = "PENDING"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
+    PENDING = strawberry.enum_value("PENDING", description="awaiting a moderator's review")
+    APPROVED = strawberry.enum_value("APPROVED", description="approved by a moderator: the claimant holds the record")
+    REJECTED = strawberry.enum_value("REJECTED", description="rejected by a moderator, or closed when another claim was "
+                                                             "approved (see `closedBecause`)")
 
 
 @strawberry.enum(description="Why a claim was rejected without a review: an approval made it moot.")
@@ -111,32 +112,36 @@ class ClaimClosure(Enum):
 
 @strawberry.enum(description="PENDING until the claimant answers, then ACCEPTED or DECLINED.")
 class InvitationStatus(Enum):
-    PENDING = "PENDING"
-    ACCEPTED = "ACCEPTED"
-    DECLINED = "DECLINED"
+    PENDING = strawberry.enum_value("PENDING", description="not answered yet")
+    ACCEPTED = strawberry.enum_value("ACCEPTED", description="accepted by the researcher's claimant")
+    DECLINED = strawberry.enum_value("DECLINED", description="declined by the researcher's claimant")
 
 
 @strawberry.input(description="Evidence for a claim: at least one of `orcid` and `email`.")
 class ClaimEvidenceInput:
-    orcid: str | None = None
-    email: str | None = None
-    note: str | None = None
+    orcid: str | None = strawberry.field(default=None, description="an ORCID iD, bare or as its orcid.org address, "
+                                                                   "with or without hyphens; its check digit is verified")
+    email: str | None = strawberry.field(default=None, description="an e-mail address (syntax and lengths checked, "
+                                                                   "no DNS look-up)")
+    note: str | None = strawberry.field(default=None, description="anything else for the moderator, at most 2,000 "
+                                                                  "characters")
 
 
 @strawberry.type(description="Claim evidence; shown only to moderators and the claimant.")
 class ClaimEvidence:
-    orcid: str | None
-    email: str | None
-    note: str | None
+    orcid: str | None = strawberry.field(description="the ORCID iD given, as `0000-0000-0000-0000`")
+    email: str | None = strawberry.field(description="the e-mail address given, as email-validator normalized it")
+    note: str | None = strawberry.field(description="the claimant's note, composed (NFC) and trimmed")
 
 
 @strawberry.type(description="A request to be recognised as the person behind an author record.")
 class Claim:
-    id: strawberry.ID
-    status: ClaimStatus
-    created_at: str | None = None
+    id: strawberry.ID = strawberry.field(description="`claim:` and a UUID")
+    status: ClaimStatus = strawberry.field(description="where the claim stands")
+    created_at: str | None = strawberry.field(default=None, description="when the claim was made: an ISO 8601 "
+                                                                        "date-time in UTC, e.g. `2026-11-28T04:43:32.187Z`")
     researcher_id: strawberry.Private[str | None] = None
-    evidence: ClaimEvidence | None = None
+    evidence: ClaimEvidence | None = strawberry.field(default=None, description="what the claimant gave as evidence")
     claimant: str | None = strawberry.field(default=None, description="the claimant's account (shown to moderators and the claimant)")
     closed_because: ClaimClosure | None = strawberry.field(
         default=None, description="why a REJECTED claim was closed without a review; null when a moderator decided")
@@ -156,10 +161,11 @@ class Claim:
 
 @strawberry.type(description="An invitation to collaborate, sent to a claimed researcher.")
 class Invitation:
-    id: strawberry.ID
-    status: InvitationStatus
-    message: str | None = None
-    created_at: str | None = None
+    id: strawberry.ID = strawberry.field(description="`invitation:` and a UUID")
+    status: InvitationStatus = strawberry.field(description="whether it has been answered, and how")
+    message: str | None = strawberry.field(default=None, description="the sender's message, 1 to 2,000 characters")
+    created_at: str | None = strawberry.field(default=None, description="when it was sent: an ISO 8601 date-time in "
+                                                                        "UTC, e.g. `2026-11-28T04:43:32.187Z`")
     sender: str | None = strawberry.field(default=None, description="the sending account")
     researcher_id: strawberry.Private[str | None] = None
 
@@ -216,9 +222,9 @@ ACCOUNT_AFTER_DESCRIPTION = "the id of the last item of the page before; null fo
 
 @strawberry.type(description="The signed-in account.")
 class Account:
-    id: strawberry.ID
-    sub: str
-    roles: list[str]
+    id: strawberry.ID = strawberry.field(description="`user:` followed by `sub`")
+    sub: str = strawberry.field(description="the token's subject (its `sub` claim)")
+    roles: list[str] = strawberry.field(description="the token's roles that bzgraph knows (only `moderator`), sorted")
     claimed_researcher_id: strawberry.Private[str | None] = None
     loaded: strawberry.Private[Row | None] = None  # the row of accounts/viewer read for ``viewer``
     loaded_args: strawberry.Private[dict[str, ListArgs] | None] = None  # the pages that row holds
@@ -281,7 +287,7 @@ class ResearcherPayload:
 
     researcher_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The researcher as the change left them, read after the commit.")
     async def researcher(self, info: Info[Context, None]) -> Researcher | None:
         try:
             return await load_researcher(info, self.researcher_id)
@@ -292,12 +298,12 @@ class ResearcherPayload:
 
 @strawberry.type(description="The claim as it now reads, and its researcher.")
 class ClaimPayload(ResearcherPayload):
-    claim: Claim
+    claim: Claim = strawberry.field(description="the claim as it now reads")
 
 
 @strawberry.type(description="The invitation as it now reads.")
 class InvitationPayload:
-    invitation: Invitation
+    invitation: Invitation = strawberry.field(description="the invitation as it now reads")
 
 
 # -- mutations ------------------------------------------------------------------------------

@@ -18,16 +18,16 @@ MAX_ROWS = 5000
 
 @strawberry.type(description="The rows of an analyst query, in the query's order.")
 class CypherRows:
-    name: str
-    columns: list[str]
+    name: str = strawberry.field(description="the analyst query that ran")
+    columns: list[str] = strawberry.field(description="the query's column names, in its order")
     rows: list[JSON] = strawberry.field(description="one JSON object per row, keyed by column")
     truncated: bool = strawberry.field(description=f"true when more than {MAX_ROWS} rows were found")
 
 
 @strawberry.type(description="An analyst query of the library, with its header.")
 class AnalystQuery:
-    name: str
-    purpose: str
+    name: str = strawberry.field(description="what `cypher` takes as `name`, e.g. `analytics/top-collaborators`")
+    purpose: str = strawberry.field(description="the first sentence of the query's header")
     parameters: list[str] = strawberry.field(description="declared parameters, `?` marking optional ones")
 
 

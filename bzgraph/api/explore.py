@@ -27,8 +27,8 @@ MAX_HOPS = 8
 
 @strawberry.type(description="A node of an explored neighbourhood.")
 class GraphNode:
-    id: strawberry.ID
-    kind: NodeKind
+    id: strawberry.ID = strawberry.field(description="the node's id")
+    kind: NodeKind = strawberry.field(description="the node's kind")
     label: str = strawberry.field(description="name or title, ready to draw")
     weight: float | None = strawberry.field(
         default=None, description="how strongly it belongs to the neighbourhood (null for the center)")
@@ -37,51 +37,62 @@ class GraphNode:
 @strawberry.enum(description="How two nodes of an explored neighbourhood are joined.")
 class EdgeKind(Enum):
     CO_AUTHORED = strawberry.enum_value("CO_AUTHORED", description="researchers who share works (weight: how many)")
-    AUTHORED = strawberry.enum_value("AUTHORED", description="a researcher to their work")
+    AUTHORED = strawberry.enum_value("AUTHORED", description="a researcher to their work (weight: the work's citations "
+                                                             "seen from the researcher, 1 / author position from the work)")
     WORKS_ON = strawberry.enum_value("WORKS_ON", description="a researcher to a topic of their works (weight: how many)")
-    HAS_TOPIC = strawberry.enum_value("HAS_TOPIC", description="a work to its topic (weight: the topic's score)")
-    AFFILIATED_WITH = strawberry.enum_value("AFFILIATED_WITH", description="a researcher to an institution")
-    CITES = strawberry.enum_value("CITES", description="a citing work to the work it cites")
+    HAS_TOPIC = strawberry.enum_value("HAS_TOPIC", description="a work to its topic (weight: the topic's score seen "
+                                                               "from the work, the work's citations from the topic)")
+    AFFILIATED_WITH = strawberry.enum_value("AFFILIATED_WITH", description="a researcher to an institution (weight: "
+                                                                           "years affiliated)")
+    CITES = strawberry.enum_value("CITES", description="a citing work to the work it cites (weight: the other work's "
+                                                       "citations)")
 
 
 @strawberry.type(description="An edge between two returned nodes.")
 class GraphEdge:
-    source: strawberry.ID
-    target: strawberry.ID
+    source: strawberry.ID = strawberry.field(description="the id of the node the edge starts from")
+    target: strawberry.ID = strawberry.field(description="the id of the node the edge points to")
     kind: EdgeKind = strawberry.field(description="directed as in the graph (researcher to work to topic, "
                                                   "researcher to institution, citing to cited work)")
-    weight: float
+    weight: float = strawberry.field(description="the `weight` of the node it leads to, as read from the node it was "
+                                                 "reached from (by kinds: shared works, citations, works with the topic, "
+                                                 "years affiliated, 1 / author position or topic score; docs/explore.md)")
 
 
 @strawberry.type(description="How many neighbours of a kind exist, and how many are shown.")
 class KindTotal:
-    kind: NodeKind
-    total: int
-    shown: int
+    kind: NodeKind = strawberry.field(description="the kind of neighbour counted")
+    total: int = strawberry.field(description="neighbours of this kind (depth 1: the center's, exact; depth 2: plus "
+                                              "the second-ring candidates in the expanded nodes' kept lists)")
+    shown: int = strawberry.field(description="how many of them are in `nodes`")
 
 
 @strawberry.type(description="A bounded subgraph around a center node.")
 class Subgraph:
-    center: GraphNode
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
-    totals: list[KindTotal]
-    truncated: bool
+    center: GraphNode = strawberry.field(description="the node explored (its `weight` is null)")
+    nodes: list[GraphNode] = strawberry.field(description="the neighbours shown, at most `limit`, the center not "
+                                                          "included")
+    edges: list[GraphEdge] = strawberry.field(description="one per shown node, joining it to the node it was "
+                                                          "reached from")
+    totals: list[KindTotal] = strawberry.field(description="one per kind asked for (all when `kinds` is null or "
+                                                           "empty), in NodeKind order")
+    truncated: bool = strawberry.field(description="true when any neighbour was left out; false means the whole "
+                                                   "neighbourhood is shown")
 
 
 @strawberry.type(description="One co-authorship step of a collaboration path, with the works that join it.")
 class PathStep:
-    source: Researcher
-    target: Researcher
+    source: Researcher = strawberry.field(description="the researcher the step starts from (on the `from` side)")
+    target: Researcher = strawberry.field(description="their co-author the step leads to (on the `to` side)")
     works: list[Work] = strawberry.field(description="the newest 10 of the works they share")
     shared_works: int = strawberry.field(description="how many works they share in all")
 
 
 @strawberry.type(description="The shortest chain of co-authorships between two researchers.")
 class CollaborationPath:
-    hops: int
-    researchers: list[Researcher]
-    steps: list[PathStep]
+    hops: int = strawberry.field(description="how many co-authorships the chain has (0 when `from` is `to`)")
+    researchers: list[Researcher] = strawberry.field(description="the chain, from `from` to `to`")
+    steps: list[PathStep] = strawberry.field(description="one per hop, in chain order")
 
 
 # Edges point as the graph's relationships do: researcher -> work -> topic, researcher -> topic

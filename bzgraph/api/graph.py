@@ -14,12 +14,12 @@ class GraphCount:
 
     kind: str = strawberry.field(description="`node` or `relationship`")
     name: str = strawberry.field(description="the label or relationship type")
-    count: int
+    count: int = strawberry.field(description="how many nodes carry the label, or relationships have the type")
 
 
 # What the accounts side of the graph holds: its counts would tell anyone polling them when someone signs
 # up, claims a record or is invited (docs/graph-model.md), so only moderators see them.
-ACCOUNT_LABELS = frozenset({"User", "Claim", "Invitation"})
+ACCOUNT_LABELS = frozenset({"User", "Claim", "Invitation", "ClaimQueue"})
 ACCOUNT_RELATIONSHIPS = frozenset({"FOLLOWS", "MADE", "CLAIMS", "CLAIMANT_OF", "SENT", "TO"})
 
 

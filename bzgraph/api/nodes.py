@@ -9,10 +9,10 @@ import strawberry
 
 @strawberry.enum(description="The kinds of node a UI can draw and search.")
 class NodeKind(Enum):
-    RESEARCHER = "RESEARCHER"
-    WORK = "WORK"
-    TOPIC = "TOPIC"
-    INSTITUTION = "INSTITUTION"
+    RESEARCHER = strawberry.enum_value("RESEARCHER", description="a researcher (an author record)")
+    WORK = strawberry.enum_value("WORK", description="a work")
+    TOPIC = strawberry.enum_value("TOPIC", description="a research topic")
+    INSTITUTION = strawberry.enum_value("INSTITUTION", description="an institution")
 
 
 LABEL_OF_KIND: dict[NodeKind, str] = {
@@ -26,4 +26,4 @@ KIND_OF_LABEL: dict[str, NodeKind] = {label: kind for kind, label in LABEL_OF_KI
 
 @strawberry.interface(description="Any object of the graph; ids are unique across the whole graph.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="unique across the whole graph; opaque")

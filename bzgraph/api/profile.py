@@ -147,14 +147,14 @@ async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | Non
 
 @strawberry.type(description="A topic of a researcher, with how many of their works have it.")
 class TopicCount:
-    works_count: int
-    topic: Topic
+    works_count: int = strawberry.field(description="how many of the researcher's works have the topic")
+    topic: Topic = strawberry.field(description="the topic")
     cursor: str = strawberry.field(description="pass as `after` for the topics after this one")
 
 
 @strawberry.type(description="An institution a researcher has been affiliated with, and the years it was seen.")
 class Affiliation:
-    institution: Institution
+    institution: Institution = strawberry.field(description="the institution")
     years: list[int] = strawberry.field(description="oldest first")
 
 
@@ -168,22 +168,23 @@ class ResearcherCounts:
 
 @strawberry.type(description="What the viewer may do on this profile (all false when anonymous).")
 class ViewerState:
-    is_following: bool
-    can_claim: bool
-    can_invite: bool
+    is_following: bool = strawberry.field(description="the viewer follows this researcher")
+    can_claim: bool = strawberry.field(description="signed in, the record unclaimed, and the viewer holds no record, "
+                                                   "has no pending claim on it and fewer than 5 pending claims")
+    can_invite: bool = strawberry.field(description="signed in, the record claimed, and not the viewer's own")
 
 
 @strawberry.type(description="A co-author, with the number of works shared.")
 class Collaborator:
-    shared_works: int
-    researcher: Researcher
+    shared_works: int = strawberry.field(description="how many works both authored (at least 2)")
+    researcher: Researcher = strawberry.field(description="the co-author")
     cursor: str = strawberry.field(description="pass as `after` for the collaborators after this one")
 
 
 @strawberry.type(description="A researcher: an author record, claimable by its person.")
 class Researcher(Node):
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description="unique across the whole graph (imported: OpenAlex's `A…` id)")
+    name: str = strawberry.field(description="display name")
     _props: strawberry.Private[Row]
     _context: strawberry.Private[Context]
     _profile: strawberry.Private[Row | None] = None
@@ -246,7 +247,9 @@ class Researcher(Node):
     def headline(self) -> Awaitable[str | None] | str | None:
         return self._read_profile(_headline)
 
-    @strawberry.field(graphql_type=bool, metadata=PURE)
+    @strawberry.field(graphql_type=bool, metadata=PURE,
+                      description="The open-to-collaborate flag of the profile header, which the approved claimant edits "
+                                  "(`updateProfile`); false when unset.")
     def open_to_collaborate(self) -> Awaitable[bool] | bool:
         return self._read_profile(lambda p: bool(p["researcher"].get("openToCollaborate")))
 
@@ -267,15 +270,19 @@ class Researcher(Node):
         return self._read_profile(lambda p: [Affiliation(institution=Institution.from_row(a["institution"]), years=a["years"])
                                              for a in p["affiliations"]])
 
-    @strawberry.field(graphql_type=ResearcherCounts, metadata=PURE)
+    @strawberry.field(graphql_type=ResearcherCounts, metadata=PURE,
+                      description="Works, followers, topics and close collaborators, counted in the graph.")
     def counts(self) -> Awaitable[ResearcherCounts] | ResearcherCounts:
         return self._read_profile(_counts)
 
-    @strawberry.field(graphql_type=Trust, metadata=PURE)
+    @strawberry.field(graphql_type=Trust, metadata=PURE,
+                      description="The trust snapshot stored on the record, recomputed on every write that changes "
+                                  "a signal (docs/trust.md).")
     def trust(self) -> Awaitable[Trust] | Trust:
         return self._read_profile(lambda p: Trust.from_researcher(p["researcher"]))
 
-    @strawberry.field(graphql_type=ViewerState, metadata=PURE)
+    @strawberry.field(graphql_type=ViewerState, metadata=PURE,
+                      description="What the signed-in viewer may do on this profile; all false when anonymous.")
     def viewer_state(self) -> Awaitable[ViewerState] | ViewerState:
         return self._read_profile(_viewer_state)
 

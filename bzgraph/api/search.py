@@ -139,14 +139,16 @@ def _any_form(word: str) -> str:
 
 @strawberry.type(description="A search hit, with its relevance score.")
 class SearchHit:
-    score: float
-    node: Node
+    score: float = strawberry.field(description="Lucene's relevance score, raised above every other hit's for an "
+                                                "identifier pasted whole or a name typed exactly; compare only "
+                                                "within one search")
+    node: Node = strawberry.field(description="the researcher, work, topic or institution found")
 
 
 @strawberry.type(description="A page of search hits, most relevant first.")
 class SearchResult:
     total_count: int = strawberry.field(description=f"hits found (at most {HITS_RANKED} per kind are counted)")
-    hits: list[SearchHit]
+    hits: list[SearchHit] = strawberry.field(description="this page's hits, most relevant first")
     page_info: PageInfo = strawberry.field(description="pass `endCursor` as `after` for the next page")
 
 

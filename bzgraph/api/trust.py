@@ -14,11 +14,11 @@ import strawberry
 
 @strawberry.enum(description="NEW 0–19, EMERGING 20–39, ESTABLISHED 40–59, TRUSTED 60–79, EXEMPLARY 80–100.")
 class TrustTier(Enum):
-    NEW = "NEW"
-    EMERGING = "EMERGING"
-    ESTABLISHED = "ESTABLISHED"
-    TRUSTED = "TRUSTED"
-    EXEMPLARY = "EXEMPLARY"
+    NEW = strawberry.enum_value("NEW", description="score 0–19")
+    EMERGING = strawberry.enum_value("EMERGING", description="score 20–39")
+    ESTABLISHED = strawberry.enum_value("ESTABLISHED", description="score 40–59")
+    TRUSTED = strawberry.enum_value("TRUSTED", description="score 60–79")
+    EXEMPLARY = strawberry.enum_value("EXEMPLARY", description="score 80–100")
 
 
 @strawberry.enum(description=(
@@ -26,10 +26,11 @@ class TrustTier(Enum):
     "arXiv, DOI); L2 claimed by an account and approved by a moderator; L3 approved with an ORCID "
     "that matches the record's."))
 class VerificationLevel(Enum):
-    L0 = "L0"
-    L1 = "L1"
-    L2 = "L2"
-    L3 = "L3"
+    L0 = strawberry.enum_value("L0", description="no external identifier")
+    L1 = strawberry.enum_value("L1", description="an ORCID or OpenAlex id on the record, or an authored work with "
+                                                 "an arXiv id or DOI")
+    L2 = strawberry.enum_value("L2", description="claimed by an account, the claim approved by a moderator")
+    L3 = strawberry.enum_value("L3", description="approved, with claim evidence whose ORCID equals the record's")
 
 
 @strawberry.type(description="One signal that contributes to the trust score.")
@@ -38,15 +39,18 @@ class TrustComponent:
     label: str = strawberry.field(description="human-readable name")
     value: float = strawberry.field(description="the measured signal (a count, a level or a fraction)")
     points: int = strawberry.field(description="points earned, 0..maxPoints")
-    max_points: int
+    max_points: int = strawberry.field(description="the most points the component can earn; they add up to 100 "
+                                                   "over the components")
 
 
 @strawberry.type(description="Why a researcher has the trust score they have.")
 class Trust:
     score: int = strawberry.field(description="0–100; the sum of the components' points")
-    tier: TrustTier
-    verification_level: VerificationLevel
-    components: list[TrustComponent]
+    tier: TrustTier = strawberry.field(description="the band the score falls in")
+    verification_level: VerificationLevel = strawberry.field(
+        description="how firmly the record is tied to an external identifier or its person")
+    components: list[TrustComponent] = strawberry.field(
+        description="the components behind the score, in display order (empty before the first recompute)")
 
     @classmethod
     def from_researcher(cls, r: dict[str, Any]) -> Trust:

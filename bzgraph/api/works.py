@@ -34,11 +34,14 @@ AFTER_DESCRIPTION = "the endCursor of the page before; null for the first page"
 
 @strawberry.type(description="An institution researchers are affiliated with.")
 class Institution(Node):
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description="unique across the whole graph (imported: OpenAlex's `I…` id)")
+    name: str = strawberry.field(description="display name")
     country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2 code")
-    ror: str | None = None
-    type: str | None = None
+    ror: str | None = strawberry.field(
+        default=None, description="the ROR id as its full URL (`https://ror.org/…`, as OpenAlex gives it; unlike the "
+                                  "bare `orcid` and `doi`); null when unknown")
+    type: str | None = strawberry.field(default=None, description="the kind of institution as OpenAlex names it "
+                                                                  "(e.g. `education`, `company`); null when unknown")
 
     @classmethod
     def from_row(cls, row: Row) -> Institution:
@@ -57,11 +60,13 @@ class Institution(Node):
 
 @strawberry.type(description="A research topic.")
 class Topic(Node):
-    id: strawberry.ID
-    name: str
-    subfield: str | None = None
-    field: str | None = None
-    domain: str | None = None
+    id: strawberry.ID = strawberry.field(description="unique across the whole graph (imported: OpenAlex's `T…` id, "
+                                                     "or `C…` for a 2022 concept)")
+    name: str = strawberry.field(description="display name")
+    subfield: str | None = strawberry.field(default=None, description="the topic's subfield in OpenAlex's taxonomy "
+                                                                      "(null for a 2022 concept, `C…`)")
+    field: str | None = strawberry.field(default=None, description="the subfield's field (null for a 2022 concept)")
+    domain: str | None = strawberry.field(default=None, description="the field's domain (null for a 2022 concept)")
 
     @classmethod
     def from_row(cls, row: Row) -> Topic:
@@ -79,14 +84,15 @@ class Topic(Node):
 
 @strawberry.type(description="A topic of a work, with how strongly the work is about it.")
 class WorkTopic:
-    score: float
-    topic: Topic
+    score: float = strawberry.field(description="how strongly the work is about the topic, in (0, 1]")
+    topic: Topic = strawberry.field(description="the topic")
 
 
 @strawberry.type(description="An author of a work, in author-list order.")
 class Authorship:
-    position: int
-    researcher: Annotated[Researcher, strawberry.lazy("bzgraph.api.profile")]
+    position: int = strawberry.field(description="place in the author list, from 1")
+    researcher: Annotated[Researcher, strawberry.lazy("bzgraph.api.profile")] = strawberry.field(
+        description="the author's researcher record")
 
 
 async def batched(context: Context, name: str, node_id: str, **params: Any) -> Row:
@@ -105,17 +111,22 @@ async def batched(context: Context, name: str, node_id: str, **params: Any) -> R
 
 @strawberry.type(description="A published work: article, preprint, chapter, …")
 class Work(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="unique across the whole graph (imported: OpenAlex's `W…` id)")
     title: str | None = strawberry.field(description="null when the record has none (a few OpenAlex works)")
-    type: str | None = None
-    year: int | None = None
+    type: str | None = strawberry.field(default=None, description="as OpenAlex names it: `article`, `preprint`, "
+                                                                  "`book-chapter`, …")
+    year: int | None = strawberry.field(default=None, description="publication year; null when unknown")
     venue: str | None = strawberry.field(default=None, description="name of the primary venue")
-    abstract: str | None = None
+    abstract: str | None = strawberry.field(default=None, description="HTML entities decoded; null when the record "
+                                                                      "has none")
     date: str | None = strawberry.field(default=None, description="publication date, ISO 8601 (a preprint's: the day it was posted)")
-    doi: str | None = None
-    arxiv_id: str | None = None
-    language: str | None = None
-    cited_by_count: int = 0
+    doi: str | None = strawberry.field(default=None, description="the bare DOI in lower case, without "
+                                                                 "`https://doi.org/` (e.g. `10.1007/s10208-022-09557-9`)")
+    arxiv_id: str | None = strawberry.field(default=None, description="the bare arXiv id, without `arXiv:` or a "
+                                                                      "version (e.g. `2012.03772`)")
+    language: str | None = strawberry.field(default=None, description="ISO 639-1 code, e.g. `en`; null when unknown")
+    cited_by_count: int = strawberry.field(default=0, description="citations from anywhere, as the source reports "
+                                                                  "them (0 when unknown); `citedBy` lists those in the graph")
 
     @classmethod
     def from_row(cls, row: Row) -> Work:
@@ -162,37 +173,41 @@ class Work(Node):
 
 @strawberry.type(description="Where a page sits in its list (Relay cursor connections).")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="true when more items follow this page")
+    end_cursor: str | None = strawberry.field(description="the cursor of the page's last item, to pass as `after` for "
+                                                          "the next page; null when the page is empty")
     has_previous_page: bool = strawberry.field(description="true when this page was asked for `after` a cursor")
-    start_cursor: str | None = None
+    start_cursor: str | None = strawberry.field(default=None, description="the cursor of the page's first item; "
+                                                                          "null when the page is empty")
 
 
 @strawberry.type(description="A work on a page, with the cursor that pages on after it.")
 class WorkEdge:
-    cursor: str
-    node: Work
+    cursor: str = strawberry.field(description="pass as `after` for the works after this one")
+    node: Work = strawberry.field(description="the work")
 
 
 @strawberry.type(description="A page of works, newest first (year, then title ignoring case).")
 class WorkConnection:
-    total_count: int
-    page_info: PageInfo
-    edges: list[WorkEdge]
+    total_count: int = strawberry.field(description="how many works the whole list holds, as of this page")
+    page_info: PageInfo = strawberry.field(description="where this page sits in the list")
+    edges: list[WorkEdge] = strawberry.field(description="the works of this page, in list order")
 
 
 @strawberry.type(description="A researcher on a page of an institution's researchers.")
 class AffiliationEdge:
-    cursor: str
+    cursor: str = strawberry.field(description="pass as `after` for the researchers after this one")
     years: list[int] = strawberry.field(description="the years the affiliation was seen, oldest first")
-    node: Annotated[Researcher, strawberry.lazy("bzgraph.api.profile")]
+    node: Annotated[Researcher, strawberry.lazy("bzgraph.api.profile")] = strawberry.field(
+        description="the affiliated researcher")
 
 
 @strawberry.type(description="A page of an institution's researchers, the most recently seen there first, then by name.")
 class AffiliationConnection:
-    total_count: int
-    page_info: PageInfo
-    edges: list[AffiliationEdge]
+    total_count: int = strawberry.field(description="how many researchers are affiliated with the institution, as of "
+                                                    "this page")
+    page_info: PageInfo = strawberry.field(description="where this page sits in the list")
+    edges: list[AffiliationEdge] = strawberry.field(description="the researchers of this page, in list order")
 
 
 # -- pages ------------------------------------------------------------------------------------
