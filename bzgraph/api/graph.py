@@ -20,6 +20,8 @@ class GraphCount:
 # What the accounts side of the graph holds: its counts would tell anyone polling them when someone signs
 # up, claims a record or is invited (docs/graph-model.md), so only moderators see them.
 ACCOUNT_LABELS = frozenset({"User", "Claim", "Invitation", "ClaimQueue"})
+# The account labels that come with `:Entity`, one to a node: the `Entity` count shown to others leaves them out.
+ACCOUNT_ENTITY_LABELS = frozenset({"User", "Claim", "Invitation"})
 ACCOUNT_RELATIONSHIPS = frozenset({"FOLLOWS", "MADE", "CLAIMS", "CLAIMANT_OF", "SENT", "TO"})
 
 
@@ -31,5 +33,18 @@ class GraphQuery:
         rows = await info.context.db.read("graph-counts")
         viewer = info.context.viewer
         if viewer is None or not viewer.is_moderator:
-            rows = [r for r in rows if r["name"] not in (ACCOUNT_LABELS if r["kind"] == "node" else ACCOUNT_RELATIONSHIPS)]
+            rows = _public(rows)
         return [GraphCount(kind=r["kind"], name=r["name"], count=r["count"]) for r in rows]
+
+
+def _public(rows: list[dict]) -> list[dict]:
+    """The counts without the accounts side: its labels and relationship types, and its nodes in `Entity`."""
+    accounts = sum(r["count"] for r in rows if r["kind"] == "node" and r["name"] in ACCOUNT_ENTITY_LABELS)
+    public = []
+    for r in rows:
+        if r["name"] in (ACCOUNT_LABELS if r["kind"] == "node" else ACCOUNT_RELATIONSHIPS):
+            continue
+        if r["kind"] == "node" and r["name"] == "Entity":
+            r = {**r, "count": r["count"] - accounts}
+        public.append(r)
+    return public
