@@ -187,6 +187,32 @@ async def test_very_long_titles_page_on_with_short_cursors(api: httpx.AsyncClien
     assert len(body["data"]["researcher"]["works"]["pageInfo"]["endCursor"]) < 4096
 
 
+async def test_very_long_names_page_on_with_short_cursors(api: httpx.AsyncClient, seeded: Database) -> None:
+    """Collaborators and topics sort by the first 300 characters of their names, as works do by
+    title: their cursors stay short, and names that differ only past that point order by id."""
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    works = [{"id": f"{rid}-w{i}", "title": f"Shared {i}", "year": 2010} for i in range(2)]
+    await seeded.write("testing/researcher-with-works", id=rid, name="Long Names", works=works)
+    names = {f"{rid}-c{i}": name for i, name in enumerate(["x" * 100_000 + "b", "x" * 100_000 + "a", "研" * 5_000, "Short"])}
+    for cid, name in names.items():
+        await seeded.write("testing/researcher-with-works", id=cid, name=name, works=works)
+    expected = sorted(names, key=lambda cid: (names[cid][:300], cid))
+    query = """query($id: ID!, $after: String) { researcher(id: $id) {
+        closeCollaborators(first: 1, after: $after) { cursor researcher { id } } } }"""
+    seen: list[str] = []
+    after = None
+    while True:
+        body = await gql(api, query, {"id": rid, "after": after})
+        assert "errors" not in body, body
+        page = body["data"]["researcher"]["closeCollaborators"]
+        if not page:
+            break
+        assert len(page[0]["cursor"]) < 4096
+        seen.append(page[0]["researcher"]["id"])
+        after = page[0]["cursor"]
+    assert seen == expected
+
+
 async def test_malformed_and_foreign_cursors_are_bad_user_input(api: httpx.AsyncClient, seeded: Database) -> None:
     for cursor in ("nonsense", "bz1:!!!", "bz1:" + "A" * 10, ""):
         body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": cursor})
@@ -322,3 +348,35 @@ async def test_close_collaborators_and_topics_page_to_their_count(api: httpx.Asy
         refused = await gql(api, query, {"id": BUNGERT, "first": 2, "after": cursor})
         assert codes(refused) == ["BAD_USER_INPUT"] and refused["data"]["researcher"][field] is None
         assert refused["data"]["researcher"]["counts"][count] == whole["counts"][count]  # the rest is answered
+
+
+async def test_a_refused_cursor_in_a_batch_fails_its_own_field_only(api: httpx.AsyncClient) -> None:
+    """Researchers reached through node(id:) load together, batched: one's refused cursor fails that
+    one list, and neither the other researchers in the batch nor its own other fields."""
+    other = "bzr-martin-burger"
+    query = """query($a: ID!, $b: ID!, $after: String) {
+        a: node(id: $a) { ... on Researcher { counts { works } closeCollaborators(first: 1) { cursor } } }
+        b: node(id: $b) { ... on Researcher { counts { works } closeCollaborators(first: 1, after: $after) { cursor } } } }"""
+    first = await gql(api, query, {"a": BUNGERT, "b": other})
+    assert "errors" not in first, first
+    bungert_cursor = first["data"]["a"]["closeCollaborators"][0]["cursor"]
+    for after in ("bz1:nonsense", bungert_cursor):  # malformed; Bungert's list, not Burger's
+        body = await gql(api, query, {"a": BUNGERT, "b": other, "after": after})
+        assert codes(body) == ["BAD_USER_INPUT"], after
+        assert body["errors"][0]["path"] == ["b", "closeCollaborators"]
+        assert body["data"]["a"] == first["data"]["a"]
+        assert body["data"]["b"]["counts"] == first["data"]["b"]["counts"]
+        assert body["data"]["b"]["closeCollaborators"] is None
+    # each researcher's page after its own cursor, both in one request
+    both = """query($a: ID!, $b: ID!, $ca: String, $cb: String) {
+        a: node(id: $a) { ... on Researcher { closeCollaborators(first: 1, after: $ca) { cursor } } }
+        b: node(id: $b) { ... on Researcher { closeCollaborators(first: 1, after: $cb) { cursor } } } }"""
+    other_cursor = first["data"]["b"]["closeCollaborators"][0]["cursor"]
+    body = await gql(api, both, {"a": BUNGERT, "b": other, "ca": bungert_cursor, "cb": other_cursor})
+    assert "errors" not in body, body
+    for alias, cursor in (("a", bungert_cursor), ("b", other_cursor)):
+        assert body["data"][alias]["closeCollaborators"][0]["cursor"] != cursor
+    # the same cursor for both: the researcher whose list it is pages on, the other is refused
+    body = await gql(api, both, {"a": BUNGERT, "b": other, "ca": bungert_cursor, "cb": bungert_cursor})
+    assert codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["path"] == ["b", "closeCollaborators"]
+    assert body["data"]["a"]["closeCollaborators"][0]["cursor"] != bungert_cursor

@@ -90,15 +90,21 @@ def profile_params(ids: list[str], viewer: str | None, args: ProfileArgs) -> dic
     }
 
 
-async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) -> list[Row | None]:
-    """One query per distinct set of arguments (normally one), each over all the ids."""
-    groups: dict[ProfileArgs, list[str]] = {}
+async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) -> list[Row | None | BadUserInput]:
+    """One query per distinct set of arguments (normally one), each over all its ids; a page after a
+    cursor is one researcher's, so its query is too. A cursor refused fails its own keys only."""
+    groups: dict[tuple[ProfileArgs, str | None], list[str]] = {}
     for researcher_id, args in keys:
-        groups.setdefault(args, []).append(researcher_id)
-    found: dict[tuple[str, ProfileArgs], Row] = {}
-    for args, ids in groups.items():
-        rows = await context.db.read("profile/researchers", **profile_params(ids, context.viewer_id, args))
-        for row in rows:
+        paged = any(getattr(args, f"{kind}_after") is not None for kind in LISTS)
+        groups.setdefault((args, researcher_id if paged else None), []).append(researcher_id)
+    found: dict[tuple[str, ProfileArgs], Row | BadUserInput] = {}
+    for (args, _), ids in groups.items():
+        try:
+            params = profile_params(ids, context.viewer_id, args)
+        except BadUserInput as refused:
+            found.update(((researcher_id, args), refused) for researcher_id in ids)
+            continue
+        for row in await context.db.read("profile/researchers", **params):
             row["args"] = args
             found[(row["researcher"]["id"], args)] = row
     return [found.get(key) for key in keys]
@@ -107,7 +113,7 @@ async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) 
 def _profile_loader(context: Context) -> DataLoader[tuple[str, ProfileArgs], Row | None]:
     loader = context.loaders.get("profile")
     if loader is None:
-        async def load(keys: list[tuple[str, ProfileArgs]]) -> list[Row | None]:
+        async def load(keys: list[tuple[str, ProfileArgs]]) -> list[Row | None | BadUserInput]:
             return await _load_profiles(context, keys)
 
         loader = context.loaders["profile"] = DataLoader(load_fn=load, cache=False)

@@ -24,8 +24,8 @@ CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(c:Researcher)
   WHERE c <> r
   WITH c, count(DISTINCT w) AS shared
-  ORDER BY shared DESC, coalesce(c.name, '') ASC, c.id ASC
-  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c, sharedWorks: shared, sortName: coalesce(c.name, '')} END) AS coauthors
+  ORDER BY shared DESC, left(coalesce(c.name, ''), 300) ASC, c.id ASC
+  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c, sharedWorks: shared, sortName: left(coalesce(c.name, ''), 300)} END) AS coauthors
   WITH [x IN coauthors WHERE x.sharedWorks >= 2] AS close
   WITH close, [x IN close WHERE $collaboratorsAfterId IS NULL
       OR x.sharedWorks < $collaboratorsAfterShared
@@ -40,9 +40,9 @@ CALL (r) {
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)-[:HAS_TOPIC]->(t:Topic)
   WITH t, count(DISTINCT w) AS works
-  ORDER BY works DESC, coalesce(t.name, '') ASC, t.id ASC
+  ORDER BY works DESC, left(coalesce(t.name, ''), 300) ASC, t.id ASC
   WITH collect(CASE WHEN t IS NULL THEN null
-                    ELSE {topic: t {.id, .name, .subfield, .field, .domain}, worksCount: works, sortName: coalesce(t.name, '')} END) AS topics
+                    ELSE {topic: t {.id, .name, .subfield, .field, .domain}, worksCount: works, sortName: left(coalesce(t.name, ''), 300)} END) AS topics
   RETURN size(topics) AS topicCount,
          [x IN topics WHERE $topicsAfterId IS NULL
             OR x.worksCount < $topicsAfterWorks
