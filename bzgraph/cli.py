@@ -119,7 +119,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             super().handle_exit(sig, frame)
 
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)  # the app started (migrations, warm-up), then the port bound
+            await super().startup(sockets)  # the app started (migrations; the warm-up goes on in the background), the port bound
             for server in self.servers:
                 for bound in server.sockets:
                     print(f"bzgraph serving GraphQL at {graphql_url(bound.getsockname())}", flush=True)

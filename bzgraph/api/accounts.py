@@ -139,7 +139,8 @@ class Claim:
     id: strawberry.ID = strawberry.field(description="`claim:` and a UUID")
     status: ClaimStatus = strawberry.field(description="where the claim stands")
     created_at: str | None = strawberry.field(default=None, description="when the claim was made: an ISO 8601 "
-                                                                        "date-time in UTC, e.g. `2026-11-28T04:43:32.187Z`")
+                                                                        "date-time in UTC to the nanosecond, e.g. "
+                                                                        "`2026-11-28T04:43:32.187654321Z`")
     researcher_id: strawberry.Private[str | None] = None
     evidence: ClaimEvidence | None = strawberry.field(default=None, description="what the claimant gave as evidence")
     claimant: str | None = strawberry.field(default=None, description="the claimant's account (shown to moderators and the claimant)")
