@@ -74,16 +74,17 @@ async def refresh(db: Database, ids: list[str], skip: bool = False) -> float:
 
 
 async def neighbourhood(db: Database, node: str, depth: int = 1, limit: int = 50) -> dict[str, Any]:
-    params = dict(id=node, depth=depth, kinds=None, limit=limit, firstLevel=limit if depth == 1 else (limit + 1) // 2)
+    params = dict(id=node, depth=depth, kinds=None, limit=limit, firstLevel=limit if depth == 1 else (limit + 1) // 2,
+                  crossEdges=False)
     return (await db.read("explore/neighbourhood", **params))[0]
 
 
-async def timed(db: Database, name: str, cases: dict[str, dict[str, Any]], rounds: int) -> dict[str, float]:
+async def timed(db: Database, name: str, cases: dict[Any, dict[str, Any]], rounds: int) -> dict[Any, float]:
     """Median milliseconds per case, the cases interleaved so that noise hits every case alike."""
     for params in cases.values():
         for _ in range(10):
             await db.read(name, **params)
-    times: dict[str, list[float]] = {label: [] for label in cases}
+    times: dict[Any, list[float]] = {label: [] for label in cases}
     for _ in range(rounds):
         for label, params in cases.items():
             started = time.perf_counter()
@@ -117,15 +118,23 @@ async def run(rounds: int, skip_refresh: bool) -> None:
             for name, seconds in write_cost.items():
                 print(f"  {name:36} {seconds * 1e3:9.1f} ms")
         for depth in (1, 2):
-            cases = {label: dict(id=cid, depth=depth, kinds=None, limit=50, firstLevel=50 if depth == 1 else 25)
-                     for label, cid in centers.items()}
+            # each center without and with crossEdges (the edges among the shown nodes), all interleaved
+            cases = {(label, cross): dict(id=cid, depth=depth, kinds=None, limit=50,
+                                          firstLevel=50 if depth == 1 else 25, crossEdges=cross)
+                     for label, cid in centers.items() for cross in (False, True)}
             medians = await timed(db, "explore/neighbourhood", cases, rounds)
-            print(f"\nexplore depth {depth}, limit 50 ({rounds} rounds each, interleaved)")
-            print(f"  {'center':18} {'id':10} {'neighbours [R, W, T, I]':>34} {'median ms':>10} {'ratio':>6} {'db hits':>8}")
-            for label, params in cases.items():
-                hits = await profile_hits(db, "explore/neighbourhood", params)
-                print(f"  {label:18} {params['id']:10} {str(degree[label]):>34} {medians[label]:10.2f} "
-                      f"{medians[label] / medians['small researcher']:6.2f} {hits:8,}", flush=True)
+            print(f"\nexplore depth {depth}, limit 50 ({rounds} rounds each, interleaved; ratio: against the small "
+                  f"researcher; crossEdges: the same with the edges among the shown nodes)")
+            print(f"  {'center':18} {'id':10} {'neighbours [R, W, T, I]':>34} {'median ms':>10} {'ratio':>6} {'db hits':>8}"
+                  f" {'crossEdges ms':>14} {'ratio':>6} {'readings':>8}")
+            base = medians[("small researcher", False)]
+            for label, cid in centers.items():
+                plain, cross = cases[(label, False)], cases[(label, True)]
+                hits = await profile_hits(db, "explore/neighbourhood", plain)
+                readings = len((await db.read("explore/neighbourhood", **cross))[0]["crossReadings"])
+                print(f"  {label:18} {cid:10} {str(degree[label]):>34} {medians[(label, False)]:10.2f} "
+                      f"{medians[(label, False)] / base:6.2f} {hits:8,} {medians[(label, True)]:14.2f} "
+                      f"{medians[(label, True)] / medians[(label, False)]:6.2f} {readings:8}", flush=True)
         paths = {"small - small": dict(source=small, target=CANDIDATE_SMALL[0], maxHops=8),
                  "small - hub": dict(source=small, target=hub, maxHops=8),
                  "small - mega": dict(source=small, target="syn-r0", maxHops=8)}

@@ -8,7 +8,8 @@
     bz.cypher("analytics/top-collaborators", id="bzr-leon-bungert").to_pandas()
 
 :class:`AsyncClient` has the same methods as coroutines. The requests are the UI's own operations
-(``bzgraph/operations/*.graphql``: copies of the contract's, and its Search with paging). ``cypher`` runs a read-only analyst
+(``bzgraph/operations/*.graphql``: copies of the contract's, its Search with paging, and its ResearchGraph with
+``crossEdges``). ``cypher`` runs a read-only analyst
 query of ``cypher/analytics/`` through the API, or, with ``neo4j_uri=``, straight against Neo4j with
 the official driver (any named query, always in a read transaction). pandas and networkx come with
 the ``notebook`` extra and are imported only when ``to_pandas`` / ``to_networkx`` are called.
@@ -214,22 +215,25 @@ class Neighbourhood:
     edges: Records[Edge]
     totals: Records[KindTotal]
     truncated: bool
+    cross_edges: Records[Edge] = field(default_factory=lambda: Records(of=Edge))  # asked for with cross_edges=True
 
     @classmethod
     def from_data(cls, g: Data) -> Neighbourhood:
         return cls(center=Node(**g["center"]), nodes=Records((Node(**n) for n in g["nodes"]), of=Node),
                    edges=Records((Edge(**e) for e in g["edges"]), of=Edge),
-                   totals=Records((KindTotal(**t) for t in g["totals"]), of=KindTotal), truncated=g["truncated"])
+                   totals=Records((KindTotal(**t) for t in g["totals"]), of=KindTotal), truncated=g["truncated"],
+                   cross_edges=Records((Edge(**e) for e in g.get("crossEdges", ())), of=Edge))
 
     def to_networkx(self) -> networkx.DiGraph:
-        """A directed graph: nodes keep ``kind``, ``label``, ``weight`` and ``center``; edges ``kind`` and ``weight``."""
+        """A directed graph: nodes keep ``kind``, ``label``, ``weight`` and ``center``; edges ``kind`` and ``weight``
+        (the cross edges too, when they were asked for)."""
         import networkx as nx
 
         graph = nx.DiGraph(center=self.center.id, truncated=self.truncated)
         for node in (self.center, *self.nodes):
             graph.add_node(node.id, kind=node.kind, label=node.label, weight=node.weight,
                            center=node.id == self.center.id)
-        for edge in self.edges:
+        for edge in (*self.edges, *self.cross_edges):
             graph.add_edge(edge.source, edge.target, kind=edge.kind, weight=edge.weight)
         return graph
 
@@ -324,8 +328,9 @@ def _profile(id: str, works_first: int, works_after: str | None) -> _Call:
                  _maybe("researcher", Profile.from_data))
 
 
-def _explore(id: str, depth: int, kinds: list[str] | str | None, limit: int) -> _Call:
-    return _Call(operation("ResearchGraph"), {"id": id, "depth": depth, "kinds": _kinds(kinds), "limit": limit},
+def _explore(id: str, depth: int, kinds: list[str] | str | None, limit: int, cross_edges: bool) -> _Call:
+    return _Call(operation("ExploreGraph" if cross_edges else "ResearchGraph"),
+                 {"id": id, "depth": depth, "kinds": _kinds(kinds), "limit": limit},
                  _maybe("explore", Neighbourhood.from_data))
 
 
@@ -514,8 +519,9 @@ class Client(_Base):
         return self._run(_profile(id, works_first, works_after))
 
     def explore(self, id: str, depth: int = 1, kinds: list[str] | str | None = None,
-                limit: int = 50) -> Neighbourhood | None:
-        return self._run(_explore(id, depth, kinds, limit))
+                limit: int = 50, cross_edges: bool = False) -> Neighbourhood | None:
+        """The neighbourhood ``explore`` draws; ``cross_edges`` adds the other edges among its nodes."""
+        return self._run(_explore(id, depth, kinds, limit, cross_edges))
 
     def search(self, text: str, kinds: list[str] | str | None = None, first: int = 10,
                after: str | None = None) -> SearchResults:
@@ -569,8 +575,9 @@ class AsyncClient(_Base):
         return await self._run(_profile(id, works_first, works_after))
 
     async def explore(self, id: str, depth: int = 1, kinds: list[str] | str | None = None,
-                      limit: int = 50) -> Neighbourhood | None:
-        return await self._run(_explore(id, depth, kinds, limit))
+                      limit: int = 50, cross_edges: bool = False) -> Neighbourhood | None:
+        """The neighbourhood ``explore`` draws; ``cross_edges`` adds the other edges among its nodes."""
+        return await self._run(_explore(id, depth, kinds, limit, cross_edges))
 
     async def search(self, text: str, kinds: list[str] | str | None = None, first: int = 10,
                      after: str | None = None) -> SearchResults:

@@ -71,6 +71,26 @@ def test_explore_to_networkx_keeps_node_and_edge_attributes(client: Client) -> N
     assert len(only_topics.nodes) == 9 and not only_topics.truncated
 
 
+def test_the_bundled_explore_graph_is_the_contracts_research_graph_with_cross_edges() -> None:
+    cross = "    crossEdges {\n      source\n      target\n      kind\n      weight\n    }\n"
+    explore_graph = operation("ExploreGraph")
+    assert cross in explore_graph
+    research_graph = contract("ResearchGraph")
+    expected = research_graph[research_graph.index("query ResearchGraph("):].replace("ResearchGraph(", "ExploreGraph(", 1)
+    assert explore_graph[explore_graph.index("query ExploreGraph("):].replace(cross, "", 1) == expected
+
+
+def test_explore_with_cross_edges_draws_them_too(client: Client) -> None:
+    raw = client.execute(operation("ExploreGraph"), {"id": LEON, "depth": 1, "limit": 30})["explore"]
+    hood = client.explore(LEON, limit=30, cross_edges=True)
+    assert hood == Neighbourhood.from_data(raw) and hood.cross_edges and hood.edges == client.explore(LEON, limit=30).edges
+    graph = hood.to_networkx()
+    assert graph.number_of_edges() == len(raw["edges"]) + len(raw["crossEdges"])
+    for edge in raw["crossEdges"]:
+        assert graph.edges[edge["source"], edge["target"]] == {"kind": edge["kind"], "weight": edge["weight"]}
+    assert client.explore(LEON, limit=30).cross_edges == []
+
+
 def test_search_to_pandas(client: Client) -> None:
     results = client.search("nonlinear power")
     assert results.total_count >= 1 and len(results) == len(results.hits)

@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from bzgraph.app import create_app
 from bzgraph.auth import issue_token
+from bzgraph.client import operation
 from bzgraph.db import Database
 from bzgraph.errors import INTERNAL_MESSAGE, BzgraphError, to_graphql_error
 from bzgraph.media import STATUS_WITHOUT_DATA, prefers_graphql_response
@@ -109,6 +110,9 @@ async def test_contract_operations_at_their_largest_pages_are_within_the_cost_li
                             ("Collaborators", {"id": BUNGERT, "first": 100})]:
         body = await gql(api, contract(name), variables)
         assert "errors" not in body, (name, body)
+    # and the notebook client's ResearchGraph with crossEdges
+    body = await gql(api, operation("ExploreGraph"), {"id": BUNGERT, "depth": 2, "limit": 500})
+    assert "errors" not in body and body["data"]["explore"]["crossEdges"], body
 
 
 async def test_an_app_built_with_other_limits_applies_them(settings, seeded) -> None:

@@ -390,6 +390,72 @@ async def test_edges_point_the_way_the_graph_does(api, graph: Graph, pick: str, 
             assert (edge["source"], edge["target"]) in cites, edge
 
 
+CROSS_QUERY = """query($id: ID!, $depth: Int, $kinds: [NodeKind!], $limit: Int) {
+  explore(id: $id, depth: $depth, kinds: $kinds, limit: $limit) {
+    center { id kind } nodes { id kind } edges { source target kind weight }
+    crossEdges { source target kind weight } } }"""
+
+
+def _graph_edges(graph: Graph, shown: dict[str, str]) -> dict[tuple, float]:
+    """Every edge the graph has among ``shown`` (id → kind), computed from the generated records:
+    key (start, end, kind), a co-authorship's ends sorted; value the weight its start reads (a tuple
+    of the weights either end reads, for works that cite each other)."""
+    cites = {(c["source"], c["target"]) for c in graph.cites if c["source"] != c["target"]}
+    kinds = {("RESEARCHER", "WORK"): "AUTHORED", ("RESEARCHER", "TOPIC"): "WORKS_ON",
+             ("RESEARCHER", "INSTITUTION"): "AFFILIATED_WITH", ("WORK", "TOPIC"): "HAS_TOPIC"}
+    found = {}
+    for a in shown:
+        neighbours = graph.neighbours(a)
+        for b in shown:
+            if b == a or b not in neighbours.get(shown[b], {}):
+                continue
+            if shown[a] == shown[b] == "RESEARCHER":
+                found[(*sorted((a, b)), "CO_AUTHORED")] = neighbours["RESEARCHER"][b]
+            elif shown[a] == shown[b] == "WORK":
+                if (a, b) in cites and (b, a) in cites:
+                    # works citing each other: a list keeps one reading of each neighbour, so one of the two
+                    # edges is read from its end only (the cited work's reading of the citing work)
+                    found[(a, b, "CITES")] = (neighbours["WORK"][b], graph.neighbours(b)["WORK"][a])
+                elif (a, b) in cites:
+                    found[(a, b, "CITES")] = neighbours["WORK"][b]
+            elif (shown[a], shown[b]) in kinds:
+                found[(a, b, kinds[(shown[a], shown[b])])] = neighbours[shown[b]][b]
+    return found
+
+
+def _key(edge: dict) -> tuple:
+    if edge["kind"] == "CO_AUTHORED":
+        return (*sorted((edge["source"], edge["target"])), "CO_AUTHORED")
+    return edge["source"], edge["target"], edge["kind"]
+
+
+@pytest.mark.parametrize("pick", ["researcher", "work", "topic", "institution"])
+@pytest.mark.parametrize("depth,limit,kinds", [(1, 60, None), (2, 30, None), (2, 12, ["RESEARCHER", "WORK"])])
+async def test_cross_edges_are_every_other_edge_among_the_shown_nodes(api, graph: Graph, pick: str, depth: int,
+                                                                      limit: int, kinds: list[str] | None) -> None:
+    """`crossEdges` adds to the tree of `edges` every other edge the graph has among the center and
+    the shown nodes, each once, pointing the graph's way, weighted as its start reads its end."""
+    node = {"researcher": graph.researchers[0], "work": graph.works[3], "topic": graph.topics[1],
+            "institution": graph.institutions[0]}[pick]["id"]
+    body = await gql(api, CROSS_QUERY, {"id": node, "depth": depth, "kinds": kinds, "limit": limit})
+    assert "errors" not in body and body["extensions"]["cypherRoundTrips"] == 1, body
+    result = body["data"]["explore"]
+    shown = {n["id"]: n["kind"] for n in [result["center"], *result["nodes"]]}
+    expected = _graph_edges(graph, shown)
+    tree = [_key(e) for e in result["edges"]]
+    cross = [_key(e) for e in result["crossEdges"]]
+    assert len(set(cross)) == len(cross) and not set(cross) & set(tree)
+    assert set(tree) | set(cross) == set(expected)
+    assert cross or pick in ("topic", "institution")  # around a researcher or a work there are always some
+    for edge in result["crossEdges"]:
+        weights = expected[_key(edge)]
+        assert any(edge["weight"] == pytest.approx(w) for w in (weights if isinstance(weights, tuple) else [weights])), edge
+    # the same subgraph as without them
+    plain = await _explore(api, node, depth=depth, limit=limit, kinds=kinds)
+    assert [n["id"] for n in plain["nodes"]] == [n["id"] for n in result["nodes"]]
+    assert [_key(e) for e in plain["edges"]] == tree
+
+
 async def test_bad_arguments_and_unknown_center(api, graph: Graph) -> None:
     node = graph.researchers[0]["id"]
     for variables in ({"limit": 501}, {"limit": 0}, {"depth": 3}, {"depth": 0}):

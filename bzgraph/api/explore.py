@@ -15,6 +15,7 @@ import strawberry
 from strawberry.types import Info
 
 from bzgraph.api.inputs import check_id
+from bzgraph.api.lookahead import selected_fields
 from bzgraph.api.nodes import NodeKind
 from bzgraph.api.profile import Researcher
 from bzgraph.api.works import Work
@@ -74,6 +75,10 @@ class Subgraph:
                                                           "included")
     edges: list[GraphEdge] = strawberry.field(description="one per shown node, joining it to the node it was "
                                                           "reached from")
+    cross_edges: list[GraphEdge] = strawberry.field(
+        description="the other edges among the center and the shown nodes (a shown co-author to a shown work, a shown "
+                    "work to a shown topic, ...), each once, as far as the two ends' kept neighbour lists tell "
+                    "(docs/explore.md); read only when asked for")
     totals: list[KindTotal] = strawberry.field(description="one per kind asked for (all when `kinds` is null or "
                                                            "empty), in NodeKind order")
     truncated: bool = strawberry.field(description="true when any neighbour was left out; false means the whole "
@@ -113,6 +118,30 @@ def _edge(source: str, source_kind: str, node: dict[str, Any]) -> GraphEdge:
     return GraphEdge(source=strawberry.ID(start), target=strawberry.ID(end), kind=EdgeKind(via), weight=weight)
 
 
+def _edge_key(edge: GraphEdge) -> tuple[str, str, EdgeKind]:
+    """What makes two readings the same edge: its ends and kind (a co-authorship has no direction)."""
+    if edge.kind is EdgeKind.CO_AUTHORED:
+        return (*sorted((str(edge.source), str(edge.target))), edge.kind)  # type: ignore[return-value]
+    return str(edge.source), str(edge.target), edge.kind
+
+
+def _cross_edges(readings: list[dict[str, Any]], kind_of: dict[str, str], tree: list[GraphEdge]) -> list[GraphEdge]:
+    """The edges among shown nodes besides the ``tree`` (each node's edge to the node it was reached
+    from), one per pair and kind, in the order first read. An edge is often read from both ends:
+    its weight is the one its start reads (the end's reading when the start's list lacks it), as
+    for the tree's edges."""
+    seen = {_edge_key(edge) for edge in tree}
+    found: dict[tuple[str, str, EdgeKind], tuple[GraphEdge, bool]] = {}  # the edge, and whether its start read it
+    for reading in readings:
+        if reading["source"] == reading["id"]:
+            continue
+        edge = _edge(reading["source"], kind_of[reading["source"]], reading)
+        key, by_start = _edge_key(edge), reading["source"] == edge.source
+        if key not in seen and (key not in found or (by_start and not found[key][1])):
+            found[key] = (edge, by_start)
+    return [edge for edge, _ in found.values()]
+
+
 def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: int) -> Subgraph:
     """Shape the neighbourhood query's row; totals count every neighbour, shown or not. At depth 2 the
     row also says whether neighbours the totals cannot count were left out (``leftOut``)."""
@@ -123,13 +152,14 @@ def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: 
     nodes = [GraphNode(id=strawberry.ID(n["id"]), kind=NodeKind(n["kind"]), label=n["label"], weight=n["weight"])
              for n in row["nodes"]]
     edges = [_edge(n["source"], kind_of[n["source"]], n) for n in row["nodes"]]
+    cross_edges = _cross_edges(row["crossReadings"], kind_of, edges)
     shown = Counter(n.kind.value for n in nodes)
     found2 = row["found2"] if depth >= 2 else [0] * len(order)
     totals = [KindTotal(kind=NodeKind(k), total=row["totals"][i] + found2[i], shown=shown[k])
               for i, k in enumerate(order) if k in wanted]
     return Subgraph(
         center=GraphNode(id=strawberry.ID(center["id"]), kind=NodeKind(center["kind"]), label=center["label"]),
-        nodes=nodes, edges=edges, totals=totals,
+        nodes=nodes, edges=edges, cross_edges=cross_edges, totals=totals,
         truncated=any(t.total > t.shown for t in totals) or bool(row["leftOut"]),
     )
 
@@ -148,7 +178,8 @@ class ExploreQuery:
         rows = await info.context.db.read(
             "explore/neighbourhood", id=check_id(id), depth=depth, limit=limit,
             firstLevel=limit if depth == 1 else (limit + 1) // 2,
-            kinds=[k.value for k in kinds] if kinds else None)
+            kinds=[k.value for k in kinds] if kinds else None,
+            crossEdges="crossEdges" in selected_fields(info, {"crossEdges"}))
         return subgraph_from_row(rows[0], kinds, depth) if rows else None
 
     @strawberry.field(description="The shortest chain of co-authorships between two researchers, "

@@ -9,10 +9,12 @@
 // that none of its own shows as second ring (the count of that kind may still include some beyond those checked).
 // Returns found2: how many second-ring candidates there are per kind (in kindOrder), shown or not; leftOut: at depth 2,
 //   whether neighbours that found2 cannot count were left out (of an expanded node beyond its kept list, or of a
-//   level-1 node shown without being expanded).
+//   level-1 node shown without being expanded); crossReadings: with $crossEdges, the kept lists' readings of shown
+//   nodes by shown nodes (the edges among them), else [].
 // Parameters: $id STRING, $depth INTEGER (1 or 2), $kinds LIST<STRING>? (null: all kinds), $limit INTEGER,
-//   $firstLevel INTEGER (how many level-1 neighbours are expanded: $limit at depth 1, half of it at depth 2).
-// Example: bzgraph cypher explore/neighbourhood --param id=bzr-leon-bungert --param depth=2 --param kinds=null --param limit=10 --param firstLevel=5
+//   $firstLevel INTEGER (how many level-1 neighbours are expanded: $limit at depth 1, half of it at depth 2),
+//   $crossEdges BOOLEAN (read the edges among the shown nodes too).
+// Example: bzgraph cypher explore/neighbourhood --param id=bzr-leon-bungert --param depth=2 --param kinds=null --param limit=10 --param firstLevel=5 --param crossEdges=false
 MATCH (c:Entity {id: $id})
 WHERE c:Researcher OR c:Work OR c:Topic OR c:Institution
 WITH c, ['RESEARCHER', 'WORK', 'TOPIC', 'INSTITUTION'] AS kindOrder,
@@ -148,8 +150,24 @@ WITH *, $depth >= 2 AND (
            AND m.totals[k] > size([x IN m.kinds WHERE x = kindOrder[k]]))
          OR any(i IN range(0, size(m.ids) - 1) WHERE m.kinds[i] IN wantedKinds AND NOT m.ids[i] IN shownIds))
      ) AS leftOut
+CALL (c, level1, level2) {
+  // With $crossEdges: every reading, in a shown node's kept list, of another shown node (the center's included). Each
+  // edge among the shown nodes that either end's list holds is read here, from one end or both (the caller keeps one
+  // reading an edge, and leaves out the edges each node was reached by); without it, nothing is read.
+  WITH c, level1, level2 WHERE $crossEdges
+  WITH [c.id] + [x IN level1 + level2 | x.node.id] AS shownIds, [c] + [x IN level1 + level2 | x.node] AS shownNodes
+  // the shown ids as one text: a list entry is looked for in it (a native string search) before the list compare,
+  // which costs a comparison per shown node and would run for every entry of every list (twice the time, around hubs)
+  WITH shownIds, shownNodes, reduce(text = ' ', x IN shownIds | text + x + ' ') AS shownText
+  UNWIND shownNodes AS n
+  // each list is one property read (a property read inside the loop over a list costs the list)
+  WITH shownIds, shownText, n.id AS source, coalesce(n.neighbourIds, []) AS ids, n.neighbourKinds AS kinds,
+       n.neighbourWeights AS weights, n.neighbourVias AS vias
+  UNWIND [i IN range(0, size(ids) - 1) WHERE shownText CONTAINS ' ' + ids[i] + ' ' AND ids[i] IN shownIds] AS i
+  RETURN collect({source: source, id: ids[i], kind: kinds[i], weight: weights[i], via: vias[i]}) AS crossReadings
+}
 RETURN c {.id, label: coalesce(c.name, CASE WHEN c.title <> '' THEN c.title END, c.id),
           kind: kindOrder[centerKind]} AS center,
        [x IN level1 + level2 | {id: x.node.id, label: coalesce(x.node.name, CASE WHEN x.node.title <> '' THEN x.node.title END, x.node.id),
                                 kind: x.kind, weight: x.weight, source: x.source, via: x.via}] AS nodes,
-       coalesce(c.neighbourTotals, [0, 0, 0, 0]) AS totals, kindOrder, found2, leftOut
+       coalesce(c.neighbourTotals, [0, 0, 0, 0]) AS totals, kindOrder, found2, leftOut, crossReadings
