@@ -456,6 +456,16 @@ async def test_cross_edges_are_every_other_edge_among_the_shown_nodes(api, graph
     assert [_key(e) for e in plain["edges"]] == tree
 
 
+async def test_cross_edges_are_read_only_when_asked_for(graph: Graph, seeded: Database) -> None:
+    """The contract's ResearchGraph does not select crossEdges: its query scans no list for them."""
+    params = {"id": graph.researchers[0]["id"], "depth": 2, "kinds": None, "limit": 30, "firstLevel": 15}
+    without = (await seeded.read("explore/neighbourhood", **params, crossEdges=False))[0]
+    with_them = (await seeded.read("explore/neighbourhood", **params, crossEdges=True))[0]
+    assert without["crossReadings"] == [] and with_them["crossReadings"]
+    assert {k: v for k, v in without.items() if k != "crossReadings"} == \
+        {k: v for k, v in with_them.items() if k != "crossReadings"}
+
+
 async def test_bad_arguments_and_unknown_center(api, graph: Graph) -> None:
     node = graph.researchers[0]["id"]
     for variables in ({"limit": 501}, {"limit": 0}, {"depth": 3}, {"depth": 0}):

@@ -213,6 +213,37 @@ async def test_very_long_names_page_on_with_short_cursors(api: httpx.AsyncClient
     assert seen == expected
 
 
+async def test_very_long_topic_names_page_on_with_short_cursors(api: httpx.AsyncClient, seeded: Database) -> None:
+    """Topics too sort by the first 300 characters of their names (then by id), in the order their
+    cursors say."""
+    p = f"t-{uuid.uuid4().hex[:8]}"
+    names = {f"{p}-t{i}": name for i, name in enumerate(["y" * 100_000 + "b", "y" * 100_000 + "a", "研" * 5_000, "Short"])}
+    work = {"id": f"{p}-w0", "title": "Everything", "abstract": None, "year": 2010, "date": None, "type": "article",
+            "language": "en", "doi": None, "arxivId": None, "citedByCount": 0, "source": None,
+            "authors": [{"researcher": p, "position": 1}],
+            "topics": [{"topic": tid, "score": 0.5} for tid in names]}
+    await seeded.write("seed/load", sources=[], institutions=[], affiliations=[], works=[work],
+                       topics=[{"id": tid, "name": name, "subfield": None, "field": None, "domain": None}
+                               for tid, name in names.items()],
+                       researchers=[{"id": p, "name": "Long Topics", "aliases": [], "orcid": None,
+                                     "openToCollaborate": False, "bio": None}])
+    expected = sorted(names, key=lambda tid: (names[tid][:300], tid))
+    query = """query($id: ID!, $after: String) { researcher(id: $id) {
+        topics(first: 1, after: $after) { cursor topic { id } } } }"""
+    seen: list[str] = []
+    after = None
+    while True:
+        body = await gql(api, query, {"id": p, "after": after})
+        assert "errors" not in body, body
+        page = body["data"]["researcher"]["topics"]
+        if not page:
+            break
+        assert len(page[0]["cursor"]) < 4096
+        seen.append(page[0]["topic"]["id"])
+        after = page[0]["cursor"]
+    assert seen == expected
+
+
 async def test_malformed_and_foreign_cursors_are_bad_user_input(api: httpx.AsyncClient, seeded: Database) -> None:
     for cursor in ("nonsense", "bz1:!!!", "bz1:" + "A" * 10, ""):
         body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": cursor})

@@ -14,13 +14,15 @@ class GraphCount:
 
     kind: str = strawberry.field(description="`node` or `relationship`")
     name: str = strawberry.field(description="the label or relationship type")
-    count: int = strawberry.field(description="how many nodes carry the label, or relationships have the type")
+    count: int = strawberry.field(description="how many nodes carry the label, or relationships have the type (for "
+                                              "non-moderators, `Entity` counts the public nodes only)")
 
 
 # What the accounts side of the graph holds: its counts would tell anyone polling them when someone signs
 # up, claims a record or is invited (docs/graph-model.md), so only moderators see them.
 ACCOUNT_LABELS = frozenset({"User", "Claim", "Invitation", "ClaimQueue"})
-# The account labels that come with `:Entity`, one to a node: the `Entity` count shown to others leaves them out.
+# The account labels that come with `:Entity`, one to a node: the `Entity` count shown to others leaves them out
+# (exactly: graph-counts counts every label in one scan of the nodes, so a sign-up meanwhile moves neither).
 ACCOUNT_ENTITY_LABELS = frozenset({"User", "Claim", "Invitation"})
 ACCOUNT_RELATIONSHIPS = frozenset({"FOLLOWS", "MADE", "CLAIMS", "CLAIMANT_OF", "SENT", "TO"})
 
@@ -28,7 +30,7 @@ ACCOUNT_RELATIONSHIPS = frozenset({"FOLLOWS", "MADE", "CLAIMS", "CLAIMANT_OF", "
 @strawberry.type
 class GraphQuery:
     @strawberry.field(description="Node counts per label and relationship counts per type (the accounts' labels "
-                                  "and relationships only for moderators).")
+                                  "and relationships, and their nodes in `Entity`, only for moderators).")
     async def graph_counts(self, info: Info[Context, None]) -> list[GraphCount] | None:
         rows = await info.context.db.read("graph-counts")
         viewer = info.context.viewer

@@ -111,6 +111,7 @@ async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) 
 
 
 def _profile_loader(context: Context) -> DataLoader[tuple[str, ProfileArgs], Row | None]:
+    """The request's profile loader (a key's refused cursor is raised by its own ``load``)."""
     loader = context.loaders.get("profile")
     if loader is None:
         async def load(keys: list[tuple[str, ProfileArgs]]) -> list[Row | None | BadUserInput]:
