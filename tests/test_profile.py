@@ -187,6 +187,24 @@ async def test_very_long_titles_page_on_with_short_cursors(api: httpx.AsyncClien
     assert len(body["data"]["researcher"]["works"]["pageInfo"]["endCursor"]) < 4096
 
 
+async def _one_at_a_time(api: httpx.AsyncClient, rid: str, field: str, item: str) -> list[str]:
+    """The ids of a researcher's ``field`` list (``closeCollaborators`` or ``topics``), paged one
+    item at a time from each item's cursor; every cursor short enough to send back."""
+    query = f"""query($id: ID!, $after: String) {{ researcher(id: $id) {{
+        {field}(first: 1, after: $after) {{ cursor {item} {{ id }} }} }} }}"""
+    seen: list[str] = []
+    after = None
+    while True:
+        body = await gql(api, query, {"id": rid, "after": after})
+        assert "errors" not in body, body
+        page = body["data"]["researcher"][field]
+        if not page:
+            return seen
+        assert len(page[0]["cursor"]) < 4096
+        seen.append(page[0][item]["id"])
+        after = page[0]["cursor"]
+
+
 async def test_very_long_names_page_on_with_short_cursors(api: httpx.AsyncClient, seeded: Database) -> None:
     """Collaborators and topics sort by the first 300 characters of their names, as works do by
     title: their cursors stay short, and names that differ only past that point order by id."""
@@ -197,20 +215,7 @@ async def test_very_long_names_page_on_with_short_cursors(api: httpx.AsyncClient
     for cid, name in names.items():
         await seeded.write("testing/researcher-with-works", id=cid, name=name, works=works)
     expected = sorted(names, key=lambda cid: (names[cid][:300], cid))
-    query = """query($id: ID!, $after: String) { researcher(id: $id) {
-        closeCollaborators(first: 1, after: $after) { cursor researcher { id } } } }"""
-    seen: list[str] = []
-    after = None
-    while True:
-        body = await gql(api, query, {"id": rid, "after": after})
-        assert "errors" not in body, body
-        page = body["data"]["researcher"]["closeCollaborators"]
-        if not page:
-            break
-        assert len(page[0]["cursor"]) < 4096
-        seen.append(page[0]["researcher"]["id"])
-        after = page[0]["cursor"]
-    assert seen == expected
+    assert await _one_at_a_time(api, rid, "closeCollaborators", "researcher") == expected
 
 
 async def test_very_long_topic_names_page_on_with_short_cursors(api: httpx.AsyncClient, seeded: Database) -> None:
@@ -228,20 +233,7 @@ async def test_very_long_topic_names_page_on_with_short_cursors(api: httpx.Async
                        researchers=[{"id": p, "name": "Long Topics", "aliases": [], "orcid": None,
                                      "openToCollaborate": False, "bio": None}])
     expected = sorted(names, key=lambda tid: (names[tid][:300], tid))
-    query = """query($id: ID!, $after: String) { researcher(id: $id) {
-        topics(first: 1, after: $after) { cursor topic { id } } } }"""
-    seen: list[str] = []
-    after = None
-    while True:
-        body = await gql(api, query, {"id": p, "after": after})
-        assert "errors" not in body, body
-        page = body["data"]["researcher"]["topics"]
-        if not page:
-            break
-        assert len(page[0]["cursor"]) < 4096
-        seen.append(page[0]["topic"]["id"])
-        after = page[0]["cursor"]
-    assert seen == expected
+    assert await _one_at_a_time(api, p, "topics", "topic") == expected
 
 
 async def test_malformed_and_foreign_cursors_are_bad_user_input(api: httpx.AsyncClient, seeded: Database) -> None:
