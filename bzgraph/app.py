@@ -65,7 +65,7 @@ class GraphQLApp(GraphQL[Context, None]):
             return error_response(400, "The query string is not UTF-8", accept=request.headers.get("accept"))
         try:
             # Counted and bounded from the start: get_context may write the account.
-            with count_round_trips(), deadline(settings.neo4j_timeout):
+            with count_round_trips(), deadline(request_time(request.app, settings.neo4j_timeout)):
                 return await super().run(request, context, root_value)
         except RefusedRequest as exc:
             accept = request.headers.get("accept")
@@ -273,12 +273,21 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "unavailable", "code": "SERVICE_UNAVAILABLE"}, status_code=503)
 
 
+def request_time(app: Starlette, timeout: float) -> float:
+    """How long a request's database work may take: ``timeout``, or three times that while the
+    warm-up runs, when a freshly started Neo4j is planning queries (the first profile took 6 s) and
+    a request racing it would otherwise be refused though the database answers."""
+    preparation: Preparation | None = getattr(app.state, "preparation", None)
+    return timeout * 3 if preparation is not None and preparation.warming else timeout
+
+
 class Preparation:
     """The migrations and the warm-up (``bzgraph/warmup.py``): run in the background at start-up,
     retried until the database answers, and run again once it has been lost since."""
 
     def __init__(self, db: Database, enabled: bool) -> None:
         self.db, self.enabled = db, enabled
+        self.warming = False  # the database answered the migrations; the warm-up runs
         self.ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._outages_seen = db.outages
@@ -312,7 +321,11 @@ class Preparation:
 
     async def _warm_up(self) -> None:
         self._outages_seen = self.db.outages  # an outage during the warm-up calls for another one
-        count = await warm_up(self.db)
+        self.warming = True
+        try:
+            count = await warm_up(self.db)
+        finally:
+            self.warming = False
         log.info("warmed up %d queries", count)
         self.ready.set()
 

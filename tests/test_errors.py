@@ -477,6 +477,36 @@ async def test_a_hung_database_is_answered_within_the_timeout_per_request(settin
                 assert elapsed < 2.0, (operation, elapsed)
 
 
+async def test_requests_during_the_warm_up_may_take_three_times_the_timeout(settings, seeded: Database) -> None:
+    """Right after a start, Neo4j plans slowly while the warm-up runs (the first profile took 6 s): a
+    request then may take three times BZGRAPH_NEO4J_TIMEOUT before SERVICE_UNAVAILABLE, and once
+    warm, the timeout again. A follow waiting 1.6 s for its researcher's lock stands in for it."""
+    import asyncio
+
+    from bzgraph import queries
+    from bzgraph.auth import issue_token
+
+    rid = f"warm-{uuid.uuid4().hex[:8]}"
+    await seeded.write("testing/researcher-with-works", id=rid, name="Warming", works=[])
+    lock = queries.get("testing/lock-researcher").text
+    app = create_app(settings.model_copy(update={"neo4j_timeout": 1.0}))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            for warming, expected in ((True, []), (False, ["SERVICE_UNAVAILABLE"])):
+                app.state.preparation.warming = warming
+                async with seeded.driver.session(database=seeded.settings.neo4j_database) as session:
+                    holder = await session.begin_transaction()
+                    try:
+                        await (await holder.run(lock, id=rid)).consume()
+                        follow = asyncio.create_task(gql(client, contract("FollowResearcher"), {"id": rid},
+                                                         token=issue_token(f"w{uuid.uuid4().hex[:6]}", [], 60, settings)))
+                        await asyncio.sleep(1.6)
+                    finally:
+                        await holder.rollback()
+                    body = await follow
+                assert codes(body) == expected, (warming, body)
+
+
 def test_bulk_commands_wait_for_a_hung_database_only_as_long_as_the_timeout(black_hole: int) -> None:
     """seed and import may run long transactions, but waiting for the database stays bounded by
     BZGRAPH_NEO4J_TIMEOUT (it was two minutes whatever the setting)."""

@@ -130,6 +130,18 @@ async def test_warm_up_runs_every_request_query_and_writes_nothing(seeded: Datab
     assert await _fingerprint(seeded) == before
 
 
+def test_the_warm_up_plans_the_contract_pages_first() -> None:
+    """Requests that arrive during the warm-up find the pages UIs open first already planned."""
+    from bzgraph import queries
+    from bzgraph.warmup import REQUEST_QUERIES, warm_up_order
+
+    names = list(queries.all_queries())
+    order = warm_up_order(names)
+    assert sorted(order) == sorted(n for n in names if n.startswith(REQUEST_QUERIES))
+    assert order[0] == "profile/researchers"
+    assert order.index("explore/neighbourhood") < order.index("search") < order.index("accounts/follow")
+
+
 async def test_a_cancelled_warm_up_stops(seeded: Database) -> None:
     """Shutting down cancels the warm-up: it must stop, not swallow the cancellation and go on
     running queries on a driver being closed."""
