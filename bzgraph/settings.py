@@ -25,8 +25,9 @@ class Settings(BaseSettings):
     # None means: use the password `bzgraph db start` generated for the local server.
     neo4j_password: SecretStr | None = None
     neo4j_database: str = "neo4j"
-    # Seconds to wait for the database: a request's queries all end within it (bzgraph.db.deadline);
-    # one call outside a request, with the driver's retries, within three times it.
+    # Seconds to wait for the database: a request's queries all end within it (bzgraph.db.deadline; three
+    # times it while serve's warm-up runs, bzgraph.app.request_time); one call outside a request, with the
+    # driver's retries, within three times it.
     neo4j_timeout: float = Field(default=5.0, gt=0, le=300)
 
     # Where the local Neo4j, its password and the local JWT secret live (git-ignored).
