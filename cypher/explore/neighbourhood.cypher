@@ -46,56 +46,66 @@ CALL (entries1) {
 CALL (c, parents, partial) {
   WITH c, parents, partial WHERE $depth >= 2 AND size(parents) > 0
   // the center and its own kept neighbours (at most 4 x the kept list length), by id
-  WITH parents, coalesce(c.neighbourIds, []) + [c.id] AS own,
-       // of a hub (partial kinds), many of the best entries are its own neighbours beyond its list: read further
-       // (a whole list of a kind, 200, at least)
-       CASE WHEN size(partial) > 0 THEN CASE WHEN $limit > 100 THEN 2 * $limit ELSE 200 END ELSE $limit END AS reach
+  WITH parents, coalesce(c.neighbourIds, []) + [c.id] AS own
   UNWIND parents AS parent
   // each expanded neighbour's kept list is one property read (ordered by rank, then id)
-  WITH own, reach, parent.id AS source, coalesce(parent.node.neighbourIds, []) AS ids,
+  WITH own, parent.id AS source, coalesce(parent.node.neighbourIds, []) AS ids,
        parent.node.neighbourKinds AS kinds, parent.node.neighbourWeights AS weights,
        parent.node.neighbourVias AS vias, parent.node.neighbourRanks AS ranks
-  WITH reach, source, ids, kinds, weights, vias, ranks,
+  WITH source, ids, kinds, weights, vias, ranks,
        [i IN range(0, size(ids) - 1) WHERE ($kinds IS NULL OR kinds[i] IN $kinds) AND NOT ids[i] IN own] AS eligible
-  // only entries up to the rank of the reach-th can be shown (more than $limit candidates rank at or before it)
-  WITH source, ids, kinds, weights, vias, ranks, eligible,
-       CASE WHEN size(eligible) > reach THEN ranks[eligible[reach - 1]] END AS lastRank
-  RETURN collect([i IN eligible WHERE lastRank IS NULL OR ranks[i] <= lastRank |
-                  {id: ids[i], kind: kinds[i], weight: weights[i], source: source, via: vias[i], rank: ranks[i]}])
-           AS readings,
+  RETURN collect({source: source, ids: ids, kinds: kinds, weights: weights, vias: vias, ranks: ranks,
+                  eligible: eligible}) AS expanded2,
          collect([i IN eligible | kinds[i] + ' ' + ids[i]]) AS seen
 }
-CALL (readings) {
-  UNWIND readings AS list
-  UNWIND list AS reading
-  WITH reading ORDER BY reading.rank ASC, reading.weight DESC, reading.source ASC, reading.id ASC
-  WITH reading.id AS id, head(collect(reading)) AS best
-  ORDER BY best.rank ASC, best.weight DESC, id ASC
-  RETURN collect(best) AS candidates2
-}
-CALL (c, centerKind, partial, candidates2) {
-  // The candidates, in rank order, that are not the center's own neighbours beyond its list (of a partial kind),
-  // until $limit are found (more than the second ring's room): only as many are checked as that takes. Around a hub
-  // most of the best candidates are its own neighbours. Neighbours are mutual: a candidate's list names the center,
-  // unless it keeps only part of its neighbours of the center's kind (another hub; lists keep as many of a kind as
-  // the center's keeps of a partial kind): then the graph decides, as explore/refresh defines neighbours.
-  WITH c, centerKind, partial, candidates2, size([x IN coalesce(c.neighbourKinds, []) WHERE x = partial[0]]) AS keep
-  UNWIND range(0, size(candidates2) - 1) AS i
-  WITH c, centerKind, partial, keep, i, candidates2[i] AS e
-  // only a candidate of a partial kind is looked up (a center that is no hub looks up none)
-  WITH i, CASE WHEN NOT e.kind IN partial THEN false ELSE EXISTS {
-         MATCH (m:Entity {id: e.id})
-         WHERE CASE
-                 WHEN coalesce(m.neighbourTotals[centerKind], 0) <= keep THEN c.id IN coalesce(m.neighbourIds, [])
-                 WHEN c:Researcher AND e.kind = 'RESEARCHER' THEN EXISTS { (c)-[:AUTHORED]->(:Work)<-[:AUTHORED]-(m) }
-                 WHEN c:Researcher AND e.kind = 'TOPIC' THEN EXISTS { (c)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(m) }
-                 WHEN c:Topic AND e.kind = 'RESEARCHER' THEN EXISTS { (m)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(c) }
-                 ELSE EXISTS { (c)-[:AUTHORED|HAS_TOPIC|CITES|AFFILIATED_WITH]-(m) }
-               END
-       } END AS own
-  WITH i WHERE NOT own
-  LIMIT $limit
-  RETURN collect(i) AS shownAt
+CALL (c, centerKind, partial, expanded2) {
+  // Each expanded list is read up to the rank of its reach-th eligible entry (more than $limit candidates rank at or
+  // before it). Of a hub (partial kinds), many of the best entries are its own neighbours beyond its list, so it reads
+  // further (a whole list of a kind, 200, at least), but first only to its $limit-th entry: that stretch gives the same
+  // answer when the $limit-th candidate found not to be its own ranks before every list's cut (every reading at or
+  // before that rank was read), and the longer stretch is read only when it does not.
+  UNWIND CASE WHEN size(partial) > 0 THEN [$limit, CASE WHEN $limit > 100 THEN 2 * $limit ELSE 200 END]
+              ELSE [$limit] END AS reach
+  CALL (expanded2, reach) {
+    UNWIND expanded2 AS list
+    WITH list, CASE WHEN size(list.eligible) > reach THEN list.ranks[list.eligible[reach - 1]] END AS lastRank
+    UNWIND [i IN list.eligible WHERE lastRank IS NULL OR list.ranks[i] <= lastRank |
+            {id: list.ids[i], kind: list.kinds[i], weight: list.weights[i], source: list.source, via: list.vias[i],
+             rank: list.ranks[i], cut: lastRank}] AS reading
+    WITH reading ORDER BY reading.rank ASC, reading.weight DESC, reading.source ASC, reading.id ASC
+    WITH reading.id AS id, head(collect(reading)) AS best, min(reading.cut) AS cut
+    ORDER BY best.rank ASC, best.weight DESC, id ASC
+    RETURN collect(best) AS candidates2, min(cut) AS firstCut
+  }
+  CALL (c, centerKind, partial, candidates2) {
+    // The candidates, in rank order, that are not the center's own neighbours beyond its list (of a partial kind),
+    // until $limit are found (more than the second ring's room): only as many are checked as that takes. Around a hub
+    // most of the best candidates are its own neighbours. Neighbours are mutual: a candidate's list names the center,
+    // unless it keeps only part of its neighbours of the center's kind (another hub; lists keep as many of a kind as
+    // the center's keeps of a partial kind): then the graph decides, as explore/refresh defines neighbours.
+    WITH c, centerKind, partial, candidates2, size([x IN coalesce(c.neighbourKinds, []) WHERE x = partial[0]]) AS keep
+    UNWIND range(0, size(candidates2) - 1) AS i
+    WITH c, centerKind, partial, keep, i, candidates2[i] AS e
+    // only a candidate of a partial kind is looked up (a center that is no hub looks up none)
+    WITH i, CASE WHEN NOT e.kind IN partial THEN false ELSE EXISTS {
+           MATCH (m:Entity {id: e.id})
+           WHERE CASE
+                   WHEN coalesce(m.neighbourTotals[centerKind], 0) <= keep THEN c.id IN coalesce(m.neighbourIds, [])
+                   WHEN c:Researcher AND e.kind = 'RESEARCHER' THEN EXISTS { (c)-[:AUTHORED]->(:Work)<-[:AUTHORED]-(m) }
+                   WHEN c:Researcher AND e.kind = 'TOPIC' THEN EXISTS { (c)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(m) }
+                   WHEN c:Topic AND e.kind = 'RESEARCHER' THEN EXISTS { (m)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(c) }
+                   ELSE EXISTS { (c)-[:AUTHORED|HAS_TOPIC|CITES|AFFILIATED_WITH]-(m) }
+                 END
+         } END AS own
+    WITH i WHERE NOT own
+    LIMIT $limit
+    RETURN collect(i) AS shownAt
+  }
+  WITH reach, candidates2, shownAt, firstCut
+  WHERE firstCut IS NULL OR (size(shownAt) = $limit AND candidates2[shownAt[-1]].rank < firstCut)
+     OR reach = CASE WHEN size(partial) > 0 THEN CASE WHEN $limit > 100 THEN 2 * $limit ELSE 200 END ELSE $limit END
+  RETURN candidates2, shownAt
+  LIMIT 1
 }
 // the candidates checked (all of them, unless $limit were found first) that are the center's own
 WITH *, [i IN shownAt | candidates2[i]] AS shownable,
