@@ -64,8 +64,10 @@ CALL (c, centerKind, partial, expanded2) {
   // further (a whole list of a kind, 200, at least), but first only to its $limit-th entry: that stretch gives the same
   // answer when the $limit-th candidate found not to be its own ranks before every list's cut (every reading at or
   // before that rank was read), and the longer stretch is read only when it does not.
-  UNWIND CASE WHEN size(partial) > 0 THEN [$limit, CASE WHEN $limit > 100 THEN 2 * $limit ELSE 200 END]
-              ELSE [$limit] END AS reach
+  WITH c, centerKind, partial, expanded2,
+       CASE WHEN size(partial) > 0 THEN [$limit, CASE WHEN $limit > 100 THEN 2 * $limit ELSE 200 END]
+            ELSE [$limit] END AS reaches
+  UNWIND reaches AS reach
   CALL (expanded2, reach) {
     UNWIND expanded2 AS list
     WITH list, CASE WHEN size(list.eligible) > reach THEN list.ranks[list.eligible[reach - 1]] END AS lastRank
@@ -101,9 +103,8 @@ CALL (c, centerKind, partial, expanded2) {
     LIMIT $limit
     RETURN collect(i) AS shownAt
   }
-  WITH reach, candidates2, shownAt, firstCut
-  WHERE firstCut IS NULL OR (size(shownAt) = $limit AND candidates2[shownAt[-1]].rank < firstCut)
-     OR reach = CASE WHEN size(partial) > 0 THEN CASE WHEN $limit > 100 THEN 2 * $limit ELSE 200 END ELSE $limit END
+  WITH reach, reaches, candidates2, shownAt, firstCut
+  WHERE firstCut IS NULL OR (size(shownAt) = $limit AND candidates2[shownAt[-1]].rank < firstCut) OR reach = reaches[-1]
   RETURN candidates2, shownAt
   LIMIT 1
 }
