@@ -121,6 +121,16 @@ async def claim_and_approve(client: httpx.AsyncClient, settings, rid: str, sub: 
     return cid
 
 
+async def claim_and_open(client: httpx.AsyncClient, settings, rid: str, sub: str) -> str:
+    """``sub`` claims ``rid``, a moderator approves it, and ``sub`` marks it open to collaboration:
+    a record others can invite. The claim's id."""
+    cid = await claim_and_approve(client, settings, rid, sub)
+    body = await gql(client, """mutation($id: ID!) { updateProfile(id: $id, openToCollaborate: true) {
+        researcher { openToCollaborate } } }""", {"id": rid}, token=token(settings, sub))
+    assert body.get("data", {}).get("updateProfile") == {"researcher": {"openToCollaborate": True}}, body
+    return cid
+
+
 def free_port() -> int:
     """A loopback port that was free a moment ago: nothing answers there until someone binds it."""
     with socket.socket() as sock:

@@ -46,8 +46,8 @@ async def test_claim_review_and_viewer_state(api, settings, seeded) -> None:
     assert codes(await gql(api, contract("ReviewClaim"), review, token=moderator)) == ["CONFLICT"]
 
     other = token(settings, new_id("other"))
-    assert (await profile_state(api, rid, other))["viewerState"] == {
-        "isFollowing": False, "canClaim": False, "canInvite": True}
+    assert (await profile_state(api, rid, other))["viewerState"] == {  # claimed, but not open to collaboration yet
+        "isFollowing": False, "canClaim": False, "canInvite": False}
     assert (await profile_state(api, rid, mine))["viewerState"]["canInvite"] is False
     assert codes(await gql(api, contract("ClaimResearcher"), claim(rid, "o@example.org"), token=other)) == ["CONFLICT"]
     # the claimant holds a record now: no second approved claim for this account

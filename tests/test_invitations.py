@@ -7,7 +7,7 @@ import asyncio
 import json
 
 from bzgraph.seed import load_seed
-from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token
+from support import claim_and_approve, claim_and_open, codes, contract, gql, new_id, new_researcher, profile_state, token
 
 RESPOND = """mutation($id: ID!, $accept: Boolean!) {
   respondToInvitation(id: $id, accept: $accept) { invitation { id status } } }"""
@@ -21,7 +21,7 @@ async def invite(api, rid: str, tok: str, message: str = "Shall we work together
     return await gql(api, contract("InviteToCollaborate"), {"id": rid, "message": message}, token=tok)
 
 
-async def test_only_a_claimed_researcher_can_be_invited(api, settings, seeded) -> None:
+async def test_only_a_claimed_researcher_open_to_collaboration_can_be_invited(api, settings, seeded) -> None:
     rid = await new_researcher(seeded)
     sender = token(settings, new_id("sender"))
     body = await invite(api, rid, sender)
@@ -29,19 +29,46 @@ async def test_only_a_claimed_researcher_can_be_invited(api, settings, seeded) -
     assert codes(await invite(api, "no-such", sender)) == ["NOT_FOUND"]
     owner_sub = new_id("owner")
     await claim_and_approve(api, settings, rid, owner_sub)
-    assert codes(await invite(api, rid, token(settings, owner_sub))) == ["FORBIDDEN"]  # not your own record
+    owner = token(settings, owner_sub)
+    assert codes(await invite(api, rid, owner)) == ["FORBIDDEN"]  # not your own record
+    body = await invite(api, rid, sender)  # claimed, but its claimant has not opened it to collaboration
+    assert codes(body) == ["FORBIDDEN"] and "not open to collaboration" in body["errors"][0]["message"]
+    assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is False
+    assert "errors" not in await gql(api, EDIT, {"id": rid, "open": True}, token=owner)
+    assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is True
     for message in ("", "   ", "x" * 2001):
         assert codes(await invite(api, rid, sender, message)) == ["BAD_USER_INPUT"], len(message)
-    for message in ("x", "x" * 2000):
-        body = await invite(api, rid, sender, message)
+    second = token(settings, new_id("sender"))
+    assert (await profile_state(api, rid, second))["viewerState"]["canInvite"] is True  # its account exists now
+    for message, tok in (("x", sender), ("x" * 2000, second)):
+        body = await invite(api, rid, tok, message)
         assert body["data"]["inviteToCollaborate"]["invitation"]["status"] == "PENDING"
         assert body["extensions"]["cypherRoundTrips"] == 1
+    assert "errors" not in await gql(api, EDIT, {"id": rid, "open": False}, token=owner)
+    assert codes(await invite(api, rid, token(settings, new_id("sender")))) == ["FORBIDDEN"]  # closed again
+
+
+async def test_one_pending_invitation_per_sender_and_researcher(api, settings, seeded) -> None:
+    """A second invitation while the first awaits an answer is a CONFLICT (and the button is off);
+    once the claimant has answered, the sender may invite again."""
+    rid = await new_researcher(seeded)
+    owner_sub = new_id("owner")
+    await claim_and_open(api, settings, rid, owner_sub)
+    sender = token(settings, new_id("sender"))
+    first = (await invite(api, rid, sender, "First"))["data"]["inviteToCollaborate"]["invitation"]
+    assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is False
+    body = await invite(api, rid, sender, "Again")
+    assert codes(body) == ["CONFLICT"] and "still pending" in body["errors"][0]["message"]
+    assert (await profile_state(api, rid, token(settings, new_id("other"))))["viewerState"]["canInvite"] is True
+    assert "errors" not in await gql(api, RESPOND, {"id": first["id"], "accept": False}, token=token(settings, owner_sub))
+    assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is True
+    assert (await invite(api, rid, sender, "Again"))["data"]["inviteToCollaborate"]["invitation"]["status"] == "PENDING"
 
 
 async def test_an_invitation_reads_the_same_in_every_payload(api, settings, seeded) -> None:
     rid = await new_researcher(seeded)
     owner_sub, sender_sub = new_id("owner"), new_id("sender")
-    await claim_and_approve(api, settings, rid, owner_sub)
+    await claim_and_open(api, settings, rid, owner_sub)
     fields = "id status message createdAt sender"
     sent = (await gql(api, f"""mutation($id: ID!) {{ inviteToCollaborate(researcherId: $id, message: "Hi") {{
         invitation {{ {fields} }} }} }}""", {"id": rid}, token=token(settings, sender_sub)))
@@ -58,7 +85,7 @@ async def test_an_invitation_reads_the_same_in_every_payload(api, settings, seed
 async def test_the_claimant_alone_reads_and_answers_invitations(api, settings, seeded) -> None:
     rid = await new_researcher(seeded)
     owner_sub, sender_sub = new_id("owner"), new_id("sender")
-    await claim_and_approve(api, settings, rid, owner_sub)
+    await claim_and_open(api, settings, rid, owner_sub)
     owner, sender, stranger = token(settings, owner_sub), token(settings, sender_sub), token(settings, new_id("x"))
     invitation = (await invite(api, rid, sender, "Hello"))["data"]["inviteToCollaborate"]["invitation"]
 
@@ -89,7 +116,7 @@ async def test_the_sender_sees_what_they_sent_and_the_answer(api, settings, seed
     first, second = await new_researcher(seeded), await new_researcher(seeded)
     owners = {rid: new_id("owner") for rid in (first, second)}
     for rid, sub in owners.items():
-        await claim_and_approve(api, settings, rid, sub)
+        await claim_and_open(api, settings, rid, sub)
     sender_sub = new_id("sender")
     sender = token(settings, sender_sub)
     one = (await invite(api, first, sender, "First"))["data"]["inviteToCollaborate"]["invitation"]
@@ -107,23 +134,30 @@ async def test_the_sender_sees_what_they_sent_and_the_answer(api, settings, seed
     assert inbox["data"]["viewer"]["invitations"] == [{"id": one["id"], "researcher": {"id": first}}]
 
 
+async def open_records(api, settings, seeded, n: int) -> list[str]:
+    """``n`` fresh researchers, each claimed and open to collaboration."""
+    rids = [await new_researcher(seeded) for _ in range(n)]
+    await asyncio.gather(*(claim_and_open(api, settings, rid, new_id("popular")) for rid in rids))
+    return rids
+
+
 async def test_invitations_are_rate_limited_per_account(api, settings, seeded) -> None:
-    rid = await new_researcher(seeded)
-    await claim_and_approve(api, settings, rid, new_id("popular"))
-    sender = token(settings, new_id("spammer"))
-    for i in range(20):
-        assert "errors" not in await invite(api, rid, sender, f"#{i}")
-    body = await invite(api, rid, sender, "one more")
+    rids = await open_records(api, settings, seeded, 21)
+    spammer = token(settings, new_id("spammer"))
+    for i, rid in enumerate(rids[:20]):
+        assert (await profile_state(api, rids[20], spammer))["viewerState"]["canInvite"] is True
+        assert "errors" not in await invite(api, rid, spammer, f"#{i}")
+    assert (await profile_state(api, rids[20], spammer))["viewerState"]["canInvite"] is False
+    body = await invite(api, rids[20], spammer, "one more")
     assert codes(body) == ["RATE_LIMITED"] and "20" in body["errors"][0]["message"]
     assert 86_000 < body["errors"][0]["extensions"]["retryAfter"] <= 86_401  # the first of the 20 was sent just now
-    assert "errors" not in await invite(api, rid, token(settings, new_id("polite")), "hi")  # per account
+    assert "errors" not in await invite(api, rids[20], token(settings, new_id("polite")), "hi")  # per account
 
 
 async def test_the_rate_limit_holds_under_concurrency(api, settings, seeded) -> None:
-    rid = await new_researcher(seeded)
-    await claim_and_approve(api, settings, rid, new_id("popular"))
+    rids = await open_records(api, settings, seeded, 26)
     sender = token(settings, new_id("burst"))
-    results = await asyncio.gather(*(invite(api, rid, sender, f"#{i}") for i in range(26)))
+    results = await asyncio.gather(*(invite(api, rid, sender, f"#{i}") for i, rid in enumerate(rids)))
     outcomes = ["ok" if "errors" not in r else codes(r)[0] for r in results]
     assert outcomes.count("ok") == 20 and outcomes.count("RATE_LIMITED") == 6
 
@@ -135,7 +169,8 @@ async def test_invitations_and_follows_at_once_never_deadlock(api, settings, see
     import logging
 
     rid = await new_researcher(seeded)
-    await claim_and_approve(api, settings, rid, new_id("owner"))
+    owner_sub = new_id("owner")
+    await claim_and_open(api, settings, rid, owner_sub)
     senders = [token(settings, new_id("both")) for _ in range(6)]
     for sender in senders:  # the accounts exist before the race
         assert "errors" not in await gql(api, "{ viewer { id } }", token=sender)
@@ -145,6 +180,10 @@ async def test_invitations_and_follows_at_once_never_deadlock(api, settings, see
             results = await asyncio.gather(*(call for sender in senders for call in (
                 invite(api, rid, sender, f"#{round_}"), gql(api, follow, {"id": rid}, token=sender))))
             assert all("errors" not in r for r in results), results
+            for sent in results[::2]:  # declined, so that each round sends anew (one pending per sender)
+                answer = await gql(api, RESPOND, {"id": sent["data"]["inviteToCollaborate"]["invitation"]["id"],
+                                                  "accept": False}, token=token(settings, owner_sub))
+                assert "errors" not in answer, answer
     assert not [r for r in caplog.records if "Deadlock" in r.getMessage()]
 
 
@@ -178,7 +217,7 @@ async def test_typed_text_is_visible_composed_and_measured_as_stored(api, settin
 
     rid = await new_researcher(seeded)
     owner_sub = new_id("owner")
-    await claim_and_approve(api, settings, rid, owner_sub)
+    await claim_and_open(api, settings, rid, owner_sub)
     owner, sender = token(settings, owner_sub), token(settings, new_id("sender"))
     for message in ("\u0000", "\u200b", "\u00ad", "\u3164", "\u202e", " \u200b\u2060 "):
         assert codes(await invite(api, rid, sender, message)) == ["BAD_USER_INPUT"], repr(message)
@@ -201,14 +240,14 @@ async def test_typed_text_is_visible_composed_and_measured_as_stored(api, settin
     decomposed = unicodedata.normalize("NFD", "é") * 300  # 600 code points, 300 characters composed
     edited = await gql(api, EDIT, {"id": rid, "bio": decomposed}, token=owner)
     assert edited["data"]["updateProfile"]["researcher"]["bio"] == "é" * 300
-    arabic = await invite(api, rid, sender, "مرحبا، hello \u2067עברית\u2069")  # typed RTL text and an isolate pass
+    arabic = await invite(api, rid, token(settings, new_id("sender")), "مرحبا، hello \u2067עברית\u2069")  # typed RTL text and an isolate pass
     assert arabic["data"]["inviteToCollaborate"]["invitation"]["status"] == "PENDING", arabic
 
 
 async def test_private_objects_are_not_reachable_by_id(api, settings, seeded) -> None:
     rid = await new_researcher(seeded)
     owner_sub = new_id("owner")
-    claim_id = await claim_and_approve(api, settings, rid, owner_sub)
+    claim_id = await claim_and_open(api, settings, rid, owner_sub)
     invitation = (await invite(api, rid, token(settings, new_id("sender"))))["data"]["inviteToCollaborate"]["invitation"]
     query = "query($id: ID!) { node(id: $id) { id } }"
     for private in (claim_id, invitation["id"], f"user:{owner_sub}"):
@@ -242,10 +281,10 @@ async def test_every_invitation_can_be_reached_page_by_page(api, settings, seede
     answers them). An `after` that is not an item of the list is refused, not read as its end."""
     rid = await new_researcher(seeded)
     owner_sub = new_id("owner")
-    await claim_and_approve(api, settings, rid, owner_sub)
+    await claim_and_open(api, settings, rid, owner_sub)
     owner = token(settings, owner_sub)
-    senders = [token(settings, new_id("sender")) for _ in range(2)]
-    sent = [(await invite(api, rid, senders[i % 2], f"#{i}"))["data"]["inviteToCollaborate"]["invitation"]["id"]
+    senders = [token(settings, new_id("sender")) for _ in range(7)]
+    sent = [(await invite(api, rid, senders[i], f"#{i}"))["data"]["inviteToCollaborate"]["invitation"]["id"]
             for i in range(7)]
     for iid in sent[:2]:
         assert "errors" not in await gql(api, RESPOND, {"id": iid, "accept": False}, token=owner)
@@ -274,11 +313,16 @@ async def test_every_invitation_can_be_reached_page_by_page(api, settings, seede
     assert codes(await gql(api, page_query, {"first": 101, "after": None, "status": None}, token=owner)) == ["BAD_USER_INPUT"]
 
     # the sender's list pages the same way; two pages of it in one request, under aliases
+    mine = [sent[0]]  # declined above: the sender may invite again, once each answer is in
+    for i in range(3):
+        if i:
+            assert "errors" not in await gql(api, RESPOND, {"id": mine[-1], "accept": False}, token=owner)
+        mine.append((await invite(api, rid, senders[0], f"again #{i}"))["data"]["inviteToCollaborate"]["invitation"]["id"])
     body = await gql(api, """query($after: ID) { viewer {
         newest: sentInvitations(first: 2) { id } older: sentInvitations(first: 2, after: $after) { id } } }""",
-                     {"after": sent[4]}, token=senders[0])
-    assert body["data"]["viewer"] == {"newest": [{"id": sent[6]}, {"id": sent[4]}],
-                                      "older": [{"id": sent[2]}, {"id": sent[0]}]}
+                     {"after": mine[2]}, token=senders[0])
+    assert body["data"]["viewer"] == {"newest": [{"id": mine[3]}, {"id": mine[2]}],
+                                      "older": [{"id": mine[1]}, {"id": mine[0]}]}
 
 
 async def test_the_account_and_its_lists_are_one_round_trip(api, settings, seeded) -> None:

@@ -20,7 +20,7 @@ from strawberry.types import Info
 from bzgraph import identifiers
 from bzgraph.api.inputs import check_first, check_id
 from bzgraph.api.lookahead import argument, selected_fields
-from bzgraph.api.profile import PENDING_CLAIMS_MAX, Researcher, load_researcher
+from bzgraph.api.profile import INVITATIONS_PER_DAY, PENDING_CLAIMS_MAX, Researcher, load_researcher
 from bzgraph.context import Context, Viewer
 from bzgraph.db import Tx
 from bzgraph.errors import (
@@ -36,7 +36,6 @@ from bzgraph.errors import (
 from bzgraph.text import BIDI_OVERRIDES, LINE_BREAKS_AND_TABS, has_controls
 
 Row = dict[str, Any]
-INVITATIONS_PER_DAY = 20
 MESSAGE_MAX = 2000
 BIO_MAX = 500
 ACCOUNT_LIST_FIRST = 100  # the default page of the account's own lists
@@ -327,6 +326,8 @@ REVIEW_REFUSALS: Refusals = {
 INVITE_REFUSALS: Refusals = {
     "NOT_CLAIMED": (Forbidden, "this author record must be claimed first: only claimed researchers can be invited"),
     "OWN_RECORD": (Forbidden, "you cannot invite the record you hold"),
+    "NOT_OPEN": (Forbidden, "this researcher is not open to collaboration at the moment"),
+    "ALREADY_INVITED": (Conflict, "your invitation to this researcher is still pending: wait for their answer"),
     "RATE_LIMITED": (RateLimited, f"at most {INVITATIONS_PER_DAY} invitations per account per 24 hours"),
 }
 RESPOND_REFUSALS: Refusals = {"NOT_PENDING": (Conflict, "this invitation has already been answered")}
@@ -396,7 +397,9 @@ class AccountsMutation:
         row = _accepted(await info.context.db.execute(review, write=True), "no claim with this id", REVIEW_REFUSALS)
         return ClaimPayload(researcher_id=row["researcherId"], claim=Claim.from_row(row["claim"]))
 
-    @strawberry.mutation(description="Invite a claimed researcher to collaborate (20 per account per 24 hours).")
+    @strawberry.mutation(description="Invite a claimed researcher who is open to collaboration (FORBIDDEN otherwise); "
+                                      "one pending invitation per researcher (CONFLICT), 20 per account per 24 hours "
+                                      "(RATE_LIMITED).")
     async def invite_to_collaborate(self, info: Info[Context, None], researcher_id: Annotated[strawberry.ID, strawberry.argument(description="the claimed researcher's id")],
                                     message: Annotated[str, strawberry.argument(description="1 to 2,000 characters, some visible")]) -> InvitationPayload | None:
         viewer = require_viewer(info)

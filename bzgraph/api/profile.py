@@ -33,6 +33,7 @@ COLLABORATORS_FIRST = 10
 TOPICS_FIRST = 20
 LIST_AFTER_DESCRIPTION = "the cursor of the last item of the page before; null for the first page"
 PENDING_CLAIMS_MAX = 5  # claims an account may have awaiting review at once (the moderators' queue; canClaim)
+INVITATIONS_PER_DAY = 20  # invitations an account may send in 24 hours (inviteToCollaborate; canInvite)
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ def profile_params(ids: list[str], viewer: str | None, args: ProfileArgs) -> dic
         "collaboratorsAfterName": after["collaborators"][1], "collaboratorsAfterId": after["collaborators"][2],
         "topicsFirst": args.topics_first, "topicsAfterWorks": after["topics"][0],
         "topicsAfterName": after["topics"][1], "topicsAfterId": after["topics"][2],
-        "maxPendingClaims": PENDING_CLAIMS_MAX,
+        "maxPendingClaims": PENDING_CLAIMS_MAX, "invitationsPerDay": INVITATIONS_PER_DAY,
     }
 
 
@@ -178,7 +179,9 @@ class ViewerState:
     is_following: bool = strawberry.field(description="the viewer follows this researcher")
     can_claim: bool = strawberry.field(description="signed in, the record unclaimed, and the viewer holds no record, "
                                                    "has no pending claim on it and fewer than 5 pending claims")
-    can_invite: bool = strawberry.field(description="signed in, the record claimed, and not the viewer's own")
+    can_invite: bool = strawberry.field(description="signed in, the record claimed, not the viewer's own and open to "
+                                                    "collaboration, no invitation of the viewer's to it pending, and "
+                                                    "fewer than 20 invitations sent in the last 24 hours")
 
 
 @strawberry.type(description="A co-author, with the number of works shared.")

@@ -1,6 +1,8 @@
-// Sends an invitation to collaborate to a claimed researcher, within the sender's rate limit.
+// Sends an invitation to collaborate to a claimed researcher who is open to collaboration, within the
+// sender's rate limit and at most one pending invitation from the sender to the researcher at a time.
 // Parameters: $userId STRING, $sub STRING, $researcherId STRING, $invitationId STRING, $message STRING, $limit INTEGER (per 24 hours).
-// Returns outcome: SENT, NOT_CLAIMED, OWN_RECORD or RATE_LIMITED (no row: no such researcher),
+// Returns outcome: SENT, NOT_CLAIMED, OWN_RECORD, NOT_OPEN (openToCollaborate is not true), ALREADY_INVITED
+//   (the sender's earlier invitation to this researcher is still pending) or RATE_LIMITED (no row: no such researcher),
 //   the invitation sent (as accounts/viewer shows it), null when refused, and details: with
 //   RATE_LIMITED, {retryAfter}: the seconds until the oldest invitation counted leaves the 24 hours.
 // Example: bzgraph cypher accounts/invite --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20
@@ -17,6 +19,8 @@ WITH r, u, sentToday,
      CASE
        WHEN NOT EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'NOT_CLAIMED'
        WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(u) } THEN 'OWN_RECORD'
+       WHEN r.openToCollaborate IS NULL OR NOT r.openToCollaborate THEN 'NOT_OPEN'
+       WHEN EXISTS { (u)-[:SENT]->(:Invitation {status: 'PENDING'})-[:TO]->(r) } THEN 'ALREADY_INVITED'
        WHEN size(sentToday) >= $limit THEN 'RATE_LIMITED'
        ELSE 'SENT'
      END AS outcome
