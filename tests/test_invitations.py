@@ -134,6 +134,43 @@ async def test_the_sender_sees_what_they_sent_and_the_answer(api, settings, seed
     assert inbox["data"]["viewer"]["invitations"] == [{"id": one["id"], "researcher": {"id": first}}]
 
 
+async def test_an_invitation_unanswered_for_30_days_expires(api, settings, seeded) -> None:
+    """Still pending 30 days after it was sent, an invitation reads as EXPIRED everywhere: it can no
+    longer be answered, it is found under status EXPIRED and not PENDING, and its sender may invite
+    the same researcher again. Until then it says when it expires."""
+    from datetime import datetime, timedelta
+
+    rid = await new_researcher(seeded)
+    owner_sub, sender_sub = new_id("owner"), new_id("sender")
+    await claim_and_open(api, settings, rid, owner_sub)
+    owner, sender = token(settings, owner_sub), token(settings, sender_sub)
+    fields = "id status createdAt expiresAt"
+    sent = (await gql(api, f"""mutation($id: ID!) {{ inviteToCollaborate(researcherId: $id, message: "Hi") {{
+        invitation {{ {fields} }} }} }}""", {"id": rid}, token=sender))["data"]["inviteToCollaborate"]["invitation"]
+    created = datetime.fromisoformat(sent["createdAt"].replace("Z", "+00:00"))
+    assert datetime.fromisoformat(sent["expiresAt"].replace("Z", "+00:00")) - created == timedelta(days=30)
+
+    await seeded.write("testing/age-invitation", id=sent["id"], days=29)  # a day to go: still pending
+    assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is False
+    assert codes(await invite(api, rid, sender)) == ["CONFLICT"]
+    await seeded.write("testing/age-invitation", id=sent["id"], days=1)  # 30 days unanswered
+    lists = f"""query($status: InvitationStatus) {{ viewer {{ invitations(status: $status) {{ {fields} }}
+        sentInvitations(status: $status) {{ {fields} }} }} }}"""
+    expired = {**sent, "status": "EXPIRED", "expiresAt": None,
+               "createdAt": (await gql(api, "{ viewer { sentInvitations { createdAt } } }",
+                                       token=sender))["data"]["viewer"]["sentInvitations"][0]["createdAt"]}
+    assert (await gql(api, lists, {"status": "EXPIRED"}, token=owner))["data"]["viewer"]["invitations"] == [expired]
+    assert (await gql(api, lists, {"status": "EXPIRED"}, token=sender))["data"]["viewer"]["sentInvitations"] == [expired]
+    assert (await gql(api, lists, {"status": "PENDING"}, token=owner))["data"]["viewer"]["invitations"] == []
+    body = await gql(api, RESPOND, {"id": sent["id"], "accept": True}, token=owner)
+    assert codes(body) == ["CONFLICT"] and "expired" in body["errors"][0]["message"]
+    assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is True
+    again = (await invite(api, rid, sender, "Once more"))["data"]["inviteToCollaborate"]["invitation"]
+    assert again["status"] == "PENDING"
+    inbox = (await gql(api, lists, {"status": None}, token=owner))["data"]["viewer"]["invitations"]
+    assert [(i["id"], i["status"]) for i in inbox] == [(again["id"], "PENDING"), (sent["id"], "EXPIRED")]
+
+
 async def open_records(api, settings, seeded, n: int) -> list[str]:
     """``n`` fresh researchers, each claimed and open to collaboration."""
     rids = [await new_researcher(seeded) for _ in range(n)]

@@ -20,7 +20,7 @@ from strawberry.types import Info
 from bzgraph import identifiers
 from bzgraph.api.inputs import check_first, check_id
 from bzgraph.api.lookahead import argument, selected_fields
-from bzgraph.api.profile import INVITATIONS_PER_DAY, PENDING_CLAIMS_MAX, Researcher, load_researcher
+from bzgraph.api.profile import INVITATION_DAYS, INVITATIONS_PER_DAY, PENDING_CLAIMS_MAX, Researcher, load_researcher
 from bzgraph.context import Context, Viewer
 from bzgraph.db import Tx
 from bzgraph.errors import (
@@ -114,6 +114,8 @@ class InvitationStatus(Enum):
     PENDING = strawberry.enum_value("PENDING", description="not answered yet")
     ACCEPTED = strawberry.enum_value("ACCEPTED", description="accepted by the researcher's claimant")
     DECLINED = strawberry.enum_value("DECLINED", description="declined by the researcher's claimant")
+    EXPIRED = strawberry.enum_value("EXPIRED", description=f"not answered within {INVITATION_DAYS} days of its sending: it "
+                                                       "can no longer be answered, and its sender may invite again")
 
 
 @strawberry.input(description="Evidence for a claim: at least one of `orcid` and `email`.")
@@ -167,13 +169,15 @@ class Invitation:
     created_at: str | None = strawberry.field(default=None, description="when it was sent: an ISO 8601 date-time in "
                                                                         "UTC, e.g. `2026-11-28T04:43:32.187Z`")
     sender: str | None = strawberry.field(default=None, description="the sending account")
+    expires_at: str | None = strawberry.field(default=None, description="while `PENDING`: when it expires unanswered, "
+                                                                        "as `createdAt`; null otherwise")
     researcher_id: strawberry.Private[str | None] = None
 
     @classmethod
     def from_row(cls, row: Row) -> Invitation:
         return cls(id=strawberry.ID(row["id"]), status=InvitationStatus(row["status"]),
                    message=row.get("message"), created_at=row.get("createdAt"), sender=row.get("from"),
-                   researcher_id=row.get("researcherId"))
+                   expires_at=row.get("expiresAt"), researcher_id=row.get("researcherId"))
 
     @strawberry.field(description="The invited researcher (the record its claimant holds).")
     async def researcher(self, info: Info[Context, None]) -> Researcher | None:
@@ -195,7 +199,7 @@ _UNSELECTED = ListArgs(first=0)
 
 def list_params(args: dict[str, ListArgs]) -> dict[str, Any]:
     """``accounts/viewer``'s parameters for the pages ``args`` names (an empty page of the others)."""
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = {"invitationDays": INVITATION_DAYS}
     for name in ACCOUNT_LISTS:
         page = args.get(name, _UNSELECTED)
         params |= {f"{name}Status": page.status, f"{name}First": page.first, f"{name}After": page.after}
@@ -330,7 +334,10 @@ INVITE_REFUSALS: Refusals = {
     "ALREADY_INVITED": (Conflict, "your invitation to this researcher is still pending: wait for their answer"),
     "RATE_LIMITED": (RateLimited, f"at most {INVITATIONS_PER_DAY} invitations per account per 24 hours"),
 }
-RESPOND_REFUSALS: Refusals = {"NOT_PENDING": (Conflict, "this invitation has already been answered")}
+RESPOND_REFUSALS: Refusals = {
+    "NOT_PENDING": (Conflict, "this invitation has already been answered"),
+    "EXPIRED": (Conflict, f"this invitation has expired: it waited {INVITATION_DAYS} days for an answer"),
+}
 
 
 def _accepted(rows: list[Row], missing: str, refusals: Refusals) -> Row:
@@ -409,7 +416,8 @@ class AccountsMutation:
             raise BadUserInput(f"`message` must have 1 to {MESSAGE_MAX} characters, some visible", argument="message")
         rows = await info.context.db.write(
             "accounts/invite", userId=viewer.id, sub=viewer.sub, researcherId=rid,
-            invitationId=f"invitation:{uuid.uuid4()}", message=text, limit=INVITATIONS_PER_DAY)
+            invitationId=f"invitation:{uuid.uuid4()}", message=text, limit=INVITATIONS_PER_DAY,
+            invitationDays=INVITATION_DAYS)
         row = _accepted(rows, "no researcher with this id", INVITE_REFUSALS)
         return InvitationPayload(invitation=Invitation.from_row(row["invitation"]))
 
@@ -418,7 +426,7 @@ class AccountsMutation:
                                     accept: Annotated[bool, strawberry.argument(description="true accepts, false declines")]) -> InvitationPayload | None:
         viewer = require_viewer(info)
         rows = await info.context.db.write("accounts/respond-invitation", userId=viewer.id,
-                                           invitationId=check_id(id), accept=accept)
+                                           invitationId=check_id(id), accept=accept, invitationDays=INVITATION_DAYS)
         # No row, and the same answer, whether the invitation does not exist or is someone else's.
         row = _accepted(rows, "no invitation with this id", RESPOND_REFUSALS)
         return InvitationPayload(invitation=Invitation.from_row(row["invitation"]))

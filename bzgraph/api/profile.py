@@ -34,6 +34,7 @@ TOPICS_FIRST = 20
 LIST_AFTER_DESCRIPTION = "the cursor of the last item of the page before; null for the first page"
 PENDING_CLAIMS_MAX = 5  # claims an account may have awaiting review at once (the moderators' queue; canClaim)
 INVITATIONS_PER_DAY = 20  # invitations an account may send in 24 hours (inviteToCollaborate; canInvite)
+INVITATION_DAYS = 30  # how long an invitation waits for its answer: still pending after that, it has expired
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -88,6 +89,7 @@ def profile_params(ids: list[str], viewer: str | None, args: ProfileArgs) -> dic
         "topicsFirst": args.topics_first, "topicsAfterWorks": after["topics"][0],
         "topicsAfterName": after["topics"][1], "topicsAfterId": after["topics"][2],
         "maxPendingClaims": PENDING_CLAIMS_MAX, "invitationsPerDay": INVITATIONS_PER_DAY,
+        "invitationDays": INVITATION_DAYS,
     }
 
 
@@ -180,7 +182,7 @@ class ViewerState:
     can_claim: bool = strawberry.field(description="signed in, the record unclaimed, and the viewer holds no record, "
                                                    "has no pending claim on it and fewer than 5 pending claims")
     can_invite: bool = strawberry.field(description="signed in, the record claimed, not the viewer's own and open to "
-                                                    "collaboration, no invitation of the viewer's to it pending, and "
+                                                    "collaboration, no invitation of the viewer's to it pending (unexpired), and "
                                                     "fewer than 20 invitations sent in the last 24 hours")
 
 

@@ -1,11 +1,13 @@
 // Sends an invitation to collaborate to a claimed researcher who is open to collaboration, within the
-// sender's rate limit and at most one pending invitation from the sender to the researcher at a time.
-// Parameters: $userId STRING, $sub STRING, $researcherId STRING, $invitationId STRING, $message STRING, $limit INTEGER (per 24 hours).
+// sender's rate limit and at most one pending invitation from the sender to the researcher at a time
+// (one unanswered for $invitationDays has expired and no longer counts).
+// Parameters: $userId STRING, $sub STRING, $researcherId STRING, $invitationId STRING, $message STRING, $limit INTEGER (per 24 hours),
+//   $invitationDays INTEGER (how long an invitation waits for its answer).
 // Returns outcome: SENT, NOT_CLAIMED, OWN_RECORD, NOT_OPEN (openToCollaborate is not true), ALREADY_INVITED
 //   (the sender's earlier invitation to this researcher is still pending) or RATE_LIMITED (no row: no such researcher),
 //   the invitation sent (as accounts/viewer shows it), null when refused, and details: with
 //   RATE_LIMITED, {retryAfter}: the seconds until the oldest invitation counted leaves the 24 hours.
-// Example: bzgraph cypher accounts/invite --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20
+// Example: bzgraph cypher accounts/invite --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20 --param invitationDays=30
 MATCH (r:Researcher {id: $researcherId})
 // Exclusive locks until commit, the researcher first and then the account, in the order follow,
 // unfollow and claim take them: in the other order, an invitation and a follow could deadlock.
@@ -20,7 +22,8 @@ WITH r, u, sentToday,
        WHEN NOT EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'NOT_CLAIMED'
        WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(u) } THEN 'OWN_RECORD'
        WHEN r.openToCollaborate IS NULL OR NOT r.openToCollaborate THEN 'NOT_OPEN'
-       WHEN EXISTS { (u)-[:SENT]->(:Invitation {status: 'PENDING'})-[:TO]->(r) } THEN 'ALREADY_INVITED'
+       WHEN EXISTS { (u)-[:SENT]->(i:Invitation {status: 'PENDING'})-[:TO]->(r)
+                     WHERE i.createdAt > datetime() - duration({days: $invitationDays}) } THEN 'ALREADY_INVITED'
        WHEN size(sentToday) >= $limit THEN 'RATE_LIMITED'
        ELSE 'SENT'
      END AS outcome
@@ -28,7 +31,8 @@ CALL (r, u, outcome) {
   WITH r, u WHERE outcome = 'SENT'
   CREATE (u)-[:SENT]->(i:Invitation:Entity {id: $invitationId, message: $message, status: 'PENDING',
                                             createdAt: datetime()})-[:TO]->(r)
-  RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id} AS invitation
+  RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id,
+            expiresAt: toString(i.createdAt + duration({days: $invitationDays}))} AS invitation
 UNION
   WITH outcome WHERE outcome <> 'SENT'
   RETURN null AS invitation

@@ -1,11 +1,13 @@
 // The signed-in viewer's own state: the record they hold and a page of each of their lists: the claims they
 // made, the invitations to the record they hold and the invitations they sent (with their answers).
 // Each list is newest first; a page holds the items of one status (or any), after the item its cursor names.
+// An invitation still PENDING $invitationDays after it was sent reads as EXPIRED.
 // Parameters: $userId STRING; for each list L of claims, invitations and sentInvitations: $LStatus STRING? (null: any),
-//   $LFirst INTEGER (0 to 100), $LAfter STRING? (the id of the last item of the page before; null: from the newest).
+//   $LFirst INTEGER (0 to 100), $LAfter STRING? (the id of the last item of the page before; null: from the newest);
+//   $invitationDays INTEGER (how long an invitation waits for its answer).
 // Returns one row: id (null when the account has not been created yet), claimedResearcherId, claims, invitations,
 //   sentInvitations, and for each list LAfterFound BOOLEAN (false when $LAfter names no item of that list).
-// Example: bzgraph cypher accounts/viewer --param userId=user:alice --param claimsStatus=null --param claimsFirst=100 --param claimsAfter=null --param invitationsStatus=PENDING --param invitationsFirst=100 --param invitationsAfter=null --param sentInvitationsStatus=null --param sentInvitationsFirst=100 --param sentInvitationsAfter=null
+// Example: bzgraph cypher accounts/viewer --param userId=user:alice --param claimsStatus=null --param claimsFirst=100 --param claimsAfter=null --param invitationsStatus=PENDING --param invitationsFirst=100 --param invitationsAfter=null --param sentInvitationsStatus=null --param sentInvitationsFirst=100 --param sentInvitationsAfter=null --param invitationDays=30
 OPTIONAL MATCH (u:User {id: $userId})
 CALL (u) {
   OPTIONAL MATCH (u)-[:MADE]->(last:Claim {id: $claimsAfter})
@@ -27,22 +29,26 @@ CALL (u) {
   OPTIONAL MATCH (u)-[:CLAIMANT_OF]->(:Researcher)<-[:TO]-(last:Invitation {id: $invitationsAfter})
   RETURN last IS NOT NULL OR $invitationsAfter IS NULL AS invitationsAfterFound, COLLECT {
     MATCH (u)-[:CLAIMANT_OF]->(r:Researcher)<-[:TO]-(i:Invitation)<-[:SENT]-(s:User)
-    WHERE ($invitationsStatus IS NULL OR i.status = $invitationsStatus)
+    WITH i, s, r, CASE WHEN i.status = 'PENDING' AND i.createdAt <= datetime() - duration({days: $invitationDays}) THEN 'EXPIRED' ELSE i.status END AS status
+    WHERE ($invitationsStatus IS NULL OR status = $invitationsStatus)
       AND (last IS NULL OR i.createdAt < last.createdAt OR (i.createdAt = last.createdAt AND i.id < last.id))
-    WITH i, s, r ORDER BY i.createdAt DESC, i.id DESC
+    WITH i, s, r, status ORDER BY i.createdAt DESC, i.id DESC
     LIMIT $invitationsFirst
-    RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: s.sub, researcherId: r.id}
+    RETURN i {.id, status: status, .message, createdAt: toString(i.createdAt), from: s.sub, researcherId: r.id,
+              expiresAt: CASE WHEN status = 'PENDING' THEN toString(i.createdAt + duration({days: $invitationDays})) END}
   } AS invitations
 }
 CALL (u) {
   OPTIONAL MATCH (u)-[:SENT]->(last:Invitation {id: $sentInvitationsAfter})
   RETURN last IS NOT NULL OR $sentInvitationsAfter IS NULL AS sentInvitationsAfterFound, COLLECT {
     MATCH (u)-[:SENT]->(i:Invitation)-[:TO]->(r:Researcher)
-    WHERE ($sentInvitationsStatus IS NULL OR i.status = $sentInvitationsStatus)
+    WITH i, r, CASE WHEN i.status = 'PENDING' AND i.createdAt <= datetime() - duration({days: $invitationDays}) THEN 'EXPIRED' ELSE i.status END AS status
+    WHERE ($sentInvitationsStatus IS NULL OR status = $sentInvitationsStatus)
       AND (last IS NULL OR i.createdAt < last.createdAt OR (i.createdAt = last.createdAt AND i.id < last.id))
-    WITH i, r ORDER BY i.createdAt DESC, i.id DESC
+    WITH i, r, status ORDER BY i.createdAt DESC, i.id DESC
     LIMIT $sentInvitationsFirst
-    RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id}
+    RETURN i {.id, status: status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id,
+              expiresAt: CASE WHEN status = 'PENDING' THEN toString(i.createdAt + duration({days: $invitationDays})) END}
   } AS sentInvitations
 }
 RETURN u.id AS id, claimedResearcherId, claims, claimsAfterFound, invitations, invitationsAfterFound,

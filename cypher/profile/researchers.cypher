@@ -7,11 +7,12 @@
 //   $collaboratorsAfterName STRING?, $collaboratorsAfterId STRING? and $topicsAfterWorks INT?, $topicsAfterName STRING?,
 //   $topicsAfterId STRING? (the keyset positions of those lists' cursors, all null for the first page);
 //   $maxPendingClaims INT (the most claims an account may have awaiting review: canClaim is false at it);
-//   $invitationsPerDay INT (the most invitations an account may send in 24 hours: canInvite is false at it).
+//   $invitationsPerDay INT (the most invitations an account may send in 24 hours: canInvite is false at it);
+//   $invitationDays INT (how long an invitation waits for its answer: one older no longer counts as pending).
 // Works are ordered newest first: year descending (unknown years last), then title ignoring case
 // (an ALL-CAPS or lower-case title files where a reader looks for it), then id. The sort title is
 // the lower-cased title's first 300 characters, so that a cursor stays short whatever the title.
-// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param collaboratorsAfterShared=null --param collaboratorsAfterName=null --param collaboratorsAfterId=null --param topicsFirst=5 --param topicsAfterWorks=null --param topicsAfterName=null --param topicsAfterId=null --param maxPendingClaims=5 --param invitationsPerDay=20
+// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param collaboratorsAfterShared=null --param collaboratorsAfterName=null --param collaboratorsAfterId=null --param topicsFirst=5 --param topicsAfterWorks=null --param topicsAfterName=null --param topicsAfterId=null --param maxPendingClaims=5 --param invitationsPerDay=20 --param invitationDays=30
 UNWIND $ids AS researcherId
 MATCH (r:Researcher {id: researcherId})
 CALL (r) {
@@ -79,7 +80,8 @@ CALL (r) {
          viewer IS NOT NULL AND EXISTS { (viewer)-[:CLAIMANT_OF]->(:Researcher) } AS holdsClaim,
          viewer IS NOT NULL AND EXISTS { (viewer)-[:MADE]->(:Claim {status: 'PENDING'})-[:CLAIMS]->(r) } AS pendingClaim,
          viewer IS NOT NULL AND COUNT { (viewer)-[:MADE]->(:Claim {status: 'PENDING'}) } >= $maxPendingClaims AS pendingFull,
-         viewer IS NOT NULL AND EXISTS { (viewer)-[:SENT]->(:Invitation {status: 'PENDING'})-[:TO]->(r) } AS invitationPending,
+         viewer IS NOT NULL AND EXISTS { (viewer)-[:SENT]->(i:Invitation {status: 'PENDING'})-[:TO]->(r)
+                                          WHERE i.createdAt > datetime() - duration({days: $invitationDays}) } AS invitationPending,
          viewer IS NOT NULL AND COUNT { (viewer)-[:SENT]->(i:Invitation) WHERE i.createdAt > datetime() - duration('PT24H') }
            >= $invitationsPerDay AS invitationsFull
 }
