@@ -1,0 +1,105 @@
+"""ASGI middleware in front of the GraphQL view, and the shape of a request refused outside GraphQL.
+
+A refusal here is answered as GraphQL answers errors: a body of ``errors`` with ``extensions.code``,
+in the media type the request's ``Accept`` prefers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import orjson
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bzgraph.media import content_type_for
+
+
+def error_response(status_code: int, message: str, headers: dict[str, str] | None = None, *,
+                   accept: str | None = None, code: str | None = None) -> Response:
+    """A request refused outside GraphQL, answered as GraphQL answers errors: with a code, in the
+    media type ``accept`` prefers."""
+    code = code or {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
+    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    response = Response(body, status_code=status_code, headers=headers, media_type=content_type_for(accept))
+    response.headers.add_vary_header("Accept")
+    return response
+
+
+class CORS(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered as every refusal is: a GraphQL error
+    with its code (Starlette answers it in plain text)."""
+
+    def preflight_response(self, request_headers: Any) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
+        return error_response(400, response.body.decode(), headers, accept=request_headers.get("accept"))
+
+
+class LimitRequestBody:
+    """ASGI middleware: a request body over ``max_bytes`` is refused with 413 (``BAD_USER_INPUT``),
+    by its declared length before it is read, or as soon as the received bytes pass the limit; a
+    body still incomplete ``timeout`` seconds after the request started is refused with 408 (a
+    client that stalls would otherwise hold its connection and request for ever)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
+        self.app, self.max_bytes, self.timeout = app, max_bytes, timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            accept = headers.get(b"accept", b"").decode("latin-1")
+            return await error_response(413, self._message, {"connection": "close"}, accept=accept)(scope, receive, send)
+        received, complete = 0, False
+        ends = asyncio.get_running_loop().time() + self.timeout
+
+        async def limited() -> Message:
+            nonlocal received, complete
+            if complete:  # after the body, only the disconnect is left to wait for: no deadline
+                return await receive()
+            try:
+                async with asyncio.timeout_at(ends):
+                    message = await receive()
+            except TimeoutError:
+                raise HTTPException(408, f"The request body did not arrive within {self.timeout:g} s",
+                                    {"connection": "close"}) from None
+            received += len(message.get("body", b""))
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            if received > self.max_bytes:
+                raise HTTPException(413, self._message)  # answered by _http_error
+            return message
+
+        await self.app(scope, limited, send)
+
+    @property
+    def _message(self) -> str:
+        return f"The request body is larger than {self.max_bytes:,} bytes"
+
+
+class NormalizeContentType:
+    """ASGI middleware: the media type of ``Content-Type`` in lower case, as media types are
+    case-insensitive (Strawberry compares them as written, refusing ``APPLICATION/JSON``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = [(name, _lower_media_type(value) if name == b"content-type" else value)
+                       for name, value in scope["headers"]]
+            if headers != list(scope["headers"]):
+                scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)
+
+
+def _lower_media_type(value: bytes) -> bytes:
+    media_type, sep, parameters = value.partition(b";")
+    return media_type.strip().lower() + sep + parameters
