@@ -210,3 +210,38 @@ async def test_writes_waiting_for_a_lock_leave_connections_for_reads(api, settin
         bodies = await asyncio.gather(*follows)
     assert all(codes(body) == [] for body in bodies), [codes(b) for b in bodies if codes(b)]
     assert (await profile_state(api, rid))["counts"]["followers"] == len(fans) + 1
+
+
+async def test_the_account_lists_whom_it_follows_page_by_page(api, settings, seeded) -> None:
+    """viewer.following: the researchers the account follows, most recently followed first, paged by
+    the id of the last one seen; an unfollow takes one off; an `after` that is no researcher the
+    account follows is refused. The list is read with the account (one round trip), and its
+    researchers in one more, however many."""
+    rids = [await new_researcher(seeded) for _ in range(5)]
+    sub = new_id("fan")
+    fan = token(settings, sub)
+    for rid in rids:
+        assert "errors" not in await gql(api, contract("FollowResearcher"), {"id": rid}, token=fan)
+    assert "errors" not in await gql(api, contract("UnfollowResearcher"), {"id": rids[1]}, token=fan)
+    query = """query($first: Int!, $after: ID) { viewer { following(first: $first, after: $after) { since } } }"""
+    pages = """query($first: Int!, $after: ID) { viewer { following(first: $first, after: $after) {
+        since researcher { id counts { followers } viewerState { isFollowing } } } } }"""
+    seen: list[str] = []
+    while True:
+        body = await gql(api, pages, {"first": 2, "after": seen[-1] if seen else None}, token=fan)
+        page = body["data"]["viewer"]["following"]
+        assert len(page) <= 2 and body["extensions"]["cypherRoundTrips"] == (2 if page else 1)
+        if not page:
+            break
+        for item in page:
+            assert item["since"] and item["researcher"]["counts"]["followers"] == 1
+            assert item["researcher"]["viewerState"] == {"isFollowing": True}
+        seen += [item["researcher"]["id"] for item in page]
+    assert seen == [rids[4], rids[3], rids[2], rids[0]]
+    listed = await gql(api, query, {"first": 100, "after": None}, token=fan)
+    assert len(listed["data"]["viewer"]["following"]) == 4 and listed["extensions"]["cypherRoundTrips"] == 1
+    for after in (rids[1], "no-such"):  # unfollowed, unknown
+        body = await gql(api, query, {"first": 2, "after": after}, token=fan)
+        assert codes(body) == ["BAD_USER_INPUT"] and body["data"]["viewer"]["following"] is None, after
+    other = token(settings, new_id("other"))
+    assert (await gql(api, query, {"first": 100, "after": None}, token=other))["data"]["viewer"]["following"] == []

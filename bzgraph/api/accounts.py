@@ -184,6 +184,17 @@ class Invitation:
         return await load_researcher(info, self.researcher_id) if self.researcher_id else None
 
 
+@strawberry.type(description="A researcher the account follows.")
+class Follow:
+    since: str | None = strawberry.field(description="when the follow began: an ISO 8601 date-time in UTC; null for "
+                                                     "a follow recorded without one (the seed's)")
+    researcher_id: strawberry.Private[str]
+
+    @strawberry.field(description="The researcher followed.")
+    async def researcher(self, info: Info[Context, None]) -> Researcher | None:
+        return await load_researcher(info, self.researcher_id)
+
+
 @dataclass(frozen=True)
 class ListArgs:
     """A page of one of the account's lists: a status (None: any), its size, the last item before it."""
@@ -193,7 +204,8 @@ class ListArgs:
     after: str | None = None
 
 
-ACCOUNT_LISTS = ("claims", "invitations", "sentInvitations")  # as fields, and in accounts/viewer's parameters
+ACCOUNT_LISTS = ("claims", "invitations", "sentInvitations", "following")  # fields, and accounts/viewer's parameters
+_WITHOUT_STATUS = {"following"}
 _UNSELECTED = ListArgs(first=0)
 
 
@@ -202,7 +214,9 @@ def list_params(args: dict[str, ListArgs]) -> dict[str, Any]:
     params: dict[str, Any] = {"invitationDays": INVITATION_DAYS}
     for name in ACCOUNT_LISTS:
         page = args.get(name, _UNSELECTED)
-        params |= {f"{name}Status": page.status, f"{name}First": page.first, f"{name}After": page.after}
+        params |= {f"{name}First": page.first, f"{name}After": page.after}
+        if name not in _WITHOUT_STATUS:
+            params[f"{name}Status"] = page.status
     return params
 
 
@@ -211,7 +225,7 @@ def _list_args(info: Info[Context, Any]) -> dict[str, ListArgs]:
     found = selected_fields(info, set(ACCOUNT_LISTS))
     args: dict[str, ListArgs] = {}
     for name, field in found.items():
-        status = argument(info, field, "status", None, None)
+        status = argument(info, field, "status", None, None) if name not in _WITHOUT_STATUS else None
         args[name] = ListArgs(status=status.value if status else None,
                               first=argument(info, field, "first", ACCOUNT_LIST_FIRST, 0),
                               after=argument(info, field, "after", None, None))
@@ -259,6 +273,16 @@ class Account:
                                ) -> list[Invitation] | None:
         rows = await self._page(info, "sentInvitations", status, first, after)
         return [Invitation.from_row(r) for r in rows]
+
+    @strawberry.field(description="The researchers you follow, most recently followed first; `after` is the id of the "
+                                  "last researcher of the page before. Null, with an error, when `first` or `after` is "
+                                  "refused.")
+    async def following(self, info: Info[Context, None],
+                        first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = ACCOUNT_LIST_FIRST,
+                        after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
+                        ) -> list[Follow] | None:
+        rows = await self._page(info, "following", None, first, after)
+        return [Follow(since=r["since"], researcher_id=r["researcherId"]) for r in rows]
 
     @strawberry.field(description="The author record this account holds, once a claim is approved.")
     async def claimed_researcher(self, info: Info[Context, None]) -> Researcher | None:

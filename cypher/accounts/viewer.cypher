@@ -1,13 +1,17 @@
 // The signed-in viewer's own state: the record they hold and a page of each of their lists: the claims they
-// made, the invitations to the record they hold and the invitations they sent (with their answers).
+// made, the invitations to the record they hold, the invitations they sent (with their answers) and the
+// researchers they follow.
 // Each list is newest first; a page holds the items of one status (or any), after the item its cursor names.
-// An invitation still PENDING $invitationDays after it was sent reads as EXPIRED.
+// An invitation still PENDING $invitationDays after it was sent reads as EXPIRED. Follows are ordered by
+// `since` (a follow without one, as the seed writes them, counts as followed at the epoch), then researcher id.
 // Parameters: $userId STRING; for each list L of claims, invitations and sentInvitations: $LStatus STRING? (null: any),
 //   $LFirst INTEGER (0 to 100), $LAfter STRING? (the id of the last item of the page before; null: from the newest);
+//   $followingFirst INTEGER (0 to 100), $followingAfter STRING? (the id of the last researcher of the page before);
 //   $invitationDays INTEGER (how long an invitation waits for its answer).
 // Returns one row: id (null when the account has not been created yet), claimedResearcherId, claims, invitations,
-//   sentInvitations, and for each list LAfterFound BOOLEAN (false when $LAfter names no item of that list).
-// Example: bzgraph cypher accounts/viewer --param userId=user:alice --param claimsStatus=null --param claimsFirst=100 --param claimsAfter=null --param invitationsStatus=PENDING --param invitationsFirst=100 --param invitationsAfter=null --param sentInvitationsStatus=null --param sentInvitationsFirst=100 --param sentInvitationsAfter=null --param invitationDays=30
+//   sentInvitations, following LIST<MAP{researcherId, since}>, and for each list LAfterFound BOOLEAN (false when
+//   $LAfter names no item of that list).
+// Example: bzgraph cypher accounts/viewer --param userId=user:alice --param claimsStatus=null --param claimsFirst=100 --param claimsAfter=null --param invitationsStatus=PENDING --param invitationsFirst=100 --param invitationsAfter=null --param sentInvitationsStatus=null --param sentInvitationsFirst=100 --param sentInvitationsAfter=null --param followingFirst=100 --param followingAfter=null --param invitationDays=30
 OPTIONAL MATCH (u:User {id: $userId})
 CALL (u) {
   OPTIONAL MATCH (u)-[:MADE]->(last:Claim {id: $claimsAfter})
@@ -51,5 +55,17 @@ CALL (u) {
               expiresAt: CASE WHEN status = 'PENDING' THEN toString(i.createdAt + duration({days: $invitationDays})) END}
   } AS sentInvitations
 }
+CALL (u) {
+  OPTIONAL MATCH (u)-[last:FOLLOWS]->(:Researcher {id: $followingAfter})
+  WITH last, coalesce(last.since, datetime({epochSeconds: 0})) AS lastSince
+  RETURN last IS NOT NULL OR $followingAfter IS NULL AS followingAfterFound, COLLECT {
+    MATCH (u)-[f:FOLLOWS]->(r:Researcher)
+    WITH f, r, coalesce(f.since, datetime({epochSeconds: 0})) AS since
+    WHERE last IS NULL OR since < lastSince OR (since = lastSince AND r.id < $followingAfter)
+    WITH f, r, since ORDER BY since DESC, r.id DESC
+    LIMIT $followingFirst
+    RETURN {researcherId: r.id, since: toString(f.since)}
+  } AS following
+}
 RETURN u.id AS id, claimedResearcherId, claims, claimsAfterFound, invitations, invitationsAfterFound,
-       sentInvitations, sentInvitationsAfterFound
+       sentInvitations, sentInvitationsAfterFound, following, followingAfterFound
