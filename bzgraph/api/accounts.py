@@ -429,8 +429,8 @@ class AccountsMutation:
         return ClaimPayload(researcher_id=row["researcherId"], claim=Claim.from_row(row["claim"]))
 
     @strawberry.mutation(description="Invite a claimed researcher who is open to collaboration (FORBIDDEN otherwise); "
-                                      "one pending invitation per researcher (CONFLICT), 20 per account per 24 hours "
-                                      "(RATE_LIMITED).")
+                                      "yours to one researcher one at a time, until answered or expired (CONFLICT); 20 per "
+                                      "account per 24 hours (RATE_LIMITED).")
     async def invite_to_collaborate(self, info: Info[Context, None], researcher_id: Annotated[strawberry.ID, strawberry.argument(description="the claimed researcher's id")],
                                     message: Annotated[str, strawberry.argument(description="1 to 2,000 characters, some visible")]) -> InvitationPayload | None:
         viewer = require_viewer(info)
