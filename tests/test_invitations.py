@@ -147,15 +147,31 @@ async def test_an_invitation_unanswered_for_30_days_expires(api, settings, seede
     fields = "id status createdAt expiresAt"
     sent = (await gql(api, f"""mutation($id: ID!) {{ inviteToCollaborate(researcherId: $id, message: "Hi") {{
         invitation {{ {fields} }} }} }}""", {"id": rid}, token=sender))["data"]["inviteToCollaborate"]["invitation"]
-    created = datetime.fromisoformat(sent["createdAt"].replace("Z", "+00:00"))
-    assert datetime.fromisoformat(sent["expiresAt"].replace("Z", "+00:00")) - created == timedelta(days=30)
 
-    await seeded.write("testing/age-invitation", id=sent["id"], days=29)  # a day to go: still pending
-    assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is False
-    assert codes(await invite(api, rid, sender)) == ["CONFLICT"]
-    await seeded.write("testing/age-invitation", id=sent["id"], days=1)  # 30 days unanswered
+    def when(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    created = when(sent["createdAt"])
+    assert when(sent["expiresAt"]) - created == timedelta(days=30)
+
     lists = f"""query($status: InvitationStatus) {{ viewer {{ invitations(status: $status) {{ {fields} }}
         sentInvitations(status: $status) {{ {fields} }} }} }}"""
+
+    # a day to go: pending everywhere, with the day it expires, and it can still be answered
+    await seeded.write("testing/age-invitation", id=sent["id"], days=29)
+    assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is False
+    assert codes(await invite(api, rid, sender)) == ["CONFLICT"]
+    pending = (await gql(api, lists, {"status": "PENDING"}, token=sender))["data"]["viewer"]["sentInvitations"]
+    assert [(i["id"], i["status"]) for i in pending] == [(sent["id"], "PENDING")]
+    aged = when(pending[0]["createdAt"])
+    assert created - aged == timedelta(days=29) and when(pending[0]["expiresAt"]) - aged == timedelta(days=30)
+    assert (await gql(api, lists, {"status": "PENDING"}, token=owner))["data"]["viewer"]["invitations"] == pending
+    other = (await invite(api, rid, token(settings, new_id("sender")), "Late"))["data"]["inviteToCollaborate"]["invitation"]
+    await seeded.write("testing/age-invitation", id=other["id"], days=29)
+    answered = await gql(api, RESPOND, {"id": other["id"], "accept": True}, token=owner)
+    assert answered["data"]["respondToInvitation"]["invitation"]["status"] == "ACCEPTED", answered
+
+    await seeded.write("testing/age-invitation", id=sent["id"], days=1)  # 30 days unanswered
     expired = {**sent, "status": "EXPIRED", "expiresAt": None,
                "createdAt": (await gql(api, "{ viewer { sentInvitations { createdAt } } }",
                                        token=sender))["data"]["viewer"]["sentInvitations"][0]["createdAt"]}
@@ -168,7 +184,8 @@ async def test_an_invitation_unanswered_for_30_days_expires(api, settings, seede
     again = (await invite(api, rid, sender, "Once more"))["data"]["inviteToCollaborate"]["invitation"]
     assert again["status"] == "PENDING"
     inbox = (await gql(api, lists, {"status": None}, token=owner))["data"]["viewer"]["invitations"]
-    assert [(i["id"], i["status"]) for i in inbox] == [(again["id"], "PENDING"), (sent["id"], "EXPIRED")]
+    assert [(i["id"], i["status"]) for i in inbox] == [
+        (again["id"], "PENDING"), (other["id"], "ACCEPTED"), (sent["id"], "EXPIRED")]
 
 
 async def open_records(api, settings, seeded, n: int) -> list[str]:

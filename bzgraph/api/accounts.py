@@ -109,7 +109,8 @@ class ClaimClosure(Enum):
                                                  description="the claimant's claim on another record was approved")
 
 
-@strawberry.enum(description="PENDING until the claimant answers, then ACCEPTED or DECLINED.")
+@strawberry.enum(description="PENDING until the claimant answers, then ACCEPTED or DECLINED; EXPIRED when "
+                              "still unanswered 30 days after it was sent.")
 class InvitationStatus(Enum):
     PENDING = strawberry.enum_value("PENDING", description="not answered yet")
     ACCEPTED = strawberry.enum_value("ACCEPTED", description="accepted by the researcher's claimant")
