@@ -95,6 +95,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from bzgraph.app import create_app
+    from bzgraph.protocol import head_timeout_protocol
 
     if settings.env == "production" and settings.jwt_secret is None and not settings.jwt_jwks_url:
         print("bzgraph: BZGRAPH_ENV=production: set BZGRAPH_JWT_SECRET (or BZGRAPH_JWT_JWKS_URL for an "
@@ -125,7 +126,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"bzgraph serving GraphQL at {graphql_url(bound.getsockname())}", flush=True)
 
     server = Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                                   timeout_graceful_shutdown=SHUTDOWN_GRACE))
+                                   timeout_graceful_shutdown=SHUTDOWN_GRACE,
+                                   http=head_timeout_protocol(settings.header_timeout)))
     server.run()
     return 0 if server.started else 1
 

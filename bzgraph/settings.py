@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Request limits: the body's size and the time it may take to arrive, then the GraphQL document's.
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     body_timeout: float = Field(default=30.0, gt=0, le=3600)
+    # seconds a request's line and headers may take, from the connection's start or the request's first byte
+    header_timeout: float = Field(default=10.0, gt=0, le=3600)
     max_query_depth: int = Field(default=12, ge=2, le=64)
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=50, le=100_000)

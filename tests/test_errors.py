@@ -771,6 +771,65 @@ def test_a_stalled_body_is_refused_in_time_and_a_hang_up_is_not_an_error(tmp_pat
     assert "Traceback" not in log.read_text() and "ERROR" not in log.read_text(), log.read_text()[-3000:]
 
 
+def test_a_client_late_with_its_request_headers_loses_the_connection(tmp_path: Path) -> None:
+    """BZGRAPH_HEADER_TIMEOUT: a connection that sends nothing, or only part of a request head, is
+    answered 408 (BAD_USER_INPUT) and closed once the time has passed (uvicorn alone kept both open
+    for ever); the deadline runs per request, from its first byte, and not while a body arrives."""
+    import socket
+
+    def answer(conn: socket.socket) -> bytes:
+        """One response: its head, then as many body bytes as it says (or up to the close)."""
+        data = b""
+        while b"\r\n\r\n" not in data and (chunk := conn.recv(65_536)):
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = re.search(rb"(?i)content-length: *(\d+)", head)
+        while (length is None or len(body) < int(length[1])) and (chunk := conn.recv(65_536)):
+            body += chunk
+        return head + b"\r\n\r\n" + body
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
+                                  stdout=out, stderr=subprocess.STDOUT,
+                                  env={**os.environ, "BZGRAPH_HEADER_TIMEOUT": "1"})
+    try:
+        assert wait_until_up(f"http://127.0.0.1:{port}")
+        for sent in (b"", b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: appl"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+                slow.sendall(sent)
+                started = time.monotonic()
+                refused = answer(slow)
+                assert refused.startswith(b"HTTP/1.1 408") and b'"BAD_USER_INPUT"' in refused, (sent, refused)
+                assert 0.9 < time.monotonic() - started < 5 and slow.recv(1) == b"", sent  # and closed
+
+        healthz = b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n"
+        query = b'{"query": "{ researcher(id: \\"bzr-leon-bungert\\") { name } }"}'
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            time.sleep(0.5)
+            conn.sendall(healthz)
+            assert answer(conn).startswith(b"HTTP/1.1 200")
+            time.sleep(1.5)  # idle between requests: uvicorn's keep-alive (5 s) rules, not the head's deadline
+            conn.sendall(healthz[:10])
+            time.sleep(0.6)
+            conn.sendall(healthz[10:])  # the head whole within the deadline, from its first byte
+            assert answer(conn).startswith(b"HTTP/1.1 200")
+            conn.sendall(b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+                         b"content-length: %d\r\n\r\n" % len(query))
+            time.sleep(1.5)  # the body, slower than the head's deadline: BZGRAPH_BODY_TIMEOUT rules it
+            conn.sendall(query)
+            ok = answer(conn)
+            assert ok.startswith(b"HTTP/1.1 200") and b"Leon Bungert" in ok, ok
+            conn.sendall(b"GET /healthz HTTP/1.1\r\n")  # a later request's head, stalled
+            assert answer(conn).startswith(b"HTTP/1.1 408") and conn.recv(1) == b""
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert "Traceback" not in log.read_text() and "ERROR" not in log.read_text(), log.read_text()[-3000:]
+
+
 async def test_a_database_name_the_server_lacks_is_service_unavailable_with_the_setting_named(settings) -> None:
     """BZGRAPH_NEO4J_DATABASE naming no database: requests, start-up and the command line say so in
     one line (it was a traceback, and start-up failed)."""
