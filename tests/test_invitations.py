@@ -400,3 +400,39 @@ async def test_the_accounts_lists_count_their_pages_in_the_query_cost(api, setti
         assert codes(body) == ["QUERY_TOO_COMPLEX"], field
         small = await gql(api, f"{{ viewer {{ {field}(first: 10) {{ {nested.format()} }} }} }}", token=reader)
         assert "errors" not in small, field
+
+
+async def test_the_account_counts_its_lists_whole(api, settings, seeded) -> None:
+    """viewer.counts: what a UI shows beside each list, counted whole whatever page is read, in the
+    account's one query; expired invitations and answered ones no longer count as pending."""
+    counts = "{ viewer { counts { following pendingClaims pendingInvitations sentPendingInvitations } } }"
+    zero = {"following": 0, "pendingClaims": 0, "pendingInvitations": 0, "sentPendingInvitations": 0}
+
+    async def read(tok: str, **expected: int) -> None:
+        body = await gql(api, counts, token=tok)
+        assert body["data"]["viewer"]["counts"] == {**zero, **expected} and body["extensions"]["cypherRoundTrips"] <= 2
+
+    rid, other = await new_researcher(seeded), await new_researcher(seeded)
+    owner_sub = new_id("owner")
+    await claim_and_open(api, settings, rid, owner_sub)
+    owner, a, b = token(settings, owner_sub), token(settings, new_id("a")), token(settings, new_id("b"))
+    await read(a)  # a new account: nothing yet
+    first = (await invite(api, rid, a, "From a"))["data"]["inviteToCollaborate"]["invitation"]
+    second = (await invite(api, rid, b, "From b"))["data"]["inviteToCollaborate"]["invitation"]
+    await read(owner, pendingInvitations=2)
+    await read(a, sentPendingInvitations=1)
+    await seeded.write("testing/age-invitation", id=second["id"], days=30)
+    await read(owner, pendingInvitations=1)
+    await read(b)
+    assert "errors" not in await gql(api, RESPOND, {"id": first["id"], "accept": False}, token=owner)
+    await read(owner)
+    for followed in (rid, other):
+        assert "errors" not in await gql(api, contract("FollowResearcher"), {"id": followed}, token=a)
+    body = await gql(api, contract("ClaimResearcher"), {"id": other, "evidence": {"email": "a@example.org"}}, token=a)
+    assert "errors" not in body, body
+    await read(a, following=2, pendingClaims=1)
+    paged = await gql(api, """{ viewer { following(first: 1) { since } claims(first: 0) { id }
+        counts { following pendingClaims } } }""", token=a)
+    assert paged["data"]["viewer"] == {"following": [paged["data"]["viewer"]["following"][0]], "claims": [],
+                                       "counts": {"following": 2, "pendingClaims": 1}}
+    assert paged["extensions"]["cypherRoundTrips"] == 1

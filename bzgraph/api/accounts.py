@@ -239,6 +239,16 @@ STATUS_DESCRIPTION = "only the items in this state; null for any"
 ACCOUNT_AFTER_DESCRIPTION = "the id of the last item of the page before; null for the first page"
 
 
+@strawberry.type(description="How many items the account's lists hold in all, whatever page is read.")
+class AccountCounts:
+    following: int = strawberry.field(description="researchers the account follows")
+    pending_claims: int = strawberry.field(description="claims the account made that await a moderator")
+    pending_invitations: int = strawberry.field(description="invitations to the record the account holds that await "
+                                                            "its answer (not expired)")
+    sent_pending_invitations: int = strawberry.field(description="invitations the account sent that await an answer "
+                                                                 "(not expired)")
+
+
 @strawberry.type(description="The signed-in account.")
 class Account:
     id: strawberry.ID = strawberry.field(description="`user:` followed by `sub`")
@@ -247,6 +257,13 @@ class Account:
     claimed_researcher_id: strawberry.Private[str | None] = None
     loaded: strawberry.Private[Row | None] = None  # the row of accounts/viewer read for ``viewer``
     loaded_args: strawberry.Private[dict[str, ListArgs] | None] = None  # the pages that row holds
+
+    @strawberry.field(description="How many items your lists hold in all (for a badge beside each).")
+    def counts(self) -> AccountCounts:
+        counts = (self.loaded or {}).get("counts") or {}
+        return AccountCounts(following=counts.get("following", 0), pending_claims=counts.get("pendingClaims", 0),
+                             pending_invitations=counts.get("pendingInvitations", 0),
+                             sent_pending_invitations=counts.get("sentPendingInvitations", 0))
 
     @strawberry.field(description="The claims you made, " + ACCOUNT_LIST_DESCRIPTION)
     async def claims(self, info: Info[Context, None],

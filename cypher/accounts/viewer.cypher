@@ -10,7 +10,8 @@
 //   $invitationDays INTEGER (how long an invitation waits for its answer).
 // Returns one row: id (null when the account has not been created yet), claimedResearcherId, claims, invitations,
 //   sentInvitations, following LIST<MAP{researcherId, since}>, and for each list LAfterFound BOOLEAN (false when
-//   $LAfter names no item of that list).
+//   $LAfter names no item of that list); counts MAP{following, pendingClaims, pendingInvitations,
+//   sentPendingInvitations} (the whole of each, whatever the pages; pending invitations not expired).
 // Example: bzgraph cypher accounts/viewer --param userId=user:alice --param claimsStatus=null --param claimsFirst=100 --param claimsAfter=null --param invitationsStatus=PENDING --param invitationsFirst=100 --param invitationsAfter=null --param sentInvitationsStatus=null --param sentInvitationsFirst=100 --param sentInvitationsAfter=null --param followingFirst=100 --param followingAfter=null --param invitationDays=30
 OPTIONAL MATCH (u:User {id: $userId})
 CALL (u) {
@@ -67,5 +68,13 @@ CALL (u) {
     RETURN {researcherId: r.id, since: toString(f.since)}
   } AS following
 }
-RETURN u.id AS id, claimedResearcherId, claims, claimsAfterFound, invitations, invitationsAfterFound,
+CALL (u) {
+  RETURN {following: COUNT { (u)-[:FOLLOWS]->(:Researcher) },
+          pendingClaims: COUNT { (u)-[:MADE]->(:Claim {status: 'PENDING'}) },
+          pendingInvitations: COUNT { (u)-[:CLAIMANT_OF]->(:Researcher)<-[:TO]-(i:Invitation {status: 'PENDING'})
+                                      WHERE i.createdAt > datetime() - duration({days: $invitationDays}) },
+          sentPendingInvitations: COUNT { (u)-[:SENT]->(i:Invitation {status: 'PENDING'})
+                                          WHERE i.createdAt > datetime() - duration({days: $invitationDays}) }} AS counts
+}
+RETURN u.id AS id, counts, claimedResearcherId, claims, claimsAfterFound, invitations, invitationsAfterFound,
        sentInvitations, sentInvitationsAfterFound, following, followingAfterFound
