@@ -18,10 +18,16 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
 class HeadTimeoutProtocol(HttpToolsProtocol):
-    """:class:`HttpToolsProtocol`, closing a connection whose request head is late."""
+    """:class:`HttpToolsProtocol`, closing a connection whose request head is late.
+
+    The deadline runs only while the server waits for the client: not while a response is in
+    flight. A pipelined request whose head began during an earlier response (uvicorn stops reading
+    until that response is written) gets its time from the moment the server is free again, and the
+    408 is never written into another response."""
 
     header_timeout: float = 10.0
     _head_timer: asyncio.TimerHandle | None = None
+    _head_begun: bool = False  # a request's first bytes were parsed, its headers not yet
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -29,15 +35,27 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._arm()  # a later request's head, from its first byte
+        self._head_begun = True
+        if self._waiting_for_client():
+            self._arm()  # a later request's head, from its first byte
 
     def on_headers_complete(self) -> None:
+        self._head_begun = False
         self._disarm()
         super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._head_begun and self._waiting_for_client():
+            self._arm()  # a head that began while the server was answering: its time starts now
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+
+    def _waiting_for_client(self) -> bool:
+        """No response in flight (none started, or the last one written whole)."""
+        return self.cycle is None or self.cycle.response_complete
 
     def _arm(self) -> None:
         if self._head_timer is None:
@@ -50,8 +68,8 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
 
     def _head_timed_out(self) -> None:
         self._head_timer = None
-        if self.transport.is_closing():
-            return
+        if self.transport.is_closing() or not self._waiting_for_client():
+            return  # never into a response in flight; on_response_complete arms it again
         message = f"The request headers did not arrive within {self.header_timeout:g} s"
         body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]})
         self.transport.write(b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"

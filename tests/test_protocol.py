@@ -1,0 +1,82 @@
+"""The request-head deadline of `bzgraph serve` (bzgraph/protocol.py), on a bare uvicorn server with
+a small ASGI app, so that a slow response can be made at will. The deadline on the real service is
+tested in test_errors.py."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterator
+
+import uvicorn
+from support import free_port
+
+from bzgraph.protocol import head_timeout_protocol
+
+
+async def app(scope, receive, send) -> None:
+    """``/slow`` answers after 1.5 s, anything else at once; the body says the path."""
+    if scope["type"] != "http":
+        return
+    if scope["path"] == "/slow":
+        await asyncio.sleep(1.5)
+    body = scope["path"].encode()
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+@contextlib.asynccontextmanager
+async def serving(header_timeout: float) -> AsyncIterator[int]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           http=head_timeout_protocol(header_timeout), lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def responses(reader: asyncio.StreamReader) -> list[tuple[int, bytes]]:
+    """Every response until the server closes: (status, body)."""
+    found = []
+    while head := await reader.readuntil(b"\r\n\r\n") if not reader.at_eof() else b"":
+        status = int(head.split(b" ", 2)[1])
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])
+        found.append((status, await reader.readexactly(length)))
+        if b"connection: close" in head.lower():
+            break
+    return found
+
+
+async def test_a_pipelined_head_waiting_behind_a_slow_response_is_not_timed_out() -> None:
+    """A client pipelines a slow request (longer than the deadline), a second one and the start of
+    a third, then the rest of the third at once: uvicorn reads no more until the answers before it
+    are written, so the third's time starts only then, and every answer arrives whole."""
+    async with serving(header_timeout=1.0) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /slow HTTP/1.1\r\nhost: x\r\n\r\nGET /second HTTP/1.1\r\nhost: x\r\n\r\n"
+                     b"GET /third HTTP/1.1\r\nho")
+        await asyncio.sleep(0.1)
+        writer.write(b"st: x\r\nconnection: close\r\n\r\n")
+        assert await asyncio.wait_for(responses(reader), 10) == [(200, b"/slow"), (200, b"/second"), (200, b"/third")]
+        writer.close()
+
+
+async def test_a_head_still_incomplete_after_the_deadline_is_refused() -> None:
+    """The same connection, the head of the request after the slow one never finished: 408, after
+    the slow answer, once the deadline has run from the moment the server was free."""
+    async with serving(header_timeout=1.0) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        started = asyncio.get_running_loop().time()
+        writer.write(b"GET /slow HTTP/1.1\r\nhost: x\r\n\r\nGET /next HTTP/1.1\r\nho")
+        found = await asyncio.wait_for(responses(reader), 10)
+        assert [status for status, _ in found] == [200, 408] and found[0][1] == b"/slow"
+        assert b"BAD_USER_INPUT" in found[1][1]
+        assert 2.4 < asyncio.get_running_loop().time() - started < 5  # 1.5 s answering, then 1 s waiting
+        writer.close()
