@@ -213,35 +213,48 @@ async def test_writes_waiting_for_a_lock_leave_connections_for_reads(api, settin
 
 
 async def test_the_account_lists_whom_it_follows_page_by_page(api, settings, seeded) -> None:
-    """viewer.following: the researchers the account follows, most recently followed first, paged by
-    the id of the last one seen; an unfollow takes one off; an `after` that is no researcher the
-    account follows is refused. The list is read with the account (one round trip), and its
-    researchers in one more, however many."""
+    """viewer.following: the researchers the account follows, most recently followed first (follows
+    recorded without a time, as the seed writes them, last, by id), paged by each follow's cursor;
+    a cursor stays good after its follow is undone; one of another list, or made up, is refused.
+    The list is read with the account (one round trip), and its researchers in one more, however many."""
     rids = [await new_researcher(seeded) for _ in range(5)]
+    undated = sorted([await new_researcher(seeded) for _ in range(3)], reverse=True)
     sub = new_id("fan")
     fan = token(settings, sub)
     for rid in rids:
         assert "errors" not in await gql(api, contract("FollowResearcher"), {"id": rid}, token=fan)
+    for rid in undated:  # three follows without a time: tied, so ordered by id
+        await seeded.write("testing/add-signals", id=rid, followers=[f"user:{sub}"], institution=None,
+                           claimant=None, orcid=None)
     assert "errors" not in await gql(api, contract("UnfollowResearcher"), {"id": rids[1]}, token=fan)
-    query = """query($first: Int!, $after: ID) { viewer { following(first: $first, after: $after) { since } } }"""
-    pages = """query($first: Int!, $after: ID) { viewer { following(first: $first, after: $after) {
-        since researcher { id counts { followers } viewerState { isFollowing } } } } }"""
-    seen: list[str] = []
+    query = """query($first: Int!, $after: String) { viewer { following(first: $first, after: $after) {
+        since cursor researcher { id counts { followers } viewerState { isFollowing } } } } }"""
+    seen: list[dict] = []
     while True:
-        body = await gql(api, pages, {"first": 2, "after": seen[-1] if seen else None}, token=fan)
+        body = await gql(api, query, {"first": 2, "after": seen[-1]["cursor"] if seen else None}, token=fan)
         page = body["data"]["viewer"]["following"]
         assert len(page) <= 2 and body["extensions"]["cypherRoundTrips"] == (2 if page else 1)
         if not page:
             break
         for item in page:
-            assert item["since"] and item["researcher"]["counts"]["followers"] == 1
             assert item["researcher"]["viewerState"] == {"isFollowing": True}
-        seen += [item["researcher"]["id"] for item in page]
-    assert seen == [rids[4], rids[3], rids[2], rids[0]]
-    listed = await gql(api, query, {"first": 100, "after": None}, token=fan)
-    assert len(listed["data"]["viewer"]["following"]) == 4 and listed["extensions"]["cypherRoundTrips"] == 1
-    for after in (rids[1], "no-such"):  # unfollowed, unknown
-        body = await gql(api, query, {"first": 2, "after": after}, token=fan)
-        assert codes(body) == ["BAD_USER_INPUT"] and body["data"]["viewer"]["following"] is None, after
-    other = token(settings, new_id("other"))
-    assert (await gql(api, query, {"first": 100, "after": None}, token=other))["data"]["viewer"]["following"] == []
+        seen += page
+    assert [item["researcher"]["id"] for item in seen] == [rids[4], rids[3], rids[2], rids[0], *undated]
+    assert all(item["since"] for item in seen[:4]) and not any(item["since"] for item in seen[4:])
+    counts = await gql(api, "{ viewer { following(first: 100) { since } } }", token=fan)
+    assert len(counts["data"]["viewer"]["following"]) == 7 and counts["extensions"]["cypherRoundTrips"] == 1
+
+    # the last follow of a page undone: the page after it is still the same
+    after = seen[1]["cursor"]
+    assert "errors" not in await gql(api, contract("UnfollowResearcher"), {"id": seen[1]["researcher"]["id"]}, token=fan)
+    body = await gql(api, query, {"first": 2, "after": after}, token=fan)
+    assert [item["researcher"]["id"] for item in body["data"]["viewer"]["following"]] == [rids[2], rids[0]]
+
+    other_sub = new_id("other")
+    other = token(settings, other_sub)
+    assert "errors" not in await gql(api, contract("FollowResearcher"), {"id": rids[0]}, token=other)
+    theirs = (await gql(api, query, {"first": 1, "after": None}, token=other))["data"]["viewer"]["following"][0]["cursor"]
+    for refused in (theirs, "bz1:nonsense", rids[0]):  # another account's list, made up, an id
+        body = await gql(api, """query($after: String) { viewer { id following(after: $after) { since } } }""",
+                         {"after": refused}, token=fan)
+        assert codes(body) == ["BAD_USER_INPUT"] and body["data"]["viewer"] == {"id": f"user:{sub}", "following": None}

@@ -17,7 +17,7 @@ import strawberry
 from email_validator import EmailNotValidError, validate_email
 from strawberry.types import Info
 
-from bzgraph import identifiers
+from bzgraph import cursors, identifiers
 from bzgraph.api.inputs import check_first, check_id
 from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.profile import INVITATION_DAYS, INVITATIONS_PER_DAY, PENDING_CLAIMS_MAX, Researcher, load_researcher
@@ -189,6 +189,7 @@ class Invitation:
 class Follow:
     since: str | None = strawberry.field(description="when the follow began: an ISO 8601 date-time in UTC; null for "
                                                      "a follow recorded without one (the seed's)")
+    cursor: str = strawberry.field(description="`after` for the page after this follow (valid after an unfollow too)")
     researcher_id: strawberry.Private[str]
 
     @strawberry.field(description="The researcher followed.")
@@ -206,18 +207,33 @@ class ListArgs:
 
 
 ACCOUNT_LISTS = ("claims", "invitations", "sentInvitations", "following")  # fields, and accounts/viewer's parameters
-_WITHOUT_STATUS = {"following"}
+_WITHOUT_STATUS = {"following"}  # paged by a cursor (a follow can be undone), the others by the last item's id
 _UNSELECTED = ListArgs(first=0)
+FOLLOWING_POSITION = (int, str)  # since (nanoseconds since the epoch, 0 when unknown), the researcher's id
+_NOTHING_AFTER = [-1, ""]  # a position no follow comes after: the page of a refused cursor (its field says why)
 
 
-def list_params(args: dict[str, ListArgs]) -> dict[str, Any]:
-    """``accounts/viewer``'s parameters for the pages ``args`` names (an empty page of the others)."""
+def _following_scope(user_id: str) -> str:
+    return f"following:{user_id}"
+
+
+def list_params(args: dict[str, ListArgs], user_id: str = "") -> dict[str, Any]:
+    """``accounts/viewer``'s parameters for the pages ``args`` names (an empty page of the others),
+    of the account ``user_id``."""
     params: dict[str, Any] = {"invitationDays": INVITATION_DAYS}
     for name in ACCOUNT_LISTS:
         page = args.get(name, _UNSELECTED)
-        params |= {f"{name}First": page.first, f"{name}After": page.after}
-        if name not in _WITHOUT_STATUS:
-            params[f"{name}Status"] = page.status
+        params[f"{name}First"] = page.first
+        if name == "following":
+            after: list[Any] = [None, None]
+            if page.after is not None:
+                try:
+                    after = cursors.decode(_following_scope(user_id), page.after, FOLLOWING_POSITION)
+                except BadUserInput:
+                    after = _NOTHING_AFTER
+            params |= {"followingAfterSince": after[0], "followingAfterId": after[1]}
+        else:
+            params |= {f"{name}After": page.after, f"{name}Status": page.status}
     return params
 
 
@@ -292,15 +308,20 @@ class Account:
         rows = await self._page(info, "sentInvitations", status, first, after)
         return [Invitation.from_row(r) for r in rows]
 
-    @strawberry.field(description="The researchers you follow, most recently followed first; `after` is the id of the "
-                                  "last researcher of the page before. Null, with an error, when `first` or `after` is "
-                                  "refused.")
+    @strawberry.field(description="The researchers you follow, most recently followed first; `after` is the `cursor` "
+                                  "of the last follow of the page before. Null, with an error, when `first` or `after` "
+                                  "is refused.")
     async def following(self, info: Info[Context, None],
                         first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = ACCOUNT_LIST_FIRST,
-                        after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
+                        after: Annotated[str | None, strawberry.argument(description="the `cursor` of the last follow of the page "
+                                                                                     "before; null for the first page")] = None,
                         ) -> list[Follow] | None:
+        if after is not None:
+            cursors.decode(_following_scope(self.id), after, FOLLOWING_POSITION)  # BAD_USER_INPUT if refused
         rows = await self._page(info, "following", None, first, after)
-        return [Follow(since=r["since"], researcher_id=r["researcherId"]) for r in rows]
+        scope = _following_scope(self.id)
+        return [Follow(since=r["since"], cursor=cursors.encode(scope, [r["position"], r["researcherId"]]),
+                       researcher_id=r["researcherId"]) for r in rows]
 
     @strawberry.field(description="The author record this account holds, once a claim is approved.")
     async def claimed_researcher(self, info: Info[Context, None]) -> Researcher | None:
@@ -311,19 +332,19 @@ class Account:
                     after: str | None) -> list[Row]:
         """The page of list ``name``: from the row ``viewer`` read, or (another page of the same list
         asked for under an alias) from a query of its own."""
-        page = ListArgs(status=status.value if status else None, first=check_first(first),
-                        after=check_id(after, "after") if after is not None else None)
+        checked = after if after is None or name in _WITHOUT_STATUS else check_id(after, "after")
+        page = ListArgs(status=status.value if status else None, first=check_first(first), after=checked)
         row = self.loaded
         if row is None or (self.loaded_args or {}).get(name) != page:
             row = await _read_account(info.context, self.id, {name: page})
-        if not row[f"{name}AfterFound"]:
+        if not row.get(f"{name}AfterFound", True):
             raise BadUserInput("`after` is not the id of an item of this list", argument="after")
         return row[name]
 
 
 async def _read_account(context: Context, user_id: str, pages: dict[str, ListArgs]) -> Row:
     """The account's row of ``accounts/viewer`` with ``pages`` of its lists."""
-    rows = await context.db.read("accounts/viewer", userId=user_id, **list_params(pages))
+    rows = await context.db.read("accounts/viewer", userId=user_id, **list_params(pages, user_id))
     return rows[0]
 
 

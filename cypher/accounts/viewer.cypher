@@ -3,16 +3,18 @@
 // researchers they follow.
 // Each list is newest first; a page holds the items of one status (or any), after the item its cursor names.
 // An invitation still PENDING $invitationDays after it was sent reads as EXPIRED. Follows are ordered by
-// `since` (a follow without one, as the seed writes them, counts as followed at the epoch), then researcher id.
+// `since` in nanoseconds since the epoch (a follow without one, as the seed writes them, counts as 0), then
+// researcher id; a page of them starts after a position, so it stays valid when that follow is undone.
 // Parameters: $userId STRING; for each list L of claims, invitations and sentInvitations: $LStatus STRING? (null: any),
 //   $LFirst INTEGER (0 to 100), $LAfter STRING? (the id of the last item of the page before; null: from the newest);
-//   $followingFirst INTEGER (0 to 100), $followingAfter STRING? (the id of the last researcher of the page before);
+//   $followingFirst INTEGER (0 to 100), $followingAfterSince INTEGER? and $followingAfterId STRING? (the position
+//   of the last follow of the page before; both null: from the newest);
 //   $invitationDays INTEGER (how long an invitation waits for its answer).
 // Returns one row: id (null when the account has not been created yet), claimedResearcherId, claims, invitations,
-//   sentInvitations, following LIST<MAP{researcherId, since}>, and for each list LAfterFound BOOLEAN (false when
-//   $LAfter names no item of that list); counts MAP{following, pendingClaims, pendingInvitations,
+//   sentInvitations, following LIST<MAP{researcherId, since, position}>, and for the other lists LAfterFound
+//   BOOLEAN (false when $LAfter names no item of that list); counts MAP{following, pendingClaims, pendingInvitations,
 //   sentPendingInvitations} (the whole of each, whatever the pages; pending invitations not expired).
-// Example: bzgraph cypher accounts/viewer --param userId=user:alice --param claimsStatus=null --param claimsFirst=100 --param claimsAfter=null --param invitationsStatus=PENDING --param invitationsFirst=100 --param invitationsAfter=null --param sentInvitationsStatus=null --param sentInvitationsFirst=100 --param sentInvitationsAfter=null --param followingFirst=100 --param followingAfter=null --param invitationDays=30
+// Example: bzgraph cypher accounts/viewer --param userId=user:alice --param claimsStatus=null --param claimsFirst=100 --param claimsAfter=null --param invitationsStatus=PENDING --param invitationsFirst=100 --param invitationsAfter=null --param sentInvitationsStatus=null --param sentInvitationsFirst=100 --param sentInvitationsAfter=null --param followingFirst=100 --param followingAfterSince=null --param followingAfterId=null --param invitationDays=30
 OPTIONAL MATCH (u:User {id: $userId})
 CALL (u) {
   OPTIONAL MATCH (u)-[:MADE]->(last:Claim {id: $claimsAfter})
@@ -57,15 +59,14 @@ CALL (u) {
   } AS sentInvitations
 }
 CALL (u) {
-  OPTIONAL MATCH (u)-[last:FOLLOWS]->(:Researcher {id: $followingAfter})
-  WITH last, coalesce(last.since, datetime({epochSeconds: 0})) AS lastSince
-  RETURN last IS NOT NULL OR $followingAfter IS NULL AS followingAfterFound, COLLECT {
+  RETURN COLLECT {
     MATCH (u)-[f:FOLLOWS]->(r:Researcher)
-    WITH f, r, coalesce(f.since, datetime({epochSeconds: 0})) AS since
-    WHERE last IS NULL OR since < lastSince OR (since = lastSince AND r.id < $followingAfter)
+    WITH f, r, CASE WHEN f.since IS NULL THEN 0 ELSE f.since.epochSeconds * 1000000000 + f.since.nanosecond END AS since
+    WHERE $followingAfterId IS NULL OR since < $followingAfterSince
+       OR (since = $followingAfterSince AND r.id < $followingAfterId)
     WITH f, r, since ORDER BY since DESC, r.id DESC
     LIMIT $followingFirst
-    RETURN {researcherId: r.id, since: toString(f.since)}
+    RETURN {researcherId: r.id, since: toString(f.since), position: since}
   } AS following
 }
 CALL (u) {
@@ -77,4 +78,4 @@ CALL (u) {
                                           WHERE i.createdAt > datetime() - duration({days: $invitationDays}) }} AS counts
 }
 RETURN u.id AS id, counts, claimedResearcherId, claims, claimsAfterFound, invitations, invitationsAfterFound,
-       sentInvitations, sentInvitationsAfterFound, following, followingAfterFound
+       sentInvitations, sentInvitationsAfterFound, following
