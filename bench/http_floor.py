@@ -1,7 +1,7 @@
 """The floor under any HTTP API on this stack: the profile query behind a bare Starlette endpoint.
 
 It runs `profile/researchers` through bzgraph's database layer and answers the rows as JSON, on
-uvicorn with the settings `bzgraph serve` uses: no GraphQL, no request checks, no extensions.
+uvicorn with the settings `bzgraph serve` uses (its HTTP protocol, with the request-head deadline): no GraphQL, no request checks, no extensions.
 `bench/profile_bench.py` starts it beside `bzgraph serve` and times both, so that one run shows
 what HTTP itself costs on this machine and what GraphQL adds on top.
 
@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bzgraph.db import Database
+from bzgraph.protocol import head_timeout_protocol
 from bzgraph.settings import get_settings
 
 
@@ -47,4 +48,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(floor_app(), host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(floor_app(), host="127.0.0.1", port=args.port, log_level="warning", access_log=False,
+                http=head_timeout_protocol(get_settings().header_timeout))
