@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import socket
+import subprocess
+import sys
+from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 
 import httpx
 
@@ -136,3 +142,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(log: Path, **env: str) -> Iterator[int]:
+    """`bzgraph serve` on a free loopback port, with ``env`` added to the environment and its output
+    in ``log``; the port once it answers. Stopped (SIGTERM) on leaving."""
+    port = free_port()
+    with log.open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
+                                  stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env})
+    try:
+        assert wait_until_up(f"http://127.0.0.1:{port}"), log.read_text()[-3000:]
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from graphql import GraphQLError
-from support import codes, contract, contract_codes, free_port, gql, wait_until_up
+from support import codes, contract, contract_codes, free_port, gql, serving, wait_until_up
 
 from starlette.routing import Route
 
@@ -740,14 +740,8 @@ def test_a_stalled_body_is_refused_in_time_and_a_hang_up_is_not_an_error(tmp_pat
     instead of holding the request for ever; one that hangs up mid-body is no server failure."""
     import socket
 
-    port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
-                                  stdout=out, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "BZGRAPH_BODY_TIMEOUT": "1"})
-    try:
-        assert wait_until_up(f"http://127.0.0.1:{port}")
+    with serving(log, BZGRAPH_BODY_TIMEOUT="1") as port:
         head = (b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
                 b"content-length: 100\r\n\r\n{\"query\":")
         with socket.create_connection(("127.0.0.1", port), timeout=10) as stalled:
@@ -765,9 +759,6 @@ def test_a_stalled_body_is_refused_in_time_and_a_hang_up_is_not_an_error(tmp_pat
                 time.sleep(0.2)
         time.sleep(0.5)
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     assert "Traceback" not in log.read_text() and "ERROR" not in log.read_text(), log.read_text()[-3000:]
 
 
@@ -788,14 +779,8 @@ def test_a_client_late_with_its_request_headers_loses_the_connection(tmp_path: P
             body += chunk
         return head + b"\r\n\r\n" + body
 
-    port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
-                                  stdout=out, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "BZGRAPH_HEADER_TIMEOUT": "1"})
-    try:
-        assert wait_until_up(f"http://127.0.0.1:{port}")
+    with serving(log, BZGRAPH_HEADER_TIMEOUT="1") as port:
         for sent in (b"", b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: appl"):
             with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
                 slow.sendall(sent)
@@ -824,9 +809,6 @@ def test_a_client_late_with_its_request_headers_loses_the_connection(tmp_path: P
             conn.sendall(b"GET /healthz HTTP/1.1\r\n")  # a later request's head, stalled
             assert answer(conn).startswith(b"HTTP/1.1 408") and conn.recv(1) == b""
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     assert "Traceback" not in log.read_text() and "ERROR" not in log.read_text(), log.read_text()[-3000:]
 
 
