@@ -110,7 +110,7 @@ class ClaimClosure(Enum):
 
 
 @strawberry.enum(description="PENDING until the claimant answers, then ACCEPTED or DECLINED; EXPIRED when "
-                              "still unanswered 30 days after it was sent.")
+                              f"still unanswered {INVITATION_DAYS} days after it was sent.")
 class InvitationStatus(Enum):
     PENDING = strawberry.enum_value("PENDING", description="not answered yet")
     ACCEPTED = strawberry.enum_value("ACCEPTED", description="accepted by the researcher's claimant")
@@ -207,7 +207,7 @@ class ListArgs:
 
 
 ACCOUNT_LISTS = ("claims", "invitations", "sentInvitations", "following")  # fields, and accounts/viewer's parameters
-_WITHOUT_STATUS = {"following"}  # paged by a cursor (a follow can be undone), the others by the last item's id
+_CURSOR_LISTS = {"following"}  # paged by an opaque cursor (a follow can be undone), no status; the others by an id
 _UNSELECTED = ListArgs(first=0)
 FOLLOWING_POSITION = (int, str)  # since (nanoseconds since the epoch, 0 when unknown), the researcher's id
 _NOTHING_AFTER = [-1, ""]  # a position no follow comes after: the page of a refused cursor (its field says why)
@@ -242,7 +242,7 @@ def _list_args(info: Info[Context, Any]) -> dict[str, ListArgs]:
     found = selected_fields(info, set(ACCOUNT_LISTS))
     args: dict[str, ListArgs] = {}
     for name, field in found.items():
-        status = argument(info, field, "status", None, None) if name not in _WITHOUT_STATUS else None
+        status = argument(info, field, "status", None, None) if name not in _CURSOR_LISTS else None
         args[name] = ListArgs(status=status.value if status else None,
                               first=argument(info, field, "first", ACCOUNT_LIST_FIRST, 0),
                               after=argument(info, field, "after", None, None))
@@ -316,10 +316,10 @@ class Account:
                         after: Annotated[str | None, strawberry.argument(description="the `cursor` of the last follow of the page "
                                                                                      "before; null for the first page")] = None,
                         ) -> list[Follow] | None:
-        if after is not None:
-            cursors.decode(_following_scope(self.id), after, FOLLOWING_POSITION)  # BAD_USER_INPUT if refused
-        rows = await self._page(info, "following", None, first, after)
         scope = _following_scope(self.id)
+        if after is not None:
+            cursors.decode(scope, after, FOLLOWING_POSITION)  # BAD_USER_INPUT if refused
+        rows = await self._page(info, "following", None, first, after)
         return [Follow(since=r["since"], cursor=cursors.encode(scope, [r["position"], r["researcherId"]]),
                        researcher_id=r["researcherId"]) for r in rows]
 
@@ -332,7 +332,7 @@ class Account:
                     after: str | None) -> list[Row]:
         """The page of list ``name``: from the row ``viewer`` read, or (another page of the same list
         asked for under an alias) from a query of its own."""
-        checked = after if after is None or name in _WITHOUT_STATUS else check_id(after, "after")
+        checked = after if after is None or name in _CURSOR_LISTS else check_id(after, "after")
         page = ListArgs(status=status.value if status else None, first=check_first(first), after=checked)
         row = self.loaded
         if row is None or (self.loaded_args or {}).get(name) != page:
