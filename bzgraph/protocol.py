@@ -4,8 +4,11 @@ uvicorn bounds how long a connection may sit idle between requests (its keep-ali
 not how long a client may take to send a request line and headers: a client that connects and
 sends nothing, or a few header bytes now and then, holds its connection for as long as it likes
 (the "slowloris" attack). Here each request's head must be complete within ``header_timeout``
-seconds of the connection opening or of the request's first byte; otherwise the connection is
-answered ``408`` (``BAD_USER_INPUT``, as a stalled body is) and closed. Bodies have their own limit
+seconds of the connection opening or of the request's first byte (or of the first byte after an
+answer that begins no request, such as a stray CRLF); otherwise the connection is answered ``408``
+(``BAD_USER_INPUT``, as a stalled body is) and closed. A head that arrived while an answer was being
+written gets its time from the moment the answer is complete, and uvicorn's shorter keep-alive
+timeout does not cut it. Bodies have their own limit
 (``bzgraph.middleware.LimitRequestBody``).
 """
 
@@ -33,6 +36,14 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._arm()  # the first request's head, from the moment the connection opens
 
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)  # uvicorn cancels its keep-alive timer on any byte
+        if (self._head_timer is None and self.timeout_keep_alive_task is None and self._waiting_for_client()
+                and not self.transport.is_closing()):
+            # Bytes that begin no request (a stray CRLF, the rest of a body the app answered without
+            # reading) left no timer at all: the head's deadline runs from them.
+            self._arm()
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._head_begun = True
@@ -47,6 +58,9 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if self._head_begun and self._waiting_for_client():
+            # uvicorn has just armed its keep-alive timer, which would close the connection
+            # silently: a request has begun, so the head's deadline rules instead.
+            self._unset_keepalive_if_required()
             self._arm()  # a head that began while the server was answering: its time starts now
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -762,7 +762,7 @@ def test_a_stalled_body_is_refused_in_time_and_a_hang_up_is_not_an_error(tmp_pat
     assert "Traceback" not in log.read_text() and "ERROR" not in log.read_text(), log.read_text()[-3000:]
 
 
-def test_a_client_late_with_its_request_headers_loses_the_connection(tmp_path: Path) -> None:
+def test_a_client_late_with_its_request_headers_loses_the_connection(tmp_path: Path, seeded: Database) -> None:
     """BZGRAPH_HEADER_TIMEOUT: a connection that sends nothing, or only part of a request head, is
     answered 408 (BAD_USER_INPUT) and closed once the time has passed (uvicorn alone kept both open
     for ever); the deadline runs per request, from its first byte, and not while a body arrives."""

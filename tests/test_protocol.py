@@ -9,6 +9,7 @@ import contextlib
 import re
 from collections.abc import AsyncIterator
 
+import pytest
 import uvicorn
 from support import free_port
 
@@ -28,10 +29,11 @@ async def app(scope, receive, send) -> None:
 
 
 @contextlib.asynccontextmanager
-async def serving(header_timeout: float) -> AsyncIterator[int]:
+async def serving(header_timeout: float, keep_alive: int = 5) -> AsyncIterator[int]:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           http=head_timeout_protocol(header_timeout), lifespan="off"))
+                                           http=head_timeout_protocol(header_timeout), lifespan="off",
+                                           timeout_keep_alive=keep_alive))
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
@@ -79,4 +81,39 @@ async def test_a_head_still_incomplete_after_the_deadline_is_refused() -> None:
         assert [status for status, _ in found] == [200, 408] and found[0][1] == b"/slow"
         assert b"BAD_USER_INPUT" in found[1][1]
         assert 2.4 < asyncio.get_running_loop().time() - started < 5  # 1.5 s answering, then 1 s waiting
+        writer.close()
+
+
+async def test_a_pipelined_head_gets_the_head_deadline_not_the_keep_alive() -> None:
+    """uvicorn arms its keep-alive timer when a response ends, also when the next request's head has
+    begun: that head must get the head's deadline (here 3 s), not be cut silently at the
+    keep-alive's (1 s)."""
+    async with serving(header_timeout=3.0, keep_alive=1) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /slow HTTP/1.1\r\nhost: x\r\n\r\nGET /next HTTP/1.1\r\nho")
+        await reader.readuntil(b"\r\n\r\n"), await reader.readexactly(5)
+        await asyncio.sleep(2)  # within the head's 3 s, past the 1 s keep-alive
+        writer.write(b"st: x\r\nconnection: close\r\n\r\n")
+        assert await asyncio.wait_for(responses(reader), 10) == [(200, b"/next")]
+        writer.close()
+
+
+@pytest.mark.parametrize("request_, stray", [
+    (b"GET /first HTTP/1.1\r\nhost: x\r\n\r\n", b"\r\n"),  # a CRLF between requests, which the parser skips
+    (b"GET /first HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n", b"x"),  # a body answered unread
+], ids=["crlf", "body-after-answer"])
+async def test_bytes_that_begin_no_request_do_not_escape_the_deadline(request_: bytes, stray: bytes) -> None:
+    """After an answer, bytes that begin no request cancel uvicorn's keep-alive timer: the head's
+    deadline takes over, and the connection is answered 408 and closed (it stayed open for ever)."""
+    async with serving(header_timeout=1.0) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request_)
+        assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 200")
+        await reader.readexactly(6)
+        writer.write(stray)
+        started = asyncio.get_running_loop().time()
+        found = await asyncio.wait_for(responses(reader), 8)
+        assert [status for status, _ in found] == [408] and b"BAD_USER_INPUT" in found[0][1]
+        assert await asyncio.wait_for(reader.read(), 2) == b""  # and closed
+        assert 0.9 < asyncio.get_running_loop().time() - started < 4
         writer.close()
