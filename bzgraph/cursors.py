@@ -26,11 +26,12 @@ def encode(scope: str, position: list[Any]) -> str:
 def decode(scope: str, cursor: str, types: tuple[type, ...]) -> list[Any]:
     """The position of ``cursor``; it must belong to ``scope`` and hold one value of each of
     ``types`` (``int`` meaning a 64-bit integer, as Cypher's)."""
-    if not cursor.startswith(_PREFIX) or len(cursor) > 4096:
+    if not cursor.startswith(_PREFIX) or len(cursor) > 4096 or "=" in cursor:  # encode() never pads
         raise BadUserInput("malformed cursor", argument="after")
     body = cursor[len(_PREFIX):]
     try:
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        # validate: a character outside base64url is refused, not skipped (no junk rides along)
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
         found_scope, position = orjson.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         raise BadUserInput("malformed cursor", argument="after") from None

@@ -275,6 +275,11 @@ async def test_cursors_with_wrong_values_are_bad_user_input(api: httpx.AsyncClie
     # the same envelope with a well-typed position is a valid cursor
     body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": forged([2024, "", ""])})
     assert "errors" not in body and body["data"]["researcher"]["works"]["edges"]
+    # and with anything outside base64url added to it (padding, spaces, other characters), it is not
+    for junk in ("=", " ", "!", "+", "/", ".", "\n"):
+        for cursor in (forged([2024, "", ""]) + junk, "bz1:" + junk + forged([2024, "", ""])[4:]):
+            body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": cursor})
+            assert codes(body) == ["BAD_USER_INPUT"], cursor
 
 
 async def test_the_look_ahead_leaves_out_fields_that_skip_and_include_remove(api: httpx.AsyncClient) -> None:
