@@ -152,8 +152,10 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
     from bzgraph.errors import BadUserInput, BzgraphError, ServiceUnavailable
 
     if args.list or not args.name:
+        schema = set(queries.migrations())
         for name, query in queries.all_queries().items():
-            print(f"{name:40} {query.purpose}")
+            kind = "schema" if query in schema else "write" if query.writes else "read"
+            print(f"{name:40} {kind:6} {query.purpose}")
         return 0
     query = queries.get(args.name)
     if query in queries.migrations():

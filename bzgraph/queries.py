@@ -31,11 +31,26 @@ class Query:
     path: Path
 
     @property
+    def writes(self) -> bool:
+        """Whether the query has a clause that changes data (``bzgraph cypher`` then needs ``--write``);
+        read from its text, without comments and string literals."""
+        return _WRITE_CLAUSE.search(_code(self.text)) is not None
+
+    @property
     def statements(self) -> list[str]:
         """The file's statements, for files (migrations) that hold several separated by ``;``."""
         body = "\n".join(line for line in self.text.splitlines()
                          if not line.lstrip().startswith("//"))
         return [part.strip() for part in body.split(";") if part.strip()]
+
+
+_WRITE_CLAUSE = re.compile(r"\b(?:CREATE|MERGE|SET|DELETE|REMOVE|DROP)\b", re.IGNORECASE)
+_COMMENT_OR_STRING = re.compile(r"//[^\n]*|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
+
+
+def _code(text: str) -> str:
+    """The query's text without ``//`` comments, string literals and quoted names."""
+    return _COMMENT_OR_STRING.sub(" ", text)
 
 
 _LABELS = ("Parameters:", "Returns", "Columns:", "Example:")

@@ -33,6 +33,22 @@ def test_list_shows_every_query_with_its_purpose() -> None:
     assert "Parameters" not in queries.get("schema/003-fulltext").purpose
 
 
+async def test_list_says_which_queries_change_data_as_the_database_does(seeded: Database) -> None:
+    """`--list` marks each query read or write (a write needs --write); the mark, read from the text,
+    agrees with the query type Neo4j's planner gives every query (EXPLAIN runs nothing)."""
+    listed = {line.split()[0]: line.split()[1] for line in _cli("--list").stdout.splitlines()}
+    migrations = set(queries.migrations())
+    for name, query in queries.all_queries().items():
+        if query in migrations:
+            assert listed[name] == "schema", name
+            continue
+        async with seeded.driver.session(database=seeded.settings.neo4j_database) as session:
+            planned = (await (await session.run("EXPLAIN " + query.text)).consume()).query_type
+        assert query.writes == (planned in ("w", "rw", "s")), (name, planned)
+        assert listed[name] == ("write" if query.writes else "read"), name
+    assert listed["profile/researchers"] == "read" and listed["accounts/follow"] == "write"
+
+
 def test_every_query_file_has_a_header_with_an_example() -> None:
     for name, query in queries.all_queries().items():
         header = [line for line in query.text.splitlines() if line.startswith("//")]
