@@ -1,8 +1,8 @@
 """The database layer: the one place that talks to Neo4j.
 
-It owns the async driver, runs named queries in managed transactions (``execute_read`` /
-``execute_write``, retried on transient errors, routing-ready), counts Cypher round trips and
-turns driver errors into the contract's error codes.
+It owns the async driver, runs named queries in managed transactions (retried on transient errors,
+routing-ready: one query through ``execute_query``, several through ``execute_read`` /
+``execute_write``), counts Cypher round trips and turns driver errors into the contract's error codes.
 """
 
 from __future__ import annotations
@@ -191,13 +191,29 @@ class Tx:
         _record(name)
         with unsendable_text(name, params):
             result = await self._tx.run(query.text, params)
-        rows: list[Row] = []
-        async for record in result:
-            if len(rows) == max_rows:
-                await result.consume()
-                break
-            rows.append({key: plain(value) for key, value in record.items()})
-        return list(result.keys()), rows
+        return await _table(result, max_rows)
+
+
+async def _table(result: neo4j.AsyncResult, max_rows: int | None) -> tuple[list[str], list[Row]]:
+    """A result's columns and rows, as plain values (at most ``max_rows``; the rest discarded unread)."""
+    rows: list[Row] = []
+    async for record in result:
+        if len(rows) == max_rows:
+            await result.consume()
+            break
+        rows.append({key: plain(value) for key, value in record.items()})
+    return list(result.keys()), rows
+
+
+@contextmanager
+def gone_nodes() -> Iterator[None]:
+    """Neo4j's ``EntityNotFound`` as :class:`NodeGone`, which the driver retries."""
+    try:
+        yield
+    except neo4j_errors.ClientError as exc:
+        if exc.code == _ENTITY_NOT_FOUND:
+            raise NodeGone(exc.message or "a node was deleted meanwhile") from exc
+        raise
 
 
 @contextmanager
@@ -265,16 +281,36 @@ class Database:
 
     async def read(self, name: str, /, *, max_rows: int | None = None, **params: Any) -> list[Row]:
         """Run the named query in a read transaction; return its rows (at most ``max_rows``)."""
-        return await self.execute(lambda tx: tx.run(name, max_rows=max_rows, **params), write=False)
+        return (await self.query(name, params, write=False, max_rows=max_rows))[1]
 
     async def read_table(self, name: str, /, *, max_rows: int | None = None,
                          **params: Any) -> tuple[list[str], list[Row]]:
         """Run the named query in a read transaction; return its columns and rows (at most ``max_rows``)."""
-        return await self.execute(lambda tx: tx.table(name, max_rows=max_rows, **params), write=False)
+        return await self.query(name, params, write=False, max_rows=max_rows)
 
     async def write(self, name: str, /, **params: Any) -> list[Row]:
         """Run the named query in a write transaction; return its rows."""
-        return await self.execute(lambda tx: tx.run(name, **params), write=True)
+        return (await self.query(name, params, write=True))[1]
+
+    async def query(self, name: str, params: dict[str, Any], *, write: bool,
+                    max_rows: int | None = None) -> tuple[list[str], list[Row]]:
+        """One named query in its own managed transaction (retried as a whole on transient errors),
+        through the driver's ``execute_query``: it sends the transaction's BEGIN with the query, one
+        network round trip fewer than a session's ``execute_read``, which awaits the BEGIN first."""
+        query = queries.get(name)
+        _record(name)
+
+        async def table(result: neo4j.AsyncResult) -> tuple[list[str], list[Row]]:
+            with gone_nodes():
+                return await _table(result, max_rows)
+
+        async def run() -> tuple[list[str], list[Row]]:
+            with gone_nodes(), unsendable_text(name, params):
+                return await self.driver.execute_query(
+                    query.text, params, database_=self.settings.neo4j_database, result_transformer_=table,
+                    routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ)
+
+        return await self._bounded(run, write=write)
 
     async def rehearse(self, name: str, /, *, timeout: float, **params: Any) -> None:
         """Run the named query once in a transaction that is then rolled back, within ``timeout``
@@ -291,33 +327,36 @@ class Database:
                     await tx.rollback()
 
     async def execute(self, work: Callable[[Tx], Awaitable[T]], *, write: bool) -> T:
-        """Run ``work`` in one managed transaction (retried as a whole on transient errors)."""
-        self._fail_fast()
+        """Run ``work`` (several named queries) in one managed transaction (retried as a whole on
+        transient errors). One query alone: :meth:`query`."""
 
         async def unit(tx: neo4j.AsyncManagedTransaction) -> T:
-            try:
+            with gone_nodes():
                 return await work(Tx(tx))
-            except neo4j_errors.ClientError as exc:
-                if exc.code == _ENTITY_NOT_FOUND:
-                    raise NodeGone(exc.message or "a node was deleted meanwhile") from exc
-                raise
 
-        with self._outages(), driver_errors():
+        async def run() -> T:
             async with self.driver.session(
                 database=self.settings.neo4j_database,
-                bookmark_manager=self.driver.execute_query_bookmark_manager,
+                bookmark_manager=self.driver.execute_query_bookmark_manager,  # what execute_query uses
             ) as session:
-                run = session.execute_write if write else session.execute_read
-                # The driver bounds its own waits and retries; this bound guards against a hang
-                # (a timeout scope, not wait_for: no extra task per query).
-                loop = asyncio.get_running_loop()
-                ends = loop.time() + self.call_timeout
-                request_ends = _deadline.get()
-                async with asyncio.timeout_at(ends if request_ends is None else min(ends, request_ends)):
-                    async with self._write_slots if write else contextlib.nullcontext():
-                        result = await run(unit)
-                self._lost_at = None
-                return result
+                return await (session.execute_write if write else session.execute_read)(unit)
+
+        return await self._bounded(run, write=write)
+
+    async def _bounded(self, run: Callable[[], Awaitable[T]], *, write: bool) -> T:
+        """``run`` (a call of the driver) with the contract's errors, within the call's time and the
+        request's deadline, a write within the write slots."""
+        self._fail_fast()
+        with self._outages(), driver_errors():
+            # The driver bounds its own waits and retries; this bound guards against a hang
+            # (a timeout scope, not wait_for: no extra task per query).
+            ends = asyncio.get_running_loop().time() + self.call_timeout
+            request_ends = _deadline.get()
+            async with asyncio.timeout_at(ends if request_ends is None else min(ends, request_ends)):
+                async with self._write_slots if write else contextlib.nullcontext():
+                    result = await run()
+            self._lost_at = None
+            return result
 
     def _fail_fast(self) -> None:
         """While the database is out of reach: ``SERVICE_UNAVAILABLE`` at once (:meth:`_watch` ends
