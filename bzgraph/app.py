@@ -303,6 +303,9 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
         middleware=middleware,
         exception_handlers={HTTPException: _http_error, ClientDisconnect: _client_gone, Exception: _internal_error},
     )
+    # A path with a slash added is an unknown path (404, NOT_FOUND), not a redirect: Starlette's redirect
+    # answers without a code and builds its Location from the client's own Host header.
+    app.router.redirect_slashes = False
     app.state.shutdown = shutdown  # `bzgraph serve` tells it when a shutdown begins
     return app
 

@@ -48,6 +48,9 @@ from graphql.language.visitor import SKIP
 
 LIST_FACTOR = 10
 INTROSPECTION_PER_ITEM = 10
+# Nested sizes multiply, so a short document can estimate past any number a JSON integer holds (64
+# bits): an answer reports at most this, as "more than".
+REPORTED_COST_MAX = 10**15
 
 
 def query_cost_limit(max_cost: int, max_sizes: Mapping[str, int],
@@ -64,10 +67,12 @@ def query_cost_limit(max_cost: int, max_sizes: Mapping[str, int],
                 cost = estimate.selection(node.selection_set, root, False)
                 if cost > max_cost:
                     name = f"'{node.name.value}' " if node.name else ""
+                    amount = f"up to {cost:,}" if cost <= REPORTED_COST_MAX else f"more than {REPORTED_COST_MAX:,}"
                     self.report_error(GraphQLError(
-                        f"The operation {name}could resolve up to {cost:,} fields; the limit is {max_cost:,}."
+                        f"The operation {name}could resolve {amount} fields; the limit is {max_cost:,}."
                         " Ask for smaller pages or fewer nested lists.",
-                        node, extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost}))
+                        node, extensions={"code": "QUERY_TOO_COMPLEX", "cost": min(cost, REPORTED_COST_MAX),
+                                          "maxCost": max_cost}))
             return SKIP
 
     return QueryCostLimit

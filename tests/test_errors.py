@@ -92,6 +92,20 @@ async def test_a_short_document_asking_for_a_huge_answer_is_query_too_complex(ap
     assert "errors" not in body and body["data"]["researcher"]["closeCollaborators"]
 
 
+async def test_an_estimate_past_any_json_integer_is_reported_as_more_than(api: httpx.AsyncClient) -> None:
+    """Ten nested pages of 100 estimate about 10^20 fields, past the 64 bits JSON encoders take: the
+    answer says "more than" a bounded figure, and is a QUERY_TOO_COMPLEX, not a 500."""
+    from bzgraph.cost import REPORTED_COST_MAX
+
+    inner = "id"
+    for _ in range(10):
+        inner = f"citedBy(first: 100) {{ edges {{ node {{ {inner} }} }} }}"
+    response = await api.post("/graphql", json={"query": f'{{ node(id: "x") {{ ... on Work {{ {inner} }} }} }}'})
+    assert response.status_code == 200 and set(codes(response.json())) == {"QUERY_TOO_COMPLEX"}, response.text
+    error = next(e for e in response.json()["errors"] if "cost" in e["extensions"])  # (too deep, too)
+    assert error["extensions"]["cost"] == REPORTED_COST_MAX and f"more than {REPORTED_COST_MAX:,}" in error["message"]
+
+
 def test_every_error_code_bzgraph_raises_is_one_a_client_knows() -> None:
     """The contract's codes are a closed list that UIs switch on; the only other is the invitation
     limit's RATE_LIMITED, which issue 5 asks for."""
@@ -257,6 +271,8 @@ async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncC
     ("GET", "/graphql?query=%7B__typename%7D&variables=%7B%22a%22:%22%ED%A0%80%22%7D", {}, 400, "BAD_USER_INPUT"),
     ("PUT", "/graphql", {}, 405, "BAD_USER_INPUT"),
     ("GET", "/no/such/path", {}, 404, "NOT_FOUND"),
+    *[(method, path, {"headers": {"host": "elsewhere.example"}}, 404, "NOT_FOUND")  # no redirect to the slashless path
+      for method, path in (("POST", "/graphql/"), ("GET", "/healthz/"), ("GET", "/readyz/"))],
 ])
 async def test_requests_refused_before_graphql_are_answered_with_a_code(
         api: httpx.AsyncClient, method: str, path: str, request_args: dict, status: int, code: str) -> None:
