@@ -43,7 +43,8 @@ Data = dict[str, Any]
 
 
 class TruncatedWarning(UserWarning):
-    """An analyst query's rows were cut at the API's limit (``Rows.truncated``)."""
+    """An answer was cut at the API's limit: an analyst query's rows (``Rows.truncated``), a
+    neighbourhood's cross edges (``Neighbourhood.cross_edges_total`` above their number)."""
 
 
 class APIError(Exception):
@@ -216,13 +217,15 @@ class Neighbourhood:
     totals: Records[KindTotal]
     truncated: bool
     cross_edges: Records[Edge] = field(default_factory=lambda: Records(of=Edge))  # asked for with cross_edges=True
+    cross_edges_total: int | None = None  # how many there are (more than cross_edges holds: cut at the API's 1,000)
 
     @classmethod
     def from_data(cls, g: Data) -> Neighbourhood:
         return cls(center=Node(**g["center"]), nodes=Records((Node(**n) for n in g["nodes"]), of=Node),
                    edges=Records((Edge(**e) for e in g["edges"]), of=Edge),
                    totals=Records((KindTotal(**t) for t in g["totals"]), of=KindTotal), truncated=g["truncated"],
-                   cross_edges=Records((Edge(**e) for e in g.get("crossEdges", ())), of=Edge))
+                   cross_edges=Records((Edge(**e) for e in g.get("crossEdges", ())), of=Edge),
+                   cross_edges_total=g.get("crossEdgesTotal"))
 
     def to_networkx(self) -> networkx.DiGraph:
         """A directed graph: nodes keep ``kind``, ``label``, ``weight`` and ``center``; edges ``kind`` and ``weight``
@@ -329,9 +332,17 @@ def _profile(id: str, works_first: int, works_after: str | None) -> _Call:
 
 
 def _explore(id: str, depth: int, kinds: list[str] | str | None, limit: int, cross_edges: bool) -> _Call:
+    def shape(g: Data) -> Neighbourhood:
+        hood = Neighbourhood.from_data(g)
+        if hood.cross_edges_total is not None and hood.cross_edges_total > len(hood.cross_edges):
+            warnings.warn(f"{id}: the API lists the first {len(hood.cross_edges):,} of {hood.cross_edges_total:,} cross "
+                          "edges, those of the center and the highest-ranked nodes (for more, up to 10,000, send a "
+                          "document with crossEdges(first: N) to execute())",
+                          TruncatedWarning, stacklevel=4)
+        return hood
+
     return _Call(operation("ExploreGraph" if cross_edges else "ResearchGraph"),
-                 {"id": id, "depth": depth, "kinds": _kinds(kinds), "limit": limit},
-                 _maybe("explore", Neighbourhood.from_data))
+                 {"id": id, "depth": depth, "kinds": _kinds(kinds), "limit": limit}, _maybe("explore", shape))
 
 
 def _search(text: str, kinds: list[str] | str | None, first: int, after: str | None) -> _Call:

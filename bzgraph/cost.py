@@ -8,9 +8,12 @@ resolve at most, and refuses it with ``QUERY_TOO_COMPLEX`` above the limit:
 - every field costs 1, plus the cost of its selection;
 - a field with a size argument (``first``, ``limit``) multiplies its selection by that size: the
   literal given, the argument's default when it is left out, or the largest size allowed when it
-  comes from a variable (validation runs once per document, before variables are known);
+  comes from a variable (validation runs once per document, before variables are known; a field
+  may allow more than its argument's name does elsewhere: ``field_max_sizes``);
 - a list field without a size argument multiplies by ``LIST_FACTOR``, unless it sits directly
   inside a sized object (a connection's ``edges``, a subgraph's ``nodes``): the size counts there;
+  a list with a size argument of its own inside a sized object (a subgraph's ``crossEdges(first:)``)
+  counts its own size, once, not again for each of the object's;
   a list the server bounds itself (``list_sizes``: an analyst query's rows) by that bound;
 - a list counts its items, leaves too (a list of 5,000 JSON rows costs 5,000).
 
@@ -54,17 +57,19 @@ REPORTED_COST_MAX = 10**15
 
 
 def query_cost_limit(max_cost: int, max_sizes: Mapping[str, int],
-                     list_sizes: Mapping[str, int] | None = None) -> type[ValidationRule]:
+                     list_sizes: Mapping[str, int] | None = None,
+                     field_max_sizes: Mapping[str, int] | None = None) -> type[ValidationRule]:
     """The rule class: refuse operations above ``max_cost``; ``max_sizes`` maps each size argument
-    name to the largest value the schema accepts for it; ``list_sizes`` maps ``Type.field`` to the
-    most items a list without a size argument can hold."""
+    name to the largest value the schema accepts for it, ``field_max_sizes`` maps ``Type.field`` to
+    the largest its size argument accepts where that differs; ``list_sizes`` maps ``Type.field`` to
+    the most items a list without a size argument can hold."""
 
     class QueryCostLimit(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> VisitorAction:
             root = self.context.schema.get_root_type(node.operation)
             if root is not None:
-                estimate = _Estimate(self.context, max_sizes, max_cost, list_sizes or {})
-                cost = estimate.selection(node.selection_set, root, False)
+                estimate = _Estimate(self.context, max_sizes, max_cost, list_sizes or {}, field_max_sizes or {})
+                cost = estimate.selection(node.selection_set, root, 1)
                 if cost > max_cost:
                     name = f"'{node.name.value}' " if node.name else ""
                     amount = f"up to {cost:,}" if cost <= REPORTED_COST_MAX else f"more than {REPORTED_COST_MAX:,}"
@@ -83,17 +88,19 @@ class _Estimate:
     within itself (a cycle, which another rule reports)."""
 
     def __init__(self, context: ValidationContext, max_sizes: Mapping[str, int], limit: int,
-                 list_sizes: Mapping[str, int]) -> None:
+                 list_sizes: Mapping[str, int], field_max_sizes: Mapping[str, int]) -> None:
         self.context, self.max_sizes, self.limit, self.list_sizes = context, max_sizes, limit, list_sizes
+        self.field_max_sizes = field_max_sizes
         self.entered: set[str] = set()
 
-    def selection(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, sized_parent: bool) -> int:
+    def selection(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, parent_size: int) -> int:
+        """The cost of a selection on ``parent``, an object its field multiplies by ``parent_size``."""
         if selection_set is None:
             return 0
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                total += self.field(selection, parent, sized_parent)
+                total += self.field(selection, parent, parent_size)
             else:
                 if isinstance(selection, InlineFragmentNode):
                     fragment_set, condition = selection.selection_set, selection.type_condition
@@ -108,14 +115,14 @@ class _Estimate:
                 spread = selection.name.value if isinstance(selection, FragmentSpreadNode) else None
                 if spread:
                     self.entered.add(spread)
-                total += self.selection(fragment_set, fragment_type or parent, sized_parent)
+                total += self.selection(fragment_set, fragment_type or parent, parent_size)
                 if spread:
                     self.entered.discard(spread)
             if total > self.limit:
                 break
         return total
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType, sized_parent: bool) -> int:
+    def field(self, node: FieldNode, parent: GraphQLNamedType, parent_size: int) -> int:
         name = node.name.value
         if name in ("__schema", "__type"):
             return introspection_cost(self.context.schema)
@@ -123,21 +130,26 @@ class _Estimate:
         definition: GraphQLField | None = fields.get(name) if fields and not name.startswith("__") else None
         if definition is None:  # __typename, or unknown (another rule reports it)
             return 1
-        size = self.size(node, definition)
+        own_size = self.size(node, definition, self.field_max_sizes.get(f"{parent.name}.{name}"))
         is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
+        size = own_size
         if size is None:
             bound = self.list_sizes.get(f"{parent.name}.{name}")
-            size = bound if bound is not None else LIST_FACTOR if is_list and not sized_parent else 1
-        inner = self.selection(node.selection_set, get_named_type(definition.type),
-                               sized_parent=size > 1 and not is_list and isinstance(
-                                   get_named_type(definition.type), GraphQLObjectType))
-        return 1 + size * (max(inner, 1) if is_list else inner)
+            size = bound if bound is not None else LIST_FACTOR if is_list and parent_size == 1 else 1
+        named = get_named_type(definition.type)
+        inner = self.selection(node.selection_set, named,
+                               size if size > 1 and not is_list and isinstance(named, GraphQLObjectType) else 1)
+        cost = 1 + size * (max(inner, 1) if is_list else inner)
+        if own_size is not None and parent_size > 1:
+            return -(-cost // parent_size)  # its own size, not again per the parent's: the parent multiplies
+        return cost
 
-    def size(self, node: FieldNode, definition: GraphQLField) -> int | None:
+    def size(self, node: FieldNode, definition: GraphQLField, field_largest: int | None) -> int | None:
         """The field's size argument: given, defaulted, or its largest allowed value for a variable."""
         for name, largest in self.max_sizes.items():
             if name not in definition.args:
                 continue
+            largest = field_largest if field_largest is not None else largest
             given = next((a.value for a in node.arguments or () if a.name.value == name), None)
             if given is None:
                 default = definition.args[name].default_value

@@ -11,7 +11,7 @@ from strawberry.types import ExecutionContext
 from bzgraph.api.accounts import AccountsMutation, AccountsQuery
 from bzgraph.api.analytics import MAX_ROWS as ANALYST_MAX_ROWS
 from bzgraph.api.analytics import AnalyticsQuery
-from bzgraph.api.explore import MAX_LIMIT, ExploreQuery
+from bzgraph.api.explore import CROSS_EDGES_MAX, MAX_LIMIT, ExploreQuery
 from bzgraph.api.graph import GraphQuery
 from bzgraph.api.inputs import MAX_PAGE
 from bzgraph.api.profile import ProfileQuery
@@ -53,7 +53,7 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
     # and a limiter built per request would bring new classes each time and never hit the cache.
     rules = [depth_limit(limits.max_query_depth), alias_limit(limits.max_aliases),
              query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT},
-                              {"CypherRows.rows": ANALYST_MAX_ROWS})]
+                              {"CypherRows.rows": ANALYST_MAX_ROWS}, {"Subgraph.crossEdges": CROSS_EDGES_MAX})]
     return Schema(
         query=Query,
         mutation=Mutation,

@@ -72,7 +72,7 @@ def test_explore_to_networkx_keeps_node_and_edge_attributes(client: Client) -> N
 
 
 def test_the_bundled_explore_graph_is_the_contracts_research_graph_with_cross_edges() -> None:
-    cross = "    crossEdges {\n      source\n      target\n      kind\n      weight\n    }\n"
+    cross = "    crossEdges {\n      source\n      target\n      kind\n      weight\n    }\n    crossEdgesTotal\n"
     explore_graph = operation("ExploreGraph")
     assert cross in explore_graph
     research_graph = contract("ResearchGraph")
@@ -89,6 +89,23 @@ def test_explore_with_cross_edges_draws_them_too(client: Client) -> None:
     for edge in raw["crossEdges"]:
         assert graph.edges[edge["source"], edge["target"]] == {"kind": edge["kind"], "weight": edge["weight"]}
     assert client.explore(LEON, limit=30).cross_edges == []
+    assert hood.cross_edges_total == len(hood.cross_edges)
+
+
+def test_cross_edges_cut_at_the_api_limit_warn(client: Client) -> None:
+    """The API lists the first 1,000 cross edges: the client says so when there are more (shaped from
+    a real answer whose total is raised, since the seed graph has few)."""
+    from bzgraph.client import _explore
+
+    call = _explore(LEON, 1, None, 30, True)
+    answer = client.execute(call.document, call.variables)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert call.shape(answer).cross_edges_total == len(answer["explore"]["crossEdges"])  # no warning
+    answer["explore"]["crossEdgesTotal"] = len(answer["explore"]["crossEdges"]) + 1
+    with pytest.warns(TruncatedWarning, match="cross edges"):
+        hood = call.shape(answer)
+    assert hood.cross_edges_total == len(hood.cross_edges) + 1
 
 
 def test_search_to_pandas(client: Client) -> None:

@@ -456,6 +456,45 @@ async def test_cross_edges_are_every_other_edge_among_the_shown_nodes(api, graph
     assert [_key(e) for e in plain["edges"]] == tree
 
 
+async def test_cross_edges_are_cut_at_first_in_the_order_of_their_ends(api, graph: Graph) -> None:
+    """`crossEdges(first:)` lists the first `first` of them, ordered by their ends (the center's, then
+    each node's in the order of `nodes`); `crossEdgesTotal` says how many there are, also asked alone.
+    A `first` out of range fails that field alone."""
+    query = """query($id: ID!) { explore(id: $id, depth: 2, limit: 40) {
+        center { id } nodes { id } all: crossEdges(first: 2000) { source target kind }
+        some: crossEdges(first: FIRST) { source target kind } crossEdgesTotal } }"""
+    node = graph.researchers[0]["id"]
+    result = (await gql(api, query.replace("FIRST", "7"), {"id": node}))["data"]["explore"]
+    everything = result["all"]
+    assert 2000 > result["crossEdgesTotal"] == len(everything) > 7 and result["some"] == everything[:7]
+    rank = {n["id"]: i for i, n in enumerate([result["center"], *result["nodes"]])}
+    firsts = [min(rank[e["source"]], rank[e["target"]]) for e in everything]
+    assert firsts == sorted(firsts)
+    alone = await gql(api, """query($id: ID!) { explore(id: $id, depth: 2, limit: 40) { crossEdgesTotal } }""", {"id": node})
+    assert alone["data"]["explore"]["crossEdgesTotal"] == len(everything)
+    # one field a cross edge, so that 10,000 of them stay within the cost limit: the resolver refuses 10,001
+    narrow = query.replace("some: crossEdges(first: FIRST) { source target kind }", "some: crossEdges(first: FIRST) { source }")
+    for first in (-1, 10_001):
+        body = await gql(api, narrow.replace("FIRST", str(first)), {"id": node})
+        assert codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["path"] == ["explore", "some"], first
+        assert body["data"]["explore"]["all"] == everything
+    zero = await gql(api, query.replace("FIRST", "0"), {"id": node})
+    assert zero["data"]["explore"]["some"] == []
+
+
+async def test_the_cost_rule_counts_cross_edges_at_their_first(api, graph: Graph) -> None:
+    """The answer is as large as the cost rule estimates: crossEdges counts its `first` (a variable:
+    the largest allowed), so a document asking for 10,000 of them with four fields each is refused."""
+    node = graph.researchers[0]["id"]
+    for fields, first, refused in (("source target kind weight", "10000", True), ("source target kind weight", "$n", True),
+                                   ("source target", "4000", False), ("source target kind weight", "1000", False)):
+        variable = ", $n: Int! = 5" if first == "$n" else ""
+        query = f"""query($id: ID!{variable}) {{ explore(id: $id, limit: 500) {{ nodes {{ id }}
+            crossEdges(first: {first}) {{ {fields} }} }} }}"""
+        body = await gql(api, query, {"id": node})
+        assert (codes(body) == ["QUERY_TOO_COMPLEX"]) is refused, (fields, first, body)
+
+
 async def test_cross_edges_are_read_only_when_asked_for(graph: Graph, seeded: Database) -> None:
     """The contract's ResearchGraph does not select crossEdges: its query scans no list for them."""
     params = {"id": graph.researchers[0]["id"], "depth": 2, "kinds": None, "limit": 30, "firstLevel": 15}

@@ -14,16 +14,22 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from bzgraph.api.inputs import check_id
+from bzgraph.api.inputs import check_first, check_id
 from bzgraph.api.lookahead import selected_fields
 from bzgraph.api.nodes import NodeKind
 from bzgraph.api.profile import Researcher
 from bzgraph.api.works import Work
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput
+from bzgraph.execution import PURE
 
 MAX_LIMIT = 500
 MAX_HOPS = 8
+# crossEdges(first:): its default and largest value. The shown nodes' kept lists bound how many
+# there are, but not tightly (around a work of a thousand authors, every pair of those shown), so the
+# answer holds a bounded number, which the query cost rule counts (bzgraph/cost.py).
+CROSS_EDGES_FIRST = 1_000
+CROSS_EDGES_MAX = 10_000
 
 
 @strawberry.type(description="A node of an explored neighbourhood.")
@@ -75,14 +81,25 @@ class Subgraph:
                                                           "included")
     edges: list[GraphEdge] = strawberry.field(description="one per shown node, joining it to the node it was "
                                                           "reached from")
-    cross_edges: list[GraphEdge] = strawberry.field(
-        description="the other edges among the center and the shown nodes (a shown co-author to a shown work, a shown "
-                    "work to a shown topic, ...), each once, as far as the two ends' kept neighbour lists tell "
-                    "(docs/explore.md); read only when asked for")
     totals: list[KindTotal] = strawberry.field(description="one per kind asked for (all when `kinds` is null or "
                                                            "empty), in NodeKind order")
     truncated: bool = strawberry.field(description="true when any neighbour was left out; false means the whole "
                                                    "neighbourhood is shown")
+    all_cross_edges: strawberry.Private[list[GraphEdge]]
+
+    @strawberry.field(metadata=PURE, description=(
+        "the other edges among the center and the shown nodes (a shown co-author to a shown work, a shown work to a "
+        "shown topic, ...), each once, as far as the two ends' kept neighbour lists tell (docs/explore.md); in the "
+        "order of their ends, the center's first, then each shown node's in the order of `nodes`; read only when asked "
+        "for; null, with an error, for a `first` out of range"))
+    def cross_edges(self, first: Annotated[int, strawberry.argument(
+            description=f"at most this many, 0 to {CROSS_EDGES_MAX:,}")] = CROSS_EDGES_FIRST) -> list[GraphEdge] | None:
+        return self.all_cross_edges[:check_first(first, maximum=CROSS_EDGES_MAX)]
+
+    @strawberry.field(metadata=PURE, description="how many edges `crossEdges` has without its `first`: more than it "
+                                                 "lists means it was cut short")
+    def cross_edges_total(self) -> int:
+        return len(self.all_cross_edges)
 
 
 @strawberry.type(description="One co-authorship step of a collaboration path, with the works that join it.")
@@ -159,7 +176,7 @@ def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: 
               for i, k in enumerate(order) if k in wanted]
     return Subgraph(
         center=GraphNode(id=strawberry.ID(center["id"]), kind=NodeKind(center["kind"]), label=center["label"]),
-        nodes=nodes, edges=edges, cross_edges=cross_edges, totals=totals,
+        nodes=nodes, edges=edges, all_cross_edges=cross_edges, totals=totals,
         truncated=any(t.total > t.shown for t in totals) or bool(row["leftOut"]),
     )
 
@@ -179,7 +196,7 @@ class ExploreQuery:
             "explore/neighbourhood", id=check_id(id), depth=depth, limit=limit,
             firstLevel=limit if depth == 1 else (limit + 1) // 2,
             kinds=[k.value for k in kinds] if kinds else None,
-            crossEdges="crossEdges" in selected_fields(info, {"crossEdges"}))
+            crossEdges=bool(selected_fields(info, {"crossEdges", "crossEdgesTotal"})))
         return subgraph_from_row(rows[0], kinds, depth) if rows else None
 
     @strawberry.field(description="The shortest chain of co-authorships between two researchers, "
