@@ -96,6 +96,12 @@ class GraphQLApp(GraphQL[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         """JSON with orjson. A request body (bytes; query parameters come as str) must be an object
         or a batch: Strawberry would fail on any other value instead of refusing it."""
+        if isinstance(data, str):
+            try:
+                return orjson.loads(data)
+            except orjson.JSONDecodeError:
+                # Strawberry's own message would blame the request body, which a GET does not have.
+                raise RefusedRequest(400, "The `variables` or `extensions` query parameter is not valid JSON") from None
         value = orjson.loads(data)
         if isinstance(data, bytes) and not isinstance(value, (dict, list)):
             raise RefusedRequest(400, "The request body must be a JSON object")

@@ -283,6 +283,14 @@ async def test_requests_refused_before_graphql_are_answered_with_a_code(
     assert codes(response.json()) == [code]
 
 
+async def test_a_get_whose_variables_are_not_json_is_told_so(api: httpx.AsyncClient) -> None:
+    """A GET has no body: the refusal names the query parameter, not "the request body"."""
+    for parameter in ("variables=%7Bbad", "extensions=nope"):
+        response = await api.get(f"/graphql?query=%7B__typename%7D&{parameter}")
+        assert response.status_code == 400 and codes(response.json()) == ["BAD_USER_INPUT"]
+        assert "query parameter is not valid JSON" in response.json()["errors"][0]["message"], parameter
+
+
 def test_a_streamed_body_is_refused_once_it_passes_the_limit(live_url: str) -> None:
     """Without a declared length (chunked), the body is counted as it arrives."""
     def chunks() -> Iterator[bytes]:
