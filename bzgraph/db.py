@@ -298,13 +298,13 @@ class Database:
         through the driver's ``execute_query``: it sends the transaction's BEGIN with the query, one
         network round trip fewer than a session's ``execute_read``, which awaits the BEGIN first."""
         query = queries.get(name)
-        _record(name)
 
         async def table(result: neo4j.AsyncResult) -> tuple[list[str], list[Row]]:
             with gone_nodes():
                 return await _table(result, max_rows)
 
         async def run() -> tuple[list[str], list[Row]]:
+            _record(name)  # counted when sent: not when refused at once while the database is out of reach
             with gone_nodes(), unsendable_text(name, params):
                 return await self.driver.execute_query(
                     query.text, params, database_=self.settings.neo4j_database, result_transformer_=table,

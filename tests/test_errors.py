@@ -363,14 +363,19 @@ async def test_while_the_database_is_out_of_reach_requests_are_answered_at_once(
     query = '{ researcher(id: "x") { id } }'
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
+            sent: list[int] = []
+
             async def timed() -> float:
                 started = time.monotonic()
-                assert codes(await asyncio.wait_for(gql(client, query), timeout=60)) == ["SERVICE_UNAVAILABLE"]
+                body = await asyncio.wait_for(gql(client, query), timeout=60)
+                assert codes(body) == ["SERVICE_UNAVAILABLE"]
+                sent.append(body["extensions"]["cypherRoundTrips"])
                 return time.monotonic() - started
 
             assert await timed() > 2  # the driver tried for the whole timeout
             await asyncio.sleep(0.3)  # the ping that follows a request out of time
             assert max([await timed() for _ in range(5)]) < 0.5  # then no request waits
+            assert sent == [1, 0, 0, 0, 0, 0]  # the query was tried once; those refused at once sent none
             await asyncio.sleep(db_module.PROBE_INTERVAL)
             assert max([await timed() for _ in range(5)]) < 0.5
 
