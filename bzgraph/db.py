@@ -23,7 +23,7 @@ from neo4j import exceptions as neo4j_errors
 from neo4j.graph import Node, Path, Relationship
 
 from bzgraph import queries
-from bzgraph.errors import BadUserInput, Conflict, ServiceUnavailable
+from bzgraph.errors import BadUserInput, Conflict, QueryTooComplex, ServiceUnavailable
 from bzgraph.settings import Settings
 from bzgraph.text import is_unicode, scalars
 
@@ -53,6 +53,32 @@ POOL_SIZE = 50  # connections to the database, per process
 # Write transactions may hold at most this many connections at once: writes waiting for a lock (a hot
 # researcher, an import's batch) cannot take them all and leave reads waiting behind them.
 WRITE_SLOTS = 40
+# Neo4j's memory for transactions: all of them together past their limit (dbms.memory.transaction.total.max,
+# 70 % of the heap), and one past its own (db.memory.transaction.max, which Aura sets). Neo4j 5.26 reports
+# both with the first code and names the setting in the message; its documentation lists the second code.
+_POOL_OUT_OF_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+_TRANSACTION_OUT_OF_MEMORY = "Neo.ClientError.General.TransactionOutOfMemoryError"
+_TRANSACTION_LIMIT = "db.memory.transaction.max"
+
+
+class Slots:
+    """At most ``size`` holders at once, the others waiting in turn (an :class:`asyncio.Semaphore`
+    that also keeps the most holders it has had at once, ``peak``, for tests and benchmarks)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.held = 0
+        self.peak = 0
+        self._semaphore = asyncio.Semaphore(size)
+
+    async def __aenter__(self) -> None:
+        await self._semaphore.acquire()
+        self.held += 1
+        self.peak = max(self.peak, self.held)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.held -= 1
+        self._semaphore.release()
 
 
 @dataclass
@@ -126,6 +152,14 @@ _STOPPED = {
 }
 
 
+class TransactionTooLarge(neo4j_errors.DriverError):
+    """The transaction used more memory than one may (``db.memory.transaction.max``). Not retried:
+    it would fail the same way again."""
+
+    def is_retryable(self) -> bool:
+        return False
+
+
 class NodeGone(neo4j_errors.DriverError):
     """A node the transaction had matched was deleted by another one, whose lock it was waiting
     for (Neo4j's ``EntityNotFound`` once the lock is granted). Retryable: the managed transaction
@@ -136,11 +170,17 @@ class NodeGone(neo4j_errors.DriverError):
         return True
 
 
+def _too_large() -> QueryTooComplex:
+    return QueryTooComplex("this request needs more of the graph database's memory than one transaction may have; "
+                           "ask for less (a smaller limit, depth or page)")
+
+
 @contextmanager
 def driver_errors() -> Iterator[None]:
     """The driver's errors as the contract's: ``CONFLICT`` for a broken constraint,
     ``SERVICE_UNAVAILABLE`` when the database is out of reach, refuses the credentials, has no
-    database of the configured name, stops the transaction or fails inside."""
+    database of the configured name, stops the transaction or fails inside, ``QUERY_TOO_COMPLEX``
+    for a transaction past its memory limit."""
     try:
         yield
     except neo4j_errors.ConstraintError as exc:
@@ -153,10 +193,14 @@ def driver_errors() -> Iterator[None]:
         if exc.code == "Neo.ClientError.Database.DatabaseNotFound":  # BZGRAPH_NEO4J_DATABASE names none
             raise ServiceUnavailable(f"the graph database server has no database of the configured name "
                                      f"(BZGRAPH_NEO4J_DATABASE): {exc.message}") from exc
+        if exc.code == _TRANSACTION_OUT_OF_MEMORY:
+            raise _too_large() from exc
         if exc.code in _STOPPED:
             raise ServiceUnavailable("the graph database stopped this request's transaction (nothing was "
                                      "changed); try again shortly") from exc
         raise
+    except TransactionTooLarge as exc:
+        raise _too_large() from exc
     except neo4j_errors.DatabaseError as exc:  # a failure inside the database (one shutting down, say)
         log.info("the graph database failed to run a query: %s: %s", exc.code, exc.message)  # for operators
         raise ServiceUnavailable("the graph database failed to run this request; try again shortly") from exc
@@ -169,6 +213,9 @@ def driver_errors() -> Iterator[None]:
         if (exc.code or "").startswith("Neo.TransientError.Transaction."):  # deadlocks, lock waits
             raise ServiceUnavailable("the graph database was busy with conflicting writes, also after "
                                      "retrying; try again shortly") from exc
+        if exc.code == _POOL_OUT_OF_MEMORY:
+            raise ServiceUnavailable("the graph database had no memory left for this request's queries, also "
+                                     "after retrying; try again shortly") from exc
         raise ServiceUnavailable("the graph database is not available; try again shortly") from exc
     except _UNAVAILABLE as exc:
         raise ServiceUnavailable("the graph database is not available; try again shortly") from exc
@@ -206,13 +253,18 @@ async def _table(result: neo4j.AsyncResult, max_rows: int | None) -> tuple[list[
 
 
 @contextmanager
-def gone_nodes() -> Iterator[None]:
-    """Neo4j's ``EntityNotFound`` as :class:`NodeGone`, which the driver retries."""
+def retry_rules() -> Iterator[None]:
+    """Neo4j's errors, classed for the driver's retries: ``EntityNotFound`` as :class:`NodeGone`
+    (retried), a transaction past its own memory limit as :class:`TransactionTooLarge` (not retried)."""
     try:
         yield
     except neo4j_errors.ClientError as exc:
         if exc.code == _ENTITY_NOT_FOUND:
             raise NodeGone(exc.message or "a node was deleted meanwhile") from exc
+        raise
+    except neo4j_errors.TransientError as exc:
+        if exc.code == _POOL_OUT_OF_MEMORY and _TRANSACTION_LIMIT in (exc.message or ""):
+            raise TransactionTooLarge(exc.message) from exc
         raise
 
 
@@ -259,6 +311,7 @@ class Database:
         self._watching: asyncio.Task[None] | None = None  # pings in the background (one task at a time)
         self._closed = False
         self._write_slots = asyncio.Semaphore(WRITE_SLOTS)
+        self.heavy_slots = Slots(settings.heavy_queries)
         self.driver = AsyncGraphDatabase.driver(
             settings.neo4j_uri,
             auth=(settings.neo4j_user, settings.neo4j_password_value()),
@@ -279,38 +332,41 @@ class Database:
             await asyncio.wait({self._watching}, timeout=self.timeout + PROBE_INTERVAL)
         await self.driver.close()
 
-    async def read(self, name: str, /, *, max_rows: int | None = None, **params: Any) -> list[Row]:
-        """Run the named query in a read transaction; return its rows (at most ``max_rows``)."""
-        return (await self.query(name, params, write=False, max_rows=max_rows))[1]
+    async def read(self, name: str, /, *, max_rows: int | None = None, heavy: bool = False,
+                   **params: Any) -> list[Row]:
+        """Run the named query in a read transaction; return its rows (at most ``max_rows``). A
+        ``heavy`` query (its cost follows the graph's shape, not a page size) waits for one of the
+        :attr:`heavy_slots`."""
+        return (await self.query(name, params, write=False, max_rows=max_rows, heavy=heavy))[1]
 
-    async def read_table(self, name: str, /, *, max_rows: int | None = None,
+    async def read_table(self, name: str, /, *, max_rows: int | None = None, heavy: bool = False,
                          **params: Any) -> tuple[list[str], list[Row]]:
-        """Run the named query in a read transaction; return its columns and rows (at most ``max_rows``)."""
-        return await self.query(name, params, write=False, max_rows=max_rows)
+        """Run the named query in a read transaction; return its columns and rows (as :meth:`read`)."""
+        return await self.query(name, params, write=False, max_rows=max_rows, heavy=heavy)
 
     async def write(self, name: str, /, **params: Any) -> list[Row]:
         """Run the named query in a write transaction; return its rows."""
         return (await self.query(name, params, write=True))[1]
 
     async def query(self, name: str, params: dict[str, Any], *, write: bool,
-                    max_rows: int | None = None) -> tuple[list[str], list[Row]]:
+                    max_rows: int | None = None, heavy: bool = False) -> tuple[list[str], list[Row]]:
         """One named query in its own managed transaction (retried as a whole on transient errors),
         through the driver's ``execute_query``: it sends the transaction's BEGIN with the query, one
         network round trip fewer than a session's ``execute_read``, which awaits the BEGIN first."""
         query = queries.get(name)
 
         async def table(result: neo4j.AsyncResult) -> tuple[list[str], list[Row]]:
-            with gone_nodes():
+            with retry_rules():
                 return await _table(result, max_rows)
 
         async def run() -> tuple[list[str], list[Row]]:
             _record(name)  # counted when sent: not when refused at once while the database is out of reach
-            with gone_nodes(), unsendable_text(name, params):
+            with retry_rules(), unsendable_text(name, params):
                 return await self.driver.execute_query(
                     query.text, params, database_=self.settings.neo4j_database, result_transformer_=table,
                     routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ)
 
-        return await self._bounded(run, write=write)
+        return await self._bounded(run, write=write, heavy=heavy)
 
     async def rehearse(self, name: str, /, *, timeout: float, **params: Any) -> None:
         """Run the named query once in a transaction that is then rolled back, within ``timeout``
@@ -331,7 +387,7 @@ class Database:
         transient errors). One query alone: :meth:`query`."""
 
         async def unit(tx: neo4j.AsyncManagedTransaction) -> T:
-            with gone_nodes():
+            with retry_rules():
                 return await work(Tx(tx))
 
         async def run() -> T:
@@ -343,18 +399,29 @@ class Database:
 
         return await self._bounded(run, write=write)
 
-    async def _bounded(self, run: Callable[[], Awaitable[T]], *, write: bool) -> T:
+    async def _bounded(self, run: Callable[[], Awaitable[T]], *, write: bool, heavy: bool = False) -> T:
         """``run`` (a call of the driver) with the contract's errors, within the call's time and the
-        request's deadline, a write within the write slots."""
+        request's deadline, a write within the write slots, a heavy query within the heavy slots."""
         self._fail_fast()
+        slot: contextlib.AbstractAsyncContextManager[Any] = (
+            self._write_slots if write else self.heavy_slots if heavy else contextlib.nullcontext())
+        running = False
         with self._outages(), driver_errors():
             # The driver bounds its own waits and retries; this bound guards against a hang
             # (a timeout scope, not wait_for: no extra task per query).
             ends = asyncio.get_running_loop().time() + self.call_timeout
             request_ends = _deadline.get()
-            async with asyncio.timeout_at(ends if request_ends is None else min(ends, request_ends)):
-                async with self._write_slots if write else contextlib.nullcontext():
-                    result = await run()
+            try:
+                async with asyncio.timeout_at(ends if request_ends is None else min(ends, request_ends)):
+                    async with slot:
+                        running = True
+                        result = await run()
+            except TimeoutError:
+                if heavy and not running:  # still waiting for a slot: nothing was sent
+                    raise ServiceUnavailable(
+                        "the graph database is busy with other large queries (explore at depth 2, collaboration "
+                        "paths, analyst queries); try again shortly") from None
+                raise
             self._lost_at = None
             return result
 

@@ -50,6 +50,13 @@ class RateLimited(BzgraphError):
     code = "RATE_LIMITED"
 
 
+class QueryTooComplex(BzgraphError):
+    """A request that asks for more than one request may have (here: more database memory than a
+    transaction may use); the limits of documents answer with the same code."""
+
+    code = "QUERY_TOO_COMPLEX"
+
+
 class ServiceUnavailable(BzgraphError):
     code = "SERVICE_UNAVAILABLE"
 

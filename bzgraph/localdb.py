@@ -38,6 +38,7 @@ class Instance:
     port: int
     heap: str
     pagecache: str
+    transaction_memory: str | None = None
 
     @property
     def uri(self) -> str:
@@ -68,6 +69,7 @@ def instance_for(settings: Settings) -> Instance:
         port=url.port or 7687,
         heap=settings.db_heap,
         pagecache=settings.db_pagecache,
+        transaction_memory=settings.db_transaction_memory,
     )
 
 
@@ -125,6 +127,7 @@ def _write_config(instance: Instance) -> Path:
             "server.directories.import=import",
             "dbms.security.allow_csv_import_from_file_urls=true",
             "server.bolt.connection_keep_alive_for_requests=OFF",
+            *([f"db.memory.transaction.max={instance.transaction_memory}"] if instance.transaction_memory else []),
             "",
         ])
     )

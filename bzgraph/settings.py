@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # times it while serve's warm-up runs, bzgraph.app.request_time); one call outside a request, with the
     # driver's retries, within three times it.
     neo4j_timeout: float = Field(default=5.0, gt=0, le=300)
+    # Queries whose cost follows the graph's shape (explore at depth 2, collaboration paths, analyst
+    # queries) that one process runs at once; more wait for a slot within their request's time.
+    heavy_queries: int = Field(default=4, ge=1, le=1000)
 
     # Where the local Neo4j, its password and the local JWT secret live (git-ignored).
     state_dir: Path = PROJECT_ROOT / ".bzgraph"
@@ -37,6 +40,8 @@ class Settings(BaseSettings):
     db_instance: str = Field(default="default", pattern=r"^[A-Za-z0-9_-]{1,40}$")
     db_heap: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")
     db_pagecache: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")
+    # The most memory one transaction may use (db.memory.transaction.max); None: no limit of its own.
+    db_transaction_memory: str | None = Field(default=None, pattern=r"^\d+[kmgKMG]$")
 
     jwt_secret: SecretStr | None = None
     jwt_jwks_url: str | None = None

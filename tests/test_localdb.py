@@ -14,6 +14,8 @@ import pytest
 
 from bzgraph import localdb
 from bzgraph.app import create_app
+from bzgraph.db import Database, count_round_trips
+from bzgraph.errors import QueryTooComplex
 from bzgraph.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -23,14 +25,14 @@ pytestmark = pytest.mark.slow
 def lifecycle_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={
         "neo4j_uri": "bolt://127.0.0.1:7699", "db_instance": "lifecycle",
-        "db_heap": "512m", "db_pagecache": "128m", "neo4j_timeout": 2.0,
+        "db_heap": "512m", "db_pagecache": "128m", "db_transaction_memory": "16m", "neo4j_timeout": 2.0,
     })
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BZGRAPH_NEO4J_URI": settings.neo4j_uri,
            "BZGRAPH_DB_INSTANCE": settings.db_instance, "BZGRAPH_DB_HEAP": settings.db_heap,
-           "BZGRAPH_DB_PAGECACHE": settings.db_pagecache}
+           "BZGRAPH_DB_PAGECACHE": settings.db_pagecache, "BZGRAPH_DB_TRANSACTION_MEMORY": settings.db_transaction_memory}
     return subprocess.run([sys.executable, "-m", "bzgraph.cli", *args],
                           capture_output=True, text=True, env=env, timeout=300)
 
@@ -48,6 +50,21 @@ def test_start_stop_start_keeps_data_and_second_start_is_harmless(lifecycle_sett
     assert _cli(lifecycle_settings, "db", "start").returncode == 0
     read = _cli(lifecycle_settings, "cypher", "testing/marker-get", "--json")
     assert '"kept"' in read.stdout
+
+
+async def test_a_transaction_past_its_memory_limit_asks_for_less(lifecycle_settings: Settings) -> None:
+    """``BZGRAPH_DB_TRANSACTION_MEMORY`` caps each transaction (as Aura does); one past it is
+    ``QUERY_TOO_COMPLEX``, not retried, and the connection serves on."""
+    assert _cli(lifecycle_settings, "db", "start").returncode == 0
+    db = Database(lifecycle_settings)
+    try:
+        assert await db.read("testing/memory-hog", n=1000) == [{"size": 1000}]
+        with count_round_trips() as trips, pytest.raises(QueryTooComplex, match="smaller limit"):
+            await db.read("testing/memory-hog", n=2_000_000)
+        assert trips.count == 1
+        assert await db.read("testing/memory-hog", n=1000) == [{"size": 1000}]
+    finally:
+        await db.close()
 
 
 def test_a_running_instance_is_reported_where_it_listens(lifecycle_settings: Settings) -> None:

@@ -41,7 +41,7 @@ class AnalyticsQuery:
             raise BadUserInput("`params` must be a JSON object", argument="params")
         prepared = analytics.prepare(name, params)
         try:
-            columns, rows = await info.context.db.read_table(name, max_rows=MAX_ROWS + 1, **prepared)
+            columns, rows = await info.context.db.read_table(name, max_rows=MAX_ROWS + 1, heavy=True, **prepared)
         except neo4j_errors.ClientError as exc:
             raise BadUserInput(f"{name} cannot run with these parameters", argument="params") from exc
         return CypherRows(name=name, columns=columns, rows=[analytics.jsonable(r) for r in rows[:MAX_ROWS]],

@@ -193,7 +193,7 @@ class ExploreQuery:
         if not 1 <= limit <= MAX_LIMIT:
             raise BadUserInput(f"`limit` must be between 1 and {MAX_LIMIT}", argument="limit")
         rows = await info.context.db.read(
-            "explore/neighbourhood", id=check_id(id), depth=depth, limit=limit,
+            "explore/neighbourhood", heavy=depth == 2, id=check_id(id), depth=depth, limit=limit,
             firstLevel=limit if depth == 1 else (limit + 1) // 2,
             kinds=[k.value for k in kinds] if kinds else None,
             crossEdges=bool(selected_fields(info, {"crossEdges", "crossEdgesTotal"})))
@@ -207,7 +207,7 @@ class ExploreQuery:
                                  max_hops: Annotated[int, strawberry.argument(description="the longest chain of co-authorships to look for, 1 to 8")] = 6) -> CollaborationPath | None:
         if not 1 <= max_hops <= MAX_HOPS:
             raise BadUserInput(f"`maxHops` must be between 1 and {MAX_HOPS}", argument="maxHops")
-        rows = await info.context.db.read("explore/collaboration-path", source=check_id(from_, "from"),
+        rows = await info.context.db.read("explore/collaboration-path", heavy=True, source=check_id(from_, "from"),
                                           target=check_id(to, "to"), maxHops=max_hops)
         if not rows or rows[0]["researchers"] is None:
             return None

@@ -1,0 +1,80 @@
+"""Heavy queries (explore at depth 2, collaboration paths, analyst queries) take turns: one process
+runs at most ``BZGRAPH_HEAVY_QUERIES`` of them at once, so that many of them together cannot take
+all of Neo4j's memory for transactions and fail all at once; the rest of the API does not wait."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from bzgraph.app import create_app
+from bzgraph.db import Database
+from bzgraph.settings import Settings
+from support import codes, gql
+
+REFERENCE = "bzr-leon-bungert"
+EXPLORE = 'a{i}: explore(id: "%s", depth: %d, limit: 20) { nodes { id } }'
+
+
+def _aliases(depth: int, count: int) -> str:
+    return "{ " + " ".join(EXPLORE.replace("{i}", str(i)) % (REFERENCE, depth) for i in range(count)) + " }"
+
+
+@asynccontextmanager
+async def app_with_two_slots(settings: Settings, timeout: float) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
+    """The app in-process with two heavy slots and requests of ``timeout`` seconds."""
+    app = create_app(settings.model_copy(update={"heavy_queries": 2, "neo4j_timeout": timeout}))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bzgraph.test") as client:
+            yield client, app.state.db
+
+
+@pytest.fixture
+async def two_slots(seeded: Database, settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
+    async with app_with_two_slots(settings, timeout=30.0) as app:
+        yield app
+
+
+async def test_heavy_queries_take_turns_and_all_are_answered(two_slots) -> None:
+    client, db = two_slots
+    body = await gql(client, _aliases(depth=2, count=6))
+    assert "errors" not in body, body
+    assert len({str(v["nodes"]) for v in body["data"].values()}) == 1  # the same answer six times
+    assert body["extensions"]["cypherRoundTrips"] == 6
+    assert db.heavy_slots.peak == 2 and db.heavy_slots.held == 0
+
+
+async def test_light_queries_take_no_slot(two_slots) -> None:
+    client, db = two_slots
+    body = await gql(client, _aliases(depth=1, count=6))
+    assert "errors" not in body, body
+    assert db.heavy_slots.peak == 0
+
+
+@pytest.mark.parametrize("query", [
+    '{ collaborationPath(from: "%s", to: "%s") { hops } }' % (REFERENCE, REFERENCE),
+    '{ cypher(name: "analytics/top-collaborators", params: {id: "%s"}) { columns } }' % REFERENCE,
+])
+async def test_paths_and_analyst_queries_are_heavy(two_slots, query: str) -> None:
+    client, db = two_slots
+    bodies = await asyncio.gather(*(gql(client, query) for _ in range(4)))
+    assert all("errors" not in body for body in bodies), bodies
+    assert db.heavy_slots.peak == 2
+
+
+async def test_a_heavy_query_left_waiting_past_its_time_is_busy_and_sends_nothing(two_slots, settings) -> None:
+    both = '{ explore(id: "%s", depth: 2) { nodes { id } } researcher(id: "%s") { name } }' % (REFERENCE, REFERENCE)
+    warm = await gql(two_slots[0], both)  # planned by Neo4j, in a request of 30 s
+    assert "errors" not in warm, warm
+    async with app_with_two_slots(settings, timeout=1.0) as (client, db):
+        async with db.heavy_slots, db.heavy_slots:  # both slots held, as by two long queries
+            body = await gql(client, both)
+        assert db.heavy_slots.held == 0 and db.heavy_slots.peak == 2  # the waiting query took none
+    assert codes(body) == ["SERVICE_UNAVAILABLE"] and body["errors"][0]["path"] == ["explore"], body
+    assert "busy with other large queries" in body["errors"][0]["message"]
+    assert body["data"] == {"explore": None, "researcher": warm["data"]["researcher"]}  # the rest was answered
+    assert body["extensions"]["cypherRoundTrips"] == 1  # the researcher's; the explore sent nothing
