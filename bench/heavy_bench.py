@@ -66,25 +66,26 @@ async def burst(url: str, hubs: list[str], requests: int, light_id: str) -> dict
             answered = sum(value is not None for value in (body.get("data") or {}).values())
             return Counter({"answered": answered, **Counter(e["extensions"]["code"] for e in body.get("errors", []))})
 
-        async def prober() -> list[float]:
-            times = []
+        async def prober() -> tuple[list[float], int]:
+            times, failed = [], 0
             while not done.is_set():
                 started = time.perf_counter()
                 body = (await client.post("/graphql", json=light)).json()
                 times.append(time.perf_counter() - started)
-                assert "errors" not in body, body
+                failed += "errors" in body
                 await asyncio.sleep(0.3)
-            return times
+            return times, failed
 
         probing = asyncio.create_task(prober())
         started = time.perf_counter()
         results = await asyncio.gather(*(heavy() for _ in range(requests)))
         took = time.perf_counter() - started
         done.set()
-        light_times = await probing
+        light_times, light_failed = await probing
     total = sum(results, Counter())
     return {"answered": total["answered"], "unavailable": total["SERVICE_UNAVAILABLE"], "seconds": took,
-            "light_median": statistics.median(light_times), "light_worst": max(light_times)}
+            "light_median": statistics.median(light_times), "light_worst": max(light_times),
+            "light_failed": light_failed}
 
 
 async def hubs_of(count: int) -> list[str]:
@@ -121,7 +122,8 @@ def main() -> None:
     for name, m in medians.items():
         print(f"{name:>18}: explores answered {m['answered']:.0f} of {sent} (SERVICE_UNAVAILABLE {m['unavailable']:.0f}), "
               f"burst {m['seconds']:.2f} s, profile reads meanwhile: median {m['light_median'] * 1000:.0f} ms, "
-              f"worst {m['light_worst'] * 1000:.0f} ms   (rounds: {[int(f['answered']) for f in figures[name]]})")
+              f"worst {m['light_worst'] * 1000:.0f} ms, failed {m['light_failed']:.0f}   "
+              f"(rounds: {[int(f['answered']) for f in figures[name]]})")
     turns, at_once = medians.values()
     print(f"ratio, explores answered (turns / all at once): {turns['answered'] / max(at_once['answered'], 1):.2f}")
     print(f"ratio, worst profile read (turns / all at once): {turns['light_worst'] / at_once['light_worst']:.2f}")

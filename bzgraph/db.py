@@ -56,6 +56,9 @@ WRITE_SLOTS = 40
 # Neo4j's memory for transactions: all of them together past their limit (dbms.memory.transaction.total.max,
 # 70 % of the heap), and one past its own (db.memory.transaction.max, which Aura sets). Neo4j 5.26 reports
 # both with the first code and names the setting in the message; its documentation lists the second code.
+# A heavy query's turn that comes with less of its request's time left than this is given back
+# unused (busy): it could not finish, and would hold the turn to fail with a vaguer error.
+HEAVY_MIN_SECONDS = 0.1
 _POOL_OUT_OF_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 _TRANSACTION_OUT_OF_MEMORY = "Neo.ClientError.General.TransactionOutOfMemoryError"
 _TRANSACTION_LIMIT = "db.memory.transaction.max"
@@ -172,7 +175,7 @@ class NodeGone(neo4j_errors.DriverError):
 
 def _too_large() -> QueryTooComplex:
     return QueryTooComplex("this request needs more of the graph database's memory than one transaction may have; "
-                           "ask for less (a smaller limit, depth or page)")
+                           "ask for less at once (a smaller limit, depth, page or import batch)")
 
 
 @contextmanager
@@ -255,7 +258,9 @@ async def _table(result: neo4j.AsyncResult, max_rows: int | None) -> tuple[list[
 @contextmanager
 def retry_rules() -> Iterator[None]:
     """Neo4j's errors, classed for the driver's retries: ``EntityNotFound`` as :class:`NodeGone`
-    (retried), a transaction past its own memory limit as :class:`TransactionTooLarge` (not retried)."""
+    (retried), a transaction past its own memory limit as :class:`TransactionTooLarge` (not retried).
+    Applied inside the retry loop to the records (where Neo4j 5.26 reports both); an error of the
+    query's RUN under ``execute_query`` is classed only once the driver's retries are over."""
     try:
         yield
     except neo4j_errors.ClientError as exc:
@@ -282,6 +287,12 @@ def unsendable_text(name: str, params: dict[str, Any]) -> Iterator[None]:
 
 
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+
+
+def _deadline_within(seconds: float) -> bool:
+    """Whether the request's deadline, if any, is less than ``seconds`` away."""
+    ends = _deadline.get()
+    return ends is not None and ends - asyncio.get_running_loop().time() < seconds
 
 
 @contextmanager
@@ -414,10 +425,12 @@ class Database:
             try:
                 async with asyncio.timeout_at(ends if request_ends is None else min(ends, request_ends)):
                     async with slot:
+                        if heavy and _deadline_within(HEAVY_MIN_SECONDS):
+                            raise TimeoutError  # a turn that came too late to run in: given back unused
                         running = True
                         result = await run()
             except TimeoutError:
-                if heavy and not running:  # still waiting for a slot: nothing was sent
+                if heavy and not running:  # waiting for a turn, or given one too late: nothing was sent
                     raise ServiceUnavailable(
                         "the graph database is busy with other large queries (explore at depth 2, collaboration "
                         "paths, analyst queries); try again shortly") from None

@@ -40,8 +40,8 @@ class Settings(BaseSettings):
     db_instance: str = Field(default="default", pattern=r"^[A-Za-z0-9_-]{1,40}$")
     db_heap: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")
     db_pagecache: str = Field(default="2g", pattern=r"^\d+[kmgKMG]$")
-    # The most memory one transaction may use (db.memory.transaction.max); None: no limit of its own.
-    db_transaction_memory: str | None = Field(default=None, pattern=r"^\d+[kmgKMG]$")
+    # The most memory one transaction may use (db.memory.transaction.max); None or 0: no limit of its own.
+    db_transaction_memory: str | None = Field(default=None, pattern=r"^(0|\d+[kmgKMG])$")
 
     jwt_secret: SecretStr | None = None
     jwt_jwks_url: str | None = None

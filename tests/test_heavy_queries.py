@@ -11,7 +11,8 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 from bzgraph.app import create_app
-from bzgraph.db import Database
+from bzgraph.db import HEAVY_MIN_SECONDS, Database, count_round_trips, deadline
+from bzgraph.errors import ServiceUnavailable
 from bzgraph.settings import Settings
 from support import codes, gql
 
@@ -78,3 +79,12 @@ async def test_a_heavy_query_left_waiting_past_its_time_is_busy_and_sends_nothin
     assert "busy with other large queries" in body["errors"][0]["message"]
     assert body["data"] == {"explore": None, "researcher": warm["data"]["researcher"]}  # the rest was answered
     assert body["extensions"]["cypherRoundTrips"] == 1  # the researcher's; the explore sent nothing
+
+
+async def test_a_turn_that_comes_too_late_to_run_in_is_given_back(seeded: Database) -> None:
+    """A free slot, but less than ``HEAVY_MIN_SECONDS`` of the request's time left: busy, nothing sent."""
+    params = {"id": REFERENCE, "depth": 2, "limit": 20, "firstLevel": 10, "kinds": None, "crossEdges": False}
+    with deadline(HEAVY_MIN_SECONDS / 2), count_round_trips() as trips:
+        with pytest.raises(ServiceUnavailable, match="busy with other large queries"):
+            await seeded.read("explore/neighbourhood", heavy=True, **params)
+        assert trips.count == 0 and seeded.heavy_slots.held == 0
