@@ -34,6 +34,7 @@ from bzgraph.db import Database, count_round_trips, deadline, migrate
 from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
 from bzgraph.media import JSON, STATUS_WITHOUT_DATA, content_type_for, prefers_graphql_response
 from bzgraph.middleware import CORS, LimitRequestBody, NormalizeContentType, error_response
+from bzgraph.persisted import NOT_FOUND_HEADERS, PersistedQueries, PersistedQueryNotFound
 from bzgraph.schema import build_schema
 from bzgraph.settings import Settings, get_settings
 from bzgraph.shutdown import AnswerBeforeShutdown, Shutdown
@@ -43,11 +44,13 @@ log = logging.getLogger("bzgraph")
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI view, with our context and our error codes on every error."""
+    """Strawberry's ASGI view, with our context and our error codes on every error, and automatic
+    persisted queries (``bzgraph/persisted.py``)."""
 
     def __init__(self, schema: Any, *, max_document_chars: int, **options: Any) -> None:
         super().__init__(schema, **options)
         self.max_document_chars = max_document_chars
+        self.persisted = PersistedQueries()
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         from bzgraph import auth
@@ -72,6 +75,9 @@ class GraphQLApp(GraphQL[Context, None]):
             if request.method == "GET" and "not allowed when using GET" in exc.reason:
                 # GraphQL over HTTP: a mutation sent with GET is refused as a wrong method.
                 return error_response(405, exc.reason, {"allow": "POST"}, accept=accept)
+            if isinstance(exc, PersistedQueryNotFound):  # the client sends the text again (200 as Apollo's servers)
+                status = 400 if prefers_graphql_response(accept) else 200
+                return error_response(status, exc.reason, NOT_FOUND_HEADERS, accept=accept)
             if isinstance(exc, DocumentTooLong) or isinstance(exc.__cause__, CannotGetOperationTypeError):
                 # A GraphQL request error (200 with application/json).
                 graphql_response = prefers_graphql_response(accept)
@@ -79,14 +85,20 @@ class GraphQLApp(GraphQL[Context, None]):
                 return error_response(400 if graphql_response else 200, exc.reason, accept=accept, code=code)
             return error_response(exc.status_code, exc.reason, accept=accept)
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A GET without a query, for a browser, shows GraphiQL; not one that names a persisted query."""
+        return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
+
     async def parse_http_body(self, request: Any) -> Any:
         """Strawberry's reading of the request, with ``operationName`` checked: a string or null,
-        and the empty string meaning none (GraphQL over HTTP)."""
+        and the empty string meaning none (GraphQL over HTTP); a persisted query's text found by
+        its hash."""
         data = await super().parse_http_body(request)
         if isinstance(data, GraphQLRequestData):  # a batch (a list) is refused later
             limit = self.max_document_chars
             if isinstance(data.query, str) and len(data.query) > limit:
                 raise DocumentTooLong(400, f"The document is longer than {limit:,} characters")
+            self.persisted.resolve(data)
             if data.operation_name == "":
                 data.operation_name = None
             elif not isinstance(data.operation_name, (str, type(None))):
