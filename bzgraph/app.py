@@ -75,7 +75,10 @@ class GraphQLApp(GraphQL[Context, None]):
             if request.method == "GET" and "not allowed when using GET" in exc.reason:
                 # GraphQL over HTTP: a mutation sent with GET is refused as a wrong method.
                 return error_response(405, exc.reason, {"allow": "POST"}, accept=accept)
-            if isinstance(exc, PersistedQueryNotFound):  # the client sends the text again (200 as Apollo's servers)
+            if isinstance(exc, PersistedQueryNotFound):  # the client sends the text again
+                # A GraphQL request error: 200 with application/json (as Apollo's servers answer it), 400
+                # with application/graphql-response+json (GraphQL over HTTP; Apollo's servers answer 200
+                # there too, and Apollo Client retries on both)
                 status = 400 if prefers_graphql_response(accept) else 200
                 return error_response(status, exc.reason, NOT_FOUND_HEADERS, accept=accept)
             if isinstance(exc, DocumentTooLong) or isinstance(exc.__cause__, CannotGetOperationTypeError):
@@ -84,6 +87,14 @@ class GraphQLApp(GraphQL[Context, None]):
                 code = "QUERY_TOO_COMPLEX" if isinstance(exc, DocumentTooLong) else "BAD_USER_INPUT"
                 return error_response(400 if graphql_response else 200, exc.reason, accept=accept, code=code)
             return error_response(exc.status_code, exc.reason, accept=accept)
+
+    async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any,  # type: ignore[override]
+                                root_value: Any, sub_response: Any) -> Any:
+        result = await super().execute_operation(request, request_adapter, request_data, context, root_value,
+                                                 sub_response)
+        if isinstance(request_data, GraphQLRequestData) and isinstance(result, ExecutionResult):
+            self.persisted.keep(request_data, result)
+        return result
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """A GET without a query, for a browser, shows GraphiQL; not one that names a persisted query."""

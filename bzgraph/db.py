@@ -416,6 +416,7 @@ class Database:
         self._fail_fast()
         slot: contextlib.AbstractAsyncContextManager[Any] = (
             self._write_slots if write else self.heavy_slots if heavy else contextlib.nullcontext())
+        queued = heavy and self.heavy_slots.held >= self.heavy_slots.size  # every slot taken: it waits its turn
         running = False
         with self._outages(), driver_errors():
             # The driver bounds its own waits and retries; this bound guards against a hang
@@ -430,10 +431,13 @@ class Database:
                         running = True
                         result = await run()
             except TimeoutError:
-                if heavy and not running:  # waiting for a turn, or given one too late: nothing was sent
+                if heavy and not running and queued:  # waiting for a turn, or given one too late: nothing was sent
                     raise ServiceUnavailable(
                         "the graph database is busy with other large queries (explore at depth 2, collaboration "
                         "paths, analyst queries); try again shortly") from None
+                if heavy and not running:  # a turn at once, but the request's time was nearly out: nothing was sent
+                    raise ServiceUnavailable("this request's time ran out before its large query could start; "
+                                             "try again shortly") from None
                 raise
             self._lost_at = None
             return result

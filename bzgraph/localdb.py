@@ -127,8 +127,7 @@ def _write_config(instance: Instance) -> Path:
             "server.directories.import=import",
             "dbms.security.allow_csv_import_from_file_urls=true",
             "server.bolt.connection_keep_alive_for_requests=OFF",
-            *([f"db.memory.transaction.max={instance.transaction_memory}"]
-              if instance.transaction_memory not in (None, "0") else []),
+            *([f"db.memory.transaction.max={instance.transaction_memory}"] if instance.transaction_memory else []),
             "",
         ])
     )

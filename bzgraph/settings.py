@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         return [origin.strip() for origin in (self.cors_origins or "").split(",") if origin.strip()]
 
     @field_validator("neo4j_password", "jwt_secret", "jwt_jwks_url", "jwt_audience", "jwt_issuer", "cors_origins",
-                     "graphiql", mode="before")
+                     "graphiql", "db_transaction_memory", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -88,6 +88,16 @@ class Settings(BaseSettings):
             raise ValueError("BZGRAPH_JWT_SECRET must have at least 32 characters in production (HS256 needs "
                              "a 256-bit key)")
         return self
+
+    @field_validator("db_transaction_memory")
+    @classmethod
+    def _transaction_memory(cls, value: str | None) -> str | None:
+        """None for no limit (0 in any unit); Neo4j refuses to start with a limit under 1 MiB."""
+        if value is None or int(value[:-1] or 0) == 0:
+            return None
+        if value[-1] in "kK" and int(value[:-1]) < 1024:
+            raise ValueError("must be 0 (no limit) or at least 1024k: Neo4j takes no smaller limit")
+        return value
 
     @field_validator("jwt_jwks_url")
     @classmethod

@@ -5,6 +5,7 @@ all of Neo4j's memory for transactions and fail all at once; the rest of the API
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -82,9 +83,20 @@ async def test_a_heavy_query_left_waiting_past_its_time_is_busy_and_sends_nothin
 
 
 async def test_a_turn_that_comes_too_late_to_run_in_is_given_back(seeded: Database) -> None:
-    """A free slot, but less than ``HEAVY_MIN_SECONDS`` of the request's time left: busy, nothing sent."""
+    """Less than ``HEAVY_MIN_SECONDS`` of the request's time left when the turn comes: nothing is
+    sent, and the answer says why: the time (a free slot), or the other large queries (a wait)."""
     params = {"id": REFERENCE, "depth": 2, "limit": 20, "firstLevel": 10, "kinds": None, "crossEdges": False}
     with deadline(HEAVY_MIN_SECONDS / 2), count_round_trips() as trips:
-        with pytest.raises(ServiceUnavailable, match="busy with other large queries"):
+        with pytest.raises(ServiceUnavailable, match="time ran out before its large query could start"):
             await seeded.read("explore/neighbourhood", heavy=True, **params)
         assert trips.count == 0 and seeded.heavy_slots.held == 0
+    slots = seeded.heavy_slots
+    held = [slots] * slots.size
+    async with contextlib.AsyncExitStack() as stack:
+        for slot in held:
+            await stack.enter_async_context(slot)
+        asyncio.get_running_loop().call_later(HEAVY_MIN_SECONDS / 4, lambda: asyncio.ensure_future(stack.aclose()))
+        with deadline(HEAVY_MIN_SECONDS), count_round_trips() as trips:
+            with pytest.raises(ServiceUnavailable, match="busy with other large queries"):
+                await seeded.read("explore/neighbourhood", heavy=True, **params)
+        assert trips.count == 0

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bzgraph.persisted import PersistedQueries
+from bzgraph.persisted import ENTRY_COST, PersistedQueries
 from support import codes, contract
 
 REFERENCE = "bzr-leon-bungert"
@@ -85,13 +85,35 @@ async def test_a_persisted_mutation_is_still_refused_over_get(api, seeded) -> No
     assert over_get.status_code == 405 and codes(over_get.json()) == ["BAD_USER_INPUT"]
 
 
+async def test_a_text_that_does_not_parse_or_validate_is_not_kept(api, seeded) -> None:
+    for text in ("query {", "query { nope }", "query Unkept { researcher(id: 1, id: 2) { id } }"):
+        sha = _sha(text)
+        sent = await api.post("/graphql", json={"query": text, "extensions": _extension(sha)})
+        assert codes(sent.json()) == ["BAD_USER_INPUT"] and "data" not in sent.json(), (text, sent.json())
+        again = await api.post("/graphql", json={"extensions": _extension(sha)})
+        assert again.json()["errors"][0]["message"] == "PersistedQueryNotFound", text
+
+
+async def test_a_text_over_the_cost_limit_is_not_kept(api, seeded) -> None:
+    text = "{ " + " ".join(f'a{i}: explore(id: "{REFERENCE}", depth: 2, limit: 500) {{ nodes {{ id }} }}'
+                           for i in range(25)) + " }"
+    sent = await api.post("/graphql", json={"query": text, "extensions": _extension(_sha(text))})
+    assert codes(sent.json()) == ["QUERY_TOO_COMPLEX"]
+    again = await api.post("/graphql", json={"extensions": _extension(_sha(text))})
+    assert again.json()["errors"][0]["message"] == "PersistedQueryNotFound"
+
+
 def test_the_texts_kept_are_bounded_by_their_length_least_recently_used_first() -> None:
-    kept = PersistedQueries(budget=30)
+    kept = PersistedQueries(budget=3 * (10 + ENTRY_COST))
     for name in "abc":
         kept.add(name * 64, name * 10)
     assert kept.get("a" * 64) == "a" * 10  # now the most recently used
     kept.add("d" * 64, "d" * 10)
     assert kept.get("b" * 64) is None and len(kept) == 3
     assert [kept.get(n * 64) for n in "acd"] == ["a" * 10, "c" * 10, "d" * 10]
-    kept.add("e" * 64, "e" * 100)  # longer than the budget alone: kept, and everything else goes
-    assert len(kept) == 1 and kept.get("e" * 64) == "e" * 100
+    kept.add("e" * 64, "e" * 1000)  # more than the budget alone: kept, and everything else goes
+    assert len(kept) == 1 and kept.get("e" * 64) == "e" * 1000
+    tiny = PersistedQueries(budget=10 * (1 + ENTRY_COST))
+    for i in range(100):  # tiny texts are counted with what their entry costs
+        tiny.add(f"{i:064x}", "x")
+    assert len(tiny) == 10

@@ -110,3 +110,16 @@ def test_a_jwks_url_must_be_a_web_address_and_https_in_production(monkeypatch: p
         _fresh(monkeypatch, BZGRAPH_JWT_JWKS_URL="http://idp.example.org/jwks", BZGRAPH_ENV="production")
     for good in ("https://idp.example.org/jwks", "http://127.0.0.1:9000/jwks"):  # a sidecar on this machine
         assert _fresh(monkeypatch, BZGRAPH_JWT_JWKS_URL=good, BZGRAPH_ENV="production").jwt_jwks_url == good
+
+
+@pytest.mark.parametrize("value, kept", [("0", None), ("0g", None), ("", None), ("1024k", "1024k"), ("256m", "256m")])
+def test_transaction_memory_is_none_or_a_size_neo4j_takes(monkeypatch: pytest.MonkeyPatch, value: str,
+                                                           kept: str | None) -> None:
+    assert _fresh(monkeypatch, BZGRAPH_DB_TRANSACTION_MEMORY=value).db_transaction_memory == kept
+
+
+@pytest.mark.parametrize("value", ["512k", "1023k", "10", "1t", "-1m"])
+def test_transaction_memory_neo4j_would_refuse_at_start_is_refused_here(monkeypatch: pytest.MonkeyPatch,
+                                                                         value: str) -> None:
+    with pytest.raises(SettingsError, match="BZGRAPH_DB_TRANSACTION_MEMORY"):
+        _fresh(monkeypatch, BZGRAPH_DB_TRANSACTION_MEMORY=value)
