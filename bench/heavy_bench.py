@@ -4,9 +4,10 @@ Starts `bzgraph serve` twice on free loopback ports against the configured datab
 OpenAlex sample first: `bzgraph import openalex ../shared/data/openalex-idb/*.jsonl.gz`): one with
 the turns as configured, one with them off (BZGRAPH_HEAVY_QUERIES=1000). Each round sends the same
 burst to each, alternately: --requests requests at once, each of --aliases explores at depth 2 and
-limit 500 around the graph's hubs, while a profile read goes every 0.3 s. Prints how many explores
-were answered (the others: SERVICE_UNAVAILABLE when the request's time ran out), the burst's time
-and the profile reads' median and worst, per setting and as ratios.
+limit 500 around the graph's hubs, while a profile read goes every 0.3 s and, from 0.5 s on, one
+small explore at a time (depth 2, limit 50: a UI user's). Prints how many explores were answered
+(the others: SERVICE_UNAVAILABLE when the request's time ran out), the burst's time, the profile
+reads' median and worst and how many lone explores got through, per setting and as ratios.
 
     BZGRAPH_NEO4J_URI=bolt://127.0.0.1:7694 BZGRAPH_DB_INSTANCE=fuzz python bench/heavy_bench.py [--rounds 3]
 """
@@ -58,6 +59,7 @@ async def burst(url: str, hubs: list[str], requests: int, light_id: str) -> dict
     document = "{" + " ".join(f'a{i}: explore(id: "{hub}", depth: 2, limit: 500) {{ truncated nodes {{ id }} }}'
                               for i, hub in enumerate(hubs)) + "}"
     light = {"query": '{ researcher(id: "%s") { name counts { works } works(first: 5) { totalCount } } }' % light_id}
+    lone_document = '{ explore(id: "%s", depth: 2, limit: 50) { nodes { id } } }' % light_id
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=httpx.Limits(max_connections=requests + 2)) as client:
         done = asyncio.Event()
 
@@ -76,16 +78,28 @@ async def burst(url: str, hubs: list[str], requests: int, light_id: str) -> dict
                 await asyncio.sleep(0.3)
             return times, failed
 
+        async def lone() -> tuple[int, int]:
+            """One explore at a time, as a UI user's, sent after the burst began."""
+            answered = sent = 0
+            await asyncio.sleep(0.5)
+            while not done.is_set():
+                sent += 1
+                body = (await client.post("/graphql", json={"query": lone_document})).json()
+                answered += (body.get("data") or {}).get("explore") is not None
+            return answered, sent
+
         probing = asyncio.create_task(prober())
+        lonely = asyncio.create_task(lone())
         started = time.perf_counter()
         results = await asyncio.gather(*(heavy() for _ in range(requests)))
         took = time.perf_counter() - started
         done.set()
         light_times, light_failed = await probing
+        lone_answered, lone_sent = await lonely
     total = sum(results, Counter())
     return {"answered": total["answered"], "unavailable": total["SERVICE_UNAVAILABLE"], "seconds": took,
             "light_median": statistics.median(light_times), "light_worst": max(light_times),
-            "light_failed": light_failed}
+            "light_failed": light_failed, "lone_answered": lone_answered, "lone_sent": lone_sent}
 
 
 async def hubs_of(count: int) -> list[str]:
@@ -122,7 +136,8 @@ def main() -> None:
     for name, m in medians.items():
         print(f"{name:>18}: explores answered {m['answered']:.0f} of {sent} (SERVICE_UNAVAILABLE {m['unavailable']:.0f}), "
               f"burst {m['seconds']:.2f} s, profile reads meanwhile: median {m['light_median'] * 1000:.0f} ms, "
-              f"worst {m['light_worst'] * 1000:.0f} ms, failed {m['light_failed']:.0f}   "
+              f"worst {m['light_worst'] * 1000:.0f} ms, failed {m['light_failed']:.0f}; lone explores meanwhile answered "
+              f"{m['lone_answered']:.0f} of {m['lone_sent']:.0f}   "
               f"(rounds: {[int(f['answered']) for f in figures[name]]})")
     turns, at_once = medians.values()
     print(f"ratio, explores answered (turns / all at once): {turns['answered'] / max(at_once['answered'], 1):.2f}")

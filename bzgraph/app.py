@@ -30,7 +30,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from bzgraph.context import Context
-from bzgraph.db import Database, count_round_trips, deadline, migrate
+from bzgraph.db import Database, count_round_trips, deadline, migrate, request_share
 from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
 from bzgraph.media import JSON, STATUS_WITHOUT_DATA, content_type_for, prefers_graphql_response
 from bzgraph.middleware import CORS, LimitRequestBody, NormalizeContentType, error_response
@@ -60,13 +60,15 @@ class GraphQLApp(GraphQL[Context, None]):
         return context
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
-        settings = request.app.state.db.settings
+        db: Database = request.app.state.db
+        settings = db.settings
         if request.method == "GET" and not _is_utf8_query(request.scope["query_string"]):
             # Starlette would read the bad bytes as U+FFFD and run something the client did not send.
             return error_response(400, "The query string is not UTF-8", accept=request.headers.get("accept"))
         try:
             # Counted and bounded from the start: get_context may write the account.
-            with count_round_trips(), deadline(request_time(request.app, settings.neo4j_timeout)):
+            with (count_round_trips(), deadline(request_time(request.app, settings.neo4j_timeout)),
+                  request_share(db.heavy_share)):
                 return await super().run(request, context, root_value)
         except RefusedRequest as exc:
             accept = request.headers.get("accept")

@@ -12,7 +12,7 @@ import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -82,6 +82,33 @@ class Slots:
     async def __aexit__(self, *exc_info: object) -> None:
         self.held -= 1
         self._semaphore.release()
+
+    @property
+    def full(self) -> bool:
+        return self.held >= self.size
+
+
+@contextlib.asynccontextmanager
+async def _heavy_turn(process: Slots, share: Slots | None) -> AsyncIterator[None]:
+    """A heavy query's turn: one of its request's share, then one of the process's slots."""
+    async with share if share is not None else contextlib.nullcontext():
+        async with process:
+            yield
+
+
+_share: contextvars.ContextVar[Slots | None] = contextvars.ContextVar("heavy_share", default=None)
+
+
+@contextmanager
+def request_share(slots: int) -> Iterator[None]:
+    """Inside this block (a request), at most ``slots`` of its heavy queries hold or wait for the
+    process's slots at once; the rest wait behind them, so that one request of many heavy aliases
+    does not queue them all ahead of the requests that come after it."""
+    token = _share.set(Slots(slots))
+    try:
+        yield
+    finally:
+        _share.reset(token)
 
 
 @dataclass
@@ -323,6 +350,7 @@ class Database:
         self._closed = False
         self._write_slots = asyncio.Semaphore(WRITE_SLOTS)
         self.heavy_slots = Slots(settings.heavy_queries)
+        self.heavy_share = max(1, settings.heavy_queries // 2)  # of them, one request's at once (request_share)
         self.driver = AsyncGraphDatabase.driver(
             settings.neo4j_uri,
             auth=(settings.neo4j_user, settings.neo4j_password_value()),
@@ -414,9 +442,10 @@ class Database:
         """``run`` (a call of the driver) with the contract's errors, within the call's time and the
         request's deadline, a write within the write slots, a heavy query within the heavy slots."""
         self._fail_fast()
+        share = _share.get()
         slot: contextlib.AbstractAsyncContextManager[Any] = (
-            self._write_slots if write else self.heavy_slots if heavy else contextlib.nullcontext())
-        queued = heavy and self.heavy_slots.held >= self.heavy_slots.size  # every slot taken: it waits its turn
+            self._write_slots if write else _heavy_turn(self.heavy_slots, share) if heavy else contextlib.nullcontext())
+        queued = heavy and (self.heavy_slots.full or (share is not None and share.full))  # it waits its turn
         running = False
         with self._outages(), driver_errors():
             # The driver bounds its own waits and retries; this bound guards against a hang

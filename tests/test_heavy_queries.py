@@ -1,4 +1,4 @@
-"""Heavy queries (explore at depth 2, collaboration paths, analyst queries) take turns: one process
+"""Heavy queries (explore at depth 2 past limit 100, collaboration paths, analyst queries) take turns: one process
 runs at most ``BZGRAPH_HEAVY_QUERIES`` of them at once, so that many of them together cannot take
 all of Neo4j's memory for transactions and fail all at once; the rest of the API does not wait."""
 
@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from bzgraph.api.explore import HEAVY_LIMIT
 from bzgraph.app import create_app
 from bzgraph.db import HEAVY_MIN_SECONDS, Database, count_round_trips, deadline
 from bzgraph.errors import ServiceUnavailable
@@ -18,17 +19,17 @@ from bzgraph.settings import Settings
 from support import codes, gql
 
 REFERENCE = "bzr-leon-bungert"
-EXPLORE = 'a{i}: explore(id: "%s", depth: %d, limit: 20) { nodes { id } }'
+EXPLORE = 'a{i}: explore(id: "%s", depth: %d, limit: %d) { nodes { id } }'
 
 
-def _aliases(depth: int, count: int) -> str:
-    return "{ " + " ".join(EXPLORE.replace("{i}", str(i)) % (REFERENCE, depth) for i in range(count)) + " }"
+def _aliases(depth: int, count: int, limit: int = HEAVY_LIMIT + 1) -> str:
+    return "{ " + " ".join(EXPLORE.replace("{i}", str(i)) % (REFERENCE, depth, limit) for i in range(count)) + " }"
 
 
 @asynccontextmanager
-async def app_with_two_slots(settings: Settings, timeout: float) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
-    """The app in-process with two heavy slots and requests of ``timeout`` seconds."""
-    app = create_app(settings.model_copy(update={"heavy_queries": 2, "neo4j_timeout": timeout}))
+async def app_with_slots(settings: Settings, slots: int, timeout: float) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
+    """The app in-process with ``slots`` heavy slots and requests of ``timeout`` seconds."""
+    app = create_app(settings.model_copy(update={"heavy_queries": slots, "neo4j_timeout": timeout}))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bzgraph.test") as client:
@@ -37,23 +38,38 @@ async def app_with_two_slots(settings: Settings, timeout: float) -> AsyncIterato
 
 @pytest.fixture
 async def two_slots(seeded: Database, settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
-    async with app_with_two_slots(settings, timeout=30.0) as app:
+    async with app_with_slots(settings, slots=2, timeout=30.0) as app:
         yield app
 
 
 async def test_heavy_queries_take_turns_and_all_are_answered(two_slots) -> None:
     client, db = two_slots
-    body = await gql(client, _aliases(depth=2, count=6))
-    assert "errors" not in body, body
-    assert len({str(v["nodes"]) for v in body["data"].values()}) == 1  # the same answer six times
-    assert body["extensions"]["cypherRoundTrips"] == 6
+    bodies = await asyncio.gather(*(gql(client, _aliases(depth=2, count=6)) for _ in range(3)))
+    for body in bodies:
+        assert "errors" not in body, body
+        assert len({str(v["nodes"]) for v in body["data"].values()}) == 1  # the same answer six times
+        assert body["extensions"]["cypherRoundTrips"] == 6
     assert db.heavy_slots.peak == 2 and db.heavy_slots.held == 0
+
+
+async def test_one_request_holds_a_share_of_the_slots_at_once(seeded, settings) -> None:
+    """Half of the slots per request: one request of many heavy aliases does not queue them all
+    ahead of the requests after it."""
+    async with app_with_slots(settings, slots=4, timeout=30.0) as (client, db):
+        assert db.heavy_share == 2
+        body = await gql(client, _aliases(depth=2, count=6))
+        assert "errors" not in body, body
+        assert db.heavy_slots.peak == 2
+        bodies = await asyncio.gather(*(gql(client, _aliases(depth=2, count=6)) for _ in range(2)))
+        assert all("errors" not in body for body in bodies), bodies
+        assert db.heavy_slots.peak == 4
 
 
 async def test_light_queries_take_no_slot(two_slots) -> None:
     client, db = two_slots
-    body = await gql(client, _aliases(depth=1, count=6))
-    assert "errors" not in body, body
+    for depth, limit in ((1, 500), (2, HEAVY_LIMIT)):
+        body = await gql(client, _aliases(depth=depth, count=6, limit=limit))
+        assert "errors" not in body, body
     assert db.heavy_slots.peak == 0
 
 
@@ -69,10 +85,11 @@ async def test_paths_and_analyst_queries_are_heavy(two_slots, query: str) -> Non
 
 
 async def test_a_heavy_query_left_waiting_past_its_time_is_busy_and_sends_nothing(two_slots, settings) -> None:
-    both = '{ explore(id: "%s", depth: 2) { nodes { id } } researcher(id: "%s") { name } }' % (REFERENCE, REFERENCE)
+    both = ('{ explore(id: "%s", depth: 2, limit: %d) { nodes { id } } researcher(id: "%s") { name } }'
+            % (REFERENCE, HEAVY_LIMIT + 1, REFERENCE))
     warm = await gql(two_slots[0], both)  # planned by Neo4j, in a request of 30 s
     assert "errors" not in warm, warm
-    async with app_with_two_slots(settings, timeout=1.0) as (client, db):
+    async with app_with_slots(settings, slots=2, timeout=1.0) as (client, db):
         async with db.heavy_slots, db.heavy_slots:  # both slots held, as by two long queries
             body = await gql(client, both)
         assert db.heavy_slots.held == 0 and db.heavy_slots.peak == 2  # the waiting query took none

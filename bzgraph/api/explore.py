@@ -24,6 +24,9 @@ from bzgraph.errors import BadUserInput
 from bzgraph.execution import PURE
 
 MAX_LIMIT = 500
+# Past this limit an explore at depth 2 is a heavy query (Database.heavy_slots): its memory grows with
+# the lists it expands, about 40-112 MB around the sample's hubs at 500, a tenth of that at 50.
+HEAVY_LIMIT = 100
 MAX_HOPS = 8
 # crossEdges(first:): its default and largest value. The shown nodes' kept lists bound how many
 # there are, but not tightly (around a work of a thousand authors, every pair of those shown), so the
@@ -193,7 +196,7 @@ class ExploreQuery:
         if not 1 <= limit <= MAX_LIMIT:
             raise BadUserInput(f"`limit` must be between 1 and {MAX_LIMIT}", argument="limit")
         rows = await info.context.db.read(
-            "explore/neighbourhood", heavy=depth == 2, id=check_id(id), depth=depth, limit=limit,
+            "explore/neighbourhood", heavy=depth == 2 and limit > HEAVY_LIMIT, id=check_id(id), depth=depth, limit=limit,
             firstLevel=limit if depth == 1 else (limit + 1) // 2,
             kinds=[k.value for k in kinds] if kinds else None,
             crossEdges=bool(selected_fields(info, {"crossEdges", "crossEdgesTotal"})))
