@@ -53,12 +53,12 @@ POOL_SIZE = 50  # connections to the database, per process
 # Write transactions may hold at most this many connections at once: writes waiting for a lock (a hot
 # researcher, an import's batch) cannot take them all and leave reads waiting behind them.
 WRITE_SLOTS = 40
-# Neo4j's memory for transactions: all of them together past their limit (dbms.memory.transaction.total.max,
-# 70 % of the heap), and one past its own (db.memory.transaction.max, which Aura sets). Neo4j 5.26 reports
-# both with the first code and names the setting in the message; its documentation lists the second code.
 # A heavy query's turn that comes with less of its request's time left than this is given back
 # unused (busy): it could not finish, and would hold the turn to fail with a vaguer error.
 HEAVY_MIN_SECONDS = 0.1
+# Neo4j's memory for transactions: all of them together past their limit (dbms.memory.transaction.total.max,
+# 70 % of the heap), and one past its own (db.memory.transaction.max, which Aura sets). Neo4j 5.26 reports
+# both with the first code and names the setting in the message; its documentation lists the second code.
 _POOL_OUT_OF_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 _TRANSACTION_OUT_OF_MEMORY = "Neo.ClientError.General.TransactionOutOfMemoryError"
 _TRANSACTION_LIMIT = "db.memory.transaction.max"
