@@ -92,6 +92,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any,  # type: ignore[override]
                                 root_value: Any, sub_response: Any) -> Any:
+        """Strawberry's execution; then a persisted query's text is kept, if it parsed and validated."""
         result = await super().execute_operation(request, request_adapter, request_data, context, root_value,
                                                  sub_response)
         if isinstance(request_data, GraphQLRequestData) and isinstance(result, ExecutionResult):
