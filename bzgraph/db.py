@@ -348,7 +348,7 @@ class Database:
         self._lost_at: float | None = None  # when a call last found the database out of reach
         self._watching: asyncio.Task[None] | None = None  # pings in the background (one task at a time)
         self._closed = False
-        self._write_slots = asyncio.Semaphore(WRITE_SLOTS)
+        self._write_slots = Slots(WRITE_SLOTS)
         self.heavy_slots = Slots(settings.heavy_queries)
         self.heavy_share = max(1, settings.heavy_queries // 2)  # of them, one request's at once (request_share)
         self.driver = AsyncGraphDatabase.driver(

@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     # times it while serve's warm-up runs, bzgraph.app.request_time); one call outside a request, with the
     # driver's retries, within three times it.
     neo4j_timeout: float = Field(default=5.0, gt=0, le=300)
-    # Queries whose cost follows the graph's shape (explore at depth 2, collaboration paths, analyst
-    # queries) that one process runs at once; more wait for a slot within their request's time.
+    # Queries whose cost follows the graph's shape (explore at depth 2 past limit 100, collaboration paths,
+    # analyst queries) that one process runs at once, half of them for one request; more wait for a slot
+    # within their request's time.
     heavy_queries: int = Field(default=4, ge=1, le=1000)
 
     # Where the local Neo4j, its password and the local JWT secret live (git-ignored).

@@ -1,16 +1,17 @@
-"""Heavy queries (explore at depth 2 past limit 100, collaboration paths, analyst queries) take turns: one process
-runs at most ``BZGRAPH_HEAVY_QUERIES`` of them at once, so that many of them together cannot take
-all of Neo4j's memory for transactions and fail all at once; the rest of the API does not wait."""
+"""Heavy queries (explore at depth 2 past limit 100, collaboration paths, analyst queries) take
+turns: one process runs at most ``BZGRAPH_HEAVY_QUERIES`` of them at once, half of them for one
+request, so that many of them together cannot take all of Neo4j's memory for transactions and fail
+all at once; the rest of the API does not wait."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+
 from bzgraph.api.explore import HEAVY_LIMIT
 from bzgraph.app import create_app
 from bzgraph.db import HEAVY_MIN_SECONDS, Database, count_round_trips, deadline
@@ -26,7 +27,7 @@ def _aliases(depth: int, count: int, limit: int = HEAVY_LIMIT + 1) -> str:
     return "{ " + " ".join(EXPLORE.replace("{i}", str(i)) % (REFERENCE, depth, limit) for i in range(count)) + " }"
 
 
-@asynccontextmanager
+@contextlib.asynccontextmanager
 async def app_with_slots(settings: Settings, slots: int, timeout: float) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
     """The app in-process with ``slots`` heavy slots and requests of ``timeout`` seconds."""
     app = create_app(settings.model_copy(update={"heavy_queries": slots, "neo4j_timeout": timeout}))
