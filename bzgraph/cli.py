@@ -160,6 +160,9 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
     query = queries.get(args.name)
     if query in queries.migrations():
         raise BadUserInput(f"{args.name} is a migration of several statements: `bzgraph db migrate` applies it")
+    refusal = f"{args.name} changes the data or ends others' transactions; run it with --write if you mean to"
+    if query.writes and not args.write:  # a read transaction would refuse most, but not TERMINATE TRANSACTIONS
+        raise BadUserInput(refusal)
     params = dict(_parse_param(p) for p in args.param)
     if args.name.startswith(analytics.PREFIX):
         params = analytics.prepare(args.name, params)  # checked, optional ones filled with null
@@ -174,7 +177,7 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
         rows = _run(_with_db(settings, go))
     except ClientError as exc:
         if exc.code == "Neo.ClientError.Statement.AccessMode":
-            raise BadUserInput(f"{args.name} changes the data; run it with --write to let it") from exc
+            raise BadUserInput(refusal) from exc
         raise BadUserInput(f"{args.name}: {exc.message}") from exc  # parameters that do not fit
     except ServiceUnavailable as exc:
         cause = exc.__cause__

@@ -32,7 +32,7 @@ import orjson
 
 from bzgraph import analytics, queries
 from bzgraph.db import driver_errors, unsendable_text
-from bzgraph.errors import BzgraphError, NotFound
+from bzgraph.errors import BzgraphError, Forbidden, NotFound
 
 if TYPE_CHECKING:
     import networkx
@@ -64,18 +64,19 @@ def operation(name: str) -> str:
 
 class Records(list[T]):
     """A list of results that turns into a DataFrame: one row per item, one column per field of
-    ``of`` (a dataclass), present even when there are no rows; integers that may be missing are
-    pandas' nullable ``Int64``, so a year stays a whole number."""
+    ``of`` (a dataclass) or per name of ``columns`` (for dicts), present even when there are no
+    rows; integers that may be missing are pandas' nullable ``Int64``, so a year stays a whole number."""
 
-    def __init__(self, items: Iterable[T] = (), of: type | None = None) -> None:
+    def __init__(self, items: Iterable[T] = (), of: type | None = None, columns: list[str] | None = None) -> None:
         super().__init__(items)
         self.of = of
+        self.columns = columns
 
     def to_pandas(self) -> pandas.DataFrame:
         import pandas as pd
 
         if self.of is None:
-            return _frame([x for x in self], None)  # type: ignore[misc]
+            return _frame([x for x in self], self.columns)  # type: ignore[misc]
         frame = pd.DataFrame([asdict(x) for x in self],  # type: ignore[call-overload]
                              columns=[f.name for f in fields(self.of)])
         return frame.astype({f.name: _DTYPES[f.type] for f in fields(self.of) if f.type in _DTYPES})
@@ -301,7 +302,7 @@ class Rows:
         return self.rows[index]
 
     def to_pandas(self) -> pandas.DataFrame:
-        return _frame(list(self.rows), self.columns)
+        return self.rows.to_pandas()
 
 
 # -- requests, shared by both clients ----------------------------------------------------------
@@ -357,7 +358,7 @@ def _cypher(name: str, params: Data) -> _Call:
             warnings.warn(f"{name}: the API answers at most {len(c['rows'])} rows and this query has more; "
                           "pass a smaller limit, or run it directly (Client(..., neo4j_uri=...)) for every row",
                           TruncatedWarning, stacklevel=4)
-        return Rows(name=c["name"], columns=c["columns"], rows=Records(c["rows"]), truncated=c["truncated"])
+        return Rows(name=c["name"], columns=c["columns"], rows=Records(c["rows"], columns=c["columns"]), truncated=c["truncated"])
 
     return _Call(operation("AnalystQuery"), {"name": name, "params": params}, shape)
 
@@ -388,9 +389,12 @@ def _direct(name: str, params: Data) -> tuple[str, Data]:
         if name.startswith(analytics.PREFIX):
             params = analytics.prepare(name, params)
         try:
-            return queries.get(name).text, params
+            query = queries.get(name)
         except KeyError as exc:
             raise NotFound(exc.args[0], argument="name") from None
+        if query.writes:  # a read transaction refuses most of these, but not TERMINATE TRANSACTIONS
+            raise Forbidden("this query changes data or ends others' transactions; direct runs are read-only")
+        return query.text, params
 
 
 @contextmanager
@@ -429,7 +433,8 @@ def _driver_options(timeout: float) -> Data:
 
 
 def _rows(name: str, keys: list[str], records: list[Any]) -> Rows:
-    return Rows(name=name, columns=list(keys), rows=Records(analytics.jsonable(r.data()) for r in records))
+    return Rows(name=name, columns=list(keys),
+                rows=Records((analytics.jsonable(r.data()) for r in records), columns=list(keys)))
 
 
 _JSON = {"content-type": "application/json"}

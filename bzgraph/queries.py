@@ -32,8 +32,10 @@ class Query:
 
     @property
     def writes(self) -> bool:
-        """Whether the query has a clause that changes data (``bzgraph cypher`` then needs ``--write``);
-        read from its text, without comments and string literals."""
+        """Whether the query has a clause that changes data, or another client's work (``TERMINATE
+        TRANSACTIONS``, which a read transaction allows): ``bzgraph cypher`` then needs ``--write``,
+        and the notebook client's direct runs refuse it. Read from its text, without comments and
+        string literals."""
         return _WRITE_CLAUSE.search(_code(self.text)) is not None
 
     @property
@@ -44,7 +46,7 @@ class Query:
         return [part.strip() for part in body.split(";") if part.strip()]
 
 
-_WRITE_CLAUSE = re.compile(r"\b(?:CREATE|MERGE|SET|DELETE|REMOVE|DROP)\b", re.IGNORECASE)
+_WRITE_CLAUSE = re.compile(r"\b(?:CREATE|MERGE|SET|DELETE|REMOVE|DROP|TERMINATE)\b", re.IGNORECASE)
 _COMMENT_OR_STRING = re.compile(r"//[^\n]*|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 
 

@@ -1,4 +1,5 @@
-// Any node by id, with its kind and the properties its GraphQL type shows (not its explore lists: a hub's are 25 KB).
+// Any node by id, with its kind and the properties the GraphQL types show (not its explore lists: a hub's are 25 KB).
+// `props` has the same keys for every kind: those another kind's type shows are null (a work's `bio`, say).
 // Parameters: $ids LIST<STRING>.
 // Example: bzgraph cypher node --param 'ids=["bzw-arxiv-2105.04319"]'
 UNWIND $ids AS nodeId

@@ -35,7 +35,8 @@ def test_list_shows_every_query_with_its_purpose() -> None:
 
 async def test_list_says_which_queries_change_data_as_the_database_does(seeded: Database) -> None:
     """`--list` marks each query read or write (a write needs --write); the mark, read from the text,
-    agrees with the query type Neo4j's planner gives every query (EXPLAIN runs nothing)."""
+    agrees with the query type Neo4j's planner gives every query (EXPLAIN runs nothing), but for
+    TERMINATE TRANSACTIONS: Neo4j plans it as a read, and it ends other clients' work."""
     listed = {line.split()[0]: line.split()[1] for line in _cli("--list").stdout.splitlines()}
     migrations = set(queries.migrations())
     for name, query in queries.all_queries().items():
@@ -44,7 +45,9 @@ async def test_list_says_which_queries_change_data_as_the_database_does(seeded: 
             continue
         async with seeded.driver.session(database=seeded.settings.neo4j_database) as session:
             planned = (await (await session.run("EXPLAIN " + query.text)).consume()).query_type
-        assert query.writes == (planned in ("w", "rw", "s")), (name, planned)
+        ends_others = "TERMINATE TRANSACTIONS" in query.text
+        assert planned == "r" if ends_others else query.writes == (planned in ("w", "rw", "s")), (name, planned)
+        assert query.writes or not ends_others, name
         assert listed[name] == ("write" if query.writes else "read"), name
     assert listed["profile/researchers"] == "read" and listed["accounts/follow"] == "write"
 
@@ -159,18 +162,33 @@ def test_an_install_without_the_cypher_folder_says_so(tmp_path, monkeypatch) -> 
     assert queries.get("profile/researchers").purpose
 
 
+REFUSED_WITHOUT_WRITE = ("bzgraph: BAD_USER_INPUT: {} changes the data or ends others' transactions; "
+                         "run it with --write if you mean to")
+
+
 async def test_a_query_that_changes_data_runs_only_with_write(seeded: Database) -> None:
-    """Without --write every query runs in a read transaction, so the database refuses a write;
+    """Without --write a query that writes is refused (and every query runs in a read transaction);
     the analyst is told how to let it run, and nothing is changed."""
     value = f"v-{os.getpid()}"
     refused = _cli("testing/marker-set", "--param", f"value={value}")
     assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
-    assert refused.stderr.strip() == ("bzgraph: BAD_USER_INPUT: testing/marker-set changes the data; "
-                                      "run it with --write to let it")
+    assert refused.stderr.strip() == REFUSED_WITHOUT_WRITE.format("testing/marker-set")
     assert await seeded.read("testing/marker-get") != [{"value": value}]
     written = _cli("testing/marker-set", "--write", "--param", f"value={value}")
     assert written.returncode == 0, written.stderr
     assert await seeded.read("testing/marker-get") == [{"value": value}]
+
+
+def test_ending_other_transactions_needs_write_too() -> None:
+    """TERMINATE TRANSACTIONS changes no data, and a read transaction allows it; it still ends
+    other clients' work, so it is listed as a write and refused without --write."""
+    listed = _cli("--list")
+    assert listed.returncode == 0, listed.stderr
+    kinds = {line.split()[0]: line.split()[1] for line in listed.stdout.splitlines() if line.strip()}
+    assert kinds["testing/terminate-blocked"] == "write"
+    refused = _cli("testing/terminate-blocked")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert refused.stderr.strip() == REFUSED_WITHOUT_WRITE.format("testing/terminate-blocked")
 
 
 def test_a_migration_points_to_db_migrate() -> None:

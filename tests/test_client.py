@@ -177,6 +177,11 @@ def test_empty_results_keep_their_columns_and_years_stay_whole_numbers(client: C
     assert len(rows) == 0
     assert rows.columns == ["id", "title", "year", "direction", "distance", "citedByCount"]
     assert list(rows.to_pandas().columns) == rows.columns
+    assert list(rows.rows.to_pandas().columns) == rows.columns  # the list of rows itself, as docs/analysts.md says
+    with Client(client.url, neo4j_uri=settings.neo4j_uri,
+                neo4j_auth=(settings.neo4j_user, settings.neo4j_password_value())) as direct:
+        direct_rows = direct.cypher("analytics/citation-neighbourhood", id="bzw-none")
+        assert list(direct_rows.rows.to_pandas().columns) == rows.columns
     assert list(client.search("zzzzqqq").to_pandas().columns) == ["score", "id", "kind", "label", "year"]
     no_works = client.profile(LEON, works_first=0).works.to_pandas()
     assert list(no_works.columns) == ["id", "type", "year", "venue", "title", "abstract"]
@@ -243,7 +248,9 @@ def test_direct_runs_raise_the_codes_the_api_gives(live_url: str, settings: Sett
                            (lambda: direct.cypher("analytics/no-such-query"), "NOT_FOUND"),
                            (lambda: direct.cypher("no/such/query"), "NOT_FOUND"),
                            (lambda: direct.cypher("node"), "BAD_USER_INPUT"),  # $ids missing: Neo4j refuses
-                           (lambda: direct.cypher("testing/marker-set", value="x"), "FORBIDDEN")):
+                           (lambda: direct.cypher("testing/marker-set", value="x"), "FORBIDDEN"),
+                           # a read transaction would run this one: refused before it is sent
+                           (lambda: direct.cypher("testing/terminate-blocked"), "FORBIDDEN")):
             with pytest.raises(APIError) as refused:
                 call()
             assert refused.value.code == code

@@ -440,6 +440,19 @@ async def test_nodes_two_works_drop_at_once_are_deleted_and_counted_once(import_
     assert next(line for line in summary.lines() if line.startswith("nodes:")).endswith(", 4 deleted")
 
 
+def test_the_summary_lists_labels_under_nodes_and_types_under_relationships() -> None:
+    summary = Summary()
+    summary.add_counts([{"kind": "Work", "created": 2, "updated": 1}, {"kind": "AUTHORED", "created": 5, "deleted": 1},
+                        {"kind": "Researcher", "created": 3}, {"kind": "HAS_TOPIC", "updated": 4}])
+    lines = summary.lines()
+    nodes, rels = lines.index(next(x for x in lines if x.startswith("nodes:"))), lines.index(
+        next(x for x in lines if x.startswith("relationships:")))
+    assert lines[nodes] == "nodes: 5 created, 1 updated, 0 deleted"
+    assert lines[nodes + 1:rels] == ["  Researcher: +3 ~0", "  Work: +2 ~1"]
+    assert lines[rels] == "relationships: 5 created, 4 updated, 1 deleted"
+    assert lines[rels + 1:] == ["  AUTHORED: +5 ~0 -1", "  HAS_TOPIC: +0 ~4"]
+
+
 async def test_imports_running_at_once_take_turns_and_the_newest_copy_wins(import_db: Database, tmp_path: Path,
                                                                            settings: Settings) -> None:
     old = [small_work(f"00750000000{i:02d}", "2025-01-01", [f"00750000{i:02d}001"], "0075000000001", "0075000000001")

@@ -87,13 +87,18 @@ class Summary:
                f"{self.seconds - self.refresh_seconds:.1f}s, then explore lists refreshed for {self.refreshed} "
                f"nodes in {self.refresh_seconds:.1f}s",
                f"nodes: {self.total(self.created, True)} created, {self.total(self.updated, True)} updated, "
-               f"{self.total(self.deleted, True)} deleted",
+               f"{self.total(self.deleted, True)} deleted", *self._per_kind(nodes=True),
                f"relationships: {self.total(self.created, False)} created, "
-               f"{self.total(self.updated, False)} updated, {self.total(self.deleted, False)} deleted"]
-        kinds = sorted(set(self.created) | set(self.updated) | set(self.deleted))
-        out += [f"  {k}: +{self.created[k]} ~{self.updated[k]}" + (f" -{self.deleted[k]}" if self.deleted[k] else "")
-                for k in kinds]
+               f"{self.total(self.updated, False)} updated, {self.total(self.deleted, False)} deleted",
+               *self._per_kind(nodes=False)]
         return out
+
+    def _per_kind(self, nodes: bool) -> list[str]:
+        """One line per node label (``nodes``) or relationship type: +created ~updated -deleted."""
+        kinds = sorted(k for k in set(self.created) | set(self.updated) | set(self.deleted)
+                       if k[0].isupper() and k[1].islower() == nodes)
+        return [f"  {k}: +{self.created[k]} ~{self.updated[k]}" + (f" -{self.deleted[k]}" if self.deleted[k] else "")
+                for k in kinds]
 
 
 # -- reading --------------------------------------------------------------------------------

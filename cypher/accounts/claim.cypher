@@ -2,7 +2,10 @@
 // Parameters: $userId STRING, $sub STRING, $researcherId STRING, $claimId STRING, $orcid STRING?, $email STRING?, $note STRING?,
 //   $maxPendingClaims INTEGER (the most claims an account may have awaiting review).
 // Returns outcome: CREATED, ALREADY_CLAIMED, VIEWER_HOLDS_CLAIM, ALREADY_PENDING or TOO_MANY_PENDING (no row: no such researcher),
-//   and the claim created (as accounts/viewer shows it), null when refused.
+//   the claim created (as accounts/viewer shows it), null when refused, and researcherId. A pending claim changes no
+//   trust signal; its approval does (accounts/review-claim).
+// The account examples run in this order, each as the one before leaves the graph: accounts/claim,
+//   accounts/review-claim, trust/recompute, accounts/invite, accounts/respond-invitation, accounts/update-profile.
 // Example: bzgraph cypher accounts/claim --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param claimId=claim:1 --param orcid=null --param email=a@example.org --param note=null --param maxPendingClaims=5
 MATCH (r:Researcher {id: $researcherId})
 SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit

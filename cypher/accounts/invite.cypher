@@ -7,7 +7,7 @@
 //   (the sender's earlier invitation to this researcher is still pending) or RATE_LIMITED (no row: no such researcher),
 //   the invitation sent (as accounts/viewer shows it), null when refused, and details: with
 //   RATE_LIMITED, {retryAfter}: the seconds until the oldest invitation counted leaves the 24 hours.
-// Example: bzgraph cypher accounts/invite --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20 --param invitationDays=30
+// Example: bzgraph cypher accounts/invite --write --param userId=user:bob --param sub=bob --param researcherId=bzr-leon-bungert --param invitationId=invitation:1 --param message=Hello --param limit=20 --param invitationDays=30   # once alice's claim is approved
 MATCH (r:Researcher {id: $researcherId})
 // Exclusive locks until commit, the researcher first and then the account, in the order follow,
 // unfollow and claim take them: in the other order, an invitation and a follow could deadlock.

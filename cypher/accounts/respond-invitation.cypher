@@ -2,7 +2,7 @@
 // Parameters: $userId STRING, $invitationId STRING, $accept BOOLEAN, $invitationDays INTEGER.
 // Returns outcome: ACCEPTED, DECLINED, NOT_PENDING (answered before) or EXPIRED (no row: no such invitation for this viewer),
 //   and the invitation (as accounts/viewer shows it).
-// Example: bzgraph cypher accounts/respond-invitation --write --param userId=user:bob --param invitationId=invitation:1 --param accept=true --param invitationDays=30
+// Example: bzgraph cypher accounts/respond-invitation --write --param userId=user:alice --param invitationId=invitation:1 --param accept=true --param invitationDays=30   # alice holds the record; after the accounts/invite example
 MATCH (:User {id: $userId})-[:CLAIMANT_OF]->(r:Researcher)<-[:TO]-(i:Invitation {id: $invitationId})<-[:SENT]-(u:User)
 SET i._lock = true REMOVE i._lock
 WITH i, u, r, CASE WHEN i.status <> 'PENDING' THEN 'NOT_PENDING'

@@ -3,8 +3,10 @@
 // on other records).
 // Parameters: $claimId STRING, $approve BOOLEAN, $moderatorId STRING.
 // Returns outcome: APPROVED, REJECTED, OWN_CLAIM (a moderator never reviews their own claim), NOT_PENDING,
-//   RECORD_CLAIMED or CLAIMANT_HOLDS_CLAIM (no row: no such claim), and the claim (as accounts/claims shows it).
-// Example: bzgraph cypher accounts/review-claim --write --param claimId=claim:1 --param approve=true --param moderatorId=user:mod
+//   RECORD_CLAIMED or CLAIMANT_HOLDS_CLAIM (no row: no such claim), the claim (as accounts/claims shows it) and
+//   researcherId. After APPROVED, run trust/recompute for researcherId in the same transaction (the API does): the
+//   claim raises the verification level.
+// Example: bzgraph cypher accounts/review-claim --write --param claimId=claim:1 --param approve=true --param moderatorId=user:mod   # after the accounts/claim example
 MATCH (u:User)-[:MADE]->(c:Claim {id: $claimId})-[:CLAIMS]->(r:Researcher)
 SET r._lock = true, u._lock = true REMOVE r._lock, u._lock  // exclusive locks until commit
 WITH c, u, r,
