@@ -1,4 +1,4 @@
-"""uvicorn's HTTP protocol with a deadline for each request's head.
+"""uvicorn's HTTP protocol with a deadline for each request's head, and refusals with a code.
 
 uvicorn bounds how long a connection may sit idle between requests (its keep-alive timeout), but
 not how long a client may take to send a request line and headers: a client that connects and
@@ -10,6 +10,10 @@ answer that begins no request, such as a stray CRLF); otherwise the connection i
 written gets its time from the moment the answer is complete, and uvicorn's shorter keep-alive
 timeout does not cut it. Bodies have their own limit
 (``bzgraph.middleware.LimitRequestBody``).
+
+A request the HTTP parser refuses (not HTTP/1.1, two ``Content-Length`` headers, a URL past the
+65,535 bytes httptools can hold) is answered as every refusal is: JSON with ``BAD_USER_INPUT``
+(``414`` for the URL), where uvicorn would answer in plain text.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import asyncio
 
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+URL_MAX_BYTES = 65_535  # httptools keeps a URL's parts as 16-bit offsets: a longer one fails to parse
 
 
 class HeadTimeoutProtocol(HttpToolsProtocol):
@@ -84,10 +90,25 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
         self._head_timer = None
         if self.transport.is_closing() or not self._waiting_for_client():
             return  # never into a response in flight; on_response_complete arms it again
-        message = f"The request headers did not arrive within {self.header_timeout:g} s"
+        self._write_refusal(b"408 Request Timeout", f"The request headers did not arrive within {self.header_timeout:g} s")
+
+
+    def send_400_response(self, msg: str) -> None:
+        """A request httptools cannot parse, answered as every refusal is: JSON with a code (uvicorn
+        answers it in plain text). A URL past 65,535 bytes, which httptools cannot hold, is ``414``."""
+        if len(self.url or b"") > URL_MAX_BYTES:
+            status = b"414 URI Too Long"
+            message = f"The request's URL is longer than {URL_MAX_BYTES:,} bytes: send the document with POST"
+        else:
+            status, message = b"400 Bad Request", "The request is not valid HTTP/1.1"
+        self._write_refusal(status, message)
+
+    def _write_refusal(self, status: bytes, message: str) -> None:
+        """Write a refusal (``BAD_USER_INPUT``) and close the connection."""
         body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]})
-        self.transport.write(b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
-                             b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
+        headers = b"".join(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers)
+        self.transport.write(b"HTTP/1.1 %s\r\n%scontent-type: application/json\r\nconnection: close\r\n"
+                             b"content-length: %d\r\n\r\n%s" % (status, headers, len(body), body))
         self.transport.close()
 
 

@@ -117,3 +117,33 @@ async def test_bytes_that_begin_no_request_do_not_escape_the_deadline(request_: 
         assert await asyncio.wait_for(reader.read(), 2) == b""  # and closed
         assert 0.9 < asyncio.get_running_loop().time() - started < 4
         writer.close()
+
+
+@pytest.mark.parametrize("request_, status, message", [
+    # httptools holds a URL's parts as 16-bit offsets: uvicorn answered this in plain text
+    (b"GET /graphql?query=%7B__typename%7D&x=" + b"a" * 65_600 + b" HTTP/1.1\r\nhost: x\r\n\r\n", 414,
+     b"longer than 65,535 bytes: send the document with POST"),
+    (b"GET /graphql HTTP/1.1\r\nhost: x\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n", 400,
+     b"not valid HTTP/1.1"),
+    (b"NOT HTTP AT ALL\r\n\r\n", 400, b"not valid HTTP/1.1"),
+], ids=["long-url", "two-lengths", "garbage"])
+async def test_a_request_httptools_cannot_parse_is_refused_with_a_code(request_: bytes, status: int,
+                                                                       message: bytes) -> None:
+    """Every refusal carries extensions.code, also one the HTTP parser makes."""
+    async with serving(header_timeout=5.0) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request_)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 %d " % status) and b"content-type: application/json" in head.lower()
+        found = await asyncio.wait_for(reader.read(), 5)  # the body, then the connection closes
+        assert b'"code":"BAD_USER_INPUT"' in found and message in found
+        writer.close()
+
+
+async def test_a_url_just_within_what_httptools_holds_is_served() -> None:
+    async with serving(header_timeout=5.0) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        path = b"/" + b"a" * 65_000
+        writer.write(b"GET " + path + b" HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        assert await asyncio.wait_for(responses(reader), 5) == [(200, path)]
+        writer.close()
