@@ -157,6 +157,19 @@ async def test_paging_is_stable_when_older_works_arrive(api: httpx.AsyncClient, 
     assert seen == expected + [f"{rid}-old"]
 
 
+async def test_works_of_unknown_year_come_last_also_after_years_before_the_common_era(api: httpx.AsyncClient,
+                                                                                      seeded: Database) -> None:
+    """The import keeps years from -9999 to 9999: a work without one sorts after all of them, and is
+    not taken for year -1."""
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    years = {"a": -5, "b": -1, "c": None, "d": None, "e": 0, "f": -9999}
+    works = [{"id": f"{rid}-{k}", "title": k.upper(), "year": year} for k, year in years.items()]
+    await seeded.write("testing/researcher-with-works", id=rid, name="Ancient", works=works)
+    expected = [f"{rid}-{k}" for k in ("e", "b", "a", "f", "c", "d")]
+    for size in (1, 2, 6):
+        assert await _page_through(api, rid, size) == expected
+
+
 async def test_titles_are_ordered_ignoring_case_and_paged_past_a_missing_title(api: httpx.AsyncClient,
                                                                              seeded: Database) -> None:
     """Old records often have ALL-CAPS titles, a few start in lower case: "title ascending" files them

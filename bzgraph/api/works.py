@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 Row = dict[str, Any]
 LIST_FIRST = 10
-WORKS_POSITION = (int, str, str)  # year (-1 when unknown), lower-cased title (300 characters), id
+WORKS_POSITION = (int, str, str)  # year (-10000 when unknown: below any year the import keeps, -9999 to 9999), lower-cased title (300 characters), id
 MEMBERS_POSITION = (int, str, str)  # latest year the affiliation was seen, lower-cased name, id
 FIRST_DESCRIPTION = "at most this many, 0 to 100"
 AFTER_DESCRIPTION = "the endCursor of the page before; null for the first page"

@@ -21,7 +21,7 @@ CALL (people) {
     WITH pair[0] AS fewer, pair[1] AS more
     MATCH (fewer)-[:AUTHORED]->(w:Work)
     WHERE EXISTS { (w)<-[:AUTHORED]-(more) }
-    WITH w ORDER BY coalesce(w.year, -1) DESC, w.id ASC
+    WITH w ORDER BY coalesce(w.year, -10000) DESC, w.id ASC
     WITH collect(w) AS shared
     RETURN [w IN shared[..10] | w {.id, .title, .year, .type, .abstract, .doi, .arxivId, .language, .citedByCount,
                                    date: toString(w.date), venue: head([(w)-[:PUBLISHED_IN]->(s:Source) | s.name])}]

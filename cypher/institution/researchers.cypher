@@ -11,7 +11,7 @@ UNWIND $ids AS institutionId
 MATCH (i:Institution {id: institutionId})
 CALL (i) {
   OPTIONAL MATCH (r:Researcher)-[a:AFFILIATED_WITH]->(i)
-  WITH r, a, reduce(latest = -1, year IN coalesce(a.years, []) | CASE WHEN year > latest THEN year ELSE latest END) AS y,
+  WITH r, a, reduce(latest = -10000, year IN coalesce(a.years, []) | CASE WHEN year > latest THEN year ELSE latest END) AS y,
        left(toLower(coalesce(r.name, '')), 300) AS n
   WHERE r IS NOT NULL AND (
     $afterId IS NULL

@@ -17,7 +17,7 @@ UNWIND $ids AS researcherId
 MATCH (r:Researcher {id: researcherId})
 CALL (r) {
   OPTIONAL MATCH (r)-[aff:AFFILIATED_WITH]->(i:Institution)
-  WITH i, aff ORDER BY coalesce(aff.years[-1], -1) DESC, i.name ASC, i.id ASC
+  WITH i, aff ORDER BY coalesce(aff.years[-1], -10000) DESC, i.name ASC, i.id ASC
   WITH collect(CASE WHEN i IS NULL THEN null
                     ELSE {institution: i {.id, .name, .country, .ror, .type}, years: coalesce(aff.years, [])} END) AS affiliations
   RETURN affiliations[0].institution AS affiliation, affiliations  // the current one: the latest year seen
@@ -60,7 +60,7 @@ CALL (r) {
 }
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)
-  WITH w, coalesce(w.year, -1) AS y, left(toLower(coalesce(w.title, '')), 300) AS t
+  WITH w, coalesce(w.year, -10000) AS y, left(toLower(coalesce(w.title, '')), 300) AS t
   WHERE w IS NOT NULL AND (
     $afterId IS NULL
     OR y < $afterYear

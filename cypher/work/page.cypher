@@ -16,7 +16,7 @@ CALL (n) {
     UNION ALL
     MATCH (n:Topic)<-[:HAS_TOPIC]-(w:Work) WHERE $via = 'topic' RETURN w
   }
-  WITH w, coalesce(w.year, -1) AS y, left(toLower(coalesce(w.title, '')), 300) AS t
+  WITH w, coalesce(w.year, -10000) AS y, left(toLower(coalesce(w.title, '')), 300) AS t
   WHERE $afterId IS NULL
      OR y < $afterYear
      OR (y = $afterYear AND t > $afterTitle)
