@@ -87,6 +87,7 @@ async def test_a_claim_reads_the_same_in_every_payload(api, settings, seeded) ->
         {"id": rid}, token=token(settings, sub))
     claim = made["data"]["claimResearcher"]["claim"]
     assert claim["createdAt"] and claim["claimant"] == sub and claim["researcher"] == {"id": rid}
+    assert len(claim["createdAt"]) == len("2026-11-28T04:43:32.187654321Z"), claim["createdAt"]  # one width
     assert claim["evidence"] == {"orcid": None, "email": "Me@example.org", "note": "n"}  # normalized once, stored so
     mine = await gql(api, f"{{ viewer {{ claims {{ {fields} }} }} }}", token=token(settings, sub))
     assert mine["data"]["viewer"]["claims"] == [claim]

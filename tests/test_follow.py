@@ -241,6 +241,7 @@ async def test_the_account_lists_whom_it_follows_page_by_page(api, settings, see
         seen += page
     assert [item["researcher"]["id"] for item in seen] == [rids[4], rids[3], rids[2], rids[0], *undated]
     assert all(item["since"] for item in seen[:4]) and not any(item["since"] for item in seen[4:])
+    assert {len(item["since"]) for item in seen[:4]} == {len("2026-11-28T04:43:32.180Z")}  # one width
     counts = await gql(api, "{ viewer { following(first: 100) { since } } }", token=fan)
     assert len(counts["data"]["viewer"]["following"]) == 7 and counts["extensions"]["cypherRoundTrips"] == 1
 

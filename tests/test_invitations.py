@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
+import pytest
+
+from bzgraph.api.accounts import instant
 from bzgraph.seed import load_seed
 from support import claim_and_approve, claim_and_open, codes, contract, gql, new_id, new_researcher, profile_state, token
 
@@ -153,6 +157,7 @@ async def test_an_invitation_unanswered_for_30_days_expires(api, settings, seede
 
     created = when(sent["createdAt"])
     assert when(sent["expiresAt"]) - created == timedelta(days=30)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", sent[k]) for k in ("createdAt", "expiresAt")), sent
 
     lists = f"""query($status: InvitationStatus) {{ viewer {{ invitations(status: $status) {{ {fields} }}
         sentInvitations(status: $status) {{ {fields} }} }} }}"""
@@ -436,3 +441,17 @@ async def test_the_account_counts_its_lists_whole(api, settings, seeded) -> None
     assert paged["data"]["viewer"] == {"following": [paged["data"]["viewer"]["following"][0]], "claims": [],
                                        "counts": {"following": 2, "pendingClaims": 1}}
     assert paged["extensions"]["cypherRoundTrips"] == 1
+
+
+@pytest.mark.parametrize("stored, digits, shown", [
+    ("2026-11-29T10:52:16.82Z", 3, "2026-11-29T10:52:16.820Z"),   # Neo4j drops the fraction's trailing zeros
+    ("2026-11-29T10:52:16Z", 3, "2026-11-29T10:52:16.000Z"),      # and a whole second's fraction
+    ("2026-11-29T10:52:16.187654Z", 9, "2026-11-29T10:52:16.187654000Z"),
+    ("2026-11-29T10:52:16.187654321Z", 9, "2026-11-29T10:52:16.187654321Z"),
+    ("2026-11-29T10:52:16.1876Z", 3, "2026-11-29T10:52:16.187Z"),  # cut, never rounded up past the second
+    (None, 3, None),
+    ("2026-11-29T10:52:16.82+01:00", 3, "2026-11-29T10:52:16.82+01:00"),  # not UTC: as stored
+])
+def test_instants_have_one_width_so_they_sort_as_text(stored: str | None, digits: int, shown: str | None) -> None:
+    assert instant(stored, digits) == shown
+

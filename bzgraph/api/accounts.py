@@ -7,6 +7,7 @@ read through the profile query (bookmarks make the read see the write).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -152,7 +153,7 @@ class Claim:
     @classmethod
     def from_row(cls, row: Row) -> Claim:
         return cls(id=strawberry.ID(row["id"]), status=ClaimStatus(row["status"]),
-                   created_at=row.get("createdAt"), researcher_id=row.get("researcherId"),
+                   created_at=instant(row.get("createdAt"), 9), researcher_id=row.get("researcherId"),
                    evidence=ClaimEvidence(orcid=row.get("orcid"), email=row.get("email"), note=row.get("note")),
                    claimant=row.get("claimant"),
                    closed_because=ClaimClosure(row["closedBecause"]) if row.get("closedBecause") else None)
@@ -168,7 +169,7 @@ class Invitation:
     status: InvitationStatus = strawberry.field(description="whether it has been answered, and how")
     message: str | None = strawberry.field(default=None, description="the sender's message, 1 to 2,000 characters")
     created_at: str | None = strawberry.field(default=None, description="when it was sent: an ISO 8601 date-time in "
-                                                                        "UTC, e.g. `2026-11-28T04:43:32.187Z`")
+                                                                        "UTC to the millisecond, e.g. `2026-11-28T04:43:32.180Z`")
     sender: str | None = strawberry.field(default=None, description="the sending account")
     expires_at: str | None = strawberry.field(default=None, description="while `PENDING`: when it expires unanswered, "
                                                                         "as `createdAt`; null otherwise")
@@ -177,8 +178,8 @@ class Invitation:
     @classmethod
     def from_row(cls, row: Row) -> Invitation:
         return cls(id=strawberry.ID(row["id"]), status=InvitationStatus(row["status"]),
-                   message=row.get("message"), created_at=row.get("createdAt"), sender=row.get("from"),
-                   expires_at=row.get("expiresAt"), researcher_id=row.get("researcherId"))
+                   message=row.get("message"), created_at=instant(row.get("createdAt"), 3), sender=row.get("from"),
+                   expires_at=instant(row.get("expiresAt"), 3), researcher_id=row.get("researcherId"))
 
     @strawberry.field(description="The invited researcher (the record its claimant holds).")
     async def researcher(self, info: Info[Context, None]) -> Researcher | None:
@@ -187,8 +188,9 @@ class Invitation:
 
 @strawberry.type(description="A researcher the account follows.")
 class Follow:
-    since: str | None = strawberry.field(description="when the follow began: an ISO 8601 date-time in UTC; null for "
-                                                     "a follow recorded without one (the seed's)")
+    since: str | None = strawberry.field(description="when the follow began: an ISO 8601 date-time in UTC to the "
+                                                     "millisecond, e.g. `2026-11-28T04:43:32.180Z`; null for a follow "
+                                                     "recorded without one (the seed's)")
     cursor: str = strawberry.field(description="`after` for the page after this follow (valid after an unfollow too)")
     researcher_id: strawberry.Private[str]
 
@@ -320,7 +322,7 @@ class Account:
         if after is not None:
             cursors.decode(scope, after, FOLLOWING_POSITION)  # BAD_USER_INPUT if refused
         rows = await self._page(info, "following", None, first, after)
-        return [Follow(since=r["since"], cursor=cursors.encode(scope, [r["position"], r["researcherId"]]),
+        return [Follow(since=instant(r["since"], 3), cursor=cursors.encode(scope, [r["position"], r["researcherId"]]),
                        researcher_id=r["researcherId"]) for r in rows]
 
     @strawberry.field(description="The author record this account holds, once a claim is approved.")
@@ -401,6 +403,19 @@ RESPOND_REFUSALS: Refusals = {
     "NOT_PENDING": (Conflict, "this invitation has already been answered"),
     "EXPIRED": (Conflict, f"this invitation has expired: it waited {INVITATION_DAYS} days for an answer"),
 }
+
+
+_INSTANT = re.compile(r"(\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z")
+
+
+def instant(value: str | None, digits: int) -> str | None:
+    """A UTC date-time as Neo4j writes it (``toString``: trailing zeros of the fraction dropped,
+    ``…:16.82Z``, ``…:16Z``) with exactly ``digits`` of fraction (``…:16.820Z``), so that every
+    value of a field has one width and sorts as text in time order."""
+    match = _INSTANT.fullmatch(value) if value is not None else None
+    if match is None:
+        return value
+    return f"{match[1]}.{(match[2] or '').ljust(digits, '0')[:digits]}Z"
 
 
 def _accepted(rows: list[Row], missing: str, refusals: Refusals) -> Row:
