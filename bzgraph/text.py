@@ -4,6 +4,7 @@ the bidirectional overrides that reorder what a reader sees, and text that is no
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,13 @@ LINE_BREAKS_AND_TABS = "\n\r\t"
 # Embeddings and overrides (LRE, RLE, PDF, LRO, RLO): they make text read other than it is stored
 # ("Trojan Source"); typed right-to-left text never needs them.
 BIDI_OVERRIDES = re.compile("[\u202a-\u202e]")
+FILLERS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"})  # letters and symbols that show nothing
+
+
+def is_visible(value: str) -> bool:
+    """Whether ``value`` shows anything: a letter, number, punctuation or symbol that is not a
+    filler; white space, zero-width and format characters alone show nothing."""
+    return any(unicodedata.category(ch)[0] in "LNPS" and ch not in FILLERS for ch in value)
 
 
 def controls_as_spaces(value: str) -> str:

@@ -116,7 +116,7 @@ def test_entities_encoded_twice_are_decoded_and_abstracts_kept_exactly() -> None
 
 def test_names_and_titles_are_stored_composed_as_people_type_them() -> None:
     """Some records spell accents as combining marks, or LaTeX's í as a dotless ı with an accent
-    (17 researchers of the sample, e.g. ``Marı́a``): stored so, a search for María could never
+    (15 researchers of the sample, e.g. ``Marı́a``): stored so, a search for María could never
     find them. Abstracts stay exactly as rebuilt."""
     rows = map_record({"id": "W1", "title": "Estudio de Mari\u0301a", "publication_year": 2020,
                        "abstract_inverted_index": {"Mari\u0301a": [0]},
@@ -132,6 +132,20 @@ def test_control_characters_in_names_and_titles_become_spaces() -> None:
                        "authorships": [{"author": {"id": "A1", "display_name": "Bad\x00Name\x07"}}]})
     assert rows.works[0]["title"] == "Line one [2J"
     assert [r["name"] for r in rows.researchers] == ["Bad Name"]
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", " \u2060\ufeff ", "\u3164", "\u200d\u200c"])
+def test_text_that_shows_nothing_counts_as_none(invisible: str) -> None:
+    """A name or title of zero-width, format or filler characters alone would be drawn as nothing
+    and found by no search: it is left out as an empty one is (the name falls back as for none)."""
+    def mapped(value: str) -> tuple:
+        rows = map_record({"id": "W1", "title": value, "publication_year": 2020,
+                           "authorships": [{"author": {"id": "A1", "display_name": value},
+                                            "institutions": [{"id": "I1", "display_name": value}]}]})
+        return rows.works[0]["title"], [r["name"] for r in rows.researchers], [i["name"] for i in rows.institutions]
+
+    assert mapped(invisible) == mapped("") == (None, mapped("")[1], ["I1"])
+    assert mapped("\u200bAda\u200b") == ("\u200bAda\u200b", ["\u200bAda\u200b"], ["\u200bAda\u200b"])  # visible: kept
 
 
 def test_titles_lose_their_inline_markup_and_abstracts_stay_exact() -> None:

@@ -34,7 +34,7 @@ from bzgraph.errors import (
     ServiceUnavailable,
     Unauthenticated,
 )
-from bzgraph.text import BIDI_OVERRIDES, LINE_BREAKS_AND_TABS, has_controls
+from bzgraph.text import BIDI_OVERRIDES, LINE_BREAKS_AND_TABS, has_controls, is_visible
 
 Row = dict[str, Any]
 MESSAGE_MAX = 2000
@@ -62,9 +62,6 @@ def normalize_orcid(value: str) -> str:
     return orcid
 
 
-_FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}  # letters and symbols that show nothing
-
-
 def free_text(value: str, argument: str, max_length: int) -> str | None:
     """Text a person typed (a note, a message, a bio), composed (NFC) and trimmed; None when
     nothing visible is left (white space, zero-width or format characters alone).
@@ -79,8 +76,7 @@ def free_text(value: str, argument: str, max_length: int) -> str | None:
                            argument=argument)
     if len(text) > max_length:
         raise BadUserInput(f"`{argument}` is longer than {max_length} characters", argument=argument)
-    visible = any(unicodedata.category(ch)[0] in "LNPS" and ch not in _FILLERS for ch in text)
-    return text if visible else None
+    return text if is_visible(text) else None
 
 
 def normalize_email(value: str) -> str:

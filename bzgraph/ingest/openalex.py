@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from bzgraph.queries import CYPHER_INTEGER
-from bzgraph.text import BIDI_OVERRIDES, controls_as_spaces
+from bzgraph.text import BIDI_OVERRIDES, controls_as_spaces, is_visible
 
 OPENALEX_PREFIX = "https://openalex.org/"
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/",
@@ -124,10 +124,12 @@ def compose(value: str) -> str:
 
 def text(value: Any) -> str | None:
     """A string with HTML entities decoded, control characters (line breaks too) made spaces,
-    composed (:func:`compose`) and surrounding white space removed, or None for empty/non-strings."""
+    composed (:func:`compose`) and surrounding white space removed, or None for non-strings and for
+    text that shows nothing (white space, zero-width or format characters alone)."""
     if not isinstance(value, str):
         return None
-    return compose(controls_as_spaces(BIDI_OVERRIDES.sub("", unescape(value)))).strip() or None
+    cleaned = compose(controls_as_spaces(BIDI_OVERRIDES.sub("", unescape(value)))).strip()
+    return cleaned if is_visible(cleaned) else None
 
 
 # Markup OpenAlex titles carry (HTML and JATS formatting, MathML): inline tags join what they wrap
