@@ -10,6 +10,8 @@
 //   $exact STRING (the typed text lower-cased, single-spaced), $kinds LIST<STRING> (RESEARCHER, WORK, TOPIC, INSTITUTION),
 //   $skip INTEGER (hits passed over: the page's start), $first INTEGER, $cap INTEGER (at most this many hits per
 //   index are ranked and counted).
+// Returns one row: totalCount (hits ranked), hits (the page's), truncated (some index had more than $cap hits: the
+//   rest are neither counted nor paged).
 // Example: bzgraph cypher search --param query=lipschitz --param 'lookup={"ids":["lipschitz"],"doi":null,"arxiv":null,"orcid":null,"rors":[]}' --param exact=lipschitz --param 'kinds=["RESEARCHER","WORK","TOPIC","INSTITUTION"]' --param skip=0 --param first=5 --param cap=1000
 CALL () {
   // an identifier pasted whole: its node (an index seek each; nothing when the text is no identifier)
@@ -32,28 +34,36 @@ CALL () {
 WITH collect(node) AS identified, collect({node: node, label: label, score: 0.0, identified: true}) AS identifiedHits
 CALL (identified) {
   CALL () {
-    CALL db.index.fulltext.queryNodes('search_researcher_folded', $query, {limit: $cap}) YIELD node, score
+    CALL db.index.fulltext.queryNodes('search_researcher_folded', $query, {limit: $cap + 1}) YIELD node, score
     WHERE 'RESEARCHER' IN $kinds
     RETURN node, score, 'Researcher' AS label
     UNION ALL
-    CALL db.index.fulltext.queryNodes('search_work_folded', $query, {limit: $cap}) YIELD node, score
+    CALL db.index.fulltext.queryNodes('search_work_folded', $query, {limit: $cap + 1}) YIELD node, score
     WHERE 'WORK' IN $kinds
     RETURN node, score, 'Work' AS label
     UNION ALL
-    CALL db.index.fulltext.queryNodes('search_topic_folded', $query, {limit: $cap}) YIELD node, score
+    CALL db.index.fulltext.queryNodes('search_topic_folded', $query, {limit: $cap + 1}) YIELD node, score
     WHERE 'TOPIC' IN $kinds
     RETURN node, score, 'Topic' AS label
     UNION ALL
-    CALL db.index.fulltext.queryNodes('search_institution_folded', $query, {limit: $cap}) YIELD node, score
+    CALL db.index.fulltext.queryNodes('search_institution_folded', $query, {limit: $cap + 1}) YIELD node, score
     WHERE 'INSTITUTION' IN $kinds
     RETURN node, score, 'Institution' AS label
   }
-  WITH node, score, label WHERE NOT node IN identified
-  RETURN collect({node: node, label: label, score: score, identified: false}) AS found, max(score) AS top
+  // each index's hits in its order (best first): the first $cap are ranked; one more says there are more
+  WITH label, collect({node: node, score: score}) AS ofLabel
+  WITH collect({label: label, kept: ofLabel[..$cap]}) AS perLabel, coalesce(max(size(ofLabel)), 0) > $cap AS truncated
+  WITH truncated, COLLECT {
+    UNWIND perLabel AS p
+    UNWIND p.kept AS k
+    WITH p, k WHERE NOT k.node IN identified
+    RETURN {node: k.node, label: p.label, score: k.score, identified: false}
+  } AS found
+  RETURN found, reduce(top = 0.0, h IN found | CASE WHEN h.score > top THEN h.score ELSE top END) AS top, truncated
 }
-WITH identifiedHits, found, coalesce(top, 0.0) + 1.0 AS raise
+WITH identifiedHits, found, top + 1.0 AS raise, truncated
 UNWIND identifiedHits + found AS hit
-WITH hit.node AS node, hit.label AS label,
+WITH truncated, hit.node AS node, hit.label AS label,
      hit.score + raise * CASE WHEN hit.identified THEN 2
                               WHEN toLower(hit.node.name) = $exact THEN 1
                               ELSE 0 END AS score
@@ -61,8 +71,8 @@ ORDER BY score DESC,
          coalesce(CASE label WHEN 'Work' THEN node.citedByCount WHEN 'Institution' THEN node.neighbourTotals[0]
                   ELSE node.neighbourTotals[1] END, 0) DESC,
          node.id ASC
-WITH collect({node: node, label: label, score: score}) AS hits
-WITH size(hits) AS totalCount, hits[$skip..$skip + $first] AS page
+WITH collect({node: node, label: label, score: score}) AS hits, any(t IN collect(truncated) WHERE t) AS truncated
+WITH size(hits) AS totalCount, hits[$skip..$skip + $first] AS page, truncated
 CALL (page) {
   // only the page's hits are read out (a broad search has thousands, abstracts included)
   UNWIND range(0, size(page) - 1) AS i
@@ -74,4 +84,4 @@ CALL (page) {
                             .language, .citedByCount, .subfield, .field, .domain, .country, .ror,
                             date: toString(n.date), venue: s.name}}) AS hits
 }
-RETURN totalCount, hits
+RETURN totalCount, hits, truncated

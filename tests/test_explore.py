@@ -737,6 +737,27 @@ async def test_search_pages_on_with_after(api, seeded) -> None:
         assert codes(await gql(api, query, {"q": tag, "first": 7, "after": forged})) == ["BAD_USER_INPUT"], position
 
 
+async def test_search_says_when_a_kind_has_more_hits_than_it_ranks(api, seeded, monkeypatch) -> None:
+    """Only the HITS_RANKED most relevant hits of a kind are counted and paged: `truncated` tells a
+    client that the last page is not the last hit (with exactly that many, it is)."""
+    import uuid
+
+    from bzgraph.api import search
+
+    tag = f"capped{uuid.uuid4().hex[:8]}"
+    for i in range(6):
+        await seeded.write("testing/researcher-with-works", id=f"t-{tag}-{i}", name=f"{tag} {'x' * i}",
+                           works=[{"id": f"t-{tag}-w{i}", "title": f"{tag} work", "year": 2020}] if i < 2 else [])
+    query = """query($q: String!, $kinds: [NodeKind!]) { search(query: $q, first: 100, kinds: $kinds) {
+      totalCount truncated hits { node { id } } pageInfo { hasNextPage } } }"""
+    for cap, kinds, total, truncated in ((6, ["RESEARCHER"], 6, False), (5, ["RESEARCHER"], 5, True),
+                                         (5, ["WORK"], 2, False), (5, None, 7, True), (100, None, 8, False)):
+        monkeypatch.setattr(search, "HITS_RANKED", cap)
+        found = (await gql(api, query, {"q": tag, "kinds": kinds}))["data"]["search"]
+        assert (found["totalCount"], len(found["hits"]), found["truncated"]) == (total, total, truncated), (cap, kinds)
+        assert not found["pageInfo"]["hasNextPage"]
+
+
 async def test_search_folds_every_word_as_the_index_does(api, seeded) -> None:
     """Python lower-cases İ as i plus a combining dot, Lucene as i: a name pasted from a profile
     must find its researcher, whichever word it is in the query."""

@@ -150,6 +150,9 @@ class SearchResult:
     total_count: int = strawberry.field(description=f"hits found (at most {HITS_RANKED} per kind are counted)")
     hits: list[SearchHit] = strawberry.field(description="this page's hits, most relevant first")
     page_info: PageInfo = strawberry.field(description="pass `endCursor` as `after` for the next page")
+    truncated: bool = strawberry.field(default=False, description=(
+        f"true when a kind has more than {HITS_RANKED} hits: only its {HITS_RANKED} most relevant are counted and "
+        "paged (the last page says `hasNextPage: false`); more words, or `kinds`, narrow the search"))
 
 
 def exact_text(text: str) -> str:
@@ -206,6 +209,6 @@ class SearchQuery:
         hits = [SearchHit(score=h["score"], node=node_from_row(h["label"], h["props"], info.context))
                 for h in row["hits"]]
         end = skip + len(hits)
-        return SearchResult(total_count=row["totalCount"], hits=hits, page_info=PageInfo(
+        return SearchResult(total_count=row["totalCount"], hits=hits, truncated=row["truncated"], page_info=PageInfo(
             has_next_page=end < row["totalCount"], end_cursor=cursors.encode(scope, [end]) if hits else None,
             has_previous_page=skip > 0, start_cursor=cursors.encode(scope, [skip + 1]) if hits else None))
