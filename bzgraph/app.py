@@ -56,7 +56,7 @@ class GraphQLApp(GraphQL[Context, None]):
         from bzgraph import auth
 
         context = Context(request=request, db=request.app.state.db)
-        await auth.authenticate(context, request.headers.get("authorization"))
+        await auth.authenticate(context, request.headers.getlist("authorization"))
         return context
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]

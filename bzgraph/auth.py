@@ -90,9 +90,15 @@ def valid_subject(sub: object) -> bool:
     return isinstance(sub, str) and 0 < len(sub) <= 200 and sub.isprintable() and sub.strip() == sub
 
 
-async def authenticate(context: Context, authorization: str | None) -> None:
-    """Set ``context.viewer`` from the ``Authorization`` header (or ``auth_error`` when it is bad)."""
+async def authenticate(context: Context, headers: list[str]) -> None:
+    """Set ``context.viewer`` from the request's ``Authorization`` headers (or ``auth_error`` when
+    it is bad). More than one is refused: a proxy that checked one and a server that read another
+    would disagree about who is asking."""
     context.viewer = None
+    if len(headers) > 1:
+        context.auth_error = f"the request has {len(headers)} Authorization headers: send one"
+        return
+    authorization = headers[0] if headers else None
     if not authorization:
         return
     scheme, _, token = authorization.strip().partition(" ")

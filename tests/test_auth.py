@@ -101,6 +101,12 @@ async def test_reads_are_open_but_a_presented_bad_token_is_refused(api, settings
     assert "expired" in expired["errors"][0]["message"]
     response = await api.post("/graphql", json={"query": query}, headers={"Authorization": "Basic abc"})
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["UNAUTHENTICATED"]
+    # two headers, each good alone: which one is meant? refused, not the first taken silently
+    good = f"Bearer {token(settings, new_id('twice'))}"
+    response = await api.post("/graphql", json={"query": query},
+                              headers=[("Authorization", good), ("Authorization", good)])
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["UNAUTHENTICATED"]
+    assert "2 Authorization headers" in response.json()["errors"][0]["message"] and "data" not in response.json()
 
 
 async def test_a_provider_clock_a_little_ahead_or_behind_is_allowed_for(api, settings, seeded) -> None:
