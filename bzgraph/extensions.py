@@ -1,8 +1,13 @@
-"""Schema extensions: round-trip accounting, refusing requests with a bad token or without the
-operation name a document needs, and a cache of parsed and validated documents bounded by their length."""
+"""Schema extensions: round-trip accounting, a log line per operation, refusing requests with a bad
+token or without the operation name a document needs, and a cache of parsed and validated documents
+bounded by their length."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import re
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,10 +15,15 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from bzgraph.db import RoundTrips, count_round_trips
-from bzgraph.errors import ServiceUnavailable, Unauthenticated
+from bzgraph.errors import BadUserInput, ServiceUnavailable, Unauthenticated, to_graphql_error
+
+log = logging.getLogger("bzgraph.operations")
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")  # a GraphQL name, as logged
 
 
 class CypherRoundTrips(SchemaExtension):
@@ -29,6 +39,67 @@ class CypherRoundTrips(SchemaExtension):
     def get_results(self) -> dict[str, int]:
         counter = getattr(self, "_counter", None)
         return {"cypherRoundTrips": counter.count if counter else 0}
+
+
+class OperationLog(SchemaExtension):
+    """One log line per operation, in logfmt: its name (or, unnamed, a hash of its document), its
+    type, how long it took, its Cypher round trips and its error codes; at WARNING when it took
+    ``slow_seconds`` or more, else at INFO. Variables are never logged (they may be personal)."""
+
+    def __init__(self, *, slow_seconds: float) -> None:
+        super().__init__()
+        self.slow_seconds = slow_seconds
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        failure: Exception | None = None
+        with count_round_trips(join=True) as counter:
+            before = counter.count
+            try:
+                yield
+            except Exception as exc:  # a document that does not parse, an operation name it lacks: raised through
+                failure = exc
+                raise
+            finally:
+                seconds = time.perf_counter() - started
+                level = logging.WARNING if seconds >= self.slow_seconds else logging.INFO
+                if log.isEnabledFor(level):
+                    log.log(level, "%s", self._line(seconds, counter.count - before, level == logging.WARNING, failure))
+
+    def _line(self, seconds: float, round_trips: int, slow: bool, failure: Exception | None) -> str:
+        context = self.execution_context
+        name = context._provided_operation_name or _single_operation_name(context.graphql_document)
+        if name is not None and not _NAME.fullmatch(name):
+            name = "?"  # no GraphQL name: the client's text is not written into the log
+        if name is None:
+            name = "-"
+            if context.query:
+                name += " document=" + hashlib.sha256(context.query.encode()).hexdigest()[:12]
+        try:
+            kind = context.operation_type.value
+        except RuntimeError:  # no document (it did not parse), or no operation of that name
+            kind = "-"
+        errors = list(context.result.errors or []) if context.result is not None else []
+        if failure is not None:
+            errors.append(failure if isinstance(failure, GraphQLError)
+                          else GraphQLError(str(failure), original_error=_client_error(failure)))
+        codes = sorted({to_graphql_error(e).extensions["code"] for e in errors})
+        return (f"operation={name} type={kind} ms={seconds * 1000:.1f} cypher={round_trips} "
+                f"codes={','.join(codes) or '-'}" + (" slow=true" if slow else ""))
+
+
+def _client_error(failure: Exception) -> Exception:
+    """What the app answers for an error raised through the operation: an operation the document
+    lacks is the client's mistake (``BAD_USER_INPUT``, ``bzgraph/app.py``)."""
+    if isinstance(failure, (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError)):
+        return BadUserInput(str(failure))
+    return failure
+
+
+def _single_operation_name(document: DocumentNode | None) -> str | None:
+    """The name of a document's operation, when it has exactly one."""
+    operations = [d for d in (document.definitions if document else ()) if isinstance(d, OperationDefinitionNode)]
+    return operations[0].name.value if len(operations) == 1 and operations[0].name else None
 
 
 class RejectInvalidToken(SchemaExtension):

@@ -19,7 +19,7 @@ from bzgraph.api.search import SearchQuery
 from bzgraph.cost import query_cost_limit
 from bzgraph.errors import BzgraphError
 from bzgraph.execution import PlannedExecutionContext
-from bzgraph.extensions import CypherRoundTrips, DocumentCache, RejectInvalidToken, RequireOperationName
+from bzgraph.extensions import CypherRoundTrips, DocumentCache, OperationLog, RejectInvalidToken, RequireOperationName
 from bzgraph.limits import alias_limit, depth_limit
 from bzgraph.settings import Settings, get_settings
 
@@ -64,6 +64,7 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
             lambda: AddValidationRules(rules),
             DocumentCache,
             CypherRoundTrips,
+            lambda: OperationLog(slow_seconds=limits.slow_operation_seconds),
             RejectInvalidToken,
             RequireOperationName,
         ],

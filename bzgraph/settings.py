@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # The most fields an operation could resolve, estimated before it runs (bzgraph/cost.py).
     max_query_cost: int = Field(default=20_000, ge=100, le=10_000_000)
 
+    # An operation taking this long or longer is logged at WARNING (every operation is logged at INFO).
+    slow_operation_seconds: float = Field(default=1.0, gt=0, le=3600)
+
     # Browser UIs on other origins that may call the API (comma-separated; "*" for any). None: same origin only.
     cors_origins: str | None = None
     # The GraphiQL page at GET /graphql; None: on in development, off in production.

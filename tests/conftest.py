@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import sys
 from collections.abc import AsyncIterator, Iterator
 
@@ -65,14 +66,18 @@ async def api(seeded: Database, settings: Settings) -> AsyncIterator[httpx.Async
 def live_url(seeded: Database) -> Iterator[str]:
     """A real `bzgraph serve` (uvicorn) process on a free loopback port."""
     port = free_port()
+    # Its log (a line per operation) goes to a file: a pipe nobody reads would fill and stop the server.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy(),
+        stdout=subprocess.DEVNULL, stderr=log, env=os.environ.copy(),
     )
     url = f"http://127.0.0.1:{port}"
     if not wait_until_up(url):
         proc.kill()
-        raise RuntimeError(f"bzgraph serve did not start: {proc.stderr.read().decode()[-2000:]}")
+        log.seek(0)
+        raise RuntimeError(f"bzgraph serve did not start: {log.read().decode()[-2000:]}")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()

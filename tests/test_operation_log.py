@@ -1,0 +1,73 @@
+"""One log line per GraphQL operation (bzgraph/extensions.py, OperationLog): what operators read
+instead of an access log, where every request is `POST /graphql`."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from support import contract, gql
+
+from bzgraph.app import create_app
+from bzgraph.db import Database
+from bzgraph.settings import Settings
+
+LINE = re.compile(r"operation=(?P<name>\S+)(?: document=(?P<digest>[0-9a-f]{12}))? type=(?P<type>\S+) "
+                  r"ms=(?P<ms>\d+\.\d) cypher=(?P<cypher>\d+) codes=(?P<codes>\S+)(?P<slow> slow=true)?")
+
+
+def _lines(caplog: pytest.LogCaptureFixture) -> list[tuple[int, dict[str, str | None]]]:
+    found = []
+    for record in caplog.records:
+        if record.name == "bzgraph.operations":
+            match = LINE.fullmatch(record.getMessage())
+            assert match, record.getMessage()
+            found.append((record.levelno, match.groupdict()))
+    return found
+
+
+@pytest.fixture
+async def slow_api(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with every operation counted slow."""
+    app = create_app(settings.model_copy(update={"slow_operation_seconds": 1e-9}))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
+            yield client
+
+
+async def test_each_operation_is_one_line_with_its_name_time_round_trips_and_codes(api, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="bzgraph.operations"):
+        body = await gql(api, contract("ProfilePage"), {"id": "bzr-leon-bungert", "worksFirst": 3})
+        assert "errors" not in body
+        await gql(api, '{ researcher(id: "") { id } }')  # unnamed, and refused
+        await gql(api, "{ researcher(id: ")  # does not parse
+    logged = _lines(caplog)
+    assert [(level, line["name"], line["type"], line["cypher"], line["codes"]) for level, line in logged] == [
+        (logging.INFO, "ProfilePage", "query", str(body["extensions"]["cypherRoundTrips"]), "-"),
+        (logging.INFO, "-", "query", "0", "BAD_USER_INPUT"),
+        (logging.INFO, "-", "-", "0", "BAD_USER_INPUT")]
+    assert logged[0][1]["digest"] is None and logged[1][1]["digest"] and logged[1][1]["digest"] != logged[2][1]["digest"]
+    assert all(float(line["ms"]) > 0 and not line["slow"] for _, line in logged)
+
+
+async def test_variables_and_names_that_are_no_graphql_names_stay_out_of_the_log(api, caplog) -> None:
+    secret = f"secret-{uuid.uuid4().hex}"
+    with caplog.at_level(logging.INFO, logger="bzgraph.operations"):
+        await gql(api, "query Find($q: String!) { search(query: $q) { totalCount } }", {"q": secret})
+        response = await api.post("/graphql", json={"query": "query A { __typename } query B { __typename }",
+                                                    "operationName": "B\nforged=line"})
+        assert response.status_code == 200
+    logged = _lines(caplog)
+    assert [line["name"] for _, line in logged] == ["Find", "?"]
+    assert not any(secret in r.getMessage() or "forged" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_slow_operation_is_a_warning(slow_api, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="bzgraph.operations"):
+        await gql(slow_api, 'query Slow { researcher(id: "bzr-leon-bungert") { id } }')
+    assert [(level, line["name"], line["slow"]) for level, line in _lines(caplog)] == [
+        (logging.WARNING, "Slow", " slow=true")]
