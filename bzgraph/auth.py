@@ -17,7 +17,7 @@ from typing import Any
 import jwt
 
 from bzgraph.context import Context, Viewer
-from bzgraph.errors import BzgraphError
+from bzgraph.errors import BadUserInput, BzgraphError, ServiceUnavailable, Unauthenticated
 from bzgraph.settings import Settings
 
 ROLES = frozenset({"moderator"})
@@ -95,26 +95,25 @@ async def authenticate(context: Context, headers: list[str]) -> None:
     it is bad). More than one is refused: a proxy that checked one and a server that read another
     would disagree about who is asking."""
     context.viewer = None
-    if len(headers) > 1:
-        context.auth_error = f"the request has {len(headers)} Authorization headers: send one"
+    if len(headers) > 1:  # a malformed request (RFC 6750's invalid_request), whatever the tokens
+        context.auth_error = BadUserInput(f"the request has {len(headers)} Authorization headers: send one")
         return
     authorization = headers[0] if headers else None
     if not authorization:
         return
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        context.auth_error = "the Authorization header must be `Bearer <token>`"
+        context.auth_error = Unauthenticated("the Authorization header must be `Bearer <token>`")
         return
     if len(token) > TOKEN_MAX_CHARS:
-        context.auth_error = f"the token is longer than {TOKEN_MAX_CHARS} characters"
+        context.auth_error = Unauthenticated(f"the token is longer than {TOKEN_MAX_CHARS} characters")
         return
     settings = context.db.settings
     try:
         # JWKS lookups may touch the network: keep them off the event loop.
         viewer = await asyncio.to_thread(viewer_from_token, token.strip(), settings)
     except InvalidToken as exc:
-        context.auth_error = str(exc)
-        context.auth_unavailable = isinstance(exc, KeysUnavailable)
+        context.auth_error = (ServiceUnavailable if isinstance(exc, KeysUnavailable) else Unauthenticated)(str(exc))
         return
     context.viewer = viewer
     await _ensure_account(context, viewer)

@@ -258,12 +258,14 @@ class SearchHit:
 @dataclass(frozen=True)
 class SearchResults:
     """A page of full-text search hits, ranked by relevance (the contract's Search, with paging:
-    pass ``end_cursor`` as ``after`` for the next page)."""
+    pass ``end_cursor`` as ``after`` for the next page). ``truncated``: a kind had more hits than
+    the API ranks (1,000), so the last page is not the last hit; more words narrow the search."""
 
     total_count: int
     hits: Records[SearchHit]
     has_next_page: bool = False
     end_cursor: str | None = None
+    truncated: bool = False
 
     @classmethod
     def from_data(cls, s: Data) -> SearchResults:
@@ -271,7 +273,7 @@ class SearchResults:
                                   label=h["node"].get("name") or h["node"].get("title") or h["node"]["id"],
                                   year=h["node"].get("year")) for h in s["hits"]), of=SearchHit)
         return cls(total_count=s["totalCount"], hits=hits, has_next_page=s["pageInfo"]["hasNextPage"],
-                   end_cursor=s["pageInfo"]["endCursor"])
+                   end_cursor=s["pageInfo"]["endCursor"], truncated=s["truncated"])
 
     def __iter__(self) -> Iterator[SearchHit]:
         return iter(self.hits)
@@ -302,7 +304,7 @@ class Rows:
         return self.rows[index]
 
     def to_pandas(self) -> pandas.DataFrame:
-        return self.rows.to_pandas()
+        return _frame(list(self.rows), self.columns)
 
 
 # -- requests, shared by both clients ----------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 
 from bzgraph.db import Database
+from bzgraph.errors import BzgraphError
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,11 @@ class Context:
     request: Request | None
     db: Database
     viewer: Viewer | None = None
-    # Set when the request carried a bearer token that failed verification; mutations refuse it.
-    auth_error: str | None = None
-    # True when the token could not be checked because the identity provider's keys were out of reach.
-    auth_unavailable: bool = False
+    # Set when the request's credentials cannot be used: a token that failed verification
+    # (UNAUTHENTICATED), one that could not be checked because the identity provider's keys were
+    # out of reach (SERVICE_UNAVAILABLE), or more than one Authorization header (BAD_USER_INPUT).
+    # The request is answered with it before anything runs.
+    auth_error: BzgraphError | None = None
     loaders: dict[Hashable, Any] = field(default_factory=dict)
 
     @property

@@ -4,6 +4,7 @@ bounded by their length."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
@@ -20,7 +21,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from bzgraph.db import RoundTrips, count_round_trips
-from bzgraph.errors import BadUserInput, ServiceUnavailable, Unauthenticated, to_graphql_error
+from bzgraph.errors import BadUserInput, ServiceUnavailable, to_graphql_error
 
 log = logging.getLogger("bzgraph.operations")
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")  # a GraphQL name, as logged
@@ -52,12 +53,12 @@ class OperationLog(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
-        failure: Exception | None = None
+        failure: BaseException | None = None
         with count_round_trips(join=True) as counter:
             before = counter.count
             try:
                 yield
-            except Exception as exc:  # a document that does not parse, an operation name it lacks: raised through
+            except BaseException as exc:  # a document that does not parse, an operation name it lacks, a cancellation
                 failure = exc
                 raise
             finally:
@@ -66,7 +67,7 @@ class OperationLog(SchemaExtension):
                 if log.isEnabledFor(level):
                     log.log(level, "%s", self._line(seconds, counter.count - before, level == logging.WARNING, failure))
 
-    def _line(self, seconds: float, round_trips: int, slow: bool, failure: Exception | None) -> str:
+    def _line(self, seconds: float, round_trips: int, slow: bool, failure: BaseException | None) -> str:
         context = self.execution_context
         name = context._provided_operation_name or _single_operation_name(context.graphql_document)
         if name is not None and not _NAME.fullmatch(name):
@@ -88,12 +89,15 @@ class OperationLog(SchemaExtension):
                 f"codes={','.join(codes) or '-'}" + (" slow=true" if slow else ""))
 
 
-def _client_error(failure: Exception) -> Exception:
+def _client_error(failure: BaseException) -> Exception:
     """What the app answers for an error raised through the operation: an operation the document
-    lacks is the client's mistake (``BAD_USER_INPUT``, ``bzgraph/app.py``)."""
+    lacks is the client's mistake (``BAD_USER_INPUT``, ``bzgraph/app.py``); an operation cancelled (at
+    shutdown) is answered ``SERVICE_UNAVAILABLE`` (``bzgraph/shutdown.py``)."""
     if isinstance(failure, (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError)):
         return BadUserInput(str(failure))
-    return failure
+    if isinstance(failure, asyncio.CancelledError):
+        return ServiceUnavailable("cancelled")
+    return failure if isinstance(failure, Exception) else ServiceUnavailable(type(failure).__name__)
 
 
 def _single_operation_name(document: DocumentNode | None) -> str | None:
@@ -105,14 +109,13 @@ def _single_operation_name(document: DocumentNode | None) -> str | None:
 class RejectInvalidToken(SchemaExtension):
     """A request that presented a bearer token which failed verification is answered
     ``UNAUTHENTICATED`` (``SERVICE_UNAVAILABLE`` when the identity provider's keys were out of
-    reach) before anything runs; a request without a token is anonymous."""
+    reach; ``BAD_USER_INPUT`` for more than one ``Authorization`` header) before anything runs; a
+    request without a token is anonymous."""
 
     def on_execute(self) -> Iterator[None]:
-        context = self.execution_context.context
-        reason = getattr(context, "auth_error", None)
-        if reason:
-            kind = ServiceUnavailable if getattr(context, "auth_unavailable", False) else Unauthenticated
-            error = GraphQLError(reason, original_error=kind(reason))
+        failure = getattr(self.execution_context.context, "auth_error", None)
+        if failure is not None:
+            error = GraphQLError(failure.message, original_error=failure)
             self.execution_context.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
 

@@ -37,6 +37,7 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
     header_timeout: float = 10.0
     _head_timer: asyncio.TimerHandle | None = None
     _head_begun: bool = False  # a request's first bytes were parsed, its headers not yet
+    _refused: bool = False  # a refusal was written: the connection is closing
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -93,9 +94,18 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
         self._write_refusal(b"408 Request Timeout", f"The request headers did not arrive within {self.header_timeout:g} s")
 
 
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > URL_MAX_BYTES:  # refused as soon as it is too long, not kept growing until the head ends
+            self.send_400_response("")
+            raise URLTooLong  # stops the parser (uvicorn then calls send_400_response, which has answered)
+
     def send_400_response(self, msg: str) -> None:
         """A request httptools cannot parse, answered as every refusal is: JSON with a code (uvicorn
         answers it in plain text). A URL past 65,535 bytes, which httptools cannot hold, is ``414``."""
+        if self._refused:
+            return
+        self._refused = True
         if len(self.url or b"") > URL_MAX_BYTES:
             status = b"414 URI Too Long"
             message = f"The request's URL is longer than {URL_MAX_BYTES:,} bytes: send the document with POST"
@@ -110,6 +120,10 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
         self.transport.write(b"HTTP/1.1 %s\r\n%scontent-type: application/json\r\nconnection: close\r\n"
                              b"content-length: %d\r\n\r\n%s" % (status, headers, len(body), body))
         self.transport.close()
+
+
+class URLTooLong(Exception):
+    """Raised in the parser's callback to stop it once a URL is too long to serve."""
 
 
 def head_timeout_protocol(seconds: float) -> type[HeadTimeoutProtocol]:

@@ -9,7 +9,7 @@
 // Parameters: $query STRING, $lookup MAP{ids LIST<STRING>, doi STRING?, arxiv STRING?, orcid STRING?, rors LIST<STRING>},
 //   $exact STRING (the typed text lower-cased, single-spaced), $kinds LIST<STRING> (RESEARCHER, WORK, TOPIC, INSTITUTION),
 //   $skip INTEGER (hits passed over: the page's start), $first INTEGER, $cap INTEGER (at most this many hits per
-//   index are ranked and counted).
+//   index are ranked and counted, besides the identified ones).
 // Returns one row: totalCount (hits ranked), hits (the page's), truncated (some index had more than $cap hits: the
 //   rest are neither counted nor paged).
 // Example: bzgraph cypher search --param query=lipschitz --param 'lookup={"ids":["lipschitz"],"doi":null,"arxiv":null,"orcid":null,"rors":[]}' --param exact=lipschitz --param 'kinds=["RESEARCHER","WORK","TOPIC","INSTITUTION"]' --param skip=0 --param first=5 --param cap=1000
@@ -33,30 +33,32 @@ CALL () {
 }
 WITH collect(node) AS identified, collect({node: node, label: label, score: 0.0, identified: true}) AS identifiedHits
 CALL (identified) {
-  CALL () {
-    CALL db.index.fulltext.queryNodes('search_researcher_folded', $query, {limit: $cap + 1}) YIELD node, score
+  CALL (identified) {
+    CALL db.index.fulltext.queryNodes('search_researcher_folded', $query, {limit: $cap + 1 + size(identified)}) YIELD node, score
     WHERE 'RESEARCHER' IN $kinds
     RETURN node, score, 'Researcher' AS label
     UNION ALL
-    CALL db.index.fulltext.queryNodes('search_work_folded', $query, {limit: $cap + 1}) YIELD node, score
+    CALL db.index.fulltext.queryNodes('search_work_folded', $query, {limit: $cap + 1 + size(identified)}) YIELD node, score
     WHERE 'WORK' IN $kinds
     RETURN node, score, 'Work' AS label
     UNION ALL
-    CALL db.index.fulltext.queryNodes('search_topic_folded', $query, {limit: $cap + 1}) YIELD node, score
+    CALL db.index.fulltext.queryNodes('search_topic_folded', $query, {limit: $cap + 1 + size(identified)}) YIELD node, score
     WHERE 'TOPIC' IN $kinds
     RETURN node, score, 'Topic' AS label
     UNION ALL
-    CALL db.index.fulltext.queryNodes('search_institution_folded', $query, {limit: $cap + 1}) YIELD node, score
+    CALL db.index.fulltext.queryNodes('search_institution_folded', $query, {limit: $cap + 1 + size(identified)}) YIELD node, score
     WHERE 'INSTITUTION' IN $kinds
     RETURN node, score, 'Institution' AS label
   }
-  // each index's hits in its order (best first): the first $cap are ranked; one more says there are more
+  // An identified node is ranked first anyway. Of the others, each index's best $cap are ranked; one
+  // more says that there are more (truncated).
+  WITH node, score, label WHERE NOT node IN identified
+  WITH node, score, label ORDER BY score DESC
   WITH label, collect({node: node, score: score}) AS ofLabel
   WITH collect({label: label, kept: ofLabel[..$cap]}) AS perLabel, coalesce(max(size(ofLabel)), 0) > $cap AS truncated
   WITH truncated, COLLECT {
     UNWIND perLabel AS p
     UNWIND p.kept AS k
-    WITH p, k WHERE NOT k.node IN identified
     RETURN {node: k.node, label: p.label, score: k.score, identified: false}
   } AS found
   RETURN found, reduce(top = 0.0, h IN found | CASE WHEN h.score > top THEN h.score ELSE top END) AS top, truncated

@@ -101,12 +101,15 @@ async def test_reads_are_open_but_a_presented_bad_token_is_refused(api, settings
     assert "expired" in expired["errors"][0]["message"]
     response = await api.post("/graphql", json={"query": query}, headers={"Authorization": "Basic abc"})
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["UNAUTHENTICATED"]
-    # two headers, each good alone: which one is meant? refused, not the first taken silently
+    # two headers, each good alone: which one is meant? a malformed request (RFC 6750's invalid_request,
+    # 400), not the first taken silently, nor a bad token (401)
     good = f"Bearer {token(settings, new_id('twice'))}"
-    response = await api.post("/graphql", json={"query": query},
-                              headers=[("Authorization", good), ("Authorization", good)])
-    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["UNAUTHENTICATED"]
-    assert "2 Authorization headers" in response.json()["errors"][0]["message"] and "data" not in response.json()
+    for accept, status in (("application/json", 200), ("application/graphql-response+json", 400)):
+        response = await api.post("/graphql", json={"query": query},
+                                  headers=[("Authorization", good), ("Authorization", good), ("Accept", accept)])
+        assert response.status_code == status and "www-authenticate" not in response.headers
+        assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["BAD_USER_INPUT"]
+        assert "2 Authorization headers" in response.json()["errors"][0]["message"] and "data" not in response.json()
 
 
 async def test_a_provider_clock_a_little_ahead_or_behind_is_allowed_for(api, settings, seeded) -> None:

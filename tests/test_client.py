@@ -9,7 +9,7 @@ import analyst_expected as expected
 import pytest
 from support import CONTRACT_DIR, contract
 
-from bzgraph.client import APIError, AsyncClient, Client, Neighbourhood, Profile, TruncatedWarning, operation
+from bzgraph.client import APIError, AsyncClient, Client, Neighbourhood, Profile, SearchResults, TruncatedWarning, operation
 from bzgraph.seed import read_seed
 from bzgraph.settings import Settings
 
@@ -116,7 +116,9 @@ def test_search_to_pandas(client: Client) -> None:
     assert any("Nonlinear Power" in label for label in frame["label"])
     people = client.search("Bungert", kinds="researcher")
     assert [(h.id, h.kind, h.label) for h in people] == [(LEON, "RESEARCHER", "Leon Bungert")]
-    assert not people.has_next_page
+    assert not people.has_next_page and people.truncated is False  # the bundled operation asks for it
+    capped = {"totalCount": 1000, "hits": [], "pageInfo": {"hasNextPage": False, "endCursor": None}, "truncated": True}
+    assert SearchResults.from_data(capped).truncated
 
 
 def test_search_pages_on_with_after(client: Client) -> None:

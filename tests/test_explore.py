@@ -756,6 +756,14 @@ async def test_search_says_when_a_kind_has_more_hits_than_it_ranks(api, seeded, 
         found = (await gql(api, query, {"q": tag, "kinds": kinds}))["data"]["search"]
         assert (found["totalCount"], len(found["hits"]), found["truncated"]) == (total, total, truncated), (cap, kinds)
         assert not found["pageInfo"]["hasNextPage"]
+    # a node found by its id pasted whole comes first and takes none of the places of the others
+    await seeded.write("testing/researcher-with-works", id=tag, name=f"{tag} by id", works=[])
+    monkeypatch.setattr(search, "HITS_RANKED", 6)
+    found = (await gql(api, query, {"q": tag, "kinds": ["RESEARCHER"]}))["data"]["search"]
+    assert found["hits"][0]["node"]["id"] == tag and (found["totalCount"], found["truncated"]) == (7, False)
+    monkeypatch.setattr(search, "HITS_RANKED", 5)
+    found = (await gql(api, query, {"q": tag, "kinds": ["RESEARCHER"]}))["data"]["search"]
+    assert found["hits"][0]["node"]["id"] == tag and (found["totalCount"], found["truncated"]) == (6, True)
 
 
 async def test_search_folds_every_word_as_the_index_does(api, seeded) -> None:

@@ -145,6 +145,8 @@ def test_text_that_shows_nothing_counts_as_none(invisible: str) -> None:
         return rows.works[0]["title"], [r["name"] for r in rows.researchers], [i["name"] for i in rows.institutions]
 
     assert mapped(invisible) == mapped("") == (None, mapped("")[1], ["I1"])
+    for title in (f"<i>{invisible}</i>", f"{invisible}<br/>{invisible}", f"<mml:math>{invisible}</mml:math>"):
+        assert mapped(title)[0] is None, title  # nothing left to show once the markup is gone
     assert mapped("\u200bAda\u200b") == ("\u200bAda\u200b", ["\u200bAda\u200b"], ["\u200bAda\u200b"])  # visible: kept
 
 

@@ -3,6 +3,8 @@ instead of an access log, where every request is `POST /graphql`."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import uuid
@@ -30,13 +32,26 @@ def _lines(caplog: pytest.LogCaptureFixture) -> list[tuple[int, dict[str, str | 
     return found
 
 
-@pytest.fixture
-async def slow_api(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with every operation counted slow."""
-    app = create_app(settings.model_copy(update={"slow_operation_seconds": 1e-9}))
+@contextlib.asynccontextmanager
+async def _app(settings: Settings, slow_seconds: float) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings.model_copy(update={"slow_operation_seconds": slow_seconds}))
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
             yield client
+
+
+@pytest.fixture
+async def api(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with no operation counted slow (a cold plan cache or a busy machine may take a second)."""
+    async with _app(settings, 3600) as client:
+        yield client
+
+
+@pytest.fixture
+async def slow_api(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with every operation counted slow."""
+    async with _app(settings, 1e-9) as client:
+        yield client
 
 
 async def test_each_operation_is_one_line_with_its_name_time_round_trips_and_codes(api, caplog) -> None:
@@ -71,3 +86,21 @@ async def test_a_slow_operation_is_a_warning(slow_api, caplog) -> None:
         await gql(slow_api, 'query Slow { researcher(id: "bzr-leon-bungert") { id } }')
     assert [(level, line["name"], line["slow"]) for level, line in _lines(caplog)] == [
         (logging.WARNING, "Slow", " slow=true")]
+
+
+async def test_an_operation_cancelled_is_logged_as_the_shutdown_answers_it(api, caplog, monkeypatch) -> None:
+    """At shutdown a request still running is cancelled and answered SERVICE_UNAVAILABLE: its line
+    says so, not a success."""
+    from bzgraph.db import Database
+
+    async def stalled(*args, **kwargs):
+        await asyncio.sleep(60)
+
+    monkeypatch.setattr(Database, "read", stalled)
+    with caplog.at_level(logging.INFO, logger="bzgraph.operations"):
+        request = asyncio.create_task(gql(api, 'query Stalled { researcher(id: "bzr-leon-bungert") { id } }'))
+        await asyncio.sleep(0.5)
+        request.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await request
+    assert [(line["name"], line["codes"]) for _, line in _lines(caplog)] == [("Stalled", "SERVICE_UNAVAILABLE")]

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from support import codes, contract, gql
 
+from bzgraph.api.works import YEAR_ORDER
 from bzgraph.db import Database
 from bzgraph.seed import read_seed
 
@@ -168,6 +169,10 @@ async def test_works_of_unknown_year_come_last_also_after_years_before_the_commo
     expected = [f"{rid}-{k}" for k in ("e", "b", "a", "f", "c", "d")]
     for size in (1, 2, 6):
         assert await _page_through(api, rid, size) == expected
+    # a cursor made when an unknown year sorted as -1 would page those works again: refused instead
+    old = "bz1:" + base64.urlsafe_b64encode(json.dumps([f"works:{rid}", [-1, "c", f"{rid}-c"]]).encode()).decode().rstrip("=")
+    body = await gql(api, contract("ProfilePage"), {"id": rid, "worksFirst": 2, "worksAfter": old})
+    assert codes(body) == ["BAD_USER_INPUT"], body
 
 
 async def test_titles_are_ordered_ignoring_case_and_paged_past_a_missing_title(api: httpx.AsyncClient,
@@ -278,7 +283,7 @@ async def test_a_bad_list_argument_fails_that_list_only(api: httpx.AsyncClient) 
 async def test_cursors_with_wrong_values_are_bad_user_input(api: httpx.AsyncClient) -> None:
     """Cursors that decode and name the right list, but whose position is not (year, title, id)."""
     def forged(position: object) -> str:
-        payload = json.dumps([f"works:{BUNGERT}", position]).encode()
+        payload = json.dumps([f"works:{BUNGERT}:{YEAR_ORDER}", position]).encode()
         return "bz1:" + base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
     for position in ([2**63, "a", "b"], [-(2**63) - 1, "a", "b"], [None, None, None], ["x", 1, 2],

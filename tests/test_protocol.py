@@ -147,3 +147,14 @@ async def test_a_url_just_within_what_httptools_holds_is_served() -> None:
         writer.write(b"GET " + path + b" HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
         assert await asyncio.wait_for(responses(reader), 5) == [(200, path)]
         writer.close()
+
+
+async def test_a_url_too_long_is_refused_before_its_request_line_ends() -> None:
+    """The URL is not kept growing until the head's deadline: refused as soon as it passes the limit."""
+    async with serving(header_timeout=30.0) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /" + b"a" * 70_000)  # no end of the request line, no headers
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 414 ")
+        assert b'"code":"BAD_USER_INPUT"' in await asyncio.wait_for(reader.read(), 5)
+        writer.close()

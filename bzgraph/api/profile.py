@@ -21,7 +21,7 @@ from bzgraph.api.inputs import check_first, check_id
 from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
 from bzgraph.api.trust import Trust
-from bzgraph.api.works import (LIST_FIRST, WORKS_POSITION, Institution, Topic, Work, WorkConnection, batched,
+from bzgraph.api.works import (LIST_FIRST, WORKS_POSITION, YEAR_ORDER, Institution, Topic, Work, WorkConnection, batched,
                                works_connection)
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput, NotFound
@@ -59,8 +59,8 @@ POSITIONS = {"works": WORKS_POSITION,
 
 
 def _scope(kind: str, researcher_id: str) -> str:
-    """The list a cursor belongs to: one of ``LISTS`` of one researcher."""
-    return f"{kind}:{researcher_id}"
+    """The list a cursor belongs to: one of ``LISTS`` of one researcher (works: in this year order)."""
+    return f"{kind}:{researcher_id}" + (f":{YEAR_ORDER}" if kind == "works" else "")
 
 
 def _positions(args: ProfileArgs, ids: list[str]) -> dict[str, list[Any]]:

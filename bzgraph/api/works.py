@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 Row = dict[str, Any]
 LIST_FIRST = 10
 WORKS_POSITION = (int, str, str)  # year (-10000 when unknown: below any year the import keeps, -9999 to 9999), lower-cased title (300 characters), id
+# The version of the year orders, in the scope of their cursors: a cursor made when an unknown year
+# sorted as -1 (before 2026-11-29) belongs to another list, refused rather than paging on wrongly.
+YEAR_ORDER = "y2"
 MEMBERS_POSITION = (int, str, str)  # latest year the affiliation was seen, lower-cased name, id
 FIRST_DESCRIPTION = "at most this many, 0 to 100"
 AFTER_DESCRIPTION = "the endCursor of the page before; null for the first page"
@@ -230,7 +233,7 @@ def works_connection(scope: str, rows: list[Row], total: int, has_next: bool, ha
 async def works_page(context: Context, via: str, node_id: str, first: int, after: str | None) -> WorkConnection:
     """A page of the works ``node_id`` leads to ``via`` its references, its citations or its topic."""
     check_first(first)
-    scope = f"{via}:{node_id}"
+    scope = f"{via}:{node_id}:{YEAR_ORDER}"
     year, title, last = cursors.decode(scope, after, WORKS_POSITION) if after is not None else (None, None, None)
     row = await batched(context, "work/page", node_id, via=via, first=first,
                         afterYear=year, afterTitle=title, afterId=last)
@@ -241,7 +244,7 @@ async def works_page(context: Context, via: str, node_id: str, first: int, after
 async def members_page(context: Context, institution_id: str, first: int, after: str | None) -> AffiliationConnection:
     """A page of the researchers affiliated with ``institution_id``."""
     check_first(first)
-    scope = f"researchers:{institution_id}"
+    scope = f"researchers:{institution_id}:{YEAR_ORDER}"
     year, name, last = cursors.decode(scope, after, MEMBERS_POSITION) if after is not None else (None, None, None)
     row = await batched(context, "institution/researchers", institution_id, first=first,
                         afterYear=year, afterName=name, afterId=last)

@@ -146,7 +146,8 @@ def title_text(value: Any) -> str | None:
     title = text(value)
     if not title:
         return None
-    return _SPACES.sub(" ", _BREAK.sub(" ", _INLINE.sub("", title))).strip() or None
+    title = _SPACES.sub(" ", _BREAK.sub(" ", _INLINE.sub("", title))).strip()
+    return title if is_visible(title) else None  # `<i>\u200b</i>` shows nothing once its markup is gone
 
 
 def rebuild_abstract(inverted: Any) -> str | None:
