@@ -95,7 +95,7 @@ async def authenticate(context: Context, headers: list[str]) -> None:
     it is bad). More than one is refused: a proxy that checked one and a server that read another
     would disagree about who is asking."""
     context.viewer = None
-    if len(headers) > 1:  # a malformed request (RFC 6750's invalid_request), whatever the tokens
+    if len(headers) > 1:  # a malformed request (a 400, RFC 6750 section 3.1), whatever the tokens
         context.auth_error = BadUserInput(f"the request has {len(headers)} Authorization headers: send one")
         return
     authorization = headers[0] if headers else None

@@ -37,7 +37,7 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
     header_timeout: float = 10.0
     _head_timer: asyncio.TimerHandle | None = None
     _head_begun: bool = False  # a request's first bytes were parsed, its headers not yet
-    _refused: bool = False  # a refusal was written: the connection is closing
+    _refusal: tuple[bytes, str] | None = None  # a request refused (status, message): written when no answer is in flight
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -69,6 +69,7 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
             # silently: a request has begun, so the head's deadline rules instead.
             self._unset_keepalive_if_required()
             self._arm()  # a head that began while the server was answering: its time starts now
+        self._write_refusal_when_free()  # a refusal waiting for the answers before it
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -89,10 +90,9 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
 
     def _head_timed_out(self) -> None:
         self._head_timer = None
-        if self.transport.is_closing() or not self._waiting_for_client():
+        if self.transport.is_closing() or not self._waiting_for_client() or self._refusal is not None:
             return  # never into a response in flight; on_response_complete arms it again
         self._write_refusal(b"408 Request Timeout", f"The request headers did not arrive within {self.header_timeout:g} s")
-
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -102,16 +102,23 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         """A request httptools cannot parse, answered as every refusal is: JSON with a code (uvicorn
-        answers it in plain text). A URL past 65,535 bytes, which httptools cannot hold, is ``414``."""
-        if self._refused:
-            return
-        self._refused = True
-        if len(self.url or b"") > URL_MAX_BYTES:
-            status = b"414 URI Too Long"
-            message = f"The request's URL is longer than {URL_MAX_BYTES:,} bytes: send the document with POST"
-        else:
-            status, message = b"400 Bad Request", "The request is not valid HTTP/1.1"
-        self._write_refusal(status, message)
+        answers it in plain text), after the answers to the requests before it on the connection
+        (uvicorn would write it into the middle of one, or in its place). A URL past 65,535 bytes,
+        which httptools cannot hold, is ``414``."""
+        if self._refusal is None:
+            if len(self.url or b"") > URL_MAX_BYTES:
+                self._refusal = (b"414 URI Too Long",
+                                 f"The request's URL is longer than {URL_MAX_BYTES:,} bytes: send the document with POST")
+            else:
+                self._refusal = (b"400 Bad Request", "The request is not valid HTTP/1.1")
+        self._write_refusal_when_free()
+
+    def _write_refusal_when_free(self) -> None:
+        """Write the waiting refusal once no answer is in flight or queued (the parser stopped at the
+        refused request: nothing after it is read)."""
+        if (self._refusal is not None and self._waiting_for_client() and not self.pipeline
+                and not self.transport.is_closing()):
+            self._write_refusal(*self._refusal)
 
     def _write_refusal(self, status: bytes, message: str) -> None:
         """Write a refusal (``BAD_USER_INPUT``) and close the connection."""

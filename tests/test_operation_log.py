@@ -93,13 +93,16 @@ async def test_an_operation_cancelled_is_logged_as_the_shutdown_answers_it(api, 
     says so, not a success."""
     from bzgraph.db import Database
 
+    reading = asyncio.Event()
+
     async def stalled(*args, **kwargs):
+        reading.set()
         await asyncio.sleep(60)
 
     monkeypatch.setattr(Database, "read", stalled)
     with caplog.at_level(logging.INFO, logger="bzgraph.operations"):
         request = asyncio.create_task(gql(api, 'query Stalled { researcher(id: "bzr-leon-bungert") { id } }'))
-        await asyncio.sleep(0.5)
+        await asyncio.wait_for(reading.wait(), 30)  # the operation is running: cancelled inside it
         request.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await request

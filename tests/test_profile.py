@@ -169,10 +169,24 @@ async def test_works_of_unknown_year_come_last_also_after_years_before_the_commo
     expected = [f"{rid}-{k}" for k in ("e", "b", "a", "f", "c", "d")]
     for size in (1, 2, 6):
         assert await _page_through(api, rid, size) == expected
-    # a cursor made when an unknown year sorted as -1 would page those works again: refused instead
-    old = "bz1:" + base64.urlsafe_b64encode(json.dumps([f"works:{rid}", [-1, "c", f"{rid}-c"]]).encode()).decode().rstrip("=")
-    body = await gql(api, contract("ProfilePage"), {"id": rid, "worksFirst": 2, "worksAfter": old})
-    assert codes(body) == ["BAD_USER_INPUT"], body
+    # a cursor made when an unknown year sorted as -1 would page those works again: refused instead,
+    # on every list in a year order (an institution's members: their latest year there)
+    def cursor(scope: str, position: list) -> str:
+        return "bz1:" + base64.urlsafe_b64encode(json.dumps([scope, position]).encode()).decode().rstrip("=")
+
+    institution = f"{rid}-i"
+    await seeded.write("testing/add-signals", id=rid, followers=[], institution=institution, claimant=None, orcid=None)
+    lists = {"profile": ("query($id: ID!, $after: String) { researcher(id: $id) { works(first: 2, after: $after) { totalCount } } }",
+                         rid, "works"),
+             "topic": ("query($id: ID!, $after: String) { node(id: $id) { ... on Topic { works(first: 2, after: $after) { totalCount } } } }",
+                       "bzt-gradient-flows", "topic"),
+             "institution": ("query($id: ID!, $after: String) { node(id: $id) { ... on Institution { researchers(first: 2, after: $after) { totalCount } } } }",
+                             institution, "researchers")}
+    for name, (query, node_id, kind) in lists.items():
+        position = [-1, "c", f"{rid}-c"]
+        assert codes(await gql(api, query, {"id": node_id, "after": cursor(f"{kind}:{node_id}", position)})) == [
+            "BAD_USER_INPUT"], name
+        assert "errors" not in await gql(api, query, {"id": node_id, "after": cursor(f"{kind}:{node_id}:{YEAR_ORDER}", position)}), name
 
 
 async def test_titles_are_ordered_ignoring_case_and_paged_past_a_missing_title(api: httpx.AsyncClient,

@@ -158,3 +158,21 @@ async def test_a_url_too_long_is_refused_before_its_request_line_ends() -> None:
         assert head.startswith(b"HTTP/1.1 414 ")
         assert b'"code":"BAD_USER_INPUT"' in await asyncio.wait_for(reader.read(), 5)
         writer.close()
+
+
+@pytest.mark.parametrize("refused, status", [
+    (b"GET /" + b"a" * 70_000, 414),  # refused while its URL is still arriving
+    (b"GET /third HTTP/1.1\r\nhost: x\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n", 400),
+], ids=["long-url", "two-lengths"])
+async def test_a_refusal_waits_for_the_answers_to_the_requests_before_it(refused: bytes, status: int) -> None:
+    """A refused request pipelined behind others is answered after them, never in the place of an
+    answer still being made (the client would take it for that answer) nor inside one."""
+    async with serving(header_timeout=30.0) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /slow HTTP/1.1\r\nhost: x\r\n\r\nGET /second HTTP/1.1\r\nhost: x\r\n\r\n" + refused)
+        found = await asyncio.wait_for(responses(reader), 10)
+        assert [s for s, _ in found] == [200, 200, status]
+        assert [body for _, body in found[:2]] == [b"/slow", b"/second"]
+        assert b'"code":"BAD_USER_INPUT"' in found[2][1]
+        assert await asyncio.wait_for(reader.read(), 2) == b""  # and closed
+        writer.close()
