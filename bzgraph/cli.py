@@ -161,20 +161,22 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
     if query in queries.migrations():
         raise BadUserInput(f"{args.name} is a migration of several statements: `bzgraph db migrate` applies it")
     refusal = f"{args.name} changes the data or ends others' transactions; run it with --write if you mean to"
-    if query.writes and not args.write:  # a read transaction would refuse most, but not TERMINATE TRANSACTIONS
-        raise BadUserInput(refusal)
+    if query.writes and not args.write and not args.explain:  # a read transaction would refuse most, not TERMINATE
+        raise BadUserInput(refusal)  # (--explain runs nothing)
     params = dict(_parse_param(p) for p in args.param)
     if args.name.startswith(analytics.PREFIX):
         params = analytics.prepare(args.name, params)  # checked, optional ones filled with null
     else:
         analytics.check_values(args.name, params)
 
-    async def go(db: Any) -> list[dict[str, Any]]:
+    async def go(db: Any) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         # A read transaction unless --write: the database itself refuses a query that would change data.
-        return await (db.write if args.write else db.read)(args.name, **params)
+        if args.explain or args.profile:
+            return await db.execute(lambda tx: tx.plan(args.name, run=args.profile, **params), write=args.write)
+        return await (db.write if args.write else db.read)(args.name, **params), None
 
     try:
-        rows = _run(_with_db(settings, go))
+        rows, plan = _run(_with_db(settings, go))
     except ClientError as exc:
         if exc.code == "Neo.ClientError.Statement.AccessMode":
             raise BadUserInput(refusal) from exc
@@ -185,10 +187,20 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
             raise BzgraphError(f"{args.name}: {cause.message or cause.code}") from exc
         raise
     if args.json:
-        print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
-    else:
+        print(json.dumps(rows if plan is None else {"rows": rows, "plan": _plan_tree(plan)},
+                         default=str, ensure_ascii=False, indent=2))
+        return 0
+    if not args.explain:
         _print_table(rows)
+    if plan is not None:  # Neo4j's own table of the plan, as cypher-shell prints it
+        print(plan.get("args", {}).get("string-representation") or json.dumps(_plan_tree(plan), indent=2))
     return 0
+
+
+def _plan_tree(plan: dict[str, Any]) -> dict[str, Any]:
+    """A plan as the driver gives it, without the text table its root carries (printed apart)."""
+    args = {k: v for k, v in plan.get("args", {}).items() if k != "string-representation"}
+    return {**plan, "args": args, "children": [_plan_tree(child) for child in plan.get("children", [])]}
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -326,6 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
     cypher.add_argument("--write", action="store_true",
                         help="let a query that changes data run (otherwise it runs read-only and is refused)")
     cypher.add_argument("--list", action="store_true", help="list the named queries")
+    shown = cypher.add_mutually_exclusive_group()
+    shown.add_argument("--explain", action="store_true",
+                       help="print the query's plan without running it (EXPLAIN: a query that writes needs no --write)")
+    shown.add_argument("--profile", action="store_true",
+                       help="run the query and print its rows and its plan with each operator's rows and "
+                            "database hits (PROFILE)")
     cypher.set_defaults(handler=cmd_cypher)
 
     importer = sub.add_parser("import", help="import records from an outside source (OpenAlex)")

@@ -271,6 +271,18 @@ class Tx:
         return await _table(result, max_rows)
 
 
+    async def plan(self, name: str, /, *, run: bool, **params: Any) -> tuple[list[Row], dict[str, Any]]:
+        """The query's plan as Neo4j reports it: with ``run``, under PROFILE (the query runs: its rows,
+        and each operator's rows and database hits), else under EXPLAIN (planned, not run: no rows)."""
+        query = queries.get(name)
+        _record(name)
+        with unsendable_text(name, params):
+            result = await self._tx.run(("PROFILE " if run else "EXPLAIN ") + query.text, params)
+        _, rows = await _table(result, None)
+        summary = await result.consume()
+        return rows, (summary.profile if run else summary.plan) or {}
+
+
 async def _table(result: neo4j.AsyncResult, max_rows: int | None) -> tuple[list[str], list[Row]]:
     """A result's columns and rows, as plain values (at most ``max_rows``; the rest discarded unread)."""
     rows: list[Row] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -189,6 +190,30 @@ def test_ending_other_transactions_needs_write_too() -> None:
     refused = _cli("testing/terminate-blocked")
     assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
     assert refused.stderr.strip() == REFUSED_WITHOUT_WRITE.format("testing/terminate-blocked")
+
+
+async def test_explain_and_profile_print_neo4js_plan(seeded: Database) -> None:
+    """--profile runs the query (its rows as usual) and prints the plan with each operator's rows and
+    database hits; --explain prints the plan and runs nothing, so a query that writes needs no --write
+    there (and changes nothing); --profile of one does, as running it would."""
+    args = ("analytics/top-collaborators", "--param", "id=bzr-leon-bungert", "--param", "limit=3")
+    plain, profiled = _cli(*args, "--json"), _cli(*args, "--profile")
+    assert plain.returncode == 0 and profiled.returncode == 0, profiled.stderr
+    assert "3 row(s)" in profiled.stdout and "| Operator" in profiled.stdout and "DB Hits" in profiled.stdout
+    assert re.search(r"Total database accesses: \d+", profiled.stdout)
+    as_json = json.loads(_cli(*args, "--profile", "--json").stdout)
+    assert as_json["rows"] == json.loads(plain.stdout) and as_json["plan"]["operatorType"].startswith("ProduceResults")
+    assert "dbHits" in as_json["plan"] and "string-representation" not in as_json["plan"]["args"]
+
+    value = f"explained-{os.getpid()}"
+    explained = _cli("testing/marker-set", "--param", f"value={value}", "--explain")
+    assert explained.returncode == 0 and "| Operator" in explained.stdout and "DB Hits" not in explained.stdout
+    assert "row(s)" not in explained.stdout and "(no rows)" not in explained.stdout
+    assert await seeded.read("testing/marker-get") != [{"value": value}]  # planned, not run
+    refused = _cli("testing/marker-set", "--param", f"value={value}", "--profile")
+    assert refused.stderr.strip() == REFUSED_WITHOUT_WRITE.format("testing/marker-set")
+    both = _cli(*args, "--explain", "--profile")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
 
 
 def test_a_migration_points_to_db_migrate() -> None:
