@@ -270,7 +270,6 @@ class Tx:
             result = await self._tx.run(query.text, params)
         return await _table(result, max_rows)
 
-
     async def plan(self, name: str, /, *, run: bool, **params: Any) -> tuple[list[Row], dict[str, Any]]:
         """The query's plan as Neo4j reports it: with ``run``, under PROFILE (the query runs: its rows,
         and each operator's rows and database hits), else under EXPLAIN (planned, not run: no rows)."""

@@ -62,6 +62,19 @@ def normalize_orcid(value: str) -> str:
     return orcid
 
 
+_INSTANT = re.compile(r"(\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z")
+
+
+def instant(value: str | None, digits: int) -> str | None:
+    """A UTC date-time as Neo4j writes it (``toString``: trailing zeros of the fraction dropped,
+    ``…:16.82Z``, ``…:16Z``) with exactly ``digits`` of fraction (``…:16.820Z``), so that every
+    value of a field has one width and sorts as text in time order."""
+    match = _INSTANT.fullmatch(value) if value is not None else None
+    if match is None:
+        return value
+    return f"{match[1]}.{(match[2] or '').ljust(digits, '0')[:digits]}Z"
+
+
 def free_text(value: str, argument: str, max_length: int) -> str | None:
     """Text a person typed (a note, a message, a bio), composed (NFC) and trimmed; None when
     nothing visible is left (white space, zero-width or format characters alone).
@@ -399,19 +412,6 @@ RESPOND_REFUSALS: Refusals = {
     "NOT_PENDING": (Conflict, "this invitation has already been answered"),
     "EXPIRED": (Conflict, f"this invitation has expired: it waited {INVITATION_DAYS} days for an answer"),
 }
-
-
-_INSTANT = re.compile(r"(\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z")
-
-
-def instant(value: str | None, digits: int) -> str | None:
-    """A UTC date-time as Neo4j writes it (``toString``: trailing zeros of the fraction dropped,
-    ``…:16.82Z``, ``…:16Z``) with exactly ``digits`` of fraction (``…:16.820Z``), so that every
-    value of a field has one width and sorts as text in time order."""
-    match = _INSTANT.fullmatch(value) if value is not None else None
-    if match is None:
-        return value
-    return f"{match[1]}.{(match[2] or '').ljust(digits, '0')[:digits]}Z"
 
 
 def _accepted(rows: list[Row], missing: str, refusals: Refusals) -> Row:

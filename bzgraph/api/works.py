@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 Row = dict[str, Any]
 LIST_FIRST = 10
-WORKS_POSITION = (int, str, str)  # year (-10000 when unknown: below any year the import keeps, -9999 to 9999), lower-cased title (300 characters), id
+# year (-10000 when unknown: below any year the import keeps, -9999 to 9999), lower-cased title (300 characters), id
+WORKS_POSITION = (int, str, str)
 # The version of the year orders, in the scope of their cursors: a cursor made when an unknown year
 # sorted as -1 (before 2026-11-29) belongs to another list, refused rather than paging on wrongly.
 YEAR_ORDER = "y2"

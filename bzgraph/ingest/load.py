@@ -81,17 +81,16 @@ class Summary:
 
     def lines(self) -> list[str]:
         rate = self.records / self.seconds if self.seconds else 0.0
-        out = [f"records: {self.records} read ({self.works} works, {self.authors} authors), "
-               f"{self.malformed} malformed and skipped, {self.resumed} skipped as already imported; "
-               f"{self.seconds:.1f}s in all ({rate:.0f} records/s): {self.batches} batches in "
-               f"{self.seconds - self.refresh_seconds:.1f}s, then explore lists refreshed for {self.refreshed} "
-               f"nodes in {self.refresh_seconds:.1f}s",
-               f"nodes: {self.total(self.created, True)} created, {self.total(self.updated, True)} updated, "
-               f"{self.total(self.deleted, True)} deleted", *self._per_kind(nodes=True),
-               f"relationships: {self.total(self.created, False)} created, "
-               f"{self.total(self.updated, False)} updated, {self.total(self.deleted, False)} deleted",
-               *self._per_kind(nodes=False)]
-        return out
+        return [f"records: {self.records} read ({self.works} works, {self.authors} authors), "
+                f"{self.malformed} malformed and skipped, {self.resumed} skipped as already imported; "
+                f"{self.seconds:.1f}s in all ({rate:.0f} records/s): {self.batches} batches in "
+                f"{self.seconds - self.refresh_seconds:.1f}s, then explore lists refreshed for {self.refreshed} "
+                f"nodes in {self.refresh_seconds:.1f}s",
+                f"nodes: {self.total(self.created, True)} created, {self.total(self.updated, True)} updated, "
+                f"{self.total(self.deleted, True)} deleted", *self._per_kind(nodes=True),
+                f"relationships: {self.total(self.created, False)} created, "
+                f"{self.total(self.updated, False)} updated, {self.total(self.deleted, False)} deleted",
+                *self._per_kind(nodes=False)]
 
     def _per_kind(self, nodes: bool) -> list[str]:
         """One line per node label (``nodes``) or relationship type: +created ~updated -deleted."""
