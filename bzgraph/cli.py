@@ -161,8 +161,9 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
     if query in queries.migrations():
         raise BadUserInput(f"{args.name} is a migration of several statements: `bzgraph db migrate` applies it")
     refusal = f"{args.name} changes the data or ends others' transactions; run it with --write if you mean to"
-    if query.writes and not args.write and not args.explain:  # a read transaction would refuse most, not TERMINATE
-        raise BadUserInput(refusal)  # (--explain runs nothing)
+    # Checked here, not left to the read transaction, which runs TERMINATE TRANSACTIONS; --explain runs nothing.
+    if query.writes and not args.write and not args.explain:
+        raise BadUserInput(refusal)
     params = dict(_parse_param(p) for p in args.param)
     if args.name.startswith(analytics.PREFIX):
         params = analytics.prepare(args.name, params)  # checked, optional ones filled with null

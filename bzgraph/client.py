@@ -360,7 +360,8 @@ def _cypher(name: str, params: Data) -> _Call:
             warnings.warn(f"{name}: the API answers at most {len(c['rows'])} rows and this query has more; "
                           "pass a smaller limit, or run it directly (Client(..., neo4j_uri=...)) for every row",
                           TruncatedWarning, stacklevel=4)
-        return Rows(name=c["name"], columns=c["columns"], rows=Records(c["rows"], columns=c["columns"]), truncated=c["truncated"])
+        return Rows(name=c["name"], columns=c["columns"], rows=Records(c["rows"], columns=c["columns"]),
+                    truncated=c["truncated"])
 
     return _Call(operation("AnalystQuery"), {"name": name, "params": params}, shape)
 

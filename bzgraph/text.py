@@ -1,5 +1,6 @@
 """Control characters (Unicode's Cc: C0, DEL and C1) in text that people and records send us, and
-the bidirectional overrides that reorder what a reader sees, and text that is not valid Unicode."""
+the bidirectional overrides that reorder what a reader sees, text that is not valid Unicode, and
+text that shows nothing (:func:`is_visible`)."""
 
 from __future__ import annotations
 
