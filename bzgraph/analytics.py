@@ -67,6 +67,9 @@ def prepare(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
     query = catalogue().get(name)
     if query is None:
         raise NotFound(f"no analyst query named {name!r}", argument="name")
+    if query.writes:  # refused before it runs: a read transaction would still run TERMINATE TRANSACTIONS
+        raise Forbidden(f"{name} changes data or ends others' transactions; analyst queries run read-only",
+                        argument="name")
     params = dict(params or {})
     declared = {p.name: p for p in parameters(query)}
     unknown = sorted(set(params) - set(declared))

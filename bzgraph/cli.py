@@ -377,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from bzgraph.errors import BzgraphError
     from bzgraph.localdb import LocalDbError
-    from bzgraph.queries import QueriesNotFound
+    from bzgraph.queries import QueriesNotFound, UnknownQuery
 
     if args.handler is not cmd_serve:
         # The driver logs every retry (warnings) and every connection lost mid-command (errors)
@@ -393,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BzgraphError as exc:
         print(f"bzgraph: {exc.code}: {exc.message}", file=sys.stderr)
         return 1
-    except (KeyError, QueriesNotFound) as exc:  # a query that is not there
+    except (UnknownQuery, QueriesNotFound) as exc:  # a query that is not there
         print(f"bzgraph: {exc.args[0]}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (`bzgraph cypher ... | head`): stop quietly

@@ -393,8 +393,8 @@ def _direct(name: str, params: Data) -> tuple[str, Data]:
             params = analytics.prepare(name, params)
         try:
             query = queries.get(name)
-        except KeyError as exc:
-            raise NotFound(exc.args[0], argument="name") from None
+        except queries.UnknownQuery as exc:
+            raise NotFound(str(exc), argument="name") from None
         if query.writes:  # a read transaction refuses most of these, but not TERMINATE TRANSACTIONS
             raise Forbidden("this query changes data or ends others' transactions; direct runs are read-only")
         return query.text, params

@@ -2,7 +2,8 @@
 
 A query's name is its path below ``cypher/`` without the extension (``profile/researchers``,
 ``explore/neighbourhood``, ``schema/001-constraints``). Each file opens with a ``//`` header whose
-first sentence is the query's purpose. Asking for a name that does not exist fails at once.
+first sentence is the query's purpose. Asking for a name that does not exist raises
+:class:`UnknownQuery`, naming the file looked for.
 """
 
 from __future__ import annotations
@@ -98,6 +99,13 @@ def _finite(text: str) -> float:
     return number
 
 
+class UnknownQuery(KeyError):
+    """No file of ``cypher/`` has this name."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])  # KeyError's own would quote the message
+
+
 class QueriesNotFound(LookupError):
     """The ``cypher/`` folder is not beside the package (an install that copied only the package)."""
 
@@ -117,11 +125,11 @@ def all_queries() -> dict[str, Query]:
 
 
 def get(name: str) -> Query:
-    """The query called ``name``; ``KeyError`` names the missing file."""
+    """The query called ``name``; :class:`UnknownQuery` names the missing file."""
     try:
         return all_queries()[name]
     except KeyError:
-        raise KeyError(f"no Cypher query named {name!r} (looked for {CYPHER_DIR / name}.cypher)") from None
+        raise UnknownQuery(f"no Cypher query named {name!r} (looked for {CYPHER_DIR / name}.cypher)") from None
 
 
 def migrations() -> list[Query]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import uuid
@@ -16,7 +17,7 @@ from support import codes, gql
 
 from bzgraph import analytics, queries
 from bzgraph.db import Database
-from bzgraph.errors import BadUserInput
+from bzgraph.errors import BadUserInput, Forbidden
 from bzgraph.seed import read_seed
 
 SEED = read_seed()
@@ -254,20 +255,33 @@ async def test_cypher_field_refuses(api, seeded: Database, name: str, params: ob
     assert (await seeded.read("testing/works-with-venue")), "nothing was wiped"
 
 
-async def test_a_write_in_the_library_is_refused_by_the_read_transaction(api, seeded: Database) -> None:
-    """Defence in depth: even a write query placed under analytics/ runs in a read transaction."""
-    path = queries.CYPHER_DIR / "analytics" / f"zz-test-write-{uuid.uuid4().hex[:6]}.cypher"
-    path.write_text("// A test-only write, deleted again by the test.\n// Parameters: $id STRING\n"
-                    "// Example: bzgraph cypher analytics/zz-test-write --param id=x\n"
-                    "CREATE (:Marker:Entity {id: $id}) RETURN 1 AS one\n")
-    queries.all_queries.cache_clear()
+@pytest.mark.parametrize("clause", ["CREATE (:Marker:Entity {id: $id})",
+                                    "TERMINATE TRANSACTIONS 'neo4j-transaction-0' YIELD message"])
+async def test_a_writing_query_in_the_library_is_refused_before_it_runs(
+        api, seeded: Database, tmp_path, monkeypatch, clause: str) -> None:
+    """Defence in depth: a query placed under analytics/ that writes, or ends others' transactions
+    (which a read transaction would run), is refused by name, FORBIDDEN, and nothing runs. The
+    library is a temporary copy, so an interrupted run leaves nothing in the project's."""
+    library = tmp_path / "cypher"
+    shutil.copytree(queries.CYPHER_DIR, library)
+    (library / "analytics" / "zz-test-write.cypher").write_text(
+        "// A test-only query that writes.\n// Parameters: $id STRING\n"
+        f"// Example: bzgraph cypher analytics/zz-test-write --param id=x\n{clause}\nRETURN 1 AS one\n")
     marker = f"marker-{uuid.uuid4().hex[:6]}"
-    try:
-        body = await gql(api, CYPHER, {"name": f"analytics/{path.stem}", "params": {"id": marker}})
-    finally:
-        path.unlink()
+    with monkeypatch.context() as patch:
+        patch.setattr(queries, "CYPHER_DIR", library)
         queries.all_queries.cache_clear()
-    assert codes(body) == ["BAD_USER_INPUT"], body
+        try:
+            assert "analytics/zz-test-write" in analytics.catalogue()
+            body = await gql(api, CYPHER, {"name": "analytics/zz-test-write", "params": {"id": marker}})
+            with pytest.raises(Forbidden, match="analyst queries run read-only"):
+                analytics.prepare("analytics/zz-test-write", {"id": marker})  # the client's direct runs' check too
+        finally:
+            queries.all_queries.cache_clear()  # the library is the project's again once the patch ends
+    queries.all_queries.cache_clear()
+    assert "analytics/zz-test-write" not in analytics.catalogue()
+    assert codes(body) == ["FORBIDDEN"], body
+    assert body["errors"][0]["extensions"].get("argument") == "name"
     counts = await seeded.read("graph-counts")
     assert not [r for r in counts if r["name"] == "Marker" and r["count"]], "the write went through"
 
