@@ -273,9 +273,20 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 
 
 def cmd_explore(args: argparse.Namespace, settings: Settings) -> int:
-    from bzgraph.neighbours import refresh_neighbours
+    from bzgraph import neighbours
 
-    count = _run(_with_db(settings, lambda db: refresh_neighbours(db, args.ids or None)))
+    if args.pending and args.ids:
+        print("bzgraph explore refresh: give ids or --pending, not both", file=sys.stderr)
+        return 2
+
+    async def go(db: Any) -> int:
+        if args.pending:
+            return await neighbours.refresh_marked(db, workers=args.workers)
+        if args.ids:
+            return await neighbours.refresh_ids(db, args.ids, workers=args.workers)
+        return await neighbours.refresh_all(db, workers=args.workers)
+
+    count = _run(_with_db(settings, go, bulk=True))  # a chunk around hubs may take longer than a request
     print(f"refreshed the neighbour lists of {count} node(s)")
     return 0
 
@@ -361,6 +372,10 @@ def build_parser() -> argparse.ArgumentParser:
     explore = sub.add_parser("explore", help="rebuild the ranked neighbour lists explore reads (docs/explore.md)")
     explore.add_argument("action", choices=["refresh"])
     explore.add_argument("ids", nargs="*", metavar="ID", help="nodes to refresh (default: every node)")
+    explore.add_argument("--pending", action="store_true",
+                         help="only the nodes an interrupted import left marked, as its rerun would")
+    explore.add_argument("--workers", type=_positive_int, default=2, metavar="N",
+                         help="refresh transactions run at a time (default 2)")
     explore.set_defaults(handler=cmd_explore)
 
     token = sub.add_parser("token", help="print a signed token for local use")

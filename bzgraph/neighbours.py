@@ -2,26 +2,82 @@
 
 ``cypher/explore/refresh.cypher`` computes them; whatever writes the graph (the seed loader, the
 OpenAlex import, ``bzgraph explore refresh``) refreshes the nodes it touched, so that an ``explore``
-request reads lists instead of walking the graph. See ``docs/explore.md``.
+request reads lists instead of walking the graph. An import marks the nodes it touched
+(``:RefreshPending``) and refreshes them at its end; every refresh here clears the marks of the
+nodes it refreshed. See ``docs/explore.md``.
 """
 
 from __future__ import annotations
 
-from bzgraph.db import Database
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+from bzgraph.db import Database, Tx
 
 NEIGHBOURS_KEPT = 200  # per node and kind: explore shows at most this many of a center's own of one kind (docs/explore.md)
+CHUNK = 250  # nodes per transaction
+PAGE = 10_000  # ids read at a time
+WORKERS = 2  # transactions at a time (chunks are disjoint: each writes only its own nodes)
 
 
-async def refresh_neighbours(db: Database, ids: list[str] | None = None, chunk: int = 200) -> int:
-    """Recompute the neighbour lists of ``ids`` (every explorable node when None), ``chunk`` per transaction."""
+async def refresh(db: Database, pages: AsyncIterator[list[str]], *, chunk: int = CHUNK,
+                  workers: int = WORKERS) -> int:
+    """Recompute the neighbour lists of the nodes of ``pages``, ``chunk`` per transaction,
+    ``workers`` transactions at a time; each also clears its nodes' refresh marks, so an
+    interrupted refresh of marked nodes resumes where it stopped. The next page is read once the
+    one before it is done. Returns how many nodes were refreshed."""
+
+    async def transaction(ids: list[str]) -> None:
+        async def work(tx: Tx) -> None:
+            await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
+            await tx.run("ingest/refresh-done", ids=ids)
+
+        await db.execute(work, write=True)
+
+    async def worker(chunks: Iterator[list[str]]) -> None:
+        for ids in chunks:  # the workers share one iterator: each takes the next chunk when free
+            await transaction(ids)
+
     done = 0
-    if ids is not None:
-        for start in range(0, len(ids), chunk):
-            rows = await db.write("explore/refresh", ids=ids[start:start + chunk], keep=NEIGHBOURS_KEPT)
-            done += rows[0]["refreshed"]
-        return done
-    after = ""
-    while page := [row["id"] for row in await db.read("explore/node-ids", after=after, first=chunk)]:
-        done += await refresh_neighbours(db, page, chunk)
-        after = page[-1]
+    async for page in pages:
+        chunks = (page[start:start + chunk] for start in range(0, len(page), chunk))
+        try:
+            async with asyncio.TaskGroup() as group:  # a failure cancels the other workers
+                for _ in range(max(1, workers)):
+                    group.create_task(worker(chunks))
+        except ExceptionGroup as failed:  # raise the error itself, as one worker would
+            raise failed.exceptions[0] from None
+        done += len(page)
     return done
+
+
+async def refresh_ids(db: Database, ids: list[str], **options: int) -> int:
+    """Refresh the nodes ``ids`` (ids of nodes that are not there are skipped)."""
+
+    async def one_page() -> AsyncIterator[list[str]]:
+        if ids:
+            yield ids
+
+    return await refresh(db, one_page(), **options)
+
+
+async def refresh_all(db: Database, **options: int) -> int:
+    """Refresh every node explore can center on, in pages of ids."""
+
+    async def pages() -> AsyncIterator[list[str]]:
+        after = ""
+        while page := [row["id"] for row in await db.read("explore/node-ids", after=after, first=PAGE)]:
+            yield page
+            after = page[-1]
+
+    return await refresh(db, pages(), **options)
+
+
+async def refresh_marked(db: Database, **options: int) -> int:
+    """Refresh the nodes an import marked (``:RefreshPending``), what a finished import owes."""
+
+    async def pages() -> AsyncIterator[list[str]]:
+        while marked := (await db.read("ingest/refresh-pending", limit=PAGE))[0]["ids"]:
+            yield marked  # refreshing a page clears its marks: the next read finds the ones after it
+
+    return await refresh(db, pages(), **options)

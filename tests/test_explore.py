@@ -875,7 +875,7 @@ async def test_search_splits_typed_words_as_the_index_does(api, seeded) -> None:
     assert await found(f"{tag} 机器学习", ["WORK"]) == [f"t-{tag}-zh1"]
 
 async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> None:
-    from bzgraph.neighbours import refresh_neighbours
+    from bzgraph.neighbours import refresh_all
 
     g = Graph(seed=11, researchers=8, works=10)
     await g.load(seeded)
@@ -889,7 +889,7 @@ async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> No
     assert work["id"] not in {n["id"] for n in before["nodes"]}  # lists are read, not computed at request time
     g.researchers.append(newcomer)
     g.works.append(work)
-    assert await refresh_neighbours(seeded, None) >= len(g.researchers) + len(g.works)
+    assert await refresh_all(seeded) >= len(g.researchers) + len(g.works)
     after = await _explore(api, center, limit=500)
     assert [n["id"] for n in after["nodes"]] == g.expected_depth1(center, 500)
     assert work["id"] in [n["id"] for n in after["nodes"][:4]]  # the heaviest work: rank 0 of its kind

@@ -22,7 +22,8 @@ import pytest
 
 from bzgraph.db import Database
 from bzgraph.errors import ServiceUnavailable
-from bzgraph.ingest.load import InputFile, Summary, import_paths, refresh_marked
+from bzgraph.ingest.load import InputFile, Summary, import_paths
+from bzgraph.neighbours import refresh_marked
 from bzgraph.ingest.openalex import MalformedRecord
 from bzgraph.settings import Settings
 from tests.support import gql
@@ -287,6 +288,54 @@ async def test_trust_is_current_after_every_batch_before_the_explore_refresh(
     assert sum(c["points"] for c in trust["components"]) == trust["score"] > 0
     assert sum(c["maxPoints"] for c in trust["components"]) == 100
     assert await load.refresh_marked(import_db) > 0  # what the import owes: the explore lists
+
+
+async def test_explore_refresh_finishes_what_a_killed_import_owes(
+        import_db: Database, api: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import that stops before its refresh leaves its nodes marked; `bzgraph explore refresh
+    --pending` refreshes exactly those and clears the marks (as a rerun would), and a refresh of
+    every node clears any marks too."""
+    from bzgraph.ingest import load
+
+    authors = [{"author": {"id": f"https://openalex.org/A009300000000{i}", "display_name": f"Marked Author {i}"}}
+               for i in (1, 2)]
+    path = tmp_path / "marked.jsonl"
+    path.write_text(json.dumps({"id": "https://openalex.org/W0093000000001", "title": "Marked work",
+                                "publication_year": 2021, "authorships": authors}) + "\n")
+
+    class Killed(Exception):
+        pass
+
+    async def killed_before_refresh(*args: Any, **kwargs: Any) -> int:
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(load, "refresh_marked", killed_before_refresh)
+        with pytest.raises(Killed):
+            await import_paths(import_db, [path])
+    marked = (await import_db.read("ingest/refresh-pending", limit=100_000))[0]["ids"]
+    assert {"A0093000000001", "A0093000000002", "W0093000000001"} <= set(marked)
+    explore = """query($id: ID!) { explore(id: $id, depth: 1, limit: 10) { nodes { id } } }"""
+    before = (await gql(api, explore, {"id": "A0093000000001"}))["data"]["explore"]["nodes"]
+    assert before == []  # no neighbour listed yet: the refresh is owed
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bzgraph.cli", "explore", "refresh", *args],
+                              env=os.environ.copy(), capture_output=True, text=True, timeout=300)
+
+    done = cli("--pending")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"refreshed the neighbour lists of {len(marked)} node(s)"
+    assert (await import_db.read("ingest/refresh-pending", limit=10))[0]["ids"] == []
+    after = (await gql(api, explore, {"id": "A0093000000001"}))["data"]["explore"]["nodes"]
+    assert {n["id"] for n in after} >= {"A0093000000002", "W0093000000001"}
+    assert cli("--pending").stdout.strip() == "refreshed the neighbour lists of 0 node(s)"
+    assert cli("--pending", "A0093000000001").returncode == 2
+
+    await import_db.write("ingest/mark-pending", ids=["A0093000000002"])
+    done = cli()  # every node
+    assert done.returncode == 0, done.stderr
+    assert (await import_db.read("ingest/refresh-pending", limit=10))[0]["ids"] == []
 
 
 def copies(family: str) -> tuple[list[dict], list[dict]]:

@@ -28,7 +28,8 @@ import orjson
 
 from bzgraph.db import Database, Tx
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
-from bzgraph.neighbours import NEIGHBOURS_KEPT
+from bzgraph import neighbours
+from bzgraph.neighbours import refresh_marked
 from bzgraph.text import is_unicode, scalars
 
 BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark some tools write first
@@ -400,36 +401,6 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
     summary.batches += 1
 
 
-async def refresh_marked(db: Database, chunk: int = 250, page: int = 10_000, workers: int = 2) -> int:
-    """Recompute the explore neighbour lists of every node an import marked, a chunk per
-    transaction, ``workers`` transactions at a time (chunks are disjoint: each writes only its own
-    nodes). The marks are read a page at a time and cleared with each chunk, so an interrupted
-    refresh resumes where it stopped."""
-
-    async def refresh(ids: list[str]) -> None:
-        async def work(tx: Tx) -> None:
-            await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
-            await tx.run("ingest/refresh-done", ids=ids)
-
-        await db.execute(work, write=True)
-
-    async def worker(chunks: Iterator[list[str]]) -> None:
-        for ids in chunks:  # the workers share one iterator: each takes the next chunk when free
-            await refresh(ids)
-
-    done = 0
-    while marked := (await db.read("ingest/refresh-pending", limit=page))[0]["ids"]:
-        chunks = (marked[start:start + chunk] for start in range(0, len(marked), chunk))
-        try:
-            async with asyncio.TaskGroup() as group:  # a failure cancels the other workers
-                for _ in range(max(1, workers)):
-                    group.create_task(worker(chunks))
-        except ExceptionGroup as failed:  # raise the error itself, as one worker would
-            raise failed.exceptions[0] from None
-        done += len(marked)
-    return done
-
-
 # -- the import -----------------------------------------------------------------------------
 
 
@@ -485,7 +456,7 @@ def _read_batches(sources: list[InputFile], skips: dict[InputFile, int], batch_s
 
 
 async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500,
-                       refresh_workers: int = 2, refresh_chunk: int = 250,
+                       refresh_workers: int = neighbours.WORKERS, refresh_chunk: int = neighbours.CHUNK,
                        progress: Progress | None = None) -> Summary:
     """Import every record of ``paths``; resume files an interrupted run left half done.
 
