@@ -233,6 +233,19 @@ def test_identifiers_and_text_in_the_forms_records_carry() -> None:
     assert map_record({"id": "W1", "doi": "https://www.doi.org/10.1/x"}).works[0]["doi"] == "10.1/x"
 
 
+@pytest.mark.parametrize(("given", "stored"), [
+    ("https://orcid.org/0000-0002-1694-233x", "0000-0002-1694-233X"),
+    ("0000000216942 33X".replace(" ", ""), "0000-0002-1694-233X"),
+    ("0000-0002-1825-0098", None),  # the wrong check digit: no ORCID, as a claim's evidence would say
+    ("https://sandbox.orcid.org/0000-0002-1825-0097", None),  # another registry's iD
+    ("see 0000-0002-1825-0097", None),
+])
+def test_an_orcid_is_read_as_claims_and_search_read_it(given: str, stored: str | None) -> None:
+    record = map_record({"id": "W1", "authorships": [{"author": {"id": "A1", "orcid": given}}]})
+    assert record.researchers[0]["orcid"] == stored
+    assert map_record({"id": "A1", "display_name": "X", "orcid": given}).researchers[0]["orcid"] == stored
+
+
 def test_invalid_text_is_found_in_map_keys_and_at_any_depth() -> None:
     """The walk that finds text no database string can hold (records and query parameters alike)
     looks at map keys as well as values, and at nesting deeper than Python's stack."""

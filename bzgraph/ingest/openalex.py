@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from bzgraph import identifiers
 from bzgraph.queries import CYPHER_INTEGER
 from bzgraph.text import BIDI_OVERRIDES, controls_as_spaces, is_visible
 
 OPENALEX_PREFIX = "https://openalex.org/"
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/",
                 "https://www.doi.org/", "http://www.doi.org/", "doi:")
-ORCID_PATTERN = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])/?$")
 ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$")
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 # ISO 8601 as OpenAlex writes it; a trailing Z (UTC, as OpenAlex means anyway) is dropped so that copies compare
@@ -94,11 +94,10 @@ def clean_doi(value: Any) -> str | None:
 
 
 def clean_orcid(value: Any) -> str | None:
-    """An ORCID iD as ``0000-0000-0000-0000``, from a bare iD or an orcid.org URL."""
-    if not isinstance(value, str):
-        return None
-    match = ORCID_PATTERN.search(value.strip().upper())
-    return match.group(1) if match else None
+    """An ORCID iD as ``0000-0000-0000-0000``, from a bare iD or an orcid.org URL, read as a claim's
+    evidence or a search is (:func:`bzgraph.identifiers.orcid`: the whole value, its check
+    character checked); anything else is no ORCID."""
+    return identifiers.orcid(value) if isinstance(value, str) else None
 
 
 def unescape(value: str) -> str:
