@@ -116,7 +116,7 @@ class RoundTrips:
     """How many Cypher queries were sent, and which, within one scope (a request, a test)."""
 
     count: int = 0
-    names: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # in the order sent (the operation log names them)
 
 
 _current: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar("round_trips", default=None)

@@ -45,7 +45,8 @@ class CypherRoundTrips(SchemaExtension):
 class OperationLog(SchemaExtension):
     """One log line per operation, in logfmt: its name (or, unnamed, a hash of its document), its
     type, how long it took, its Cypher round trips and its error codes; at WARNING when it took
-    ``slow_seconds`` or more, else at INFO. Variables are never logged (they may be personal)."""
+    ``slow_seconds`` or more, else at INFO, and then with the named queries it ran (what
+    ``bzgraph cypher NAME --profile`` looks into). Variables are never logged (they may be personal)."""
 
     def __init__(self, *, slow_seconds: float) -> None:
         super().__init__()
@@ -55,7 +56,7 @@ class OperationLog(SchemaExtension):
         started = time.perf_counter()
         failure: BaseException | None = None
         with count_round_trips(join=True) as counter:
-            before = counter.count
+            before = len(counter.names)
             try:
                 yield
             except BaseException as exc:  # a document that does not parse, an operation name it lacks, a cancellation
@@ -65,9 +66,9 @@ class OperationLog(SchemaExtension):
                 seconds = time.perf_counter() - started
                 level = logging.WARNING if seconds >= self.slow_seconds else logging.INFO
                 if log.isEnabledFor(level):
-                    log.log(level, "%s", self._line(seconds, counter.count - before, level == logging.WARNING, failure))
+                    log.log(level, "%s", self._line(seconds, counter.names[before:], level == logging.WARNING, failure))
 
-    def _line(self, seconds: float, round_trips: int, slow: bool, failure: BaseException | None) -> str:
+    def _line(self, seconds: float, queries: list[str], slow: bool, failure: BaseException | None) -> str:
         context = self.execution_context
         name = context._provided_operation_name or _single_operation_name(context.graphql_document)
         if name is not None and not _NAME.fullmatch(name):
@@ -85,8 +86,9 @@ class OperationLog(SchemaExtension):
             errors.append(failure if isinstance(failure, GraphQLError)
                           else GraphQLError(str(failure), original_error=_client_error(failure)))
         codes = sorted({to_graphql_error(e).extensions["code"] for e in errors})
-        return (f"operation={name} type={kind} ms={seconds * 1000:.1f} cypher={round_trips} "
-                f"codes={','.join(codes) or '-'}" + (" slow=true" if slow else ""))
+        line = (f"operation={name} type={kind} ms={seconds * 1000:.1f} cypher={len(queries)} "
+                f"codes={','.join(codes) or '-'}")
+        return line + f" slow=true queries={','.join(queries) or '-'}" if slow else line
 
 
 def _client_error(failure: BaseException) -> Exception:

@@ -19,7 +19,7 @@ from bzgraph.db import Database
 from bzgraph.settings import Settings
 
 LINE = re.compile(r"operation=(?P<name>\S+)(?: document=(?P<digest>[0-9a-f]{12}))? type=(?P<type>\S+) "
-                  r"ms=(?P<ms>\d+\.\d) cypher=(?P<cypher>\d+) codes=(?P<codes>\S+)(?P<slow> slow=true)?")
+                  r"ms=(?P<ms>\d+\.\d) cypher=(?P<cypher>\d+) codes=(?P<codes>\S+)(?P<slow> slow=true queries=(?P<queries>\S+))?")
 
 
 def _lines(caplog: pytest.LogCaptureFixture) -> list[tuple[int, dict[str, str | None]]]:
@@ -81,11 +81,12 @@ async def test_variables_and_names_that_are_no_graphql_names_stay_out_of_the_log
     assert not any(secret in r.getMessage() or "forged" in r.getMessage() for r in caplog.records)
 
 
-async def test_a_slow_operation_is_a_warning(slow_api, caplog) -> None:
+async def test_a_slow_operation_is_a_warning_that_names_its_queries(slow_api, caplog) -> None:
     with caplog.at_level(logging.INFO, logger="bzgraph.operations"):
         await gql(slow_api, 'query Slow { researcher(id: "bzr-leon-bungert") { id } }')
-    assert [(level, line["name"], line["slow"]) for level, line in _lines(caplog)] == [
-        (logging.WARNING, "Slow", " slow=true")]
+        await gql(slow_api, 'query Nothing { __typename }')
+    assert [(level, line["name"], line["cypher"], line["queries"]) for level, line in _lines(caplog)] == [
+        (logging.WARNING, "Slow", "1", "profile/researchers"), (logging.WARNING, "Nothing", "0", "-")]
 
 
 async def test_an_operation_cancelled_is_logged_as_the_shutdown_answers_it(api, caplog, monkeypatch) -> None:
