@@ -737,6 +737,26 @@ async def test_search_pages_on_with_after(api, seeded) -> None:
         assert codes(await gql(api, query, {"q": tag, "first": 7, "after": forged})) == ["BAD_USER_INPUT"], position
 
 
+async def test_search_edges_are_a_relay_connection_over_the_same_hits(api, seeded) -> None:
+    """`edges` hold the page's hits, each with a cursor: `after` an edge's cursor gives the hits
+    after that edge, and the last edge's cursor is `endCursor`."""
+    tag = f"edges{uuid.uuid4().hex[:8]}"
+    for i in range(9):
+        await seeded.write("testing/researcher-with-works", id=f"t-{tag}-{i}", name=f"{tag} {'y' * i}", works=[])
+    query = """query($q: String!, $first: Int!, $after: String) { search(query: $q, first: $first, after: $after) {
+      hits { score node { id } } edges { cursor score node { id } } pageInfo { endCursor hasNextPage } } }"""
+    whole = [h["node"]["id"] for h in (await gql(api, query, {"q": tag, "first": 100}))["data"]["search"]["hits"]]
+    assert len(whole) == 9
+    page = (await gql(api, query, {"q": tag, "first": 4}))["data"]["search"]
+    assert [(e["score"], e["node"]) for e in page["edges"]] == [(h["score"], h["node"]) for h in page["hits"]]
+    assert page["edges"][-1]["cursor"] == page["pageInfo"]["endCursor"] and page["pageInfo"]["hasNextPage"]
+    for position, edge in enumerate(page["edges"], 1):
+        after = (await gql(api, query, {"q": tag, "first": 100, "after": edge["cursor"]}))["data"]["search"]
+        assert [e["node"]["id"] for e in after["edges"]] == whole[position:], position
+    empty = (await gql(api, query, {"q": f"nothing{tag}", "first": 5}))["data"]["search"]
+    assert empty["edges"] == [] and empty["pageInfo"] == {"endCursor": None, "hasNextPage": False}
+
+
 async def test_search_says_when_a_kind_has_more_hits_than_it_ranks(api, seeded, monkeypatch) -> None:
     """Only the HITS_RANKED most relevant hits of a kind are counted and paged: `truncated` tells a
     client that the last page is not the last hit (with exactly that many, it is)."""

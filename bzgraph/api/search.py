@@ -145,11 +145,20 @@ class SearchHit:
     node: Node = strawberry.field(description="the researcher, work, topic or institution found")
 
 
+@strawberry.type(description="A search hit with its cursor: an edge of the page as a Relay connection has them.")
+class SearchEdge:
+    cursor: str = strawberry.field(description="pass as `after` for the hits after this one")
+    score: float = strawberry.field(description="as `SearchHit.score`")
+    node: Node = strawberry.field(description="the researcher, work, topic or institution found")
+
+
 @strawberry.type(description="A page of search hits, most relevant first.")
 class SearchResult:
     total_count: int = strawberry.field(description=f"hits found (at most {HITS_RANKED} per kind are counted)")
     hits: list[SearchHit] = strawberry.field(description="this page's hits, most relevant first")
     page_info: PageInfo = strawberry.field(description="pass `endCursor` as `after` for the next page")
+    edges: list[SearchEdge] = strawberry.field(default_factory=list, description=(
+        "the same hits with a cursor each, as a connection (Relay's `@connection`, Apollo's `relayStylePagination`)"))
     truncated: bool = strawberry.field(default=False, description=(
         f"true when a kind has more than {HITS_RANKED} hits: only its {HITS_RANKED} most relevant are counted and "
         "paged (the last page says `hasNextPage: false`); more words, or `kinds`, narrow the search"))
@@ -208,7 +217,9 @@ class SearchQuery:
         row = rows[0]
         hits = [SearchHit(score=h["score"], node=node_from_row(h["label"], h["props"], info.context))
                 for h in row["hits"]]
+        edges = [SearchEdge(cursor=cursors.encode(scope, [skip + rank]), score=hit.score, node=hit.node)
+                 for rank, hit in enumerate(hits, 1)]
         end = skip + len(hits)
-        return SearchResult(total_count=row["totalCount"], hits=hits, truncated=row["truncated"], page_info=PageInfo(
+        return SearchResult(total_count=row["totalCount"], hits=hits, edges=edges, truncated=row["truncated"], page_info=PageInfo(
             has_next_page=end < row["totalCount"], end_cursor=cursors.encode(scope, [end]) if hits else None,
             has_previous_page=skip > 0, start_cursor=cursors.encode(scope, [skip + 1]) if hits else None))
