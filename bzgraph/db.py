@@ -520,8 +520,9 @@ class Database:
             raise
 
     async def ping(self) -> bool:
-        """True when the database answers a trivial query (else one more outage is counted); says
-        whether the database is out of reach, for :meth:`_fail_fast`."""
+        """True when the database answers (the driver's ``verify_connectivity``: a connection opened
+        and greeted; else one more outage is counted); says whether the database is out of reach,
+        for :meth:`_fail_fast`."""
         try:
             await asyncio.wait_for(self.driver.verify_connectivity(), timeout=self.timeout)
             self._lost_at = None

@@ -657,8 +657,9 @@ async def test_start_up_says_when_the_database_refuses_the_credentials(settings,
 
 
 async def test_a_mistake_in_using_the_driver_is_not_reported_as_an_outage(seeded) -> None:
-    """Only the database being away or overloaded is SERVICE_UNAVAILABLE; a misuse of the driver
-    (here a result read after it was consumed) stays itself, and the API masks it as INTERNAL."""
+    """Only the database being away or overloaded is SERVICE_UNAVAILABLE: a misuse of the driver
+    (here a result read after it was consumed) passes through `driver_errors` as itself, an
+    unexpected error, which the API answers as any other (INTERNAL, masked; tested above)."""
     from neo4j.exceptions import ResultConsumedError
 
     from bzgraph import queries

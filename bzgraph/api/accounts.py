@@ -1,8 +1,9 @@
 """Accounts and the profile page's actions: follow, claim with moderation, invitations, profile edits.
 
-Every mutation is one managed write transaction: the action's named query, then
-``trust/recompute`` for the researcher whose signals changed. The payload's researcher is then
-read through the profile query (bookmarks make the read see the write).
+Every mutation is one managed write transaction: the action's named query, then, where the action
+can change a signal of trust (a follow, an approved claim, a profile edit), ``trust/recompute`` for
+that researcher (a claim starts PENDING; invitations and their answers change no signal). The
+payload's researcher is then read through the profile query (bookmarks make the read see the write).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bzgraph import cursors, identifiers
 from bzgraph.api.inputs import check_first, check_id
 from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.profile import INVITATION_DAYS, INVITATIONS_PER_DAY, PENDING_CLAIMS_MAX, Researcher, load_researcher
+from bzgraph.api.works import FIRST_DESCRIPTION
 from bzgraph.context import Context, Viewer
 from bzgraph.db import Tx
 from bzgraph.errors import (
@@ -135,7 +137,7 @@ class ClaimEvidenceInput:
                                                                    "with or without hyphens; its check digit is verified")
     email: str | None = strawberry.field(default=None, description="an e-mail address (syntax and lengths checked, "
                                                                    "no DNS look-up)")
-    note: str | None = strawberry.field(default=None, description="anything else for the moderator, at most 2,000 "
+    note: str | None = strawberry.field(default=None, description=f"anything else for the moderator, at most {MESSAGE_MAX:,} "
                                                                   "characters")
 
 
@@ -176,7 +178,7 @@ class Claim:
 class Invitation:
     id: strawberry.ID = strawberry.field(description="`invitation:` and a UUID")
     status: InvitationStatus = strawberry.field(description="whether it has been answered, and how")
-    message: str | None = strawberry.field(default=None, description="the sender's message, 1 to 2,000 characters")
+    message: str | None = strawberry.field(default=None, description=f"the sender's message, 1 to {MESSAGE_MAX:,} characters")
     created_at: str | None = strawberry.field(default=None, description="when it was sent: an ISO 8601 date-time in "
                                                                         "UTC to the millisecond, e.g. `2026-11-28T04:43:32.180Z`")
     sender: str | None = strawberry.field(default=None, description="the sending account")
@@ -295,7 +297,7 @@ class Account:
     @strawberry.field(description="The claims you made, " + ACCOUNT_LIST_DESCRIPTION)
     async def claims(self, info: Info[Context, None],
                      status: Annotated[ClaimStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
-                     first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = ACCOUNT_LIST_FIRST,
+                     first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                      after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
                      ) -> list[Claim] | None:
         rows = await self._page(info, "claims", status, first, after)
@@ -304,7 +306,7 @@ class Account:
     @strawberry.field(description="Invitations to the record you hold, " + ACCOUNT_LIST_DESCRIPTION)
     async def invitations(self, info: Info[Context, None],
                           status: Annotated[InvitationStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
-                          first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = ACCOUNT_LIST_FIRST,
+                          first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                           after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
                           ) -> list[Invitation] | None:
         rows = await self._page(info, "invitations", status, first, after)
@@ -313,7 +315,7 @@ class Account:
     @strawberry.field(description="Invitations you sent, with their answers, " + ACCOUNT_LIST_DESCRIPTION)
     async def sent_invitations(self, info: Info[Context, None],
                                status: Annotated[InvitationStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
-                               first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = ACCOUNT_LIST_FIRST,
+                               first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                                after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
                                ) -> list[Invitation] | None:
         rows = await self._page(info, "sentInvitations", status, first, after)
@@ -323,7 +325,7 @@ class Account:
                                   "of the last follow of the page before. Null, with an error, when `first` or `after` "
                                   "is refused.")
     async def following(self, info: Info[Context, None],
-                        first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = ACCOUNT_LIST_FIRST,
+                        first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                         after: Annotated[str | None, strawberry.argument(description="the `cursor` of the last follow of the page "
                                                                                      "before; null for the first page")] = None,
                         ) -> list[Follow] | None:
@@ -427,7 +429,9 @@ def _accepted(rows: list[Row], missing: str, refusals: Refusals) -> Row:
 
 
 async def _recompute_after(tx: Tx, name: str, researcher_id: str, **params: Any) -> list[Row]:
-    """Run the action ``name``; when it touched the researcher, recompute their trust."""
+    """Run the action ``name``; when it found the researcher (a row came back, also for a follow
+    that changed nothing, or a refused follow of one's own record), recompute their trust: the same
+    signals give the same score."""
     rows = await tx.run(name, **params)
     if rows:
         await tx.run("trust/recompute", ids=[researcher_id])
@@ -439,7 +443,7 @@ class AccountsMutation:
     @strawberry.mutation(description="Follow a researcher; following twice changes nothing. The record's claimant "
                                       "cannot follow it (FORBIDDEN).")
     async def follow_researcher(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the researcher's id")]) -> ResearcherPayload | None:
-        return await _follow(info, id, "accounts/follow")
+        return await _follow(info, id, "accounts/follow", sub=True)
 
     @strawberry.mutation(description="Stop following a researcher; unfollowing someone not followed changes nothing.")
     async def unfollow_researcher(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the researcher's id")]) -> ResearcherPayload | None:
@@ -479,10 +483,10 @@ class AccountsMutation:
         return ClaimPayload(researcher_id=row["researcherId"], claim=Claim.from_row(row["claim"]))
 
     @strawberry.mutation(description="Invite a claimed researcher who is open to collaboration (FORBIDDEN otherwise); "
-                                      "yours to one researcher one at a time, until answered or expired (CONFLICT); 20 per "
-                                      "account per 24 hours (RATE_LIMITED).")
+                                      "yours to one researcher one at a time, until answered or expired (CONFLICT); "
+                                      f"{INVITATIONS_PER_DAY} per account per 24 hours (RATE_LIMITED).")
     async def invite_to_collaborate(self, info: Info[Context, None], researcher_id: Annotated[strawberry.ID, strawberry.argument(description="the claimed researcher's id")],
-                                    message: Annotated[str, strawberry.argument(description="1 to 2,000 characters, some visible")]) -> InvitationPayload | None:
+                                    message: Annotated[str, strawberry.argument(description=f"1 to {MESSAGE_MAX:,} characters, some visible")]) -> InvitationPayload | None:
         viewer = require_viewer(info)
         rid = check_id(researcher_id, "researcherId")
         text = free_text(message, "message", MESSAGE_MAX)
@@ -508,7 +512,7 @@ class AccountsMutation:
     @strawberry.mutation(description="The approved claimant edits their profile.")
     async def update_profile(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the researcher's id")],
                              open_to_collaborate: Annotated[bool | None, strawberry.argument(description="null or left out keeps the current value")] = None,
-                             bio: Annotated[str | None, strawberry.argument(description="at most 500 characters; null, or nothing visible, clears it; left out keeps it")] = strawberry.UNSET) -> ResearcherPayload | None:  # type: ignore[assignment]
+                             bio: Annotated[str | None, strawberry.argument(description=f"at most {BIO_MAX} characters; null, or nothing visible, clears it; left out keeps it")] = strawberry.UNSET) -> ResearcherPayload | None:  # type: ignore[assignment]
         viewer = require_viewer(info)
         rid = check_id(id)
         text = free_text(bio, "bio", BIO_MAX) if isinstance(bio, str) else None
@@ -522,11 +526,13 @@ class AccountsMutation:
         return ResearcherPayload(researcher_id=rid)
 
 
-async def _follow(info: Info[Context, Any], id: str, action: str) -> ResearcherPayload:
+async def _follow(info: Info[Context, Any], id: str, action: str, *, sub: bool = False) -> ResearcherPayload:
+    """Follow or unfollow; ``sub``: the action creates the viewer's account on its first use, and so
+    takes the token's subject."""
     viewer = require_viewer(info)
     rid = check_id(id)
     params = {"userId": viewer.id, "researcherId": rid}
-    if action == "accounts/follow":
+    if sub:
         params["sub"] = viewer.sub
     rows = await info.context.db.execute(lambda tx: _recompute_after(tx, action, rid, **params), write=True)
     if not rows:
@@ -550,7 +556,7 @@ class AccountsQuery:
 
     @strawberry.field(description="Claims by status, oldest first (moderators only).")
     async def claims(self, info: Info[Context, None], status: Annotated[ClaimStatus, strawberry.argument(description="the claims in this state")] = ClaimStatus.PENDING,
-                     first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = 20,
+                     first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = 20,
                      after: Annotated[strawberry.ID | None, strawberry.argument(
                          description="the id of the last claim of the page before; null for the first page")] = None,
                      ) -> list[Claim] | None:

@@ -186,11 +186,11 @@ def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: 
 
 @strawberry.type
 class ExploreQuery:
-    @strawberry.field(description="The neighbourhood of any node, bounded by `limit` (≤ 500); null for an unknown id.")
+    @strawberry.field(description=f"The neighbourhood of any node, bounded by `limit` (≤ {MAX_LIMIT}); null for an unknown id.")
     async def explore(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the center: any node's id")],
                       depth: Annotated[int, strawberry.argument(description="1: the center's neighbours; 2: their neighbours too")] = 1,
                       kinds: Annotated[list[NodeKind] | None, strawberry.argument(description="the kinds of neighbour to show; null or empty: all")] = None,
-                      limit: Annotated[int, strawberry.argument(description="at most this many nodes besides the center, 1 to 500")] = 50) -> Subgraph | None:
+                      limit: Annotated[int, strawberry.argument(description=f"at most this many nodes besides the center, 1 to {MAX_LIMIT}")] = 50) -> Subgraph | None:
         if depth not in (1, 2):
             raise BadUserInput("`depth` must be 1 or 2", argument="depth")
         if not 1 <= limit <= MAX_LIMIT:
@@ -203,11 +203,11 @@ class ExploreQuery:
         return subgraph_from_row(rows[0], kinds, depth) if rows else None
 
     @strawberry.field(description="The shortest chain of co-authorships between two researchers, "
-                                  "with the works joining each step; null when none within `maxHops` (≤ 8).")
+                                  f"with the works joining each step; null when none within `maxHops` (≤ {MAX_HOPS}).")
     async def collaboration_path(self, info: Info[Context, None],
                                  from_: Annotated[strawberry.ID, strawberry.argument(name="from", description="a researcher's id")],
                                  to: Annotated[strawberry.ID, strawberry.argument(description="another researcher's id")],
-                                 max_hops: Annotated[int, strawberry.argument(description="the longest chain of co-authorships to look for, 1 to 8")] = 6) -> CollaborationPath | None:
+                                 max_hops: Annotated[int, strawberry.argument(description=f"the longest chain of co-authorships to look for, 1 to {MAX_HOPS}")] = 6) -> CollaborationPath | None:
         if not 1 <= max_hops <= MAX_HOPS:
             raise BadUserInput(f"`maxHops` must be between 1 and {MAX_HOPS}", argument="maxHops")
         rows = await info.context.db.read("explore/collaboration-path", heavy=True, source=check_id(from_, "from"),

@@ -17,11 +17,11 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from bzgraph import cursors
-from bzgraph.api.inputs import check_first, check_id
+from bzgraph.api.inputs import MAX_PAGE, check_first, check_id
 from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
 from bzgraph.api.trust import Trust
-from bzgraph.api.works import (LIST_FIRST, WORKS_POSITION, YEAR_ORDER, Institution, Topic, Work, WorkConnection, batched,
+from bzgraph.api.works import (FIRST_DESCRIPTION, LIST_FIRST, WORKS_POSITION, YEAR_ORDER, Institution, Topic, Work, WorkConnection, batched,
                                works_connection)
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput, NotFound
@@ -180,10 +180,10 @@ class ResearcherCounts:
 class ViewerState:
     is_following: bool = strawberry.field(description="the viewer follows this researcher")
     can_claim: bool = strawberry.field(description="signed in, the record unclaimed, and the viewer holds no record, "
-                                                   "has no pending claim on it and fewer than 5 pending claims")
+                                                   f"has no pending claim on it and fewer than {PENDING_CLAIMS_MAX} pending claims")
     can_invite: bool = strawberry.field(description="signed in, the record claimed, not the viewer's own and open to "
                                                     "collaboration, no invitation of the viewer's to it pending (unexpired), and "
-                                                    "fewer than 20 invitations sent in the last 24 hours")
+                                                    f"fewer than {INVITATIONS_PER_DAY} invitations sent in the last 24 hours")
 
 
 @strawberry.type(description="A co-author, with the number of works shared.")
@@ -299,9 +299,9 @@ class Researcher(Node):
         return self._read_profile(_viewer_state)
 
     @strawberry.field(graphql_type=WorkConnection | None, metadata=PURE,
-                      description="Works, newest first; keyset-paged with `after` (first ≤ 100). Null, with an "
+                      description=f"Works, newest first; keyset-paged with `after` (first ≤ {MAX_PAGE}). Null, with an "
                                   "error, when `first` or `after` is refused.")
-    def works(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = LIST_FIRST,
+    def works(self, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
               after: Annotated[str | None, strawberry.argument(description="the endCursor of the page before; null for the first page")] = None) -> Awaitable[WorkConnection] | WorkConnection:
         check_first(first)
         scope = _scope("works", str(self.id))
@@ -309,9 +309,9 @@ class Researcher(Node):
 
     @strawberry.field(graphql_type=list[Collaborator] | None, metadata=PURE,
                       description="Co-authors sharing at least two works, most shared first, then by name (first ≤ "
-                                  "100; `after` a collaborator's cursor for the ones after it). Null, with an error, "
+                                  f"{MAX_PAGE}; `after` a collaborator's cursor for the ones after it). Null, with an error, "
                                   "when `first` or `after` is refused.")
-    def close_collaborators(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = COLLABORATORS_FIRST,
+    def close_collaborators(self, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = COLLABORATORS_FIRST,
                             after: Annotated[str | None, strawberry.argument(description=LIST_AFTER_DESCRIPTION)] = None) -> Awaitable[list[Collaborator]] | list[Collaborator]:
         check_first(first)
         scope = _scope("collaborators", str(self.id))
@@ -322,9 +322,9 @@ class Researcher(Node):
 
     @strawberry.field(graphql_type=list[TopicCount] | None, metadata=PURE,
                       description="Topics over the researcher's works, by how many works have them, then by name "
-                                  "(first ≤ 100; `after` a topic's cursor for the ones after it). Null, with an error, "
+                                  f"(first ≤ {MAX_PAGE}; `after` a topic's cursor for the ones after it). Null, with an error, "
                                   "when `first` or `after` is refused.")
-    def topics(self, first: Annotated[int, strawberry.argument(description="at most this many, 0 to 100")] = TOPICS_FIRST,
+    def topics(self, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = TOPICS_FIRST,
                after: Annotated[str | None, strawberry.argument(description=LIST_AFTER_DESCRIPTION)] = None) -> Awaitable[list[TopicCount]] | list[TopicCount]:
         check_first(first)
         scope = _scope("topics", str(self.id))

@@ -21,7 +21,7 @@ from strawberry.types import Info
 
 from bzgraph import cursors, identifiers
 from bzgraph.api.folding_table import FOLDED
-from bzgraph.api.inputs import check_first
+from bzgraph.api.inputs import MAX_PAGE, check_first
 from bzgraph.api.nodes import Node, NodeKind
 from bzgraph.api.profile import node_from_row
 from bzgraph.api.works import PageInfo
@@ -195,9 +195,9 @@ class SearchQuery:
     @strawberry.field(description="Full-text search, ranked by relevance (an identifier pasted whole, such as a DOI or "
                                   "an ORCID iD, then a name typed exactly, come first); `first` at most 100.")
     async def search(self, info: Info[Context, None],
-                     query: Annotated[str, strawberry.argument(description="the words to find (at most 500 characters, 32 words); the last may be the start of a word")],
+                     query: Annotated[str, strawberry.argument(description=f"the words to find (at most {MAX_QUERY} characters, {MAX_TERMS} words); the last may be the start of a word")],
                      kinds: Annotated[list[NodeKind] | None, strawberry.argument(description="the kinds of node to search; null or empty: all")] = None,
-                     first: Annotated[int, strawberry.argument(description="hits to return, 0 to 100")] = 10,
+                     first: Annotated[int, strawberry.argument(description=f"hits to return, 0 to {MAX_PAGE}")] = 10,
                      after: Annotated[str | None, strawberry.argument(
                          description="the endCursor of the page before, from the same search; null for the first page")] = None,
                      ) -> SearchResult | None:

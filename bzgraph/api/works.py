@@ -17,7 +17,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from bzgraph import cursors
-from bzgraph.api.inputs import check_first
+from bzgraph.api.inputs import MAX_PAGE, check_first
 from bzgraph.api.nodes import Node
 from bzgraph.context import Context
 
@@ -32,7 +32,7 @@ WORKS_POSITION = (int, str, str)
 # sorted as -1 (before 2026-11-29) belongs to another list, refused rather than paging on wrongly.
 YEAR_ORDER = "y2"
 MEMBERS_POSITION = (int, str, str)  # latest year the affiliation was seen, lower-cased name, id
-FIRST_DESCRIPTION = "at most this many, 0 to 100"
+FIRST_DESCRIPTION = f"at most this many, 0 to {MAX_PAGE}"
 AFTER_DESCRIPTION = "the endCursor of the page before; null for the first page"
 
 

@@ -34,7 +34,6 @@ from bzgraph.text import is_unicode, scalars
 
 BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark some tools write first
 SUFFIXES = (".json", ".jsonl", ".gz")
-DERIVED_QUERIES = ("ingest/derived",)  # per batch: $researchers, $topics, $institutions
 
 
 @dataclass(frozen=True)
@@ -387,8 +386,7 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         researchers = [r for r in researchers if r not in gone]
         topics = sorted(({t["id"] for t in p["topics"]} | set(stale_topics)) - gone)
         institutions = sorted(({i["id"] for i in p["institutions"]} | set(affiliated["institutions"])) - gone)
-        for name in DERIVED_QUERIES:
-            await tx.run(name, researchers=researchers, topics=topics, institutions=institutions)
+        await tx.run("ingest/derived", researchers=researchers, topics=topics, institutions=institutions)
         # a researcher's signals are its own edges, and its ORCID (which an older copy of a work may give)
         await tx.run("trust/recompute", ids=sorted(set(researchers) | ({o["id"] for o in p["orcids"]} - gone)))
         works = [w["id"] for w in p["works"]]
