@@ -95,7 +95,7 @@ def test_explore_with_cross_edges_draws_them_too(client: Client) -> None:
 def test_cross_edges_cut_at_the_api_limit_warn(client: Client) -> None:
     """The API lists the first 1,000 cross edges: the client says so when there are more (shaped from
     a real answer whose total is raised, since the seed graph has few)."""
-    from bzgraph.client import _explore
+    from bzgraph.client.calls import explore as _explore
 
     call = _explore(LEON, 1, None, 30, True)
     answer = client.execute(call.document, call.variables)
