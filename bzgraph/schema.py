@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
@@ -71,9 +73,13 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
     )
 
 
-schema = build_schema()
+@cache
+def default_schema() -> strawberry.Schema:
+    """The schema with the process's settings, built on first use (importing this module reads no
+    setting: ``create_app(settings)`` builds its own)."""
+    return build_schema()
 
 
 def sdl() -> str:
-    """The schema as SDL, exactly as checked in to ``schema.graphql``."""
-    return schema.as_str().rstrip("\n") + "\n"
+    """The schema as SDL, exactly as checked in to ``schema.graphql`` (no setting changes it)."""
+    return default_schema().as_str().rstrip("\n") + "\n"

@@ -254,9 +254,9 @@ async def test_the_profile_page_researcher_is_planned_whole(seeded: Database) ->
 def test_every_field_marked_pure_in_the_schema_can_be_planned() -> None:
     """A field marked PURE that the plan cannot call (one asking for `info`, say) silently falls
     back to graphql-core, and with it the whole object it belongs to."""
-    from bzgraph.schema import schema
+    from bzgraph.schema import default_schema
 
-    marked = [(type_name, name, field) for type_name, type_ in schema._schema.type_map.items()
+    marked = [(type_name, name, field) for type_name, type_ in default_schema()._schema.type_map.items()
               for name, field in (getattr(type_, "fields", None) or {}).items()
               if getattr((field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF), "metadata", {})
               .get("bzgraph.pure")]

@@ -12,7 +12,7 @@ from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from support import codes, contract, gql
 
 from bzgraph.limits import alias_limit, depth_limit
-from bzgraph.schema import schema
+from bzgraph.schema import default_schema
 
 DOCUMENTS = [
     contract("ProfilePage"), contract("ResearchGraph"), contract("Collaborators"), contract("Search"),
@@ -27,7 +27,7 @@ DOCUMENTS = [
 
 def _messages(rule: type, document: str) -> set[str]:
     """The distinct messages (Strawberry's depth rule repeats one for every node past the limit)."""
-    return {e.message for e in validate(schema._schema, parse(document), [rule])}
+    return {e.message for e in validate(default_schema()._schema, parse(document), [rule])}
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
@@ -60,7 +60,7 @@ def test_a_fragment_fan_out_is_measured_without_expanding_it(monkeypatch: pytest
             return _measure(*args)
 
         monkeypatch.setattr(limits, f"_{name}", counted)
-    errors = validate(schema._schema, parse(_fan_out(spreads=8, levels=7)), [depth_limit(12), alias_limit(30)])
+    errors = validate(default_schema()._schema, parse(_fan_out(spreads=8, levels=7)), [depth_limit(12), alias_limit(30)])
     assert [e.message for e in errors] == [f"{8 ** 7} aliases found. Allowed: 30"]
     assert calls == {"depth": 9, "aliases": 9}  # the operation and its 8 fragments
 

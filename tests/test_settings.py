@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from starlette.middleware.cors import CORSMiddleware
 
@@ -123,3 +127,12 @@ def test_transaction_memory_neo4j_would_refuse_at_start_is_refused_here(monkeypa
                                                                          value: str) -> None:
     with pytest.raises(SettingsError, match="BZGRAPH_DB_TRANSACTION_MEMORY"):
         _fresh(monkeypatch, BZGRAPH_DB_TRANSACTION_MEMORY=value)
+
+
+def test_importing_the_app_reads_no_setting() -> None:
+    """`create_app(settings)` takes its settings as given: importing the app (and its schema) must
+    not read the environment, where a bad value would fail an embedder that passes its own."""
+    env = {**os.environ, "BZGRAPH_NEO4J_TIMEOUT": "not-a-number"}
+    done = subprocess.run([sys.executable, "-c", "import bzgraph.app, bzgraph.schema; print('imported')"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "imported", done.stderr

@@ -363,7 +363,9 @@ _NOTHING = {"works_first": 0, "works_after": None, "collaborators_first": 0, "co
 
 
 def _covers(args: ProfileArgs, key: str, value: Any) -> bool:
-    """Whether a profile read with ``args`` holds what ``key=value`` asks for."""
+    """Whether a profile read with ``args`` holds what ``key=value`` asks for. A longer list of
+    collaborators or topics holds a shorter one's first page (the field cuts it); works need the same
+    ``first``, since ``hasNextPage`` was read for that page size."""
     have = getattr(args, key)
     return have >= value if key.endswith("_first") and not key.startswith("works_") else have == value
 
