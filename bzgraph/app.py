@@ -30,7 +30,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from bzgraph.context import Context
-from bzgraph.db import Database, count_round_trips, deadline, migrate, request_share
+from bzgraph.db import Commits, Database, count_round_trips, deadline, migrate, request_share
 from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
 from bzgraph.media import JSON, STATUS_WITHOUT_DATA, content_type_for, prefers_graphql_response
 from bzgraph.middleware import CORS, LimitRequestBody, NormalizeContentType, error_response
@@ -342,7 +342,13 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
     return app
 
 
-def _shutting_down(accept: str) -> Response:
+def _shutting_down(accept: str, commits: Commits) -> Response:
     """The answer to a request still running when the shutdown grace is about to end."""
-    return error_response(503, "the server is shutting down and could not finish this request in time: send it "
-                               "again", {"connection": "close"}, accept=accept, code="SERVICE_UNAVAILABLE")
+    if commits.unsure:
+        outcome = "its change may have been saved (it was being committed): read it back before sending it again"
+    elif commits.saved:
+        outcome = "its change is saved, only the answer was cut off: read it back rather than sending it again"
+    else:
+        outcome = "nothing was changed: send it again"
+    return error_response(503, f"the server is shutting down and could not finish this request in time; {outcome}",
+                          {"connection": "close"}, accept=accept, code="SERVICE_UNAVAILABLE")

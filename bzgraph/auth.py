@@ -17,6 +17,7 @@ from typing import Any
 import jwt
 
 from bzgraph.context import Context, Viewer
+from bzgraph.db import track_commits
 from bzgraph.errors import BadUserInput, BzgraphError, ServiceUnavailable, Unauthenticated
 from bzgraph.settings import Settings
 
@@ -124,7 +125,8 @@ async def _ensure_account(context: Context, viewer: Viewer) -> None:
     if viewer.id in _known_accounts:
         return
     try:
-        await context.db.write("accounts/ensure-user", userId=viewer.id, sub=viewer.sub)
+        with track_commits():  # tracked apart: the account is no change the request asked for (shutdown.py)
+            await context.db.write("accounts/ensure-user", userId=viewer.id, sub=viewer.sub)
     except BzgraphError:
         return  # the operation answers for itself (SERVICE_UNAVAILABLE); try again next request
     if len(_known_accounts) >= _KNOWN_ACCOUNTS_MAX:

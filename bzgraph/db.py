@@ -62,6 +62,8 @@ HEAVY_MIN_SECONDS = 0.1
 _POOL_OUT_OF_MEMORY = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 _TRANSACTION_OUT_OF_MEMORY = "Neo.ClientError.General.TransactionOutOfMemoryError"
 _TRANSACTION_LIMIT = "db.memory.transaction.max"
+UNSURE_MESSAGE = ("the graph database did not confirm this change: it may have been saved; read it back before "
+                  "sending it again")
 
 
 class Slots:
@@ -205,6 +207,37 @@ def _too_large() -> QueryTooComplex:
                            "ask for less at once (a smaller limit, depth, page or import batch)")
 
 
+@dataclass
+class Commits:
+    """What one request's write transactions came to. ``unsure`` from the moment a transaction's
+    work is done (the driver sends its commit next) until the commit is answered: cut off then, the
+    change may or may not be saved. ``saved`` once a commit was answered."""
+
+    unsure: bool = False
+    saved: bool = False
+
+
+_commits: contextvars.ContextVar[Commits | None] = contextvars.ContextVar("commits", default=None)
+
+
+@contextmanager
+def track_commits() -> Iterator[Commits]:
+    """Track the commits of the writes sent inside this block (a request; see ``bzgraph/shutdown.py``)."""
+    commits = Commits()
+    token = _commits.set(commits)
+    try:
+        yield commits
+    finally:
+        _commits.reset(token)
+
+
+def _work_done(done: bool) -> None:
+    """A write transaction's work is done (its commit comes next), or begins again (a retry)."""
+    commits = _commits.get()
+    if commits is not None:
+        commits.unsure = done
+
+
 @contextmanager
 def driver_errors() -> Iterator[None]:
     """The driver's errors as the contract's: ``CONFLICT`` for a broken constraint,
@@ -215,6 +248,8 @@ def driver_errors() -> Iterator[None]:
         yield
     except neo4j_errors.ConstraintError as exc:
         raise Conflict("the change conflicts with existing data") from exc
+    except neo4j_errors.IncompleteCommit as exc:  # the connection was lost after the commit was sent
+        raise ServiceUnavailable(UNSURE_MESSAGE) from exc
     except neo4j_errors.ClientError as exc:
         # A wrong password (AuthError), and Neo4j's lock-out after repeated ones: the service's
         # configuration, not the client's request.
@@ -406,8 +441,13 @@ class Database:
         query = queries.get(name)
 
         async def table(result: neo4j.AsyncResult) -> tuple[list[str], list[Row]]:
+            if write:
+                _work_done(False)  # an attempt begins (the driver retries transient errors)
             with retry_rules():
-                return await _table(result, max_rows)
+                rows = await _table(result, max_rows)
+            if write:
+                _work_done(True)  # the driver commits next
+            return rows
 
         async def run() -> tuple[list[str], list[Row]]:
             _record(name)  # counted when sent: not when refused at once while the database is out of reach
@@ -437,8 +477,13 @@ class Database:
         transient errors). One query alone: :meth:`query`."""
 
         async def unit(tx: neo4j.AsyncManagedTransaction) -> T:
+            if write:
+                _work_done(False)  # an attempt begins (the driver retries transient errors)
             with retry_rules():
-                return await work(Tx(tx))
+                result = await work(Tx(tx))
+            if write:
+                _work_done(True)  # the driver commits next
+            return result
 
         async def run() -> T:
             async with self.driver.session(
@@ -451,8 +496,16 @@ class Database:
 
     async def _bounded(self, run: Callable[[], Awaitable[T]], *, write: bool, heavy: bool = False) -> T:
         """``run`` (a call of the driver) with the contract's errors, within the call's time and the
-        request's deadline, a write within the write slots, a heavy query within the heavy slots."""
+        request's deadline, a write within the write slots, a heavy query within the heavy slots.
+
+        A write whose commit was sent when its time ran out gets up to ``timeout`` seconds more for
+        the commit's answer: it is not cut off in the middle, where nobody could tell whether it was
+        saved. Still unanswered after that, it is ``SERVICE_UNAVAILABLE`` saying it may have been."""
         self._fail_fast()
+        commits = _commits.get()
+        if write and commits is None:
+            with track_commits():
+                return await self._bounded(run, write=write, heavy=heavy)
         share = _share.get()
         slot: contextlib.AbstractAsyncContextManager[Any] = (
             self._write_slots if write else _heavy_turn(self.heavy_slots, share) if heavy else contextlib.nullcontext())
@@ -461,16 +514,30 @@ class Database:
         with self._outages(), driver_errors():
             # The driver bounds its own waits and retries; this bound guards against a hang
             # (a timeout scope, not wait_for: no extra task per query).
-            ends = asyncio.get_running_loop().time() + self.call_timeout
+            loop = asyncio.get_running_loop()
+            ends = loop.time() + self.call_timeout
             request_ends = _deadline.get()
+
+            def out_of_time(bound: asyncio.Timeout) -> None:
+                unsure = write and commits is not None and commits.unsure
+                bound.reschedule(loop.time() + (self.timeout if unsure else 0))  # 0: at once
+
             try:
-                async with asyncio.timeout_at(ends if request_ends is None else min(ends, request_ends)):
-                    async with slot:
-                        if heavy and _deadline_within(HEAVY_MIN_SECONDS):
-                            raise TimeoutError  # a turn that came too late to run in: given back unused
-                        running = True
-                        result = await run()
-            except TimeoutError:
+                async with asyncio.timeout(None) as bound:
+                    timer = loop.call_at(ends if request_ends is None else min(ends, request_ends), out_of_time, bound)
+                    try:
+                        async with slot:
+                            if heavy and _deadline_within(HEAVY_MIN_SECONDS):
+                                raise TimeoutError  # a turn that came too late to run in: given back unused
+                            running = True
+                            result = await run()
+                    finally:
+                        timer.cancel()
+                if write and commits is not None:
+                    commits.unsure, commits.saved = False, True
+            except TimeoutError as exc:
+                if write and commits is not None and commits.unsure:
+                    raise ServiceUnavailable(UNSURE_MESSAGE) from exc
                 if heavy and not running and queued:  # waiting for a turn, or given one too late: nothing was sent
                     raise ServiceUnavailable(
                         "the graph database is busy with other large queries (explore at depth 2, collaboration "

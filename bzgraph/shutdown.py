@@ -3,8 +3,10 @@
 On SIGTERM uvicorn stops taking connections, waits up to its grace for the running requests, then
 cancels them, and a client still waiting (or still sending its body) gets a bare plain-text 500.
 :class:`AnswerBeforeShutdown` answers them itself a moment before that: ``503`` with
-``SERVICE_UNAVAILABLE``, as every error of this API has its code. Nothing they were writing is
-committed: a cancelled transaction rolls back.
+``SERVICE_UNAVAILABLE``, as every error of this API has its code. A transaction cancelled while it
+works rolls back; the answer says so unless the request's change was saved already (a mutation
+cut off while reading its payload back), or its commit was under way, when it may have been
+(``bzgraph.db.Commits``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bzgraph.db import Commits, track_commits
 
 
 @dataclass(eq=False)
@@ -46,9 +50,9 @@ class Shutdown:
 
 class AnswerBeforeShutdown:
     """ASGI middleware: see the module's docstring; ``answer`` gives the response for a request's
-    ``Accept`` header. It costs a request a set insertion and removal."""
+    ``Accept`` header and what its commits came to. It costs a request a set insertion and removal."""
 
-    def __init__(self, app: ASGIApp, shutdown: Shutdown, answer: Callable[[str], ASGIApp]) -> None:
+    def __init__(self, app: ASGIApp, shutdown: Shutdown, answer: Callable[[str, Commits], ASGIApp]) -> None:
         self.app, self.shutdown, self.answer = app, shutdown, answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -65,13 +69,14 @@ class AnswerBeforeShutdown:
 
         self.shutdown.running.add(request)
         try:
-            await self.app(scope, receive, sending)
+            with track_commits() as commits:
+                await self.app(scope, receive, sending)
         except asyncio.CancelledError:
             if not request.stopped:
                 raise
             request.task.uncancel()
             accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
             with contextlib.suppress(OSError, RuntimeError):  # the client may have gone meanwhile
-                await self.answer(accept)(scope, receive, send)
+                await self.answer(accept, commits)(scope, receive, send)
         finally:
             self.shutdown.running.discard(request)

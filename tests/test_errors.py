@@ -26,7 +26,7 @@ from bzgraph.app import create_app
 from bzgraph.auth import issue_token
 from bzgraph.client import operation
 from bzgraph.db import Database
-from bzgraph.errors import INTERNAL_MESSAGE, BzgraphError, to_graphql_error
+from bzgraph.errors import INTERNAL_MESSAGE, BzgraphError, ServiceUnavailable, to_graphql_error
 from bzgraph.media import STATUS_WITHOUT_DATA, prefers_graphql_response
 from bzgraph.settings import get_settings
 
@@ -911,6 +911,7 @@ def test_sigterm_stops_the_server_within_its_grace_even_with_a_stalled_request()
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 503"), answer
     assert json.loads(body)["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert json.loads(body)["errors"][0]["message"].endswith("nothing was changed: send it again")
     assert 6 < answered < 8.5, answered
     assert took < 15, took
     assert re.search(r" INFO bzgraph: shutting down$", stderr, re.M) and "Traceback" not in stderr
@@ -1008,3 +1009,80 @@ def test_serve_prints_its_url_once_it_listens_there(seeded: Database) -> None:
     from bzgraph.cli import graphql_url
 
     assert graphql_url(("::1", 8000, 0, 0)) == "http://[::1]:8000/graphql"  # an IPv6 host in brackets
+
+
+@contextlib.contextmanager
+def _slow_commit_answers(seconds: float) -> Iterator[None]:
+    """Every commit is sent and done by Neo4j, but its answer reaches the driver ``seconds`` late
+    (a busy network or server): the case where a client cannot tell whether a change was saved."""
+    from neo4j._async.work.transaction import AsyncTransactionBase
+
+    commit = AsyncTransactionBase._commit
+
+    async def late(self: Any) -> Any:
+        bookmark = await commit(self)
+        await asyncio.sleep(seconds)
+        return bookmark
+
+    AsyncTransactionBase._commit = late  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        AsyncTransactionBase._commit = commit  # type: ignore[method-assign]
+
+
+async def test_a_commit_under_way_when_time_runs_out_is_given_time_or_reported_as_maybe_saved(
+        settings, seeded: Database) -> None:
+    """A write whose commit was sent when its time ran out is never answered "nothing was changed":
+    its commit gets up to the timeout more, and answered within it, the write succeeds; still
+    unanswered, SERVICE_UNAVAILABLE says the change may have been saved (here it was)."""
+    from bzgraph.db import UNSURE_MESSAGE, deadline
+
+    db = Database(settings.model_copy(update={"neo4j_timeout": 1.0}))
+    try:
+        with _slow_commit_answers(0.6), deadline(0.3):
+            assert await db.write("testing/marker-set", value="late but answered") == [{"value": "late but answered"}]
+        with _slow_commit_answers(3.0), deadline(0.3), pytest.raises(ServiceUnavailable) as unsure:
+            await db.write("testing/marker-set", value="saved, not confirmed")
+        assert unsure.value.message == UNSURE_MESSAGE
+        assert await db.read("testing/marker-get") == [{"value": "saved, not confirmed"}]
+        with _slow_commit_answers(3.0), deadline(0.3), pytest.raises(ServiceUnavailable) as unsure:
+            await db.execute(lambda tx: tx.run("testing/marker-set", value="several, not confirmed"), write=True)
+        assert unsure.value.message == UNSURE_MESSAGE
+        assert await db.read("testing/marker-get") == [{"value": "several, not confirmed"}]
+    finally:
+        await db.close()
+
+
+async def test_a_shutdown_says_whether_a_cut_off_request_had_saved_its_change(settings, seeded: Database) -> None:
+    """A request the shutdown cuts off is answered 503 with what became of its change: a follow
+    whose commit was under way (saved, in fact) "may have been saved", not "send it again"; one cut
+    off while its new account was being created (no change it asked for) changed nothing."""
+    app = create_app(settings)
+    follow = 'mutation { followResearcher(id: "bzr-leon-bungert") { researcher { counts { followers } } } }'
+    count = '{ researcher(id: "bzr-leon-bungert") { counts { followers } } }'
+
+    async def cut_off(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
+        with _slow_commit_answers(5.0):
+            request = asyncio.create_task(client.post("/graphql", json={"query": follow},
+                                                      headers={"authorization": f"Bearer {token}"}))
+            await asyncio.sleep(1.5)  # the first commit is done, its answer late
+            app.state.shutdown.begin(0)
+            response = await asyncio.wait_for(request, 10)
+        assert response.status_code == 503, response.text
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        return error
+
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
+            known = issue_token(f"shutdown-{uuid.uuid4().hex[:8]}", [], 600, settings)
+            await client.post("/graphql", json={"query": "{ viewer { id } }"}, headers={"authorization": f"Bearer {known}"})
+            before = (await gql(client, count))["data"]["researcher"]["counts"]["followers"]
+            error = await cut_off(client, known)  # its account exists: the follow's own commit is cut off
+            assert error["message"].endswith("its change may have been saved (it was being committed): read it "
+                                             "back before sending it again"), error
+            assert (await gql(client, count))["data"]["researcher"]["counts"]["followers"] == before + 1
+            error = await cut_off(client, issue_token(f"shutdown-{uuid.uuid4().hex[:8]}", [], 600, settings))
+            assert error["message"].endswith("nothing was changed: send it again"), error
+            assert (await gql(client, count))["data"]["researcher"]["counts"]["followers"] == before + 1
