@@ -8,6 +8,7 @@ MATCH (r:Researcher {id: $researcherId})
 SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit
 MERGE (u:User:Entity {id: $userId})
 ON CREATE SET u.sub = $sub, u.createdAt = datetime()
+SET u._lock = true REMOVE u._lock  // then the account, as every account mutation takes them
 WITH r, u, EXISTS { (u)-[:CLAIMANT_OF]->(r) } AS own
 CALL (r, u, own) {
   WITH r, u WHERE NOT own

@@ -4,6 +4,11 @@
 MATCH (r:Researcher {id: $researcherId})
 SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit
 WITH r
-OPTIONAL MATCH (:User {id: $userId})-[f:FOLLOWS]->(r)
+OPTIONAL MATCH (u:User {id: $userId})
+CALL (u) {  // then the account, before its relationships are touched, as every account mutation takes them
+  WITH u WHERE u IS NOT NULL
+  SET u._lock = true REMOVE u._lock
+}
+OPTIONAL MATCH (u)-[f:FOLLOWS]->(r)
 DELETE f
 RETURN r.id AS id
