@@ -15,22 +15,25 @@ SET r._lock = true REMOVE r._lock
 MERGE (u:User:Entity {id: $userId})
 ON CREATE SET u.sub = $sub, u.createdAt = datetime()
 SET u._lock = true REMOVE u._lock
-WITH r, u, COLLECT { MATCH (u)-[:SENT]->(i:Invitation) WHERE i.createdAt > datetime() - duration('PT24H')
-                     RETURN i.createdAt AS sent ORDER BY sent } AS sentToday
-WITH r, u, sentToday,
+// The time once the locks are held (the clock's, not the statement's start, which may be long before,
+// behind the locks above): an account's invitations, and a researcher's, are dated in commit order.
+WITH r, u, datetime.realtime() AS now
+WITH r, u, now, COLLECT { MATCH (u)-[:SENT]->(i:Invitation) WHERE i.createdAt > now - duration('PT24H')
+                          RETURN i.createdAt AS sent ORDER BY sent } AS sentToday
+WITH r, u, now, sentToday,
      CASE
        WHEN NOT EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'NOT_CLAIMED'
        WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(u) } THEN 'OWN_RECORD'
        WHEN r.openToCollaborate IS NULL OR NOT r.openToCollaborate THEN 'NOT_OPEN'
        WHEN EXISTS { (u)-[:SENT]->(i:Invitation {status: 'PENDING'})-[:TO]->(r)
-                     WHERE i.createdAt > datetime() - duration({days: $invitationDays}) } THEN 'ALREADY_INVITED'
+                     WHERE i.createdAt > now - duration({days: $invitationDays}) } THEN 'ALREADY_INVITED'
        WHEN size(sentToday) >= $limit THEN 'RATE_LIMITED'
        ELSE 'SENT'
      END AS outcome
-CALL (r, u, outcome) {
-  WITH r, u WHERE outcome = 'SENT'
+CALL (r, u, now, outcome) {
+  WITH r, u, now WHERE outcome = 'SENT'
   CREATE (u)-[:SENT]->(i:Invitation:Entity {id: $invitationId, message: $message, status: 'PENDING',
-                                            createdAt: datetime()})-[:TO]->(r)
+                                            createdAt: now})-[:TO]->(r)
   RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id,
             expiresAt: toString(i.createdAt + duration({days: $invitationDays}))} AS invitation
 UNION
@@ -39,5 +42,7 @@ UNION
 }
 RETURN outcome, invitation,
        CASE WHEN outcome = 'RATE_LIMITED'
-         THEN {retryAfter: duration.inSeconds(datetime(), sentToday[size(sentToday) - $limit] + duration('PT24H')).seconds + 1}
+         // whole seconds, rounded up: the oldest counted is a day old then (at most 86,400)
+         THEN {retryAfter: toInteger(ceil(duration.inSeconds(now, sentToday[size(sentToday) - $limit]
+                                                                    + duration('PT24H')).milliseconds / 1000.0))}
        END AS details
