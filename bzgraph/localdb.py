@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bzgraph.settings import PROJECT_ROOT, Settings
+from bzgraph.settings import PROJECT_ROOT, Settings, secret_file
 
 POM = PROJECT_ROOT / "neo4j" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -255,10 +255,7 @@ def start(settings: Settings, instance: Instance, timeout: float = 180.0) -> str
         if password is None:
             import secrets
 
-            password = secrets.token_urlsafe(18)
-            settings.password_file.parent.mkdir(parents=True, exist_ok=True)
-            settings.password_file.write_text(password)
-            settings.password_file.chmod(0o600)
+            password = secret_file(settings.password_file, secrets.token_urlsafe(18))
         if not (instance.home / "data" / "dbms" / "auth.ini").exists() and not (
             instance.home / "data" / "databases" / "system").exists():
             _set_initial_password(instance, conf, password)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -157,12 +158,25 @@ class Settings(BaseSettings):
             return self.jwt_secret.get_secret_value()
         if self.env == "production":
             raise SettingsError("invalid setting: BZGRAPH_JWT_SECRET must be set when BZGRAPH_ENV=production")
-        path = self.state_dir / "jwt-secret"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return secret_file(self.state_dir / "jwt-secret", secrets.token_urlsafe(48))
+
+
+def secret_file(path: Path, value: str) -> str:
+    """The secret kept in ``path``, written with ``value`` if there is none yet. The file is the
+    owner's alone from its first byte, and appears whole: processes starting together all end up
+    with the one secret the first of them wrote."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(value)
+        try:
+            os.link(draft, path)  # atomic, and refused when another process got there first
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 class SettingsError(Exception):

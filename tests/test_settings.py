@@ -136,3 +136,20 @@ def test_importing_the_app_reads_no_setting() -> None:
     done = subprocess.run([sys.executable, "-c", "import bzgraph.app, bzgraph.schema; print('imported')"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "imported", done.stderr
+
+
+def test_a_generated_secret_is_the_owners_alone_and_one_for_processes_starting_together(tmp_path) -> None:
+    """Eight processes asking for the development JWT secret at once, in a fresh state folder: one
+    secret, in a file only its owner may read. (The file used to be written, then made private, and
+    racing processes could each write their own; that race is rare, so this checks the outcome.)"""
+    import stat
+
+    env = {**os.environ, "BZGRAPH_STATE_DIR": str(tmp_path / "state"), "BZGRAPH_JWT_SECRET": ""}
+    env.pop("BZGRAPH_JWT_SECRET")
+    code = "from bzgraph.settings import get_settings; print(get_settings().jwt_secret_value())"
+    runs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env) for _ in range(8)]
+    secrets = {run.communicate(timeout=60)[0].strip() for run in runs}
+    path = tmp_path / "state" / "jwt-secret"
+    assert secrets == {path.read_text().strip()} and len(secrets.pop()) >= 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["jwt-secret"]  # no draft left behind
