@@ -346,8 +346,8 @@ def _shutting_down(accept: str, commits: Commits) -> Response:
     """The answer to a request still running when the shutdown grace is about to end."""
     if commits.unsure:
         outcome = "its change may have been saved (it was being committed): read it back before sending it again"
-    elif commits.saved:
-        outcome = "its change is saved, only the answer was cut off: read it back rather than sending it again"
+    elif commits.saved:  # a write committed; another may have been cut off, or never begun
+        outcome = "some or all of its change is saved: read it back before sending it again"
     else:
         outcome = "nothing was changed: send it again"
     return error_response(503, f"the server is shutting down and could not finish this request in time; {outcome}",

@@ -209,12 +209,14 @@ def _too_large() -> QueryTooComplex:
 
 @dataclass
 class Commits:
-    """What one request's write transactions came to. ``unsure`` from the moment a transaction's
-    work is done (the driver sends its commit next) until the commit is answered: cut off then, the
-    change may or may not be saved. ``saved`` once a commit was answered."""
+    """What one request's write transactions came to: ``saved``, how many were committed;
+    ``unsure``, from the moment a write's work is done (the driver sends the commit next) until the
+    commit is answered: cut off then, its change may or may not be saved. ``grace`` is the bound of a write given more time for its commit (``Database._bounded``):
+    should the commit fail and the driver try the work again, that attempt gets none of it."""
 
+    saved: int = 0
     unsure: bool = False
-    saved: bool = False
+    grace: asyncio.Timeout | None = None
 
 
 _commits: contextvars.ContextVar[Commits | None] = contextvars.ContextVar("commits", default=None)
@@ -232,10 +234,14 @@ def track_commits() -> Iterator[Commits]:
 
 
 def _work_done(done: bool) -> None:
-    """A write transaction's work is done (its commit comes next), or begins again (a retry)."""
+    """A write transaction's work is done (its commit comes next), or an attempt begins (the first,
+    or a retry after a failed commit: one given more time for its commit ends at once)."""
     commits = _commits.get()
-    if commits is not None:
-        commits.unsure = done
+    if commits is None:
+        return
+    commits.unsure = done
+    if not done and commits.grace is not None:
+        commits.grace.reschedule(asyncio.get_running_loop().time())
 
 
 @contextmanager
@@ -371,7 +377,8 @@ def _deadline_within(seconds: float) -> bool:
 @contextmanager
 def deadline(seconds: float) -> Iterator[None]:
     """Every query sent inside this block (a request) ends within ``seconds`` of its start, all
-    together: past the deadline, ``SERVICE_UNAVAILABLE``."""
+    together: past the deadline, ``SERVICE_UNAVAILABLE`` (a write whose commit was sent by then
+    gets more time for the commit's answer, :meth:`Database._bounded`)."""
     token = _deadline.set(asyncio.get_running_loop().time() + seconds)
     try:
         yield
@@ -384,7 +391,8 @@ class Database:
 
     ``settings.neo4j_timeout`` bounds every wait for the database (a connection, the driver's
     retries); one call ends within three times that, or within ``transaction_timeout`` for bulk
-    writes whose transactions may run longer, and within the :func:`deadline` of its request."""
+    writes whose transactions may run longer, and within the :func:`deadline` of its request (a write
+    whose commit was sent by then: within one timeout more, see :meth:`_bounded`)."""
 
     def __init__(self, settings: Settings, transaction_timeout: float | None = None) -> None:
         self.settings = settings
@@ -519,9 +527,14 @@ class Database:
             request_ends = _deadline.get()
 
             def out_of_time(bound: asyncio.Timeout) -> None:
-                unsure = write and commits is not None and commits.unsure
-                bound.reschedule(loop.time() + (self.timeout if unsure else 0))  # 0: at once
+                if write and commits is not None and commits.unsure:  # its commit is under way: more time
+                    commits.grace = bound
+                    bound.reschedule(loop.time() + self.timeout)
+                else:
+                    bound.reschedule(loop.time())  # at once
 
+            if write and commits is not None:
+                commits.unsure, commits.grace = False, None
             try:
                 async with asyncio.timeout(None) as bound:
                     timer = loop.call_at(ends if request_ends is None else min(ends, request_ends), out_of_time, bound)
@@ -533,8 +546,11 @@ class Database:
                             result = await run()
                     finally:
                         timer.cancel()
+                        if write and commits is not None:
+                            commits.grace = None
                 if write and commits is not None:
-                    commits.unsure, commits.saved = False, True
+                    commits.unsure = False
+                    commits.saved += 1
             except TimeoutError as exc:
                 if write and commits is not None and commits.unsure:
                     raise ServiceUnavailable(UNSURE_MESSAGE) from exc
@@ -545,6 +561,10 @@ class Database:
                 if heavy and not running:  # a turn at once, but the request's time was nearly out: nothing was sent
                     raise ServiceUnavailable("this request's time ran out before its large query could start; "
                                              "try again shortly") from None
+                raise
+            except Exception as exc:
+                if write and commits is not None and not isinstance(exc, neo4j_errors.IncompleteCommit):
+                    commits.unsure = False  # refused before its commit, or the commit answered with an error
                 raise
             self._lost_at = None
             return result

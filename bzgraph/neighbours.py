@@ -25,20 +25,23 @@ async def refresh(db: Database, pages: AsyncIterator[list[str]], *, chunk: int =
     """Recompute the neighbour lists of the nodes of ``pages``, ``chunk`` per transaction,
     ``workers`` transactions at a time; each also clears its nodes' refresh marks, so an
     interrupted refresh of marked nodes resumes where it stopped. The next page is read once the
-    one before it is done. Returns how many nodes were refreshed."""
+    one before it is done. Returns how many nodes were refreshed (ids of no node are not counted)."""
+    done = 0
 
-    async def transaction(ids: list[str]) -> None:
-        async def work(tx: Tx) -> None:
-            await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT)
+    async def transaction(ids: list[str]) -> int:
+        async def work(tx: Tx) -> int:
+            refreshed = (await tx.run("explore/refresh", ids=ids, keep=NEIGHBOURS_KEPT))[0]["refreshed"]
             await tx.run("ingest/refresh-done", ids=ids)
+            return int(refreshed)
 
-        await db.execute(work, write=True)
+        return await db.execute(work, write=True)
 
     async def worker(chunks: Iterator[list[str]]) -> None:
+        nonlocal done
         for ids in chunks:  # the workers share one iterator: each takes the next chunk when free
-            await transaction(ids)
+            refreshed = await transaction(ids)
+            done += refreshed  # added once it is known (`done += await …` would read done before waiting)
 
-    done = 0
     async for page in pages:
         chunks = (page[start:start + chunk] for start in range(0, len(page), chunk))
         try:
@@ -47,7 +50,6 @@ async def refresh(db: Database, pages: AsyncIterator[list[str]], *, chunk: int =
                     group.create_task(worker(chunks))
         except ExceptionGroup as failed:  # raise the error itself, as one worker would
             raise failed.exceptions[0] from None
-        done += len(page)
     return done
 
 

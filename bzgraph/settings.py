@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from functools import lru_cache
@@ -174,6 +175,10 @@ def secret_file(path: Path, value: str) -> str:
             os.link(draft, path)  # atomic, and refused when another process got there first
         except FileExistsError:
             pass
+        except OSError:  # a file system without hard links: created at once, private, or left as it is
+            with contextlib.suppress(FileExistsError), os.fdopen(
+                    os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+                file.write(value)
         finally:
             draft.unlink()
     return path.read_text().strip()

@@ -1054,6 +1054,71 @@ async def test_a_commit_under_way_when_time_runs_out_is_given_time_or_reported_a
         await db.close()
 
 
+@contextlib.contextmanager
+def _commits_failing(error: Exception, *, times: int, after: float = 0.0) -> Iterator[list[float]]:
+    """The first ``times`` commits wait ``after`` seconds, then fail with ``error`` (answered by the
+    database: nothing is saved); the others go through. Yields the moments commits were sent."""
+    from neo4j._async.work.transaction import AsyncTransactionBase
+
+    commit, sent = AsyncTransactionBase._commit, []
+
+    async def failing(self: Any) -> Any:
+        sent.append(asyncio.get_running_loop().time())
+        if len(sent) <= times:
+            await asyncio.sleep(after)
+            await self._rollback()  # what a refused commit leaves: nothing saved, the transaction closed
+            raise error
+        return await commit(self)
+
+    AsyncTransactionBase._commit = failing  # type: ignore[method-assign]
+    try:
+        yield sent
+    finally:
+        AsyncTransactionBase._commit = commit  # type: ignore[method-assign]
+
+
+async def test_a_commit_answered_with_an_error_is_not_reported_as_maybe_saved(settings, seeded: Database) -> None:
+    """A commit the database refuses leaves nothing saved, and nothing unsure; a retry after a failed
+    commit that had been given more time gets none of it: it ends at once, as any write out of time."""
+    from neo4j.exceptions import DatabaseError, SessionExpired
+
+    from bzgraph.db import UNSURE_MESSAGE, deadline, track_commits
+
+    await seeded.write("testing/marker-set", value="before")
+    db = Database(settings.model_copy(update={"neo4j_timeout": 3.0}))
+    try:
+        with track_commits() as commits, _commits_failing(DatabaseError("commit refused"), times=1), \
+                pytest.raises(ServiceUnavailable) as failed:
+            await db.write("testing/marker-set", value="refused")
+        assert failed.value.message != UNSURE_MESSAGE and (commits.unsure, commits.saved) == (False, 0)
+        loop = asyncio.get_running_loop()
+        with track_commits() as commits, _commits_failing(SessionExpired("gone"), times=5, after=0.5) as sent, \
+                deadline(0.3), \
+                pytest.raises(ServiceUnavailable) as late:
+            started = loop.time()
+            await db.write("testing/marker-set", value="retried late")
+        ended = loop.time() - started
+        assert late.value.message != UNSURE_MESSAGE, late.value.message  # the retry was cut as it began
+        assert len(sent) == 1 and ended < 2.9, (sent, ended)  # within the grace: the retry did not run on
+        assert (commits.unsure, commits.saved) == (False, 0)
+        assert await db.read("testing/marker-get") == [{"value": "before"}]
+    finally:
+        await db.close()
+
+
+def test_a_shutdown_answer_says_some_of_a_change_is_saved_when_one_write_of_several_was() -> None:
+    from bzgraph.app import _shutting_down
+    from bzgraph.db import Commits
+
+    def message(commits: Commits) -> str:
+        return json.loads(_shutting_down("", commits).body)["errors"][0]["message"]
+
+    assert message(Commits()).endswith("nothing was changed: send it again")
+    assert message(Commits(saved=1)).endswith("some or all of its change is saved: read it back before sending it again")
+    assert message(Commits(saved=1, unsure=True)).endswith("may have been saved (it was being committed): read it "
+                                                           "back before sending it again")
+
+
 async def test_a_shutdown_says_whether_a_cut_off_request_had_saved_its_change(settings, seeded: Database) -> None:
     """A request the shutdown cuts off is answered 503 with what became of its change: a follow
     whose commit was under way (saved, in fact) "may have been saved", not "send it again"; one cut

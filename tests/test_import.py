@@ -331,6 +331,7 @@ async def test_explore_refresh_finishes_what_a_killed_import_owes(
     assert {n["id"] for n in after} >= {"A0093000000002", "W0093000000001"}
     assert cli("--pending").stdout.strip() == "refreshed the neighbour lists of 0 node(s)"
     assert cli("--pending", "A0093000000001").returncode == 2
+    assert cli("A0093000000001", "no-such-node").stdout.strip() == "refreshed the neighbour lists of 1 node(s)"
 
     await import_db.write("ingest/mark-pending", ids=["A0093000000002"])
     done = cli()  # every node

@@ -40,9 +40,11 @@ UNION
   WITH outcome WHERE outcome <> 'SENT'
   RETURN null AS invitation
 }
+WITH outcome, invitation,
+     CASE WHEN outcome = 'RATE_LIMITED'
+       THEN duration.inSeconds(now, sentToday[size(sentToday) - $limit] + duration('PT24H')) END AS wait
+// whole seconds, rounded up to the nanosecond: the oldest counted is a day old then (at most 86,400)
 RETURN outcome, invitation,
-       CASE WHEN outcome = 'RATE_LIMITED'
-         // whole seconds, rounded up: the oldest counted is a day old then (at most 86,400)
-         THEN {retryAfter: toInteger(ceil(duration.inSeconds(now, sentToday[size(sentToday) - $limit]
-                                                                    + duration('PT24H')).milliseconds / 1000.0))}
+       CASE WHEN wait IS NOT NULL
+         THEN {retryAfter: wait.seconds + CASE WHEN wait.nanosecondsOfSecond > 0 THEN 1 ELSE 0 END}
        END AS details
