@@ -154,8 +154,18 @@ async def test_a_cancelled_warm_up_stops(seeded: Database) -> None:
 
     from bzgraph.warmup import warm_up
 
-    task = asyncio.create_task(warm_up(seeded))
-    await asyncio.sleep(0.05)  # within its first queries
-    task.cancel()
+    rehearse, running = seeded.rehearse, asyncio.Event()
+
+    async def rehearsing(*args: object, **kwargs: object) -> None:
+        running.set()
+        await rehearse(*args, **kwargs)  # type: ignore[arg-type]
+
+    seeded.rehearse = rehearsing  # type: ignore[method-assign]
+    try:
+        task = asyncio.create_task(warm_up(seeded))
+        await asyncio.wait_for(running.wait(), 30)
+        task.cancel()  # within its first query (a fixed pause let a quick warm-up finish first)
+    finally:
+        del seeded.rehearse  # the class's method again
     done, _ = await asyncio.wait({task}, timeout=30)
     assert done and task.cancelled()
