@@ -84,14 +84,19 @@ def query_cost_limit(max_cost: int, max_sizes: Mapping[str, int],
 
 
 class _Estimate:
-    """One operation's cost. It stops adding once past the limit, and does not enter a fragment
-    within itself (a cycle, which another rule reports)."""
+    """One operation's cost. It stops adding once past the limit, does not enter a fragment within
+    itself (a cycle, which another rule reports), and works out each named fragment once for each
+    place it can be spread in (its type and the size multiplying it): a document that spreads
+    fragments into fragments, each many times, costs time linear in its text to estimate, not the
+    product of its branchings (a 1.2 KB document of five such levels took 17 s). A field of size 0
+    costs 1, its selection unwalked."""
 
     def __init__(self, context: ValidationContext, max_sizes: Mapping[str, int], limit: int,
                  list_sizes: Mapping[str, int], field_max_sizes: Mapping[str, int]) -> None:
         self.context, self.max_sizes, self.limit, self.list_sizes = context, max_sizes, limit, list_sizes
         self.field_max_sizes = field_max_sizes
         self.entered: set[str] = set()
+        self.fragments: dict[tuple[str, str, int], int] = {}  # (fragment, type spread on, size) -> cost
 
     def selection(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, parent_size: int) -> int:
         """The cost of a selection on ``parent``, an object its field multiplies by ``parent_size``."""
@@ -112,12 +117,15 @@ class _Estimate:
                 else:
                     continue
                 fragment_type = self.context.schema.get_type(condition.name.value) if condition else parent
-                spread = selection.name.value if isinstance(selection, FragmentSpreadNode) else None
-                if spread:
-                    self.entered.add(spread)
-                total += self.selection(fragment_set, fragment_type or parent, parent_size)
-                if spread:
-                    self.entered.discard(spread)
+                if isinstance(selection, FragmentSpreadNode):
+                    key = (selection.name.value, parent.name, parent_size)
+                    if key not in self.fragments:
+                        self.entered.add(key[0])
+                        self.fragments[key] = self.selection(fragment_set, fragment_type or parent, parent_size)
+                        self.entered.discard(key[0])
+                    total += self.fragments[key]
+                else:
+                    total += self.selection(fragment_set, fragment_type or parent, parent_size)
             if total > self.limit:
                 break
         return total
@@ -136,6 +144,8 @@ class _Estimate:
         if size is None:
             bound = self.list_sizes.get(f"{parent.name}.{name}")
             size = bound if bound is not None else LIST_FACTOR if is_list and parent_size == 1 else 1
+        if size == 0:
+            return 1  # nothing under it resolves
         named = get_named_type(definition.type)
         inner = self.selection(node.selection_set, named,
                                size if size > 1 and not is_list and isinstance(named, GraphQLObjectType) else 1)
