@@ -557,7 +557,7 @@ class Database:
                 if heavy and not running and queued:  # waiting for a turn, or given one too late: nothing was sent
                     raise ServiceUnavailable(
                         "the graph database is busy with other large queries (explore at depth 2, collaboration "
-                        "paths, analyst queries); try again shortly") from None
+                        "paths, analyst queries, graph counts); try again shortly") from None
                 if heavy and not running:  # a turn at once, but the request's time was nearly out: nothing was sent
                     raise ServiceUnavailable("this request's time ran out before its large query could start; "
                                              "try again shortly") from None

@@ -77,6 +77,7 @@ async def test_light_queries_take_no_slot(two_slots) -> None:
 @pytest.mark.parametrize("query", [
     '{ collaborationPath(from: "%s", to: "%s") { hops } }' % (REFERENCE, REFERENCE),
     '{ cypher(name: "analytics/top-collaborators", params: {id: "%s"}) { columns } }' % REFERENCE,
+    '{ graphCounts { name count } }',  # a scan of the whole graph, which anonymous clients could repeat
 ])
 async def test_paths_and_analyst_queries_are_heavy(two_slots, query: str) -> None:
     client, db = two_slots
