@@ -41,9 +41,14 @@ class KeysUnavailable(InvalidToken):
     """The identity provider's keys could not be fetched, so the token could not be checked."""
 
 
+JWKS_LIFESPAN = 300  # seconds the identity provider's key set is kept before it is fetched again
+
+
 @lru_cache(maxsize=4)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
-    return jwt.PyJWKClient(url, cache_keys=True, lifespan=300, timeout=5)
+    # The key set is cached, the keys only within it: PyJWT's own cache of keys (cache_keys) never
+    # expires, and a key the provider withdrew would stay trusted until the process restarted.
+    return jwt.PyJWKClient(url, cache_keys=False, cache_jwk_set=True, lifespan=JWKS_LIFESPAN, timeout=5)
 
 
 def _key_for(algorithm: Any, token: str, settings: Settings) -> Any:

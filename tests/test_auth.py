@@ -3,6 +3,7 @@ and every mutation refusing a missing or bad token."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -181,6 +182,47 @@ def idp_token(key=RSA_KEY, kid: str = "k1", **overrides: object) -> str:
               "aud": "bzgraph", "iss": "https://idp.test/", **overrides}
     claims = {name: value for name, value in claims.items() if value is not None}
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+
+
+async def test_a_key_the_identity_provider_withdraws_is_refused_once_its_key_set_expires(
+        seeded: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys live as long as the key set they came in (cached for JWKS_LIFESPAN): a key rotated out,
+    or withdrawn as compromised, stops verifying tokens then. PyJWT's cache of keys kept it for good."""
+    from bzgraph import auth
+
+    new_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    served = {"keys": [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(RSA_KEY.public_key())), "kid": "k1"}]}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(json.dumps(served).encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(auth, "JWKS_LIFESPAN", 0.5)
+    configured = settings.model_copy(update={
+        "jwt_jwks_url": f"http://127.0.0.1:{server.server_port}/rotating/jwks.json",
+        "jwt_audience": "bzgraph", "jwt_issuer": "https://idp.test/"})
+    app = create_app(configured)
+    try:
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://idp.test") as client:
+                me = await gql(client, "{ viewer { sub } }", token=idp_token())
+                assert me["data"]["viewer"] == {"sub": "idp-user"}
+                served["keys"] = [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(new_key.public_key())), "kid": "k2"}]
+                await asyncio.sleep(0.7)  # the key set has expired
+                withdrawn = await gql(client, "{ viewer { sub } }", token=idp_token())
+                assert codes(withdrawn) == ["UNAUTHENTICATED"], withdrawn
+                rotated = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
+                assert rotated["data"]["viewer"] == {"sub": "idp-user"}
+    finally:
+        server.shutdown()
 
 
 async def test_rs256_tokens_of_an_identity_provider(idp_api: httpx.AsyncClient) -> None:
