@@ -17,6 +17,7 @@ from bzgraph.api.explore import CROSS_EDGES_MAX, MAX_LIMIT, ExploreQuery
 from bzgraph.api.graph import GraphQuery
 from bzgraph.api.inputs import MAX_PAGE
 from bzgraph.api.profile import ProfileQuery
+from bzgraph.api.works import AUTHORS_MAX
 from bzgraph.api.search import SearchQuery
 from bzgraph.cost import query_cost_limit
 from bzgraph.errors import BzgraphError
@@ -55,7 +56,7 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
     # and a limiter built per request would bring new classes each time and never hit the cache.
     rules = [depth_limit(limits.max_query_depth), alias_limit(limits.max_aliases),
              query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT},
-                              {"CypherRows.rows": ANALYST_MAX_ROWS}, {"Subgraph.crossEdges": CROSS_EDGES_MAX})]
+                              {"CypherRows.rows": ANALYST_MAX_ROWS}, {"Subgraph.crossEdges": CROSS_EDGES_MAX, "Work.authors": AUTHORS_MAX})]
     return Schema(
         query=Query,
         mutation=Mutation,

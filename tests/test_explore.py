@@ -945,3 +945,26 @@ async def test_contract_operations_over_a_real_server(live_url: str, seeded) -> 
         for text in ('"}\\\x00 title:(', "\t\n", "x" * 10_000):
             answer = await gql(client, contract("Search"), {"q": text})
             assert "errors" not in answer or codes(answer) == ["BAD_USER_INPUT"], answer
+
+
+async def test_a_works_authors_come_a_page_at_a_time_and_count_in_the_query_cost(api, seeded) -> None:
+    """A work of a large collaboration: `authors` gives the first `first` (100 by default, at most
+    1,000) in author-list order and `authorCount` how many; the cost rule counts the list at its
+    size, so aliases of a 1,500-author byline with the authors' works are refused before they run
+    (the list was unbounded and counted as 10: 30 aliases answered 11 MB)."""
+    g = Graph(seed=5, researchers=150, works=2)
+    g.works[0]["authors"] = [{"researcher": r["id"], "position": k + 1} for k, r in enumerate(g.researchers)]
+    await g.load(seeded)
+    wid = g.works[0]["id"]
+    query = """query($id: ID!, $first: Int) { node(id: $id) { ... on Work {
+      authorCount authors(first: $first) { position researcher { id } } } } }"""
+    default = query.replace("(first: $first)", "").replace(", $first: Int", "")
+    whole = (await gql(api, default, {"id": wid}))["data"]["node"]
+    assert whole["authorCount"] == 150 and [a["position"] for a in whole["authors"]] == list(range(1, 101))
+    some = (await gql(api, query, {"id": wid, "first": 3}))["data"]["node"]["authors"]
+    assert [(a["position"], a["researcher"]["id"]) for a in some] == [(k + 1, g.researchers[k]["id"]) for k in range(3)]
+    assert codes(await gql(api, query, {"id": wid, "first": 1001})) == ["BAD_USER_INPUT"]
+    fan_out = "{ " + " ".join(
+        f'a{i}: node(id: "{wid}") {{ ... on Work {{ authors(first: 1000) {{ researcher {{ works(first: 100) '
+        f'{{ edges {{ node {{ id }} }} }} }} }} }} }}' for i in range(3)) + " }"
+    assert codes(await gql(api, fan_out)) == ["QUERY_TOO_COMPLEX"]

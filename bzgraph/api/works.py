@@ -33,6 +33,10 @@ WORKS_POSITION = (int, str, str)
 YEAR_ORDER = "y2"
 MEMBERS_POSITION = (int, str, str)  # latest year the affiliation was seen, lower-cased name, id
 FIRST_DESCRIPTION = f"at most this many, 0 to {MAX_PAGE}"
+# A work's authors, the first of them in author-list order: works of large collaborations have
+# thousands, and the list, once unbounded, let one small request ask for millions of fields.
+AUTHORS_FIRST = 100
+AUTHORS_MAX = 1_000
 AFTER_DESCRIPTION = "the endCursor of the page before; null for the first page"
 
 
@@ -141,12 +145,20 @@ class Work(Node):
             language=row.get("language"), cited_by_count=row.get("citedByCount") or 0,
         )
 
-    @strawberry.field(description="Authors with a researcher record, in author-list order (batched).")
-    async def authors(self, info: Info[Context, None]) -> list[Authorship]:
+    @strawberry.field(description=f"Authors with a researcher record, in author-list order, the first `first` "
+                                  f"(at most {AUTHORS_MAX:,}; `authorCount` says how many there are; batched).")
+    async def authors(self, info: Info[Context, None],
+                      first: Annotated[int, strawberry.argument(
+                          description=f"at most this many, 0 to {AUTHORS_MAX:,}")] = AUTHORS_FIRST) -> list[Authorship]:
+        check_first(first, maximum=AUTHORS_MAX)
         row = await batched(info.context, "work/authors", self.id)
         return [Authorship(position=a["position"],
                            researcher=_researcher(a["researcher"], info.context))
-                for a in row.get("authors", [])]
+                for a in row.get("authors", [])[:first]]
+
+    @strawberry.field(description="How many authors with a researcher record the work has (`authors` lists them).")
+    async def author_count(self, info: Info[Context, None]) -> int:
+        return len((await batched(info.context, "work/authors", self.id)).get("authors", []))
 
     @strawberry.field(description="Author names without a researcher record (e.g. unlinked OpenAlex authorships).")
     async def raw_author_names(self, info: Info[Context, None]) -> list[str]:
