@@ -25,6 +25,7 @@ ROLES = frozenset({"moderator"})
 # Clocks differ: an identity provider's clock a little ahead of ours makes a fresh token's `iat` or
 # `nbf` lie in our future. Times are checked with this margin, `exp` included.
 LEEWAY_SECONDS = 30
+OWN_TOKEN_MAX_SECONDS = 30 * 86_400  # tokens the server's own secret signs expire within 30 days
 # Identity providers' access tokens take 1-2 KB; a longer one is refused before its signature is
 # checked (checking a forged 10 MB token took a second of CPU).
 TOKEN_MAX_CHARS = 8192
@@ -69,8 +70,12 @@ def _decode(token: str, settings: Settings) -> dict[str, Any]:
     try:
         algorithm = jwt.get_unverified_header(token).get("alg")
         key = _key_for(algorithm, token, settings)
-        return jwt.decode(token, key, algorithms=[algorithm], options={"require": ["exp", "sub"]},
-                          leeway=LEEWAY_SECONDS, audience=settings.jwt_audience, issuer=settings.jwt_issuer)
+        claims = jwt.decode(token, key, algorithms=[algorithm], options={"require": ["exp", "sub"]},
+                            leeway=LEEWAY_SECONDS, audience=settings.jwt_audience, issuer=settings.jwt_issuer)
+        if algorithm == "HS256" and float(claims["exp"]) > time.time() + OWN_TOKEN_MAX_SECONDS + LEEWAY_SECONDS:
+            # the server's own secret signs them, and nothing revokes one: none lives for years
+            raise InvalidToken(f"the token expires more than {OWN_TOKEN_MAX_SECONDS // 86_400} days from now")
+        return claims
     except jwt.ExpiredSignatureError:
         raise InvalidToken("the token has expired") from None
     except (jwt.PyJWTError, ValueError, TypeError):

@@ -309,6 +309,15 @@ def _subject(text: str) -> str:
     return text
 
 
+def _token_seconds(text: str) -> int:
+    from bzgraph.auth import OWN_TOKEN_MAX_SECONDS
+
+    seconds = _positive_int(text)
+    if seconds > OWN_TOKEN_MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be at most {OWN_TOKEN_MAX_SECONDS} (30 days)")
+    return seconds
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -381,7 +390,8 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("token", help="print a signed token for local use")
     token.add_argument("--sub", required=True, type=_subject, help="the account (token subject)")
     token.add_argument("--role", action="append", default=[], choices=["moderator"])
-    token.add_argument("--ttl", type=_positive_int, default=3600, help="seconds until it expires")
+    token.add_argument("--ttl", type=_token_seconds, default=3600,
+                       help="seconds until it expires (at most 30 days: the server refuses longer-lived tokens)")
     token.set_defaults(handler=cmd_token)
 
     return parser

@@ -55,6 +55,8 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "too long": jwt.encode({"sub": "eve", "exp": now + 600, "pad": "x" * 8192}, secret, algorithm="HS256"),
         "alg none": jwt.encode({"sub": "eve", "exp": now + 600}, None, algorithm="none"),
         "no exp": jwt.encode({"sub": "eve"}, secret, algorithm="HS256"),
+        "expires in 31 days": jwt.encode({"sub": "eve", "exp": now + 31 * 86_400}, secret, algorithm="HS256"),
+        "expires in the year 9999": jwt.encode({"sub": "eve", "exp": 253402300799}, secret, algorithm="HS256"),
         "no sub": jwt.encode({"exp": now + 600}, secret, algorithm="HS256"),
         "wrong algorithm": jwt.encode({"sub": "eve", "exp": now + 600}, secret, algorithm="HS512"),
         "RS256 without a JWKS URL": jwt.encode({"sub": "eve", "exp": now + 600}, other_rsa, algorithm="RS256"),
@@ -273,6 +275,10 @@ def test_token_command_agrees_with_verification(tmp_path) -> None:
     assert _bzgraph("token", "--sub", "x", "--ttl", "0", **env).returncode == 2
     not_a_number = _bzgraph("token", "--sub", "x", "--ttl", "abc", **env)
     assert not_a_number.returncode == 2 and "'abc' is not a whole number" in not_a_number.stderr
+    month = _bzgraph("token", "--sub", "x", "--ttl", str(30 * 86_400), **env)  # the longest the server accepts
+    assert month.returncode == 0 and viewer_from_token(month.stdout.strip(), local).sub == "x"
+    too_long = _bzgraph("token", "--sub", "x", "--ttl", str(30 * 86_400 + 1), **env)
+    assert too_long.returncode == 2 and "at most 2592000 (30 days)" in too_long.stderr
     for sub in ("", "x" * 201, "a\nb", " ", " alice"):  # subjects the server would refuse
         refused = _bzgraph("token", "--sub", sub, **env)
         assert refused.returncode == 2 and not refused.stdout, sub
