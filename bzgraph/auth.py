@@ -43,13 +43,32 @@ class KeysUnavailable(InvalidToken):
 
 
 JWKS_LIFESPAN = 300  # seconds the identity provider's key set is kept before it is fetched again
+JWKS_KEPT_IN_OUTAGE = 3600  # seconds after its last fetch a key set stays in use while the provider is out of reach
+
+
+class _KeySetClient(jwt.PyJWKClient):
+    """PyJWT's JWKS client, its key set cached (its keys only within it: PyJWT's own cache of keys
+    never expires, and a key the provider withdrew stayed trusted until a restart). When the
+    provider cannot be reached, the last key set fetched stays in use, for up to
+    ``JWKS_KEPT_IN_OUTAGE`` after that fetch, and is cached again: an outage neither locks every
+    user out nor makes each request wait for the provider in turn."""
+
+    _last: tuple[float, Any] | None = None  # when the last key set was fetched, and the set
+
+    def fetch_data(self) -> Any:
+        try:
+            data = super().fetch_data()
+        except jwt.PyJWKClientConnectionError:
+            if self._last is not None and time.monotonic() - self._last[0] < JWKS_KEPT_IN_OUTAGE:
+                return self._last[1]
+            raise
+        self._last = (time.monotonic(), data)
+        return data
 
 
 @lru_cache(maxsize=4)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
-    # The key set is cached, the keys only within it: PyJWT's own cache of keys (cache_keys) never
-    # expires, and a key the provider withdrew would stay trusted until the process restarted.
-    return jwt.PyJWKClient(url, cache_keys=False, cache_jwk_set=True, lifespan=JWKS_LIFESPAN, timeout=5)
+    return _KeySetClient(url, cache_keys=False, cache_jwk_set=True, lifespan=JWKS_LIFESPAN, timeout=5)
 
 
 def _key_for(algorithm: Any, token: str, settings: Settings) -> Any:
@@ -72,13 +91,13 @@ def _decode(token: str, settings: Settings) -> dict[str, Any]:
         key = _key_for(algorithm, token, settings)
         claims = jwt.decode(token, key, algorithms=[algorithm], options={"require": ["exp", "sub"]},
                             leeway=LEEWAY_SECONDS, audience=settings.jwt_audience, issuer=settings.jwt_issuer)
-        if algorithm == "HS256" and float(claims["exp"]) > time.time() + OWN_TOKEN_MAX_SECONDS + LEEWAY_SECONDS:
+        if algorithm == "HS256" and int(claims["exp"]) > time.time() + OWN_TOKEN_MAX_SECONDS + LEEWAY_SECONDS:
             # the server's own secret signs them, and nothing revokes one: none lives for years
             raise InvalidToken(f"the token expires more than {OWN_TOKEN_MAX_SECONDS // 86_400} days from now")
         return claims
     except jwt.ExpiredSignatureError:
         raise InvalidToken("the token has expired") from None
-    except (jwt.PyJWTError, ValueError, TypeError):
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
         raise InvalidToken("the token is not valid") from None
 
 

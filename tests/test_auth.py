@@ -57,6 +57,7 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "no exp": jwt.encode({"sub": "eve"}, secret, algorithm="HS256"),
         "expires in 31 days": jwt.encode({"sub": "eve", "exp": now + 31 * 86_400}, secret, algorithm="HS256"),
         "expires in the year 9999": jwt.encode({"sub": "eve", "exp": 253402300799}, secret, algorithm="HS256"),
+        "expires past any float": jwt.encode({"sub": "eve", "exp": 10**400}, secret, algorithm="HS256"),
         "no sub": jwt.encode({"exp": now + 600}, secret, algorithm="HS256"),
         "wrong algorithm": jwt.encode({"sub": "eve", "exp": now + 600}, secret, algorithm="HS512"),
         "RS256 without a JWKS URL": jwt.encode({"sub": "eve", "exp": now + 600}, other_rsa, algorithm="RS256"),
@@ -189,7 +190,8 @@ def idp_token(key=RSA_KEY, kid: str = "k1", **overrides: object) -> str:
 async def test_a_key_the_identity_provider_withdraws_is_refused_once_its_key_set_expires(
         seeded: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keys live as long as the key set they came in (cached for JWKS_LIFESPAN): a key rotated out,
-    or withdrawn as compromised, stops verifying tokens then. PyJWT's cache of keys kept it for good."""
+    or withdrawn as compromised, stops verifying tokens then. PyJWT's cache of keys kept it for good.
+    While the provider is out of reach, its last key set stays in use for JWKS_KEPT_IN_OUTAGE."""
     from bzgraph import auth
 
     new_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -197,6 +199,9 @@ async def test_a_key_the_identity_provider_withdraws_is_refused_once_its_key_set
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
+            if served.get("down"):
+                self.send_error(503)
+                return
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -223,6 +228,15 @@ async def test_a_key_the_identity_provider_withdraws_is_refused_once_its_key_set
                 assert codes(withdrawn) == ["UNAUTHENTICATED"], withdrawn
                 rotated = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
                 assert rotated["data"]["viewer"] == {"sub": "idp-user"}
+                # The provider goes down: its last key set stays in use for a while, then no longer.
+                monkeypatch.setattr(auth, "JWKS_KEPT_IN_OUTAGE", 1.2)
+                served["down"] = True
+                await asyncio.sleep(0.7)  # the key set has expired; fetching it again fails
+                kept = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
+                assert kept["data"]["viewer"] == {"sub": "idp-user"}, kept
+                await asyncio.sleep(1.0)  # past JWKS_KEPT_IN_OUTAGE since the last fetch
+                gone = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
+                assert codes(gone) == ["SERVICE_UNAVAILABLE"], gone
     finally:
         server.shutdown()
 
