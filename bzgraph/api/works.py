@@ -35,7 +35,7 @@ MEMBERS_POSITION = (int, str, str)  # latest year the affiliation was seen, lowe
 FIRST_DESCRIPTION = f"at most this many, 0 to {MAX_PAGE}"
 # A work's authors, the first of them in author-list order: works of large collaborations have
 # thousands, and the list, once unbounded, let one small request ask for millions of fields.
-AUTHORS_FIRST = 100
+AUTHORS_FIRST = 20  # most works have fewer; `authorCount` tells a UI when to ask for more
 AUTHORS_MAX = 1_000
 AFTER_DESCRIPTION = "the endCursor of the page before; null for the first page"
 
@@ -151,18 +151,18 @@ class Work(Node):
                       first: Annotated[int, strawberry.argument(
                           description=f"at most this many, 0 to {AUTHORS_MAX:,}")] = AUTHORS_FIRST) -> list[Authorship]:
         check_first(first, maximum=AUTHORS_MAX)
-        row = await batched(info.context, "work/authors", self.id)
+        row = await batched(info.context, "work/authors", self.id, max=AUTHORS_MAX)
         return [Authorship(position=a["position"],
                            researcher=_researcher(a["researcher"], info.context))
                 for a in row.get("authors", [])[:first]]
 
     @strawberry.field(description="How many authors with a researcher record the work has (`authors` lists them).")
     async def author_count(self, info: Info[Context, None]) -> int:
-        return len((await batched(info.context, "work/authors", self.id)).get("authors", []))
+        return (await batched(info.context, "work/authors", self.id, max=AUTHORS_MAX)).get("authorCount", 0)
 
     @strawberry.field(description="Author names without a researcher record (e.g. unlinked OpenAlex authorships).")
     async def raw_author_names(self, info: Info[Context, None]) -> list[str]:
-        return (await batched(info.context, "work/authors", self.id)).get("rawAuthorNames", [])
+        return (await batched(info.context, "work/authors", self.id, max=AUTHORS_MAX)).get("rawAuthorNames", [])
 
     @strawberry.field(description="Topics of the work, strongest first (batched).")
     async def topics(self, info: Info[Context, None]) -> list[WorkTopic]:
