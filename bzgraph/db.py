@@ -211,8 +211,9 @@ def _too_large() -> QueryTooComplex:
 class Commits:
     """What one request's write transactions came to: ``saved``, how many were committed;
     ``unsure``, from the moment a write's work is done (the driver sends the commit next) until the
-    commit is answered: cut off then, its change may or may not be saved. ``grace`` is the bound of a write given more time for its commit (``Database._bounded``):
-    should the commit fail and the driver try the work again, that attempt gets none of it."""
+    commit is answered: cut off then, its change may or may not be saved. ``grace``: the bound of a
+    write given more time for its commit (``Database._bounded``); should the commit fail and the
+    driver try the work again, that attempt gets none of it."""
 
     saved: int = 0
     unsure: bool = False

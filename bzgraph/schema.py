@@ -56,7 +56,8 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
     # and a limiter built per request would bring new classes each time and never hit the cache.
     rules = [depth_limit(limits.max_query_depth), alias_limit(limits.max_aliases),
              query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT},
-                              {"CypherRows.rows": ANALYST_MAX_ROWS}, {"Subgraph.crossEdges": CROSS_EDGES_MAX, "Work.authors": AUTHORS_MAX})]
+                              {"CypherRows.rows": ANALYST_MAX_ROWS},
+                              {"Subgraph.crossEdges": CROSS_EDGES_MAX, "Work.authors": AUTHORS_MAX})]
     return Schema(
         query=Query,
         mutation=Mutation,
