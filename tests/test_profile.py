@@ -189,6 +189,45 @@ async def test_works_of_unknown_year_come_last_also_after_years_before_the_commo
         assert "errors" not in await gql(api, query, {"id": node_id, "after": cursor(f"{kind}:{node_id}:{YEAR_ORDER}", position)}), name
 
 
+async def test_name_ties_are_ordered_ignoring_case_as_titles_are(api: httpx.AsyncClient, seeded: Database) -> None:
+    """Collaborators sharing as many works, topics of as many works and affiliations last seen the
+    same year tie-break on their names ignoring case, as works do on titles (they sorted by code point:
+    every capital before every lower-case letter), and so do `headline` and `affiliation`. Cursors of
+    the earlier order are refused."""
+    p = f"t-{uuid.uuid4().hex[:8]}"
+    names = ["delta", "Charlie", "bravo", "Alpha"]
+    ids = [f"{p}-x{i}" for i in range(len(names))]
+    work = {"title": "Shared", "abstract": None, "year": 2010, "date": None, "type": "article", "language": "en",
+            "doi": None, "arxivId": None, "citedByCount": 0, "source": None,
+            "topics": [{"topic": f"{p}-t{i}", "score": 0.5} for i in range(len(names))]}
+    works = [{**work, "id": f"{p}-w{k}", "authors": [{"researcher": r, "position": i + 1}
+                                                     for i, r in enumerate([p, *ids])]} for k in range(2)]
+    await seeded.write("seed/load", sources=[], works=works,
+                       topics=[{"id": f"{p}-t{i}", "name": f"{name} topic", "subfield": None, "field": None,
+                                "domain": None} for i, name in enumerate(names)],
+                       institutions=[{"id": f"{p}-i{i}", "name": f"{name} institute", "ror": None, "country": "DE",
+                                      "type": "education"} for i, name in enumerate(names)],
+                       affiliations=[{"researcher": p, "institution": f"{p}-i{i}", "years": [2020]} for i in range(len(names))],
+                       researchers=[{"id": r, "name": name, "aliases": [], "orcid": None, "openToCollaborate": False,
+                                     "bio": None} for r, name in [(p, "Center"), *zip(ids, names)]])
+    query = """query($id: ID!) { researcher(id: $id) { headline affiliation { name } affiliations { institution { name } }
+      closeCollaborators(first: 4) { researcher { name } cursor } topics(first: 4) { topic { name } } } }"""
+    r = (await gql(api, query, {"id": p}))["data"]["researcher"]
+    alphabetical = sorted(names, key=str.lower)  # Alpha, bravo, Charlie, delta
+    assert [c["researcher"]["name"] for c in r["closeCollaborators"]] == alphabetical
+    assert [t["topic"]["name"] for t in r["topics"]] == [f"{n} topic" for n in alphabetical]
+    assert [a["institution"]["name"] for a in r["affiliations"]] == [f"{n} institute" for n in alphabetical]
+    assert r["affiliation"] == {"name": "Alpha institute"}
+    assert r["headline"].startswith("Works on Alpha topic, bravo topic"), r["headline"]
+    rest = """query($id: ID!, $after: String) { researcher(id: $id) {
+      closeCollaborators(first: 4, after: $after) { researcher { name } } } }"""
+    after = (await gql(api, rest, {"id": p, "after": r["closeCollaborators"][1]["cursor"]}))["data"]["researcher"]
+    assert [c["researcher"]["name"] for c in after["closeCollaborators"]] == alphabetical[2:]
+    scope, position = json.loads(base64.urlsafe_b64decode(r["closeCollaborators"][1]["cursor"][4:] + "=="))
+    earlier = "bz1:" + base64.urlsafe_b64encode(json.dumps([scope.rsplit(":", 1)[0], position]).encode()).decode().rstrip("=")
+    assert codes(await gql(api, rest, {"id": p, "after": earlier})) == ["BAD_USER_INPUT"]
+
+
 async def test_titles_are_ordered_ignoring_case_and_paged_past_a_missing_title(api: httpx.AsyncClient,
                                                                              seeded: Database) -> None:
     """Old records often have ALL-CAPS titles, a few start in lower case: "title ascending" files them

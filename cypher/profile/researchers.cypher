@@ -12,12 +12,14 @@
 // Works are ordered newest first: year descending (unknown years last), then title ignoring case
 // (an ALL-CAPS or lower-case title files where a reader looks for it), then id. The sort title is
 // the lower-cased title's first 300 characters, so that a cursor stays short whatever the title.
+// Names break ties the same way, ignoring case: collaborators (after shared works), topics (after
+// works), and the affiliations (after the latest year seen), and with them `headline` and `affiliation`.
 // Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param collaboratorsAfterShared=null --param collaboratorsAfterName=null --param collaboratorsAfterId=null --param topicsFirst=5 --param topicsAfterWorks=null --param topicsAfterName=null --param topicsAfterId=null --param maxPendingClaims=5 --param invitationsPerDay=20 --param invitationDays=30
 UNWIND $ids AS researcherId
 MATCH (r:Researcher {id: researcherId})
 CALL (r) {
   OPTIONAL MATCH (r)-[aff:AFFILIATED_WITH]->(i:Institution)
-  WITH i, aff ORDER BY coalesce(aff.years[-1], -10000) DESC, i.name ASC, i.id ASC
+  WITH i, aff ORDER BY coalesce(aff.years[-1], -10000) DESC, toLower(coalesce(i.name, '')) ASC, i.id ASC
   WITH collect(CASE WHEN i IS NULL THEN null
                     ELSE {institution: i {.id, .name, .country, .ror, .type}, years: coalesce(aff.years, [])} END) AS affiliations
   RETURN affiliations[0].institution AS affiliation, affiliations  // the current one: the latest year seen
@@ -26,8 +28,8 @@ CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(c:Researcher)
   WHERE c <> r
   WITH c, count(DISTINCT w) AS shared
-  ORDER BY shared DESC, left(coalesce(c.name, ''), 300) ASC, c.id ASC
-  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c, sharedWorks: shared, sortName: left(coalesce(c.name, ''), 300)} END) AS coauthors
+  ORDER BY shared DESC, left(toLower(coalesce(c.name, '')), 300) ASC, c.id ASC
+  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c, sharedWorks: shared, sortName: left(toLower(coalesce(c.name, '')), 300)} END) AS coauthors
   WITH [x IN coauthors WHERE x.sharedWorks >= 2] AS close
   WITH close, [x IN close WHERE $collaboratorsAfterId IS NULL
       OR x.sharedWorks < $collaboratorsAfterShared
@@ -42,9 +44,9 @@ CALL (r) {
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)-[:HAS_TOPIC]->(t:Topic)
   WITH t, count(DISTINCT w) AS works
-  ORDER BY works DESC, left(coalesce(t.name, ''), 300) ASC, t.id ASC
+  ORDER BY works DESC, left(toLower(coalesce(t.name, '')), 300) ASC, t.id ASC
   WITH collect(CASE WHEN t IS NULL THEN null
-                    ELSE {topic: t {.id, .name, .subfield, .field, .domain}, worksCount: works, sortName: left(coalesce(t.name, ''), 300)} END) AS topics
+                    ELSE {topic: t {.id, .name, .subfield, .field, .domain}, worksCount: works, sortName: left(toLower(coalesce(t.name, '')), 300)} END) AS topics
   RETURN size(topics) AS topicCount,
          [x IN topics WHERE $topicsAfterId IS NULL
             OR x.worksCount < $topicsAfterWorks
