@@ -49,6 +49,12 @@ _LOST = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError)
 # Once a call or a ping found the database out of reach, calls are answered at once instead of each
 # waiting the whole timeout (requests would pile up meanwhile); a ping a second tells when it is back.
 PROBE_INTERVAL = 1.0
+# Once the database refused this service's credentials, requests are answered at once instead of each
+# logging in again: Neo4j locks a user out after 3 failed logins in a row, and a server with a wrong
+# password, trying on every request, would keep the user locked for every other client (an operator,
+# the other replicas). It logs in again at most this often (a request, or a ping of /readyz).
+CREDENTIALS_RETRY = 60.0
+_AUTH_RATE_LIMIT = "Neo.ClientError.Security.AuthenticationRateLimit"
 POOL_SIZE = 50  # connections to the database, per process
 # Write transactions may hold at most this many connections at once: writes waiting for a lock (a hot
 # researcher, an import's batch) cannot take them all and leave reads waiting behind them.
@@ -207,6 +213,11 @@ def _too_large() -> QueryTooComplex:
                            "ask for less at once (a smaller limit, depth, page or import batch)")
 
 
+def _refused(error: BaseException | None) -> bool:
+    """Whether the database refused this service's credentials (or locked its user out)."""
+    return isinstance(error, neo4j_errors.ClientError) and (error.code or "").startswith("Neo.ClientError.Security.")
+
+
 @dataclass
 class Commits:
     """What one request's write transactions came to: ``saved``, how many were committed;
@@ -260,6 +271,10 @@ def driver_errors() -> Iterator[None]:
     except neo4j_errors.ClientError as exc:
         # A wrong password (AuthError), and Neo4j's lock-out after repeated ones: the service's
         # configuration, not the client's request.
+        if exc.code == _AUTH_RATE_LIMIT:
+            raise ServiceUnavailable("the graph database refused this service's credentials: it has locked the "
+                                     "user out after too many failed logins (a bad password, here or in another "
+                                     "client); try again shortly") from exc
         if (exc.code or "").startswith("Neo.ClientError.Security."):
             raise ServiceUnavailable("the graph database refused this service's credentials") from exc
         if exc.code == "Neo.ClientError.Database.DatabaseNotFound":  # BZGRAPH_NEO4J_DATABASE names none
@@ -401,6 +416,7 @@ class Database:
         self.call_timeout = transaction_timeout or self.timeout * 3
         self.outages = 0  # calls that could not reach the database: the app prepares again after one
         self._lost_at: float | None = None  # when a call last found the database out of reach
+        self._refused_at: float | None = None  # when the database last refused the credentials
         self._watching: asyncio.Task[None] | None = None  # pings in the background (one task at a time)
         self._closed = False
         self._write_slots = Slots(WRITE_SLOTS)
@@ -567,12 +583,21 @@ class Database:
                 if write and commits is not None and not isinstance(exc, neo4j_errors.IncompleteCommit):
                     commits.unsure = False  # refused before its commit, or the commit answered with an error
                 raise
-            self._lost_at = None
+            self._lost_at = self._refused_at = None
             return result
 
+    def _credentials_refused(self) -> bool:
+        """Whether the database refused the credentials less than ``CREDENTIALS_RETRY`` ago."""
+        return self._refused_at is not None and time.monotonic() - self._refused_at < CREDENTIALS_RETRY
+
     def _fail_fast(self) -> None:
-        """While the database is out of reach: ``SERVICE_UNAVAILABLE`` at once (:meth:`_watch` ends
-        this state when the database answers)."""
+        """While the database is out of reach, or refuses the credentials: ``SERVICE_UNAVAILABLE`` at
+        once (:meth:`_watch` ends the first state when the database answers; the second ends after
+        ``CREDENTIALS_RETRY``, when a login is tried again)."""
+        if self._credentials_refused():
+            raise ServiceUnavailable(f"the graph database refused this service's credentials (BZGRAPH_NEO4J_USER, "
+                                     f"BZGRAPH_NEO4J_PASSWORD); they are tried again at most every "
+                                     f"{CREDENTIALS_RETRY:g} s")
         if self._lost_at is None:
             return
         self._watch()
@@ -597,7 +622,9 @@ class Database:
             yield
         except ServiceUnavailable as exc:
             cause = exc.__cause__
-            if isinstance(cause, _LOST) and not isinstance(cause, TimeoutError):
+            if _refused(cause):
+                self._refused_at = time.monotonic()
+            elif isinstance(cause, _LOST) and not isinstance(cause, TimeoutError):
                 self.outages += 1
                 self._lost_at = time.monotonic()
                 self._watch()
@@ -610,14 +637,18 @@ class Database:
     async def ping(self) -> bool:
         """True when the database answers (the driver's ``verify_connectivity``: a connection opened
         and greeted; else one more outage is counted); says whether the database is out of reach,
-        for :meth:`_fail_fast`."""
+        for :meth:`_fail_fast`. While the credentials stand refused, False without logging in again."""
+        if self._credentials_refused():
+            return False
         try:
             await asyncio.wait_for(self.driver.verify_connectivity(), timeout=self.timeout)
-            self._lost_at = None
+            self._lost_at = self._refused_at = None
             return True
         except (*_UNAVAILABLE, neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
             self.outages += 1
-            if isinstance(exc, _LOST) and not isinstance(exc, TimeoutError):
+            if _refused(exc):
+                self._refused_at = time.monotonic()
+            elif isinstance(exc, _LOST) and not isinstance(exc, TimeoutError):
                 self._lost_at = time.monotonic()
             return False
 

@@ -474,6 +474,30 @@ async def test_wrong_credentials_are_service_unavailable_every_time(settings, se
             "bzgraph: SERVICE_UNAVAILABLE: the graph database refused this service's credentials"], result.stderr
 
 
+async def test_a_wrong_password_does_not_lock_the_user_out_for_everyone(settings, seeded) -> None:
+    """Neo4j locks a user out after 3 failed logins in a row. A server with the wrong password for the
+    real user logged in again on every request, which kept the user locked for every other client:
+    now, once refused, it answers at once and tries again only after CREDENTIALS_RETRY."""
+    from pydantic import SecretStr
+
+    from bzgraph.db import CREDENTIALS_RETRY
+
+    wrong = settings.model_copy(update={"neo4j_password": SecretStr(f"not-the-password-{free_port()}")})
+    app = create_app(wrong)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            for attempt in range(8):
+                body = await gql(client, contract("TrustSnapshot"), {"id": BUNGERT})
+                assert codes(body) == ["SERVICE_UNAVAILABLE"], (attempt, body)
+            assert "at most every" in body["errors"][0]["message"] and CREDENTIALS_RETRY >= 30
+            assert (await client.get("/readyz")).status_code == 503  # without logging in again
+    fresh = Database(settings)  # a new connection logs in: the user must not be locked out
+    try:
+        assert await fresh.read("graph-counts")
+    finally:
+        await fresh.close()
+
+
 @pytest.fixture
 def black_hole() -> Iterator[int]:
     """A port that accepts connections and never answers: a database that hangs."""
