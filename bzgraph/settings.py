@@ -90,9 +90,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secret_strong_enough(self) -> Settings:
-        if self.env == "production" and self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
-            raise ValueError("BZGRAPH_JWT_SECRET must have at least 32 characters in production (HS256 needs "
-                             "a 256-bit key)")
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret is not None else None
+        if self.env == "production" and secret is not None and len("".join(secret.split())) < 32:
+            raise ValueError("BZGRAPH_JWT_SECRET must have at least 32 characters in production, white space not "
+                             "counted (HS256 needs a 256-bit key)")
         return self
 
     @field_validator("db_transaction_memory")
@@ -139,6 +140,15 @@ class Settings(BaseSettings):
         schemes = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
         if not value.startswith(schemes):
             raise ValueError(f"must start with one of {', '.join(schemes)}")
+        try:
+            parts = urlsplit(value)
+            port = parts.port  # a port that is no number, or past 65535, raises here
+        except ValueError:
+            raise ValueError("has a port that is not a number from 1 to 65535") from None
+        if not parts.hostname:
+            raise ValueError("names no host (e.g. bolt://127.0.0.1:7687)")
+        if port == 0:
+            raise ValueError("has a port that is not a number from 1 to 65535")
         return value
 
     @property

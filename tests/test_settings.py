@@ -77,8 +77,9 @@ def test_a_token_in_production_without_a_secret_is_a_one_line_error(tmp_path) ->
 
 
 def test_production_refuses_a_short_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(SettingsError, match="^invalid setting: BZGRAPH_JWT_SECRET must have at least 32 characters"):
-        _fresh(monkeypatch, BZGRAPH_ENV="production", BZGRAPH_JWT_SECRET="short")
+    for short in ("short", " " * 40, "abc " * 10):  # white space is no key material
+        with pytest.raises(SettingsError, match="^invalid setting: BZGRAPH_JWT_SECRET must have at least 32 characters"):
+            _fresh(monkeypatch, BZGRAPH_ENV="production", BZGRAPH_JWT_SECRET=short)
     assert _fresh(monkeypatch, BZGRAPH_ENV="production", BZGRAPH_JWT_SECRET="s" * 32).env == "production"
 
 
@@ -153,3 +154,14 @@ def test_a_generated_secret_is_the_owners_alone_and_one_for_processes_starting_t
     assert secrets == {path.read_text().strip()} and len(secrets.pop()) >= 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [p.name for p in path.parent.iterdir()] == ["jwt-secret"]  # no draft left behind
+
+
+@pytest.mark.parametrize("uri", ["bolt://127.0.0.1:notaport", "bolt://", "bolt://127.0.0.1:99999", "neo4j://:7687",
+                                 "bolt://127.0.0.1:0"])
+def test_a_database_address_without_a_host_or_with_a_bad_port_is_refused(monkeypatch: pytest.MonkeyPatch,
+                                                                          uri: str) -> None:
+    """Refused at start with the setting named (a port that is no number made the driver fail with a
+    traceback; no host or port 99999 left the server saying "not available" for ever)."""
+    with pytest.raises(SettingsError, match="BZGRAPH_NEO4J_URI"):
+        _fresh(monkeypatch, BZGRAPH_NEO4J_URI=uri)
+    assert _fresh(monkeypatch, BZGRAPH_NEO4J_URI="bolt://[::1]:7690").neo4j_uri == "bolt://[::1]:7690"
