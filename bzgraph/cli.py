@@ -101,6 +101,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print("bzgraph: BZGRAPH_ENV=production: set BZGRAPH_JWT_SECRET (or BZGRAPH_JWT_JWKS_URL for an "
               "identity provider); refusing to serve with a generated secret", file=sys.stderr)
         return 2
+    if settings.jwt_secret is None:
+        try:  # the development secret, generated once: at start, not as every signed-in request fails
+            settings.jwt_secret_value()
+        except OSError as exc:
+            print(f"bzgraph: cannot keep the development JWT secret in BZGRAPH_STATE_DIR ({settings.state_dir}): "
+                  f"{exc.strerror or exc}; choose a writable folder, or set BZGRAPH_JWT_SECRET", file=sys.stderr)
+            return 2
     # Our log lines with time, level and source; the driver's own only from warnings up.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("neo4j").setLevel(logging.WARNING)

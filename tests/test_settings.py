@@ -165,3 +165,15 @@ def test_a_database_address_without_a_host_or_with_a_bad_port_is_refused(monkeyp
     with pytest.raises(SettingsError, match="BZGRAPH_NEO4J_URI"):
         _fresh(monkeypatch, BZGRAPH_NEO4J_URI=uri)
     assert _fresh(monkeypatch, BZGRAPH_NEO4J_URI="bolt://[::1]:7690").neo4j_uri == "bolt://[::1]:7690"
+
+
+def test_serve_refuses_a_state_folder_it_cannot_keep_its_secret_in(tmp_path) -> None:
+    """Found at start, exit 2 with the setting named: it failed every signed-in request with a 500."""
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    env = {**os.environ, "BZGRAPH_STATE_DIR": str(blocked / "state"), "BZGRAPH_JWT_SECRET": "",
+           "BZGRAPH_NEO4J_PASSWORD": "unused"}
+    done = subprocess.run([sys.executable, "-m", "bzgraph.cli", "serve", "--port", "1"], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "BZGRAPH_STATE_DIR" in done.stderr and "BZGRAPH_JWT_SECRET" in done.stderr
