@@ -321,7 +321,7 @@ def _token_seconds(text: str) -> int:
 
     seconds = _positive_int(text)
     if seconds > OWN_TOKEN_MAX_SECONDS:
-        raise argparse.ArgumentTypeError(f"must be at most {OWN_TOKEN_MAX_SECONDS} (30 days)")
+        raise argparse.ArgumentTypeError(f"must be at most {OWN_TOKEN_MAX_SECONDS} ({OWN_TOKEN_MAX_SECONDS // 86_400} days)")
     return seconds
 
 

@@ -275,7 +275,7 @@ def driver_errors() -> Iterator[None]:
             raise ServiceUnavailable("the graph database refused this service's credentials: it has locked the "
                                      "user out after too many failed logins (a bad password, here or in another "
                                      "client); try again shortly") from exc
-        if (exc.code or "").startswith("Neo.ClientError.Security."):
+        if _refused(exc):
             raise ServiceUnavailable("the graph database refused this service's credentials") from exc
         if exc.code == "Neo.ClientError.Database.DatabaseNotFound":  # BZGRAPH_NEO4J_DATABASE names none
             raise ServiceUnavailable(f"the graph database server has no database of the configured name "
