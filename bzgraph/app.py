@@ -1,4 +1,4 @@
-"""The Starlette application: ``POST /graphql``, ``GET /healthz``, ``GET /readyz``.
+"""The Starlette application: ``POST /graphql``, ``GET /healthz``, ``GET /readyz``, ``GET /metrics``.
 
 Every error is a GraphQL error body with ``extensions.code``, also for requests refused before
 GraphQL runs (a body that is not a JSON object or is too large, no query, a mutation over GET, a
@@ -29,6 +29,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from bzgraph import metrics
 from bzgraph.context import Context
 from bzgraph.db import Commits, Database, count_round_trips, deadline, migrate, request_share
 from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
@@ -204,6 +205,14 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus metrics (``bzgraph/metrics.py``), in the format the scraper's ``Accept`` asks for."""
+    preparation: Preparation = request.app.state.preparation
+    service = metrics.ServiceCollector(request.app.state.db, preparation.ready.is_set)
+    body, media_type = metrics.exposition(service, request.headers.get("accept"))
+    return Response(body, headers={"content-type": media_type})
+
+
 async def readyz(request: Request) -> JSONResponse:
     """The database answers, has the schema and has planned the request queries (503 until then).
     After the database was lost (a restart may have left it cold, or empty), that is done again."""
@@ -330,6 +339,7 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
             endpoint,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *([Route("/metrics", metrics_endpoint, methods=["GET"])] if settings.metrics_enabled else []),
         ],
         lifespan=lifespan,
         middleware=middleware,

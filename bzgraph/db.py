@@ -22,7 +22,7 @@ from neo4j import AsyncGraphDatabase
 from neo4j import exceptions as neo4j_errors
 from neo4j.graph import Node, Path, Relationship
 
-from bzgraph import queries
+from bzgraph import metrics, queries
 from bzgraph.errors import BadUserInput, Conflict, QueryTooComplex, ServiceUnavailable
 from bzgraph.settings import Settings
 from bzgraph.text import is_unicode, scalars
@@ -323,9 +323,10 @@ class Tx:
         """The query's columns (known even when no row comes back) and its rows, as :meth:`run`."""
         query = queries.get(name)
         _record(name)
-        with unsendable_text(name, params):
-            result = await self._tx.run(query.text, params)
-        return await _table(result, max_rows)
+        with metrics.timed_query(name):
+            with unsendable_text(name, params):
+                result = await self._tx.run(query.text, params)
+            return await _table(result, max_rows)
 
     async def plan(self, name: str, /, *, run: bool, **params: Any) -> tuple[list[Row], dict[str, Any]]:
         """The query's plan as Neo4j reports it: with ``run``, under PROFILE (the query runs: its rows,
@@ -400,6 +401,19 @@ def deadline(seconds: float) -> Iterator[None]:
         yield
     finally:
         _deadline.reset(token)
+
+
+@dataclass(frozen=True)
+class DatabaseState:
+    """Whether the database answers (as far as the last call or ping found), how many calls and
+    pings found it out of reach, and the slots held (:meth:`Database.state`)."""
+
+    available: bool
+    outages: int
+    heavy_held: int
+    heavy_size: int
+    write_held: int
+    write_size: int
 
 
 class Database:
@@ -481,7 +495,8 @@ class Database:
                     query.text, params, database_=self.settings.neo4j_database, result_transformer_=table,
                     routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ)
 
-        return await self._bounded(run, write=write, heavy=heavy)
+        with metrics.timed_query(name):
+            return await self._bounded(run, write=write, heavy=heavy)
 
     async def rehearse(self, name: str, /, *, timeout: float, **params: Any) -> None:
         """Run the named query once in a transaction that is then rolled back, within ``timeout``
@@ -585,6 +600,12 @@ class Database:
                 raise
             self._lost_at = self._refused_at = None
             return result
+
+    def state(self) -> DatabaseState:
+        """What the metrics report of this database (``bzgraph/metrics.py``)."""
+        return DatabaseState(available=self._lost_at is None and not self._credentials_refused(),
+                             outages=self.outages, heavy_held=self.heavy_slots.held, heavy_size=self.heavy_slots.size,
+                             write_held=self._write_slots.held, write_size=self._write_slots.size)
 
     def _credentials_refused(self) -> bool:
         """Whether the database refused the credentials less than ``CREDENTIALS_RETRY`` ago."""

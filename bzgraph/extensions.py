@@ -1,4 +1,4 @@
-"""Schema extensions: round-trip accounting, a log line per operation, refusing requests with a bad
+"""Schema extensions: round-trip accounting, a log line and metrics per operation, refusing requests with a bad
 token or without the operation name a document needs, and a cache of parsed and validated documents
 bounded by their length."""
 
@@ -20,6 +20,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
+from bzgraph import metrics
 from bzgraph.db import RoundTrips, count_round_trips
 from bzgraph.errors import BadUserInput, ServiceUnavailable, to_graphql_error
 
@@ -43,10 +44,11 @@ class CypherRoundTrips(SchemaExtension):
 
 
 class OperationLog(SchemaExtension):
-    """One log line per operation, in logfmt: its name (or, unnamed, a hash of its document), its
-    type, how long it took, its Cypher round trips and its error codes; at WARNING when it took
-    ``slow_seconds`` or more, else at INFO, and then with the named queries it ran (what
-    ``bzgraph cypher NAME --profile`` looks into). Variables are never logged (they may be personal)."""
+    """One log line and the metrics (``bzgraph/metrics.py``) per operation. The line, in logfmt: its
+    name (or, unnamed, a hash of its document), its type, how long it took, its Cypher round trips
+    and its error codes; at WARNING when it took ``slow_seconds`` or more, else at INFO, and then with
+    the named queries it ran (what ``bzgraph cypher NAME --profile`` looks into). Variables are never
+    logged (they may be personal)."""
 
     def __init__(self, *, slow_seconds: float) -> None:
         super().__init__()
@@ -64,31 +66,44 @@ class OperationLog(SchemaExtension):
                 raise
             finally:
                 seconds = time.perf_counter() - started
+                name, kind, codes = self._name(), self._kind(), self._codes(failure)
+                metrics.observe_operation(name, kind, seconds, codes)
                 level = logging.WARNING if seconds >= self.slow_seconds else logging.INFO
                 if log.isEnabledFor(level):
-                    log.log(level, "%s", self._line(seconds, counter.names[before:], level == logging.WARNING, failure))
+                    line = (f"operation={name}{self._document()} type={kind} ms={seconds * 1000:.1f} "
+                            f"cypher={len(counter.names) - before} codes={','.join(codes) or '-'}")
+                    if level == logging.WARNING:
+                        line += f" slow=true queries={','.join(counter.names[before:]) or '-'}"
+                    log.log(level, "%s", line)
 
-    def _line(self, seconds: float, queries: list[str], slow: bool, failure: BaseException | None) -> str:
+    def _name(self) -> str:
+        """The operation's name; ``-`` for none, ``?`` for one that is no GraphQL name (the client's
+        text is not written into the log or the metrics)."""
         context = self.execution_context
         name = context._provided_operation_name or _single_operation_name(context.graphql_document)
-        if name is not None and not _NAME.fullmatch(name):
-            name = "?"  # no GraphQL name: the client's text is not written into the log
         if name is None:
-            name = "-"
-            if context.query:
-                name += " document=" + hashlib.sha256(context.query.encode()).hexdigest()[:12]
+            return "-"
+        return name if _NAME.fullmatch(name) else "?"
+
+    def _document(self) -> str:
+        """For an unnamed operation, a hash of its document (the log tells such documents apart)."""
+        query = self.execution_context.query
+        return f" document={hashlib.sha256(query.encode()).hexdigest()[:12]}" if self._name() == "-" and query else ""
+
+    def _kind(self) -> str:
         try:
-            kind = context.operation_type.value
+            return self.execution_context.operation_type.value
         except RuntimeError:  # no document (it did not parse), or no operation of that name
-            kind = "-"
+            return "-"
+
+    def _codes(self, failure: BaseException | None) -> list[str]:
+        """The codes of the answer's errors, each once, sorted."""
+        context = self.execution_context
         errors = list(context.result.errors or []) if context.result is not None else []
         if failure is not None:
             errors.append(failure if isinstance(failure, GraphQLError)
                           else GraphQLError(str(failure), original_error=_client_error(failure)))
-        codes = sorted({to_graphql_error(e).extensions["code"] for e in errors})
-        line = (f"operation={name} type={kind} ms={seconds * 1000:.1f} cypher={len(queries)} "
-                f"codes={','.join(codes) or '-'}")
-        return line + f" slow=true queries={','.join(queries) or '-'}" if slow else line
+        return sorted({to_graphql_error(e).extensions["code"] for e in errors})
 
 
 def _client_error(failure: BaseException) -> Exception:

@@ -15,6 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bzgraph import metrics
 from bzgraph.media import content_type_for
 
 
@@ -23,6 +24,7 @@ def error_response(status_code: int, message: str, headers: dict[str, str] | Non
     """A request refused outside GraphQL, answered as GraphQL answers errors: with a code, in the
     media type ``accept`` prefers."""
     code = code or {404: "NOT_FOUND", 500: "INTERNAL"}.get(status_code, "BAD_USER_INPUT")
+    metrics.observe_refusal(status_code, code)
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
     response = Response(body, status_code=status_code, headers=headers, media_type=content_type_for(accept))
     response.headers.add_vary_header("Accept")

@@ -23,6 +23,8 @@ import asyncio
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from bzgraph import metrics
+
 URL_MAX_BYTES = 65_535  # httptools keeps a URL's parts as 16-bit offsets: a longer one fails to parse
 
 
@@ -122,6 +124,7 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
 
     def _write_refusal(self, status: bytes, message: str) -> None:
         """Write a refusal (``BAD_USER_INPUT``) and close the connection."""
+        metrics.observe_refusal(int(status.split()[0]), "BAD_USER_INPUT")
         body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]})
         headers = b"".join(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers)
         self.transport.write(b"HTTP/1.1 %s\r\n%scontent-type: application/json\r\nconnection: close\r\n"

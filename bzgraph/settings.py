@@ -73,17 +73,23 @@ class Settings(BaseSettings):
     cors_origins: str | None = None
     # The GraphiQL page at GET /graphql; None: on in development, off in production.
     graphiql: bool | None = None
+    # Prometheus metrics at GET /metrics (bzgraph/metrics.py); None: on in development, off in production.
+    metrics: bool | None = None
 
     @property
     def graphiql_enabled(self) -> bool:
         return self.graphiql if self.graphiql is not None else self.env == "development"
 
     @property
+    def metrics_enabled(self) -> bool:
+        return self.metrics if self.metrics is not None else self.env == "development"
+
+    @property
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in (self.cors_origins or "").split(",") if origin.strip()]
 
     @field_validator("neo4j_password", "jwt_secret", "jwt_jwks_url", "jwt_audience", "jwt_issuer", "cors_origins",
-                     "graphiql", "db_transaction_memory", mode="before")
+                     "graphiql", "metrics", "db_transaction_memory", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
