@@ -973,3 +973,18 @@ async def test_a_works_authors_come_a_page_at_a_time_and_count_in_the_query_cost
         f'a{i}: node(id: "{wid}") {{ ... on Work {{ authors(first: 1000) {{ researcher {{ works(first: 100) '
         f'{{ edges {{ node {{ id }} }} }} }} }} }} }}' for i in range(3)) + " }"
     assert codes(await gql(api, fan_out)) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_a_works_raw_author_names_are_bounded_too(api, seeded) -> None:
+    """Names without a researcher record come in author-list order, the first 1,000 (the list was
+    unbounded: a byline of thousands of unlinked names answered each of them, per alias)."""
+    names = [f"Unlinked Author {k:04d}" for k in range(1200)]
+    work = {"id": "W-raw-names", "title": "A large collaboration", "abstract": None, "year": 2020, "date": "2020-01-01",
+            "type": "article", "language": "en", "doi": None, "arxivId": None, "citedByCount": 0,
+            "rawAuthorNames": names, "source": None, "authors": [], "topics": [], "version": "2025-11-06"}
+    await seeded.write("ingest/works", works=[work])
+    try:
+        body = await gql(api, '{ node(id: "W-raw-names") { ... on Work { rawAuthorNames } } }')
+        assert body["data"]["node"]["rawAuthorNames"] == names[:1000]
+    finally:
+        await seeded.write("testing/delete-node", id="W-raw-names")

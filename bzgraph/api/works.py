@@ -160,7 +160,8 @@ class Work(Node):
     async def author_count(self, info: Info[Context, None]) -> int:
         return (await batched(info.context, "work/authors", self.id, max=AUTHORS_MAX)).get("authorCount", 0)
 
-    @strawberry.field(description="Author names without a researcher record (e.g. unlinked OpenAlex authorships).")
+    @strawberry.field(description=f"Author names without a researcher record (e.g. unlinked OpenAlex authorships), "
+                                  f"in author-list order, the first {AUTHORS_MAX:,}.")
     async def raw_author_names(self, info: Info[Context, None]) -> list[str]:
         return (await batched(info.context, "work/authors", self.id, max=AUTHORS_MAX)).get("rawAuthorNames", [])
 
