@@ -161,6 +161,8 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
     if args.list or not args.name:
         schema = set(queries.migrations())
         for name, query in queries.all_queries().items():
+            if queries.is_support(name) and not args.all:
+                continue
             kind = "schema" if query in schema else "write" if query.writes else "read"
             print(f"{name:40} {kind:6} {query.purpose}")
         return 0
@@ -366,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     cypher.add_argument("--write", action="store_true",
                         help="let a query that changes data run (otherwise it runs read-only and is refused)")
     cypher.add_argument("--list", action="store_true", help="list the named queries")
+    cypher.add_argument("--all", action="store_true",
+                        help="with --list: the test suite's and the benchmarks' queries too (testing/, bench/)")
     shown = cypher.add_mutually_exclusive_group()
     shown.add_argument("--explain", action="store_true",
                        help="print the query's plan without running it (EXPLAIN: a query that writes needs no --write)")

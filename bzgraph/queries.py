@@ -132,6 +132,14 @@ def get(name: str) -> Query:
         raise UnknownQuery(f"no Cypher query named {name!r} (looked for {CYPHER_DIR / name}.cypher)") from None
 
 
+SUPPORT = ("testing/", "bench/")  # the test suite's and the benchmarks' queries (some wipe or lock data)
+
+
+def is_support(name: str) -> bool:
+    """Whether query ``name`` serves the tests or the benchmarks rather than the product."""
+    return name.startswith(SUPPORT)
+
+
 def migrations() -> list[Query]:
     """The schema queries (constraints, indexes), in file-name order."""
     return [q for name, q in all_queries().items() if name.startswith("schema/")]

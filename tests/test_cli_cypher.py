@@ -24,7 +24,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_list_shows_every_query_with_its_purpose() -> None:
-    listed = _cli("--list").stdout.splitlines()
+    listed = _cli("--list", "--all").stdout.splitlines()
     for name, query in queries.all_queries().items():
         assert query.purpose, f"{name} has no header"
         assert query.purpose.endswith("."), f"{name}: the purpose is cut short: {query.purpose!r}"
@@ -34,11 +34,20 @@ def test_list_shows_every_query_with_its_purpose() -> None:
     assert "Parameters" not in queries.get("schema/003-fulltext").purpose
 
 
+async def test_list_leaves_the_tests_and_benchmarks_queries_out_unless_asked() -> None:
+    """The product's queries by default; `testing/` and `bench/` (some wipe or lock data) with --all."""
+    product = {line.split()[0] for line in _cli("--list").stdout.splitlines()}
+    everything = {line.split()[0] for line in _cli("--list", "--all").stdout.splitlines()}
+    assert everything == set(queries.all_queries())
+    assert product == {name for name in everything if not name.startswith(("testing/", "bench/"))}
+    assert "profile/researchers" in product and "testing/wipe" not in product and "bench/load-csv-nodes" not in product
+
+
 async def test_list_says_which_queries_change_data_as_the_database_does(seeded: Database) -> None:
     """`--list` marks each query read or write (a write needs --write); the mark, read from the text,
     agrees with the query type Neo4j's planner gives every query (EXPLAIN runs nothing), but for
     TERMINATE TRANSACTIONS: Neo4j plans it as a read, and it ends other clients' work."""
-    listed = {line.split()[0]: line.split()[1] for line in _cli("--list").stdout.splitlines()}
+    listed = {line.split()[0]: line.split()[1] for line in _cli("--list", "--all").stdout.splitlines()}
     migrations = set(queries.migrations())
     for name, query in queries.all_queries().items():
         if query in migrations:
@@ -183,7 +192,7 @@ async def test_a_query_that_changes_data_runs_only_with_write(seeded: Database) 
 def test_ending_other_transactions_needs_write_too() -> None:
     """TERMINATE TRANSACTIONS changes no data, and a read transaction allows it; it still ends
     other clients' work, so it is listed as a write and refused without --write."""
-    listed = _cli("--list")
+    listed = _cli("--list", "--all")
     assert listed.returncode == 0, listed.stderr
     kinds = {line.split()[0]: line.split()[1] for line in listed.stdout.splitlines() if line.strip()}
     assert kinds["testing/terminate-blocked"] == "write"
