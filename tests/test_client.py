@@ -106,6 +106,66 @@ def test_cross_edges_cut_at_the_api_limit_warn(client: Client) -> None:
     with pytest.warns(TruncatedWarning, match="cross edges"):
         hood = call.shape(answer)
     assert hood.cross_edges_total == len(hood.cross_edges) + 1
+    with Client(client.url) as bz:  # through the method: the warning points at the caller's line
+        bz.execute = lambda document, variables=None: answer  # type: ignore[method-assign]
+        with pytest.warns(TruncatedWarning, match="cross edges") as caught:
+            bz.explore(LEON, limit=30, cross_edges=True)
+    assert caught[0].filename == __file__
+
+
+def test_a_proxys_error_page_is_an_api_error() -> None:
+    """Behind a proxy, a server that is down answers the proxy's HTML page (502), not GraphQL: the
+    client raises APIError, SERVICE_UNAVAILABLE for the statuses that mean no server answered."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            status = 502 if self.path.startswith("/down") else 404
+            body = b"<html><body>Bad Gateway</body></html>"
+            self.send_response(status)
+            self.send_header("content-type", "text/html")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        root = f"http://127.0.0.1:{server.server_address[1]}"
+        for path, code in (("/down", "SERVICE_UNAVAILABLE"), ("/elsewhere", "INTERNAL")):
+            with Client(root + path) as bz, pytest.raises(APIError) as failed:
+                bz.search("x")
+            assert failed.value.code == code and "not a GraphQL answer" in str(failed.value)
+    finally:
+        server.shutdown()
+
+
+def test_setup_mistakes_are_bad_user_input_and_never_repeat_credentials(client: Client) -> None:
+    """A retry cannot mend an address without a scheme or a token a header cannot carry: BAD_USER_INPUT,
+    not SERVICE_UNAVAILABLE (which means "retry later"); a message never repeats a token or password."""
+    from support import free_port
+
+    for address in ("127.0.0.1:8000", "localhost", "ftp://127.0.0.1/", ""):
+        with pytest.raises(APIError) as refused:
+            Client(address)
+        assert refused.value.code == "BAD_USER_INPUT"
+    with pytest.raises(APIError) as refused:
+        Client(client.url, token="secret-token\x01")
+    assert refused.value.code == "BAD_USER_INPUT" and "secret-token" not in str(refused.value)
+    with Client(f"http://someone:s3cret@127.0.0.1:{free_port()}") as bz, pytest.raises(APIError) as away:
+        bz.search("x")
+    assert away.value.code == "SERVICE_UNAVAILABLE" and "s3cret" not in str(away.value)
+
+
+def test_a_token_read_from_a_file_with_its_line_break_signs_in(client: Client, settings) -> None:
+    from support import token
+
+    with Client(client.url, token=token(settings, f"file-{uuid.uuid4().hex[:8]}") + "\n") as bz:
+        assert bz.execute("{ viewer { id } }")["viewer"]["id"].startswith("user:")
 
 
 def test_search_to_pandas(client: Client) -> None:
@@ -336,9 +396,9 @@ async def test_rows_cut_at_the_apis_limit_come_with_a_warning(api, seeded, monke
     abz = AsyncClient("http://bzgraph.test")
     own, abz._http = abz._http, api  # the app in-process, on the test database (and not closed here)
     try:
-        with pytest.warns(TruncatedWarning, match="at most 3 rows"):
+        with pytest.warns(TruncatedWarning, match="at most 3 rows") as caught:
             rows = await abz.cypher("analytics/topic-trends")
-        assert rows.truncated and len(rows) == 3
+        assert rows.truncated and len(rows) == 3 and caught[0].filename == __file__
         monkeypatch.setattr(api_analytics, "MAX_ROWS", 5000)
         with warnings.catch_warnings():
             warnings.simplefilter("error")

@@ -53,7 +53,7 @@ def explore(id: str, depth: int, kinds: list[str] | str | None, limit: int, cros
             warnings.warn(f"{id}: the API lists the first {len(hood.cross_edges):,} of {hood.cross_edges_total:,} cross "
                           "edges, those of the center and the highest-ranked nodes (for more, up to 10,000, send a "
                           "document with crossEdges(first: N) to execute())",
-                          TruncatedWarning, stacklevel=4)
+                          TruncatedWarning, stacklevel=5)  # _maybe's lambda is one frame more than cypher's
         return hood
 
     return Call(operation("ExploreGraph" if cross_edges else "ResearchGraph"),

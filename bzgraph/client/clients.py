@@ -16,7 +16,7 @@ class _Base:
                  neo4j_auth: tuple[str, str] | None = None, neo4j_database: str = "neo4j",
                  timeout: float = 30.0) -> None:
         self.url = http.graphql_url(url)
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.headers = {"Authorization": f"Bearer {http.checked_token(token)}"} if token else {}
         self.timeout = timeout
         self.neo4j_uri, self.neo4j_auth, self.neo4j_database = neo4j_uri, neo4j_auth, neo4j_database
 
