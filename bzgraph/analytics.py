@@ -2,12 +2,15 @@
 
 Each file's header declares its parameters (``$name TYPE`` and ``$name TYPE?`` for optional ones,
 which default to null and so to the query's own default); an INTEGER may be followed by the range
-it must lie in (``$hops INTEGER? 1..2``, ``$limit INTEGER? 0..``). The API's ``cypher`` field and the
-notebook client's direct mode both run these files through :func:`prepare`.
+it must lie in (``$hops INTEGER? 1..2``, ``$limit INTEGER? 0..``). The types are :data:`TYPES` and
+lists of them (``LIST<STRING>``); a DATE or DATETIME comes as ISO text (JSON has no dates) and is
+sent to Neo4j as its temporal value. The API's ``cypher`` field, ``bzgraph cypher`` and the notebook
+client's direct mode all run these files through :func:`prepare`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +19,8 @@ from bzgraph import queries
 from bzgraph.errors import BadUserInput, Forbidden, NotFound
 
 PREFIX = "analytics/"
-_PARAMETER = re.compile(r"\$(\w+)\s+([A-Z][A-Z<>, ]*?[A-Z>])(\?)?(?:\s+(-?\d+)?\.\.(-?\d+)?)?(?=[\s,()]|$)")
+# `$name TYPE`, `$name TYPE?`, then maybe a range; then white space, punctuation or the line's end
+_PARAMETER = re.compile(r"\$(\w+)\s+([A-Z][A-Z<>, ]*?[A-Z>])(\?)?(?:\s+(-?\d+)?\.\.(-?\d+)?)?(?=[\s,;.()]|$)")
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,17 @@ def prepare(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
     missing = [p.name for p in declared.values() if not p.optional and params.get(p.name) is None]
     if missing:
         raise BadUserInput(f"{name} needs the parameter {', '.join(missing)}", argument="params")
-    for key, value in params.items():
-        if value is not None and not _is(value, declared[key].type):
-            raise BadUserInput(f"{name}: the parameter {key} must be {declared[key].type}", argument="params")
+    for key, value in list(params.items()):
+        if value is None:
+            continue
+        try:
+            params[key] = value = _coerced(value, declared[key].type)
+        except UnknownType:
+            raise BadUserInput(f"{name}: its header declares {key} as {declared[key].type}, a type the library does "
+                               f"not check: use one of {', '.join(TYPES)} or LIST<…> of one", argument="params") from None
+        except (TypeError, ValueError):
+            raise BadUserInput(f"{name}: the parameter {key} must be {_described(declared[key].type)}",
+                               argument="params") from None
         if declared[key].out_of_range(value):
             raise BadUserInput(f"{name}: the parameter {key} must be {declared[key].range_text()}",
                                argument="params")
@@ -88,21 +100,50 @@ def prepare(name: str, params: dict[str, Any] | None) -> dict[str, Any]:
     return {key: params.get(key) for key in declared}
 
 
+class UnknownType(Exception):
+    """A header's type that :func:`_coerced` does not know."""
+
+
 _SCALARS: dict[str, tuple[type, ...]] = {"STRING": (str,), "INTEGER": (int,), "FLOAT": (int, float),
                                          "BOOLEAN": (bool,)}
+_TEMPORAL = {"DATE": "an ISO date such as 2024-01-31",
+             "DATETIME": "an ISO date-time with its offset, such as 2024-01-31T09:30:00Z"}
+TYPES = (*_SCALARS, *_TEMPORAL)  # what a header may declare, and LIST<…> of them
 
 
-def _is(value: Any, cypher_type: str) -> bool:
-    """Whether a JSON value is of a header's Cypher type (``STRING``, ``INTEGER``, ``LIST<T>``, …);
-    a type the check does not know passes (the database still checks it)."""
+def _described(cypher_type: str) -> str:
     if cypher_type.startswith("LIST<") and cypher_type.endswith(">"):
-        return isinstance(value, list) and all(_is(v, cypher_type[5:-1]) for v in value)
+        return f"a list of {_described(cypher_type[5:-1])}"
+    return _TEMPORAL.get(cypher_type, cypher_type)
+
+
+def _coerced(value: Any, cypher_type: str) -> Any:
+    """``value`` as a parameter of the header's type: as it is, or (a DATE or DATETIME given as ISO
+    text) as the Python value the driver sends as Neo4j's; ``TypeError`` or ``ValueError`` when it
+    is not of the type, :class:`UnknownType` for a type the check does not know."""
+    if cypher_type.startswith("LIST<") and cypher_type.endswith(">"):
+        if not isinstance(value, list):
+            raise TypeError(cypher_type)
+        return [None if v is None else _coerced(v, cypher_type[5:-1]) for v in value]
+    if cypher_type == "DATE":
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+            return dt.date.fromisoformat(value)
+        raise ValueError(value)
+    if cypher_type == "DATETIME":
+        parsed = dt.datetime.fromisoformat(value) if isinstance(value, str) and "T" in value else value
+        if isinstance(parsed, dt.datetime) and parsed.tzinfo is not None:
+            return parsed
+        raise ValueError(value)
     kinds = _SCALARS.get(cypher_type)
     if kinds is None:
-        return True
-    if isinstance(value, bool):  # JSON true/false: a bool is an int in Python, never an INTEGER here
-        return bool in kinds
-    return isinstance(value, kinds)
+        raise UnknownType(cypher_type)
+    if isinstance(value, bool) != (bool in kinds):  # a bool is an int in Python, never an INTEGER here
+        raise TypeError(cypher_type)
+    if not isinstance(value, kinds):
+        raise TypeError(cypher_type)
+    return value
 
 
 def check_values(name: str, params: dict[str, Any]) -> None:

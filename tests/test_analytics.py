@@ -296,3 +296,50 @@ def test_a_header_declares_the_range_of_an_integer_parameter() -> None:
     with pytest.raises(BadUserInput, match="the parameter limit must be at least 0"):
         analytics.prepare("analytics/top-collaborators", {"id": LEON, "limit": -1})
     assert analytics.prepare("analytics/citation-neighbourhood", {"id": "W1", "hops": 2})["hops"] == 2
+
+
+async def test_dates_are_sent_as_dates_and_unknown_types_refused(api, seeded: Database, tmp_path, monkeypatch) -> None:
+    """JSON has no dates: a DATE or DATETIME parameter comes as ISO text and is sent as Neo4j's
+    temporal value (as text it compared with no stored date, and the query answered nothing, silently);
+    a header's type the check does not know is refused rather than passed on unchecked; a header
+    sentence may end its last parameter with a period."""
+    import datetime as dt
+
+    library = tmp_path / "cypher"
+    shutil.copytree(queries.CYPHER_DIR, library)
+    (library / "analytics" / "zz-since.cypher").write_text(
+        "// A test-only query: works dated on or after a day.\n// Parameters: $since DATE, $at DATETIME?.\n"
+        "// Example: bzgraph cypher analytics/zz-since --param since=2020-01-01\n"
+        "MATCH (w:Work) WHERE w.date >= $since RETURN count(w) AS works, toString($at) AS at\n")
+    (library / "analytics" / "zz-map.cypher").write_text(
+        "// A test-only query with a type the check does not know.\n// Parameters: $m MAP\n"
+        "// Example: bzgraph cypher analytics/zz-map\nRETURN $m AS m\n")
+    with monkeypatch.context() as patch:
+        patch.setattr(queries, "CYPHER_DIR", library)
+        queries.all_queries.cache_clear()
+        try:
+            declared = {p.name: p.type for p in analytics.parameters(queries.get("analytics/zz-since"))}
+            assert declared == {"since": "DATE", "at": "DATETIME"}
+            expected = (await seeded.read("analytics/zz-since", since=dt.date(2021, 1, 1), at=None))[0]["works"]
+            assert expected > 0
+            body = await gql(api, CYPHER, {"name": "analytics/zz-since",
+                                           "params": {"since": "2021-01-01", "at": "2024-01-31T09:30:00Z"}})
+            assert body["data"]["cypher"]["rows"] == [{"works": expected, "at": "2024-01-31T09:30:00Z"}]
+            for params in ({"since": "01/01/2021"}, {"since": "2021-01-01", "at": "2024-01-31T09:30:00"},
+                           {"since": 20210101}):
+                body = await gql(api, CYPHER, {"name": "analytics/zz-since", "params": params})
+                assert codes(body) == ["BAD_USER_INPUT"], (params, body)
+            assert "ISO date" in (await gql(api, CYPHER, {"name": "analytics/zz-since", "params": {"since": "x"}})
+                                  )["errors"][0]["message"]
+            body = await gql(api, CYPHER, {"name": "analytics/zz-map", "params": {"m": {"a": 1}}})
+            assert codes(body) == ["BAD_USER_INPUT"] and "a type the library does not check" in body["errors"][0]["message"]
+        finally:
+            queries.all_queries.cache_clear()
+    queries.all_queries.cache_clear()
+
+
+def test_every_header_of_the_library_declares_known_types() -> None:
+    for name, query in analytics.catalogue().items():
+        for parameter in analytics.parameters(query):
+            inner = parameter.type.removeprefix("LIST<").removesuffix(">")
+            assert inner in analytics.TYPES, (name, parameter)
