@@ -213,7 +213,7 @@ def _too_large() -> QueryTooComplex:
                            "ask for less at once (a smaller limit, depth, page or import batch)")
 
 
-def _refused(error: BaseException | None) -> bool:
+def credentials_refused(error: BaseException | None) -> bool:
     """Whether the database refused this service's credentials (or locked its user out)."""
     return isinstance(error, neo4j_errors.ClientError) and (error.code or "").startswith("Neo.ClientError.Security.")
 
@@ -275,7 +275,7 @@ def driver_errors() -> Iterator[None]:
             raise ServiceUnavailable("the graph database refused this service's credentials: it has locked the "
                                      "user out after too many failed logins (a bad password, here or in another "
                                      "client); try again shortly") from exc
-        if _refused(exc):
+        if credentials_refused(exc):
             raise ServiceUnavailable("the graph database refused this service's credentials") from exc
         if exc.code == "Neo.ClientError.Database.DatabaseNotFound":  # BZGRAPH_NEO4J_DATABASE names none
             raise ServiceUnavailable(f"the graph database server has no database of the configured name "
@@ -643,7 +643,7 @@ class Database:
             yield
         except ServiceUnavailable as exc:
             cause = exc.__cause__
-            if _refused(cause):
+            if credentials_refused(cause):
                 self._refused_at = time.monotonic()
             elif isinstance(cause, _LOST) and not isinstance(cause, TimeoutError):
                 self.outages += 1
@@ -667,7 +667,7 @@ class Database:
             return True
         except (*_UNAVAILABLE, neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
             self.outages += 1
-            if _refused(exc):
+            if credentials_refused(exc):
                 self._refused_at = time.monotonic()
             elif isinstance(exc, _LOST) and not isinstance(exc, TimeoutError):
                 self._lost_at = time.monotonic()

@@ -302,6 +302,20 @@ def test_text_that_is_not_unicode_is_an_api_error_and_numpy_numbers_are_sent(
         assert direct.cypher("analytics/top-collaborators", id=LEON, limit=1).columns  # serves on
 
 
+def test_direct_runs_name_the_analysts_own_mistakes(live_url: str, settings: Settings) -> None:
+    """Neo4j Browser's http address is no Bolt address (the driver raised a ModuleNotFoundError for
+    aiohttp); credentials Neo4j refuses are the analyst's own, UNAUTHENTICATED (the message spoke of
+    "this service's"). An unknown user, so that the `neo4j` user's failed logins do not add up."""
+    for uri in ("http://127.0.0.1:7474", "127.0.0.1:7687", "bolt://"):
+        with pytest.raises(APIError) as refused:
+            Client(live_url, neo4j_uri=uri)
+        assert refused.value.code == "BAD_USER_INPUT" and "bolt://HOST:7687" in str(refused.value)
+    with Client(live_url, neo4j_uri=settings.neo4j_uri, neo4j_auth=("nobody-here", "wrong")) as direct, \
+            pytest.raises(APIError) as refused:
+        direct.cypher("analytics/top-collaborators", id=LEON)
+    assert refused.value.code == "UNAUTHENTICATED" and "neo4j_auth" in str(refused.value)
+
+
 def test_direct_runs_raise_the_codes_the_api_gives(live_url: str, settings: Settings) -> None:
     with Client(live_url, neo4j_uri=settings.neo4j_uri,
                 neo4j_auth=(settings.neo4j_user, settings.neo4j_password_value())) as direct:

@@ -18,7 +18,7 @@ class _Base:
         self.url = http.graphql_url(url)
         self.headers = {"Authorization": f"Bearer {http.checked_token(token)}"} if token else {}
         self.timeout = timeout
-        self.neo4j_uri, self.neo4j_auth, self.neo4j_database = neo4j_uri, neo4j_auth, neo4j_database
+        self.neo4j_uri, self.neo4j_auth, self.neo4j_database = direct.checked_uri(neo4j_uri), neo4j_auth, neo4j_database
 
 
 class Client(_Base):

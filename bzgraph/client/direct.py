@@ -11,7 +11,7 @@ from bzgraph import analytics, queries
 from bzgraph.client.errors import APIError
 from bzgraph.client.results import Data, Records, Rows
 from bzgraph.client.values import not_finite, plain
-from bzgraph.db import driver_errors
+from bzgraph.db import credentials_refused, driver_errors
 from bzgraph.errors import BzgraphError, Forbidden, NotFound
 
 
@@ -54,6 +54,9 @@ def errors() -> Iterator[None]:
                                                            "(Client(..., timeout=SECONDS))") from exc
                 raise
     except BzgraphError as exc:
+        if credentials_refused(exc.__cause__):  # the analyst's own credentials, not a service's
+            raise api_error("UNAUTHENTICATED", "Neo4j refused the credentials given as neo4j_auth=(user, password)"
+                            ) from exc
         raise api_error(exc.code, exc.message) from exc
     except neo4j.exceptions.ClientError as exc:
         if exc.code == "Neo.ClientError.Statement.AccessMode":
@@ -61,6 +64,20 @@ def errors() -> Iterator[None]:
         raise api_error("BAD_USER_INPUT", exc.message or str(exc)) from exc
     except neo4j.exceptions.DatabaseError as exc:
         raise api_error("INTERNAL", exc.message or str(exc)) from exc
+
+
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def checked_uri(uri: str | None) -> str | None:
+    """A Neo4j address the driver takes (``bolt://…``, ``neo4j://…``), else ``APIError``
+    (``BAD_USER_INPUT``): Neo4j Browser's ``http://…:7474`` is not one."""
+    if uri is not None and (not isinstance(uri, str) or uri.partition("://")[0].lower() not in BOLT_SCHEMES
+                            or not uri.partition("://")[2]):
+        raise APIError([{"message": "neo4j_uri must be Neo4j's Bolt address, bolt://HOST:7687 (or neo4j://… for a "
+                                    "cluster, +s for TLS), not the browser's http://…:7474",
+                         "extensions": {"code": "BAD_USER_INPUT"}}])
+    return uri
 
 
 def driver_options(timeout: float) -> Data:

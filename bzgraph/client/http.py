@@ -31,7 +31,7 @@ def request_body(document: str, variables: Data | None) -> bytes:
                          "extensions": {"code": "BAD_USER_INPUT"}}]) from None
 
 
-def _refused(message: str, code: str = "BAD_USER_INPUT") -> APIError:
+def _api_error(message: str, code: str = "BAD_USER_INPUT") -> APIError:
     return APIError([{"message": message, "extensions": {"code": code}}])
 
 
@@ -51,7 +51,7 @@ def graphql_url(url: str) -> str:
     except (httpx.InvalidURL, TypeError):
         parsed = None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise _refused(f"{shown(url) if isinstance(url, str) and url else repr(url)} is not a bzgraph server's address: give "
+        raise _api_error(f"{shown(url) if isinstance(url, str) and url else repr(url)} is not a bzgraph server's address: give "
                        "it as http://HOST:PORT (or https://…), e.g. http://127.0.0.1:8000")
     url = url.rstrip("/")
     return url if url.endswith("/graphql") else url + "/graphql"
@@ -63,7 +63,7 @@ def checked_token(token: str) -> str:
     carry. The token itself is never repeated in a message."""
     token = token.strip()
     if not token or not all(" " < c < "\x7f" for c in token):
-        raise _refused("the token is not a bearer token: it is empty or holds characters an HTTP header cannot "
+        raise _api_error("the token is not a bearer token: it is empty or holds characters an HTTP header cannot "
                        "carry (white space, control characters, non-ASCII)")
     return token
 
@@ -76,12 +76,12 @@ def transport_errors(url: str) -> Iterator[None]:
     try:
         yield
     except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
-        raise _refused(f"the bzgraph server at {shown(url)} did not answer within the client's timeout "
+        raise _api_error(f"the bzgraph server at {shown(url)} did not answer within the client's timeout "
                        "(Client(..., timeout=SECONDS))", "SERVICE_UNAVAILABLE") from exc
     except (httpx.LocalProtocolError, httpx.UnsupportedProtocol) as exc:
-        raise _refused(f"the request to {shown(url)} cannot be sent as given ({type(exc).__name__})") from exc
+        raise _api_error(f"the request to {shown(url)} cannot be sent as given ({type(exc).__name__})") from exc
     except httpx.TransportError as exc:
-        raise _refused(f"the bzgraph server at {shown(url)} cannot be reached ({type(exc).__name__}: {exc})",
+        raise _api_error(f"the bzgraph server at {shown(url)} cannot be reached ({type(exc).__name__}: {exc})",
                        "SERVICE_UNAVAILABLE") from exc
 
 
@@ -100,7 +100,7 @@ def answer_data(response: httpx.Response) -> Data:
     if not isinstance(body, dict) or not ("errors" in body or "data" in body):
         status = response.status_code
         code = "SERVICE_UNAVAILABLE" if status in UNAVAILABLE_STATUSES else "INTERNAL"
-        raise _refused(f"not a GraphQL answer from {shown(str(response.request.url))} (HTTP {status} "
+        raise _api_error(f"not a GraphQL answer from {shown(str(response.request.url))} (HTTP {status} "
                        f"{response.reason_phrase}): is a proxy in front of the server, or another service at "
                        "this address?", code)
     if body.get("errors") or body.get("data") is None:
