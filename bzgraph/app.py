@@ -213,12 +213,18 @@ async def metrics_endpoint(request: Request) -> Response:
     return Response(body, headers={"content-type": media_type})
 
 
+# /readyz answers within this many seconds (a probe's timeout is often 1 s): a database slower than that
+# to greet a connection, busy rather than lost, reads as the last call or ping found it.
+READY_WAIT = 0.5
+
+
 async def readyz(request: Request) -> JSONResponse:
     """The database answers, has the schema and has planned the request queries (503 until then).
-    After the database was lost (a restart may have left it cold, or empty), that is done again."""
+    After the database was lost (a restart may have left it cold, or empty), that is done again; a
+    database only busy (every connection in use) is not lost, and keeps the service ready."""
     db: Database = request.app.state.db
     preparation: Preparation = request.app.state.preparation
-    answers = await db.ping()
+    answers = await db.ping(wait=READY_WAIT)
     preparation.check()
     if answers and preparation.ready.is_set():
         return JSONResponse({"status": "ready"})

@@ -432,6 +432,7 @@ class Database:
         self._lost_at: float | None = None  # when a call last found the database out of reach
         self._refused_at: float | None = None  # when the database last refused the credentials
         self._watching: asyncio.Task[None] | None = None  # pings in the background (one task at a time)
+        self._checking: asyncio.Task[bool] | None = None  # the connectivity check under way (ping), if any
         self._closed = False
         self._write_slots = Slots(WRITE_SLOTS)
         self.heavy_slots = Slots(settings.heavy_queries)
@@ -454,6 +455,9 @@ class Database:
             # cancellation that meets its own timeout (Python 3.11), and then the loop would go on.
             self._watching.cancel()
             await asyncio.wait({self._watching}, timeout=self.timeout + PROBE_INTERVAL)
+        if self._checking is not None:
+            self._checking.cancel()
+            await asyncio.wait({self._checking}, timeout=self.timeout)
         await self.driver.close()
 
     async def read(self, name: str, /, *, max_rows: int | None = None, heavy: bool = False,
@@ -655,23 +659,37 @@ class Database:
                 self._watch()
             raise
 
-    async def ping(self) -> bool:
-        """True when the database answers (the driver's ``verify_connectivity``: a connection opened
-        and greeted; else one more outage is counted); says whether the database is out of reach,
-        for :meth:`_fail_fast`. While the credentials stand refused, False without logging in again."""
+    async def ping(self, wait: float | None = None) -> bool:
+        """Whether the database answers (the driver's ``verify_connectivity``: a connection opened
+        and greeted), for :meth:`_fail_fast` and ``/readyz``. False when it is out of reach (one more
+        outage is counted) or refuses the credentials (while they stand refused, without logging in
+        again). A database too busy to answer within the timeout (every connection in use, a slow
+        greeting) is not taken for lost: the answer is then what the last call or ping found.
+        With ``wait``, the answer comes within that many seconds, and the check goes on behind it."""
         if self._credentials_refused():
             return False
+        if self._checking is None or self._checking.done():
+            self._checking = asyncio.get_running_loop().create_task(self._check())
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._checking), wait)
+        except TimeoutError:
+            return self._lost_at is None and not self._credentials_refused()
+
+    async def _check(self) -> bool:
+        """One connectivity check (:meth:`ping`); never raises."""
         try:
             await asyncio.wait_for(self.driver.verify_connectivity(), timeout=self.timeout)
-            self._lost_at = self._refused_at = None
-            return True
         except (*_UNAVAILABLE, neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
-            self.outages += 1
             if credentials_refused(exc):
                 self._refused_at = time.monotonic()
-            elif isinstance(exc, _LOST) and not isinstance(exc, TimeoutError):
+                return False
+            if isinstance(exc, _LOST) and not isinstance(exc, TimeoutError):
+                self.outages += 1
                 self._lost_at = time.monotonic()
-            return False
+                return False
+            return self._lost_at is None  # busy, not lost: as the last call or ping found
+        self._lost_at = self._refused_at = None
+        return True
 
 
 async def migrate(db: Database) -> int:

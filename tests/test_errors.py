@@ -1176,3 +1176,54 @@ async def test_a_shutdown_says_whether_a_cut_off_request_had_saved_its_change(se
             error = await cut_off(client, issue_token(f"shutdown-{uuid.uuid4().hex[:8]}", [], 600, settings))
             assert error["message"].endswith("nothing was changed: send it again"), error
             assert (await gql(client, count))["data"]["researcher"]["counts"]["followers"] == before + 1
+
+
+async def test_a_database_too_busy_to_greet_keeps_the_service_ready(settings, seeded: Database) -> None:
+    """Under overload every connection is in use: /readyz's connectivity check waits for one and
+    gives up (the driver's acquisition timeout), or takes long. That is a busy database, not a lost
+    one: it was counted as an outage, and /readyz said 503 while the app migrated and warmed up again,
+    so every replica under the same load left the load balancer at once. /readyz answers within
+    READY_WAIT whatever the check takes; an unreachable database is still an outage."""
+    import asyncio
+
+    from neo4j.exceptions import ConnectionAcquisitionTimeoutError, ServiceUnavailable as DriverUnavailable
+
+    from bzgraph.app import READY_WAIT
+
+    app = create_app(settings, apply_migrations=True)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            for _ in range(300):
+                if (await client.get("/readyz")).status_code == 200:
+                    break
+                await asyncio.sleep(0.2)
+            db: Database = app.state.db
+            preparation = app.state.preparation
+            outages, verify = db.outages, db.driver.verify_connectivity
+
+            async def pool_exhausted() -> None:
+                raise ConnectionAcquisitionTimeoutError("failed to obtain a connection from the pool within 5.0s")
+
+            async def slow_greeting() -> None:
+                await asyncio.sleep(30)
+
+            try:
+                db.driver.verify_connectivity = pool_exhausted
+                assert (await client.get("/readyz")).status_code == 200
+                db.driver.verify_connectivity = slow_greeting
+                loop = asyncio.get_running_loop()
+                started = loop.time()
+                assert (await client.get("/readyz")).status_code == 200
+                assert loop.time() - started < READY_WAIT + 1.0
+                assert db.outages == outages and preparation.ready.is_set()  # nothing to prepare again
+                db._checking.cancel()  # the slow check still under way
+                await asyncio.wait({db._checking})
+
+                async def unreachable() -> None:
+                    raise DriverUnavailable("Couldn't connect to 127.0.0.1:7688")
+
+                db.driver.verify_connectivity = unreachable
+                assert (await client.get("/readyz")).status_code == 503
+                assert db.outages == outages + 1
+            finally:
+                db.driver.verify_connectivity = verify
