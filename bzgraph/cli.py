@@ -238,7 +238,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     for line in summary.lines():
         print(line)
-    return 0
+    return IMPORT_SKIPPED if summary.malformed else 0
+
+
+# `bzgraph import`'s exit status when it ran to its end but skipped records (malformed, or in a file
+# that could not be read whole): what was read is imported, and a script can tell a partial download.
+IMPORT_SKIPPED = 3
 
 
 def _parse_param(raw: str) -> tuple[str, Any]:

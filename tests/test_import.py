@@ -786,10 +786,19 @@ def test_the_command_prints_a_summary_and_reports_problems(seeded: Database, tmp
         {"id": "nonsense"}]}))
     done = subprocess.run([sys.executable, "-m", "bzgraph.cli", "import", "openalex", str(path), "--quiet"],
                           env=os.environ.copy(), capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 3, done.stderr  # it ran to its end, and skipped a record: a script can tell
     assert f"{path}:line 1 results[1]: not an OpenAlex Work or Author id" in done.stderr
     assert "1 works" in done.stdout and "1 malformed" in done.stdout
     assert re.search(r"nodes: 1 created", done.stdout)
+
+
+def test_a_folder_with_nothing_to_import_is_refused(tmp_path: Path) -> None:
+    """Pointed at the wrong folder (a Parquet copy, say), the import says so: it read nothing, and
+    exited 0."""
+    (tmp_path / "part-0.parquet").write_bytes(b"PAR1")
+    done = subprocess.run([sys.executable, "-m", "bzgraph.cli", "import", "openalex", str(tmp_path), "--quiet"],
+                          env=os.environ.copy(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and f"in the folder {tmp_path}" in done.stderr and "Parquet" in done.stderr, done
 
 
 def test_the_summary_splits_the_time_it_took() -> None:

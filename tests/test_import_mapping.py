@@ -226,7 +226,7 @@ def test_identifiers_and_text_in_the_forms_records_carry() -> None:
     work = map_record({"id": "W1", "doi": "DOI: 10.1/ABC", "title": "Evil \u202etxt.exe",
                        "abstract_inverted_index": {"a": [0], "": [1], "b": [2]},
                        "authorships": [{"author": {"id": "A1", "orcid": "https://orcid.org/0000-0002-1825-0097/"}}],
-                       "updated_date": "2025-01-02T03:04:05.123456Z"})
+                       "topics": [], "primary_location": None, "updated_date": "2025-01-02T03:04:05.123456Z"})
     assert work.works[0]["doi"] == "10.1/abc" and work.works[0]["title"] == "Evil txt.exe"
     assert work.works[0]["abstract"] == "a b" and work.researchers[0]["orcid"] == "0000-0002-1825-0097"
     assert work.works[0]["version"] == "2025-01-02T03:04:05.123456"  # the same instant as without the Z
@@ -255,3 +255,37 @@ def test_invalid_text_is_found_in_map_keys_and_at_any_depth() -> None:
     found = sorted(s for s in scalars({"a": [1, {"\udfff": None}], "b": deep}) if isinstance(s, str) and not is_unicode(s))
     assert found == ["\ud800", "\udfff"]
     assert is_unicode("Müller 名前 😀") and not is_unicode("x\ud800")
+
+
+def test_a_partial_dated_record_is_refused_with_what_it_lacks() -> None:
+    """An API download with `select=` gives records of a few fields; dated, such a record wins over
+    the older whole copy and would clear its authors, topics, venue and ORCID (orphaning researchers).
+    Refused as malformed, naming the keys; an undated record loses to every dated copy, and maps."""
+    dated = {"updated_date": "2026-01-01T00:00:00"}
+    with pytest.raises(MalformedRecord, match="partial Work record .* lacks authorships, topics or concepts, "
+                                              "primary_location or host_venue"):
+        map_record({"id": "W1", "title": "T", "cited_by_count": 3, **dated})
+    with pytest.raises(MalformedRecord, match="partial Author record .* lacks orcid"):
+        map_record({"id": "A1", "display_name": "X", **dated})
+    whole_2022 = {"id": "W1", "display_name": "T", "authorships": [], "concepts": [], "host_venue": None, **dated}
+    assert map_record(whole_2022).works[0]["title"] == "T"  # a record of 2022's shape is whole
+    assert map_record({"id": "A1", "display_name": "X", "orcid": None, **dated}).researchers[0]["orcid"] is None
+    assert map_record({"id": "W1", "title": "T"}).works[0]["title"] == "T"
+
+
+def _authorships(count: int, last: str) -> list[dict]:
+    return [{"author": {"id": f"A{k}"}, "author_position": "first" if k == 1 else "middle"} for k in range(1, count)] \
+        + [{"author": {"id": f"A{count}"}, "author_position": last}]
+
+
+def test_an_author_list_cut_at_100_is_taken_as_cut_also_when_the_record_does_not_say_so() -> None:
+    """OpenAlex's list endpoints keep the first 100 authors; records from before
+    `is_authors_truncated` do not say so (five of the sample's works: 100 authors, the last a
+    `middle` one). Taken as whole, such a copy deleted the authors past the 100th."""
+    cut = map_record({"id": "W1", "title": "T", "authorships": _authorships(100, "middle")}).works[0]
+    whole = map_record({"id": "W1", "title": "T", "authorships": _authorships(100, "last")}).works[0]
+    short = map_record({"id": "W1", "title": "T", "authorships": _authorships(12, "middle")}).works[0]
+    said = map_record({"id": "W1", "title": "T", "is_authors_truncated": True,
+                       "authorships": _authorships(3, "last")}).works[0]
+    assert (cut["authorsTruncated"], whole["authorsTruncated"], short["authorsTruncated"], said["authorsTruncated"]) \
+        == (True, False, False, True)

@@ -127,8 +127,11 @@ def expand_paths(paths: list[Path]) -> list[InputFile]:
     sources: list[InputFile] = []
     for path in paths:
         if path.is_dir():
-            sources += [InputFile(p) for p in sorted(path.rglob("*"))
-                        if p.is_file() and p.name.lower().endswith(SUFFIXES)]
+            found = [InputFile(p) for p in sorted(path.rglob("*")) if p.is_file() and p.name.lower().endswith(SUFFIXES)]
+            if not found:
+                raise FileNotFoundError(f"no {', '.join(SUFFIXES)} file in the folder {path} (OpenAlex's JSON records: "
+                                        "other formats, such as Parquet or CSV, are not read)")
+            sources += found
         elif path.is_file():
             sources.append(InputFile(path))
         else:

@@ -271,11 +271,43 @@ def versioned(row: dict[str, Any], version: str, *keys: str) -> dict[str, Any]:
     return row
 
 
+# Keys every whole record has (null when empty), each as alternatives of the record's eras. A dated
+# record (with `updated_date`) without one of them is partial, as the API's `select=` gives: taken as
+# whole, it would win over older copies and clear what it leaves out (authors, topics, the venue, an
+# ORCID), orphaning the researchers only it named. An undated record loses to every dated copy.
+WORK_KEYS = (("authorships",), ("topics", "concepts"), ("primary_location", "host_venue"), ("title", "display_name"))
+AUTHOR_KEYS = (("display_name",), ("orcid",))
+# OpenAlex's list endpoints cut author lists at this many; records from before `is_authors_truncated`
+# do not say so, but a cut list's last author is not the `last`.
+AUTHORS_CUT_AT = 100
+
+
+def _whole(record: dict[str, Any], keys: tuple[tuple[str, ...], ...], kind: str) -> None:
+    """``MalformedRecord`` for a partial dated record (``keys``: what every whole one has)."""
+    if not record_version(record):
+        return
+    missing = [" or ".join(alternatives) for alternatives in keys if not any(k in record for k in alternatives)]
+    if missing:
+        raise MalformedRecord(f"a partial {kind} record (as the API's select= gives) lacks {', '.join(missing)}: "
+                              f"only whole records are imported, since what one leaves out would be cleared")
+
+
+def _authors_cut(record: dict[str, Any]) -> bool:
+    """Whether the record's author list is cut short: it says so, or it has as many authors as the
+    list endpoints keep and its last is not the last author."""
+    if record.get("is_authors_truncated") is True:
+        return True
+    authorships = record.get("authorships")
+    return (isinstance(authorships, list) and len(authorships) >= AUTHORS_CUT_AT
+            and isinstance(authorships[-1], dict) and authorships[-1].get("author_position") != "last")
+
+
 def map_work(record: dict[str, Any]) -> Rows:
     """One OpenAlex Work -> rows (work, its researchers, institutions, topics, venue)."""
     ident = short_id(record.get("id"), "W")
     if ident is None:
         raise MalformedRecord(f"work id is missing or not an OpenAlex W id: {record.get('id')!r}")
+    _whole(record, WORK_KEYS, "Work")
     rows = Rows()
     version = record_version(record)
     year = _year(record.get("publication_year"))
@@ -295,8 +327,8 @@ def map_work(record: dict[str, Any]) -> Rows:
         "arxivId": arxiv.group(1) if arxiv else None,
         "citedByCount": _count(cited_by) or 0,
         "rawAuthorNames": [],
-        # OpenAlex's list endpoints cut author lists at 100 and say so: the authors past them are kept
-        "authorsTruncated": record.get("is_authors_truncated") is True,
+        # OpenAlex's list endpoints cut author lists at 100: the authors past them are kept
+        "authorsTruncated": _authors_cut(record),
         "authors": [],
         "topics": [],
         "references": [],
@@ -359,6 +391,7 @@ def map_author(record: dict[str, Any]) -> Rows:
     ident = short_id(record.get("id"), "A")
     if ident is None:
         raise MalformedRecord(f"author id is missing or not an OpenAlex A id: {record.get('id')!r}")
+    _whole(record, AUTHOR_KEYS, "Author")
     rows = Rows()
     name = _name(record)
     alternatives = [t for t in (text(a) for a in _list(record, "display_name_alternatives")) if t]
