@@ -76,7 +76,8 @@ class LimitRequestBody:
             received += len(message.get("body", b""))
             complete = message["type"] != "http.request" or not message.get("more_body", False)
             if received > self.max_bytes:
-                raise HTTPException(413, self._message)  # answered by _http_error
+                # answered by _http_error; the connection closed, or the client would go on sending the rest
+                raise HTTPException(413, self._message, {"connection": "close"})
             return message
 
         await self.app(scope, limited, send)

@@ -302,6 +302,8 @@ def test_a_streamed_body_is_refused_once_it_passes_the_limit(live_url: str) -> N
     response = httpx.post(f"{live_url}/graphql", content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert codes(response.json()) == ["BAD_USER_INPUT"]
+    # the connection is closed: the server does not go on reading a body it refused
+    assert response.headers["connection"] == "close"
     small = httpx.post(f"{live_url}/graphql", content=iter([b'{"query": "{ __typename }"}']),
                        headers={"content-type": "application/json"})
     assert small.json() == {"data": {"__typename": "Query"}, "extensions": {"cypherRoundTrips": 0}}
