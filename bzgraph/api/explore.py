@@ -7,6 +7,7 @@ on ``limit``, never on the center's degree. See ``docs/explore.md``.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from enum import Enum
 from typing import Annotated, Any
@@ -25,7 +26,9 @@ from bzgraph.execution import PURE
 
 MAX_LIMIT = 500
 # Past this limit an explore at depth 2 is a heavy query (Database.heavy_slots): its memory grows with
-# the lists it expands, about 40-112 MB around the sample's hubs at 500, a tenth of that at 50.
+# the lists it expands, about 40-112 MB around the sample's hubs at 500, a tenth of that at 50. So is
+# one with cross edges at any depth: around a hub at 500, its 13,000 readings take this process's loop
+# about 100 ms to shape, during which every other request waits.
 HEAVY_LIMIT = 100
 MAX_HOPS = 8
 # crossEdges(first:): its default and largest value. The shown nodes' kept lists bound how many
@@ -33,6 +36,7 @@ MAX_HOPS = 8
 # answer holds a bounded number, which the query cost rule counts (bzgraph/cost.py).
 CROSS_EDGES_FIRST = 1_000
 CROSS_EDGES_MAX = 10_000
+Reading = tuple[str, str, str, float]  # an edge as read from a kept list: start, end, kind, weight
 
 
 @strawberry.type(description="A node of an explored neighbourhood.")
@@ -88,7 +92,7 @@ class Subgraph:
                                                            "empty), in NodeKind order")
     truncated: bool = strawberry.field(description="true when any neighbour was left out; false means the whole "
                                                    "neighbourhood is shown")
-    all_cross_edges: strawberry.Private[list[GraphEdge]]
+    all_cross_edges: strawberry.Private[list[Reading]]  # made GraphEdges only as far as `first` asks
 
     @strawberry.field(metadata=PURE, description=(
         "the other edges among the center and the shown nodes (a shown co-author to a shown work, a shown work to a "
@@ -97,7 +101,7 @@ class Subgraph:
         "for; null, with an error, for a `first` out of range"))
     def cross_edges(self, first: Annotated[int, strawberry.argument(
             description=f"at most this many, 0 to {CROSS_EDGES_MAX:,}")] = CROSS_EDGES_FIRST) -> list[GraphEdge] | None:
-        return self.all_cross_edges[:check_first(first, maximum=CROSS_EDGES_MAX)]
+        return [_graph_edge(edge) for edge in self.all_cross_edges[:check_first(first, maximum=CROSS_EDGES_MAX)]]
 
     @strawberry.field(metadata=PURE, description="how many edges `crossEdges` has without its `first`: more than it "
                                                  "lists means it was cut short")
@@ -126,38 +130,53 @@ _EDGE_ORDER = {"RESEARCHER": 0, "WORK": 1, "TOPIC": 2, "INSTITUTION": 2}
 _DIRECTED = frozenset({"AUTHORED", "HAS_TOPIC", "WORKS_ON", "AFFILIATED_WITH"})
 
 
-def _edge(source: str, source_kind: str, node: dict[str, Any]) -> GraphEdge:
+_EDGE_KINDS = {kind.value: kind for kind in EdgeKind}  # a dict look-up: calling the Enum costs ten times more
+
+
+def _read(source: str, source_kind: str, node: dict[str, Any]) -> Reading:
     """The edge between a node and the node it was reached from (``source``), pointing the
     graph's way; a ``CITED_BY`` reading is the citing work's ``CITES``."""
-    via, weight = node["via"], node["weight"]
-    start, end = source, node["id"]
+    via, start, end = node["via"], source, node["id"]
     if via == "CITED_BY":
         start, end, via = end, start, "CITES"
     elif via in _DIRECTED and _EDGE_ORDER[node["kind"]] < _EDGE_ORDER[source_kind]:
         start, end = end, start
-    return GraphEdge(source=strawberry.ID(start), target=strawberry.ID(end), kind=EdgeKind(via), weight=weight)
+    return start, end, via, node["weight"]
 
 
-def _edge_key(edge: GraphEdge) -> tuple[str, str, EdgeKind]:
+def _graph_edge(edge: Reading) -> GraphEdge:
+    start, end, via, weight = edge
+    return GraphEdge(source=strawberry.ID(start), target=strawberry.ID(end), kind=_EDGE_KINDS[via], weight=weight)
+
+
+def _edge(source: str, source_kind: str, node: dict[str, Any]) -> GraphEdge:
+    return _graph_edge(_read(source, source_kind, node))
+
+
+def _edge_key(start: str, end: str, via: str) -> tuple[str, str, str]:
     """What makes two readings the same edge: its ends and kind (a co-authorship has no direction)."""
-    if edge.kind is EdgeKind.CO_AUTHORED:
-        return (*sorted((str(edge.source), str(edge.target))), edge.kind)  # type: ignore[return-value]
-    return str(edge.source), str(edge.target), edge.kind
+    if via == "CO_AUTHORED" and end < start:
+        return end, start, via
+    return start, end, via
 
 
-def _cross_edges(readings: list[dict[str, Any]], kind_of: dict[str, str], tree: list[GraphEdge]) -> list[GraphEdge]:
+def _cross_edges(readings: list[dict[str, Any]], kind_of: dict[str, str], tree: list[GraphEdge]) -> list[Reading]:
     """The edges among shown nodes besides the ``tree`` (each node's edge to the node it was reached
     from), one per pair and kind, in the order first read. An edge is often read from both ends:
     its weight is the one its start reads (the end's reading when the start's list lacks it), as
-    for the tree's edges."""
-    seen = {_edge_key(edge) for edge in tree}
-    found: dict[tuple[str, str, EdgeKind], tuple[GraphEdge, bool]] = {}  # the edge, and whether its start read it
+    for the tree's edges. Thousands of readings around a hub: plain tuples until the edges kept."""
+    seen = {_edge_key(str(edge.source), str(edge.target), edge.kind.value) for edge in tree}
+    found: dict[tuple[str, str, str], tuple[Reading, bool]] = {}  # the edge, and whether its start read it
     for reading in readings:
-        if reading["source"] == reading["id"]:
+        source = reading["source"]
+        if source == reading["id"]:
             continue
-        edge = _edge(reading["source"], kind_of[reading["source"]], reading)
-        key, by_start = _edge_key(edge), reading["source"] == edge.source
-        if key not in seen and (key not in found or (by_start and not found[key][1])):
+        edge = _read(source, kind_of[source], reading)
+        key = _edge_key(edge[0], edge[1], edge[2])
+        if key in seen:
+            continue
+        by_start = source == edge[0]
+        if key not in found or (by_start and not found[key][1]):
             found[key] = (edge, by_start)
     return [edge for edge, _ in found.values()]
 
@@ -195,12 +214,16 @@ class ExploreQuery:
             raise BadUserInput("`depth` must be 1 or 2", argument="depth")
         if not 1 <= limit <= MAX_LIMIT:
             raise BadUserInput(f"`limit` must be between 1 and {MAX_LIMIT}", argument="limit")
+        cross_edges = bool(selected_fields(info, {"crossEdges", "crossEdgesTotal"}))
         rows = await info.context.db.read(
-            "explore/neighbourhood", heavy=depth == 2 and limit > HEAVY_LIMIT, id=check_id(id), depth=depth, limit=limit,
-            firstLevel=limit if depth == 1 else (limit + 1) // 2,
-            kinds=[k.value for k in kinds] if kinds else None,
-            crossEdges=bool(selected_fields(info, {"crossEdges", "crossEdgesTotal"})))
-        return subgraph_from_row(rows[0], kinds, depth) if rows else None
+            "explore/neighbourhood", heavy=limit > HEAVY_LIMIT and (depth == 2 or cross_edges), id=check_id(id),
+            depth=depth, limit=limit, firstLevel=limit if depth == 1 else (limit + 1) // 2,
+            kinds=[k.value for k in kinds] if kinds else None, crossEdges=cross_edges)
+        if not rows:
+            return None
+        if cross_edges and limit > HEAVY_LIMIT:
+            await asyncio.sleep(0)  # thousands of readings to shape: let the requests waiting on the loop go first
+        return subgraph_from_row(rows[0], kinds, depth)
 
     @strawberry.field(description="The shortest chain of co-authorships between two researchers, "
                                   f"with the works joining each step; null when none within `maxHops` (≤ {MAX_HOPS}).")
