@@ -51,6 +51,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 Completer = Callable[[Any, "PlannedExecutionContext"], Any]
 Arguments = Callable[["PlannedExecutionContext"], dict[str, Any]]
 PLAN_CACHE_SIZE = 1024
+PLAN_CACHE_CHARS = 500_000  # the documents' text the plans may keep alive, as the document cache's budget
 
 #: Field metadata for a pure resolver, one the plan may call: ``strawberry.field(metadata=PURE)``.
 PURE = MappingProxyType({"bzgraph.pure": True})
@@ -71,12 +72,16 @@ class _PlanCache:
     """Plans by (object type, the field nodes they complete), least recently used evicted.
 
     The type and nodes are kept with their plan, so the ids in a key cannot be reused while it is
-    cached.
+    cached. A node keeps its whole document alive (its location holds the source and the tokens), so
+    the cache is bounded by the text of the documents its plans keep, as the document cache is, as
+    well as by its number of plans: a plan per document of 50,000 characters kept 1,024 of them.
     """
 
-    def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
-        self.size = size
+    def __init__(self, size: int = PLAN_CACHE_SIZE, budget: int = PLAN_CACHE_CHARS) -> None:
+        self.size, self.budget = size, budget
+        self.chars = 0  # the text of the documents the plans keep, each counted once
         self._plans: OrderedDict[tuple[Any, ...], tuple[list[Any], Completer | None]] = OrderedDict()
+        self._sources: dict[int, list[Any]] = {}  # id(source) -> [source, plans keeping it]
 
     def get(self, key: tuple[Any, ...]) -> tuple[list[Any], Completer | None] | None:
         entry = self._plans.get(key)
@@ -85,9 +90,32 @@ class _PlanCache:
         return entry
 
     def put(self, key: tuple[Any, ...], kept: list[Any], plan: Completer | None) -> None:
+        if key in self._plans:
+            return
         self._plans[key] = (kept, plan)
-        if len(self._plans) > self.size:
-            self._plans.popitem(last=False)
+        self._keep(_source(kept), +1)
+        while len(self._plans) > self.size or (self.chars > self.budget and len(self._plans) > 1):
+            _, (evicted, _) = self._plans.popitem(last=False)
+            self._keep(_source(evicted), -1)
+
+    def _keep(self, source: Any, change: int) -> None:
+        if source is None:
+            return
+        entry = self._sources.setdefault(id(source), [source, 0])
+        entry[1] += change
+        if change > 0 and entry[1] == 1:
+            self.chars += len(source.body)
+        elif entry[1] == 0:
+            self.chars -= len(source.body)
+            del self._sources[id(source)]
+
+
+def _source(kept: list[Any]) -> Any:
+    """The source text of the document a plan's field nodes belong to (None without locations)."""
+    for node in kept[1:]:
+        if getattr(node, "loc", None) is not None:
+            return node.loc.source
+    return None
 
 
 PLANS = _PlanCache()
