@@ -34,7 +34,7 @@ from bzgraph.context import Context
 from bzgraph.db import Commits, Database, count_round_trips, deadline, migrate, request_share
 from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
 from bzgraph.media import JSON, STATUS_WITHOUT_DATA, content_type_for, prefers_graphql_response
-from bzgraph.middleware import CORS, LimitRequestBody, NormalizeContentType, error_response
+from bzgraph.middleware import CORS, LimitRequestBody, NormalizeContentType, StopWhenClientGone, error_response
 from bzgraph.persisted import NOT_FOUND_HEADERS, PersistedQueries, PersistedQueryNotFound
 from bzgraph.schema import build_schema
 from bzgraph.settings import Settings, get_settings
@@ -331,6 +331,7 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
     graphql = GraphQLApp(build_schema(settings=settings), max_document_chars=settings.max_document_chars,
                          allow_queries_via_get=True, graphql_ide="graphiql" if settings.graphiql_enabled else None)
     middleware = [Middleware(AnswerBeforeShutdown, shutdown=shutdown, answer=_shutting_down),
+                  Middleware(StopWhenClientGone),
                   Middleware(NormalizeContentType),
                   Middleware(LimitRequestBody, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)]
     if settings.cors_origin_list:

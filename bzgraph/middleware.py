@@ -87,6 +87,66 @@ class LimitRequestBody:
         return f"The request body is larger than {self.max_bytes:,} bytes"
 
 
+WATCH_AFTER = 0.05  # seconds a request runs before its client is watched (quicker ones cost nothing)
+
+
+class StopWhenClientGone:
+    """ASGI middleware: a request whose client hung up before its answer began is cancelled (its
+    transaction rolls back, its database connection is freed) instead of running on for nobody: a
+    burst of requests from clients that hang up at once held every connection of the pool, and the
+    requests of others failed. A request is watched once its body is read and it has run
+    :data:`WATCH_AFTER` seconds."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        assert task is not None  # an ASGI request runs in a task
+        state = {"body_read": False, "answering": False, "gone": False}
+        watcher: asyncio.Task[None] | None = None
+
+        async def receiving() -> Message:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                state["body_read"] = True
+            return message
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["answering"] = True  # from here on the answer is written out, whoever reads it
+            await send(message)
+
+        async def watch() -> None:
+            # After the body, the server's receive() waits until the client goes or the answer is done.
+            if (await receive())["type"] == "http.disconnect" and not state["answering"]:
+                state["gone"] = True
+                task.cancel()
+
+        def start_watching() -> None:
+            nonlocal watcher, timer
+            if state["answering"]:
+                return
+            if state["body_read"]:
+                watcher = loop.create_task(watch())
+            else:  # still reading the body (LimitRequestBody bounds how long): look again later
+                timer = loop.call_later(WATCH_AFTER, start_watching)
+
+        timer = loop.call_later(WATCH_AFTER, start_watching)
+        try:
+            await self.app(scope, receiving, sending)
+        except asyncio.CancelledError:
+            if not state["gone"]:
+                raise
+            task.uncancel()  # nobody is left to answer
+        finally:
+            timer.cancel()
+            if watcher is not None:
+                watcher.cancel()
+
+
 class NormalizeContentType:
     """ASGI middleware: the media type of ``Content-Type`` in lower case, as media types are
     case-insensitive (Strawberry compares them as written, refusing ``APPLICATION/JSON``)."""

@@ -1229,3 +1229,40 @@ async def test_a_database_too_busy_to_greet_keeps_the_service_ready(settings, se
                 assert db.outages == outages + 1
             finally:
                 db.driver.verify_connectivity = verify
+
+
+async def test_a_request_whose_client_hung_up_is_stopped(live_url: str, settings, seeded: Database) -> None:
+    """A client that hangs up before its answer stops its request: the transaction rolls back and
+    its connection is freed. A follow waiting for its researcher's lock, whose client leaves, is
+    not written once the lock is released (it ran on for nobody, and 150 such requests held every
+    connection of the pool: a load review)."""
+    import asyncio
+    from urllib.parse import urlparse
+
+    from bzgraph import queries
+    from bzgraph.auth import issue_token
+
+    rid = f"gone-{uuid.uuid4().hex[:8]}"
+    await seeded.write("testing/researcher-with-works", id=rid, name="Left Behind", works=[])
+    token = issue_token(f"g{uuid.uuid4().hex[:6]}", [], 60, settings)
+    body = json.dumps({"query": contract("FollowResearcher"), "variables": {"id": rid}}).encode()
+    url = urlparse(live_url)
+    async with seeded.driver.session(database=seeded.settings.neo4j_database) as session:
+        holder = await session.begin_transaction()
+        try:
+            await (await holder.run(queries.get("testing/lock-researcher").text, id=rid)).consume()
+            reader, writer = await asyncio.open_connection(url.hostname, url.port)
+            writer.write(b"POST /graphql HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\n"
+                         b"authorization: Bearer " + token.encode() + b"\r\n"
+                         b"content-length: %d\r\n\r\n%s" % (len(body), body))
+            await writer.drain()
+            await asyncio.sleep(1.0)  # the follow waits for the lock
+            writer.close()  # the client hangs up
+            await asyncio.sleep(1.0)
+        finally:
+            await holder.rollback()
+    await asyncio.sleep(1.5)  # a follow still running would take the lock now and be written
+    from bzgraph.api.profile import ProfileArgs, profile_params
+
+    profile = (await seeded.read("profile/researchers", **profile_params([rid], None, ProfileArgs())))[0]
+    assert profile["counts"]["followers"] == 0
