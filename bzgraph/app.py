@@ -32,7 +32,7 @@ from strawberry.types.unset import UNSET
 from bzgraph import metrics
 from bzgraph.context import Context
 from bzgraph.db import Commits, Database, count_round_trips, deadline, migrate, request_share
-from bzgraph.errors import INTERNAL_MESSAGE, ServiceUnavailable, to_graphql_error
+from bzgraph.errors import INTERNAL_MESSAGE, BzgraphError, ServiceUnavailable, to_graphql_error
 from bzgraph.media import JSON, STATUS_WITHOUT_DATA, content_type_for, prefers_graphql_response
 from bzgraph.middleware import CORS, LimitRequestBody, NormalizeContentType, StopWhenClientGone, error_response
 from bzgraph.persisted import NOT_FOUND_HEADERS, PersistedQueries, PersistedQueryNotFound
@@ -226,6 +226,8 @@ async def readyz(request: Request) -> JSONResponse:
     preparation: Preparation = request.app.state.preparation
     answers = await db.ping(wait=READY_WAIT)
     preparation.check()
+    if answers:
+        await preparation.check_restart(READY_WAIT)
     if answers and preparation.ready.is_set():
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "unavailable", "code": "SERVICE_UNAVAILABLE"}, status_code=503)
@@ -249,6 +251,8 @@ class Preparation:
         self.ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._outages_seen = db.outages
+        self.server_started: int | None = None  # when the server prepared for started (health/server-start)
+        self._restart_check: asyncio.Task[None] | None = None
         if not enabled:
             self.ready.set()
 
@@ -268,10 +272,35 @@ class Preparation:
         """Prepare again when calls could not reach the database since the last preparation began."""
         if self.enabled and self.ready.is_set() and self.db.outages != self._outages_seen:
             log.warning("the database was lost: migrating and warming up again before /readyz says ready")
-            self.ready.clear()
-            self._task = asyncio.create_task(self._when_back())
+            self._again()
+
+    async def check_restart(self, wait: float) -> None:
+        """Prepare again when the database server restarted since the last preparation, also when no
+        call saw it away (a restart between two requests leaves it cold, or empty, all the same).
+        Asks the server when it started, waiting at most ``wait`` seconds for the answer; a slower
+        one (a server just started) takes effect when it comes."""
+        if not (self.enabled and self.ready.is_set() and self.server_started is not None):
+            return
+        if self._restart_check is None or self._restart_check.done():
+            self._restart_check = asyncio.create_task(self._compare_start())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._restart_check), wait)
+
+    async def _compare_start(self) -> None:
+        started = await _server_started(self.db)
+        if started is not None and started != self.server_started and self.ready.is_set():
+            log.warning("the database server restarted: migrating and warming up again before /readyz says ready")
+            self._again()
+
+    def _again(self) -> None:
+        self.ready.clear()
+        self._task = asyncio.create_task(self._when_back())
 
     async def stop(self) -> None:
+        if self._restart_check is not None:
+            self._restart_check.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._restart_check
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -279,6 +308,7 @@ class Preparation:
 
     async def _warm_up(self) -> None:
         self._outages_seen = self.db.outages  # an outage during the warm-up calls for another one
+        self.server_started = await _server_started(self.db)
         self.warming = True
         try:
             count = await warm_up(self.db)
@@ -295,6 +325,17 @@ class Preparation:
             pause = min(pause * 2, 10.0)
         log.warning("the database answers: migrations applied")
         await self._warm_up()
+
+
+async def _server_started(db: Database) -> int | None:
+    """When the database server started (``health/server-start``); None when it does not say, or
+    cannot be asked now."""
+    try:
+        rows = await db.read("health/server-start")
+    except BzgraphError:
+        return None
+    started = rows[0]["startedAt"] if rows else None
+    return started if isinstance(started, int) else None
 
 
 async def _migrate(db: Database) -> str | None:

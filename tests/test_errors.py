@@ -1266,3 +1266,30 @@ async def test_a_request_whose_client_hung_up_is_stopped(live_url: str, settings
 
     profile = (await seeded.read("profile/researchers", **profile_params([rid], None, ProfileArgs())))[0]
     assert profile["counts"]["followers"] == 0
+
+
+async def test_a_database_server_started_since_the_preparation_is_prepared_for_again(settings, seeded: Database) -> None:
+    """A restart between two requests is not seen by any call (the driver reconnects), yet it
+    leaves the database cold, or empty: /readyz asks the server when it started, and prepares again
+    when that changed (an earlier start stands in for the restart here; tests/test_localdb.py
+    restarts a real server)."""
+    import asyncio
+
+    app = create_app(settings, apply_migrations=True)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            for _ in range(300):
+                if (await client.get("/readyz")).status_code == 200:
+                    break
+                await asyncio.sleep(0.2)
+            preparation = app.state.preparation
+            started = preparation.server_started
+            assert isinstance(started, int) and started > 1_600_000_000_000  # milliseconds since the epoch
+            assert (await client.get("/readyz")).status_code == 200  # the same server: nothing to do
+            preparation.server_started = started - 60_000  # prepared for a server that started before
+            assert (await client.get("/readyz")).status_code == 503
+            for _ in range(300):
+                if (await client.get("/readyz")).status_code == 200:
+                    break
+                await asyncio.sleep(0.2)
+            assert (await client.get("/readyz")).status_code == 200 and preparation.server_started == started
