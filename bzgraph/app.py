@@ -224,10 +224,12 @@ async def readyz(request: Request) -> JSONResponse:
     database only busy (every connection in use) is not lost, and keeps the service ready."""
     db: Database = request.app.state.db
     preparation: Preparation = request.app.state.preparation
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + READY_WAIT  # the ping and the restart check share the half second
     answers = await db.ping(wait=READY_WAIT)
     preparation.check()
-    if answers:
-        await preparation.check_restart(READY_WAIT)
+    if answers and loop.time() < ends:
+        await preparation.check_restart(ends - loop.time())
     if answers and preparation.ready.is_set():
         return JSONResponse({"status": "ready"})
     return JSONResponse({"status": "unavailable", "code": "SERVICE_UNAVAILABLE"}, status_code=503)

@@ -49,6 +49,9 @@ _LOST = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError)
 # Once a call or a ping found the database out of reach, calls are answered at once instead of each
 # waiting the whole timeout (requests would pile up meanwhile); a ping a second tells when it is back.
 PROBE_INTERVAL = 1.0
+# A connectivity check waits this much longer than the pool's wait for a connection, so that a pool
+# with every connection in use (busy) answers first, before the check counts the server out of reach.
+CHECK_MARGIN = 1.0
 # Once the database refused this service's credentials, requests are answered at once instead of each
 # logging in again: Neo4j locks a user out after 3 failed logins in a row, and a server with a wrong
 # password, trying on every request, would keep the user locked for every other client (an operator,
@@ -676,18 +679,24 @@ class Database:
             return self._lost_at is None and not self._credentials_refused()
 
     async def _check(self) -> bool:
-        """One connectivity check (:meth:`ping`); never raises."""
+        """One connectivity check (:meth:`ping`); never raises. Every connection in use (the pool's
+        wait, ``timeout``, runs out first) is busy; a server that holds a connection without answering
+        for longer (paused, hung, behind a black hole) is out of reach."""
         try:
-            await asyncio.wait_for(self.driver.verify_connectivity(), timeout=self.timeout)
+            await asyncio.wait_for(self.driver.verify_connectivity(), timeout=self.timeout + CHECK_MARGIN)
+        except TimeoutError:
+            self.outages += 1
+            self._lost_at = time.monotonic()
+            return False
         except (*_UNAVAILABLE, neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
             if credentials_refused(exc):
                 self._refused_at = time.monotonic()
                 return False
-            if isinstance(exc, _LOST) and not isinstance(exc, TimeoutError):
-                self.outages += 1
-                self._lost_at = time.monotonic()
-                return False
-            return self._lost_at is None  # busy, not lost: as the last call or ping found
+            if isinstance(exc, neo4j_errors.ConnectionPoolError):
+                return self._lost_at is None  # every connection in use: busy, not lost
+            self.outages += 1
+            self._lost_at = time.monotonic()
+            return False
         self._lost_at = self._refused_at = None
         return True
 
