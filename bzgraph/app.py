@@ -357,6 +357,7 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
     anyway and does both once it does. ``/readyz`` says 503 until both are done."""
     settings = settings or get_settings()
     shutdown = Shutdown()
+    metrics.label_operations(settings.metrics_operation_list)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

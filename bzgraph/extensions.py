@@ -23,6 +23,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from bzgraph import metrics
 from bzgraph.db import RoundTrips, count_round_trips
 from bzgraph.errors import BadUserInput, ServiceUnavailable, to_graphql_error
+from bzgraph.middleware import client_gone
 
 log = logging.getLogger("bzgraph.operations")
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")  # a GraphQL name, as logged
@@ -66,15 +67,21 @@ class OperationLog(SchemaExtension):
                 raise
             finally:
                 seconds = time.perf_counter() - started
-                name, kind, codes = self._name(), self._kind(), self._codes(failure)
-                metrics.observe_operation(name, kind, seconds, codes)
+                gone = isinstance(failure, asyncio.CancelledError) and self._client_gone()
+                name, kind, codes = self._name(), self._kind(), [] if gone else self._codes(failure)
+                metrics.observe_operation(name, kind, seconds, codes, cancelled=gone)
                 level = logging.WARNING if seconds >= self.slow_seconds else logging.INFO
                 if log.isEnabledFor(level):
                     line = (f"operation={name}{self._document()} type={kind} ms={seconds * 1000:.1f} "
-                            f"cypher={len(counter.names) - before} codes={','.join(codes) or '-'}")
+                            f"cypher={len(counter.names) - before} codes={','.join(codes) or '-'}"
+                            + (" cancelled=client-gone" if gone else ""))
                     if level == logging.WARNING:
                         line += f" slow=true queries={','.join(counter.names[before:]) or '-'}"
                     log.log(level, "%s", line)
+
+    def _client_gone(self) -> bool:
+        request = getattr(self.execution_context.context, "request", None)
+        return request is not None and client_gone(request.scope)
 
     def _name(self) -> str:
         """The operation's name; ``-`` for none, ``?`` for one that is no GraphQL name (the client's

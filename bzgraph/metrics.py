@@ -4,14 +4,14 @@ GraphQL, the database's state, the heavy-query and write slots, and the process.
 Counters and histograms are the process's (one set, whatever apps it builds); the state of a
 database is read from it when the metrics are scraped (:class:`DatabaseCollector`). Labels take
 values from bounded sets only: a query's name comes from ``cypher/``; an operation's name is the
-client's, so at most :data:`OPERATION_NAMES_MAX` distinct names are kept and later ones count as
-``other``.
+client's, so only the names of :data:`KNOWN_OPERATIONS` and of ``BZGRAPH_METRICS_OPERATIONS`` are
+labelled, and any other counts as ``other`` (first come, first labelled, anyone could use up the
+labels for good).
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -28,7 +28,6 @@ from bzgraph.errors import BzgraphError
 if TYPE_CHECKING:
     from bzgraph.db import Database
 
-OPERATION_NAMES_MAX = 100  # distinct operation names labelled; the ones after count as "other"
 OTHER = "other"
 # Seconds: from a cached lookup (a millisecond) to a request's longest time (3 × the 5 s timeout).
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0, 30.0)
@@ -39,9 +38,10 @@ ProcessCollector(registry=REGISTRY)
 PlatformCollector(registry=REGISTRY)
 GCCollector(registry=REGISTRY)
 
-OPERATIONS = Counter("bzgraph_operations", "GraphQL operations answered, by name (or `-` unnamed), type "
-                     "(`-` when the document did not parse) and outcome (`ok`, or `error` with an error "
-                     "in the answer)", ["operation", "type", "outcome"], registry=REGISTRY)
+OPERATIONS = Counter("bzgraph_operations", "GraphQL operations, by name (`-` unnamed, `other` one not "
+                     "labelled), type (`-` when the document did not parse) and outcome (`ok`, `error` with "
+                     "an error in the answer, `cancelled` when its client hung up)", ["operation", "type", "outcome"],
+                     registry=REGISTRY)
 OPERATION_ERRORS = Counter("bzgraph_operation_errors", "Errors in GraphQL answers, by operation and error code "
                            "(`extensions.code`), each code counted once per operation", ["operation", "code"],
                            registry=REGISTRY)
@@ -58,27 +58,32 @@ REFUSALS = Counter("bzgraph_http_refusals", "Requests refused before GraphQL ran
                    "not JSON, an unknown path, a shutdown, …), by HTTP status and error code",
                    ["status", "code"], registry=REGISTRY)
 
-_names: set[str] = set()
-_names_lock = threading.Lock()
+# The contract's operations (../shared/contract/) and the notebook client's (bzgraph/operations/).
+KNOWN_OPERATIONS = frozenset({
+    "ProfilePage", "TrustSnapshot", "Collaborators", "ResearchGraph", "Search", "FollowResearcher",
+    "UnfollowResearcher", "ClaimResearcher", "ReviewClaim", "InviteToCollaborate",
+    "ExploreGraph", "SearchPage", "AnalystQuery",
+})
+_names: set[str] = set(KNOWN_OPERATIONS)
+
+
+def label_operations(names: Iterable[str]) -> None:
+    """Label these operation names too (``BZGRAPH_METRICS_OPERATIONS``: a UI's own operations)."""
+    _names.update(names)
 
 
 def operation_label(name: str) -> str:
-    """``name`` while fewer than :data:`OPERATION_NAMES_MAX` names are labelled (or it is one of
-    them), else ``other``: clients choose the names, and every label value is kept for ever."""
-    if name in _names:
-        return name
-    with _names_lock:
-        if len(_names) >= OPERATION_NAMES_MAX:
-            return OTHER
-        _names.add(name)
-    return name
+    """``name`` when it is labelled (known, or configured), ``-`` and ``?`` as they are (no name, not
+    a GraphQL name), else ``other``: every label value is kept for the process's life."""
+    return name if name in _names or name in ("-", "?") else OTHER
 
 
-def observe_operation(name: str, kind: str, seconds: float, codes: Iterable[str]) -> None:
-    """Count one answered operation, its time and the codes of its errors."""
+def observe_operation(name: str, kind: str, seconds: float, codes: Iterable[str], *, cancelled: bool = False) -> None:
+    """Count one operation, its time and the codes of its errors; ``cancelled``: stopped because its
+    client hung up (no error of the service's)."""
     label = operation_label(name)
     codes = list(codes)
-    OPERATIONS.labels(label, kind, "error" if codes else "ok").inc()
+    OPERATIONS.labels(label, kind, "cancelled" if cancelled else "error" if codes else "ok").inc()
     OPERATION_SECONDS.labels(label, kind).observe(seconds)
     for code in codes:
         OPERATION_ERRORS.labels(label, code).inc()

@@ -88,6 +88,12 @@ class LimitRequestBody:
 
 
 WATCH_AFTER = 0.05  # seconds a request runs before its client is watched (quicker ones cost nothing)
+CLIENT_STATE = "bzgraph.client"  # the scope key of a request's watch: {"gone": True} once its client hung up
+
+
+def client_gone(scope: Scope) -> bool:
+    """Whether the request of ``scope`` was stopped because its client hung up."""
+    return bool(scope.get(CLIENT_STATE, {}).get("gone"))
 
 
 class StopWhenClientGone:
@@ -106,6 +112,7 @@ class StopWhenClientGone:
         loop, task = asyncio.get_running_loop(), asyncio.current_task()
         assert task is not None  # an ASGI request runs in a task
         state = {"body_read": False, "answering": False, "gone": False}
+        scope[CLIENT_STATE] = state  # the operation log tells a request stopped so from a failure
         watcher: asyncio.Task[None] | None = None
 
         async def receiving() -> Message:

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     graphiql: bool | None = None
     # Prometheus metrics at GET /metrics (bzgraph/metrics.py); None: on in development, off in production.
     metrics: bool | None = None
+    # Operation names labelled in the metrics besides the contract's (comma-separated): a UI's own.
+    metrics_operations: str = ""
 
     @property
     def graphiql_enabled(self) -> bool:
@@ -83,6 +85,10 @@ class Settings(BaseSettings):
     @property
     def metrics_enabled(self) -> bool:
         return self.metrics if self.metrics is not None else self.env == "development"
+
+    @property
+    def metrics_operation_list(self) -> list[str]:
+        return [name.strip() for name in self.metrics_operations.split(",") if name.strip()]
 
     @property
     def cors_origin_list(self) -> list[str]:

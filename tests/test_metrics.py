@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -63,14 +64,14 @@ async def test_operations_and_their_queries_are_counted_and_timed(api, seeded) -
 
 async def test_an_operation_with_errors_counts_each_code(api, seeded) -> None:
     before = await scrape(api)
-    body = await gql(api, 'query Broken { researcher(id: "") { id } first: node(id: "") { id } }')
+    body = await gql(api, 'query TrustSnapshot { researcher(id: "") { id } first: node(id: "") { id } }')
     assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}
     after = await scrape(api)
-    operation = {"operation": "Broken", "type": "query"}
+    operation = {"operation": "TrustSnapshot", "type": "query"}
     assert value(after, "bzgraph_operations_total", outcome="error", **operation) \
         - value(before, "bzgraph_operations_total", outcome="error", **operation) == 1
-    assert value(after, "bzgraph_operation_errors_total", code="BAD_USER_INPUT", operation="Broken") \
-        - value(before, "bzgraph_operation_errors_total", code="BAD_USER_INPUT", operation="Broken") == 1
+    assert value(after, "bzgraph_operation_errors_total", code="BAD_USER_INPUT", operation="TrustSnapshot") \
+        - value(before, "bzgraph_operation_errors_total", code="BAD_USER_INPUT", operation="TrustSnapshot") == 1
 
 
 async def test_a_document_that_does_not_parse_is_an_operation_of_no_type(api, seeded) -> None:
@@ -92,15 +93,29 @@ async def test_requests_refused_before_graphql_are_counted_by_status_and_code(ap
             - value(before, "bzgraph_http_refusals_total", status=status, code=code) == 1
 
 
-def test_operation_names_past_the_limit_count_as_other(monkeypatch) -> None:
-    """Clients choose operation names; every label value is kept for the process's life."""
-    names = {f"Op{i}" for i in range(metrics.OPERATION_NAMES_MAX - 1)}
-    monkeypatch.setattr(metrics, "_names", set(names))
-    assert metrics.operation_label("Last") == "Last"  # the hundredth
-    assert metrics.operation_label("OneTooMany") == metrics.OTHER
-    assert metrics.operation_label("Op7") == "Op7"  # the names kept stay themselves
-    assert metrics.operation_label("Last") == "Last"
-    assert len(metrics._names) == metrics.OPERATION_NAMES_MAX
+async def test_only_known_and_configured_operation_names_are_labels(seeded, settings) -> None:
+    """Clients choose operation names, and every label value is kept for the process's life: names
+    first come, first labelled let anyone use up the labels with junk (a review sent 100 names an
+    operation did not even have, and ProfilePage counted as `other` until a restart). The contract's
+    and the client's operations are labelled, and those BZGRAPH_METRICS_OPERATIONS adds."""
+    from support import CONTRACT_DIR
+
+    contract_names = {path.stem for path in CONTRACT_DIR.glob("*.graphql")}
+    bundled = {path.stem for path in (Path(metrics.__file__).parent / "operations").glob("*.graphql")}
+    assert contract_names | bundled <= metrics.KNOWN_OPERATIONS
+    async with serving(settings.model_copy(update={"metrics_operations": "MyUiPage, Other2"})) as client:
+        before = await scrape(client)
+        for name in ("MyUiPage", "JunkName1", "JunkName2", "ProfilePage"):
+            body = await gql(client, f'query {name} {{ researcher(id: "bzr-leon-bungert") {{ id }} }}')
+            assert "errors" not in body
+        after = await scrape(client)
+
+    def delta(operation: str) -> float:
+        labels = {"operation": operation, "type": "query", "outcome": "ok"}
+        return value(after, "bzgraph_operations_total", **labels) - value(before, "bzgraph_operations_total", **labels)
+
+    assert (delta("MyUiPage"), delta("ProfilePage"), delta("other")) == (1, 1, 2)
+    assert delta("JunkName1") == 0 and not any("JunkName" in str(key) for key in after)
 
 
 async def test_the_state_of_the_service_is_read_when_scraped(seeded, settings) -> None:
@@ -148,3 +163,44 @@ async def test_metrics_are_served_in_development_and_where_turned_on(settings, e
     async with serving(chosen) as client:
         response = await client.get("/metrics")
         assert response.status_code == (200 if served else 404)
+
+
+async def test_a_request_stopped_because_its_client_hung_up_is_cancelled_not_an_error(live_url: str, seeded,
+                                                                                       settings) -> None:
+    """A client that hangs up is no failure of the service: its operation counts as `cancelled`,
+    with no error code (it counted as SERVICE_UNAVAILABLE, which dashboards read as the database's)."""
+    import json
+    import uuid
+    from urllib.parse import urlparse
+
+    from bzgraph import queries
+    from bzgraph.auth import issue_token
+
+    async with httpx.AsyncClient(base_url=live_url) as client:
+        before = await scrape(client)
+        rid = f"gone-{uuid.uuid4().hex[:8]}"
+        await seeded.write("testing/researcher-with-works", id=rid, name="Left Behind", works=[])
+        body = json.dumps({"query": contract("FollowResearcher"), "variables": {"id": rid}}).encode()
+        token = issue_token(f"g{uuid.uuid4().hex[:6]}", [], 60, settings)
+        url = urlparse(live_url)
+        async with seeded.driver.session(database=seeded.settings.neo4j_database) as session:
+            holder = await session.begin_transaction()
+            try:
+                await (await holder.run(queries.get("testing/lock-researcher").text, id=rid)).consume()
+                reader, writer = await asyncio.open_connection(url.hostname, url.port)
+                writer.write(b"POST /graphql HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\n"
+                             b"authorization: Bearer " + token.encode() + b"\r\n"
+                             b"content-length: %d\r\n\r\n%s" % (len(body), body))
+                await writer.drain()
+                await asyncio.sleep(1.0)
+                writer.close()
+                await asyncio.sleep(1.0)
+            finally:
+                await holder.rollback()
+        after = await scrape(client)
+    labels = {"operation": "FollowResearcher", "type": "mutation"}
+    assert value(after, "bzgraph_operations_total", outcome="cancelled", **labels) \
+        - value(before, "bzgraph_operations_total", outcome="cancelled", **labels) == 1
+    for code in ("SERVICE_UNAVAILABLE", "INTERNAL"):
+        assert value(after, "bzgraph_operation_errors_total", operation="FollowResearcher", code=code) \
+            == value(before, "bzgraph_operation_errors_total", operation="FollowResearcher", code=code)
