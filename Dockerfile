@@ -19,6 +19,6 @@ RUN useradd --system --uid 10001 --no-create-home bzgraph \
 USER bzgraph
 ENV BZGRAPH_STATE_DIR=/var/lib/bzgraph
 EXPOSE 8000
-# The seed graph (idempotent) unless BZGRAPH_SEED=false; then exec: the server, not the shell, is
+# The seed graph (idempotent) unless BZGRAPH_SEED is false, 0 or no; then exec: the server, not the shell, is
 # PID 1 and receives SIGTERM (docker stop) for its graceful shutdown.
-CMD ["sh", "-c", "if [ \"${BZGRAPH_SEED:-true}\" != false ]; then bzgraph seed; fi && exec bzgraph serve --host 0.0.0.0 --port 8000"]
+CMD ["sh", "-c", "case \"${BZGRAPH_SEED:-true}\" in [Ff][Aa][Ll][Ss][Ee]|0|[Nn][Oo]) ;; *) bzgraph seed ;; esac && exec bzgraph serve --host 0.0.0.0 --port 8000"]

@@ -216,9 +216,14 @@ def _too_large() -> QueryTooComplex:
                            "ask for less at once (a smaller limit, depth, page or import batch)")
 
 
+_CREDENTIALS_REFUSED = frozenset({"Neo.ClientError.Security.Unauthorized", "Neo.ClientError.Security.CredentialsExpired",
+                                  "Neo.ClientError.Security.TokenExpired", _AUTH_RATE_LIMIT})
+
+
 def credentials_refused(error: BaseException | None) -> bool:
-    """Whether the database refused this service's credentials (or locked its user out)."""
-    return isinstance(error, neo4j_errors.ClientError) and (error.code or "").startswith("Neo.ClientError.Security.")
+    """Whether the database refused the credentials (or locked the user out); not a missing
+    privilege (``Security.Forbidden``), which other credentials would not mend."""
+    return isinstance(error, neo4j_errors.ClientError) and error.code in _CREDENTIALS_REFUSED
 
 
 @dataclass
@@ -246,6 +251,13 @@ def track_commits() -> Iterator[Commits]:
         yield commits
     finally:
         _commits.reset(token)
+
+
+def commit_under_way() -> bool:
+    """Whether a write of the current request has sent its commit and awaits the answer (cutting
+    it off now would leave nobody able to tell whether it was saved)."""
+    commits = _commits.get()
+    return commits is not None and commits.unsure
 
 
 def _work_done(done: bool) -> None:

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bzgraph import metrics
+from bzgraph.db import commit_under_way
 from bzgraph.media import content_type_for
 
 
@@ -101,7 +102,8 @@ class StopWhenClientGone:
     transaction rolls back, its database connection is freed) instead of running on for nobody: a
     burst of requests from clients that hang up at once held every connection of the pool, and the
     requests of others failed. A request is watched once its body is read and it has run
-    :data:`WATCH_AFTER` seconds."""
+    :data:`WATCH_AFTER` seconds (a GET, whose body the app never reads, is not watched); a write
+    whose commit is under way is left to finish."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -128,7 +130,8 @@ class StopWhenClientGone:
 
         async def watch() -> None:
             # After the body, the server's receive() waits until the client goes or the answer is done.
-            if (await receive())["type"] == "http.disconnect" and not state["answering"]:
+            # A write whose commit is under way finishes: cut off, nobody could tell whether it was saved.
+            if (await receive())["type"] == "http.disconnect" and not state["answering"] and not commit_under_way():
                 state["gone"] = True
                 task.cancel()
 

@@ -1300,3 +1300,20 @@ async def test_a_database_server_started_since_the_preparation_is_prepared_for_a
                     break
                 await asyncio.sleep(0.2)
             assert (await client.get("/readyz")).status_code == 200 and preparation.server_started == started
+
+
+def test_a_missing_privilege_is_not_refused_credentials() -> None:
+    """Security.Forbidden (a privilege the user lacks, under Enterprise access control) is not a
+    wrong password: other credentials would not mend it, and it must not stop every request for a
+    minute as refused credentials do."""
+    from neo4j.exceptions import Neo4jError
+
+    from bzgraph.db import credentials_refused
+
+    def error(code: str) -> Neo4jError:
+        return Neo4jError._hydrate_neo4j(code=code, message="x")  # as the driver makes them from the server's
+
+    assert credentials_refused(error("Neo.ClientError.Security.Unauthorized"))
+    assert credentials_refused(error("Neo.ClientError.Security.AuthenticationRateLimit"))
+    assert not credentials_refused(error("Neo.ClientError.Security.Forbidden"))
+    assert not credentials_refused(None)

@@ -287,5 +287,7 @@ def test_an_author_list_cut_at_100_is_taken_as_cut_also_when_the_record_does_not
     short = map_record({"id": "W1", "title": "T", "authorships": _authorships(12, "middle")}).works[0]
     said = map_record({"id": "W1", "title": "T", "is_authors_truncated": True,
                        "authorships": _authorships(3, "last")}).works[0]
-    assert (cut["authorsTruncated"], whole["authorsTruncated"], short["authorsTruncated"], said["authorsTruncated"]) \
-        == (True, False, False, True)
+    said_whole = map_record({"id": "W1", "title": "T", "is_authors_truncated": False,  # the flag, when there, decides
+                             "authorships": _authorships(100, "middle")}).works[0]
+    assert (cut["authorsTruncated"], whole["authorsTruncated"], short["authorsTruncated"], said["authorsTruncated"],
+            said_whole["authorsTruncated"]) == (True, False, False, True, False)

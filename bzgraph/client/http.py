@@ -61,7 +61,7 @@ def checked_token(token: str) -> str:
     """A bearer token as it may be sent: without the white space around it (a token read from a
     file ends in a line break); ``APIError`` (``BAD_USER_INPUT``) for characters a header cannot
     carry. The token itself is never repeated in a message."""
-    token = token.strip()
+    token = token.strip() if isinstance(token, str) else ""
     if not token or not all(" " < c < "\x7f" for c in token):
         raise _api_error("the token is not a bearer token: it is empty or holds characters an HTTP header cannot "
                        "carry (white space, control characters, non-ASCII)")

@@ -293,10 +293,11 @@ def _whole(record: dict[str, Any], keys: tuple[tuple[str, ...], ...], kind: str)
 
 
 def _authors_cut(record: dict[str, Any]) -> bool:
-    """Whether the record's author list is cut short: it says so, or it has as many authors as the
-    list endpoints keep and its last is not the last author."""
-    if record.get("is_authors_truncated") is True:
-        return True
+    """Whether the record's author list is cut short: as it says, or (a record from before the flag)
+    when it has as many authors as the list endpoints keep and its last is not the last author."""
+    said = record.get("is_authors_truncated")
+    if isinstance(said, bool):  # the records that carry the flag say it either way
+        return said
     authorships = record.get("authorships")
     return (isinstance(authorships, list) and len(authorships) >= AUTHORS_CUT_AT
             and isinstance(authorships[-1], dict) and authorships[-1].get("author_position") != "last")
