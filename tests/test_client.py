@@ -420,3 +420,32 @@ async def test_rows_cut_at_the_apis_limit_come_with_a_warning(api, seeded, monke
             assert not (await abz.cypher("analytics/topic-trends")).truncated
     finally:
         await own.aclose()
+
+
+def test_all_works_and_all_hits_read_every_page(client: Client) -> None:
+    """A notebook wants the whole list, not a loop over cursors: every page, in order, no gaps or
+    repeats (pages of 2 against one page of 100)."""
+    whole = client.profile(LEON, works_first=100).works.items
+    paged = client.all_works(LEON, page_size=2)
+    assert [w.id for w in paged] == [w.id for w in whole] and len(paged) == 9
+    assert list(paged.to_pandas().columns) == ["id", "type", "year", "venue", "title", "abstract"]
+    assert client.all_works("bzr-no-such-researcher") is None
+    hits = client.all_hits("gradient", page_size=3)
+    assert [h.id for h in hits] == [h.id for h in client.search("gradient", first=100).hits] and len(hits) > 3
+
+
+async def test_the_async_client_reads_every_page_too(live_url: str) -> None:
+    async with AsyncClient(live_url) as bz:
+        assert len(await bz.all_works(LEON, page_size=4)) == 9
+        assert [h.id for h in await bz.all_hits("gradient", page_size=3)] == \
+            [h.id for h in (await bz.search("gradient", first=100)).hits]
+
+
+def test_all_hits_warns_when_a_kind_had_more_than_the_api_ranks() -> None:
+    from bzgraph.client.calls import Pages
+    from bzgraph.client.results import Records, SearchHit, SearchResults
+
+    pages = Pages()
+    with pytest.warns(TruncatedWarning, match="more hits than the API ranks"):
+        pages.add_hits(SearchResults(total_count=1000, hits=Records(of=SearchHit), truncated=True), "a")
+    assert not pages.more

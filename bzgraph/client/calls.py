@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any, TypeVar
 
 from bzgraph.client.errors import TruncatedWarning
-from bzgraph.client.results import Data, Neighbourhood, Profile, Records, Rows, SearchResults
+from bzgraph.client.results import Data, Neighbourhood, Profile, Records, Rows, SearchHit, SearchResults, Work
 
 T = TypeVar("T")
 
@@ -29,6 +29,38 @@ class Call:
     document: str
     variables: Data
     shape: Callable[[Data], Any]
+
+
+PAGE_MAX = 100  # the most a page of the API holds (works, search hits)
+
+
+class Pages:
+    """The pages of one list, read one after another (``Client.all_works``, ``Client.all_hits``)."""
+
+    def __init__(self) -> None:
+        self.more, self.after, self.found = True, None, False
+        self.items: list[Any] = []
+
+    def add_works(self, profile: Profile | None) -> None:
+        if profile is None:
+            self.more = False
+            return
+        self.found = True
+        self.items += profile.works.items
+        self.more, self.after = profile.works.has_next_page, profile.works.end_cursor
+
+    def works(self) -> Records[Work] | None:
+        return Records(self.items, of=Work) if self.found else None
+
+    def add_hits(self, page: SearchResults, text: str) -> None:
+        self.items += page.hits
+        self.more, self.after = page.has_next_page, page.end_cursor
+        if not self.more and page.truncated:
+            warnings.warn(f"{text!r}: a kind has more hits than the API ranks (1,000): add words to narrow the search",
+                          TruncatedWarning, stacklevel=3)
+
+    def hits(self) -> Records[SearchHit]:
+        return Records(self.items, of=SearchHit)
 
 
 def _kinds(kinds: list[str] | str | None) -> list[str] | None:

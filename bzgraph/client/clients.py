@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from bzgraph.client import calls, direct, http
-from bzgraph.client.results import Data, Neighbourhood, Profile, Rows, SearchResults
+from bzgraph.client.results import Data, Neighbourhood, Profile, Records, Rows, SearchHit, SearchResults, Work
 from bzgraph.db import unsendable_text
 
 
@@ -49,6 +49,22 @@ class Client(_Base):
     def search(self, text: str, kinds: list[str] | str | None = None, first: int = 10,
                after: str | None = None) -> SearchResults:
         return self._run(calls.search(text, kinds, first, after))
+
+    def all_works(self, id: str, page_size: int = calls.PAGE_MAX) -> Records[Work] | None:
+        """Every work of a researcher, newest first, ``page_size`` a request; None for an unknown id."""
+        pages = calls.Pages()
+        while pages.more:
+            pages.add_works(self.profile(id, works_first=page_size, works_after=pages.after))
+        return pages.works()
+
+    def all_hits(self, text: str, kinds: list[str] | str | None = None,
+                 page_size: int = calls.PAGE_MAX) -> Records[SearchHit]:
+        """Every hit of a search, ranked, ``page_size`` a request (at most 1,000 of a kind are ranked:
+        a ``TruncatedWarning`` says when there were more)."""
+        pages = calls.Pages()
+        while pages.more:
+            pages.add_hits(self.search(text, kinds, first=page_size, after=pages.after), text)
+        return pages.hits()
 
     def cypher(self, name: str, **params: Any) -> Rows:
         """Rows of a named query: an analyst query through the API, or any query on ``neo4j_uri``."""
@@ -105,6 +121,21 @@ class AsyncClient(_Base):
     async def search(self, text: str, kinds: list[str] | str | None = None, first: int = 10,
                      after: str | None = None) -> SearchResults:
         return await self._run(calls.search(text, kinds, first, after))
+
+    async def all_works(self, id: str, page_size: int = calls.PAGE_MAX) -> Records[Work] | None:
+        """:meth:`Client.all_works`, awaited."""
+        pages = calls.Pages()
+        while pages.more:
+            pages.add_works(await self.profile(id, works_first=page_size, works_after=pages.after))
+        return pages.works()
+
+    async def all_hits(self, text: str, kinds: list[str] | str | None = None,
+                       page_size: int = calls.PAGE_MAX) -> Records[SearchHit]:
+        """:meth:`Client.all_hits`, awaited."""
+        pages = calls.Pages()
+        while pages.more:
+            pages.add_hits(await self.search(text, kinds, first=page_size, after=pages.after), text)
+        return pages.hits()
 
     async def cypher(self, name: str, **params: Any) -> Rows:
         """Rows of a named query: an analyst query through the API, or any query on ``neo4j_uri``."""
