@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -158,3 +162,42 @@ def serving(log: Path, **env: str) -> Iterator[int]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+async def ready_within(client: httpx.AsyncClient, seconds: float) -> bool:
+    """Whether ``/readyz`` says ready within ``seconds`` (asked every 0.2 s)."""
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + seconds
+    while loop.time() < ends:
+        if (await client.get("/readyz")).status_code == 200:
+            return True
+        await asyncio.sleep(0.2)
+    return False
+
+
+async def follow_and_hang_up(live_url: str, db: Any, settings: Any, researcher_id: str) -> None:
+    """Send a follow of ``researcher_id`` to a real server while its lock is held, hang up a second
+    into its wait, then release the lock: a follow still running would then take it and be written."""
+    from urllib.parse import urlparse
+
+    from bzgraph import queries
+    from bzgraph.auth import issue_token
+
+    token = issue_token(f"g{uuid.uuid4().hex[:6]}", [], 60, settings)
+    body = json.dumps({"query": contract("FollowResearcher"), "variables": {"id": researcher_id}}).encode()
+    url = urlparse(live_url)
+    async with db.driver.session(database=db.settings.neo4j_database) as session:
+        holder = await session.begin_transaction()
+        try:
+            await (await holder.run(queries.get("testing/lock-researcher").text, id=researcher_id)).consume()
+            _, writer = await asyncio.open_connection(url.hostname, url.port)
+            writer.write(b"POST /graphql HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\n"
+                         b"authorization: Bearer " + token.encode() + b"\r\n"
+                         b"content-length: %d\r\n\r\n%s" % (len(body), body))
+            await writer.drain()
+            await asyncio.sleep(1.0)  # the follow waits for the lock
+            writer.close()  # the client hangs up
+            await asyncio.sleep(1.0)
+        finally:
+            await holder.rollback()
+    await asyncio.sleep(1.5)

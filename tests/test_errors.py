@@ -18,7 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 from graphql import GraphQLError
-from support import codes, contract, contract_codes, free_port, gql, new_researcher, serving, wait_until_up
+from support import (codes, contract, contract_codes, follow_and_hang_up, free_port, gql, new_researcher, ready_within,
+                     serving, wait_until_up)
 
 from starlette.routing import Route
 
@@ -1195,10 +1196,7 @@ async def test_a_database_too_busy_to_greet_keeps_the_service_ready(settings, se
     app = create_app(settings, apply_migrations=True)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-            for _ in range(300):
-                if (await client.get("/readyz")).status_code == 200:
-                    break
-                await asyncio.sleep(0.2)
+            assert await ready_within(client, 60)
             db: Database = app.state.db
             preparation = app.state.preparation
             outages, verify = db.outages, db.driver.verify_connectivity
@@ -1243,32 +1241,11 @@ async def test_a_request_whose_client_hung_up_is_stopped(live_url: str, settings
     its connection is freed. A follow waiting for its researcher's lock, whose client leaves, is
     not written once the lock is released (it ran on for nobody, and 150 such requests held every
     connection of the pool: a load review)."""
-    import asyncio
-    from urllib.parse import urlparse
 
-    from bzgraph import queries
-    from bzgraph.auth import issue_token
 
     rid = f"gone-{uuid.uuid4().hex[:8]}"
     await seeded.write("testing/researcher-with-works", id=rid, name="Left Behind", works=[])
-    token = issue_token(f"g{uuid.uuid4().hex[:6]}", [], 60, settings)
-    body = json.dumps({"query": contract("FollowResearcher"), "variables": {"id": rid}}).encode()
-    url = urlparse(live_url)
-    async with seeded.driver.session(database=seeded.settings.neo4j_database) as session:
-        holder = await session.begin_transaction()
-        try:
-            await (await holder.run(queries.get("testing/lock-researcher").text, id=rid)).consume()
-            reader, writer = await asyncio.open_connection(url.hostname, url.port)
-            writer.write(b"POST /graphql HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\n"
-                         b"authorization: Bearer " + token.encode() + b"\r\n"
-                         b"content-length: %d\r\n\r\n%s" % (len(body), body))
-            await writer.drain()
-            await asyncio.sleep(1.0)  # the follow waits for the lock
-            writer.close()  # the client hangs up
-            await asyncio.sleep(1.0)
-        finally:
-            await holder.rollback()
-    await asyncio.sleep(1.5)  # a follow still running would take the lock now and be written
+    await follow_and_hang_up(live_url, seeded, settings, rid)
     from bzgraph.api.profile import ProfileArgs, profile_params
 
     profile = (await seeded.read("profile/researchers", **profile_params([rid], None, ProfileArgs())))[0]
@@ -1280,25 +1257,18 @@ async def test_a_database_server_started_since_the_preparation_is_prepared_for_a
     leaves the database cold, or empty: /readyz asks the server when it started, and prepares again
     when that changed (an earlier start stands in for the restart here; tests/test_localdb.py
     restarts a real server)."""
-    import asyncio
 
     app = create_app(settings, apply_migrations=True)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-            for _ in range(300):
-                if (await client.get("/readyz")).status_code == 200:
-                    break
-                await asyncio.sleep(0.2)
+            assert await ready_within(client, 60)
             preparation = app.state.preparation
             started = preparation.server_started
             assert isinstance(started, int) and started > 1_600_000_000_000  # milliseconds since the epoch
             assert (await client.get("/readyz")).status_code == 200  # the same server: nothing to do
             preparation.server_started = started - 60_000  # prepared for a server that started before
             assert (await client.get("/readyz")).status_code == 503
-            for _ in range(300):
-                if (await client.get("/readyz")).status_code == 200:
-                    break
-                await asyncio.sleep(0.2)
+            assert await ready_within(client, 60)
             assert (await client.get("/readyz")).status_code == 200 and preparation.server_started == started
 
 

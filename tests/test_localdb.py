@@ -18,6 +18,7 @@ from bzgraph.app import create_app
 from bzgraph.db import Database
 from bzgraph.errors import QueryTooComplex
 from bzgraph.settings import Settings
+from support import ready_within
 
 pytestmark = pytest.mark.slow
 
@@ -98,15 +99,6 @@ def test_port_taken_by_another_program_is_a_clear_error(lifecycle_settings: Sett
     assert "already taken" in result.stderr
 
 
-async def _ready_within(client: httpx.AsyncClient, seconds: float) -> bool:
-    ends = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < ends:
-        if (await client.get("/readyz")).status_code == 200:
-            return True
-        await asyncio.sleep(0.5)
-    return False
-
-
 async def test_readyz_follows_the_database(lifecycle_settings: Settings) -> None:
     """As `bzgraph serve` runs it (migrations and warm-up): after the database was lost and comes
     back (a restart leaves its plans cold, or it may come back empty), /readyz says 503 until the
@@ -117,7 +109,7 @@ async def test_readyz_follows_the_database(lifecycle_settings: Settings) -> None
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://t") as client:
-            assert await _ready_within(client, 120)
+            assert await ready_within(client, 120)
             localdb.stop(instance)
             down = await client.get("/readyz")
             assert down.status_code == 503
@@ -130,7 +122,7 @@ async def test_readyz_follows_the_database(lifecycle_settings: Settings) -> None
             assert "neo4j" not in body["errors"][0]["message"].lower()
             localdb.start(lifecycle_settings, instance)
             assert (await client.get("/readyz")).status_code == 503  # back, but not prepared again yet
-            assert await _ready_within(client, 120)
+            assert await ready_within(client, 120)
             body = (await client.post("/graphql", json={"query": "{ graphCounts { name count } }"})).json()
             assert "errors" not in body
             # Restarted between two probes, with no call in between to see it away: still cold. A probe
@@ -143,7 +135,7 @@ async def test_readyz_follows_the_database(lifecycle_settings: Settings) -> None
                 await asyncio.sleep(0.5)
             else:
                 raise AssertionError("/readyz never said the restarted server was not prepared")
-            assert await _ready_within(client, 120)
+            assert await ready_within(client, 120)
     localdb.stop(instance)
 
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from prometheus_client.parser import text_string_to_metric_families
-from support import contract, free_port, gql
+from support import contract, follow_and_hang_up, free_port, gql
 
 from bzgraph import metrics
 from bzgraph.app import create_app
@@ -169,34 +169,14 @@ async def test_a_request_stopped_because_its_client_hung_up_is_cancelled_not_an_
                                                                                        settings) -> None:
     """A client that hangs up is no failure of the service: its operation counts as `cancelled`,
     with no error code (it counted as SERVICE_UNAVAILABLE, which dashboards read as the database's)."""
-    import json
     import uuid
-    from urllib.parse import urlparse
 
-    from bzgraph import queries
-    from bzgraph.auth import issue_token
 
     async with httpx.AsyncClient(base_url=live_url) as client:
         before = await scrape(client)
         rid = f"gone-{uuid.uuid4().hex[:8]}"
         await seeded.write("testing/researcher-with-works", id=rid, name="Left Behind", works=[])
-        body = json.dumps({"query": contract("FollowResearcher"), "variables": {"id": rid}}).encode()
-        token = issue_token(f"g{uuid.uuid4().hex[:6]}", [], 60, settings)
-        url = urlparse(live_url)
-        async with seeded.driver.session(database=seeded.settings.neo4j_database) as session:
-            holder = await session.begin_transaction()
-            try:
-                await (await holder.run(queries.get("testing/lock-researcher").text, id=rid)).consume()
-                reader, writer = await asyncio.open_connection(url.hostname, url.port)
-                writer.write(b"POST /graphql HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\n"
-                             b"authorization: Bearer " + token.encode() + b"\r\n"
-                             b"content-length: %d\r\n\r\n%s" % (len(body), body))
-                await writer.drain()
-                await asyncio.sleep(1.0)
-                writer.close()
-                await asyncio.sleep(1.0)
-            finally:
-                await holder.rollback()
+        await follow_and_hang_up(live_url, seeded, settings, rid)
         after = await scrape(client)
     labels = {"operation": "FollowResearcher", "type": "mutation"}
     assert value(after, "bzgraph_operations_total", outcome="cancelled", **labels) \
