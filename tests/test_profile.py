@@ -479,3 +479,17 @@ async def test_a_refused_cursor_in_a_batch_fails_its_own_field_only(api: httpx.A
     body = await gql(api, both, {"a": BUNGERT, "b": other, "ca": bungert_cursor, "cb": bungert_cursor})
     assert codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["path"] == ["b", "closeCollaborators"]
     assert body["data"]["a"]["closeCollaborators"][0]["cursor"] != bungert_cursor
+
+
+async def test_an_openalex_id_may_come_as_its_openalex_address(api: httpx.AsyncClient, seeded) -> None:
+    """OpenAlex's records and pages give ids as addresses (`https://openalex.org/A…`): pasted so,
+    they found nothing, silently, where search found them."""
+    rid = "A0099990000001"
+    await seeded.write("testing/researcher-with-works", id=rid, name="Pasted Address", works=[])
+    for given in (rid, f"https://openalex.org/{rid}", f"openalex.org/{rid}"):
+        body = await gql(api, contract("ProfilePage"), {"id": given})
+        assert body["data"]["researcher"]["id"] == rid and body["data"]["researcher"]["name"] == "Pasted Address", given
+        explored = await gql(api, 'query($id: ID!) { explore(id: $id) { center { id } } }', {"id": given})
+        assert explored["data"]["explore"]["center"]["id"] == rid
+    body = await gql(api, contract("ProfilePage"), {"id": "https://openalex.org/not-an-id"})
+    assert body["data"]["researcher"] is None and "errors" not in body

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from bzgraph import identifiers
 from bzgraph.errors import BadUserInput
 
 MAX_PAGE = 100
 
 
 def check_id(value: str, argument: str = "id") -> str:
-    """An id is 1–256 printable characters; anything else is ``BAD_USER_INPUT``."""
+    """An id is 1–256 printable characters; anything else is ``BAD_USER_INPUT``. An OpenAlex id
+    may come as its openalex.org address, as OpenAlex's records and pages give it (``W4200344755``
+    for ``https://openalex.org/W4200344755``)."""
     if not value or len(value) > 256 or not value.isprintable():
         raise BadUserInput(f"`{argument}` is not a valid id", argument=argument)
+    if "openalex.org/" in value:
+        return identifiers.openalex(value) or value
     return value
 
 
