@@ -56,6 +56,7 @@ class Summary:
     works: int = 0
     authors: int = 0
     resumed: int = 0
+    superseded: int = 0  # copies of a work or Author record left out: a newer copy was imported
     malformed: int = 0
     batches: int = 0
     seconds: float = 0.0
@@ -82,7 +83,8 @@ class Summary:
     def lines(self) -> list[str]:
         rate = self.records / self.seconds if self.seconds else 0.0
         return [f"records: {self.records} read ({self.works} works, {self.authors} authors), "
-                f"{self.malformed} malformed and skipped, {self.resumed} skipped as already imported; "
+                f"{self.malformed} malformed and skipped, {self.resumed} skipped as already imported, "
+                f"{self.superseded} superseded by a newer copy of the same record; "
                 f"{self.seconds:.1f}s in all ({rate:.0f} records/s): {self.batches} batches in "
                 f"{self.seconds - self.refresh_seconds:.1f}s, then explore lists refreshed for {self.refreshed} "
                 f"nodes in {self.refresh_seconds:.1f}s",
@@ -311,11 +313,13 @@ class Batch:
         works: dict[str, dict[str, Any]] = {}
         researchers: dict[str, dict[str, Any]] = {}
         orcids: dict[str, dict[str, Any]] = {}
+        superseded = 0
         for index, rows in enumerate(self.entries):
             for row in rows.researchers:  # any copy of a work, superseded or not, may tell an author's ORCID
                 if not row["authoritative"] and row["orcid"] and row["version"] >= orcids.get(row["id"], {"version": ""})["version"]:
                     orcids[row["id"]] = {"id": row["id"], "orcid": row["orcid"], "version": row["version"]}
             if any(taken[record["id"]][1] != index for record in _records(rows)):
+                superseded += 1
                 continue  # a superseded copy: it contributes nothing else
             for name, target in entities.items():
                 for row in getattr(rows, name):
@@ -331,6 +335,7 @@ class Batch:
             "researchers": list(researchers.values()),
             "orcids": list(orcids.values()),
             "works": list(works.values()),
+            "superseded": superseded,  # copies a newer one (or a later one of the same date) replaced
         }
 
 
@@ -357,7 +362,7 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
     one transaction (which holds the locks of what it wrote, so trust reads only committed signals)."""
     checkpoints = [{"key": s.key, "path": str(s.path), "position": pos} for s, pos in batch.positions.items()]
 
-    async def work(tx: Tx) -> list[list[dict[str, Any]]]:
+    async def work(tx: Tx) -> tuple[list[list[dict[str, Any]]], int]:
         stored = (await tx.run("ingest/versions", works=batch.work_ids, authors=batch.author_ids))[0]
         p = batch.params({v["id"]: v["version"] for v in stored["works"] + stored["authors"]})
         counts = []
@@ -395,10 +400,12 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         works = [w["id"] for w in p["works"]]
         await tx.run("ingest/mark-pending", ids=researchers + topics + institutions + works + uncited)
         await tx.run("ingest/checkpoint-save", files=checkpoints)
-        return counts
+        return counts, p["superseded"]
 
-    for counts in await db.execute(work, write=True):
+    counted, superseded = await db.execute(work, write=True)
+    for counts in counted:
         summary.add_counts(counts)
+    summary.superseded += superseded
     summary.batches += 1
 
 
