@@ -91,6 +91,10 @@ class _CancelledAtShutdown(logging.Filter):
         return True
 
 
+# BZGRAPH_LOG_OPERATIONS: the operation log's level (a slow operation's line is at WARNING, others at INFO)
+OPERATION_LOG_LEVELS = {"all": logging.INFO, "slow": logging.WARNING, "none": logging.CRITICAL + 1}
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -111,6 +115,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # Our log lines with time, level and source; the driver's own only from warnings up.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("neo4j").setLevel(logging.WARNING)
+    logging.getLogger("bzgraph.operations").setLevel(OPERATION_LOG_LEVELS[settings.log_operations])
     logging.getLogger("uvicorn.error").addFilter(_CancelledAtShutdown())
     # On SIGTERM, requests still running (or a client still sending its body) get SHUTDOWN_GRACE
     # seconds; a second before it ends those left are answered 503 SERVICE_UNAVAILABLE

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
 
     # An operation taking this long or longer is logged at WARNING (every operation is logged at INFO).
     slow_operation_seconds: float = Field(default=1.0, gt=0, le=3600)
+    # Which operations `bzgraph serve` logs: every one (a line each, at INFO), the slow ones, or none.
+    log_operations: Literal["all", "slow", "none"] = "all"
 
     # Browser UIs on other origins that may call the API (comma-separated; "*" for any). None: same origin only.
     cors_origins: str | None = None
