@@ -178,7 +178,11 @@ def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
     # Checked here, not left to the read transaction, which runs TERMINATE TRANSACTIONS; --explain runs nothing.
     if query.writes and not args.write and not args.explain:
         raise BadUserInput(refusal)
-    params = dict(_parse_param(p) for p in args.param)
+    pairs = [_parse_param(p) for p in args.param]
+    params = dict(pairs)
+    if len(params) < len(pairs):
+        twice = sorted({key for key, _ in pairs if [k for k, _ in pairs].count(key) > 1})
+        raise BadUserInput(f"--param {', '.join(twice)} is given more than once")
     if args.name.startswith(analytics.PREFIX):
         params = analytics.prepare(args.name, params)  # checked, optional ones filled with null
     else:

@@ -89,6 +89,9 @@ def test_cli_fills_optional_parameters_and_refuses_missing_ones(seeded: Database
     assert json.loads(done.stdout) == expected.top_collaborators(SEED, LEON)
     missing = cli("--param=limit=3")
     assert missing.returncode == 1 and "BAD_USER_INPUT" in missing.stderr and "id" in missing.stderr
+    twice = cli(f"--param=id={LEON}", "--param=limit=3", "--param=limit=5")  # which one was meant?
+    assert twice.returncode == 1 and "BAD_USER_INPUT" in twice.stderr and "--param limit is given more than once" \
+        in twice.stderr, twice.stderr
 
 
 # -- the seed graph ---------------------------------------------------------------------------

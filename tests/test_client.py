@@ -449,3 +449,25 @@ def test_all_hits_warns_when_a_kind_had_more_than_the_api_ranks() -> None:
     with pytest.warns(TruncatedWarning, match="more hits than the API ranks"):
         pages.add_hits(SearchResults(total_count=1000, hits=Records(of=SearchHit), truncated=True), "a")
     assert not pages.more
+
+
+def test_an_async_client_serves_a_script_that_runs_several_event_loops(live_url: str, settings: Settings) -> None:
+    """A script may call asyncio.run more than once with one AsyncClient: its connections belonged
+    to the first loop, closed by then ("Event loop is closed"). Each loop gets its own."""
+    import asyncio
+
+    bz = AsyncClient(live_url, neo4j_uri=settings.neo4j_uri,
+                     neo4j_auth=(settings.neo4j_user, settings.neo4j_password_value()))
+
+    async def read() -> tuple[str, int]:
+        profile = await bz.profile(LEON, works_first=1)
+        rows = await bz.cypher("analytics/top-collaborators", id=LEON, limit=1)
+        return profile.name, len(rows)
+
+    assert asyncio.run(read()) == ("Leon Bungert", 1)
+    assert asyncio.run(read()) == ("Leon Bungert", 1)
+
+    async def close() -> None:
+        await bz.close()
+
+    asyncio.run(close())

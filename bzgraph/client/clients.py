@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -100,10 +101,21 @@ class AsyncClient(_Base):
         super().__init__(url, **options)
         self._http = httpx.AsyncClient(timeout=self.timeout, headers=self.headers)
         self._driver: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the event loop the connections belong to
+
+    def _on_this_loop(self) -> None:
+        """Connections for the running event loop: a script's second ``asyncio.run`` runs another one,
+        and the first one's connections died with it (they are dropped, not closed: their loop is)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not None and self._loop is not loop:
+            self._http = httpx.AsyncClient(timeout=self.timeout, headers=self.headers)
+            self._driver = None
+        self._loop = loop
 
     async def execute(self, document: str, variables: Data | None = None) -> Data:
         """Send any GraphQL document; return its ``data`` (``APIError`` on errors)."""
         content = http.request_body(document, variables)
+        self._on_this_loop()
         with http.transport_errors(self.url):
             return http.answer_data(await self._http.post(self.url, content=content, headers=http.JSON_HEADERS))
 
@@ -143,6 +155,7 @@ class AsyncClient(_Base):
             return await self._run(calls.cypher(name, params))
         import neo4j
 
+        self._on_this_loop()
         if self._driver is None:
             self._driver = neo4j.AsyncGraphDatabase.driver(self.neo4j_uri, auth=self.neo4j_auth,
                                                            **direct.driver_options(self.timeout))
@@ -155,6 +168,7 @@ class AsyncClient(_Base):
 
     async def close(self) -> None:
         """Close the HTTP client and the driver (:class:`Client`'s ``close``, awaited)."""
+        self._on_this_loop()  # on another loop than the last call's, its connections died with it
         await self._http.aclose()
         if self._driver is not None:
             await self._driver.close()
