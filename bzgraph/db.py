@@ -448,6 +448,7 @@ class Database:
         self._refused_at: float | None = None  # when the database last refused the credentials
         self._watching: asyncio.Task[None] | None = None  # pings in the background (one task at a time)
         self._checking: asyncio.Task[bool] | None = None  # the connectivity check under way (ping), if any
+        self.in_flight = 0  # calls holding (or acquiring) a connection of the pool now
         self._closed = False
         self._write_slots = Slots(WRITE_SLOTS)
         self.heavy_slots = Slots(settings.heavy_queries)
@@ -594,7 +595,11 @@ class Database:
                             if heavy and _deadline_within(HEAVY_MIN_SECONDS):
                                 raise TimeoutError  # a turn that came too late to run in: given back unused
                             running = True
-                            result = await run()
+                            self.in_flight += 1  # a connection of the pool held
+                            try:
+                                result = await run()
+                            finally:
+                                self.in_flight -= 1
                     finally:
                         timer.cancel()
                         if write and commits is not None:
@@ -691,9 +696,10 @@ class Database:
             return self._lost_at is None and not self._credentials_refused()
 
     async def _check(self) -> bool:
-        """One connectivity check (:meth:`ping`); never raises. Every connection in use (the pool's
-        wait, ``timeout``, runs out first) is busy; a server that holds a connection without answering
-        for longer (paused, hung, behind a black hole) is out of reach."""
+        """One connectivity check (:meth:`ping`); never raises. No connection free because every one
+        is in use (this service's calls hold the whole pool) is busy; a server that does not answer on
+        a connection (paused, hung, behind a black hole: the driver's check of an idle connection, or
+        this check, runs out of time) is out of reach."""
         try:
             await asyncio.wait_for(self.driver.verify_connectivity(), timeout=self.timeout + CHECK_MARGIN)
         except TimeoutError:
@@ -704,8 +710,9 @@ class Database:
             if credentials_refused(exc):
                 self._refused_at = time.monotonic()
                 return False
-            if isinstance(exc, neo4j_errors.ConnectionPoolError):
+            if isinstance(exc, neo4j_errors.ConnectionPoolError) and self.in_flight >= POOL_SIZE:
                 return self._lost_at is None  # every connection in use: busy, not lost
+            # Else the wait was the check of an idle connection that never answered (a paused server).
             self.outages += 1
             self._lost_at = time.monotonic()
             return False

@@ -1192,6 +1192,7 @@ async def test_a_database_too_busy_to_greet_keeps_the_service_ready(settings, se
     from neo4j.exceptions import ConnectionAcquisitionTimeoutError, ServiceUnavailable as DriverUnavailable
 
     from bzgraph.app import READY_WAIT
+    from bzgraph.db import POOL_SIZE
 
     app = create_app(settings, apply_migrations=True)
     async with app.router.lifespan_context(app):
@@ -1209,7 +1210,9 @@ async def test_a_database_too_busy_to_greet_keeps_the_service_ready(settings, se
 
             try:
                 db.driver.verify_connectivity = pool_exhausted
+                db.in_flight = POOL_SIZE  # this service's calls hold every connection
                 assert (await client.get("/readyz")).status_code == 200
+                db.in_flight = 0
                 db.driver.verify_connectivity = slow_greeting
                 loop = asyncio.get_running_loop()
                 started = loop.time()

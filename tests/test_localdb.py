@@ -139,6 +139,36 @@ async def test_readyz_follows_the_database(lifecycle_settings: Settings) -> None
     localdb.stop(instance)
 
 
+async def test_a_paused_server_is_found_out_of_reach(lifecycle_settings: Settings) -> None:
+    """A server that holds its connections without answering (paused, hung) is out of reach, not
+    busy: the driver checks an idle connection before lending it, and that check runs out the pool's
+    wait as a full pool would. /readyz said ready for as long as idle connections were left (a minute
+    with 40 of them); it says 503 now, and ready again once the server answers."""
+    import signal
+
+    instance = localdb.instance_for(lifecycle_settings)
+    localdb.start(lifecycle_settings, instance)
+    app = create_app(lifecycle_settings.model_copy(update={"neo4j_timeout": 2.0}), apply_migrations=True)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            assert await ready_within(client, 120)
+            query = {"query": '{ researcher(id: "nobody") { id } }'}
+            await asyncio.gather(*(client.post("/graphql", json=query) for _ in range(20)))  # idle connections left
+            pid = int(instance.pid_file.read_text().strip())
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                loop = asyncio.get_running_loop()
+                ends = loop.time() + 30
+                while (await client.get("/readyz")).status_code == 200:
+                    assert loop.time() < ends, "/readyz kept saying ready on a paused server"
+                    await asyncio.sleep(0.5)
+                assert app.state.db.state().available is False
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            assert await ready_within(client, 120)
+    localdb.stop(instance)
+
+
 def test_missing_java_is_a_one_line_error(lifecycle_settings: Settings, tmp_path) -> None:
     env = {**os.environ, "PATH": str(tmp_path), "BZGRAPH_NEO4J_URI": "bolt://127.0.0.1:7698",
            "BZGRAPH_DB_INSTANCE": "nojava"}
