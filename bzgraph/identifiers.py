@@ -13,7 +13,10 @@ _DOI = re.compile(r"^(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi:\s*)?(10\.[0-
 _ARXIV = re.compile(r"^(?:(?:https?://)?(?:www\.)?arxiv\.org/(?:abs|pdf)/|arxiv:\s*)?([0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?$",
                     re.IGNORECASE)
 _ROR = re.compile(r"^(?:(?:https?://)?(?:www\.)?ror\.org/)?(0[a-z0-9]{6}[0-9]{2})/?$", re.IGNORECASE)
-_OPENALEX = re.compile(r"^(?:(?:https?://)?(?:www\.)?openalex\.org/)?([WAITS][0-9]{1,18})$", re.IGNORECASE)
+# bare, as a record gives it (https://openalex.org/W…), or as a page of the site or the API shows it
+# (https://openalex.org/works/W…, https://api.openalex.org/works/W…)
+_OPENALEX = re.compile(r"^(?:(?:https?://)?(?:www\.|api\.)?openalex\.org/"
+                       r"(?:(?:works|authors|institutions|topics|sources)/)?)?([WAITS][0-9]{1,18})$", re.IGNORECASE)
 
 
 def orcid_form(value: str) -> str | None:

@@ -89,6 +89,7 @@ class LimitRequestBody:
 
 
 WATCH_AFTER = 0.05  # seconds a request runs before its client is watched (quicker ones cost nothing)
+COMMIT_POLL = 0.01  # seconds between looks at a commit under way, once the client has gone
 CLIENT_STATE = "bzgraph.client"  # the scope key of a request's watch: {"gone": True} once its client hung up
 
 
@@ -103,7 +104,7 @@ class StopWhenClientGone:
     burst of requests from clients that hang up at once held every connection of the pool, and the
     requests of others failed. A request is watched once its body is read and it has run
     :data:`WATCH_AFTER` seconds (a GET, whose body the app never reads, is not watched); a write
-    whose commit is under way is left to finish."""
+    whose commit is under way is left to finish, and the request is stopped after it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -130,8 +131,13 @@ class StopWhenClientGone:
 
         async def watch() -> None:
             # After the body, the server's receive() waits until the client goes or the answer is done.
-            # A write whose commit is under way finishes: cut off, nobody could tell whether it was saved.
-            if (await receive())["type"] == "http.disconnect" and not state["answering"] and not commit_under_way():
+            if (await receive())["type"] != "http.disconnect":
+                return
+            # A commit under way finishes (cut off, nobody could tell whether it was saved); what
+            # would come after it does not run.
+            while commit_under_way() and not state["answering"]:
+                await asyncio.sleep(COMMIT_POLL)
+            if not state["answering"]:
                 state["gone"] = True
                 task.cancel()
 

@@ -486,7 +486,8 @@ async def test_an_openalex_id_may_come_as_its_openalex_address(api: httpx.AsyncC
     they found nothing, silently, where search found them."""
     rid = "A0099990000001"
     await seeded.write("testing/researcher-with-works", id=rid, name="Pasted Address", works=[])
-    for given in (rid, f"https://openalex.org/{rid}", f"openalex.org/{rid}"):
+    for given in (rid, f"https://openalex.org/{rid}", f"openalex.org/{rid}", f"HTTPS://OPENALEX.ORG/{rid}",
+                  f"https://openalex.org/authors/{rid}", f"https://api.openalex.org/authors/{rid}"):
         body = await gql(api, contract("ProfilePage"), {"id": given})
         assert body["data"]["researcher"]["id"] == rid and body["data"]["researcher"]["name"] == "Pasted Address", given
         explored = await gql(api, 'query($id: ID!) { explore(id: $id) { center { id } } }', {"id": given})

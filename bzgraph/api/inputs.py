@@ -10,11 +10,11 @@ MAX_PAGE = 100
 
 def check_id(value: str, argument: str = "id") -> str:
     """An id is 1–256 printable characters; anything else is ``BAD_USER_INPUT``. An OpenAlex id
-    may come as its openalex.org address, as OpenAlex's records and pages give it (``W4200344755``
-    for ``https://openalex.org/W4200344755``)."""
+    may come as its openalex.org address, as OpenAlex's records, site and API give it (``W4200344755``
+    for ``https://openalex.org/W4200344755`` or ``https://api.openalex.org/works/W4200344755``)."""
     if not value or len(value) > 256 or not value.isprintable():
         raise BadUserInput(f"`{argument}` is not a valid id", argument=argument)
-    if "openalex.org/" in value:
+    if "openalex.org/" in value.lower():
         return identifiers.openalex(value) or value
     return value
 

@@ -1,0 +1,76 @@
+"""StopWhenClientGone (bzgraph/middleware.py) on its own, with an ASGI app that stands in for a
+request's work: the ASGI messages it sees are the server's. (tests/test_errors.py and
+tests/test_metrics.py hang up on a real server.)"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bzgraph.db import _work_done, track_commits
+from bzgraph.middleware import WATCH_AFTER, StopWhenClientGone, client_gone
+
+
+async def _serve(app: Any, disconnect_after: float) -> dict[str, Any]:
+    """Run ``app`` behind the middleware as uvicorn would: the body, then (after ``disconnect_after``
+    seconds) the client's hang-up; what happened."""
+    hung_up = asyncio.Event()
+    messages = [{"type": "http.request", "body": b"{}", "more_body": False}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop(0)
+        await hung_up.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": []}
+    asyncio.get_running_loop().call_later(disconnect_after, hung_up.set)
+    with track_commits():
+        await StopWhenClientGone(app)(scope, receive, send)
+    return {"scope": scope, "sent": sent}
+
+
+async def test_a_request_whose_client_hangs_up_is_stopped_where_it_waits() -> None:
+    steps: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        steps.append("began")
+        await asyncio.sleep(5)
+        steps.append("ran on for nobody")
+
+    outcome = await _serve(app, disconnect_after=WATCH_AFTER + 0.1)
+    assert steps == ["began"] and client_gone(outcome["scope"]) and outcome["sent"] == []
+
+
+async def test_a_commit_under_way_finishes_and_what_comes_after_it_does_not_run() -> None:
+    """Cut off while its commit is under way, nobody could tell whether a change was saved: the
+    commit finishes; the rest of the request (a second write, the read back) does not run for nobody."""
+    steps: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        _work_done(True)  # the work is done: the commit is sent
+        await asyncio.sleep(0.5)  # its answer comes while the client has gone
+        _work_done(False)
+        steps.append("committed")
+        await asyncio.sleep(5)  # what follows the commit
+        steps.append("ran on for nobody")
+
+    outcome = await _serve(app, disconnect_after=WATCH_AFTER + 0.1)
+    assert steps == ["committed"] and client_gone(outcome["scope"])
+
+
+async def test_an_answer_begun_is_finished() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await asyncio.sleep(WATCH_AFTER + 0.3)  # the client hangs up meanwhile
+        await send({"type": "http.response.body", "body": b"done"})
+
+    outcome = await _serve(app, disconnect_after=WATCH_AFTER + 0.1)
+    assert not client_gone(outcome["scope"]) and outcome["sent"][-1]["body"] == b"done"
