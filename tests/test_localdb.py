@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -24,11 +25,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def lifecycle_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={
+def lifecycle_settings(settings: Settings) -> Iterator[Settings]:
+    lifecycle = settings.model_copy(update={
         "neo4j_uri": "bolt://127.0.0.1:7699", "db_instance": "lifecycle",
         "db_heap": "512m", "db_pagecache": "128m", "db_transaction_memory": "16m", "neo4j_timeout": 2.0,
     })
+    yield lifecycle
+    # Stopped also after a test that failed while it ran: left running, it holds the port for the next run.
+    localdb.stop(localdb.instance_for(lifecycle))
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
