@@ -683,9 +683,9 @@ class Database:
         """Whether the database answers (the driver's ``verify_connectivity``: a connection opened
         and greeted), for :meth:`_fail_fast` and ``/readyz``. False when it is out of reach (one more
         outage is counted) or refuses the credentials (while they stand refused, without logging in
-        again). A database too busy to answer within the timeout (every connection in use, a slow
-        greeting) is not taken for lost: the answer is then what the last call or ping found.
-        With ``wait``, the answer comes within that many seconds, and the check goes on behind it."""
+        again). A database only busy (this service's calls hold every connection) is not taken for
+        lost (:meth:`_check`). With ``wait``, the answer comes within that many seconds: a check still
+        under way then goes on behind it, and the answer is what the last call or check found."""
         if self._credentials_refused():
             return False
         if self._checking is None or self._checking.done():

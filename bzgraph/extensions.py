@@ -72,7 +72,7 @@ class OperationLog(SchemaExtension):
                 metrics.observe_operation(name, kind, seconds, codes, cancelled=gone)
                 level = logging.WARNING if seconds >= self.slow_seconds else logging.INFO
                 if log.isEnabledFor(level):
-                    line = (f"operation={name}{self._document()} type={kind} ms={seconds * 1000:.1f} "
+                    line = (f"operation={name}{self._document(name)} type={kind} ms={seconds * 1000:.1f} "
                             f"cypher={len(counter.names) - before} codes={','.join(codes) or '-'}"
                             + (" cancelled=client-gone" if gone else ""))
                     if level == logging.WARNING:
@@ -92,10 +92,11 @@ class OperationLog(SchemaExtension):
             return "-"
         return name if _NAME.fullmatch(name) else "?"
 
-    def _document(self) -> str:
-        """For an unnamed operation, a hash of its document (the log tells such documents apart)."""
+    def _document(self, name: str) -> str:
+        """For an unnamed operation (``name`` ``-``), a hash of its document (the log tells such
+        documents apart)."""
         query = self.execution_context.query
-        return f" document={hashlib.sha256(query.encode()).hexdigest()[:12]}" if self._name() == "-" and query else ""
+        return f" document={hashlib.sha256(query.encode()).hexdigest()[:12]}" if name == "-" and query else ""
 
     def _kind(self) -> str:
         try:

@@ -2,7 +2,7 @@
 GraphQL, the database's state, the heavy-query and write slots, and the process.
 
 Counters and histograms are the process's (one set, whatever apps it builds); the state of a
-database is read from it when the metrics are scraped (:class:`DatabaseCollector`). Labels take
+database is read from it when the metrics are scraped (:class:`ServiceCollector`). Labels take
 values from bounded sets only: a query's name comes from ``cypher/``; an operation's name is the
 client's, so only the names of :data:`KNOWN_OPERATIONS` and of ``BZGRAPH_METRICS_OPERATIONS`` are
 labelled, and any other counts as ``other`` (first come, first labelled, anyone could use up the
@@ -49,7 +49,7 @@ OPERATION_SECONDS = Histogram("bzgraph_operation_duration_seconds", "Time to exe
                               "parsing and its Cypher queries included", ["operation", "type"], buckets=BUCKETS,
                               registry=REGISTRY)
 QUERIES = Counter("bzgraph_cypher_queries", "Named Cypher queries run, by name (`cypher/`) and outcome (`ok`, "
-                  "the contract's error code, or `error`)", ["query", "outcome"], registry=REGISTRY)
+                  "the contract's error code, `error`, or `cancelled`)", ["query", "outcome"], registry=REGISTRY)
 QUERY_SECONDS = Histogram("bzgraph_cypher_query_duration_seconds", "Time a named query took, from its sending "
                           "(or its wait for a heavy-query or write slot) to its last row; a query of a "
                           "transaction of several until its own last row", ["query"], buckets=BUCKETS,
