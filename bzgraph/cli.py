@@ -226,7 +226,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from bzgraph.db import migrate
-    from bzgraph.ingest.load import import_paths
+    from bzgraph.ingest.load import UnreadablePaths, import_paths
     from bzgraph.ingest.progress import RichProgress
 
     for option, value in (("--batch-size", args.batch_size), ("--refresh-workers", args.refresh_workers)):
@@ -242,7 +242,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         summary = _run(_with_db(settings, go, bulk=True))
-    except FileNotFoundError as exc:
+    except UnreadablePaths as exc:
         print(f"bzgraph: {exc}", file=sys.stderr)
         return 2
     for line in summary.lines():
@@ -395,7 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     importer = sub.add_parser("import", help="import records from an outside source (OpenAlex)")
     importer.add_argument("format", choices=["openalex"])
     importer.add_argument("paths", nargs="+", metavar="PATH",
-                          help=".json, .jsonl or .gz files of Work/Author records, or folders of them")
+                          help=".json, .jsonl or .gz files of Work/Author records, folders of them, "
+                               "or - for standard input")
     importer.add_argument("--quiet", action="store_true", help="no progress bar (summary only)")
     importer.add_argument("--batch-size", type=int, default=500, metavar="N",
                           help="records per transaction (default 500)")

@@ -802,6 +802,45 @@ def test_a_folder_with_nothing_to_import_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 2 and f"in the folder {tmp_path}" in done.stderr and "Parquet" in done.stderr, done
 
 
+def run_import(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "bzgraph.cli", "import", "openalex", *args, "--quiet"],
+                          env=os.environ.copy(), input=stdin, capture_output=True, timeout=120)
+
+
+def api_work(n: int) -> dict:
+    return {"id": f"https://openalex.org/W00980000000{n:02d}", "title": f"Piped {n}", "authorships": []}
+
+
+async def test_standard_input_and_pipes_are_imported(import_db: Database, tmp_path: Path) -> None:
+    """``-`` reads standard input (``curl … | bzgraph import openalex -``): JSON Lines, gzipped or not
+    (told by its first bytes), or one document over several lines (a pretty-printed API page); a
+    pipe given as a path (``<(zcat …)``) is read as well. They were refused as "no such file"."""
+    lines = b"".join(json.dumps(api_work(n)).encode() + b"\n" for n in (1, 2))
+    done = run_import("-", stdin=gzip.compress(lines))
+    assert done.returncode == 0, done.stderr
+    assert b"2 read (2 works, 0 authors)" in done.stdout
+
+    page = json.dumps({"meta": {"count": 2}, "results": [api_work(3), api_work(4)]}, indent=2).encode()
+    done = run_import("-", stdin=page)
+    assert done.returncode == 0 and b"2 read (2 works" in done.stdout, done.stderr
+
+    done = run_import("-", stdin=json.dumps(api_work(5)).encode() + b"\n{not json\n" + json.dumps(api_work(6)).encode())
+    assert done.returncode == 3 and b"<stdin>:line 2: invalid JSON" in done.stderr, done.stderr
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", f"printf '%s\\n' '{json.dumps(api_work(7))}' > {fifo}"])
+    done = run_import(str(fifo))
+    writer.wait(timeout=30)
+    assert done.returncode == 0 and b"1 read (1 works" in done.stdout, done.stderr
+
+    nodes, _ = await fingerprint(import_db, ["W00980"])
+    assert sorted(json.loads(n)[1]["title"] for n in nodes) == [f"Piped {n}" for n in (1, 2, 3, 4, 5, 6, 7)]
+
+    twice = run_import("-", "-", stdin=b"")
+    assert twice.returncode == 2 and b"standard input (-) can be read only once" in twice.stderr
+
+
 def test_the_summary_splits_the_time_it_took() -> None:
     """The time in all, and of it the batches' and the explore refresh's (it used to read as if the
     refresh came on top of a total that already held it)."""

@@ -1,6 +1,7 @@
 """Batched, idempotent, resumable writes of OpenAlex records, with progress and a summary.
 
-Records are read from ``.json``, ``.jsonl`` and ``.gz`` files (or folders of them), mapped by
+Records are read from ``.json``, ``.jsonl`` and ``.gz`` files (or folders of them, or standard
+input), mapped by
 :mod:`bzgraph.ingest.openalex`, grouped into batches and written one batch per transaction with the
 named queries ``cypher/ingest/*`` (UNWIND over parameters). The same transaction refreshes the
 derived counts and the trust of what it touched (trust is never stale, not even during an import),
@@ -14,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import io
 import json
 import math
+import sys
 import time
 import zlib
 from collections import Counter
@@ -34,6 +37,12 @@ from bzgraph.text import is_unicode, scalars
 
 BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark some tools write first
 SUFFIXES = (".json", ".jsonl", ".gz")
+STDIN = Path("-")  # the path that names standard input
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class UnreadablePaths(Exception):
+    """The paths given cannot be imported as they are (nothing is read)."""
 
 
 @dataclass(frozen=True)
@@ -107,37 +116,61 @@ class Summary:
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input file, with the key its checkpoint is stored under."""
+    """One input: a file, with the key its checkpoint is stored under, or a stream (standard input
+    given as ``-``, or a pipe such as ``<(zcat …)``), read once from its start."""
 
     path: Path
 
     @property
-    def key(self) -> str:
+    def is_stream(self) -> bool:
+        """Standard input or a pipe: it has no size, and it cannot be read again, so it has no
+        checkpoint (an interrupted import of it is run again whole, which the import allows)."""
+        return self.path == STDIN or not self.path.is_file()
+
+    @property
+    def key(self) -> str | None:
+        if self.is_stream:
+            return None
         stat = self.path.stat()
         ident = f"{self.path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
         return hashlib.sha256(ident.encode()).hexdigest()[:32]
 
     @property
+    def size(self) -> int | None:
+        return None if self.is_stream else self.path.stat().st_size
+
+    @property
+    def name(self) -> str:
+        """The name problems are reported under."""
+        return "<stdin>" if self.path == STDIN else str(self.path)
+
+    @property
     def is_document(self) -> bool:
-        """A ``.json`` file holds one JSON document; anything else is one JSON value per line."""
+        """A ``.json`` file holds one JSON document; anything else is one JSON value per line (a
+        stream is read as lines unless its first line is not a whole JSON value: see :func:`read_items`)."""
         name = self.path.name.lower().removesuffix(".gz")
-        return name.endswith(".json")
+        return not self.is_stream and name.endswith(".json")
 
 
 def expand_paths(paths: list[Path]) -> list[InputFile]:
-    """The files to read: the paths given, and the importable files inside folders, in name order."""
+    """The inputs to read: the paths given, standard input for ``-``, and the importable files
+    inside folders, in name order."""
     sources: list[InputFile] = []
+    if paths.count(STDIN) > 1:
+        raise UnreadablePaths("standard input (-) can be read only once: give it once")
     for path in paths:
-        if path.is_dir():
+        if path == STDIN:
+            sources.append(InputFile(path))
+        elif path.is_dir():
             found = [InputFile(p) for p in sorted(path.rglob("*")) if p.is_file() and p.name.lower().endswith(SUFFIXES)]
             if not found:
-                raise FileNotFoundError(f"no {', '.join(SUFFIXES)} file in the folder {path} (OpenAlex's JSON records: "
-                                        "other formats, such as Parquet or CSV, are not read)")
+                raise UnreadablePaths(f"no {', '.join(SUFFIXES)} file in the folder {path} (OpenAlex's JSON records: "
+                                      "other formats, such as Parquet or CSV, are not read)")
             sources += found
-        elif path.is_file():
+        elif path.is_file() or path.is_fifo() or path.is_char_device():  # a pipe: <(zcat …), /dev/stdin
             sources.append(InputFile(path))
         else:
-            raise FileNotFoundError(f"no such file or folder: {path}")
+            raise UnreadablePaths(f"no such file or folder: {path}")
     return sources
 
 
@@ -152,8 +185,29 @@ class Item:
     problem: str | None = None
 
 
-def _open(path: Path, raw: IO[bytes]) -> IO[bytes]:
-    return gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+class _Counted(io.RawIOBase):
+    """A binary input that counts the bytes read from it, for the progress bar (a pipe cannot say
+    where it is)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        read = getattr(self._raw, "read1", self._raw.read)  # what is there, without waiting for more
+        data = read(len(buffer))
+        buffer[:len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+def _decompressed(source: InputFile, raw: io.BufferedReader) -> IO[bytes]:
+    """``raw`` gunzipped if it is a ``.gz`` file or a stream that starts as gzip does."""
+    gzipped = source.path.name.lower().endswith(".gz") or (source.is_stream and raw.peek(2)[:2] == GZIP_MAGIC)
+    return gzip.GzipFile(fileobj=raw) if gzipped else raw
 
 
 def _parse(data: bytes) -> Any:
@@ -194,22 +248,23 @@ def _unholdable(value: Any) -> bool:
 
 
 def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: None) -> Iterator[Item]:
-    """Every record of a file in order, numbered from 0; unreadable ones carry a ``problem``.
+    """Every record of an input in order, numbered from 0; unreadable ones carry a ``problem``.
 
     A ``.jsonl`` line that is not UTF-8 or not JSON is reported with its number and skipped; the
-    lines around it are read as usual. A ``.json`` document is parsed as a whole. JSON is read
+    lines around it are read as usual. A ``.json`` document is parsed as a whole, and so is a
+    stream whose first line is not a whole JSON value (a pretty-printed API page). JSON is read
     strictly (orjson): ``NaN`` and a lone surrogate escape such as ``\\ud800``, which no database
     string can hold, make a line invalid."""
     ordinal = 0
-    with source.path.open("rb") as raw:
-        stream = _open(source.path, raw)
+    with _opened(source) as raw:
+        counted = _Counted(raw)
+        stream = _decompressed(source, io.BufferedReader(counted, buffer_size=1 << 16))
         consumed = 0
 
         def progress() -> None:
             nonlocal consumed
-            position = raw.tell()
-            on_bytes(position - consumed)
-            consumed = position
+            on_bytes(counted.count - consumed)
+            consumed = counted.count
 
         def items(located: list[tuple[str, Any]]) -> Iterator[Item]:
             nonlocal ordinal
@@ -220,12 +275,16 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
                     yield Item(source, ordinal, where, record)
                 ordinal += 1
 
+        def document(data: bytes) -> Iterator[Item]:
+            located = _parse_document(data)
+            progress()
+            yield from items([(f"line 1 {where}".strip(), rec) for where, rec in located])
+
         try:
             if source.is_document:
-                located = _parse_document(stream.read())
-                progress()
-                yield from items([(f"line 1 {where}".strip(), rec) for where, rec in located])
+                yield from document(stream.read())
                 return
+            first = True
             for number, line in enumerate(stream, start=1):
                 if not line.strip():
                     continue
@@ -233,12 +292,23 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
                     located = [(f"line {number} {where}".strip(), rec)
                                for where, rec in _records_of(_parse(line))]
                 except ValueError as exc:
+                    if first and source.is_stream and line.removeprefix(BOM).lstrip()[:1] in (b"{", b"["):
+                        yield from document(line + stream.read())  # one document over several lines
+                        return
                     located = [(f"line {number}", MalformedRecord(str(exc)))]
+                first = False
                 yield from items(located)
                 progress()
         except (OSError, EOFError, UnicodeDecodeError, ValueError, zlib.error) as exc:  # a damaged gzip: zlib.error
             yield Item(source, ordinal, "file", problem=f"unreadable: {exc}")
         progress()
+
+
+def _opened(source: InputFile) -> IO[bytes]:
+    """The input's bytes: standard input (left open when done) or the file or pipe opened."""
+    if source.path == STDIN:
+        return open(sys.stdin.buffer.fileno(), "rb", closefd=False)
+    return source.path.open("rb")
 
 
 def _records_of(document: Any) -> list[tuple[str, Any]]:
@@ -360,7 +430,8 @@ def _add_researcher(researchers: dict[str, dict[str, Any]], row: dict[str, Any],
 async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
     """Write one batch, its derived counts, its researchers' trust, explore marks and checkpoints in
     one transaction (which holds the locks of what it wrote, so trust reads only committed signals)."""
-    checkpoints = [{"key": s.key, "path": str(s.path), "position": pos} for s, pos in batch.positions.items()]
+    checkpoints = [{"key": s.key, "path": str(s.path), "position": pos} for s, pos in batch.positions.items()
+                   if not s.is_stream]
 
     async def work(tx: Tx) -> tuple[list[list[dict[str, Any]]], int]:
         stored = (await tx.run("ingest/versions", works=batch.work_ids, authors=batch.author_ids))[0]
@@ -415,7 +486,7 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
 class Progress:
     """What the importer reports as it goes; the CLI shows it as a rich progress bar."""
 
-    def start(self, total_bytes: int) -> None: ...
+    def start(self, total_bytes: int | None) -> None: ...  # None: a stream of unknown size
     def advance(self, nbytes: int, records: int) -> None: ...
     def problem(self, problem: Problem) -> None: ...
     def stop(self) -> None: ...
@@ -451,7 +522,7 @@ def _read_batches(sources: list[InputFile], skips: dict[InputFile, int], batch_s
                     raise MalformedRecord(item.problem)
                 rows = _map(item.record)
             except MalformedRecord as exc:
-                read.problems.append(Problem(str(source.path), item.where, str(exc)))
+                read.problems.append(Problem(source.name, item.where, str(exc)))
                 read.tally["malformed"] += 1
                 continue
             read.tally["works" if rows.works else "authors"] += 1
@@ -472,14 +543,15 @@ async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500
     final refresh runs ``refresh_workers`` transactions of ``refresh_chunk`` nodes at a time."""
     progress = progress or Progress()
     sources = expand_paths(paths)
-    keys = {s: s.key for s in sources}
+    keys = {s: key for s in sources if (key := s.key) is not None}
     done = {row["key"]: row["position"]
             for row in await db.read("ingest/checkpoint-load", keys=list(keys.values()))}
     summary = Summary()
     started = time.perf_counter()
-    progress.start(sum(s.path.stat().st_size for s in sources))
+    sizes = [s.size for s in sources]
+    progress.start(None if None in sizes else sum(size or 0 for size in sizes))
     loop = asyncio.get_running_loop()
-    reader = _read_batches(sources, {s: done.get(key, 0) for s, key in keys.items()}, batch_size)
+    reader = _read_batches(sources, {s: done.get(keys.get(s), 0) for s in sources}, batch_size)
     try:
         ahead = loop.run_in_executor(None, next, reader, None)
         while (read := await ahead) is not None:

@@ -26,7 +26,7 @@ class RichProgress(ImportProgress):
         self.started = time.perf_counter()
         self.task = self.bar.add_task("import", total=None, records=0, rate=0.0)
 
-    def start(self, total_bytes: int) -> None:
+    def start(self, total_bytes: int | None) -> None:
         self.started = time.perf_counter()
         self.bar.update(self.task, total=total_bytes)
         self.bar.start()
