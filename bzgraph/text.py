@@ -1,6 +1,6 @@
-"""Control characters (Unicode's Cc: C0, DEL and C1) in text that people and records send us, and
-the bidirectional overrides that reorder what a reader sees, text that is not valid Unicode, and
-text that shows nothing (:func:`is_visible`)."""
+"""Control characters (Unicode's Cc: C0, DEL and C1) in text that people and records send us, the
+bidirectional controls that reorder what a reader sees, invisible characters that split or join
+words unseen, text that is not valid Unicode, and text that shows nothing (:func:`is_visible`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,13 @@ LINE_BREAKS_AND_TABS = "\n\r\t"
 # Embeddings and overrides (LRE, RLE, PDF, LRO, RLO): they make text read other than it is stored
 # ("Trojan Source"); typed right-to-left text never needs them.
 BIDI_OVERRIDES = re.compile("[\u202a-\u202e]")
+# Those and the isolates (LRI, RLI, FSI, PDI), which typed text may use to embed a phrase, but which, left
+# open in an imported name, reorder whatever text follows it where names are joined (a headline).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Soft hyphen, zero-width space, word joiner, zero-width no-break space (a byte order mark inside text):
+# they show nothing, and a search index keeps them inside the word (`Oth\u00adman` is not `othman`).
+# The zero-width (non-)joiners stay: Persian, Indic scripts and emoji need them.
+INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 FILLERS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"})  # letters and symbols that show nothing
 
 

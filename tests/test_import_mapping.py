@@ -107,23 +107,48 @@ def test_records_that_cannot_be_records_are_refused_in_place() -> None:
     assert bundle[0] == ("details", {"id": "A1"}) and isinstance(bundle[1][1], MalformedRecord)
 
 
-def test_entities_encoded_twice_are_decoded_and_abstracts_kept_exactly() -> None:
-    work = map_record({"id": "W1", "title": "Gal&amp;#225;pagos &amp;amp; more",
+def test_entities_encoded_twice_are_decoded_and_abstracts_too() -> None:
+    work = map_record({"id": "W1", "title": "Gal&amp;#225;pagos &amp;amp; more &#x3B1;",
                        "abstract_inverted_index": {"&amp;lt;p&amp;gt;Text": [0], "end\u00a0": [1]}}).works[0]
-    assert work["title"] == "Galápagos & more"
-    assert work["abstract"] == "<p>Text end\u00a0"  # decoded; the trailing no-break space is the record's
+    assert work["title"] == "Galápagos & more α"
+    assert work["abstract"] == "<p>Text end"  # decoded, and trimmed as titles are
+
+
+def test_only_entities_with_their_semicolon_are_decoded() -> None:
+    """``&copy=3`` in a URL's query is text, not ``©=3`` (``html.unescape`` reads HTML5's legacy
+    names without a semicolon)."""
+    url = "http://x.org/?id=5&section=2&copy=3&not=4&amp"
+    work = map_record({"id": "W1", "title": f"See {url}", "abstract_inverted_index": {url: [0], "&amp;copy;": [1]}}).works[0]
+    assert work["title"] == f"See {url}"
+    assert work["abstract"] == f"{url} ©"
 
 
 def test_names_and_titles_are_stored_composed_as_people_type_them() -> None:
     """Some records spell accents as combining marks, or LaTeX's í as a dotless ı with an accent
     (15 researchers of the sample, e.g. ``Marı́a``): stored so, a search for María could never
-    find them. Abstracts stay exactly as rebuilt."""
+    find them. Abstracts too (the sample's ``Lodève`` was found by neither spelling)."""
     rows = map_record({"id": "W1", "title": "Estudio de Mari\u0301a", "publication_year": 2020,
                        "abstract_inverted_index": {"Mari\u0301a": [0]},
                        "authorships": [{"author": {"id": "A1", "display_name": "Marı\u0301a Rodrı\u0301guez"}}]})
     assert rows.works[0]["title"] == "Estudio de Mar\u00eda"
-    assert rows.works[0]["abstract"] == "Mari\u0301a"
+    assert rows.works[0]["abstract"] == "Mar\u00eda"
     assert [r["name"] for r in rows.researchers] == ["Mar\u00eda Rodr\u00edguez"]
+
+
+def test_invisible_characters_and_bidirectional_controls_are_removed() -> None:
+    """A soft hyphen, a zero-width space, a word joiner or a stray byte order mark shows nothing and
+    splits the word for search (the sample's ``Al-Khalid Oth\u00adman`` was found neither as Othman
+    nor by his whole name); bidirectional isolates, like overrides, reorder what follows them (a
+    headline joins topic names). The zero-width joiners stay: scripts and emoji need them."""
+    rows = map_record({"id": "W1", "title": "Hydro\u00adcarbon \u2067reservoirs\u2069 zero\u200bwidth", "publication_year": 2020,
+                       "abstract_inverted_index": {"Oth\u00adman": [0], "\u202eevil": [1], "\x1b[2J": [2], "\u200b": [3],
+                                                   "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627": [4]},
+                       "authorships": [{"author": {"id": "A1", "display_name": "Al-Khalid Oth\u00adman\ufeff"}}],
+                       "topics": [{"id": "T1", "display_name": "Topic \u2068open", "score": 0.5}]})
+    assert rows.works[0]["title"] == "Hydrocarbon reservoirs zerowidth"
+    assert rows.works[0]["abstract"] == "Othman evil [2J \u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627"
+    assert [r["name"] for r in rows.researchers] == ["Al-Khalid Othman"]
+    assert [t["name"] for t in rows.topics] == ["Topic open"]
 
 
 def test_control_characters_in_names_and_titles_become_spaces() -> None:
@@ -147,7 +172,7 @@ def test_text_that_shows_nothing_counts_as_none(invisible: str) -> None:
     assert mapped(invisible) == mapped("") == (None, mapped("")[1], ["I1"])
     for title in (f"<i>{invisible}</i>", f"{invisible}<br/>{invisible}", f"<mml:math>{invisible}</mml:math>"):
         assert mapped(title)[0] is None, title  # nothing left to show once the markup is gone
-    assert mapped("\u200bAda\u200b") == ("\u200bAda\u200b", ["\u200bAda\u200b"], ["\u200bAda\u200b"])  # visible: kept
+    assert mapped("\u200bAda\u200d") == ("Ada\u200d", ["Ada\u200d"], ["Ada\u200d"])  # visible: kept, the space removed
 
 
 def test_titles_lose_their_inline_markup_and_abstracts_stay_exact() -> None:

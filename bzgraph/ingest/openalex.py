@@ -18,7 +18,7 @@ from typing import Any
 
 from bzgraph import identifiers
 from bzgraph.queries import CYPHER_INTEGER
-from bzgraph.text import BIDI_OVERRIDES, controls_as_spaces, is_visible
+from bzgraph.text import BIDI_CONTROLS, INVISIBLE, controls_as_spaces, is_visible
 
 OPENALEX_PREFIX = "https://openalex.org/"
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/",
@@ -100,12 +100,22 @@ def clean_orcid(value: Any) -> str | None:
     return identifiers.orcid(value) if isinstance(value, str) else None
 
 
+# An entity as HTML5 writes it, with its semicolon: a name, or a decimal or hexadecimal number. Without one
+# (`&copy=3` in a URL's query) it is text: browsers read some such names, but in text it is a URL far more often.
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,8}|#[xX][0-9A-Fa-f]{1,6});")
+
+
+def _decoded(match: re.Match[str]) -> str:
+    return html.unescape(match.group())
+
+
 def unescape(value: str) -> str:
-    """HTML entities decoded, also when the source encoded them twice (``&amp;#225;`` -> ``á``)."""
+    """HTML entities decoded, also when the source encoded them twice (``&amp;#225;`` -> ``á``);
+    only ``&…;`` forms are entities (``?id=5&copy=3`` stays as it is)."""
     for _ in range(3):
         if "&" not in value:
             break
-        decoded = html.unescape(value)
+        decoded = _ENTITY.sub(_decoded, value)
         if decoded == value:
             break
         value = decoded
@@ -123,11 +133,12 @@ def compose(value: str) -> str:
 
 def text(value: Any) -> str | None:
     """A string with HTML entities decoded, control characters (line breaks too) made spaces,
+    bidirectional controls and invisible characters (soft hyphens, zero-width spaces) removed,
     composed (:func:`compose`) and surrounding white space removed, or None for non-strings and for
     text that shows nothing (white space, zero-width or format characters alone)."""
     if not isinstance(value, str):
         return None
-    cleaned = compose(controls_as_spaces(BIDI_OVERRIDES.sub("", unescape(value)))).strip()
+    cleaned = compose(controls_as_spaces(INVISIBLE.sub("", BIDI_CONTROLS.sub("", unescape(value))))).strip()
     return cleaned if is_visible(cleaned) else None
 
 
@@ -137,6 +148,7 @@ _INLINE = re.compile(r"</?(?:i|b|u|em|strong|sub|sup|scp|sc|small|span|tt|mml:[a
                      r"underline|monospace|inline-formula|styled-content))(?:\s[^<>]*)?/?>", re.I)
 _BREAK = re.compile(r"</?(?:br|p|jats:p|jats:title|subtitle|jats:subtitle)(?:\s[^<>]*)?/?>", re.I)
 _SPACES = re.compile(r"\s{2,}")
+_SPACE_RUNS = re.compile(" {2,}")
 
 
 def title_text(value: Any) -> str | None:
@@ -150,7 +162,9 @@ def title_text(value: Any) -> str | None:
 
 
 def rebuild_abstract(inverted: Any) -> str | None:
-    """The abstract from ``abstract_inverted_index``: words in position order, single spaces."""
+    """The abstract from ``abstract_inverted_index``: words in position order, single spaces,
+    cleaned as :func:`text` cleans names and titles (composed, so that search finds its accented
+    words; without controls, bidirectional controls and invisible characters)."""
     if not inverted:
         return None
     if not isinstance(inverted, dict):
@@ -161,7 +175,8 @@ def rebuild_abstract(inverted: Any) -> str | None:
     if not {type(position) for position, _ in placed} <= {int}:
         raise MalformedRecord("abstract_inverted_index has non-integer positions")
     placed.sort(key=itemgetter(0))  # stable: words sharing a position keep their record order
-    return unescape(" ".join([word for _, word in placed if word])) or None
+    abstract = text(" ".join([word for _, word in placed if word]))
+    return _SPACE_RUNS.sub(" ", abstract) if abstract else None  # a word cleaned away leaves one space
 
 
 def _list(record: dict[str, Any], key: str) -> list[Any]:
