@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bzgraph.db import Database, Tx
+from bzgraph.folding import name_key
 from bzgraph.neighbours import NEIGHBOURS_KEPT
 from bzgraph.settings import PROJECT_ROOT
 
@@ -22,6 +23,8 @@ async def load_seed(db: Database, path: Path = SEED_FILE) -> dict[str, int]:
     seed = read_seed(path)
     params = {key: seed.get(key, []) for key in
               ("sources", "topics", "institutions", "researchers", "works", "affiliations")}
+    for key in ("topics", "institutions", "researchers"):
+        params[key] = [{**row, "nameKey": name_key(row["name"]) if row.get("name") else None} for row in params[key]]
     ids = [r["id"] for r in seed["researchers"]]
     explorable = ids + [n["id"] for key in ("works", "topics", "institutions") for n in seed[key]]
 

@@ -2,17 +2,19 @@
 // $query is a Lucene query that the API builds from the user's words (bzgraph/api/search.py: Lucene's special
 // characters separate words, each word is quoted). Each index scores on its own scale, so two rules come before
 // the score: an identifier pasted whole ($lookup: an id, a DOI, an arXiv id, an ORCID iD, a ROR id) finds its node
-// first, then names typed exactly ($exact: a topic's, an institution's or a researcher's name, not a work's title,
-// which its words find, nor an alias, which OpenAlex lists loosely); each
-// such hit's score is raised above every other hit's. Ties go to the better known node (a work's citations; a
+// first, then names typed exactly ($exactKey: accents, case, apostrophes and dashes aside; a topic's, an
+// institution's or a researcher's name, not a work's title, which its words find, nor an alias, which OpenAlex
+// lists loosely); each such hit's score is raised above every other hit's. Ties go to the better known node (a work's citations; a
 // researcher's or topic's works; an institution's researchers), then the id.
 // Parameters: $query STRING, $lookup MAP{ids LIST<STRING>, doi STRING?, arxiv STRING?, orcid STRING?, rors LIST<STRING>},
-//   $exact STRING (the typed text lower-cased, single-spaced), $kinds LIST<STRING> (RESEARCHER, WORK, TOPIC, INSTITUTION),
+//   $exactKey STRING (the typed text as nameKey holds a name: folded, without apostrophes, dashes as spaces;
+//   bzgraph/folding.py name_key), $exact STRING (the typed text lower-cased, single-spaced: for names written
+//   without a nameKey), $kinds LIST<STRING> (RESEARCHER, WORK, TOPIC, INSTITUTION),
 //   $skip INTEGER (hits passed over: the page's start), $first INTEGER, $cap INTEGER (at most this many hits per
 //   index are ranked and counted, besides the identified ones).
 // Returns one row: totalCount (hits ranked), hits (the page's), truncated (some index had more than $cap hits: the
 //   rest are neither counted nor paged).
-// Example: bzgraph cypher search --param query=lipschitz --param 'lookup={"ids":["lipschitz"],"doi":null,"arxiv":null,"orcid":null,"rors":[]}' --param exact=lipschitz --param 'kinds=["RESEARCHER","WORK","TOPIC","INSTITUTION"]' --param skip=0 --param first=5 --param cap=1000
+// Example: bzgraph cypher search --param query=lipschitz --param 'lookup={"ids":["lipschitz"],"doi":null,"arxiv":null,"orcid":null,"rors":[]}' --param exact=lipschitz --param exactKey=lipschitz --param 'kinds=["RESEARCHER","WORK","TOPIC","INSTITUTION"]' --param skip=0 --param first=5 --param cap=1000
 CALL () {
   // an identifier pasted whole: its node (an index seek each; nothing when the text is no identifier)
   UNWIND $lookup.ids AS lookupId
@@ -67,7 +69,7 @@ WITH identifiedHits, found, top + 1.0 AS raise, truncated
 UNWIND identifiedHits + found AS hit
 WITH truncated, hit.node AS node, hit.label AS label,
      hit.score + raise * CASE WHEN hit.identified THEN 2
-                              WHEN toLower(hit.node.name) = $exact THEN 1
+                              WHEN hit.node.nameKey = $exactKey OR toLower(hit.node.name) = $exact THEN 1
                               ELSE 0 END AS score
 ORDER BY score DESC,
          coalesce(CASE label WHEN 'Work' THEN node.citedByCount WHEN 'Institution' THEN node.neighbourTotals[0]

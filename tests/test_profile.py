@@ -63,7 +63,7 @@ async def test_headline_is_derived_from_the_main_topics(api: httpx.AsyncClient) 
                      {"id": BUNGERT})
     r = body["data"]["researcher"]
     names = [t["topic"]["name"] for t in r["topics"]]
-    assert r["headline"] == f"Works on {names[0]}, {names[1]} and {names[2]}"
+    assert r["headline"] == f"Works on {names[0]}; {names[1]}; {names[2]}"  # topic names hold commas and "and"
 
 
 async def test_headline_is_null_without_topics(api: httpx.AsyncClient, seeded: Database) -> None:
@@ -218,7 +218,7 @@ async def test_name_ties_are_ordered_ignoring_case_as_titles_are(api: httpx.Asyn
     assert [t["topic"]["name"] for t in r["topics"]] == [f"{n} topic" for n in alphabetical]
     assert [a["institution"]["name"] for a in r["affiliations"]] == [f"{n} institute" for n in alphabetical]
     assert r["affiliation"] == {"name": "Alpha institute"}
-    assert r["headline"].startswith("Works on Alpha topic, bravo topic"), r["headline"]
+    assert r["headline"].startswith("Works on Alpha topic; bravo topic"), r["headline"]
     rest = """query($id: ID!, $after: String) { researcher(id: $id) {
       closeCollaborators(first: 4, after: $after) { researcher { name } } } }"""
     after = (await gql(api, rest, {"id": p, "after": r["closeCollaborators"][1]["cursor"]}))["data"]["researcher"]
@@ -483,14 +483,17 @@ async def test_a_refused_cursor_in_a_batch_fails_its_own_field_only(api: httpx.A
 
 async def test_an_openalex_id_may_come_as_its_openalex_address(api: httpx.AsyncClient, seeded) -> None:
     """OpenAlex's records and pages give ids as addresses (`https://openalex.org/A…`): pasted so,
-    they found nothing, silently, where search found them."""
+    in lower case or with white space around, they found nothing, silently, where search found them."""
     rid = "A0099990000001"
     await seeded.write("testing/researcher-with-works", id=rid, name="Pasted Address", works=[])
     for given in (rid, f"https://openalex.org/{rid}", f"openalex.org/{rid}", f"HTTPS://OPENALEX.ORG/{rid}",
-                  f"https://openalex.org/authors/{rid}", f"https://api.openalex.org/authors/{rid}"):
+                  f"https://openalex.org/authors/{rid}", f"https://api.openalex.org/authors/{rid}",
+                  rid.lower(), f" {rid}\n"):  # pasted: in lower case, with white space around it
         body = await gql(api, contract("ProfilePage"), {"id": given})
         assert body["data"]["researcher"]["id"] == rid and body["data"]["researcher"]["name"] == "Pasted Address", given
         explored = await gql(api, 'query($id: ID!) { explore(id: $id) { center { id } } }', {"id": given})
         assert explored["data"]["explore"]["center"]["id"] == rid
     body = await gql(api, contract("ProfilePage"), {"id": "https://openalex.org/not-an-id"})
     assert body["data"]["researcher"] is None and "errors" not in body
+    blank = await gql(api, contract("ProfilePage"), {"id": "   "})
+    assert blank["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # as the empty id is, not "not found"

@@ -1,8 +1,8 @@
-// Writes bzgraph/api/folding_table.py: the letters Lucene's ASCIIFoldingFilter folds (the search
+// Writes bzgraph/folding_table.py: the letters Lucene's ASCIIFoldingFilter folds (the search
 // indexes' `standard-folding` analyzer), so that search folds a prefix typed by a user exactly as
 // the index folded the names and titles it holds. Run from the project folder, after `bzgraph db start`
 // has provisioned Neo4j (whose lib/ has the Lucene jars):
-//   java -cp '.bzgraph/neo4j/lib/*' tools/FoldingTable.java > bzgraph/api/folding_table.py
+//   java -cp '.bzgraph/neo4j/lib/*' tools/FoldingTable.java > bzgraph/folding_table.py
 import org.apache.lucene.analysis.miscellaneous.ASCIIFoldingFilter;
 
 public class FoldingTable {

@@ -9,14 +9,14 @@ MAX_PAGE = 100
 
 
 def check_id(value: str, argument: str = "id") -> str:
-    """An id is 1–256 printable characters; anything else is ``BAD_USER_INPUT``. An OpenAlex id
-    may come as its openalex.org address, as OpenAlex's records, site and API give it (``W4200344755``
-    for ``https://openalex.org/W4200344755`` or ``https://api.openalex.org/works/W4200344755``)."""
+    """An id is 1–256 printable characters, white space around it aside (as pasted); anything else
+    is ``BAD_USER_INPUT``. An OpenAlex id may come in any case and as its openalex.org address, as
+    OpenAlex's records, site and API give it (``W4200344755`` for ``w4200344755``,
+    ``https://openalex.org/W4200344755`` or ``https://api.openalex.org/works/W4200344755``)."""
+    value = value.strip()
     if not value or len(value) > 256 or not value.isprintable():
         raise BadUserInput(f"`{argument}` is not a valid id", argument=argument)
-    if "openalex.org/" in value.lower():
-        return identifiers.openalex(value) or value
-    return value
+    return identifiers.openalex(value) or value
 
 
 def check_first(value: int, argument: str = "first", maximum: int = MAX_PAGE) -> int:

@@ -339,11 +339,12 @@ class Researcher(Node):
 
 
 def _headline(profile: Row) -> str | None:
+    """"Works on" the main topics, separated by semicolons: OpenAlex's topic names hold commas and
+    "and" themselves ("Hydrocarbon exploration and reservoir analysis")."""
     topics = profile["mainTopics"]
     if not topics:
         return None
-    listed = topics[0] if len(topics) == 1 else ", ".join(topics[:-1]) + " and " + topics[-1]
-    return f"Works on {listed}"
+    return "Works on " + "; ".join(topics)
 
 
 def _counts(profile: Row) -> ResearcherCounts:

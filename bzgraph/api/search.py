@@ -20,7 +20,7 @@ import strawberry
 from strawberry.types import Info
 
 from bzgraph import cursors, identifiers
-from bzgraph.api.folding_table import FOLDED
+from bzgraph.folding import fold, name_key
 from bzgraph.api.inputs import MAX_PAGE, check_first
 from bzgraph.api.nodes import Node, NodeKind
 from bzgraph.api.profile import node_from_row
@@ -45,19 +45,10 @@ _LABELLED = re.compile(r"^(doi|arxiv)\s*:\s+", re.IGNORECASE)
 _INITIAL = re.compile(r"(?<![^\W\d_])([a-z])\.")  # a letter alone before a dot: `l.` in `l. bungert` (folded)
 
 
-def fold(text: str) -> str:
-    """Text folded as the index's analyzer (``standard-folding``: ASCII folding, then lower case)
-    folds each word: composed (NFC, as names are stored), Lucene's ASCII folding (``björn`` →
-    ``bjorn``, ``straße`` → ``strasse``, ``ə`` → ``a``, ``’`` → ``'``, ``İ`` → ``I``), then lower
-    case letter by letter as Lucene does (``Σ`` → ``σ`` also at a word's end). Lower case makes
-    AND, OR and NOT plain words. Lucene does not analyse a prefix term, so the prefix typed so far
-    must arrive folded."""
-    return "".join(c.lower() for ch in unicodedata.normalize("NFC", text) for c in FOLDED.get(ch, ch))
-
-
 def lucene_query(text: str) -> str | None:
     """The user's words as a safe Lucene query: every word must be found; the last one may be a
     prefix. None when the text has only separators (``(``, ``-``): nothing can match it."""
+    text = unicodedata.normalize("NFC", text)  # counted as typed: `é` is one character, however it came
     if len(text) > MAX_QUERY:
         raise BadUserInput(f"`query` is longer than {MAX_QUERY} characters", argument="query")
     printable = "".join(ch if ch.isprintable() or ch in _JOINERS else " " for ch in text)
@@ -78,11 +69,21 @@ def lucene_query(text: str) -> str | None:
     must = {w: "" if w in initials else "+" for w in words}
     terms = [f"{must[w]}{_any_form(w)}" for w in words[:-1]]
     last = words[-1]
-    if len(last) < 3 or len(last.encode("utf-8")) > PREFIX_MAX_BYTES:
+    if len(last) < _prefix_from(last) or len(last.encode("utf-8")) > PREFIX_MAX_BYTES:
         terms.append(f"{must[last]}{_any_form(last)}")
     else:  # a stop word typed last may be a whole word (dropped) or the start of one: optional
         terms.append(f"{'' if last in STOP_WORDS else '+'}({' OR '.join([*_forms(last), last + '*'])})")
     return " ".join(terms)
+
+
+# Hangul and kana words are written without spaces, and a syllable or two is a whole surname or most of
+# a name (`김` of 김민수): the prefix is searched from the first character. Latin and the rest: from three.
+_SYLLABIC = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\uac00-\ud7af\uff66-\uff9f]")
+
+
+def _prefix_from(word: str) -> int:
+    """The length from which a word typed last is also searched as the start of a longer one."""
+    return 1 if _SYLLABIC.search(word) else 3
 
 
 def _is_word_char(ch: str) -> bool:
@@ -165,8 +166,8 @@ class SearchResult:
 
 
 def exact_text(text: str) -> str:
-    """The typed text as a name is compared with it exactly: composed, lower case, white space as
-    single spaces."""
+    """The typed text as a name is compared with it exactly where the graph holds no ``nameKey``
+    (written before 2026-11-29): composed, lower case, white space as single spaces."""
     return " ".join(unicodedata.normalize("NFC", text).lower().split())
 
 
@@ -204,15 +205,16 @@ class SearchQuery:
         check_first(first)
         lucene = lucene_query(query)
         kind_names = [k.value for k in (kinds or list(NodeKind))]
-        lookup, exact = identifier_lookup(query), exact_text(query)
-        scope = _search_scope(kind_names, lucene or "", exact, lookup)
+        lookup, exact, exact_key = identifier_lookup(query), exact_text(query), name_key(query)
+        scope = _search_scope(kind_names, lucene or "", exact, exact_key, lookup)
         skip = cursors.decode(scope, after, (int,))[0] if after is not None else 0
         if not 0 <= skip <= len(NodeKind) * HITS_RANKED:  # no search has more hits than that
             raise BadUserInput("malformed cursor", argument="after")
         if lucene is None:
             return SearchResult(total_count=0, hits=[], page_info=PageInfo(
                 has_next_page=False, end_cursor=None, has_previous_page=after is not None))
-        rows = await info.context.db.read("search", query=lucene, lookup=lookup, exact=exact, skip=skip, first=first,
+        rows = await info.context.db.read("search", query=lucene, lookup=lookup, exact=exact, exactKey=exact_key,
+                                          skip=skip, first=first,
                                           cap=HITS_RANKED, kinds=kind_names)
         row = rows[0]
         hits = [SearchHit(score=h["score"], node=node_from_row(h["label"], h["props"], info.context))

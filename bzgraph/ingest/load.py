@@ -30,6 +30,7 @@ from typing import IO, Any
 import orjson
 
 from bzgraph.db import Database, Tx
+from bzgraph.folding import name_key
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
 from bzgraph import neighbours
 from bzgraph.neighbours import refresh_marked
@@ -422,7 +423,7 @@ def _add_researcher(researchers: dict[str, dict[str, Any]], row: dict[str, Any],
     known["names"] += [n for n in row["names"] if n not in known["names"]]
     kind = "record" if row["authoritative"] else "seen"
     if known[kind] is None or row["version"] >= known[kind]["version"]:
-        known[kind] = {"name": row["name"], "orcid": row["orcid"], "version": row["version"],
+        known[kind] = {"name": row["name"], "key": name_key(row["name"]), "orcid": row["orcid"], "version": row["version"],
                        "affiliations": [{"institution": a["institution"], "years": a["years"]}
                                         for a in affiliations if a["researcher"] == row["id"]]}
 

@@ -17,6 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from bzgraph import identifiers
+from bzgraph.folding import name_key
 from bzgraph.queries import CYPHER_INTEGER
 from bzgraph.text import BIDI_CONTROLS, INVISIBLE, controls_as_spaces, is_visible
 
@@ -200,7 +201,8 @@ def _institution(inst: Any) -> dict[str, Any] | None:
     if ident is None:
         return None
     ror = inst.get("ror")
-    return {"id": ident, "name": _name(inst) or ident,
+    name = _name(inst) or ident
+    return {"id": ident, "name": name, "nameKey": name_key(name),
             "ror": ror if isinstance(ror, str) and 0 < len(ror) <= ROR_MAX else None,
             "country": _label(inst.get("country_code")), "type": _label(inst.get("type"))}
 
@@ -209,7 +211,8 @@ def _topic(topic: dict[str, Any]) -> dict[str, Any] | None:
     ident = short_id(topic.get("id"), "T")
     if ident is None:
         return None
-    return {"id": ident, "name": _name(topic) or ident, "subfield": _name(topic.get("subfield")),
+    name = _name(topic) or ident
+    return {"id": ident, "name": name, "nameKey": name_key(name), "subfield": _name(topic.get("subfield")),
             "field": _name(topic.get("field")), "domain": _name(topic.get("domain"))}
 
 
@@ -218,7 +221,8 @@ def _concept(concept: dict[str, Any]) -> dict[str, Any] | None:
     ident = short_id(concept.get("id"), "C")
     if ident is None:
         return None
-    return {"id": ident, "name": _name(concept) or ident, "subfield": None, "field": None, "domain": None}
+    name = _name(concept) or ident
+    return {"id": ident, "name": name, "nameKey": name_key(name), "subfield": None, "field": None, "domain": None}
 
 
 def _source(work: dict[str, Any]) -> dict[str, Any] | None:

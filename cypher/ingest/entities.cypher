@@ -1,11 +1,12 @@
 // Upserts the venues, topics and institutions of an import batch (MERGE on id, then SET). A row
 // sets the properties only when its version is not older than the one they came from
 // (`importVersion`: the newest work or Author record naming the node, then the values themselves).
-// Parameters: $sources LIST<MAP{id,name,type,issn,version}>, $topics LIST<MAP{id,name,subfield,field,domain,version}>,
-//   $institutions LIST<MAP{id,name,ror,country,type,version}>.
+// Parameters: $sources LIST<MAP{id,name,type,issn,version}>, $topics LIST<MAP{id,name,nameKey,subfield,field,domain,version}>,
+//   $institutions LIST<MAP{id,name,nameKey,ror,country,type,version}> (nameKey: the name as search compares a name
+//   typed exactly, bzgraph/folding.py name_key).
 // Returns: counts LIST<MAP{kind,created,updated}> (updated = existing and changed; the bookkeeping `importVersion`
 //   moving on alone is no change).
-// Example: bzgraph cypher ingest/entities --write --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","subfield":null,"field":null,"domain":null,"version":"2025-11-06"}]' --param 'institutions=[]'
+// Example: bzgraph cypher ingest/entities --write --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","nameKey":"hydrocarbon exploration","subfield":null,"field":null,"domain":null,"version":"2025-11-06"}]' --param 'institutions=[]'
 CALL () {
   UNWIND $sources AS row
   MERGE (n:Source:Entity {id: row.id})
@@ -23,7 +24,7 @@ CALL () {
   WITH n, row, properties(n) AS before
   CALL (n, row) {
     WITH n, row WHERE row.version >= coalesce(n.importVersion, '')
-    SET n.name = row.name, n.subfield = row.subfield, n.field = row.field, n.domain = row.domain,
+    SET n.name = row.name, n.nameKey = row.nameKey, n.subfield = row.subfield, n.field = row.field, n.domain = row.domain,
         n.importVersion = row.version
   }
   RETURN {kind: 'Topic', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
@@ -35,7 +36,7 @@ CALL () {
   WITH n, row, properties(n) AS before
   CALL (n, row) {
     WITH n, row WHERE row.version >= coalesce(n.importVersion, '')
-    SET n.name = row.name, n.ror = row.ror, n.country = row.country, n.type = row.type,
+    SET n.name = row.name, n.nameKey = row.nameKey, n.ror = row.ror, n.country = row.country, n.type = row.type,
         n.importVersion = row.version
   }
   RETURN {kind: 'Institution', created: count(CASE WHEN before = {id: row.id} THEN 1 END),

@@ -4,12 +4,14 @@
 // newest copy of a work that gives their ORCID sets the ORCID (`orcidVersion`; $orcids, also from copies a
 // newer one supersedes, applied to researchers already in the graph): an author list that leaves the ORCID out
 // (many do) says nothing about it and removes none. A row older than what the node holds adds only its
-// spellings to the aliases: every spelling ever seen, but the name (sorted, distinct).
-// Parameters: $researchers LIST<MAP{id, names LIST<STRING>, record MAP{name, orcid, version}?,
-//   seen MAP{name, orcid, version}?}> (record: from an Author record; seen: from works' author lists);
+// spellings to the aliases: every spelling ever seen, but the name (sorted, distinct). `nameKey` is the name as
+// search compares a name typed exactly; `aliasText` what search reads besides the name.
+// Parameters: $researchers LIST<MAP{id, names LIST<STRING>, record MAP{name, key, orcid, version}?,
+//   seen MAP{name, key, orcid, version}?}> (record: from an Author record; seen: from works' author lists; key: the
+//   name as search compares a name typed exactly, bzgraph/folding.py name_key);
 //   $orcids LIST<MAP{id, orcid, version}> (the newest ORCID works' author lists give each researcher).
 // Returns: counts LIST<MAP{kind,created,updated}>.
-// Example: bzgraph cypher ingest/researchers --write --param 'researchers=[{"id":"A5010401681","names":["A.S. ALSHARHAN"],"record":null,"seen":{"name":"A.S. Alsharhan","orcid":null,"version":"2025-11-06"}}]' --param 'orcids=[]'
+// Example: bzgraph cypher ingest/researchers --write --param 'researchers=[{"id":"A5010401681","names":["A.S. ALSHARHAN"],"record":null,"seen":{"name":"A.S. Alsharhan","key":"a.s. alsharhan","orcid":null,"version":"2025-11-06"}}]' --param 'orcids=[]'
 CALL () {
   UNWIND $researchers AS row
   MERGE (n:Researcher:Entity {id: row.id})
@@ -18,6 +20,7 @@ CALL () {
        row.seen IS NOT NULL AND row.seen.version >= coalesce(n.seenVersion, '') AS takeSeen
   WITH n, row, before, takeRecord, takeSeen, takeSeen AND NOT takeRecord AND n.recordVersion IS NULL AS nameFromSeen
   SET n.name = CASE WHEN takeRecord THEN row.record.name WHEN nameFromSeen THEN row.seen.name ELSE n.name END,
+      n.nameKey = CASE WHEN takeRecord THEN row.record.key WHEN nameFromSeen THEN row.seen.key ELSE n.nameKey END,
       n.orcid = CASE WHEN takeRecord THEN row.record.orcid ELSE n.orcid END,
       n.recordVersion = CASE WHEN takeRecord THEN row.record.version ELSE n.recordVersion END,
       n.orcidVersion = CASE WHEN takeRecord THEN null ELSE n.orcidVersion END,  // the record's ORCID rules now
@@ -30,7 +33,14 @@ CALL () {
         WITH DISTINCT alias WHERE toLower(alias) <> toLower(n.name)
         RETURN alias ORDER BY alias
       }
+  // what search reads besides the name: the aliases, and every spelling with an apostrophe also without it and
+  // split at it, as people type such names (the index keeps `o'brien` one word: `obrien`, `brien` found nothing)
+  WITH n, row, before, reduce(s = coalesce(n.name, ''), a IN n.aliases | s + ' ; ' + a) AS spelled
   SET n.aliasText = reduce(s = '', a IN n.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a)
+                    + CASE WHEN spelled =~ "(?s).*['’ʼ].*"
+                           THEN ' ; ' + replace(replace(replace(spelled, "'", ''), '’', ''), 'ʼ', '')
+                                + ' ; ' + replace(replace(replace(spelled, "'", ' '), '’', ' '), 'ʼ', ' ')
+                           ELSE '' END
   RETURN count(CASE WHEN before = {id: row.id} THEN 1 END) AS created, collect([n, before]) AS written
 }
 WITH created, written, [x IN written | x[0].id] AS writtenIds

@@ -1,7 +1,8 @@
 // Loads the seed graph (seeds/graph.json) idempotently: MERGE on id, then SET every property (but a claimed
 // researcher's openToCollaborate and bio, which their claimant edits).
 // Parameters: $sources, $topics, $institutions, $researchers, $works, $affiliations
-//   (lists of maps shaped as in seeds/graph.json).
+//   (lists of maps shaped as in seeds/graph.json; researchers, topics and institutions also carry nameKey, the
+//   name as search compares a name typed exactly: bzgraph/folding.py name_key).
 // Example: bzgraph seed   # reads seeds/graph.json and runs this query, then trust/recompute
 CALL () {
   UNWIND $sources AS s
@@ -11,17 +12,24 @@ CALL () {
 CALL () {
   UNWIND $topics AS t
   MERGE (n:Topic:Entity {id: t.id})
-  SET n.name = t.name, n.subfield = t.subfield, n.field = t.field, n.domain = t.domain
+  SET n.name = t.name, n.nameKey = t.nameKey, n.subfield = t.subfield, n.field = t.field, n.domain = t.domain
 }
 CALL () {
   UNWIND $institutions AS i
   MERGE (n:Institution:Entity {id: i.id})
-  SET n.name = i.name, n.ror = i.ror, n.country = i.country, n.type = i.type
+  SET n.name = i.name, n.nameKey = i.nameKey, n.ror = i.ror, n.country = i.country, n.type = i.type
 }
 CALL () {
   UNWIND $researchers AS p
   MERGE (n:Researcher:Entity {id: p.id})
-  SET n.name = p.name, n.aliases = p.aliases, n.aliasText = reduce(s = '', a IN p.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a),
+  WITH n, p, reduce(s = coalesce(p.name, ''), a IN p.aliases | s + ' ; ' + a) AS spelled
+  // as cypher/ingest/researchers.cypher: the aliases, and spellings with an apostrophe also without it and split at it
+  SET n.name = p.name, n.nameKey = p.nameKey, n.aliases = p.aliases,
+      n.aliasText = reduce(s = '', a IN p.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a)
+                    + CASE WHEN spelled =~ "(?s).*['’ʼ].*"
+                           THEN ' ; ' + replace(replace(replace(spelled, "'", ''), '’', ''), 'ʼ', '')
+                                + ' ; ' + replace(replace(replace(spelled, "'", ' '), '’', ' '), 'ʼ', ' ')
+                           ELSE '' END,
       n.orcid = p.orcid
   // what the approved claimant edits (accounts/update-profile) is theirs: a seed run again keeps it
   WITH n, p WHERE NOT EXISTS { (:User)-[:CLAIMANT_OF]->(n) }

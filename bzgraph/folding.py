@@ -1,0 +1,31 @@
+"""Text folded as the search indexes fold it, for the words of a search and for names compared
+"as typed": one module that both the API (``bzgraph/api/search.py``) and the writers of names (the
+importer, the seed loader) use, so that a name is stored and looked up the same way."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bzgraph.folding_table import FOLDED
+
+_DASHES = re.compile(r"[-\u2015\u2212\ufe58\ufe63]+")  # Lucene folds the other dashes (‐ ‑ ‒ – —) to -
+_APOSTROPHES = re.compile("['\u02bc\u00b4`]")  # Lucene folds ’ ‘ ＇ to '
+
+
+def fold(text: str) -> str:
+    """Text folded as the index's analyzer (``standard-folding``: ASCII folding, then lower case)
+    folds each word: composed (NFC, as names are stored), Lucene's ASCII folding (``björn`` →
+    ``bjorn``, ``straße`` → ``strasse``, ``ə`` → ``a``, ``’`` → ``'``, ``İ`` → ``I``), then lower
+    case letter by letter as Lucene does (``Σ`` → ``σ`` also at a word's end). Lower case makes
+    AND, OR and NOT plain words. Lucene does not analyse a prefix term, so the prefix typed so far
+    must arrive folded."""
+    return "".join(c.lower() for ch in unicodedata.normalize("NFC", text) for c in FOLDED.get(ch, ch))
+
+
+def name_key(text: str) -> str:
+    """A name as a name "typed exactly" is compared with it: folded (:func:`fold`), apostrophes
+    left out, dashes as spaces, white space single. ``José García`` and ``jose garcia``, ``Khalid
+    Al‐Ramadan`` (with U+2010, as 214 names of the OpenAlex sample) and ``Khalid Al-Ramadan``,
+    ``O’Brien`` and ``OBrien`` each have one key."""
+    return " ".join(_DASHES.sub(" ", _APOSTROPHES.sub("", fold(text))).split())
