@@ -348,3 +348,63 @@ async def test_the_moderators_queue_is_in_commit_order(api, settings, seeded) ->
     slow_id = (await slow)["data"]["claimResearcher"]["claim"]["id"]
     after = [c["id"] for c in (await gql(api, query, {"after": fast_id}, token=moderator))["data"]["claims"]]
     assert slow_id in after
+
+
+REVOKE = """mutation($claimId: ID!, $reason: String!) { revokeClaim(claimId: $claimId, reason: $reason) {
+  claim { id status revokeReason } researcher { id claimed bio openToCollaborate trust { verificationLevel score } } } }"""
+UPDATE = """mutation($id: ID!) { updateProfile(id: $id, openToCollaborate: true, bio: "Mine") { researcher { id } } }"""
+
+
+async def test_a_moderator_revokes_an_approved_claim_and_the_real_author_can_claim(api, settings, seeded) -> None:
+    """An impostor whose claim a moderator approved (the ORCID iD is public: copied as evidence, it
+    gives L3) held the record for good: no approval could be undone, and the real author could never
+    claim it. A moderator revokes it; what the impostor set on the record goes with it."""
+    rid = await new_researcher(seeded, orcid="0000-0002-1825-0097")
+    impostor, author = new_id("impostor"), new_id("author")
+    cid = await claim_and_approve(api, settings, rid, impostor, orcid="0000-0002-1825-0097")
+    assert "errors" not in await gql(api, UPDATE, {"id": rid}, token=token(settings, impostor))
+    held = await profile_state(api, rid)
+    assert held["claimed"] is True and held["trust"]["verificationLevel"] == "L3"
+    reason = {"claimId": cid, "reason": "  The ORCID record names someone else  "}
+
+    assert codes(await gql(api, REVOKE, reason, token=token(settings, impostor))) == ["FORBIDDEN"]
+    assert codes(await gql(api, REVOKE, {**reason, "reason": " \u200b "}, token=token(settings, "mod", "moderator"))) \
+        == ["BAD_USER_INPUT"]
+    body = await gql(api, REVOKE, reason, token=token(settings, "mod", "moderator"))
+    revoked = body["data"]["revokeClaim"]
+    assert revoked["claim"] == {"id": cid, "status": "REVOKED", "revokeReason": "The ORCID record names someone else"}
+    assert revoked["researcher"]["claimed"] is False and revoked["researcher"]["trust"]["verificationLevel"] == "L1"
+    assert revoked["researcher"]["trust"]["score"] < held["trust"]["score"]
+    assert (revoked["researcher"]["bio"], revoked["researcher"]["openToCollaborate"]) == (None, False)
+    assert codes(await gql(api, REVOKE, reason, token=token(settings, "mod", "moderator"))) == ["CONFLICT"]
+    assert codes(await gql(api, UPDATE, {"id": rid}, token=token(settings, impostor))) == ["FORBIDDEN"]
+
+    # the impostor may not claim it again; the real author may, and be approved
+    assert (await profile_state(api, rid, token(settings, impostor)))["viewerState"]["canClaim"] is False
+    again = await gql(api, contract("ClaimResearcher"), claim(rid, "i@example.org"), token=token(settings, impostor))
+    assert codes(again) == ["CONFLICT"] and "revoked" in again["errors"][0]["message"]
+    assert (await profile_state(api, rid, token(settings, author)))["viewerState"]["canClaim"] is True
+    await claim_and_approve(api, settings, rid, author, orcid="0000-0002-1825-0097")
+    assert (await profile_state(api, rid))["trust"]["verificationLevel"] == "L3"
+
+    mine = await gql(api, "{ viewer { claims { id status revokeReason } } }", token=token(settings, impostor))
+    assert mine["data"]["viewer"]["claims"] == [{"id": cid, "status": "REVOKED",
+                                                 "revokeReason": "The ORCID record names someone else"}]
+    listed = await gql(api, "{ claims(status: REVOKED, first: 100) { id } }", token=token(settings, "mod", "moderator"))
+    assert {"id": cid} in listed["data"]["claims"]
+
+
+async def test_only_an_approved_claim_is_revoked_and_never_ones_own(api, settings, seeded) -> None:
+    rid = await new_researcher(seeded)
+    body = await gql(api, contract("ClaimResearcher"), claim(rid, "p@example.org"), token=token(settings, new_id("p")))
+    pending = body["data"]["claimResearcher"]["claim"]["id"]
+    moderator = token(settings, "mod", "moderator")
+    assert codes(await gql(api, REVOKE, {"claimId": pending, "reason": "no"}, token=moderator)) == ["CONFLICT"]
+    assert codes(await gql(api, REVOKE, {"claimId": "claim:none", "reason": "no"}, token=moderator)) == ["NOT_FOUND"]
+    own = await new_researcher(seeded)
+    mod_sub = new_id("mod")
+    body = await gql(api, contract("ClaimResearcher"), claim(own, "m@example.org"), token=token(settings, mod_sub, "moderator"))
+    cid = body["data"]["claimResearcher"]["claim"]["id"]
+    assert "errors" not in await gql(api, contract("ReviewClaim"), {"claimId": cid, "approve": True}, token=moderator)
+    assert codes(await gql(api, REVOKE, {"claimId": cid, "reason": "mine"}, token=token(settings, mod_sub, "moderator"))) \
+        == ["FORBIDDEN"]

@@ -106,12 +106,15 @@ def normalize_email(value: str) -> str:
 # -- types ----------------------------------------------------------------------------------
 
 
-@strawberry.enum(description="PENDING until a moderator reviews the claim, then APPROVED or REJECTED.")
+@strawberry.enum(description="PENDING until a moderator reviews the claim, then APPROVED or REJECTED; an approved "
+                              "claim a moderator later revokes is REVOKED.")
 class ClaimStatus(Enum):
     PENDING = strawberry.enum_value("PENDING", description="awaiting a moderator's review")
     APPROVED = strawberry.enum_value("APPROVED", description="approved by a moderator: the claimant holds the record")
     REJECTED = strawberry.enum_value("REJECTED", description="rejected by a moderator, or closed when another claim was "
                                                              "approved (see `closedBecause`)")
+    REVOKED = strawberry.enum_value("REVOKED", description="approved, then revoked by a moderator (see `revokeReason`): "
+                                                           "the account no longer holds the record, and may not claim it again")
 
 
 @strawberry.enum(description="Why a claim was rejected without a review: an approval made it moot.")
@@ -141,10 +144,14 @@ class ClaimEvidenceInput:
                                                                   "characters")
 
 
-@strawberry.type(description="Claim evidence; shown only to moderators and the claimant.")
+@strawberry.type(description="Claim evidence, as the claimant typed it: nothing here is verified (an ORCID iD is public, "
+                              "and no e-mail is sent); a moderator checks that the claimant controls it before approving. "
+                              "Shown only to moderators and the claimant.")
 class ClaimEvidence:
-    orcid: str | None = strawberry.field(description="the ORCID iD given, as `0000-0000-0000-0000`")
-    email: str | None = strawberry.field(description="the e-mail address given, as email-validator normalized it")
+    orcid: str | None = strawberry.field(description="the ORCID iD given, as `0000-0000-0000-0000` (its check digit is "
+                                                     "valid; that the claimant owns it is not known)")
+    email: str | None = strawberry.field(description="the e-mail address given, as email-validator normalized it "
+                                                     "(never confirmed)")
     note: str | None = strawberry.field(description="the claimant's note, composed (NFC) and trimmed")
 
 
@@ -160,6 +167,7 @@ class Claim:
     claimant: str | None = strawberry.field(default=None, description="the claimant's account (shown to moderators and the claimant)")
     closed_because: ClaimClosure | None = strawberry.field(
         default=None, description="why a REJECTED claim was closed without a review; null when a moderator decided")
+    revoke_reason: str | None = strawberry.field(default=None, description="why a moderator revoked the claim (REVOKED)")
 
     @classmethod
     def from_row(cls, row: Row) -> Claim:
@@ -167,7 +175,8 @@ class Claim:
                    created_at=instant(row.get("createdAt"), 9), researcher_id=row.get("researcherId"),
                    evidence=ClaimEvidence(orcid=row.get("orcid"), email=row.get("email"), note=row.get("note")),
                    claimant=row.get("claimant"),
-                   closed_because=ClaimClosure(row["closedBecause"]) if row.get("closedBecause") else None)
+                   closed_because=ClaimClosure(row["closedBecause"]) if row.get("closedBecause") else None,
+                   revoke_reason=row.get("revokeReason"))
 
     @strawberry.field(description="The claimed record.")
     async def researcher(self, info: Info[Context, None]) -> Researcher | None:
@@ -393,6 +402,7 @@ Refusals = dict[str, tuple[type[BzgraphError], str]]
 CLAIM_REFUSALS: Refusals = {
     "ALREADY_CLAIMED": (Conflict, "this author record is already claimed"),
     "VIEWER_HOLDS_CLAIM": (Conflict, "your account already holds an approved claim"),
+    "REVOKED_BEFORE": (Conflict, "a moderator revoked your claim on this record"),
     "ALREADY_PENDING": (Conflict, "you already have a pending claim on this record"),
     "TOO_MANY_PENDING": (Conflict, f"you have {PENDING_CLAIMS_MAX} claims awaiting review: wait for a moderator's "
                                    "decision on one of them"),
@@ -402,6 +412,10 @@ REVIEW_REFUSALS: Refusals = {
     "NOT_PENDING": (Conflict, "this claim has already been reviewed"),
     "RECORD_CLAIMED": (Conflict, "this author record already has an approved claimant"),
     "CLAIMANT_HOLDS_CLAIM": (Conflict, "the claimant already holds an approved claim"),
+}
+REVOKE_REFUSALS: Refusals = {
+    "OWN_CLAIM": (Forbidden, "a moderator cannot revoke their own claim"),
+    "NOT_APPROVED": (Conflict, "only an approved claim can be revoked"),
 }
 INVITE_REFUSALS: Refusals = {
     "NOT_CLAIMED": (Forbidden, "this author record must be claimed first: only claimed researchers can be invited"),
@@ -480,6 +494,28 @@ class AccountsMutation:
             return rows
 
         row = _accepted(await info.context.db.execute(review, write=True), "no claim with this id", REVIEW_REFUSALS)
+        return ClaimPayload(researcher_id=row["researcherId"], claim=Claim.from_row(row["claim"]))
+
+    @strawberry.mutation(description="A moderator revokes an approved claim (the claimant turned out not to be the author): "
+                                      "the account no longer holds the record and may not claim it again; the record's bio "
+                                      "and openToCollaborate, which the claimant controlled, are cleared; others may claim it.")
+    async def revoke_claim(self, info: Info[Context, None], claim_id: Annotated[strawberry.ID, strawberry.argument(description="the approved claim's id")],
+                           reason: Annotated[str, strawberry.argument(description=f"why, for the claimant and moderators: 1 to {MESSAGE_MAX:,} characters, some visible")]) -> ClaimPayload | None:
+        viewer = require_viewer(info)
+        if not viewer.is_moderator:
+            raise Forbidden("revoking claims needs the moderator role")
+        cid = check_id(claim_id, "claimId")
+        text = free_text(reason, "reason", MESSAGE_MAX)
+        if text is None:
+            raise BadUserInput(f"`reason` must have 1 to {MESSAGE_MAX} characters, some visible", argument="reason")
+
+        async def revoke(tx: Tx) -> list[Row]:
+            rows = await tx.run("accounts/revoke-claim", claimId=cid, moderatorId=viewer.id, reason=text)
+            if rows and rows[0]["outcome"] == "REVOKED":
+                await tx.run("trust/recompute", ids=[rows[0]["researcherId"]])
+            return rows
+
+        row = _accepted(await info.context.db.execute(revoke, write=True), "no claim with this id", REVOKE_REFUSALS)
         return ClaimPayload(researcher_id=row["researcherId"], claim=Claim.from_row(row["claim"]))
 
     @strawberry.mutation(description="Invite a claimed researcher who is open to collaboration (FORBIDDEN otherwise); "

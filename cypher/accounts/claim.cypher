@@ -1,7 +1,8 @@
 // Records a PENDING claim of an author record by the viewer, with its evidence, unless a rule forbids it.
 // Parameters: $userId STRING, $sub STRING, $researcherId STRING, $claimId STRING, $orcid STRING?, $email STRING?, $note STRING?,
 //   $maxPendingClaims INTEGER (the most claims an account may have awaiting review).
-// Returns outcome: CREATED, ALREADY_CLAIMED, VIEWER_HOLDS_CLAIM, ALREADY_PENDING or TOO_MANY_PENDING (no row: no such researcher),
+// Returns outcome: CREATED, ALREADY_CLAIMED, VIEWER_HOLDS_CLAIM, REVOKED_BEFORE (a moderator revoked this account's
+//   claim on the record), ALREADY_PENDING or TOO_MANY_PENDING (no row: no such researcher),
 //   the claim created (as accounts/viewer shows it), null when refused, and researcherId. A pending claim changes no
 //   trust signal; its approval does (accounts/review-claim).
 // The account examples run in this order, each as the one before leaves the graph: accounts/claim,
@@ -16,6 +17,7 @@ WITH r, u,
      CASE
        WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'ALREADY_CLAIMED'
        WHEN EXISTS { (u)-[:CLAIMANT_OF]->(:Researcher) } THEN 'VIEWER_HOLDS_CLAIM'
+       WHEN EXISTS { (u)-[:MADE]->(:Claim {status: 'REVOKED'})-[:CLAIMS]->(r) } THEN 'REVOKED_BEFORE'
        WHEN EXISTS { (u)-[:MADE]->(:Claim {status: 'PENDING'})-[:CLAIMS]->(r) } THEN 'ALREADY_PENDING'
        WHEN COUNT { (u)-[:MADE]->(:Claim {status: 'PENDING'}) } >= $maxPendingClaims THEN 'TOO_MANY_PENDING'
        ELSE 'CREATED'

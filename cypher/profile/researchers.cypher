@@ -81,6 +81,7 @@ CALL (r) {
          viewer IS NOT NULL AND EXISTS { (viewer)-[:CLAIMANT_OF]->(r) } AS isClaimant,
          viewer IS NOT NULL AND EXISTS { (viewer)-[:CLAIMANT_OF]->(:Researcher) } AS holdsClaim,
          viewer IS NOT NULL AND EXISTS { (viewer)-[:MADE]->(:Claim {status: 'PENDING'})-[:CLAIMS]->(r) } AS pendingClaim,
+         viewer IS NOT NULL AND EXISTS { (viewer)-[:MADE]->(:Claim {status: 'REVOKED'})-[:CLAIMS]->(r) } AS revokedClaim,
          viewer IS NOT NULL AND COUNT { (viewer)-[:MADE]->(:Claim {status: 'PENDING'}) } >= $maxPendingClaims AS pendingFull,
          viewer IS NOT NULL AND EXISTS { (viewer)-[:SENT]->(i:Invitation {status: 'PENDING'})-[:TO]->(r)
                                           WHERE i.createdAt > datetime() - duration({days: $invitationDays}) } AS invitationPending,
@@ -93,7 +94,8 @@ RETURN r {.id, .name, .aliases, .orcid, .openalexId, .bio, .openToCollaborate,
        affiliation, affiliations, claimed,
        {works: workCount, followers: followerCount, topics: topicCount, closeCollaborators: closeCount} AS counts,
        {isFollowing: isFollowing,
-        canClaim: $viewer IS NOT NULL AND NOT claimed AND NOT holdsClaim AND NOT pendingClaim AND NOT pendingFull,
+        canClaim: $viewer IS NOT NULL AND NOT claimed AND NOT holdsClaim AND NOT pendingClaim AND NOT revokedClaim
+                  AND NOT pendingFull,
         canInvite: $viewer IS NOT NULL AND claimed AND NOT isClaimant AND coalesce(r.openToCollaborate, false)
                    AND NOT invitationPending AND NOT invitationsFull} AS viewerState,
        worksPage[..$worksFirst] AS works, size(worksPage) > $worksFirst AS hasNextPage,
