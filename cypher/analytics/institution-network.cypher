@@ -6,9 +6,11 @@
 // Example: bzgraph cypher analytics/institution-network --param id=I27837315 --param limit=10
 MATCH (home:Institution {id: $id})<-[:AFFILIATED_WITH]-(r:Researcher)-[a:AUTHORED]->(w:Work)
 WHERE $id IN a.institutions
-// a shared work: an author at $id and another author at the partner
+// a shared work: an author at $id and another author at the partner (each work read once, with its authors at $id:
+// once per such author, a work of many authors was read as many times)
+WITH w, collect(r) AS homes
 MATCH (w)<-[b:AUTHORED]-(p:Researcher)
-WHERE p <> r
+WHERE size(homes) > 1 OR p <> homes[0]
 UNWIND b.institutions AS partnerId
 WITH w, partnerId
 WHERE partnerId <> $id
