@@ -58,6 +58,7 @@ async def warm_up(db: Database, per_query_seconds: float = 60.0) -> int:
     for name in warm_up_order(list(every)):
         params = example_parameters(every[name])
         if params is None:
+            log.info("warm-up: %s has no `Example: bzgraph cypher …` line in its header to take parameters from", name)
             continue
         try:
             if name.startswith(analytics.PREFIX):

@@ -1,7 +1,8 @@
 """Fixtures: a real Neo4j (the local test instance), the seed graph, and the app over HTTP.
 
 `./dev test` starts the test instance (BZGRAPH_DB_INSTANCE=test on port 7688) before pytest;
-the ``settings`` fixture starts it too when pytest is run by hand.
+the ``settings`` fixture starts it too when pytest is run by hand. The tests read the shared folder
+beside the checkout (``../shared``: the contract, the reference page, the OpenAlex sample).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ os.environ.setdefault("BZGRAPH_NEO4J_URI", "bolt://127.0.0.1:7688")
 os.environ.setdefault("BZGRAPH_DB_INSTANCE", "test")
 os.environ.setdefault("BZGRAPH_DB_HEAP", "1g")
 os.environ.setdefault("BZGRAPH_DB_PAGECACHE", "512m")
+os.environ.setdefault("BZGRAPH_NEO4J_TIMEOUT", "30")  # as `./dev test` sets it: a shared machine's slow moment is no failure
 
 from bzgraph import localdb  # noqa: E402
 from bzgraph.app import create_app  # noqa: E402
@@ -26,6 +28,16 @@ from bzgraph.db import Database, migrate  # noqa: E402
 from bzgraph.seed import load_seed  # noqa: E402
 from bzgraph.settings import Settings, get_settings  # noqa: E402
 from support import free_port, wait_until_up  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests read the contract, the reference page and the sample data from the shared folder
+    beside the checkout (``../shared``); without it, say so once instead of failing test by test."""
+    from support import SHARED_DIR
+
+    if not (SHARED_DIR / "contract").is_dir():
+        pytest.exit(f"the tests need {SHARED_DIR} (the contract, the reference page and the OpenAlex sample) "
+                    "beside this checkout: it is not there", returncode=4)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,8 @@ import httpx
 
 from bzgraph.settings import PROJECT_ROOT
 
-CONTRACT_DIR = PROJECT_ROOT.parent / "shared" / "contract"
+SHARED_DIR = PROJECT_ROOT.parent / "shared"  # the contract, the reference page and the data, beside the checkout
+CONTRACT_DIR = SHARED_DIR / "contract"
 
 
 def contract(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 
 from neo4j import AsyncGraphDatabase
@@ -17,7 +18,8 @@ REFERENCE_PAGE = PROJECT_ROOT.parent / "shared" / "reference" / "000_10539054c63
 
 
 def test_schema_graphql_equals_generated_sdl() -> None:
-    assert (PROJECT_ROOT / "schema.graphql").read_text() == sdl()
+    assert (PROJECT_ROOT / "schema.graphql").read_text() == sdl(), \
+        "schema.graphql is not the schema the code makes: run `.venv/bin/bzgraph schema > schema.graphql` and commit it"
 
 
 async def _fingerprint(db: Database) -> list[tuple]:
@@ -120,7 +122,7 @@ async def test_local_server_asks_for_no_receive_timeout(seeded: Database) -> Non
     assert settings["server.bolt.connection_keep_alive_for_requests"] == "OFF"
 
 
-async def test_warm_up_runs_every_request_query_and_writes_nothing(seeded: Database) -> None:
+async def test_warm_up_runs_every_request_query_and_writes_nothing(seeded: Database, caplog) -> None:
     """bzgraph serve plans the queries requests send before /readyz says ready (a cold Neo4j took
     6 s over the profile query, past a request's time): each runs once with its header's example
     parameters, rolled back."""
@@ -131,7 +133,11 @@ async def test_warm_up_runs_every_request_query_and_writes_nothing(seeded: Datab
     assert "profile/researchers" in request_queries and "accounts/follow" in request_queries
     assert example_parameters(queries.get("profile/researchers"))["ids"] == ["bzr-leon-bungert"]
     before = await _fingerprint(seeded)
-    assert await warm_up(seeded) == len(request_queries)  # every one ran: its example fits it
+    with caplog.at_level(logging.INFO, logger="bzgraph"):
+        warmed = await warm_up(seeded)
+    missed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("warm-up:")]
+    assert warmed == len(request_queries), (  # every one ran: its example fits it
+        f"each query requests send runs at start-up with the parameters of its header's `Example:` line: {missed}")
     assert await _fingerprint(seeded) == before
 
 

@@ -239,8 +239,11 @@ class Researcher(Node):
     def _read_profile(self, read: Callable[[Row], T], **wanted: Any) -> T | Awaitable[T]:
         """``read`` applied to the profile row.
 
-        At once when the row at hand was read with what ``wanted`` asks for (always the case under
-        ``researcher(id:)``, which looks ahead); otherwise after loading it, batched over the request.
+        At once when the row at hand was read with what ``wanted`` asks for (the case under
+        ``researcher(id:)``, which looks ahead, for one page of each list: a list asked for twice under
+        aliases, with other arguments, loads its second page with a query of its own); otherwise after
+        loading it, batched over the request (a researcher reached through a list: one more query for
+        all of them, which computes their counts and lists however few fields are asked for).
         The fields below are pure (``execution.PURE``): they return the value itself when they can,
         and the planned completion then reads them without graphql-core's per-field machinery;
         otherwise they return the load, not yet started.
