@@ -6,6 +6,7 @@ import base64
 import html
 import itertools
 import json
+import re
 import uuid
 from collections import Counter
 
@@ -390,6 +391,32 @@ async def test_work_authors_are_batched(api: httpx.AsyncClient) -> None:
     assert "errors" not in body
     # the profile, then one batch of authors and one of topics — not one query per work
     assert body["extensions"]["cypherRoundTrips"] == 3
+
+
+async def test_a_researchers_stored_fields_come_with_the_list_that_reached_them(api: httpx.AsyncClient,
+                                                                             seeded: Database) -> None:
+    """`openToCollaborate` under a list (authors, collaborators, `node`, search) is read with the
+    list, as `name` and `orcid` are: it loaded every listed researcher's whole profile, counts and
+    lists included (29 times the time of `name` under a hub's works)."""
+    lists = {
+        "closeCollaborators": ("query($id: ID!) { researcher(id: $id) { closeCollaborators(first: 20) { researcher { "
+                               "id openToCollaborate } } } }", 1),
+        "authors": ("query($id: ID!) { researcher(id: $id) { works(first: 9) { edges { node { authors { researcher { "
+                    "id openToCollaborate } } } } } } }", 2),
+        "node": ("query($id: ID!) { node(id: $id) { ... on Researcher { id openToCollaborate } } }", 1),
+        "search": ('query { search(query: "Coomes", kinds: [RESEARCHER]) { hits { node { ... on Researcher { id '
+                   'openToCollaborate } } } } }', 1),
+    }
+    seen: dict[str, bool] = {}
+    for name, (query, trips) in lists.items():
+        body = await gql(api, query, {"id": BUNGERT if name != "node" else "bzr-david-a-coomes"})
+        assert "errors" not in body and body["extensions"]["cypherRoundTrips"] == trips, (name, body)
+        for found in re.findall(r"'id': '(bzr-[a-z-]+)', 'openToCollaborate': (True|False)", str(body["data"])):
+            seen.setdefault(found[0], found[1] == "True")
+            assert seen[found[0]] == (found[1] == "True"), name  # every path reads the same
+    profile = (await gql(api, "query($id: ID!) { researcher(id: $id) { openToCollaborate } }",
+                         {"id": "bzr-david-a-coomes"}))["data"]["researcher"]
+    assert seen["bzr-david-a-coomes"] == profile["openToCollaborate"]
 
 
 async def test_affiliation_is_the_latest_institution_and_a_node(api: httpx.AsyncClient, seeded: Database) -> None:

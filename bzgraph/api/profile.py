@@ -270,7 +270,7 @@ class Researcher(Node):
                       description="The open-to-collaborate flag of the profile header, which the approved claimant edits "
                                   "(`updateProfile`); false when unset.")
     def open_to_collaborate(self) -> Awaitable[bool] | bool:
-        return self._read_profile(lambda p: bool(p["researcher"].get("openToCollaborate")))
+        return self._property("openToCollaborate", False)
 
     @strawberry.field(graphql_type=bool, metadata=PURE,
                       description="Claimed by an account and approved by a moderator.")

@@ -1,9 +1,10 @@
 // The researcher profile page for one or many researchers: header, affiliations, counts, trust, viewer state, works page,
 // collaborators, topics.
 // Parameters: $ids LIST<STRING>; $viewer STRING? (a User id, null when anonymous);
-//   $worksFirst INT (page size; 0 skips the list); $afterYear INT?, $afterTitle STRING?, $afterId STRING?
+//   $worksFirst INT (page size; 0 returns none); $afterYear INT?, $afterTitle STRING?, $afterId STRING?
 //   (the keyset position of the works cursor, all null for the first page; $afterTitle is the sort title);
-//   $collaboratorsFirst INT, $topicsFirst INT (0 skips those lists); $collaboratorsAfterShared INT?,
+//   $collaboratorsFirst INT, $topicsFirst INT (0 returns none of them: they are computed all the same, for the
+//   counts and the headline); $collaboratorsAfterShared INT?,
 //   $collaboratorsAfterName STRING?, $collaboratorsAfterId STRING? and $topicsAfterWorks INT?, $topicsAfterName STRING?,
 //   $topicsAfterId STRING? (the keyset positions of those lists' cursors, all null for the first page);
 //   $maxPendingClaims INT (the most claims an account may have awaiting review: canClaim is false at it);
@@ -55,7 +56,8 @@ CALL (r) {
     ][..$collaboratorsFirst] AS page
   RETURN size(close) AS closeCount,
          [x IN page | {sharedWorks: x.sharedWorks, sortName: x.sortName, researcher: {id: x.researcher.id,
-            name: x.researcher.name, aliases: x.researcher.aliases, orcid: x.researcher.orcid, bio: x.researcher.bio}}]
+            name: x.researcher.name, aliases: x.researcher.aliases, orcid: x.researcher.orcid, bio: x.researcher.bio,
+            openToCollaborate: x.researcher.openToCollaborate}}]
            AS closeCollaborators
 }
 CALL (r) {

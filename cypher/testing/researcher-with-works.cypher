@@ -1,4 +1,5 @@
-// Creates (or extends) a test researcher with works titled "<prefix> <n>" in the given years.
+// Creates (or extends) a test researcher with the given works (their id, title and year; citedByCount 0), first author
+// of each.
 // Parameters: $id STRING, $name STRING, $works LIST<MAP{id, title, year}>.
 // Example: bzgraph cypher testing/researcher-with-works --write --param id=t-r1 --param name=Test --param 'works=[{"id":"t-w1","title":"A","year":2020}]'
 MERGE (r:Researcher:Entity {id: $id})
