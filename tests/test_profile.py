@@ -6,7 +6,6 @@ import base64
 import html
 import itertools
 import json
-import re
 import uuid
 from collections import Counter
 
@@ -393,30 +392,47 @@ async def test_work_authors_are_batched(api: httpx.AsyncClient) -> None:
     assert body["extensions"]["cypherRoundTrips"] == 3
 
 
+PROFILE_TRUST = """query($id: ID!) { researcher(id: $id) { id openToCollaborate trust { score tier verificationLevel
+  components { key points } } } }"""
+
+
 async def test_a_researchers_stored_fields_come_with_the_list_that_reached_them(api: httpx.AsyncClient,
                                                                              seeded: Database) -> None:
-    """`openToCollaborate` under a list (authors, collaborators, `node`, search) is read with the
-    list, as `name` and `orcid` are: it loaded every listed researcher's whole profile, counts and
-    lists included (29 times the time of `name` under a hub's works)."""
+    """`openToCollaborate` and the trust snapshot's score, tier and level under a list (authors,
+    collaborators, `node`, search) are read with the list, as `name` and `orcid` are: they loaded every
+    listed researcher's whole profile, counts and lists included (29 times the time of `name` under a
+    hub's works). The components, asked for there, load it once for the whole list."""
     lists = {
         "closeCollaborators": ("query($id: ID!) { researcher(id: $id) { closeCollaborators(first: 20) { researcher { "
-                               "id openToCollaborate } } } }", 1),
+                               "id openToCollaborate trust { score tier verificationLevel } } } } }", 1),
         "authors": ("query($id: ID!) { researcher(id: $id) { works(first: 9) { edges { node { authors { researcher { "
-                    "id openToCollaborate } } } } } } }", 2),
-        "node": ("query($id: ID!) { node(id: $id) { ... on Researcher { id openToCollaborate } } }", 1),
+                    "id openToCollaborate trust { score tier verificationLevel } } } } } } } }", 2),
+        "node": ("query($id: ID!) { node(id: $id) { ... on Researcher { id openToCollaborate trust { score tier "
+                 "verificationLevel } } } }", 1),
         "search": ('query { search(query: "Coomes", kinds: [RESEARCHER]) { hits { node { ... on Researcher { id '
-                   'openToCollaborate } } } } }', 1),
+                   'openToCollaborate trust { score tier verificationLevel } } } } } }', 1),
+        "components": ("query($id: ID!) { researcher(id: $id) { closeCollaborators(first: 20) { researcher { "
+                       "id openToCollaborate trust { score tier verificationLevel components { key points } } } } } }", 2),
     }
-    seen: dict[str, bool] = {}
+
+    def researchers_in(data: object) -> list[dict]:
+        if isinstance(data, dict):
+            return ([data] if "openToCollaborate" in data else []) + [r for v in data.values() for r in researchers_in(v)]
+        return [r for v in data for r in researchers_in(v)] if isinstance(data, list) else []
+
+    profiles: dict[str, dict] = {}
     for name, (query, trips) in lists.items():
         body = await gql(api, query, {"id": BUNGERT if name != "node" else "bzr-david-a-coomes"})
         assert "errors" not in body and body["extensions"]["cypherRoundTrips"] == trips, (name, body)
-        for found in re.findall(r"'id': '(bzr-[a-z-]+)', 'openToCollaborate': (True|False)", str(body["data"])):
-            seen.setdefault(found[0], found[1] == "True")
-            assert seen[found[0]] == (found[1] == "True"), name  # every path reads the same
-    profile = (await gql(api, "query($id: ID!) { researcher(id: $id) { openToCollaborate } }",
-                         {"id": "bzr-david-a-coomes"}))["data"]["researcher"]
-    assert seen["bzr-david-a-coomes"] == profile["openToCollaborate"]
+        found = researchers_in(body["data"])
+        assert found, name
+        for researcher in found:  # as the researcher's own profile reads it, whichever way it was reached
+            if researcher["id"] not in profiles:
+                profiles[researcher["id"]] = (await gql(api, PROFILE_TRUST, {"id": researcher["id"]}))["data"]["researcher"]
+            want = profiles[researcher["id"]]
+            if "components" not in researcher["trust"]:
+                want = {**want, "trust": {k: v for k, v in want["trust"].items() if k != "components"}}
+            assert researcher == want, (name, researcher, want)
 
 
 async def test_affiliation_is_the_latest_institution_and_a_node(api: httpx.AsyncClient, seeded: Database) -> None:

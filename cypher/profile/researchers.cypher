@@ -57,7 +57,8 @@ CALL (r) {
   RETURN size(close) AS closeCount,
          [x IN page | {sharedWorks: x.sharedWorks, sortName: x.sortName, researcher: {id: x.researcher.id,
             name: x.researcher.name, aliases: x.researcher.aliases, orcid: x.researcher.orcid, bio: x.researcher.bio,
-            openToCollaborate: x.researcher.openToCollaborate}}]
+            openToCollaborate: x.researcher.openToCollaborate, trustScore: x.researcher.trustScore,
+            trustTier: x.researcher.trustTier, verificationLevel: x.researcher.verificationLevel}}]
            AS closeCollaborators
 }
 CALL (r) {
