@@ -16,6 +16,7 @@ from typing import Any
 
 import jwt
 
+from bzgraph import identifiers
 from bzgraph.context import Context, Viewer
 from bzgraph.db import track_commits
 from bzgraph.errors import BadUserInput, BzgraphError, ServiceUnavailable, Unauthenticated
@@ -111,7 +112,16 @@ def viewer_from_token(token: str, settings: Settings) -> Viewer:
     roles = [] if roles is None else roles  # absent or null: no roles
     if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
         raise InvalidToken("the token's roles are not a list of names")
-    return Viewer(id=f"user:{sub}", sub=sub, roles=frozenset(roles) & ROLES)
+    return Viewer(id=f"user:{sub}", sub=sub, roles=frozenset(roles) & ROLES, orcid=_verified_orcid(claims, settings))
+
+
+def _verified_orcid(claims: dict[str, Any], settings: Settings) -> str | None:
+    """The ORCID iD in the claim ``BZGRAPH_JWT_ORCID_CLAIM`` names, as ``0000-0000-0000-0000`` (None
+    when the setting is unset, or the claim absent or no iD)."""
+    if not settings.jwt_orcid_claim:
+        return None
+    value = claims.get(settings.jwt_orcid_claim)
+    return identifiers.orcid(value) if isinstance(value, str) else None
 
 
 def valid_subject(sub: object) -> bool:
@@ -163,10 +173,13 @@ async def _ensure_account(context: Context, viewer: Viewer) -> None:
     _known_accounts.add(viewer.id)
 
 
-def issue_token(sub: str, roles: list[str], ttl: int, settings: Settings) -> str:
-    """A signed HS256 token for local use (``bzgraph token``)."""
+def issue_token(sub: str, roles: list[str], ttl: int, settings: Settings, orcid: str | None = None) -> str:
+    """A signed HS256 token for local use (``bzgraph token``); ``orcid`` goes in the claim
+    ``BZGRAPH_JWT_ORCID_CLAIM`` names (``orcid`` when unset, which the server then does not read)."""
     now = int(time.time())
     claims: dict[str, Any] = {"sub": sub, "roles": roles, "iat": now, "exp": now + ttl}
+    if orcid is not None:
+        claims[settings.jwt_orcid_claim or "orcid"] = orcid
     if settings.jwt_audience:
         claims["aud"] = settings.jwt_audience
     if settings.jwt_issuer:

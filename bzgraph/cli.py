@@ -317,11 +317,22 @@ def cmd_explore(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     from bzgraph.auth import issue_token
 
-    print(issue_token(args.sub, args.role, args.ttl, settings))
+    if args.orcid is not None and not settings.jwt_orcid_claim:
+        print("bzgraph: the server reads the token's `orcid` only with BZGRAPH_JWT_ORCID_CLAIM=orcid", file=sys.stderr)
+    print(issue_token(args.sub, args.role, args.ttl, settings, orcid=args.orcid))
     return 0
 
 
 # -- parser ---------------------------------------------------------------------------------
+
+
+def _orcid(text: str) -> str:
+    from bzgraph.identifiers import orcid
+
+    found = orcid(text)
+    if found is None:
+        raise argparse.ArgumentTypeError("is not an ORCID iD (0000-0000-0000-0000, its check digit valid)")
+    return found
 
 
 def _subject(text: str) -> str:
@@ -418,6 +429,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--role", action="append", default=[], choices=["moderator"])
     token.add_argument("--ttl", type=_token_seconds, default=3600,
                        help="seconds until it expires (at most 30 days: the server refuses longer-lived tokens)")
+    token.add_argument("--orcid", type=_orcid, metavar="ID",
+                       help="an ORCID iD the account holds, as an identity provider that verified it would say "
+                            "(BZGRAPH_JWT_ORCID_CLAIM)")
     token.set_defaults(handler=cmd_token)
 
     return parser

@@ -19,6 +19,7 @@ class Viewer:
     id: str
     sub: str
     roles: frozenset[str] = frozenset()
+    orcid: str | None = None  # an ORCID iD the identity provider verified the account holds (BZGRAPH_JWT_ORCID_CLAIM)
 
     @property
     def is_moderator(self) -> bool:

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
+    # The token claim that holds the account's ORCID iD as the identity provider verified it (`sub` for ORCID's
+    # own sign-in, whose subject is the iD; a claim an identity provider maps, e.g. `orcid`); None: none is taken.
+    jwt_orcid_claim: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_:./-]{1,100}$")
     env: Literal["development", "production"] = "development"
 
     # Request limits: the body's size and the time it may take to arrive, then the GraphQL document's.
@@ -96,7 +99,8 @@ class Settings(BaseSettings):
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in (self.cors_origins or "").split(",") if origin.strip()]
 
-    @field_validator("neo4j_password", "jwt_secret", "jwt_jwks_url", "jwt_audience", "jwt_issuer", "cors_origins",
+    @field_validator("neo4j_password", "jwt_secret", "jwt_jwks_url", "jwt_audience", "jwt_issuer", "jwt_orcid_claim",
+                     "cors_origins",
                      "graphiql", "metrics", "db_transaction_memory", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:

@@ -299,6 +299,24 @@ def test_token_command_agrees_with_verification(tmp_path) -> None:
     assert _bzgraph("token", "--sub", "x", "--role", "admin", **env).returncode == 2
 
 
+def test_an_orcid_in_the_token_is_read_only_from_the_claim_the_setting_names(tmp_path) -> None:
+    """A verified ORCID iD approves a claim at once, so the server takes one only from the claim
+    BZGRAPH_JWT_ORCID_CLAIM names (the operator's say that their identity provider verifies it)."""
+    env = {"BZGRAPH_STATE_DIR": str(tmp_path), "BZGRAPH_JWT_SECRET": ""}
+    done = _bzgraph("token", "--sub", "alice", "--orcid", "https://orcid.org/0000-0002-1825-0097", **env)
+    assert done.returncode == 0 and "BZGRAPH_JWT_ORCID_CLAIM=orcid" in done.stderr
+    local = Settings(state_dir=tmp_path, jwt_secret=None)
+    assert viewer_from_token(done.stdout.strip(), local).orcid is None
+    named = local.model_copy(update={"jwt_orcid_claim": "orcid"})
+    assert viewer_from_token(done.stdout.strip(), named).orcid == "0000-0002-1825-0097"
+    as_subject = local.model_copy(update={"jwt_orcid_claim": "sub"})  # ORCID's own sign-in: the subject is the iD
+    token = _bzgraph("token", "--sub", "0000-0002-1825-0097", **env).stdout.strip()
+    assert viewer_from_token(token, as_subject).orcid == "0000-0002-1825-0097"
+    assert viewer_from_token(_bzgraph("token", "--sub", "alice", **env).stdout.strip(), as_subject).orcid is None
+    wrong = _bzgraph("token", "--sub", "x", "--orcid", "0000-0002-1825-0098", **env)  # a wrong check digit
+    assert wrong.returncode == 2 and "not an ORCID iD" in wrong.stderr
+
+
 def test_production_serve_refuses_to_start_without_a_secret(tmp_path) -> None:
     done = _bzgraph("serve", "--port", "1", BZGRAPH_ENV="production", BZGRAPH_JWT_SECRET="",
                     BZGRAPH_JWT_JWKS_URL="", BZGRAPH_STATE_DIR=str(tmp_path))

@@ -408,3 +408,50 @@ async def test_only_an_approved_claim_is_revoked_and_never_ones_own(api, setting
     assert "errors" not in await gql(api, contract("ReviewClaim"), {"claimId": cid, "approve": True}, token=moderator)
     assert codes(await gql(api, REVOKE, {"claimId": cid, "reason": "mine"}, token=token(settings, mod_sub, "moderator"))) \
         == ["FORBIDDEN"]
+
+
+async def test_an_orcid_the_identity_provider_verified_approves_a_claim_at_once(api, settings, seeded) -> None:
+    """Signed in with ORCID (or an identity provider that verified the account's iD), a claim whose
+    iD is the record's is the evidence that verifies it at once, as the contract's ClaimResearcher
+    says a claim may be: APPROVED and L3 without a moderator. The same iD typed by an account the
+    provider did not verify it for waits for a moderator, as any other evidence does."""
+    import httpx
+
+    from bzgraph.app import create_app
+    from bzgraph.auth import issue_token
+
+    orcid = "0000-0002-1825-0097"
+    checked = settings.model_copy(update={"jwt_orcid_claim": "orcid"})
+    app = create_app(checked)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as verifying:
+            rid = await new_researcher(seeded, orcid=orcid)
+            holder = issue_token(new_id("holder"), [], 600, checked, orcid=orcid)
+            body = await gql(verifying, contract("ClaimResearcher"), claim(rid, orcid=f"https://orcid.org/{orcid}"), token=holder)
+            done = body["data"]["claimResearcher"]
+            assert done["claim"]["status"] == "APPROVED" and done["researcher"]["claimed"] is True
+            assert done["researcher"]["trust"]["verificationLevel"] == "L3"
+            mine = await gql(verifying, "{ viewer { claims { evidence { orcid orcidVerified } } } }", token=holder)
+            assert mine["data"]["viewer"]["claims"] == [{"evidence": {"orcid": orcid, "orcidVerified": True}}]
+
+            # the provider verified another iD, or none: the typed iD is evidence for a moderator to check
+            for other in (issue_token(new_id("other"), [], 600, checked, orcid="0000-0001-5109-3700"),
+                          issue_token(new_id("typed"), [], 600, checked)):
+                copied = await new_researcher(seeded, orcid=orcid)
+                body = await gql(verifying, contract("ClaimResearcher"), claim(copied, orcid=orcid), token=other)
+                assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING", body
+                assert body["data"]["claimResearcher"]["researcher"]["claimed"] is False
+            # a verified iD that is not the record's: PENDING, its evidence marked verified for the moderator
+            elsewhere = await new_researcher(seeded, orcid="0000-0001-5109-3700")
+            other = issue_token(new_id("verified"), [], 600, checked, orcid=orcid)
+            body = await gql(verifying, contract("ClaimResearcher"), claim(elsewhere, orcid=orcid), token=other)
+            assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING"
+            listed = await gql(verifying, "{ viewer { claims { id evidence { orcidVerified } } } }", token=other)
+            assert listed["data"]["viewer"]["claims"] == [
+                {"id": body["data"]["claimResearcher"]["claim"]["id"], "evidence": {"orcidVerified": True}}]
+
+    # without BZGRAPH_JWT_ORCID_CLAIM the token's iD is not taken: the claim waits for a moderator
+    rid = await new_researcher(seeded, orcid=orcid)
+    unread = issue_token(new_id("unread"), [], 600, settings, orcid=orcid)
+    body = await gql(api, contract("ClaimResearcher"), claim(rid, orcid=orcid), token=unread)
+    assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING"

@@ -144,12 +144,15 @@ class ClaimEvidenceInput:
                                                                   "characters")
 
 
-@strawberry.type(description="Claim evidence, as the claimant typed it: nothing here is verified (an ORCID iD is public, "
-                              "and no e-mail is sent); a moderator checks that the claimant controls it before approving. "
-                              "Shown only to moderators and the claimant.")
+@strawberry.type(description="Claim evidence, as the claimant typed it: nothing here is verified but what "
+                              "`orcidVerified` says (an ORCID iD is public, and no e-mail is sent); a moderator checks that "
+                              "the claimant controls it before approving. Shown only to moderators and the claimant.")
 class ClaimEvidence:
     orcid: str | None = strawberry.field(description="the ORCID iD given, as `0000-0000-0000-0000` (its check digit is "
-                                                     "valid; that the claimant owns it is not known)")
+                                                     "valid; that the claimant holds it, only when `orcidVerified`)")
+    orcid_verified: bool = strawberry.field(default=False, description=(
+        "the claimant signed in with an identity provider that verified they hold this ORCID iD (BZGRAPH_JWT_ORCID_CLAIM); "
+        "a claim so verified whose iD is the record's is approved at once"))
     email: str | None = strawberry.field(description="the e-mail address given, as email-validator normalized it "
                                                      "(never confirmed)")
     note: str | None = strawberry.field(description="the claimant's note, composed (NFC) and trimmed")
@@ -173,7 +176,8 @@ class Claim:
     def from_row(cls, row: Row) -> Claim:
         return cls(id=strawberry.ID(row["id"]), status=ClaimStatus(row["status"]),
                    created_at=instant(row.get("createdAt"), 9), researcher_id=row.get("researcherId"),
-                   evidence=ClaimEvidence(orcid=row.get("orcid"), email=row.get("email"), note=row.get("note")),
+                   evidence=ClaimEvidence(orcid=row.get("orcid"), orcid_verified=bool(row.get("orcidVerified")),
+                                          email=row.get("email"), note=row.get("note")),
                    claimant=row.get("claimant"),
                    closed_because=ClaimClosure(row["closedBecause"]) if row.get("closedBecause") else None,
                    revoke_reason=row.get("revokeReason"))
@@ -413,6 +417,8 @@ REVIEW_REFUSALS: Refusals = {
     "RECORD_CLAIMED": (Conflict, "this author record already has an approved claimant"),
     "CLAIMANT_HOLDS_CLAIM": (Conflict, "the claimant already holds an approved claim"),
 }
+# Who approved a claim whose claimant's verified ORCID iD is the record's (the claim's `reviewedBy`).
+ORCID_REVIEWER = "orcid"
 REVOKE_REFUSALS: Refusals = {
     "OWN_CLAIM": (Forbidden, "a moderator cannot revoke their own claim"),
     "NOT_APPROVED": (Conflict, "only an approved claim can be revoked"),
@@ -452,6 +458,19 @@ async def _recompute_after(tx: Tx, name: str, researcher_id: str, **params: Any)
     return rows
 
 
+async def _claim_verified(tx: Tx, params: dict[str, Any]) -> list[Row]:
+    """A claim whose ORCID iD the claimant's identity provider verified: when it is the record's iD,
+    the evidence verifies the claim at once, approved in the same transaction as a moderator's
+    approval would be (``reviewedBy``: ``orcid``), and trust recomputed; otherwise it waits, PENDING."""
+    rows = await tx.run("accounts/claim", **params)
+    if rows and rows[0]["outcome"] == "CREATED" and rows[0]["recordOrcid"] == params["orcid"]:
+        approved = await tx.run("accounts/review-claim", claimId=params["claimId"], approve=True, moderatorId=ORCID_REVIEWER)
+        if approved and approved[0]["outcome"] == "APPROVED":
+            await tx.run("trust/recompute", ids=[params["researcherId"]])
+            return [{**rows[0], "claim": approved[0]["claim"]}]
+    return rows
+
+
 @strawberry.type
 class AccountsMutation:
     @strawberry.mutation(description="Follow a researcher; following twice changes nothing. The record's claimant "
@@ -463,7 +482,9 @@ class AccountsMutation:
     async def unfollow_researcher(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the researcher's id")]) -> ResearcherPayload | None:
         return await _follow(info, id, "accounts/unfollow")
 
-    @strawberry.mutation(description="Ask to be recognised as this author; the claim starts PENDING.")
+    @strawberry.mutation(description="Ask to be recognised as this author; the claim starts PENDING, unless the evidence "
+                                      "verifies it at once: an ORCID iD the claimant's identity provider verified they hold "
+                                      "(BZGRAPH_JWT_ORCID_CLAIM), equal to the record's, approves it (L3).")
     async def claim_researcher(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the id of the author record to claim")],
                                evidence: Annotated[ClaimEvidenceInput, strawberry.argument(description="what shows the record is yours (seen only by you and moderators)")]) -> ClaimPayload | None:
         viewer = require_viewer(info)
@@ -473,9 +494,13 @@ class AccountsMutation:
         if orcid is None and email is None:
             raise BadUserInput("give at least one of `orcid` and `email` as evidence", argument="evidence")
         note = free_text(evidence.note, "note", MESSAGE_MAX) if evidence.note is not None else None
-        rows = await info.context.db.write(
-            "accounts/claim", userId=viewer.id, sub=viewer.sub, researcherId=rid,
-            claimId=f"claim:{uuid.uuid4()}", orcid=orcid, email=email, note=note, maxPendingClaims=PENDING_CLAIMS_MAX)
+        params = {"userId": viewer.id, "sub": viewer.sub, "researcherId": rid, "claimId": f"claim:{uuid.uuid4()}",
+                  "orcid": orcid, "orcidVerified": orcid is not None and orcid == viewer.orcid, "email": email,
+                  "note": note, "maxPendingClaims": PENDING_CLAIMS_MAX}
+        if params["orcidVerified"]:
+            rows = await info.context.db.execute(lambda tx: _claim_verified(tx, params), write=True)
+        else:
+            rows = await info.context.db.write("accounts/claim", **params)
         row = _accepted(rows, "no researcher with this id", CLAIM_REFUSALS)
         return ClaimPayload(researcher_id=rid, claim=Claim.from_row(row["claim"]))
 

@@ -1,13 +1,15 @@
 // Records a PENDING claim of an author record by the viewer, with its evidence, unless a rule forbids it.
-// Parameters: $userId STRING, $sub STRING, $researcherId STRING, $claimId STRING, $orcid STRING?, $email STRING?, $note STRING?,
+// Parameters: $userId STRING, $sub STRING, $researcherId STRING, $claimId STRING, $orcid STRING?, $orcidVerified BOOLEAN
+//   (the identity provider verified that the account holds $orcid), $email STRING?, $note STRING?,
 //   $maxPendingClaims INTEGER (the most claims an account may have awaiting review).
 // Returns outcome: CREATED, ALREADY_CLAIMED, VIEWER_HOLDS_CLAIM, REVOKED_BEFORE (a moderator revoked this account's
 //   claim on the record), ALREADY_PENDING or TOO_MANY_PENDING (no row: no such researcher),
-//   the claim created (as accounts/viewer shows it), null when refused, and researcherId. A pending claim changes no
-//   trust signal; its approval does (accounts/review-claim).
+//   the claim created (as accounts/viewer shows it), null when refused, researcherId and recordOrcid (the record's
+//   ORCID iD: a claim whose verified iD equals it is approved at once, accounts/review-claim run by the API in the same
+//   transaction). A pending claim changes no trust signal; its approval does.
 // The account examples run in this order, each as the one before leaves the graph: accounts/claim,
 //   accounts/review-claim, trust/recompute, accounts/invite, accounts/respond-invitation, accounts/update-profile.
-// Example: bzgraph cypher accounts/claim --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param claimId=claim:1 --param orcid=null --param email=a@example.org --param note=null --param maxPendingClaims=5
+// Example: bzgraph cypher accounts/claim --write --param userId=user:alice --param sub=alice --param researcherId=bzr-leon-bungert --param claimId=claim:1 --param orcid=null --param orcidVerified=false --param email=a@example.org --param note=null --param maxPendingClaims=5
 MATCH (r:Researcher {id: $researcherId})
 SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until commit
 MERGE (u:User:Entity {id: $userId})
@@ -29,11 +31,11 @@ CALL (r, u, outcome) {
   // be long before, behind the locks above), so no claim committed later sorts before one committed earlier.
   MERGE (queue:ClaimQueue {id: 'claims'})
   SET queue._lock = true REMOVE queue._lock
-  CREATE (u)-[:MADE]->(c:Claim:Entity {id: $claimId, status: 'PENDING', orcid: $orcid, email: $email,
-                                        note: $note, createdAt: datetime.realtime()})-[:CLAIMS]->(r)
-  RETURN c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim
+  CREATE (u)-[:MADE]->(c:Claim:Entity {id: $claimId, status: 'PENDING', orcid: $orcid, orcidVerified: $orcidVerified,
+                                        email: $email, note: $note, createdAt: datetime.realtime()})-[:CLAIMS]->(r)
+  RETURN c {.id, .status, .orcid, .orcidVerified, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim
 UNION
   WITH outcome WHERE outcome <> 'CREATED'
   RETURN null AS claim
 }
-RETURN outcome, claim, r.id AS researcherId
+RETURN outcome, claim, r.id AS researcherId, r.orcid AS recordOrcid

@@ -8,6 +8,6 @@ RETURN last IS NOT NULL OR $after IS NULL AS afterFound, COLLECT {
   WHERE last IS NULL OR c.createdAt > last.createdAt OR (c.createdAt = last.createdAt AND c.id > last.id)
   WITH u, c, r ORDER BY c.createdAt ASC, c.id ASC
   LIMIT $first
-  RETURN c {.id, .status, .orcid, .email, .note, .revokeReason, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub,
+  RETURN c {.id, .status, .orcid, .orcidVerified, .email, .note, .revokeReason, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub,
             closedBecause: CASE WHEN c.supersededBy IS NULL THEN null WHEN EXISTS { (:Claim {id: c.supersededBy})-[:CLAIMS]->(r) } THEN 'RECORD_CLAIMED' ELSE 'CLAIMANT_HOLDS_CLAIM' END}
 } AS claims

@@ -1,7 +1,8 @@
 // A moderator approves or rejects a PENDING claim; approval makes the claimant the record's one approved claimant
 // (ends their following of it, and rejects the pending claims it makes moot: others' on the record, the claimant's
 // on other records).
-// Parameters: $claimId STRING, $approve BOOLEAN, $moderatorId STRING.
+// Parameters: $claimId STRING, $approve BOOLEAN, $moderatorId STRING (a moderator's account, or `orcid` for a claim whose
+//   claimant's verified ORCID iD equals the record's, approved at once by accounts/claim's caller).
 // Returns outcome: APPROVED, REJECTED, OWN_CLAIM (a moderator never reviews their own claim), NOT_PENDING,
 //   RECORD_CLAIMED or CLAIMANT_HOLDS_CLAIM (no row: no such claim), the claim (as accounts/claims shows it) and
 //   researcherId. After APPROVED, run trust/recompute for researcherId in the same transaction (the API does): the
@@ -37,4 +38,4 @@ CALL (c, u, r, outcome) {
   }
   SET moot.status = 'REJECTED', moot.reviewedAt = datetime(), moot.supersededBy = c.id  // no moderator reviewed it
 }
-RETURN outcome, c {.id, .status, .orcid, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim, r.id AS researcherId
+RETURN outcome, c {.id, .status, .orcid, .orcidVerified, .email, .note, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub} AS claim, r.id AS researcherId

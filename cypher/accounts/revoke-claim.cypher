@@ -23,5 +23,5 @@ CALL (c, u, r, outcome) {
   OPTIONAL MATCH (u)-[claimant:CLAIMANT_OF]->(r)
   DELETE claimant
 }
-RETURN outcome, c {.id, .status, .orcid, .email, .note, .revokeReason, createdAt: toString(c.createdAt),
+RETURN outcome, c {.id, .status, .orcid, .orcidVerified, .email, .note, .revokeReason, createdAt: toString(c.createdAt),
                    researcherId: r.id, claimant: u.sub} AS claim, r.id AS researcherId

@@ -24,7 +24,7 @@ CALL (u) {
       AND (last IS NULL OR c.createdAt < last.createdAt OR (c.createdAt = last.createdAt AND c.id < last.id))
     WITH c, r ORDER BY c.createdAt DESC, c.id DESC
     LIMIT $claimsFirst
-    RETURN c {.id, .status, .orcid, .email, .note, .revokeReason, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub,
+    RETURN c {.id, .status, .orcid, .orcidVerified, .email, .note, .revokeReason, createdAt: toString(c.createdAt), researcherId: r.id, claimant: u.sub,
       closedBecause: CASE WHEN c.supersededBy IS NULL THEN null WHEN EXISTS { (:Claim {id: c.supersededBy})-[:CLAIMS]->(r) } THEN 'RECORD_CLAIMED' ELSE 'CLAIMANT_HOLDS_CLAIM' END}
   } AS claims
 }
