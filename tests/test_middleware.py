@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bzgraph.db import _work_done, track_commits
+from bzgraph.db import track_commits, work_done
 from bzgraph.middleware import WATCH_AFTER, StopWhenClientGone, client_gone
 
 
@@ -54,9 +54,9 @@ async def test_a_commit_under_way_finishes_and_what_comes_after_it_does_not_run(
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await receive()
-        _work_done(True)  # the work is done: the commit is sent
+        work_done(True)  # the work is done: the commit is sent
         await asyncio.sleep(0.5)  # its answer comes while the client has gone
-        _work_done(False)
+        work_done(False)
         steps.append("committed")
         await asyncio.sleep(5)  # what follows the commit
         steps.append("ran on for nobody")
