@@ -23,6 +23,18 @@ def fold(text: str) -> str:
     return "".join(c.lower() for ch in unicodedata.normalize("NFC", text) for c in FOLDED.get(ch, ch))
 
 
+SORT_KEY_CHARS = 300  # a sort key goes into a cursor: a long title's first 300 characters decide
+
+
+def sort_key(text: str | None) -> str:
+    """How a title files in a list sorted by title: as :func:`name_key` gives it (``Äpfel`` with
+    ``apfel``, ``éclair`` before ``Zebra``), without the punctuation it starts with (“Quoted”,
+    (Bracketed), ¿Qué?), at most ``SORT_KEY_CHARS`` characters."""
+    key = name_key(text or "")
+    start = next((i for i, ch in enumerate(key) if ch.isalnum()), len(key))
+    return key[start:start + SORT_KEY_CHARS]
+
+
 def name_key(text: str) -> str:
     """A name as a name "typed exactly" is compared with it: folded (:func:`fold`), apostrophes
     left out, dashes as spaces, white space single. ``José García`` and ``jose garcia``, ``Khalid

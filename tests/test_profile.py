@@ -244,6 +244,44 @@ async def test_titles_are_ordered_ignoring_case_and_paged_past_a_missing_title(a
         assert await _page_through(api, rid, size) == expected
 
 
+async def test_titles_and_names_file_as_a_reader_looks_for_them(api: httpx.AsyncClient, seeded: Database,
+                                                                 tmp_path) -> None:
+    """Imported titles and names sorted by code point put every accented or quoted initial after Z
+    (`Zebra, Äpfel, éclair, “Quoted” start`): they file as a reader looks for them, case, accents,
+    apostrophes and the punctuation a title starts with aside, and page so."""
+    import gzip
+    import random
+
+    from bzgraph.ingest.load import import_paths
+
+    tag = str(random.randrange(10**8, 10**9))
+    rid = f"A8{tag}0"
+    titles = ["Zebra", "\u00c4pfel", "\u00e9clair", "\u201cQuoted\u201d start", "apple", "\u00d6l\u00e7\u00fcm", "(Bracketed) note"]
+    people = {f"A8{tag}{i}": name for i, name in enumerate(["Zed", "\u00d6zil", "adam", "\u00c9mile", "O'Neil"], 1)}
+    records = [{"id": f"https://openalex.org/W8{tag}{i}", "title": title, "publication_year": 2020,
+                "authorships": [{"author": {"id": f"https://openalex.org/{a}", "display_name": name}}
+                                for a, name in [(rid, "Centre"), *people.items()]]}
+               for i, title in enumerate(titles)]
+    path = tmp_path / "sorted.jsonl.gz"
+    path.write_bytes(gzip.compress(b"".join(json.dumps(r).encode() + b"\n" for r in records)))
+    await import_paths(seeded, [path])
+
+    filed = ["\u00c4pfel", "apple", "(Bracketed) note", "\u00e9clair", "\u00d6l\u00e7\u00fcm", "\u201cQuoted\u201d start", "Zebra"]
+    expected = [f"W8{tag}{titles.index(t)}" for t in filed]
+    for size in (1, 3, 7):
+        assert await _page_through(api, rid, size) == expected
+    query = """query($id: ID!, $after: String) { researcher(id: $id) {
+      closeCollaborators(first: 2, after: $after) { cursor researcher { name } } } }"""
+    names, after = [], None
+    while True:
+        page = (await gql(api, query, {"id": rid, "after": after}))["data"]["researcher"]["closeCollaborators"]
+        names += [c["researcher"]["name"] for c in page]
+        if len(page) < 2:
+            break
+        after = page[-1]["cursor"]
+    assert names == ["adam", "\u00c9mile", "O'Neil", "\u00d6zil", "Zed"]
+
+
 async def test_very_long_titles_page_on_with_short_cursors(api: httpx.AsyncClient, seeded: Database) -> None:
     """The sort title is the first 300 characters: a 100,000-character title, or long titles that
     differ only past that point (ordered by id then), still give cursors the server takes back."""

@@ -54,9 +54,9 @@ class ProfileArgs:
 
 LISTS = ("works", "collaborators", "topics")  # the profile's paged lists (ProfileArgs' prefixes)
 # The version of the name orders of collaborators and topics, in their cursors' scopes: a cursor made
-# when ties sorted by code point (before 2026-11-29) belongs to another list, refused rather than
-# paging on wrongly.
-NAME_ORDER = "n2"
+# when ties sorted by code point, or names in lower case with their accents (before 2026-11-29), belongs
+# to another list, refused rather than paging on wrongly.
+NAME_ORDER = "n3"
 POSITIONS = {"works": WORKS_POSITION,
              "collaborators": (int, str, str),  # shared works, name, id
              "topics": (int, str, str)}  # works with the topic, name, id
@@ -320,7 +320,7 @@ class Researcher(Node):
         return self._read_profile(lambda p: _works_page(p, scope, first), works_first=first, works_after=after)
 
     @strawberry.field(graphql_type=list[Collaborator] | None, metadata=PURE,
-                      description="Co-authors sharing at least two works, most shared first, then by name ignoring case (first ≤ "
+                      description="Co-authors sharing at least two works, most shared first, then by name (case and accents aside; first ≤ "
                                   f"{MAX_PAGE}; `after` a collaborator's cursor for the ones after it). Null, with an error, "
                                   "when `first` or `after` is refused.")
     def close_collaborators(self, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = COLLABORATORS_FIRST,
@@ -333,7 +333,7 @@ class Researcher(Node):
             for c in p["closeCollaborators"][:first]], collaborators_first=first, collaborators_after=after)
 
     @strawberry.field(graphql_type=list[TopicCount] | None, metadata=PURE,
-                      description="Topics over the researcher's works, by how many works have them, then by name ignoring case "
+                      description="Topics over the researcher's works, by how many works have them, then by name (case and accents aside) "
                                   f"(first ≤ {MAX_PAGE}; `after` a topic's cursor for the ones after it). Null, with an error, "
                                   "when `first` or `after` is refused.")
     def topics(self, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = TOPICS_FIRST,

@@ -26,12 +26,13 @@ if TYPE_CHECKING:
 
 Row = dict[str, Any]
 LIST_FIRST = 10
-# year (-10000 when unknown: below any year the import keeps, -9999 to 9999), lower-cased title (300 characters), id
+# year (-10000 when unknown: below any year the import keeps, -9999 to 9999), sort title (300 characters), id
 WORKS_POSITION = (int, str, str)
 # The version of the year orders, in the scope of their cursors: a cursor made when an unknown year
-# sorted as -1 (before 2026-11-29) belongs to another list, refused rather than paging on wrongly.
-YEAR_ORDER = "y2"
-MEMBERS_POSITION = (int, str, str)  # latest year the affiliation was seen, lower-cased name, id
+# sorted as -1, or titles and names by code point (before 2026-11-29), belongs to another list, refused
+# rather than paging on wrongly.
+YEAR_ORDER = "y3"
+MEMBERS_POSITION = (int, str, str)  # latest year the affiliation was seen, name as it sorts (nameKey), id
 FIRST_DESCRIPTION = f"at most this many, 0 to {MAX_PAGE}"
 # A work's authors, the first of them in author-list order: works of large collaborations have
 # thousands, and the list, once unbounded, let one small request ask for millions of fields.
@@ -204,7 +205,7 @@ class WorkEdge:
     node: Work = strawberry.field(description="the work")
 
 
-@strawberry.type(description="A page of works, newest first (year, then title ignoring case).")
+@strawberry.type(description="A page of works, newest first (year, then title as a reader files it: case, accents and leading punctuation aside).")
 class WorkConnection:
     total_count: int = strawberry.field(description="how many works the whole list holds, as of this page")
     page_info: PageInfo = strawberry.field(description="where this page sits in the list")

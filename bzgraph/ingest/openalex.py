@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from bzgraph import identifiers
-from bzgraph.folding import name_key
+from bzgraph.folding import name_key, sort_key
 from bzgraph.queries import CYPHER_INTEGER
 from bzgraph.text import BIDI_CONTROLS, INVISIBLE, controls_as_spaces, is_visible
 
@@ -340,6 +340,7 @@ def map_work(record: dict[str, Any]) -> Rows:
         "title": title_text(record.get("title")) or title_text(record.get("display_name")),  # None: no title
         "abstract": rebuild_abstract(record.get("abstract_inverted_index")),
         "year": year,
+        "sortTitle": None,  # set below, from the title
         "date": _date(record.get("publication_date")),
         "type": LEGACY_WORK_TYPES.get(work_type, work_type),
         "language": record.get("language") if isinstance(record.get("language"), str) else None,
@@ -355,6 +356,7 @@ def map_work(record: dict[str, Any]) -> Rows:
         "source": None,
         "version": version,
     }
+    work["sortTitle"] = sort_key(work["title"])
     places: dict[str, dict[str, Any]] = {}  # author id -> their entry in work["authors"]
     for position, authorship in enumerate(_list(record, "authorships"), start=1):
         if not isinstance(authorship, dict):

@@ -1,5 +1,6 @@
 // A page of the researchers affiliated with each of many institutions: the most recently seen there first
-// (the latest year of the affiliation), then by name ignoring case, then id.
+// (the latest year of the affiliation), then by name (nameKey: case, accents,
+// apostrophes and dashes aside), then id.
 // Parameters: $ids LIST<STRING> (institution ids); $first INT (page size); $afterYear INT?, $afterName STRING?,
 //   $afterId STRING? (the keyset position of the last researcher of the page before, all null for the
 //   first page; $afterName is the sort name).
@@ -12,7 +13,7 @@ MATCH (i:Institution {id: institutionId})
 CALL (i) {
   OPTIONAL MATCH (r:Researcher)-[a:AFFILIATED_WITH]->(i)
   WITH r, a, reduce(latest = -10000, year IN coalesce(a.years, []) | CASE WHEN year > latest THEN year ELSE latest END) AS y,
-       left(toLower(coalesce(r.name, '')), 300) AS n
+       left(coalesce(r.nameKey, toLower(coalesce(r.name, ''))), 300) AS n
   WHERE r IS NOT NULL AND (
     $afterId IS NULL
     OR y < $afterYear

@@ -10,10 +10,12 @@
 //   $maxPendingClaims INT (the most claims an account may have awaiting review: canClaim is false at it);
 //   $invitationsPerDay INT (the most invitations an account may send in 24 hours: canInvite is false at it);
 //   $invitationDays INT (how long an invitation waits for its answer: one older no longer counts as pending).
-// Works are ordered newest first: year descending (unknown years last), then title ignoring case
-// (an ALL-CAPS or lower-case title files where a reader looks for it), then id. The sort title is
-// the lower-cased title's first 300 characters, so that a cursor stays short whatever the title.
-// Names break ties the same way, ignoring case: collaborators (after shared works), topics (after
+// Works are ordered newest first: year descending (unknown years last), then title as a reader files it
+// (case, accents, apostrophes and the punctuation it starts with aside: `Äpfel` with apple, “Quoted” with q), then
+// id. The sort title (w.sortTitle, bzgraph/folding.py sort_key; a work written before 2026-11-29 without one: the
+// lower-cased title) is at most 300 characters, so that a cursor stays short whatever the title.
+// Names break ties the same way, by nameKey (case, accents, apostrophes and dashes aside; the lower-cased name
+// without one): collaborators (after shared works), topics (after
 // works), and the affiliations (after the latest year seen), and with them `headline` and `affiliation`.
 // Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param collaboratorsAfterShared=null --param collaboratorsAfterName=null --param collaboratorsAfterId=null --param topicsFirst=5 --param topicsAfterWorks=null --param topicsAfterName=null --param topicsAfterId=null --param maxPendingClaims=5 --param invitationsPerDay=20 --param invitationDays=30
 UNWIND $ids AS researcherId
@@ -22,7 +24,7 @@ MATCH (r:Researcher {id: researcherId})
 // carry their collected lists (88 MB of query memory for a page of 100 of a 386-work researcher; 1 MB so).
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)
-  WITH w, coalesce(w.year, -10000) AS y, left(toLower(coalesce(w.title, '')), 300) AS t
+  WITH w, coalesce(w.year, -10000) AS y, coalesce(w.sortTitle, left(toLower(coalesce(w.title, '')), 300)) AS t
   WHERE w IS NOT NULL AND (
     $afterId IS NULL
     OR y < $afterYear
@@ -37,7 +39,7 @@ CALL (r) {
 }
 CALL (r) {
   OPTIONAL MATCH (r)-[aff:AFFILIATED_WITH]->(i:Institution)
-  WITH i, aff ORDER BY coalesce(aff.years[-1], -10000) DESC, toLower(coalesce(i.name, '')) ASC, i.id ASC
+  WITH i, aff ORDER BY coalesce(aff.years[-1], -10000) DESC, coalesce(i.nameKey, toLower(coalesce(i.name, ''))) ASC, i.id ASC
   WITH collect(CASE WHEN i IS NULL THEN null
                     ELSE {institution: i {.id, .name, .country, .ror, .type}, years: coalesce(aff.years, [])} END) AS affiliations
   RETURN affiliations[0].institution AS affiliation, affiliations  // the current one: the latest year seen
@@ -46,8 +48,8 @@ CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(c:Researcher)
   WHERE c <> r
   WITH c, count(DISTINCT w) AS shared
-  ORDER BY shared DESC, left(toLower(coalesce(c.name, '')), 300) ASC, c.id ASC
-  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c, sharedWorks: shared, sortName: left(toLower(coalesce(c.name, '')), 300)} END) AS coauthors
+  ORDER BY shared DESC, left(coalesce(c.nameKey, toLower(coalesce(c.name, ''))), 300) ASC, c.id ASC
+  WITH collect(CASE WHEN c IS NULL THEN null ELSE {researcher: c, sharedWorks: shared, sortName: left(coalesce(c.nameKey, toLower(coalesce(c.name, ''))), 300)} END) AS coauthors
   WITH [x IN coauthors WHERE x.sharedWorks >= 2] AS close
   WITH close, [x IN close WHERE $collaboratorsAfterId IS NULL
       OR x.sharedWorks < $collaboratorsAfterShared
@@ -64,9 +66,9 @@ CALL (r) {
 CALL (r) {
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)-[:HAS_TOPIC]->(t:Topic)
   WITH t, count(DISTINCT w) AS works
-  ORDER BY works DESC, left(toLower(coalesce(t.name, '')), 300) ASC, t.id ASC
+  ORDER BY works DESC, left(coalesce(t.nameKey, toLower(coalesce(t.name, ''))), 300) ASC, t.id ASC
   WITH collect(CASE WHEN t IS NULL THEN null
-                    ELSE {topic: t {.id, .name, .subfield, .field, .domain}, worksCount: works, sortName: left(toLower(coalesce(t.name, '')), 300)} END) AS topics
+                    ELSE {topic: t {.id, .name, .subfield, .field, .domain}, worksCount: works, sortName: left(coalesce(t.nameKey, toLower(coalesce(t.name, ''))), 300)} END) AS topics
   RETURN size(topics) AS topicCount,
          [x IN topics WHERE $topicsAfterId IS NULL
             OR x.worksCount < $topicsAfterWorks

@@ -2,7 +2,8 @@
 // researcher's openToCollaborate and bio, which their claimant edits).
 // Parameters: $sources, $topics, $institutions, $researchers, $works, $affiliations
 //   (lists of maps shaped as in seeds/graph.json; researchers, topics and institutions also carry nameKey, the
-//   name as search compares a name typed exactly: bzgraph/folding.py name_key).
+//   name as search compares a name typed exactly: bzgraph/folding.py name_key; works carry sortTitle, how the title
+//   files: sort_key).
 // Example: bzgraph seed   # reads seeds/graph.json and runs this query, then trust/recompute
 CALL () {
   UNWIND $sources AS s
@@ -38,7 +39,7 @@ CALL () {
 CALL () {
   UNWIND $works AS w
   MERGE (n:Work:Entity {id: w.id})
-  SET n.title = w.title, n.abstract = w.abstract, n.year = w.year,
+  SET n.title = w.title, n.sortTitle = w.sortTitle, n.abstract = w.abstract, n.year = w.year,
       n.date = CASE WHEN w.date IS NULL THEN null ELSE date(w.date) END,
       n.type = w.type, n.language = w.language, n.doi = w.doi, n.arxivId = w.arxivId,
       n.citedByCount = coalesce(w.citedByCount, 0)

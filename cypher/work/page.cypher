@@ -1,4 +1,4 @@
-// A page of the works each of many nodes leads to, newest first (year, then title ignoring case, then id).
+// A page of the works each of many nodes leads to, newest first (year, then title as a reader files it, then id: as profile/researchers orders works).
 // Parameters: $ids LIST<STRING> (the nodes: works, or topics); $via STRING, one of 'references' (the works
 //   each work cites), 'citedBy' (the works citing each work) or 'topic' (the works about each topic);
 //   $first INT (page size); $afterYear INT?, $afterTitle STRING?, $afterId STRING? (the keyset position
@@ -16,7 +16,7 @@ CALL (n) {
     UNION ALL
     MATCH (n:Topic)<-[:HAS_TOPIC]-(w:Work) WHERE $via = 'topic' RETURN w
   }
-  WITH w, coalesce(w.year, -10000) AS y, left(toLower(coalesce(w.title, '')), 300) AS t
+  WITH w, coalesce(w.year, -10000) AS y, coalesce(w.sortTitle, left(toLower(coalesce(w.title, '')), 300)) AS t
   WHERE $afterId IS NULL
      OR y < $afterYear
      OR (y = $afterYear AND t > $afterTitle)
