@@ -205,7 +205,7 @@ class _Counted(io.RawIOBase):
         return len(data)
 
 
-def _decompressed(source: InputFile, raw: io.BufferedReader) -> IO[bytes]:
+def _decompressed(source: InputFile, raw: io.BufferedReader) -> io.BufferedIOBase:
     """``raw`` gunzipped if it is a ``.gz`` file or a stream that starts as gzip does."""
     gzipped = source.path.name.lower().endswith(".gz") or (source.is_stream and raw.peek(2)[:2] == GZIP_MAGIC)
     return gzip.GzipFile(fileobj=raw) if gzipped else raw
