@@ -455,3 +455,24 @@ async def test_an_orcid_the_identity_provider_verified_approves_a_claim_at_once(
     unread = issue_token(new_id("unread"), [], 600, settings, orcid=orcid)
     body = await gql(api, contract("ClaimResearcher"), claim(rid, orcid=orcid), token=unread)
     assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING"
+
+
+async def test_a_profile_edit_racing_a_revoke_does_not_bring_back_what_it_cleared(api, settings, seeded) -> None:
+    """updateProfile checked the claimant before it locked the record: waiting behind a revoke, it
+    then wrote the bio and the flag the revoke had cleared, for a record no longer claimed."""
+    rid = await new_researcher(seeded)
+    sub = new_id("racer")
+    cid = await claim_and_approve(api, settings, rid, sub)
+
+    async def slow_revoke(tx) -> list:
+        rows = await tx.run("accounts/revoke-claim", claimId=cid, moderatorId="user:mod", reason="race")
+        await asyncio.sleep(1.0)  # holds the record's lock while the edit arrives
+        return rows
+
+    revoke = asyncio.create_task(seeded.execute(slow_revoke, write=True))
+    await asyncio.sleep(0.3)
+    body = await gql(api, UPDATE, {"id": rid}, token=token(settings, sub))
+    assert (await revoke)[0]["outcome"] == "REVOKED"
+    assert codes(body) == ["FORBIDDEN"]
+    state = await gql(api, "query($id: ID!) { researcher(id: $id) { claimed bio openToCollaborate } }", {"id": rid})
+    assert state["data"]["researcher"] == {"claimed": False, "bio": None, "openToCollaborate": False}
