@@ -7,5 +7,5 @@ MATCH (n:Entity {id: nodeId})
 WHERE n:Researcher OR n:Work OR n:Topic OR n:Institution
 OPTIONAL MATCH (n:Work)-[:PUBLISHED_IN]->(s:Source)
 RETURN n.id AS id, [l IN labels(n) WHERE l IN ['Researcher', 'Work', 'Topic', 'Institution']][0] AS label,
-       n {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel, .title, .year, .type, .abstract, .doi, .arxivId, .language, .citedByCount,
+       n {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel, .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints, .title, .year, .type, .abstract, .doi, .arxivId, .language, .citedByCount,
           .subfield, .field, .domain, .country, .ror, date: toString(n.date), venue: s.name} AS props

@@ -84,7 +84,7 @@ CALL (page) {
   OPTIONAL MATCH (n:Work)-[:PUBLISHED_IN]->(s:Source)
   WITH i, n, hit, s ORDER BY i ASC
   RETURN collect({score: hit.score, label: hit.label,
-                  props: n {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel, .title, .year, .type, .abstract, .doi, .arxivId,
+                  props: n {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel, .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints, .title, .year, .type, .abstract, .doi, .arxivId,
                             .language, .citedByCount, .subfield, .field, .domain, .country, .ror,
                             date: toString(n.date), venue: s.name}}) AS hits
 }

@@ -20,7 +20,7 @@ from bzgraph import cursors
 from bzgraph.api.inputs import MAX_PAGE, check_first, check_id
 from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
-from bzgraph.api.trust import Trust, components_of
+from bzgraph.api.trust import Trust
 from bzgraph.api.works import (FIRST_DESCRIPTION, LIST_FIRST, WORKS_POSITION, YEAR_ORDER, Institution, Topic, Work, WorkConnection, batched,
                                works_connection)
 from bzgraph.context import Context
@@ -298,11 +298,8 @@ class Researcher(Node):
                       description="The trust snapshot stored on the record, recomputed on every write that changes "
                                   "a signal (docs/trust.md).")
     def trust(self) -> Awaitable[Trust] | Trust:
-        if "trustKeys" in self._props:  # the researcher's whole node row (the profile's)
+        if "trustKeys" in self._props:  # read with the row that reached the researcher: one snapshot, whole
             return Trust.from_researcher(self._props)
-        if "trustScore" in self._props:  # a list's row: the scalars, the components when asked for
-            return Trust.from_researcher(self._props, components=lambda: self._read_profile(
-                lambda p: components_of(p["researcher"])))
         return self._read_profile(lambda p: Trust.from_researcher(p["researcher"]))
 
     @strawberry.field(graphql_type=ViewerState, metadata=PURE,

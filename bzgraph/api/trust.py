@@ -6,13 +6,10 @@ that changes a signal and stored on the researcher; see ``docs/trust.md``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any
 
 import strawberry
-
-from bzgraph.execution import PURE
 
 
 @strawberry.enum(description="NEW 0–19, EMERGING 20–39, ESTABLISHED 40–59, TRUSTED 60–79, EXEMPLARY 80–100.")
@@ -52,29 +49,21 @@ class Trust:
     tier: TrustTier = strawberry.field(description="the band the score falls in")
     verification_level: VerificationLevel = strawberry.field(
         description="how firmly the record is tied to an external identifier or its person")
-    _components: strawberry.Private[list[TrustComponent] | Callable[[], Awaitable[list[TrustComponent]] | list[TrustComponent]]]
-
-    @strawberry.field(graphql_type=list[TrustComponent], metadata=PURE,
-                      description="the components behind the score, in display order (empty before the first recompute)")
-    def components(self) -> Awaitable[list[TrustComponent]] | list[TrustComponent]:
-        return self._components if isinstance(self._components, list) else self._components()
+    components: list[TrustComponent] = strawberry.field(
+        description="the components behind the score, in display order (empty before the first recompute)")
 
     @classmethod
-    def from_researcher(cls, r: dict[str, Any],
-                        components: Callable[[], Awaitable[list[TrustComponent]] | list[TrustComponent]] | None = None) -> Trust:
-        """From the ``trust*`` properties stored on a researcher node (none yet: an empty snapshot);
-        ``components`` reads the components when ``r`` holds the score alone (a researcher read
-        with a list, which carries the snapshot's scalars but not its components)."""
+    def from_researcher(cls, r: dict[str, Any]) -> Trust:
+        """From the ``trust*`` properties stored on a researcher node (none yet: an empty snapshot)."""
+        columns = [r.get(name) or [] for name in
+                   ("trustKeys", "trustLabels", "trustValues", "trustPoints", "trustMaxPoints")]
+        components = [
+            TrustComponent(key=k, label=label, value=value, points=points, max_points=max_points)
+            for k, label, value, points, max_points in zip(*columns)
+        ]
         return cls(
             score=r.get("trustScore") or 0,
             tier=TrustTier(r.get("trustTier") or "NEW"),
             verification_level=VerificationLevel(r.get("verificationLevel") or "L0"),
-            _components=components if components is not None else components_of(r),
+            components=components,
         )
-
-
-def components_of(r: dict[str, Any]) -> list[TrustComponent]:
-    """The components stored on a researcher node, in display order."""
-    columns = [r.get(name) or [] for name in ("trustKeys", "trustLabels", "trustValues", "trustPoints", "trustMaxPoints")]
-    return [TrustComponent(key=k, label=label, value=value, points=points, max_points=max_points)
-            for k, label, value, points, max_points in zip(*columns)]

@@ -31,4 +31,4 @@ CALL (people) {
   WITH i, works, sharedWorks ORDER BY i
   RETURN collect({works: works, sharedWorks: sharedWorks}) AS steps
 }
-RETURN [r IN people | r {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel}] AS researchers, steps
+RETURN [r IN people | r {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel, .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints}] AS researchers, steps

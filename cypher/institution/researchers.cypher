@@ -21,7 +21,7 @@ CALL (i) {
     OR (y = $afterYear AND n = $afterName AND r.id > $afterId))
   WITH r, a, y, n ORDER BY y DESC, n ASC, r.id ASC
   LIMIT $first + 1
-  RETURN collect({researcher: r {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel}, years: coalesce(a.years, []),
+  RETURN collect({researcher: r {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel, .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints}, years: coalesce(a.years, []),
                   sortYear: y, sortName: n}) AS members
 }
 RETURN i.id AS id, COUNT { (:Researcher)-[:AFFILIATED_WITH]->(i) } AS totalCount, members

@@ -60,7 +60,9 @@ CALL (r) {
          [x IN page | {sharedWorks: x.sharedWorks, sortName: x.sortName, researcher: {id: x.researcher.id,
             name: x.researcher.name, aliases: x.researcher.aliases, orcid: x.researcher.orcid, bio: x.researcher.bio,
             openToCollaborate: x.researcher.openToCollaborate, trustScore: x.researcher.trustScore,
-            trustTier: x.researcher.trustTier, verificationLevel: x.researcher.verificationLevel}}]
+            trustTier: x.researcher.trustTier, verificationLevel: x.researcher.verificationLevel,
+            trustKeys: x.researcher.trustKeys, trustLabels: x.researcher.trustLabels, trustValues: x.researcher.trustValues,
+            trustPoints: x.researcher.trustPoints, trustMaxPoints: x.researcher.trustMaxPoints}}]
            AS closeCollaborators
 }
 CALL (r) {

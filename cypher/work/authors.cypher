@@ -6,6 +6,6 @@ UNWIND $ids AS workId
 MATCH (w:Work {id: workId})
 OPTIONAL MATCH (r:Researcher)-[a:AUTHORED]->(w)
 WITH w, r, a ORDER BY a.position ASC, r.name ASC
-WITH w, collect(CASE WHEN r IS NULL THEN null ELSE {position: a.position, researcher: r {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel}} END) AS authors
+WITH w, collect(CASE WHEN r IS NULL THEN null ELSE {position: a.position, researcher: r {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel, .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints}} END) AS authors
 RETURN w.id AS id, authors[..$max] AS authors, size(authors) AS authorCount,
        coalesce(w.rawAuthorNames, [])[..$max] AS rawAuthorNames
