@@ -17,10 +17,14 @@ BIDI_OVERRIDES = re.compile("[\u202a-\u202e]")
 # Those and the isolates (LRI, RLI, FSI, PDI), which typed text may use to embed a phrase, but which, left
 # open in an imported name, reorder whatever text follows it where names are joined (a headline).
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-# Soft hyphen, zero-width space, word joiner, zero-width no-break space (a byte order mark inside text):
-# they show nothing, and a search index keeps them inside the word (`Oth\u00adman` is not `othman`).
-# The zero-width (non-)joiners stay: Persian, Indic scripts and emoji need them.
-INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+# Soft hyphen, word joiner, zero-width no-break space (a byte order mark inside text): they show nothing, and a
+# search index keeps them inside the word (`Oth\u00adman` is neither `othman` nor `oth` and `man`). The zero-width
+# space stays (Thai, Khmer, Lao and Burmese separate words with it, and the index breaks words there), and so do
+# the zero-width (non-)joiners (Persian, Indic scripts and emoji need them).
+INVISIBLE = re.compile("[\u00ad\u2060\ufeff]")
+# What an import removes from names and titles (BIDI_CONTROLS, INVISIBLE), one character each.
+REMOVED_AT_IMPORT = ("\u00ad", "\u2060", "\ufeff", *(chr(c) for c in range(0x202a, 0x202f)),
+                     *(chr(c) for c in range(0x2066, 0x206a)))
 FILLERS = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"})  # letters and symbols that show nothing
 
 

@@ -118,7 +118,8 @@ async def test_an_action_waiting_for_a_researcher_an_import_deletes_finds_it_gon
     EntityNotFound makes the transaction run again), not INTERNAL."""
     rid = new_id("A")
     await seeded.write("ingest/researchers", researchers=[
-        {"id": rid, "names": [], "record": None, "seen": {"name": "Soon Gone", "orcid": None, "version": "2025-01-01"}}], orcids=[])
+        {"id": rid, "names": [], "record": None, "seen": {"name": "Soon Gone", "orcid": None, "version": "2025-01-01"}}], orcids=[],
+        removed=[])
     viewer = token(settings, new_id("fan"))
     await gql(api, "{ viewer { id } }", token=viewer)
     deleted, release = asyncio.Event(), asyncio.Event()

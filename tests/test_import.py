@@ -802,6 +802,35 @@ def test_a_folder_with_nothing_to_import_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 2 and f"in the folder {tmp_path}" in done.stderr and "Parquet" in done.stderr, done
 
 
+async def test_importing_again_cleans_what_an_older_version_stored(import_db: Database, tmp_path: Path) -> None:
+    """An older version kept soft hyphens and open isolates in names (the sample's `Al-Khalid
+    Oth\u00adman`), and no nameKey; importing the same files again, as docs/import.md says to, left them:
+    the stored version held the same text, which sorts after the cleaned one, so the same record lost."""
+    tag = f"{int(time.time() * 1000) % 10**9:09d}"
+    aid, iid, tid = f"A0094{tag}", f"I0094{tag}", f"T0094{tag}"
+    record = {"id": f"https://openalex.org/W0094{tag}", "updated_date": "2025-01-01", "title": "Probe",
+              "authorships": [{"author": {"id": f"https://openalex.org/{aid}", "display_name": "Othman Probe"},
+                               "institutions": [{"id": f"https://openalex.org/{iid}", "display_name": "University of Probe"}]}],
+              "topics": [{"id": f"https://openalex.org/{tid}", "display_name": "Reservoir analysis", "score": 0.5}],
+              "primary_location": None}
+    path = tmp_path / "probe.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    await import_paths(import_db, [path])
+    nodes = {n[1]["id"]: n[1] for n in (json.loads(x) for x in (await fingerprint(import_db, [f"A0094{tag}", f"I0094{tag}",
+                                                                                                f"T0094{tag}"]))[0])}
+    clean = {aid: ("Othman Probe", "Oth\u00adman Probe", "seenVersion"), iid: ("University of Probe", "Uni\u00adversity of Probe",
+             "importVersion"), tid: ("Reservoir analysis", "Reservoir \u2068analysis", "importVersion")}
+    for node_id, (name, dirty, key) in clean.items():  # as the older version stored them
+        await import_db.write("testing/set-properties", id=node_id, props={
+            "name": dirty, "nameKey": None, key: nodes[node_id][key].replace(name, dirty)})
+    await import_paths(import_db, [path])
+    after = {n[1]["id"]: n[1] for n in (json.loads(x) for x in (await fingerprint(import_db, [f"A0094{tag}", f"I0094{tag}",
+                                                                                                f"T0094{tag}"]))[0])}
+    for node_id, (name, _, key) in clean.items():
+        assert (after[node_id]["name"], after[node_id]["nameKey"], after[node_id][key]) == (
+            name, nodes[node_id]["nameKey"], nodes[node_id][key]), node_id
+
+
 def run_import(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "bzgraph.cli", "import", "openalex", *args, "--quiet"],
                           env=os.environ.copy(), input=stdin, capture_output=True, timeout=120)

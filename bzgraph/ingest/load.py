@@ -34,7 +34,7 @@ from bzgraph.folding import name_key
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
 from bzgraph import neighbours
 from bzgraph.neighbours import refresh_marked
-from bzgraph.text import is_unicode, scalars
+from bzgraph.text import REMOVED_AT_IMPORT, is_unicode, scalars
 
 BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark some tools write first
 SUFFIXES = (".json", ".jsonl", ".gz")
@@ -439,8 +439,9 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         p = batch.params({v["id"]: v["version"] for v in stored["works"] + stored["authors"]})
         counts = []
         counts.append((await tx.run("ingest/entities", sources=p["sources"], topics=p["topics"],
-                                    institutions=p["institutions"]))[0]["counts"])
-        counts.append((await tx.run("ingest/researchers", researchers=p["researchers"], orcids=p["orcids"]))[0]["counts"])
+                                    institutions=p["institutions"], removed=REMOVED_AT_IMPORT))[0]["counts"])
+        counts.append((await tx.run("ingest/researchers", researchers=p["researchers"], orcids=p["orcids"],
+                                    removed=REMOVED_AT_IMPORT))[0]["counts"])
         written = (await tx.run("ingest/works", works=p["works"]))[0] if p["works"] else None
         stale_researchers: list[str] = []
         stale_topics: list[str] = []

@@ -3,16 +3,18 @@
 // (`importVersion`: the newest work or Author record naming the node, then the values themselves).
 // Parameters: $sources LIST<MAP{id,name,type,issn,version}>, $topics LIST<MAP{id,name,nameKey,subfield,field,domain,version}>,
 //   $institutions LIST<MAP{id,name,nameKey,ror,country,type,version}> (nameKey: the name as search compares a name
-//   typed exactly, bzgraph/folding.py name_key).
+//   typed exactly, bzgraph/folding.py name_key); $removed LIST<STRING> (the characters an import removes from text,
+//   bzgraph/text.py: a version stored before they were removed still holds them, and compares without them, so that
+//   importing the same records again stores the cleaned text).
 // Returns: counts LIST<MAP{kind,created,updated}> (updated = existing and changed; the bookkeeping `importVersion`
 //   moving on alone is no change).
-// Example: bzgraph cypher ingest/entities --write --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","nameKey":"hydrocarbon exploration","subfield":null,"field":null,"domain":null,"version":"2025-11-06"}]' --param 'institutions=[]'
+// Example: bzgraph cypher ingest/entities --write --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","nameKey":"hydrocarbon exploration","subfield":null,"field":null,"domain":null,"version":"2025-11-06"}]' --param 'institutions=[]' --param 'removed=[]'
 CALL () {
   UNWIND $sources AS row
   MERGE (n:Source:Entity {id: row.id})
   WITH n, row, properties(n) AS before
   CALL (n, row) {
-    WITH n, row WHERE row.version >= coalesce(n.importVersion, '')
+    WITH n, row WHERE row.version >= reduce(v = coalesce(n.importVersion, ''), ch IN $removed | replace(v, ch, ''))
     SET n.name = row.name, n.type = row.type, n.issn = row.issn, n.importVersion = row.version
   }
   RETURN {kind: 'Source', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
@@ -23,7 +25,7 @@ CALL () {
   MERGE (n:Topic:Entity {id: row.id})
   WITH n, row, properties(n) AS before
   CALL (n, row) {
-    WITH n, row WHERE row.version >= coalesce(n.importVersion, '')
+    WITH n, row WHERE row.version >= reduce(v = coalesce(n.importVersion, ''), ch IN $removed | replace(v, ch, ''))
     SET n.name = row.name, n.nameKey = row.nameKey, n.subfield = row.subfield, n.field = row.field, n.domain = row.domain,
         n.importVersion = row.version
   }
@@ -35,7 +37,7 @@ CALL () {
   MERGE (n:Institution:Entity {id: row.id})
   WITH n, row, properties(n) AS before
   CALL (n, row) {
-    WITH n, row WHERE row.version >= coalesce(n.importVersion, '')
+    WITH n, row WHERE row.version >= reduce(v = coalesce(n.importVersion, ''), ch IN $removed | replace(v, ch, ''))
     SET n.name = row.name, n.nameKey = row.nameKey, n.ror = row.ror, n.country = row.country, n.type = row.type,
         n.importVersion = row.version
   }

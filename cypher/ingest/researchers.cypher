@@ -9,15 +9,17 @@
 // Parameters: $researchers LIST<MAP{id, names LIST<STRING>, record MAP{name, key, orcid, version}?,
 //   seen MAP{name, key, orcid, version}?}> (record: from an Author record; seen: from works' author lists; key: the
 //   name as search compares a name typed exactly, bzgraph/folding.py name_key);
-//   $orcids LIST<MAP{id, orcid, version}> (the newest ORCID works' author lists give each researcher).
+//   $orcids LIST<MAP{id, orcid, version}> (the newest ORCID works' author lists give each researcher); $removed
+//   LIST<STRING> (the characters an import removes from text: a stored version compares without them, as in
+//   ingest/entities).
 // Returns: counts LIST<MAP{kind,created,updated}>.
-// Example: bzgraph cypher ingest/researchers --write --param 'researchers=[{"id":"A5010401681","names":["A.S. ALSHARHAN"],"record":null,"seen":{"name":"A.S. Alsharhan","key":"a.s. alsharhan","orcid":null,"version":"2025-11-06"}}]' --param 'orcids=[]'
+// Example: bzgraph cypher ingest/researchers --write --param 'researchers=[{"id":"A5010401681","names":["A.S. ALSHARHAN"],"record":null,"seen":{"name":"A.S. Alsharhan","key":"a.s. alsharhan","orcid":null,"version":"2025-11-06"}}]' --param 'orcids=[]' --param 'removed=[]'
 CALL () {
   UNWIND $researchers AS row
   MERGE (n:Researcher:Entity {id: row.id})
   WITH n, row, properties(n) AS before,
        row.record IS NOT NULL AND row.record.version >= coalesce(n.recordVersion, '') AS takeRecord,
-       row.seen IS NOT NULL AND row.seen.version >= coalesce(n.seenVersion, '') AS takeSeen
+       row.seen IS NOT NULL AND row.seen.version >= reduce(v = coalesce(n.seenVersion, ''), ch IN $removed | replace(v, ch, '')) AS takeSeen
   WITH n, row, before, takeRecord, takeSeen, takeSeen AND NOT takeRecord AND n.recordVersion IS NULL AS nameFromSeen
   SET n.name = CASE WHEN takeRecord THEN row.record.name WHEN nameFromSeen THEN row.seen.name ELSE n.name END,
       n.nameKey = CASE WHEN takeRecord THEN row.record.key WHEN nameFromSeen THEN row.seen.key ELSE n.nameKey END,
@@ -48,7 +50,7 @@ CALL (writtenIds) {
   // after the rows above: a researcher an Author record describes takes its ORCID from that record alone
   UNWIND $orcids AS evidence
   MATCH (n:Researcher {id: evidence.id})
-  WHERE n.recordVersion IS NULL AND evidence.version >= coalesce(n.orcidVersion, '')
+  WHERE n.recordVersion IS NULL AND evidence.version >= reduce(v = coalesce(n.orcidVersion, ''), ch IN $removed | replace(v, ch, ''))
   WITH n, evidence, n.orcid AS before
   SET n.orcid = evidence.orcid, n.orcidVersion = evidence.version
   RETURN count(CASE WHEN (before IS NULL OR before <> n.orcid) AND NOT n.id IN writtenIds THEN 1 END) AS updatedByOrcid
