@@ -233,6 +233,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         if value < 1:
             print(f"bzgraph: {option} must be at least 1", file=sys.stderr)
             return 2
+    if "-" in args.paths and sys.stdin.isatty():
+        print("bzgraph: - reads standard input, which is this terminal: pipe the records in "
+              "(curl … | bzgraph import openalex -)", file=sys.stderr)
+        return 2
     progress = RichProgress(quiet=args.quiet)
 
     async def go(db: Any) -> Any:

@@ -802,6 +802,54 @@ def test_a_folder_with_nothing_to_import_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 2 and f"in the folder {tmp_path}" in done.stderr and "Parquet" in done.stderr, done
 
 
+async def test_a_stream_is_read_as_its_shape_says_and_ctrl_c_stops_it(import_db: Database, tmp_path: Path) -> None:
+    """JSON Lines whose first line is cut is that line malformed and the rest read (it was all read as
+    one document, and lost); pretty-printed pages one after another (`jq .` over a download) are each
+    a document; gzip is recognised however its first bytes arrive; a terminal as standard input is
+    refused, and Ctrl-C stops an import waiting on a pipe (it waited for the writer)."""
+    import pty
+
+    lines = json.dumps(api_work(11))[:25].encode() + b"\n" + b"".join(json.dumps(api_work(n)).encode() + b"\n" for n in (12, 13))
+    done = run_import("-", stdin=lines)
+    assert done.returncode == 3 and b"<stdin>:line 1: invalid JSON" in done.stderr, done.stderr
+    assert b"3 read (2 works" in done.stdout
+
+    pages = b"".join(json.dumps({"meta": {}, "results": [api_work(n)]}, indent=2).encode() + b"\n" for n in (14, 15))
+    done = run_import("-", stdin=pages)
+    assert done.returncode == 0 and b"2 read (2 works" in done.stdout, done.stderr
+
+    fifo = tmp_path / "slow.gz"
+    os.mkfifo(fifo)
+    data = gzip.compress(json.dumps(api_work(16)).encode() + b"\n")
+    script = f"import sys, time; out = open({str(fifo)!r}, 'wb', buffering=0); out.write({data[:1]!r}); time.sleep(0.5); out.write({data[1:]!r})"
+    writer = subprocess.Popen([sys.executable, "-c", script])
+    done = run_import(str(tmp_path / "slow.gz"))
+    writer.wait(timeout=30)
+    assert done.returncode == 0 and b"1 read (1 works" in done.stdout, done.stderr
+
+    nodes, _ = await fingerprint(import_db, ["W009800000001"])
+    assert sorted(json.loads(n)[1]["title"] for n in nodes) == [f"Piped {n}" for n in (12, 13, 14, 15, 16)]
+
+    primary, secondary = pty.openpty()
+    try:
+        at_terminal = subprocess.run([sys.executable, "-m", "bzgraph.cli", "import", "openalex", "-", "--quiet"],
+                                     env=os.environ.copy(), stdin=secondary, capture_output=True, timeout=60)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert at_terminal.returncode == 2 and b"standard input, which is this terminal" in at_terminal.stderr
+
+    waiting = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "import", "openalex", "-", "--quiet"],
+                               env=os.environ.copy(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(8)  # started, and waiting for the pipe's first bytes
+        waiting.send_signal(signal.SIGINT)
+        assert waiting.wait(timeout=10) != 0  # stopped, though the pipe is still open
+    finally:
+        waiting.kill()
+        waiting.stdin.close()
+
+
 async def test_importing_again_cleans_what_an_older_version_stored(import_db: Database, tmp_path: Path) -> None:
     """An older version kept soft hyphens and open isolates in names (the sample's `Al-Khalid
     Oth\u00adman`), and no nameKey; importing the same files again, as docs/import.md says to, left them:
@@ -863,7 +911,7 @@ async def test_standard_input_and_pipes_are_imported(import_db: Database, tmp_pa
     writer.wait(timeout=30)
     assert done.returncode == 0 and b"1 read (1 works" in done.stdout, done.stderr
 
-    nodes, _ = await fingerprint(import_db, ["W00980"])
+    nodes, _ = await fingerprint(import_db, ["W009800000000"])
     assert sorted(json.loads(n)[1]["title"] for n in nodes) == [f"Piped {n}" for n in (1, 2, 3, 4, 5, 6, 7)]
 
     twice = run_import("-", "-", stdin=b"")

@@ -116,11 +116,12 @@ def test_entities_encoded_twice_are_decoded_and_abstracts_too() -> None:
 
 def test_only_entities_with_their_semicolon_are_decoded() -> None:
     """``&copy=3`` in a URL's query is text, not ``©=3`` (``html.unescape`` reads HTML5's legacy
-    names without a semicolon)."""
+    names without a semicolon); a numeric reference is one with or without it."""
     url = "http://x.org/?id=5&section=2&copy=3&not=4&amp"
-    work = map_record({"id": "W1", "title": f"See {url}", "abstract_inverted_index": {url: [0], "&amp;copy;": [1]}}).works[0]
+    work = map_record({"id": "W1", "title": f"See {url}", "abstract_inverted_index": {url: [0], "&amp;copy;": [1],
+                                                                                  "2016&#93": [2], "&#x5B;1": [3]}}).works[0]
     assert work["title"] == f"See {url}"
-    assert work["abstract"] == f"{url} ©"
+    assert work["abstract"] == f"{url} © 2016] [1"  # a number needs no semicolon, as HTML reads it
 
 
 def test_names_and_titles_are_stored_composed_as_people_type_them() -> None:

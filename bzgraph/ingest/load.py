@@ -18,14 +18,16 @@ import hashlib
 import io
 import json
 import math
+import re
 import sys
+import threading
 import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import orjson
 
@@ -36,6 +38,7 @@ from bzgraph import neighbours
 from bzgraph.neighbours import refresh_marked
 from bzgraph.text import REMOVED_AT_IMPORT, is_unicode, scalars
 
+T = TypeVar("T")
 BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark some tools write first
 SUFFIXES = (".json", ".jsonl", ".gz")
 STDIN = Path("-")  # the path that names standard input
@@ -188,27 +191,43 @@ class Item:
 
 class _Counted(io.RawIOBase):
     """A binary input that counts the bytes read from it, for the progress bar (a pipe cannot say
-    where it is)."""
+    where it is), and can be looked into before it is read (:meth:`head`)."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
+        self._head = b""  # read by head() and not given out yet
         self.count = 0
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
+    def _read(self, size: int) -> bytes:
         read = getattr(self._raw, "read1", self._raw.read)  # what is there, without waiting for more
-        data = read(len(buffer))
-        buffer[:len(data)] = data
+        data = read(size)
         self.count += len(data)
+        return data
+
+    def head(self, size: int) -> bytes:
+        """The first ``size`` bytes (fewer at the end of the input), waiting for them as a pipe
+        delivers them; reading then starts with them."""
+        while len(self._head) < size and (data := self._read(size - len(self._head))):
+            self._head += data
+        return self._head[:size]
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            data, self._head = self._head[:len(buffer)], self._head[len(buffer):]
+        else:
+            data = self._read(len(buffer))
+        buffer[:len(data)] = data
         return len(data)
 
 
-def _decompressed(source: InputFile, raw: io.BufferedReader) -> io.BufferedIOBase:
-    """``raw`` gunzipped if it is a ``.gz`` file or a stream that starts as gzip does."""
-    gzipped = source.path.name.lower().endswith(".gz") or (source.is_stream and raw.peek(2)[:2] == GZIP_MAGIC)
-    return gzip.GzipFile(fileobj=raw) if gzipped else raw
+def _decompressed(source: InputFile, counted: _Counted) -> io.BufferedIOBase:
+    """The input, gunzipped if it is a ``.gz`` file or a stream that starts as gzip does."""
+    gzipped = source.path.name.lower().endswith(".gz") or (source.is_stream and counted.head(2) == GZIP_MAGIC)
+    buffered = io.BufferedReader(counted, buffer_size=1 << 16)
+    return gzip.GzipFile(fileobj=buffered) if gzipped else buffered
 
 
 def _parse(data: bytes) -> Any:
@@ -237,9 +256,37 @@ def _parse_document(data: bytes) -> list[tuple[str, Any]]:
             document = json.loads(data.removeprefix(BOM).decode("utf-8"))
         except (ValueError, RecursionError):
             raise strict from None
-    return [(where, MalformedRecord("invalid JSON: NaN, Infinity or a lone surrogate escape, which no database "
-                                    "value can hold") if not isinstance(record, MalformedRecord) and _unholdable(record)
+    return [(where, MalformedRecord(_UNHOLDABLE) if not isinstance(record, MalformedRecord) and _unholdable(record)
              else record) for where, record in _records_of(document)]
+
+
+def _parse_documents(data: bytes) -> list[tuple[str, Any]]:
+    """The records of one JSON document, or of several one after another (``jq .`` over pages of
+    an API download, piped in), each record located by its document (``document 2 results[0]``)."""
+    try:
+        return _parse_document(data)
+    except ValueError as exc:
+        single = exc  # what one document's reading says, if the input is not several either
+    try:
+        text = data.removeprefix(BOM).decode("utf-8")
+    except UnicodeDecodeError:
+        raise single from None
+    decoder, located, at, number = json.JSONDecoder(), [], 0, 0
+    while (at := _SPACE.match(text, at).end()) < len(text):  # type: ignore[union-attr]
+        try:
+            value, at = decoder.raw_decode(text, at)
+        except (ValueError, RecursionError):
+            raise single from None
+        number += 1
+        located += [(f"document {number} {where}".strip(),
+                     MalformedRecord(_UNHOLDABLE) if not isinstance(record, MalformedRecord) and _unholdable(record)
+                     else record)
+                    for where, record in _records_of(value)]
+    return located
+
+
+_SPACE = re.compile(r"\s*")
+_UNHOLDABLE = "invalid JSON: NaN, Infinity or a lone surrogate escape, which no database value can hold"
 
 
 def _unholdable(value: Any) -> bool:
@@ -259,7 +306,7 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
     ordinal = 0
     with _opened(source) as raw:
         counted = _Counted(raw)
-        stream = _decompressed(source, io.BufferedReader(counted, buffer_size=1 << 16))
+        stream = _decompressed(source, counted)
         consumed = 0
 
         def progress() -> None:
@@ -277,9 +324,10 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
                 ordinal += 1
 
         def document(data: bytes) -> Iterator[Item]:
-            located = _parse_document(data)
+            located = _parse_document(data) if source.is_document else _parse_documents(data)
             progress()
-            yield from items([(f"line 1 {where}".strip(), rec) for where, rec in located])
+            line = "line 1 " if source.is_document else ""  # a stream's documents are numbered instead
+            yield from items([(f"{line}{where}".strip() or "document 1", rec) for where, rec in located])
 
         try:
             if source.is_document:
@@ -293,8 +341,9 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
                     located = [(f"line {number} {where}".strip(), rec)
                                for where, rec in _records_of(_parse(line))]
                 except ValueError as exc:
-                    if first and source.is_stream and line.removeprefix(BOM).lstrip()[:1] in (b"{", b"["):
-                        yield from document(line + stream.read())  # one document over several lines
+                    if first and source.is_stream and line.removeprefix(BOM).strip() in (b"{", b"["):
+                        # a bracket alone on the first line: pretty-printed (`jq .`), one document or several
+                        yield from document(line + stream.read())
                         return
                     located = [(f"line {number}", MalformedRecord(str(exc)))]
                 first = False
@@ -536,12 +585,36 @@ def _read_batches(sources: list[InputFile], skips: dict[InputFile, int], batch_s
     yield read
 
 
+def _in_thread(function: Callable[[], T]) -> asyncio.Future[T]:
+    """``function()`` in a daemon thread of its own: a read waiting on a pipe never holds up the
+    process's end (the threads of an executor are waited for: Ctrl-C waited for the pipe's writer)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(value: Any, failed: bool) -> None:
+        if not future.done():
+            (future.set_exception if failed else future.set_result)(value)
+
+    def run() -> None:
+        try:
+            outcome, failed = function(), False
+        except BaseException as exc:  # handed to the awaiting task, as an executor would
+            outcome, failed = exc, True
+        try:
+            loop.call_soon_threadsafe(settle, outcome, failed)
+        except RuntimeError:  # the loop is closed: nobody awaits it any more
+            pass
+
+    threading.Thread(target=run, name="bzgraph-import-read", daemon=True).start()
+    return future
+
+
 async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500,
                        refresh_workers: int = neighbours.WORKERS, refresh_chunk: int = neighbours.CHUNK,
                        progress: Progress | None = None) -> Summary:
     """Import every record of ``paths``; resume files an interrupted run left half done.
 
-    The next batch is read and mapped in a worker thread while the current one is written; the
+    The next batch is read and mapped in a thread of its own while the current one is written; the
     final refresh runs ``refresh_workers`` transactions of ``refresh_chunk`` nodes at a time."""
     progress = progress or Progress()
     sources = expand_paths(paths)
@@ -552,12 +625,11 @@ async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500
     started = time.perf_counter()
     sizes = [s.size for s in sources]
     progress.start(None if None in sizes else sum(size or 0 for size in sizes))
-    loop = asyncio.get_running_loop()
     reader = _read_batches(sources, {s: done.get(keys.get(s), 0) for s in sources}, batch_size)
     try:
-        ahead = loop.run_in_executor(None, next, reader, None)
+        ahead = _in_thread(lambda: next(reader, None))
         while (read := await ahead) is not None:
-            ahead = loop.run_in_executor(None, next, reader, None)
+            ahead = _in_thread(lambda: next(reader, None))
             for name, value in read.tally.items():
                 setattr(summary, name, getattr(summary, name) + value)
             summary.problems += read.problems

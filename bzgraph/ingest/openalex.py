@@ -101,9 +101,10 @@ def clean_orcid(value: Any) -> str | None:
     return identifiers.orcid(value) if isinstance(value, str) else None
 
 
-# An entity as HTML5 writes it, with its semicolon: a name, or a decimal or hexadecimal number. Without one
-# (`&copy=3` in a URL's query) it is text: browsers read some such names, but in text it is a URL far more often.
-_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,8}|#[xX][0-9A-Fa-f]{1,6});")
+# An entity: a name with its semicolon, or a decimal or hexadecimal number with or without one (as HTML reads
+# them: the sample has `2016&#93`). A name without its semicolon (`&copy=3` in a URL's query) is text: browsers
+# read some such names, but in text it is a URL far more often.
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31};|#[0-9]{1,8};?|#[xX][0-9A-Fa-f]{1,6};?)")
 
 
 def _decoded(match: re.Match[str]) -> str:
@@ -112,7 +113,7 @@ def _decoded(match: re.Match[str]) -> str:
 
 def unescape(value: str) -> str:
     """HTML entities decoded, also when the source encoded them twice (``&amp;#225;`` -> ``á``);
-    only ``&…;`` forms are entities (``?id=5&copy=3`` stays as it is)."""
+    a named one only with its semicolon (``?id=5&copy=3`` stays as it is)."""
     for _ in range(3):
         if "&" not in value:
             break
