@@ -179,7 +179,10 @@ def issue_token(sub: str, roles: list[str], ttl: int, settings: Settings, orcid:
     now = int(time.time())
     claims: dict[str, Any] = {"sub": sub, "roles": roles, "iat": now, "exp": now + ttl}
     if orcid is not None:
-        claims[settings.jwt_orcid_claim or "orcid"] = orcid
+        claim = settings.jwt_orcid_claim or "orcid"
+        if claim in claims:  # `sub`, say: the iD would replace the subject
+            raise ValueError(f"the token's {claim!r} cannot also carry the ORCID iD")
+        claims[claim] = orcid
     if settings.jwt_audience:
         claims["aud"] = settings.jwt_audience
     if settings.jwt_issuer:

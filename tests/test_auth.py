@@ -315,6 +315,8 @@ def test_an_orcid_in_the_token_is_read_only_from_the_claim_the_setting_names(tmp
     assert viewer_from_token(_bzgraph("token", "--sub", "alice", **env).stdout.strip(), as_subject).orcid is None
     wrong = _bzgraph("token", "--sub", "x", "--orcid", "0000-0002-1825-0098", **env)  # a wrong check digit
     assert wrong.returncode == 2 and "not an ORCID iD" in wrong.stderr
+    replaced = _bzgraph("token", "--sub", "alice", "--orcid", "0000-0002-1825-0097", **env, BZGRAPH_JWT_ORCID_CLAIM="sub")
+    assert replaced.returncode == 2 and "give the iD as --sub" in replaced.stderr and not replaced.stdout  # not alice's
 
 
 def test_production_serve_refuses_to_start_without_a_secret(tmp_path) -> None:
