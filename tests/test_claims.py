@@ -450,6 +450,20 @@ async def test_an_orcid_the_identity_provider_verified_approves_a_claim_at_once(
             assert listed["data"]["viewer"]["claims"] == [
                 {"id": body["data"]["claimResearcher"]["claim"]["id"], "evidence": {"orcidVerified": True}}]
 
+            # a claim waiting in the queue (typed evidence) does not hold back the verified one
+            waiting = await new_researcher(seeded, orcid="0000-0001-5109-3700")
+            sub = new_id("queued")
+            typed = await gql(verifying, contract("ClaimResearcher"), claim(waiting, "q@example.org"),
+                              token=issue_token(sub, [], 600, checked))
+            assert typed["data"]["claimResearcher"]["claim"]["status"] == "PENDING"
+            signed_in = issue_token(sub, [], 600, checked, orcid="0000-0001-5109-3700")
+            assert (await profile_state(verifying, waiting, signed_in))["viewerState"]["canClaim"] is True
+            body = await gql(verifying, contract("ClaimResearcher"), claim(waiting, orcid="0000-0001-5109-3700"),
+                             token=signed_in)
+            assert body["data"]["claimResearcher"]["claim"]["status"] == "APPROVED", body
+            statuses = await gql(verifying, "{ viewer { claims { status closedBecause } } }", token=signed_in)
+            assert sorted(c["status"] for c in statuses["data"]["viewer"]["claims"]) == ["APPROVED", "REJECTED"]
+
     # without BZGRAPH_JWT_ORCID_CLAIM the token's iD is not taken: the claim waits for a moderator
     rid = await new_researcher(seeded, orcid=orcid)
     unread = issue_token(new_id("unread"), [], 600, settings, orcid=orcid)

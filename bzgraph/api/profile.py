@@ -80,12 +80,13 @@ def _positions(args: ProfileArgs, ids: list[str]) -> dict[str, list[Any]]:
     return positions
 
 
-def profile_params(ids: list[str], viewer: str | None, args: ProfileArgs) -> dict[str, Any]:
-    """The parameters of ``profile/researchers`` for ``ids``, seen by the account ``viewer``, with the
-    list pages ``args`` names (``BAD_USER_INPUT`` for a cursor that is not one of those lists')."""
+def profile_params(ids: list[str], viewer: str | None, args: ProfileArgs, viewer_orcid: str | None = None) -> dict[str, Any]:
+    """The parameters of ``profile/researchers`` for ``ids``, seen by the account ``viewer`` (with the
+    ORCID iD its sign-in verified, if any), with the list pages ``args`` names (``BAD_USER_INPUT`` for
+    a cursor that is not one of those lists')."""
     after = _positions(args, ids)
     return {
-        "ids": sorted(set(ids)), "viewer": viewer,
+        "ids": sorted(set(ids)), "viewer": viewer, "viewerOrcid": viewer_orcid,
         "worksFirst": args.works_first,
         "afterYear": after["works"][0], "afterTitle": after["works"][1], "afterId": after["works"][2],
         "collaboratorsFirst": args.collaborators_first, "collaboratorsAfterShared": after["collaborators"][0],
@@ -107,7 +108,7 @@ async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) 
     found: dict[tuple[str, ProfileArgs], Row | BadUserInput] = {}
     for (args, _), ids in groups.items():
         try:
-            params = profile_params(ids, context.viewer_id, args)
+            params = profile_params(ids, context.viewer_id, args, context.viewer.orcid if context.viewer else None)
         except BadUserInput as refused:
             found.update(((researcher_id, args), refused) for researcher_id in ids)
             continue
@@ -183,8 +184,10 @@ class ResearcherCounts:
 @strawberry.type(description="What the viewer may do on this profile (all false when anonymous).")
 class ViewerState:
     is_following: bool = strawberry.field(description="the viewer follows this researcher")
-    can_claim: bool = strawberry.field(description="signed in, the record unclaimed, and the viewer holds no record, "
-                                                   f"has no pending claim on it and fewer than {PENDING_CLAIMS_MAX} pending claims")
+    can_claim: bool = strawberry.field(description="signed in, the record unclaimed, the viewer holds no record and had no "
+                                                   "claim on it revoked, and either the viewer's verified ORCID iD is the record's "
+                                                   f"or they have no pending claim on it and fewer than {PENDING_CLAIMS_MAX} pending "
+                                                   "claims")
     can_invite: bool = strawberry.field(description="signed in, the record claimed, not the viewer's own and open to "
                                                     "collaboration, no invitation of the viewer's to it pending (unexpired), and "
                                                     f"fewer than {INVITATIONS_PER_DAY} invitations sent in the last 24 hours")

@@ -15,11 +15,14 @@ SET r._lock = true REMOVE r._lock  // an exclusive lock on the researcher until 
 MERGE (u:User:Entity {id: $userId})
 ON CREATE SET u.sub = $sub, u.createdAt = datetime()
 SET u._lock = true REMOVE u._lock  // an exclusive lock on the account until commit
+// A verified iD that is the record's approves the claim at once: no queue to wait in, whatever else is pending.
+WITH r, u, coalesce($orcidVerified AND r.orcid = $orcid, false) AS verifiesAtOnce
 WITH r, u,
      CASE
        WHEN EXISTS { (r)<-[:CLAIMANT_OF]-(:User) } THEN 'ALREADY_CLAIMED'
        WHEN EXISTS { (u)-[:CLAIMANT_OF]->(:Researcher) } THEN 'VIEWER_HOLDS_CLAIM'
        WHEN EXISTS { (u)-[:MADE]->(:Claim {status: 'REVOKED'})-[:CLAIMS]->(r) } THEN 'REVOKED_BEFORE'
+       WHEN verifiesAtOnce THEN 'CREATED'
        WHEN EXISTS { (u)-[:MADE]->(:Claim {status: 'PENDING'})-[:CLAIMS]->(r) } THEN 'ALREADY_PENDING'
        WHEN COUNT { (u)-[:MADE]->(:Claim {status: 'PENDING'}) } >= $maxPendingClaims THEN 'TOO_MANY_PENDING'
        ELSE 'CREATED'

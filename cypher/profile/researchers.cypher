@@ -1,6 +1,7 @@
 // The researcher profile page for one or many researchers: header, affiliations, counts, trust, viewer state, works page,
 // collaborators, topics.
-// Parameters: $ids LIST<STRING>; $viewer STRING? (a User id, null when anonymous);
+// Parameters: $ids LIST<STRING>; $viewer STRING? (a User id, null when anonymous); $viewerOrcid STRING? (the ORCID iD
+//   the viewer's sign-in verified: a claim of the record with that iD is approved at once, pending claims or not);
 //   $worksFirst INT (page size; 0 returns none); $afterYear INT?, $afterTitle STRING?, $afterId STRING?
 //   (the keyset position of the works cursor, all null for the first page; $afterTitle is the sort title);
 //   $collaboratorsFirst INT, $topicsFirst INT (0 returns none of them: they are computed all the same, for the
@@ -17,7 +18,7 @@
 // Names break ties the same way, by nameKey (case, accents, apostrophes and dashes aside; the lower-cased name
 // without one): collaborators (after shared works), topics (after
 // works), and the affiliations (after the latest year seen), and with them `headline` and `affiliation`.
-// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param collaboratorsAfterShared=null --param collaboratorsAfterName=null --param collaboratorsAfterId=null --param topicsFirst=5 --param topicsAfterWorks=null --param topicsAfterName=null --param topicsAfterId=null --param maxPendingClaims=5 --param invitationsPerDay=20 --param invitationDays=30
+// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param viewerOrcid=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param collaboratorsAfterShared=null --param collaboratorsAfterName=null --param collaboratorsAfterId=null --param topicsFirst=5 --param topicsAfterWorks=null --param topicsAfterName=null --param topicsAfterId=null --param maxPendingClaims=5 --param invitationsPerDay=20 --param invitationDays=30
 UNWIND $ids AS researcherId
 MATCH (r:Researcher {id: researcherId})
 // The works page first: its ORDER BY ... LIMIT keeps rows, and each row kept after the other subqueries would
@@ -103,8 +104,8 @@ RETURN r {.id, .name, .aliases, .orcid, .openalexId, .bio, .openToCollaborate,
        affiliation, affiliations, claimed,
        {works: workCount, followers: followerCount, topics: topicCount, closeCollaborators: closeCount} AS counts,
        {isFollowing: isFollowing,
-        canClaim: $viewer IS NOT NULL AND NOT claimed AND NOT holdsClaim AND NOT pendingClaim AND NOT revokedClaim
-                  AND NOT pendingFull,
+        canClaim: $viewer IS NOT NULL AND NOT claimed AND NOT holdsClaim AND NOT revokedClaim
+                  AND ((NOT pendingClaim AND NOT pendingFull) OR coalesce(r.orcid = $viewerOrcid, false)),
         canInvite: $viewer IS NOT NULL AND claimed AND NOT isClaimant AND coalesce(r.openToCollaborate, false)
                    AND NOT invitationPending AND NOT invitationsFull} AS viewerState,
        worksPage[..$worksFirst] AS works, size(worksPage) > $worksFirst AS hasNextPage,
