@@ -10,7 +10,10 @@ import unicodedata
 from bzgraph.folding_table import FOLDED
 
 _DASHES = re.compile(r"[-\u2015\u2212\ufe58\ufe63]+")  # Lucene folds the other dashes (‐ ‑ ‒ – —) to -
-_APOSTROPHES = re.compile("['\u02bc\u00b4`]")  # Lucene folds ’ ‘ ＇ to '
+# The apostrophes people write inside names (O'Brien, d’Orléans, Hawaiʻi aside): `cypher/ingest/researchers.cypher`
+# and `cypher/seed/load.cypher` list the same ones for researchers' aliasText.
+APOSTROPHES = "'\u2019\u2018\uff07\u02bc\u00b4`"
+_APOSTROPHES = re.compile(f"[{re.escape(APOSTROPHES)}]")
 
 
 def fold(text: str) -> str:
@@ -33,6 +36,15 @@ def sort_key(text: str | None) -> str:
     key = name_key(text or "")
     start = next((i for i, ch in enumerate(key) if ch.isalnum()), len(key))
     return key[start:start + SORT_KEY_CHARS]
+
+
+def spellings(text: str | None) -> str | None:
+    """The other spellings search reads for a name or title with an apostrophe inside a word: without
+    it and split at it (the index keeps `d'orléans` one word, so `orleans` found nothing), joined by
+    ` ; `; None when there is none."""
+    if not text or not _APOSTROPHES.search(text):
+        return None
+    return f"{_APOSTROPHES.sub('', text)} ; {_APOSTROPHES.sub(' ', text)}"
 
 
 def name_key(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bzgraph.db import Database, Tx
-from bzgraph.folding import name_key, sort_key
+from bzgraph.folding import name_key, sort_key, spellings
 from bzgraph.neighbours import NEIGHBOURS_KEPT
 from bzgraph.settings import PROJECT_ROOT
 
@@ -24,8 +24,10 @@ async def load_seed(db: Database, path: Path = SEED_FILE) -> dict[str, int]:
     params = {key: seed.get(key, []) for key in
               ("sources", "topics", "institutions", "researchers", "works", "affiliations")}
     for key in ("topics", "institutions", "researchers"):
-        params[key] = [{**row, "nameKey": name_key(row["name"]) if row.get("name") else None} for row in params[key]]
-    params["works"] = [{**row, "sortTitle": sort_key(row.get("title"))} for row in params["works"]]
+        params[key] = [{**row, "nameKey": name_key(row["name"]) if row.get("name") else None,
+                        "spellings": spellings(row.get("name"))} for row in params[key]]
+    params["works"] = [{**row, "sortTitle": sort_key(row.get("title")), "spellings": spellings(row.get("title"))}
+                       for row in params["works"]]
     ids = [r["id"] for r in seed["researchers"]]
     explorable = ids + [n["id"] for key in ("works", "topics", "institutions") for n in seed[key]]
 

@@ -40,15 +40,15 @@ CALL (identified) {
     WHERE 'RESEARCHER' IN $kinds
     RETURN node, score, 'Researcher' AS label
     UNION ALL
-    CALL db.index.fulltext.queryNodes('search_work_folded', $query, {limit: $cap + 1 + size(identified)}) YIELD node, score
+    CALL db.index.fulltext.queryNodes('search_work_spelled', $query, {limit: $cap + 1 + size(identified)}) YIELD node, score
     WHERE 'WORK' IN $kinds
     RETURN node, score, 'Work' AS label
     UNION ALL
-    CALL db.index.fulltext.queryNodes('search_topic_folded', $query, {limit: $cap + 1 + size(identified)}) YIELD node, score
+    CALL db.index.fulltext.queryNodes('search_topic_spelled', $query, {limit: $cap + 1 + size(identified)}) YIELD node, score
     WHERE 'TOPIC' IN $kinds
     RETURN node, score, 'Topic' AS label
     UNION ALL
-    CALL db.index.fulltext.queryNodes('search_institution_folded', $query, {limit: $cap + 1 + size(identified)}) YIELD node, score
+    CALL db.index.fulltext.queryNodes('search_institution_spelled', $query, {limit: $cap + 1 + size(identified)}) YIELD node, score
     WHERE 'INSTITUTION' IN $kinds
     RETURN node, score, 'Institution' AS label
   }

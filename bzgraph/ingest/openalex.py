@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from bzgraph import identifiers
-from bzgraph.folding import name_key, sort_key
+from bzgraph.folding import name_key, sort_key, spellings
 from bzgraph.queries import CYPHER_INTEGER
 from bzgraph.text import BIDI_CONTROLS, INVISIBLE, controls_as_spaces, is_visible
 
@@ -203,7 +203,7 @@ def _institution(inst: Any) -> dict[str, Any] | None:
         return None
     ror = inst.get("ror")
     name = _name(inst) or ident
-    return {"id": ident, "name": name, "nameKey": name_key(name),
+    return {"id": ident, "name": name, "nameKey": name_key(name), "spellings": spellings(name),
             "ror": ror if isinstance(ror, str) and 0 < len(ror) <= ROR_MAX else None,
             "country": _label(inst.get("country_code")), "type": _label(inst.get("type"))}
 
@@ -213,7 +213,8 @@ def _topic(topic: dict[str, Any]) -> dict[str, Any] | None:
     if ident is None:
         return None
     name = _name(topic) or ident
-    return {"id": ident, "name": name, "nameKey": name_key(name), "subfield": _name(topic.get("subfield")),
+    return {"id": ident, "name": name, "nameKey": name_key(name), "spellings": spellings(name),
+            "subfield": _name(topic.get("subfield")),
             "field": _name(topic.get("field")), "domain": _name(topic.get("domain"))}
 
 
@@ -223,7 +224,8 @@ def _concept(concept: dict[str, Any]) -> dict[str, Any] | None:
     if ident is None:
         return None
     name = _name(concept) or ident
-    return {"id": ident, "name": name, "nameKey": name_key(name), "subfield": None, "field": None, "domain": None}
+    return {"id": ident, "name": name, "nameKey": name_key(name), "spellings": spellings(name), "subfield": None,
+            "field": None, "domain": None}
 
 
 def _source(work: dict[str, Any]) -> dict[str, Any] | None:
@@ -342,6 +344,7 @@ def map_work(record: dict[str, Any]) -> Rows:
         "abstract": rebuild_abstract(record.get("abstract_inverted_index")),
         "year": year,
         "sortTitle": None,  # set below, from the title
+        "spellings": None,
         "date": _date(record.get("publication_date")),
         "type": LEGACY_WORK_TYPES.get(work_type, work_type),
         "language": record.get("language") if isinstance(record.get("language"), str) else None,
@@ -357,7 +360,7 @@ def map_work(record: dict[str, Any]) -> Rows:
         "source": None,
         "version": version,
     }
-    work["sortTitle"] = sort_key(work["title"])
+    work["sortTitle"], work["spellings"] = sort_key(work["title"]), spellings(work["title"])
     places: dict[str, dict[str, Any]] = {}  # author id -> their entry in work["authors"]
     for position, authorship in enumerate(_list(record, "authorships"), start=1):
         if not isinstance(authorship, dict):

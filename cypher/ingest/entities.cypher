@@ -1,14 +1,14 @@
 // Upserts the venues, topics and institutions of an import batch (MERGE on id, then SET). A row
 // sets the properties only when its version is not older than the one they came from
 // (`importVersion`: the newest work or Author record naming the node, then the values themselves).
-// Parameters: $sources LIST<MAP{id,name,type,issn,version}>, $topics LIST<MAP{id,name,nameKey,subfield,field,domain,version}>,
-//   $institutions LIST<MAP{id,name,nameKey,ror,country,type,version}> (nameKey: the name as search compares a name
-//   typed exactly, bzgraph/folding.py name_key); $removed LIST<STRING> (the characters an import removes from text,
+// Parameters: $sources LIST<MAP{id,name,type,issn,version}>, $topics LIST<MAP{id,name,nameKey,spellings,subfield,field,domain,version}>,
+//   $institutions LIST<MAP{id,name,nameKey,spellings,ror,country,type,version}> (nameKey: the name as search compares a
+//   name typed exactly, bzgraph/folding.py name_key; spellings: its other spellings search reads, folding.py spellings); $removed LIST<STRING> (the characters an import removes from text,
 //   bzgraph/text.py: a version stored before they were removed still holds them, and compares without them, so that
 //   importing the same records again stores the cleaned text).
 // Returns: counts LIST<MAP{kind,created,updated}> (updated = existing and changed; the bookkeeping `importVersion`
 //   moving on alone is no change).
-// Example: bzgraph cypher ingest/entities --write --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","nameKey":"hydrocarbon exploration","subfield":null,"field":null,"domain":null,"version":"2025-11-06"}]' --param 'institutions=[]' --param 'removed=[]'
+// Example: bzgraph cypher ingest/entities --write --param 'sources=[]' --param 'topics=[{"id":"T10399","name":"Hydrocarbon exploration","nameKey":"hydrocarbon exploration","spellings":null,"subfield":null,"field":null,"domain":null,"version":"2025-11-06"}]' --param 'institutions=[]' --param 'removed=[]'
 CALL () {
   UNWIND $sources AS row
   MERGE (n:Source:Entity {id: row.id})
@@ -26,7 +26,7 @@ CALL () {
   WITH n, row, properties(n) AS before
   CALL (n, row) {
     WITH n, row WHERE row.version >= reduce(v = coalesce(n.importVersion, ''), ch IN $removed | replace(v, ch, ''))
-    SET n.name = row.name, n.nameKey = row.nameKey, n.subfield = row.subfield, n.field = row.field, n.domain = row.domain,
+    SET n.name = row.name, n.nameKey = row.nameKey, n.spellings = row.spellings, n.subfield = row.subfield, n.field = row.field, n.domain = row.domain,
         n.importVersion = row.version
   }
   RETURN {kind: 'Topic', created: count(CASE WHEN before = {id: row.id} THEN 1 END),
@@ -38,7 +38,7 @@ CALL () {
   WITH n, row, properties(n) AS before
   CALL (n, row) {
     WITH n, row WHERE row.version >= reduce(v = coalesce(n.importVersion, ''), ch IN $removed | replace(v, ch, ''))
-    SET n.name = row.name, n.nameKey = row.nameKey, n.ror = row.ror, n.country = row.country, n.type = row.type,
+    SET n.name = row.name, n.nameKey = row.nameKey, n.spellings = row.spellings, n.ror = row.ror, n.country = row.country, n.type = row.type,
         n.importVersion = row.version
   }
   RETURN {kind: 'Institution', created: count(CASE WHEN before = {id: row.id} THEN 1 END),

@@ -38,10 +38,12 @@ CALL () {
   // what search reads besides the name: the aliases, and every spelling with an apostrophe also without it and
   // split at it, as people type such names (the index keeps `o'brien` one word: `obrien`, `brien` found nothing)
   WITH n, row, before, reduce(s = coalesce(n.name, ''), a IN n.aliases | s + ' ; ' + a) AS spelled
+  WITH n, row, before, spelled, ["'", '’', '‘', '＇', 'ʼ', '´', '`'] AS apostrophes  // as bzgraph/folding.py APOSTROPHES
+  WITH n, row, before, spelled, reduce(x = spelled, a IN apostrophes | replace(x, a, '')) AS joined,
+       reduce(x = spelled, a IN apostrophes | replace(x, a, ' ')) AS parted
   SET n.aliasText = reduce(s = '', a IN n.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a)
-                    + CASE WHEN spelled =~ "(?s).*['’ʼ].*"
-                           THEN ' ; ' + replace(replace(replace(spelled, "'", ''), '’', ''), 'ʼ', '')
-                                + ' ; ' + replace(replace(replace(spelled, "'", ' '), '’', ' '), 'ʼ', ' ')
+                    + CASE WHEN spelled <> joined
+                           THEN ' ; ' + joined + ' ; ' + parted
                            ELSE '' END
   RETURN count(CASE WHEN before = {id: row.id} THEN 1 END) AS created, collect([n, before]) AS written
 }

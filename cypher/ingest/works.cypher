@@ -2,17 +2,18 @@
 // HAS_TOPIC and PUBLISHED_IN edges become exactly those of its newest record (stale ones are deleted; of a
 // record whose author list is cut short, the AUTHORED edges it lacks are kept).
 // Researchers, topics and sources must exist already (ingest/researchers, ingest/entities).
-// Parameters: $works LIST<MAP{id, title, sortTitle (how the title files: bzgraph/folding.py sort_key), abstract, year, date, type, language, doi, arxivId,
+// Parameters: $works LIST<MAP{id, title, sortTitle (how the title files: bzgraph/folding.py sort_key), spellings (the title's other spellings search reads:
+//   folding.py spellings), abstract, year, date, type, language, doi, arxivId,
 //   citedByCount, rawAuthorNames, source STRING?, authorsTruncated BOOLEAN? (OpenAlex's is_authors_truncated: then
 //   authorships the list lacks are kept), authors LIST<MAP{researcher, position, institutions}>,
 //   topics LIST<MAP{topic, score}>, version STRING}>.
 // Returns: counts LIST<MAP{kind,created,updated,deleted}>; staleResearchers, staleTopics, staleSources
 //   LIST<STRING> (what lost an edge: derived counts to refresh, maybe an orphan, ingest/orphans).
-// Example: bzgraph cypher ingest/works --write --param 'works=[{"id":"W1","title":"T","sortTitle":"t","abstract":null,"year":2020,"date":"2020-01-01","type":"article","language":"en","doi":null,"arxivId":null,"citedByCount":0,"rawAuthorNames":[],"source":null,"authors":[],"topics":[],"version":"2025-11-06"}]'
+// Example: bzgraph cypher ingest/works --write --param 'works=[{"id":"W1","title":"T","sortTitle":"t","spellings":null,"abstract":null,"year":2020,"date":"2020-01-01","type":"article","language":"en","doi":null,"arxivId":null,"citedByCount":0,"rawAuthorNames":[],"source":null,"authors":[],"topics":[],"version":"2025-11-06"}]'
 UNWIND $works AS row
 MERGE (w:Work:Entity {id: row.id})
 WITH w, row, properties(w) AS before
-SET w.title = row.title, w.sortTitle = row.sortTitle, w.abstract = row.abstract, w.year = row.year,
+SET w.title = row.title, w.sortTitle = row.sortTitle, w.spellings = row.spellings, w.abstract = row.abstract, w.year = row.year,
     w.date = CASE WHEN row.date IS NULL THEN null ELSE date(row.date) END,
     w.type = row.type, w.language = row.language, w.doi = row.doi, w.arxivId = row.arxivId,
     w.citedByCount = row.citedByCount, w.rawAuthorNames = row.rawAuthorNames,

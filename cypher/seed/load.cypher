@@ -3,7 +3,7 @@
 // Parameters: $sources, $topics, $institutions, $researchers, $works, $affiliations
 //   (lists of maps shaped as in seeds/graph.json; researchers, topics and institutions also carry nameKey, the
 //   name as search compares a name typed exactly: bzgraph/folding.py name_key; works carry sortTitle, how the title
-//   files: sort_key).
+//   files: sort_key; works, topics and institutions carry spellings, the other spellings search reads: spellings).
 // Example: bzgraph seed   # reads seeds/graph.json and runs this query, then trust/recompute
 CALL () {
   UNWIND $sources AS s
@@ -13,23 +13,25 @@ CALL () {
 CALL () {
   UNWIND $topics AS t
   MERGE (n:Topic:Entity {id: t.id})
-  SET n.name = t.name, n.nameKey = t.nameKey, n.subfield = t.subfield, n.field = t.field, n.domain = t.domain
+  SET n.name = t.name, n.nameKey = t.nameKey, n.spellings = t.spellings, n.subfield = t.subfield, n.field = t.field, n.domain = t.domain
 }
 CALL () {
   UNWIND $institutions AS i
   MERGE (n:Institution:Entity {id: i.id})
-  SET n.name = i.name, n.nameKey = i.nameKey, n.ror = i.ror, n.country = i.country, n.type = i.type
+  SET n.name = i.name, n.nameKey = i.nameKey, n.spellings = i.spellings, n.ror = i.ror, n.country = i.country, n.type = i.type
 }
 CALL () {
   UNWIND $researchers AS p
   MERGE (n:Researcher:Entity {id: p.id})
   WITH n, p, reduce(s = coalesce(p.name, ''), a IN p.aliases | s + ' ; ' + a) AS spelled
+  WITH n, p, spelled, ["'", '’', '‘', '＇', 'ʼ', '´', '`'] AS apostrophes  // as bzgraph/folding.py APOSTROPHES
+  WITH n, p, spelled, reduce(x = spelled, a IN apostrophes | replace(x, a, '')) AS joined,
+       reduce(x = spelled, a IN apostrophes | replace(x, a, ' ')) AS parted
   // as cypher/ingest/researchers.cypher: the aliases, and spellings with an apostrophe also without it and split at it
   SET n.name = p.name, n.nameKey = p.nameKey, n.aliases = p.aliases,
       n.aliasText = reduce(s = '', a IN p.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a)
-                    + CASE WHEN spelled =~ "(?s).*['’ʼ].*"
-                           THEN ' ; ' + replace(replace(replace(spelled, "'", ''), '’', ''), 'ʼ', '')
-                                + ' ; ' + replace(replace(replace(spelled, "'", ' '), '’', ' '), 'ʼ', ' ')
+                    + CASE WHEN spelled <> joined
+                           THEN ' ; ' + joined + ' ; ' + parted
                            ELSE '' END,
       n.orcid = p.orcid
   // what the approved claimant edits (accounts/update-profile) is theirs: a seed run again keeps it
@@ -39,7 +41,7 @@ CALL () {
 CALL () {
   UNWIND $works AS w
   MERGE (n:Work:Entity {id: w.id})
-  SET n.title = w.title, n.sortTitle = w.sortTitle, n.abstract = w.abstract, n.year = w.year,
+  SET n.title = w.title, n.sortTitle = w.sortTitle, n.spellings = w.spellings, n.abstract = w.abstract, n.year = w.year,
       n.date = CASE WHEN w.date IS NULL THEN null ELSE date(w.date) END,
       n.type = w.type, n.language = w.language, n.doi = w.doi, n.arxivId = w.arxivId,
       n.citedByCount = coalesce(w.citedByCount, 0)
