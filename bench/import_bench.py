@@ -73,7 +73,7 @@ def write_csvs(batch: Batch, directory: Path) -> dict[str, int]:
     work_ids = {w["id"] for w in p["works"]}
     nodes: dict[str, list[dict[str, Any]]] = {
         "Source": p["sources"], "Topic": p["topics"], "Institution": p["institutions"],
-        "Researcher": [{"id": r["id"], "name": part["name"], "orcid": part["orcid"],
+        "Researcher": [{"id": r["id"], "name": part["name"], "nameKey": part["key"], "orcid": part["orcid"],
                         "aliases": joined(sorted({n for n in r["names"] if n.lower() != part["name"].lower()}))}
                        for r in p["researchers"] for part in [r["record"] or r["seen"]]],
         "Work": [{k: (joined(v) if k == "rawAuthorNames" else v) for k, v in w.items()

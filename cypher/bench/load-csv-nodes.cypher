@@ -9,24 +9,25 @@ CALL (row) {
   WITH n, row
   CALL (n, row) {
     WITH n, row WHERE $label = 'Work'
-    SET n:Work, n.title = row.title, n.abstract = row.abstract, n.year = toInteger(row.year),
+    SET n:Work, n.title = row.title, n.sortTitle = row.sortTitle, n.spellings = row.spellings,
+        n.abstract = row.abstract, n.year = toInteger(row.year),
         n.date = date(row.date), n.type = row.type, n.language = row.language, n.doi = row.doi,
         n.arxivId = row.arxivId, n.citedByCount = toInteger(row.citedByCount),
         n.rawAuthorNames = CASE WHEN row.rawAuthorNames IS NULL THEN [] ELSE split(row.rawAuthorNames, '|') END
   }
   CALL (n, row) {
     WITH n, row WHERE $label = 'Researcher'
-    SET n:Researcher, n.name = row.name, n.orcid = row.orcid, n.openalexId = row.id,
+    SET n:Researcher, n.name = row.name, n.nameKey = row.nameKey, n.orcid = row.orcid, n.openalexId = row.id,
         n.aliases = CASE WHEN row.aliases IS NULL THEN [] ELSE split(row.aliases, '|') END,
         n.aliasText = replace(coalesce(row.aliases, ''), '|', ' ; '), n.openToCollaborate = false
   }
   CALL (n, row) {
     WITH n, row WHERE $label = 'Institution'
-    SET n:Institution, n.name = row.name, n.ror = row.ror, n.country = row.country, n.type = row.type
+    SET n:Institution, n.name = row.name, n.nameKey = row.nameKey, n.spellings = row.spellings, n.ror = row.ror, n.country = row.country, n.type = row.type
   }
   CALL (n, row) {
     WITH n, row WHERE $label = 'Topic'
-    SET n:Topic, n.name = row.name, n.subfield = row.subfield, n.field = row.field, n.domain = row.domain
+    SET n:Topic, n.name = row.name, n.nameKey = row.nameKey, n.spellings = row.spellings, n.subfield = row.subfield, n.field = row.field, n.domain = row.domain
   }
   CALL (n, row) {
     WITH n, row WHERE $label = 'Source'
