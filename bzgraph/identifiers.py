@@ -16,7 +16,7 @@ _ROR = re.compile(r"^(?:(?:https?://)?(?:www\.)?ror\.org/)?(0[a-z0-9]{6}[0-9]{2}
 # bare, as a record gives it (https://openalex.org/W…), or as a page of the site or the API shows it
 # (https://openalex.org/works/W…, https://api.openalex.org/works/W…)
 _OPENALEX = re.compile(r"^(?:(?:https?://)?(?:www\.|api\.)?openalex\.org/"
-                       r"(?:(?:works|authors|institutions|topics|sources)/)?)?([WAITS][0-9]{1,18})$", re.IGNORECASE)
+                       r"(?:(?:works|authors|institutions|topics|sources|concepts)/)?)?([WAITSC][0-9]{1,18})$", re.IGNORECASE)
 
 
 def orcid_form(value: str) -> str | None:

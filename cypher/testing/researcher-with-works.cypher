@@ -3,7 +3,7 @@
 // Parameters: $id STRING, $name STRING, $works LIST<MAP{id, title, year}>.
 // Example: bzgraph cypher testing/researcher-with-works --write --param id=t-r1 --param name=Test --param 'works=[{"id":"t-w1","title":"A","year":2020}]'
 MERGE (r:Researcher:Entity {id: $id})
-SET r.name = $name, r.aliases = coalesce(r.aliases, []), r.openToCollaborate = coalesce(r.openToCollaborate, false)
+SET r.name = $name, r.nameKey = null, r.aliases = coalesce(r.aliases, []), r.openToCollaborate = coalesce(r.openToCollaborate, false)
 WITH r
 UNWIND $works AS w
 MERGE (n:Work:Entity {id: w.id})
