@@ -6,6 +6,14 @@ UNWIND $ids AS workId
 MATCH (w:Work {id: workId})
 OPTIONAL MATCH (r:Researcher)-[a:AUTHORED]->(w)
 WITH w, r, a ORDER BY a.position ASC, r.name ASC
-WITH w, collect(CASE WHEN r IS NULL THEN null ELSE {position: a.position, researcher: r {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel, .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints}} END) AS authors
-RETURN w.id AS id, authors[..$max] AS authors, size(authors) AS authorCount,
+WITH w, collect(CASE WHEN r IS NULL THEN null ELSE {position: a.position, researcher: r} END) AS listed
+CALL (listed) {
+  // only the first $max are read out (a work of 5,000 authors asked for its first 20 read all of them)
+  UNWIND listed[..$max] AS x
+  WITH x.position AS position, x.researcher AS r
+  RETURN collect({position: position, researcher: r {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore,
+                  .trustTier, .verificationLevel, .trustKeys, .trustLabels, .trustValues, .trustPoints,
+                  .trustMaxPoints}}) AS authors
+}
+RETURN w.id AS id, authors, size(listed) AS authorCount,
        coalesce(w.rawAuthorNames, [])[..$max] AS rawAuthorNames
