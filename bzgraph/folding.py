@@ -10,10 +10,14 @@ import unicodedata
 from bzgraph.folding_table import FOLDED
 
 _DASHES = re.compile(r"[-\u2015\u2212\ufe58\ufe63]+")  # Lucene folds the other dashes (‐ ‑ ‒ – —) to -
-# The apostrophes people write inside names (O'Brien, d’Orléans, Hawaiʻi aside): `cypher/ingest/researchers.cypher`
-# and `cypher/seed/load.cypher` list the same ones for researchers' aliasText.
+# What people write inside a word and do not type when they search: the apostrophes of names (O'Brien, d’Orléans),
+# and a zero-width space (the index splits a word at it: `Oth\u200bmanova` was neither `othmanova` nor found by
+# its whole name). `cypher/ingest/researchers.cypher` and `cypher/seed/load.cypher` list the same ones for
+# researchers' aliasText.
 APOSTROPHES = "'\u2019\u2018\uff07\u02bc\u00b4`"
+IN_WORD = APOSTROPHES + "\u200b"
 _APOSTROPHES = re.compile(f"[{re.escape(APOSTROPHES)}]")
+_IN_WORD = re.compile(f"[{re.escape(IN_WORD)}]")
 
 
 def fold(text: str) -> str:
@@ -39,17 +43,19 @@ def sort_key(text: str | None) -> str:
 
 
 def spellings(text: str | None) -> str | None:
-    """The other spellings search reads for a name or title with an apostrophe inside a word: without
-    it and split at it (the index keeps `d'orléans` one word, so `orleans` found nothing), joined by
-    ` ; `; None when there is none."""
-    if not text or not _APOSTROPHES.search(text):
+    """The other spellings search reads for the words of a name or title with an apostrophe (or a
+    zero-width space) inside: each such word without it and split at it (the index keeps
+    `d'orléans` one word, so `orleans` found nothing); None when there is none. Only those words: the
+    whole text again made every other word of it count three times in the ranking."""
+    words = [word for word in (text or "").split() if _IN_WORD.search(word)]
+    if not words:
         return None
-    return f"{_APOSTROPHES.sub('', text)} ; {_APOSTROPHES.sub(' ', text)}"
+    return " ".join(f"{_IN_WORD.sub('', word)} {_IN_WORD.sub(' ', word)}" for word in words)
 
 
 def name_key(text: str) -> str:
     """A name as a name "typed exactly" is compared with it: folded (:func:`fold`), apostrophes
-    left out, dashes as spaces, white space single. ``José García`` and ``jose garcia``, ``Khalid
+    (and zero-width spaces) left out, dashes as spaces, white space single. ``José García`` and ``jose garcia``, ``Khalid
     Al‐Ramadan`` (with U+2010, as 214 names of the OpenAlex sample) and ``Khalid Al-Ramadan``,
     ``O’Brien`` and ``OBrien`` each have one key."""
-    return " ".join(_DASHES.sub(" ", _APOSTROPHES.sub("", fold(text))).split())
+    return " ".join(_DASHES.sub(" ", _IN_WORD.sub("", fold(text))).split())

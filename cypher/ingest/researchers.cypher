@@ -31,20 +31,23 @@ CALL () {
       n.openToCollaborate = coalesce(n.openToCollaborate, false)
   WITH n, row, before
   SET n.aliases = COLLECT {
-        UNWIND coalesce(before.aliases, []) + row.names + coalesce(before.name, []) AS alias
-        WITH DISTINCT alias WHERE toLower(alias) <> toLower(n.name)
+        UNWIND coalesce(before.aliases, []) + row.names + coalesce(before.name, []) AS spelling
+        // a spelling an older version stored with characters an import now removes is the cleaned one
+        WITH DISTINCT reduce(x = spelling, ch IN $removed | replace(x, ch, '')) AS alias
+        WITH alias WHERE toLower(alias) <> toLower(n.name)
         RETURN alias ORDER BY alias
       }
-  // what search reads besides the name: the aliases, and every spelling with an apostrophe also without it and
-  // split at it, as people type such names (the index keeps `o'brien` one word: `obrien`, `brien` found nothing)
+  // what search reads besides the name: the aliases, and every word of the name and aliases with an apostrophe (or a
+  // zero-width space) inside also without it and split at it, as people type such names (the index keeps `o'brien`
+  // one word: `obrien`, `brien` found nothing)
   WITH n, row, before, reduce(s = coalesce(n.name, ''), a IN n.aliases | s + ' ; ' + a) AS spelled
-  WITH n, row, before, spelled, ["'", '’', '‘', '＇', 'ʼ', '´', '`'] AS apostrophes  // as bzgraph/folding.py APOSTROPHES
-  WITH n, row, before, spelled, reduce(x = spelled, a IN apostrophes | replace(x, a, '')) AS joined,
-       reduce(x = spelled, a IN apostrophes | replace(x, a, ' ')) AS parted
+  WITH n, row, before, spelled, ["'", '’', '‘', '＇', 'ʼ', '´', '`', '\u200B'] AS marks  // folding.py IN_WORD
+  // only the words with such a mark: the whole text again made every other word count three times in the ranking
+  WITH n, row, before, marks, reduce(found = [], w IN split(spelled, ' ') |
+         CASE WHEN w IN found OR reduce(x = w, m IN marks | replace(x, m, '')) = w THEN found ELSE found + w END) AS marked
   SET n.aliasText = reduce(s = '', a IN n.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a)
-                    + CASE WHEN spelled <> joined
-                           THEN ' ; ' + joined + ' ; ' + parted
-                           ELSE '' END
+                    + reduce(s = '', w IN marked | s + ' ; ' + reduce(x = w, m IN marks | replace(x, m, ''))
+                                                + ' ' + reduce(x = w, m IN marks | replace(x, m, ' ')))
   RETURN count(CASE WHEN before = {id: row.id} THEN 1 END) AS created, collect([n, before]) AS written
 }
 WITH created, written, [x IN written | x[0].id] AS writtenIds

@@ -24,15 +24,15 @@ CALL () {
   UNWIND $researchers AS p
   MERGE (n:Researcher:Entity {id: p.id})
   WITH n, p, reduce(s = coalesce(p.name, ''), a IN p.aliases | s + ' ; ' + a) AS spelled
-  WITH n, p, spelled, ["'", '’', '‘', '＇', 'ʼ', '´', '`'] AS apostrophes  // as bzgraph/folding.py APOSTROPHES
-  WITH n, p, spelled, reduce(x = spelled, a IN apostrophes | replace(x, a, '')) AS joined,
-       reduce(x = spelled, a IN apostrophes | replace(x, a, ' ')) AS parted
-  // as cypher/ingest/researchers.cypher: the aliases, and spellings with an apostrophe also without it and split at it
+  WITH n, p, spelled, ["'", '’', '‘', '＇', 'ʼ', '´', '`', '\u200B'] AS marks  // folding.py IN_WORD
+  // only the words with such a mark: the whole text again made every other word count three times in the ranking
+  WITH n, p, marks, reduce(found = [], w IN split(spelled, ' ') |
+         CASE WHEN w IN found OR reduce(x = w, m IN marks | replace(x, m, '')) = w THEN found ELSE found + w END) AS marked
+  // as cypher/ingest/researchers.cypher: the aliases, and the words with an apostrophe also without it and split at it
   SET n.name = p.name, n.nameKey = p.nameKey, n.aliases = p.aliases,
       n.aliasText = reduce(s = '', a IN p.aliases | s + CASE WHEN s = '' THEN '' ELSE ' ; ' END + a)
-                    + CASE WHEN spelled <> joined
-                           THEN ' ; ' + joined + ' ; ' + parted
-                           ELSE '' END,
+                    + reduce(s = '', w IN marked | s + ' ; ' + reduce(x = w, m IN marks | replace(x, m, ''))
+                                                + ' ' + reduce(x = w, m IN marks | replace(x, m, ' '))),
       n.orcid = p.orcid
   // what the approved claimant edits (accounts/update-profile) is theirs: a seed run again keeps it
   WITH n, p WHERE NOT EXISTS { (:User)-[:CLAIMANT_OF]->(n) }
