@@ -877,6 +877,30 @@ async def test_importing_again_cleans_what_an_older_version_stored(import_db: Da
     for node_id, (name, _, key) in clean.items():
         assert (after[node_id]["name"], after[node_id]["nameKey"], after[node_id][key]) == (
             name, nodes[node_id]["nameKey"], nodes[node_id][key]), node_id
+    assert after[aid]["aliases"] == nodes[aid]["aliases"]  # the old spelling is no alias: cleaned, it is the name
+
+
+async def test_the_copy_that_wins_does_not_depend_on_order_when_a_value_holds_a_removed_character(
+        import_db: Database, tmp_path: Path) -> None:
+    """Versions are compared without the characters an import removes: a raw value holding one (an
+    ISSN with a soft hyphen) must be so too, or two copies of the same date swapped winners with the
+    order they came in."""
+    def copy(tag: str, issn: str) -> dict:
+        return {"id": f"https://openalex.org/W0095{tag}", "updated_date": "2025-01-01", "title": "Same date",
+                "authorships": [], "topics": [], "primary_location": {"source": {
+                    "id": f"https://openalex.org/S0095{tag[:-1]}0", "display_name": "Venue", "issn_l": issn}}}
+
+    stored = []
+    for run, order in enumerate(((0, 1), (1, 0))):
+        tag = f"{int(time.time() * 1000) % 10**8:08d}{run}"
+        copies = [copy(tag[:-1] + "1", "1234-567\u00ad1"), copy(tag[:-1] + "2", "1234-5672")]
+        for i in order:
+            path = tmp_path / f"copy-{run}-{i}.jsonl"
+            path.write_text(json.dumps(copies[i]) + "\n")
+            await import_paths(import_db, [path])
+        nodes, _ = await fingerprint(import_db, [f"S0095{tag[:-1]}0"])
+        stored.append([json.loads(n)[1]["issn"] for n in nodes])
+    assert stored[0] == stored[1] == ["1234-5672"], stored
 
 
 def run_import(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -19,7 +19,7 @@ from typing import Any
 from bzgraph import identifiers
 from bzgraph.folding import name_key, sort_key, spellings
 from bzgraph.queries import CYPHER_INTEGER
-from bzgraph.text import BIDI_CONTROLS, INVISIBLE, controls_as_spaces, is_visible
+from bzgraph.text import BIDI_CONTROLS, INVISIBLE, REMOVED_AT_IMPORT, controls_as_spaces, is_visible
 
 OPENALEX_PREFIX = "https://openalex.org/"
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/",
@@ -289,8 +289,14 @@ def versioned(row: dict[str, Any], version: str, *keys: str) -> dict[str, Any]:
     A venue, topic, institution or author named in many records gets its properties from the newest
     record; between records with the same ``updated_date``, the values decide, so the result never
     depends on order."""
-    row["version"] = version + "".join("\x1f" + ("" if row[k] is None else str(row[k])) for k in keys)
+    row["version"] = version + "".join("\x1f" + ("" if row[k] is None else str(row[k]).translate(_REMOVED)) for k in keys)
     return row
+
+
+# The characters an import removes from text, left out of the values a version holds: a stored version is compared
+# without them (cypher/ingest/entities.cypher), so a raw value holding one (an ISSN) must be compared so too, or the
+# copy that wins between two of the same date would depend on which came first.
+_REMOVED = str.maketrans("", "", "".join(REMOVED_AT_IMPORT))
 
 
 # Keys every whole record has (null when empty), each as alternatives of the record's eras. A dated

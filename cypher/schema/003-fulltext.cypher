@@ -4,16 +4,14 @@
 // Parameters: none. Applied idempotently by `bzgraph db migrate`.
 // They use Neo4j's standard-folding analyzer: accents are folded (`bjorn` finds Björn, `strasse`
 // finds Straße), words are lower-cased, and English stop words (the, of, an, ...) are left out of
-// the index and of queries. The indexes of versions before 2026-11-27 (no folding) and before 2026-11-29 (no
-// spellings) are dropped.
+// the index and of queries. The indexes of versions before 2026-11-27 (no folding) are dropped; those of the
+// version before 2026-11-29 (search_work_folded, search_topic_folded, search_institution_folded: no spellings) stay,
+// for servers of that version still running beside new ones, until an operator drops them (docs/import.md).
 // Example: bzgraph db migrate
 DROP INDEX search_researcher IF EXISTS;
 DROP INDEX search_work IF EXISTS;
 DROP INDEX search_topic IF EXISTS;
 DROP INDEX search_institution IF EXISTS;
-DROP INDEX search_work_folded IF EXISTS;
-DROP INDEX search_topic_folded IF EXISTS;
-DROP INDEX search_institution_folded IF EXISTS;
 CREATE FULLTEXT INDEX search_researcher_folded IF NOT EXISTS FOR (n:Researcher) ON EACH [n.name, n.aliasText]
   OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}};
 CREATE FULLTEXT INDEX search_work_spelled IF NOT EXISTS FOR (n:Work) ON EACH [n.title, n.abstract, n.spellings]
