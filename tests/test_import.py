@@ -817,6 +817,10 @@ async def test_a_stream_is_read_as_its_shape_says_and_ctrl_c_stops_it(import_db:
     pages = b"".join(json.dumps({"meta": {}, "results": [api_work(n)]}, indent=2).encode() + b"\n" for n in (14, 15))
     done = run_import("-", stdin=pages)
     assert done.returncode == 0 and b"2 read (2 works" in done.stdout, done.stderr
+    cut = pages + json.dumps({"meta": {}, "results": [api_work(19)]}, indent=2).encode()[:40]  # the download ended early
+    done = run_import("-", stdin=cut)
+    assert done.returncode == 3 and b"<stdin>:document 3: invalid JSON" in done.stderr, done.stderr
+    assert b"3 read (2 works" in done.stdout  # the pages before the cut are kept
 
     fifo = tmp_path / "slow.gz"
     os.mkfifo(fifo)

@@ -577,6 +577,9 @@ async def test_an_openalex_id_may_come_as_its_openalex_address(api: httpx.AsyncC
         assert explored["data"]["explore"]["center"]["id"] == rid
     body = await gql(api, contract("ProfilePage"), {"id": "https://openalex.org/not-an-id"})
     assert body["data"]["researcher"] is None and "errors" not in body
+    from bzgraph.api.inputs import check_id
+
+    assert check_id("c2778407487") == check_id("https://openalex.org/concepts/C2778407487") == "C2778407487"  # a 2022 topic
     blank = await gql(api, contract("ProfilePage"), {"id": "   "})
     assert blank["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # as the empty id is, not "not found"
 

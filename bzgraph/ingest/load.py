@@ -262,7 +262,8 @@ def _parse_document(data: bytes) -> list[tuple[str, Any]]:
 
 def _parse_documents(data: bytes) -> list[tuple[str, Any]]:
     """The records of one JSON document, or of several one after another (``jq .`` over pages of
-    an API download, piped in), each record located by its document (``document 2 results[0]``)."""
+    an API download, piped in), each record located by its document (``document 2 results[0]``); a
+    document that does not parse ends the input, one malformed record, after those before it."""
     try:
         return _parse_document(data)
     except ValueError as exc:
@@ -275,8 +276,12 @@ def _parse_documents(data: bytes) -> list[tuple[str, Any]]:
     while (at := _SPACE.match(text, at).end()) < len(text):  # type: ignore[union-attr]
         try:
             value, at = decoder.raw_decode(text, at)
-        except (ValueError, RecursionError):
-            raise single from None
+        except (ValueError, RecursionError) as exc:
+            if not located:  # not even the first document: the input is no such sequence
+                raise single from None
+            # a document cut short (a download ended early): the ones before it are kept, the rest is one problem
+            located.append((f"document {number + 1}", MalformedRecord(f"invalid JSON: {exc}")))
+            break
         number += 1
         located += [(f"document {number} {where}".strip(),
                      MalformedRecord(_UNHOLDABLE) if not isinstance(record, MalformedRecord) and _unholdable(record)
