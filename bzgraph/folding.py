@@ -16,7 +16,6 @@ _DASHES = re.compile(r"[-\u2015\u2212\ufe58\ufe63]+")  # Lucene folds the other 
 # researchers' aliasText.
 APOSTROPHES = "'\u2019\u2018\uff07\u02bc\u00b4`"
 IN_WORD = APOSTROPHES + "\u200b"
-_APOSTROPHES = re.compile(f"[{re.escape(APOSTROPHES)}]")
 _IN_WORD = re.compile(f"[{re.escape(IN_WORD)}]")
 
 
