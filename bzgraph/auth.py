@@ -178,13 +178,13 @@ def issue_token(sub: str, roles: list[str], ttl: int, settings: Settings, orcid:
     ``BZGRAPH_JWT_ORCID_CLAIM`` names (``orcid`` when unset, which the server then does not read)."""
     now = int(time.time())
     claims: dict[str, Any] = {"sub": sub, "roles": roles, "iat": now, "exp": now + ttl}
-    if orcid is not None:
-        claim = settings.jwt_orcid_claim or "orcid"
-        if claim in claims:  # `sub`, say: the iD would replace the subject
-            raise ValueError(f"the token's {claim!r} cannot also carry the ORCID iD")
-        claims[claim] = orcid
     if settings.jwt_audience:
         claims["aud"] = settings.jwt_audience
     if settings.jwt_issuer:
         claims["iss"] = settings.jwt_issuer
+    if orcid is not None:
+        claim = settings.jwt_orcid_claim or "orcid"
+        if claim in claims:  # `sub`, say: the iD would replace the subject
+            raise ValueError(f"BZGRAPH_JWT_ORCID_CLAIM={claim} names a claim the token has already")
+        claims[claim] = orcid
     return jwt.encode(claims, settings.jwt_secret_value(), algorithm="HS256")

@@ -321,14 +321,15 @@ def cmd_explore(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     from bzgraph.auth import issue_token
 
-    claim = settings.jwt_orcid_claim or "orcid"
-    if args.orcid is not None and claim in ("sub", "roles", "iat", "exp", "aud", "iss"):
-        print(f"bzgraph: BZGRAPH_JWT_ORCID_CLAIM={claim} takes the iD from a claim the token already has"
-              + (": give the iD as --sub" if claim == "sub" else ""), file=sys.stderr)
+    try:
+        token = issue_token(args.sub, args.role, args.ttl, settings, orcid=args.orcid)
+    except ValueError as exc:  # the iD's claim is one the token has already
+        hint = ": give the iD as --sub" if settings.jwt_orcid_claim == "sub" else ""
+        print(f"bzgraph: {exc}{hint}", file=sys.stderr)
         return 2
     if args.orcid is not None and not settings.jwt_orcid_claim:
         print("bzgraph: the server reads the token's `orcid` only with BZGRAPH_JWT_ORCID_CLAIM=orcid", file=sys.stderr)
-    print(issue_token(args.sub, args.role, args.ttl, settings, orcid=args.orcid))
+    print(token)
     return 0
 
 
