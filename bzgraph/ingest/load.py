@@ -32,7 +32,6 @@ from typing import IO, Any, TypeVar
 import orjson
 
 from bzgraph.db import Database, Tx
-from bzgraph.folding import name_key
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
 from bzgraph import neighbours
 from bzgraph.neighbours import refresh_marked
@@ -151,7 +150,7 @@ class InputFile:
     @property
     def is_document(self) -> bool:
         """A ``.json`` file holds one JSON document; anything else is one JSON value per line (a
-        stream is read as lines unless its first line is not a whole JSON value: see :func:`read_items`)."""
+        stream is read as lines unless its first line is a bracket alone: see :func:`read_items`)."""
         name = self.path.name.lower().removesuffix(".gz")
         return not self.is_stream and name.endswith(".json")
 
@@ -256,8 +255,7 @@ def _parse_document(data: bytes) -> list[tuple[str, Any]]:
             document = json.loads(data.removeprefix(BOM).decode("utf-8"))
         except (ValueError, RecursionError):
             raise strict from None
-    return [(where, MalformedRecord(_UNHOLDABLE) if not isinstance(record, MalformedRecord) and _unholdable(record)
-             else record) for where, record in _records_of(document)]
+    return _holdable(_records_of(document))
 
 
 def _parse_documents(data: bytes) -> list[tuple[str, Any]]:
@@ -283,11 +281,14 @@ def _parse_documents(data: bytes) -> list[tuple[str, Any]]:
             located.append((f"document {number + 1}", MalformedRecord(f"invalid JSON: {exc}")))
             break
         number += 1
-        located += [(f"document {number} {where}".strip(),
-                     MalformedRecord(_UNHOLDABLE) if not isinstance(record, MalformedRecord) and _unholdable(record)
-                     else record)
-                    for where, record in _records_of(value)]
+        located += _holdable([(f"document {number} {where}".strip(), record) for where, record in _records_of(value)])
     return located
+
+
+def _holdable(located: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """``located`` with each record that holds a value no database can hold made malformed."""
+    return [(where, MalformedRecord(_UNHOLDABLE) if not isinstance(record, MalformedRecord) and _unholdable(record)
+             else record) for where, record in located]
 
 
 _SPACE = re.compile(r"\s*")
@@ -305,7 +306,7 @@ def read_items(source: InputFile, on_bytes: Callable[[int], None] = lambda n: No
 
     A ``.jsonl`` line that is not UTF-8 or not JSON is reported with its number and skipped; the
     lines around it are read as usual. A ``.json`` document is parsed as a whole, and so is a
-    stream whose first line is not a whole JSON value (a pretty-printed API page). JSON is read
+    stream whose first line is a bracket alone (pretty-printed: one document or several). JSON is read
     strictly (orjson): ``NaN`` and a lone surrogate escape such as ``\\ud800``, which no database
     string can hold, make a line invalid."""
     ordinal = 0
@@ -477,7 +478,7 @@ def _add_researcher(researchers: dict[str, dict[str, Any]], row: dict[str, Any],
     known["names"] += [n for n in row["names"] if n not in known["names"]]
     kind = "record" if row["authoritative"] else "seen"
     if known[kind] is None or row["version"] >= known[kind]["version"]:
-        known[kind] = {"name": row["name"], "key": name_key(row["name"]), "orcid": row["orcid"], "version": row["version"],
+        known[kind] = {"name": row["name"], "key": row["nameKey"], "orcid": row["orcid"], "version": row["version"],
                        "affiliations": [{"institution": a["institution"], "years": a["years"]}
                                         for a in affiliations if a["researcher"] == row["id"]]}
 

@@ -135,7 +135,7 @@ def compose(value: str) -> str:
 
 def text(value: Any) -> str | None:
     """A string with HTML entities decoded, control characters (line breaks too) made spaces,
-    bidirectional controls and invisible characters (soft hyphens, zero-width spaces) removed,
+    bidirectional controls and invisible characters (soft hyphens, word joiners) removed,
     composed (:func:`compose`) and surrounding white space removed, or None for non-strings and for
     text that shows nothing (white space, zero-width or format characters alone)."""
     if not isinstance(value, str):
@@ -344,13 +344,14 @@ def map_work(record: dict[str, Any]) -> Rows:
     arxiv = ARXIV_DOI.match(doi) if doi else None
     work_type = record.get("type") if isinstance(record.get("type"), str) else "other"
     cited_by = record.get("cited_by_count")
+    title = title_text(record.get("title")) or title_text(record.get("display_name"))  # None: no title
     work: dict[str, Any] = {
         "id": ident,
-        "title": title_text(record.get("title")) or title_text(record.get("display_name")),  # None: no title
+        "title": title,
+        "sortTitle": sort_key(title),
+        "spellings": spellings(title),
         "abstract": rebuild_abstract(record.get("abstract_inverted_index")),
         "year": year,
-        "sortTitle": None,  # set below, from the title
-        "spellings": None,
         "date": _date(record.get("publication_date")),
         "type": LEGACY_WORK_TYPES.get(work_type, work_type),
         "language": record.get("language") if isinstance(record.get("language"), str) else None,
@@ -366,7 +367,6 @@ def map_work(record: dict[str, Any]) -> Rows:
         "source": None,
         "version": version,
     }
-    work["sortTitle"], work["spellings"] = sort_key(work["title"]), spellings(work["title"])
     places: dict[str, dict[str, Any]] = {}  # author id -> their entry in work["authors"]
     for position, authorship in enumerate(_list(record, "authorships"), start=1):
         if not isinstance(authorship, dict):
@@ -386,7 +386,8 @@ def map_work(record: dict[str, Any]) -> Rows:
             work["authors"].append(places[author_id])
             # raw_author_name is the string as parsed from the paper (often several names run
             # together): it names the author on this work only and is not kept as an alias.
-            rows.researchers.append(versioned({"id": author_id, "name": display or raw_name or author_id,
+            shown = display or raw_name or author_id
+            rows.researchers.append(versioned({"id": author_id, "name": shown, "nameKey": name_key(shown),
                                                "orcid": clean_orcid(author.get("orcid")),
                                                "names": [display] if display else [],
                                                "authoritative": False}, version, "name", "orcid"))
@@ -428,7 +429,8 @@ def map_author(record: dict[str, Any]) -> Rows:
     name = _name(record)
     alternatives = [t for t in (text(a) for a in _list(record, "display_name_alternatives")) if t]
     version = record_version(record)
-    rows.researchers.append({"id": ident, "name": name or ident, "orcid": clean_orcid(record.get("orcid")),
+    rows.researchers.append({"id": ident, "name": name or ident, "nameKey": name_key(name or ident),
+                             "orcid": clean_orcid(record.get("orcid")),
                              "names": [n for n in [name, *alternatives] if n], "authoritative": True,
                              "version": version})
     for affiliation in _list(record, "affiliations"):
