@@ -60,7 +60,7 @@ class GraphQLApp(GraphQL[Context, None]):
         await auth.authenticate(context, request.headers.getlist("authorization"))
         return context
 
-    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         db: Database = request.app.state.db
         settings = db.settings
         if request.method == "GET" and not _is_utf8_query(request.scope["query_string"]):
@@ -91,7 +91,7 @@ class GraphQLApp(GraphQL[Context, None]):
                 return error_response(400 if graphql_response else 200, exc.reason, accept=accept, code=code)
             return error_response(exc.status_code, exc.reason, accept=accept)
 
-    async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any,  # type: ignore[override]
+    async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any,
                                 root_value: Any, sub_response: Any) -> Any:
         """Strawberry's execution; then a persisted query's text is kept, if it parsed and validated."""
         result = await super().execute_operation(request, request_adapter, request_data, context, root_value,
@@ -142,13 +142,14 @@ class GraphQLApp(GraphQL[Context, None]):
         sub_response.media_type = content_type_for(request.headers.get("accept"))
         return sub_response
 
-    def create_response(self, response_data: Any, sub_response: Response) -> Response:  # type: ignore[override]
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
         """The answer in the media type the client prefers (GraphQL over HTTP); it depends on
         ``Accept``, which ``Vary`` says to caches (a GET answer may be cached)."""
         response = super().create_response(response_data, sub_response)
         response.headers.add_vary_header("Accept")
-        if sub_response.media_type != JSON:
-            response.headers["content-type"] = sub_response.media_type
+        media_type = sub_response.media_type or JSON
+        if media_type != JSON:
+            response.headers["content-type"] = media_type
             if isinstance(response_data, dict) and "data" not in response_data:
                 code = response_data["errors"][0]["extensions"]["code"]
                 response.status_code = STATUS_WITHOUT_DATA.get(code, 400)
@@ -156,7 +157,7 @@ class GraphQLApp(GraphQL[Context, None]):
                     response.headers["www-authenticate"] = 'Bearer error="invalid_token"'  # RFC 6750
         return response
 
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """The answer's body. ``data`` is left out when the request failed before execution (a
         syntax, validation or authentication error: none has a path), as the GraphQL spec says;
         an execution error that nulls the whole answer keeps ``"data": null``."""
@@ -384,6 +385,7 @@ def create_app(settings: Settings | None = None, apply_migrations: bool = False)
         middleware.insert(0, Middleware(CORS, allow_origins=settings.cors_origin_list, allow_methods=["GET", "POST"],
                                         allow_headers=["*"], max_age=600))
     endpoint = Route("/graphql", graphql, methods=["GET", "POST"])
+    assert endpoint.methods is not None  # given above
     endpoint.methods.discard("HEAD")  # Starlette adds it to GET, but GraphQL answers none: 405, as for PUT
     app = Starlette(
         routes=[

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 import jwt
 
@@ -72,7 +72,7 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
     return _KeySetClient(url, cache_keys=False, cache_jwk_set=True, lifespan=JWKS_LIFESPAN, timeout=5)
 
 
-def _key_for(algorithm: Any, token: str, settings: Settings) -> Any:
+def _key_for(algorithm: str, token: str, settings: Settings) -> Any:
     """The verification key for a token signed with ``algorithm``; only HS256 and RS256 pass."""
     if algorithm == "RS256" and settings.jwt_jwks_url:
         try:
@@ -89,6 +89,8 @@ def _key_for(algorithm: Any, token: str, settings: Settings) -> Any:
 def _decode(token: str, settings: Settings) -> dict[str, Any]:
     try:
         algorithm = jwt.get_unverified_header(token).get("alg")
+        if not isinstance(algorithm, str):
+            raise InvalidToken("the token is not valid")
         key = _key_for(algorithm, token, settings)
         claims = jwt.decode(token, key, algorithms=[algorithm], options={"require": ["exp", "sub"]},
                             leeway=LEEWAY_SECONDS, audience=settings.jwt_audience, issuer=settings.jwt_issuer)
@@ -124,7 +126,7 @@ def _verified_orcid(claims: dict[str, Any], settings: Settings) -> str | None:
     return identifiers.orcid(value) if isinstance(value, str) else None
 
 
-def valid_subject(sub: object) -> bool:
+def valid_subject(sub: object) -> TypeGuard[str]:
     """An account name: 1–200 printable characters, not beginning or ending with a space (a blank
     name, or one that differs from another only by its spaces, would be an account of its own)."""
     return isinstance(sub, str) and 0 < len(sub) <= 200 and sub.isprintable() and sub.strip() == sub

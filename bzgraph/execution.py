@@ -124,7 +124,7 @@ PLANS = _PlanCache()
 class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context, completing plain-data objects by a cached plan."""
 
-    def complete_object_value(  # type: ignore[override]
+    def complete_object_value(
         self,
         return_type: GraphQLObjectType,
         field_details_list: Any,
@@ -234,7 +234,7 @@ def _pure_resolver(field_def: GraphQLField) -> Callable[..., Any] | None:
     ``root`` or ``parent``, with field extensions, or with arguments other than built-in scalars."""
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     resolver = getattr(definition, "base_resolver", None)
-    if (resolver is None or not definition.metadata.get("bzgraph.pure") or definition.extensions
+    if (definition is None or resolver is None or not definition.metadata.get("bzgraph.pure") or definition.extensions
             or resolver.is_async or resolver.info_parameter or resolver.root_parameter
             or resolver.parent_parameter):
         return None

@@ -111,7 +111,7 @@ class OperationLog(SchemaExtension):
         if failure is not None:
             errors.append(failure if isinstance(failure, GraphQLError)
                           else GraphQLError(str(failure), original_error=_client_error(failure)))
-        return sorted({to_graphql_error(e).extensions["code"] for e in errors})
+        return sorted({(to_graphql_error(e).extensions or {})["code"] for e in errors})
 
 
 def _client_error(failure: BaseException) -> Exception:
@@ -204,6 +204,7 @@ class DocumentCache(SchemaExtension):
 
         context = self.execution_context
         schema, document, rules = context.schema._schema, context.graphql_document, context.validation_rules
+        assert document is not None  # parsed, or the request ended before validation
         key = (id(schema), *map(id, rules))
         cached = getattr(self, "_cached", None)
         hit = cached.results.get(key) if cached is not None and cached.document is document else None

@@ -7,6 +7,7 @@ in the media type the request's ``Accept`` prefers.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -20,7 +21,7 @@ from bzgraph.db import commit_under_way
 from bzgraph.media import content_type_for
 
 
-def error_response(status_code: int, message: str, headers: dict[str, str] | None = None, *,
+def error_response(status_code: int, message: str, headers: Mapping[str, str] | None = None, *,
                    accept: str | None = None, code: str | None = None) -> Response:
     """A request refused outside GraphQL, answered as GraphQL answers errors: with a code, in the
     media type ``accept`` prefers."""
@@ -41,7 +42,7 @@ class CORS(CORSMiddleware):
         if response.status_code != 400:
             return response
         headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
-        return error_response(400, response.body.decode(), headers, accept=request_headers.get("accept"))
+        return error_response(400, bytes(response.body).decode(), headers, accept=request_headers.get("accept"))
 
 
 class LimitRequestBody:
@@ -117,6 +118,7 @@ class StopWhenClientGone:
         state = {"body_read": False, "answering": False, "gone": False}
         scope[CLIENT_STATE] = state  # the operation log tells a request stopped so from a failure
         watcher: asyncio.Task[None] | None = None
+        timer: asyncio.TimerHandle
 
         async def receiving() -> Message:
             message = await receive()

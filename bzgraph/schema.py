@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -54,7 +54,7 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
     limits = settings or get_settings()
     # The depth, alias and cost rules are built once: the validation cache is keyed by the rule classes,
     # and a limiter built per request would bring new classes each time and never hit the cache.
-    rules = [depth_limit(limits.max_query_depth), alias_limit(limits.max_aliases),
+    rules: list[type[ASTValidationRule]] = [depth_limit(limits.max_query_depth), alias_limit(limits.max_aliases),
              query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT},
                               {"CypherRows.rows": ANALYST_MAX_ROWS},
                               {"Subgraph.crossEdges": CROSS_EDGES_MAX, "Work.authors": AUTHORS_MAX})]

@@ -573,7 +573,7 @@ class AccountsMutation:
     @strawberry.mutation(description="The approved claimant edits their profile.")
     async def update_profile(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the researcher's id")],
                              open_to_collaborate: Annotated[bool | None, strawberry.argument(description="null or left out keeps the current value")] = None,
-                             bio: Annotated[str | None, strawberry.argument(description=f"at most {BIO_MAX} characters; null, or nothing visible, clears it; left out keeps it")] = strawberry.UNSET) -> ResearcherPayload | None:  # type: ignore[assignment]
+                             bio: Annotated[str | None, strawberry.argument(description=f"at most {BIO_MAX} characters; null, or nothing visible, clears it; left out keeps it")] = strawberry.UNSET) -> ResearcherPayload | None:
         viewer = require_viewer(info)
         rid = check_id(id)
         text = free_text(bio, "bio", BIO_MAX) if isinstance(bio, str) else None

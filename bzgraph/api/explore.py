@@ -130,7 +130,7 @@ _EDGE_ORDER = {"RESEARCHER": 0, "WORK": 1, "TOPIC": 2, "INSTITUTION": 2}
 _DIRECTED = frozenset({"AUTHORED", "HAS_TOPIC", "WORKS_ON", "AFFILIATED_WITH"})
 
 
-_EDGE_KINDS = {kind.value: kind for kind in EdgeKind}  # a dict look-up: calling the Enum costs ten times more
+_EDGE_KINDS = {kind.name: kind for kind in EdgeKind}  # a dict look-up: calling the Enum costs ten times more
 
 
 def _read(source: str, source_kind: str, node: dict[str, Any]) -> Reading:
@@ -165,7 +165,7 @@ def _cross_edges(readings: list[dict[str, Any]], kind_of: dict[str, str], tree: 
     from), one per pair and kind, in the order first read. An edge is often read from both ends:
     its weight is the one its start reads (the end's reading when the start's list lacks it), as
     for the tree's edges. Thousands of readings around a hub: plain tuples until the edges kept."""
-    seen = {_edge_key(str(edge.source), str(edge.target), edge.kind.value) for edge in tree}
+    seen = {_edge_key(str(edge.source), str(edge.target), edge.kind.name) for edge in tree}
     found: dict[tuple[str, str, str], tuple[Reading, bool]] = {}  # the edge, and whether its start read it
     for reading in readings:
         source = reading["source"]
@@ -185,14 +185,14 @@ def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: 
     """Shape the neighbourhood query's row; totals count every neighbour, shown or not. At depth 2 the
     row also says whether neighbours the totals cannot count were left out (``leftOut``)."""
     order = row["kindOrder"]
-    wanted = [k.value for k in kinds] if kinds else order
+    wanted = [k.name for k in kinds] if kinds else order
     center = row["center"]
     kind_of = {center["id"]: center["kind"], **{n["id"]: n["kind"] for n in row["nodes"]}}
     nodes = [GraphNode(id=strawberry.ID(n["id"]), kind=NodeKind(n["kind"]), label=n["label"], weight=n["weight"])
              for n in row["nodes"]]
     edges = [_edge(n["source"], kind_of[n["source"]], n) for n in row["nodes"]]
     cross_edges = _cross_edges(row["crossReadings"], kind_of, edges)
-    shown = Counter(n.kind.value for n in nodes)
+    shown = Counter(n.kind.name for n in nodes)
     found2 = row["found2"] if depth >= 2 else [0] * len(order)
     totals = [KindTotal(kind=NodeKind(k), total=row["totals"][i] + found2[i], shown=shown[k])
               for i, k in enumerate(order) if k in wanted]
@@ -218,7 +218,7 @@ class ExploreQuery:
         rows = await info.context.db.read(
             "explore/neighbourhood", heavy=limit > HEAVY_LIMIT and (depth == 2 or cross_edges), id=check_id(id),
             depth=depth, limit=limit, firstLevel=limit if depth == 1 else (limit + 1) // 2,
-            kinds=[k.value for k in kinds] if kinds else None, crossEdges=cross_edges)
+            kinds=[k.name for k in kinds] if kinds else None, crossEdges=cross_edges)
         if not rows:
             return None
         if cross_edges and limit > HEAVY_LIMIT:

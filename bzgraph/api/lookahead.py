@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from graphql import GraphQLBoolean, Undefined, get_named_type, value_from_ast
+from graphql import GraphQLBoolean, GraphQLResolveInfo, Undefined, get_named_type, value_from_ast
+from graphql.execution.values import VariableValues
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionNode
 from strawberry.types import Info
 
@@ -25,7 +26,7 @@ def selected_fields(info: Info[Any, Any], names: set[str]) -> dict[str, FieldNod
     found: dict[str, FieldNode] = {}
     for node in raw.field_nodes:
         if node.selection_set:
-            _find_fields(node.selection_set.selections, raw.fragments, names, raw.variable_values, found)
+            _find_fields(node.selection_set.selections, raw.fragments, names, _variables(raw), found)
     return found
 
 
@@ -37,15 +38,23 @@ def argument(info: Info[Any, Any], field: FieldNode | None, name: str, default: 
     if field is None:
         return unselected
     raw = info._raw_info
-    definition = get_named_type(raw.return_type).fields[field.name.value].args[name]  # type: ignore[union-attr]
+    definition = get_named_type(raw.return_type).fields[field.name.value].args[name]  # type: ignore[attr-defined]
     value = default
     for given in field.arguments or ():
         if given.name.value == name:
-            coerced = value_from_ast(given.value, definition.type, raw.variable_values)
+            coerced = value_from_ast(given.value, definition.type, _variables(raw))
             value = default if coerced is None or coerced is Undefined else coerced
     if name == "first" and not 0 <= value <= MAX_PAGE:
         return default
     return value
+
+
+
+def _variables(raw: GraphQLResolveInfo) -> dict[str, Any]:
+    """The request's variables by name: Strawberry's execution gives graphql-core's resolve info a
+    dict, which graphql-core 3.3 types as its ``VariableValues``."""
+    values: Any = raw.variable_values
+    return values.coerced if isinstance(values, VariableValues) else values
 
 
 def _find_fields(selections: Iterable[SelectionNode], fragments: dict[str, Any], names: set[str],

@@ -151,7 +151,7 @@ async def load_researcher(info: Info[Context, Any], id: str) -> Researcher | Non
             try:  # a bad cursor is its list's error (the list's own resolver reads it again and refuses it)
                 cursors.decode(_scope(kind, rid), after, POSITIONS[kind])
             except BadUserInput:
-                args = replace(args, **{f"{kind}_after": None})
+                args = replace(args, **{f"{kind}_after": None})  # type: ignore[arg-type]
     row = await _profile_loader(info.context).load((rid, args))
     return Researcher.from_profile(row, info.context) if row else None
 

@@ -204,7 +204,7 @@ class SearchQuery:
                      ) -> SearchResult | None:
         check_first(first)
         lucene = lucene_query(query)
-        kind_names = [k.value for k in (kinds or list(NodeKind))]
+        kind_names = [k.name for k in (kinds or list(NodeKind))]
         lookup, exact, exact_key = identifier_lookup(query), exact_text(query), name_key(query)
         scope = _search_scope(kind_names, lucene or "", exact, exact_key, lookup)
         skip = cursors.decode(scope, after, (int,))[0] if after is not None else 0

@@ -38,7 +38,8 @@ class Pages:
     """The pages of one list, read one after another (``Client.all_works``, ``Client.all_hits``)."""
 
     def __init__(self) -> None:
-        self.more, self.after, self.found = True, None, False
+        self.more, self.found = True, False
+        self.after: str | None = None
         self.items: list[Any] = []
 
     def add_works(self, profile: Profile | None) -> None:

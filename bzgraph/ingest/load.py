@@ -270,7 +270,8 @@ def _parse_documents(data: bytes) -> list[tuple[str, Any]]:
         text = data.removeprefix(BOM).decode("utf-8")
     except UnicodeDecodeError:
         raise single from None
-    decoder, located, at, number = json.JSONDecoder(), [], 0, 0
+    decoder, at, number = json.JSONDecoder(), 0, 0
+    located: list[Any] = []
     while (at := _SPACE.match(text, at).end()) < len(text):  # type: ignore[union-attr]
         try:
             value, at = decoder.raw_decode(text, at)
@@ -603,7 +604,8 @@ def _in_thread(function: Callable[[], T]) -> asyncio.Future[T]:
 
     def run() -> None:
         try:
-            outcome, failed = function(), False
+            outcome: Any = function()
+            failed = False
         except BaseException as exc:  # handed to the awaiting task, as an executor would
             outcome, failed = exc, True
         try:

@@ -342,7 +342,7 @@ def map_work(record: dict[str, Any]) -> Rows:
     year = _year(record.get("publication_year"))
     doi = clean_doi(record.get("doi"))
     arxiv = ARXIV_DOI.match(doi) if doi else None
-    work_type = record.get("type") if isinstance(record.get("type"), str) else "other"
+    work_type: str = record["type"] if isinstance(record.get("type"), str) else "other"
     cited_by = record.get("cited_by_count")
     title = title_text(record.get("title")) or title_text(record.get("display_name"))  # None: no title
     work: dict[str, Any] = {
@@ -371,7 +371,7 @@ def map_work(record: dict[str, Any]) -> Rows:
     for position, authorship in enumerate(_list(record, "authorships"), start=1):
         if not isinstance(authorship, dict):
             raise MalformedRecord(f"authorships[{position - 1}] is not an object")
-        author = authorship.get("author") if isinstance(authorship.get("author"), dict) else {}
+        author: dict[str, Any] = authorship["author"] if isinstance(authorship.get("author"), dict) else {}
         author_id = short_id(author.get("id"), "A")
         raw_name = text(authorship.get("raw_author_name"))
         display = _name(author)
