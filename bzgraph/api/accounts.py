@@ -25,7 +25,7 @@ from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.profile import INVITATION_DAYS, INVITATIONS_PER_DAY, PENDING_CLAIMS_MAX, Researcher, load_researcher
 from bzgraph.api.works import FIRST_DESCRIPTION
 from bzgraph.context import Context, Viewer
-from bzgraph.db import Tx
+from bzgraph.db import Tx, deadline_at_least
 from bzgraph.errors import (
     BadUserInput,
     BzgraphError,
@@ -374,6 +374,10 @@ async def _read_account(context: Context, user_id: str, pages: dict[str, ListArg
     return rows[0]
 
 
+# How long, at least, a mutation's saved change has to read back the researcher it answers with.
+READ_BACK_SECONDS = 2.0
+
+
 @strawberry.type(description="What a mutation on a researcher changed: the researcher as it now reads.")
 class ResearcherPayload:
     """What a mutation answers once its change is committed: the researcher as the change left them."""
@@ -382,8 +386,11 @@ class ResearcherPayload:
 
     @strawberry.field(description="The researcher as the change left them, read after the commit.")
     async def researcher(self, info: Info[Context, None]) -> Researcher | None:
+        # A change committed late in the request's time (a lock waited for, a busy database) still
+        # gets a moment to read back what it answers, rather than reporting a saved change as failed.
         try:
-            return await load_researcher(info, self.researcher_id)
+            with deadline_at_least(min(READ_BACK_SECONDS, info.context.db.timeout)):
+                return await load_researcher(info, self.researcher_id)
         except ServiceUnavailable as exc:  # read after the commit: the change itself is saved
             raise ServiceUnavailable("the change is saved, but reading the researcher back failed: "
                                      "read it again shortly") from exc

@@ -142,3 +142,18 @@ def deadline(seconds: float) -> Iterator[None]:
         yield
     finally:
         _deadline.reset(token)
+
+
+@contextmanager
+def deadline_at_least(seconds: float) -> Iterator[None]:
+    """Inside this block, the request's deadline (if it has one) is at least ``seconds`` away: a
+    change saved late in its request's time still gets that long to read back what it returns."""
+    ends = _deadline.get()
+    if ends is None:
+        yield
+        return
+    token = _deadline.set(max(ends, asyncio.get_running_loop().time() + seconds))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
