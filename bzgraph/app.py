@@ -246,7 +246,8 @@ def request_time(app: Starlette, timeout: float) -> float:
 
 class Preparation:
     """The migrations and the warm-up (``bzgraph/warmup.py``): run in the background at start-up,
-    retried until the database answers, and run again once it has been lost since."""
+    retried until the database answers, and run again once it has been lost since (as soon as the
+    database's pings find it again, or ``/readyz`` asks)."""
 
     def __init__(self, db: Database, enabled: bool) -> None:
         self.db, self.enabled = db, enabled
@@ -256,7 +257,9 @@ class Preparation:
         self._outages_seen = db.outages
         self.server_started: int | None = None  # when the server prepared for started (health/server-start)
         self._restart_check: asyncio.Task[None] | None = None
-        if not enabled:
+        if enabled:  # found again by the database's own pings: prepared again without waiting for /readyz
+            db.on_back = self.check
+        else:
             self.ready.set()
 
     async def start(self) -> None:

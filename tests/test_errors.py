@@ -448,6 +448,46 @@ async def test_requests_are_served_again_once_the_database_is_back_with_nobody_a
             proxy.server.close()
 
 
+async def test_the_service_prepares_again_once_its_pings_find_the_database_with_nobody_asking(
+        settings, seeded, caplog) -> None:
+    """The database is lost and comes back while nothing polls /readyz: the service's own pings find
+    it and migrate and warm up again at once (a restarted Neo4j is cold, or empty), instead of
+    waiting for the next /readyz, which answered 503 long after the database was back."""
+    import asyncio
+    import logging
+    from urllib.parse import urlsplit
+
+    from bzgraph.app import create_app
+
+    target = urlsplit(settings.neo4j_uri)
+    proxy = _Proxy((target.hostname, target.port))
+    await proxy.up()
+    app = create_app(settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{proxy.port}", "neo4j_timeout": 3.0}),
+                     apply_migrations=True)
+    query = '{ researcher(id: "bzr-leon-bungert") { id } }'
+    try:
+        async with app.router.lifespan_context(app):
+            preparation = app.state.preparation
+            await asyncio.wait_for(preparation.ready.wait(), 60)
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
+                await proxy.down()
+                assert codes(await asyncio.wait_for(gql(client, query), 60)) == ["SERVICE_UNAVAILABLE"]
+                await asyncio.sleep(0.5)  # the pings found it out of reach: requests are refused at once
+                assert codes(await asyncio.wait_for(gql(client, query), 1)) == ["SERVICE_UNAVAILABLE"]
+                with caplog.at_level(logging.WARNING, logger="bzgraph"):
+                    await proxy.up()
+                    for _ in range(100):  # nobody asks: no request, no /readyz
+                        if "migrating and warming up again" in caplog.text and preparation.ready.is_set():
+                            break
+                        await asyncio.sleep(0.1)
+                    else:
+                        pytest.fail(f"not prepared again: {caplog.text}")
+                assert (await client.get("/readyz")).status_code == 200
+    finally:
+        if proxy.server is not None:
+            proxy.server.close()
+
+
 async def test_wrong_credentials_are_service_unavailable_every_time(settings, seeded) -> None:
     """Refused logins, and Neo4j's lock-out after repeated ones, answer SERVICE_UNAVAILABLE: reads,
     mutations (whose account write comes first) and the command line alike, never INTERNAL or a 500.

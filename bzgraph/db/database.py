@@ -81,6 +81,7 @@ class Database:
         self._refused_at: float | None = None  # when the database last refused the credentials
         self._watching: asyncio.Task[None] | None = None  # pings in the background (one task at a time)
         self._checking: asyncio.Task[bool] | None = None  # the connectivity check under way (ping), if any
+        self.on_back: Callable[[], None] | None = None  # called when the pings find the database again
         self.in_flight = 0  # calls holding (or acquiring) a connection of the pool now
         self._closed = False
         self._write_slots = Slots(WRITE_SLOTS)
@@ -289,8 +290,12 @@ class Database:
 
     async def _pings(self) -> None:
         while not self._closed:
-            if await self.ping() or self._lost_at is None:
-                return  # it answers, or it was only busy
+            if await self.ping():
+                if self.on_back is not None:
+                    self.on_back()
+                return
+            if self._lost_at is None:
+                return  # it was only busy
             await asyncio.sleep(PROBE_INTERVAL)
 
     @contextmanager
