@@ -6,11 +6,12 @@
 //   the smallest member id.
 // Example: bzgraph cypher analytics/coauthor-communities --param id=bzr-leon-bungert
 MATCH (center:Researcher {id: $id})
+// The co-authors, by id, each with the works they wrote with the researcher (read once, for worksWithCenter).
 CALL (center) {
-  MATCH (center)-[:AUTHORED]->(:Work)<-[:AUTHORED]-(c:Researcher)
+  MATCH (center)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(c:Researcher)
   WHERE c <> center
-  WITH DISTINCT c ORDER BY c.id
-  RETURN collect(c) AS coauthors
+  WITH c, collect(DISTINCT w) AS shared ORDER BY c.id
+  RETURN collect(c) AS coauthors, collect(shared) AS sharedWorks
 }
 // Every work that two or more of the co-authors wrote (with the researcher or without) links them;
 // co-authors are numbered by their place in `coauthors`, works read once per co-author.
@@ -38,8 +39,8 @@ CALL (coauthors, links) {
 // Connected groups by smallest-number propagation: each pass gives every co-author the smallest
 // number among the links they are in, then the number of that number (pointer jumping); it stops
 // changing within a few passes, each pass reading every link once.
-WITH center, coauthors, links, linksOf, size(coauthors) AS n
-WITH center, coauthors, n,
+WITH coauthors, sharedWorks, links, linksOf, size(coauthors) AS n
+WITH coauthors, sharedWorks, n,
      reduce(state = {labels: range(0, n - 1), done: n = 0}, pass IN range(1, n) |
        CASE WHEN state.done THEN state ELSE
          [linkMin IN [[l IN links | reduce(m = n, x IN l | CASE WHEN state.labels[x] < m THEN state.labels[x] ELSE m END)]] |
@@ -49,11 +50,12 @@ WITH center, coauthors, n,
            ][0]
          ][0]
        END).labels AS labels
+// Each community's members and the works they wrote with the researcher, from the pairs read at the start
+// (every co-author has at least one such work).
 UNWIND range(0, n - 1) AS i
-WITH center, coauthors[labels[i]].id AS key, collect(coauthors[i]) AS members
-WITH center, members, size(members) AS size, key,
-     COUNT { MATCH (center)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(m:Researcher) WHERE m IN members
-             RETURN DISTINCT w } AS worksWithCenter
+UNWIND sharedWorks[i] AS w
+WITH coauthors[labels[i]].id AS key, collect(DISTINCT coauthors[i]) AS members, count(DISTINCT w) AS worksWithCenter
+WITH members, size(members) AS size, key, worksWithCenter
 ORDER BY size DESC, worksWithCenter DESC, key ASC
 LIMIT coalesce($limit, 20)
 WITH collect({size: size, members: members, worksWithCenter: worksWithCenter}) AS found
