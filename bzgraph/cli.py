@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable, Sequence
@@ -239,7 +240,20 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     progress = RichProgress(quiet=args.quiet)
 
+    terminated = False
+
     async def go(db: Any) -> Any:
+        # SIGTERM (a service manager, `kill`) stops the import as Ctrl-C does: the work is cancelled where it
+        # awaits (a transaction rolled back, the driver closed), never interrupted in the middle of a step.
+        task = asyncio.current_task()
+        assert task is not None
+
+        def terminate() -> None:
+            nonlocal terminated
+            terminated = True
+            task.cancel()
+
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, terminate)
         await migrate(db)
         return await import_paths(db, [Path(p) for p in args.paths], batch_size=args.batch_size,
                                   refresh_workers=args.refresh_workers, progress=progress)
@@ -249,6 +263,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except UnreadablePaths as exc:
         print(f"bzgraph: {exc}", file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("bzgraph: import stopped; every batch written so far is kept: run the same command again to resume "
+              "(a stream is read again from its start: the records imported already change nothing)", file=sys.stderr)
+        return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
     for line in summary.lines():
         print(line)
     return IMPORT_SKIPPED if summary.malformed else 0

@@ -63,6 +63,17 @@ class ServiceUnavailable(BzgraphError):
 
 INTERNAL_MESSAGE = "Internal error"
 
+# What graphql-core says of a value a resolver gave that the field's type cannot show.
+_UNSHOWABLE = ("cannot represent", "Cannot return null for non-nullable field")
+
+
+def unshowable(error: GraphQLError) -> bool:
+    """Whether ``error`` is a value the server holds that the schema's type cannot show (an Int past
+    32 bits, a null in a non-null field): the server's fault, not the request's (``INTERNAL``). Only
+    execution, which has a path, completes values; a request's own values are checked before it."""
+    return error.path is not None and any(marker in error.message for marker in _UNSHOWABLE)
+
+
 # What Strawberry's limit extensions (depth, aliases, tokens) and graphql-core's introspection
 # depth rule say when they reject a document.
 _TOO_COMPLEX = ("exceeds maximum operation depth", "aliases found. Allowed", "tokens. Parsing aborted",
@@ -77,6 +88,9 @@ def to_graphql_error(error: GraphQLError) -> GraphQLError:
         extensions.update(original.extensions)
         extensions["code"] = original.code
         message = original.message
+    elif unshowable(error):
+        extensions = {"code": "INTERNAL"}
+        message = INTERNAL_MESSAGE
     elif original is None or isinstance(original, GraphQLError):
         # Parse, validation and variable errors from graphql-core, and the limit extensions.
         too_complex = any(marker in error.message for marker in _TOO_COMPLEX)

@@ -20,7 +20,7 @@ from bzgraph.api.profile import ProfileQuery
 from bzgraph.api.works import AUTHORS_MAX
 from bzgraph.api.search import SearchQuery
 from bzgraph.cost import query_cost_limit
-from bzgraph.errors import BzgraphError
+from bzgraph.errors import BzgraphError, unshowable
 from bzgraph.execution import PlannedExecutionContext
 from bzgraph.extensions import CypherRoundTrips, DocumentCache, OperationLog, RejectInvalidToken, RequireOperationName
 from bzgraph.limits import alias_limit, depth_limit
@@ -42,8 +42,8 @@ class Schema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
-        unexpected = [e for e in errors if e.original_error is not None
-                      and not isinstance(e.original_error, (BzgraphError, GraphQLError))]
+        unexpected = [e for e in errors if unshowable(e) or (e.original_error is not None
+                      and not isinstance(e.original_error, (BzgraphError, GraphQLError)))]
         super().process_errors(unexpected, execution_context)
 
 

@@ -202,3 +202,36 @@ async def follow_and_hang_up(live_url: str, db: Any, settings: Any, researcher_i
         finally:
             await holder.rollback()
     await asyncio.sleep(1.5)
+
+
+class Relay:
+    """A TCP relay to the test database that can be taken down and brought back, as a database
+    restart (or a network failure) looks to the service: connections refused, then accepted."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target, self.port = target, free_port()
+        self.server: asyncio.Server | None = None
+        self.links: set[asyncio.StreamWriter] = set()
+
+    async def up(self) -> None:
+        async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError, ConnectionError):
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            writer.close()
+
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+            self.links |= {writer, upstream_writer}
+            await asyncio.gather(relay(reader, upstream_writer), relay(upstream_reader, writer))
+
+        self.server = await asyncio.start_server(accept, "127.0.0.1", self.port)
+
+    async def down(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for link in self.links:
+            link.close()
+        self.links.clear()
+        await self.server.wait_closed()

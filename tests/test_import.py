@@ -627,6 +627,80 @@ async def test_an_import_killed_midway_resumes_to_the_same_graph(import_db: Data
     assert resumed_graph == straight_graph
 
 
+async def test_an_import_stopped_by_sigterm_says_how_to_go_on(import_db: Database, tmp_path: Path) -> None:
+    """SIGTERM (a service manager, `kill`) stops an import as Ctrl-C does: a line saying what is kept and
+    how to resume, and the signal's exit status; it exited 143 with nothing said."""
+    copy = renamed_copy(FILES, tmp_path / "termed", "0063")
+    process = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "import", "openalex", str(copy), "--quiet",
+                                "--batch-size", "5"], env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    key = InputFile(copy).key
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        rows = await import_db.read("ingest/checkpoint-load", keys=[key])
+        if rows and rows[0]["position"] >= 10:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the import finished before it could be stopped"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert b"run the same command again to resume" in stderr and b"Traceback" not in stderr, stderr
+    resumed = await import_paths(import_db, [copy], batch_size=5)
+    assert resumed.resumed >= 10 and await import_db.read("ingest/checkpoint-load", keys=[key]) == []
+
+
+async def test_an_import_waits_for_a_database_lost_in_its_middle(settings: Settings, import_db: Database,
+                                                                tmp_path: Path) -> None:
+    """The database goes away between two batches (a restart) and comes back a few seconds later: the
+    import says it waits, asks the database once a second, writes the batch again once it answers and
+    ends in the graph an uninterrupted import gives. It gave up after the driver's retries (their pauses
+    double: a database back after 102 s was found at 152 s, past the import's 145 s)."""
+    from urllib.parse import urlsplit
+
+    from bzgraph.ingest.load import Progress
+    from tests.support import Relay
+
+    straight = renamed_copy(FILES, tmp_path / "straight", "0061")
+    cut = renamed_copy(FILES, tmp_path / "cut", "0062")
+    await import_paths(import_db, [straight], batch_size=5)
+    target = urlsplit(settings.neo4j_uri)
+    relay = Relay((target.hostname, target.port))
+    await relay.up()
+
+    class CutOnce(Progress):
+        def __init__(self) -> None:
+            self.batches, self.notes, self.back = 0, [], None
+
+        def advance(self, nbytes: int, records: int) -> None:
+            self.batches += 1
+            if self.batches == 3:  # the database goes away, and is back past the driver's retries (3 s here)
+                self.back = asyncio.ensure_future(self._restart())
+
+        async def _restart(self) -> None:
+            await relay.down()
+            await asyncio.sleep(8)
+            await relay.up()
+
+        def note(self, text: str) -> None:
+            self.notes.append(text)
+
+    progress = CutOnce()
+    db = Database(settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{relay.port}", "neo4j_timeout": 1.0}),
+                  transaction_timeout=120.0)
+    try:
+        summary = await asyncio.wait_for(import_paths(db, [cut], batch_size=5, progress=progress), 120)
+    finally:
+        await db.close()
+        if relay.server is not None:
+            relay.server.close()
+    assert progress.back is not None and progress.back.done()
+    assert any("trying again once the database answers" in n for n in progress.notes), progress.notes
+    assert progress.notes[-1] == "the database answers: going on"
+    assert summary.batches > 3
+    got = await fingerprint(import_db, [f"{c}0062" for c in "WAITS"], {"0062": "0061"})
+    assert got == await fingerprint(import_db, [f"{c}0061" for c in "WAITS"])
+
+
 async def test_a_concurrent_refresh_ends_in_the_same_graph_as_a_sequential_one(import_db: Database,
                                                                               tmp_path: Path) -> None:
     # Two copies of the same records under disjoint ids: one refreshed a chunk at a time, one by
@@ -766,16 +840,18 @@ async def test_one_bad_record_of_an_api_page_loses_only_itself(import_db: Databa
     def work(n: int, **fields: Any) -> dict:
         return {"id": f"https://openalex.org/W00720000000{n:02d}", "title": f"Work {n}", "authorships": [], **fields}
 
-    page = json.dumps({"meta": {"count": 3}, "results": [work(1), work(2, cited_by_count=float("nan")), work(3), work(4)]})
+    page = json.dumps({"meta": {"count": 3}, "results": [work(1), work(2, cited_by_count=float("nan")), work(3), work(4),
+                                                          work(7)]})
     page = page.replace("Work 3", "Work \\ud800 3")  # a lone surrogate escape in the third result
-    (tmp_path / "page.json").write_text(page)
+    # a byte that is not UTF-8 in the fifth: the whole page was lost ("not UTF-8"), an author's bundle with it
+    (tmp_path / "page.json").write_bytes(page.encode().replace(b"Work 7", b"Work \xff7"))
     (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(work(5)).encode())
     (tmp_path / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + json.dumps(work(6)).encode() + b"\n")
     summary = await import_paths(import_db, [tmp_path / "page.json", tmp_path / "bom.json", tmp_path / "bom.jsonl"])
     assert [(Path(p.path).name, p.where) for p in summary.problems] == [
-        ("page.json", "line 1 results[1]"), ("page.json", "line 1 results[2]")]
-    assert all("NaN, Infinity or a lone surrogate" in p.reason for p in summary.problems)
-    assert summary.malformed == 2 and summary.works == 4
+        ("page.json", "line 1 results[1]"), ("page.json", "line 1 results[2]"), ("page.json", "line 1 results[4]")]
+    assert all("NaN, Infinity, a lone surrogate escape or bytes that are not UTF-8" in p.reason for p in summary.problems)
+    assert summary.malformed == 3 and summary.works == 4
     nodes, _ = await fingerprint(import_db, ["W00720"])
     assert sorted(json.loads(n)[1]["title"] for n in nodes) == ["Work 1", "Work 4", "Work 5", "Work 6"]
 
@@ -848,7 +924,8 @@ async def test_a_stream_is_read_as_its_shape_says_and_ctrl_c_stops_it(import_db:
     try:
         time.sleep(8)  # started, and waiting for the pipe's first bytes
         waiting.send_signal(signal.SIGINT)
-        assert waiting.wait(timeout=10) != 0  # stopped, though the pipe is still open
+        assert waiting.wait(timeout=10) == 128 + signal.SIGINT  # stopped, though the pipe is still open
+        assert b"import stopped" in waiting.stderr.read()
     finally:
         waiting.kill()
         waiting.stdin.close()

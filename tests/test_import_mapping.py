@@ -216,6 +216,18 @@ def test_values_a_database_index_or_type_cannot_take_are_refused_or_left_out() -
     assert map_record({"id": "W1", "publication_date": "\uff12\uff10\uff12\uff10-01-01"}).works[0]["date"] is None
     assert map_record({"id": "W1", "publication_date": "2020-02-29"}).works[0]["date"] == "2020-02-29"
     assert map_record({"id": "W1", "title": "t" * 20_000}).works[0]["title"] == "t" * 20_000  # any length
+    # the API's Int is 32 bits: a count past it broke every read of the work (a search lost all its hits)
+    assert map_record({"id": "W1", "cited_by_count": 3_000_000_000}).works[0]["citedByCount"] == 0
+    assert map_record({"id": "W1", "cited_by_count": 2**31 - 1}).works[0]["citedByCount"] == 2**31 - 1
+
+
+def test_a_work_type_and_language_are_cleaned_and_short() -> None:
+    """They show on every work of a profile: cleaned as names are (a NUL, a bidirectional override),
+    and no longer than a label (a 2 MB type was stored)."""
+    work = map_record({"id": "W1", "type": "art\x00icle\u202e", "language": "e\u202en"}).works[0]
+    assert (work["type"], work["language"]) == ("art icle", "en")
+    work = map_record({"id": "W1", "type": "x" * 300, "language": "y" * 300}).works[0]
+    assert (work["type"], work["language"]) == ("other", None)
 
 
 @pytest.mark.parametrize("record, reason", [

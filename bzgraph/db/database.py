@@ -92,8 +92,9 @@ class Database:
             auth=(settings.neo4j_user, settings.neo4j_password_value()),
             connection_timeout=min(2.0, self.timeout),
             connection_acquisition_timeout=self.timeout,
-            # Lock conflicts are retried for as long as one call may take (bulk writes: longer).
-            max_transaction_retry_time=transaction_timeout or self.timeout,
+            # Lock conflicts and a lost connection are retried for a timeout (bulk writes: three; the
+            # import waits longer for a database it lost, asking it once a second: ingest/load.py).
+            max_transaction_retry_time=min(transaction_timeout, self.timeout * 3) if transaction_timeout else self.timeout,
             max_connection_pool_size=POOL_SIZE,
             notifications_min_severity="OFF",
         )

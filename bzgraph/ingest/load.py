@@ -24,14 +24,15 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import orjson
 
-from bzgraph.db import Database, Tx
+from bzgraph.db import PROBE_INTERVAL, Database, Tx
+from bzgraph.errors import ServiceUnavailable
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
 from bzgraph import neighbours
 from bzgraph.neighbours import refresh_marked
@@ -252,7 +253,8 @@ def _parse_document(data: bytes) -> list[tuple[str, Any]]:
         return _records_of(_parse(data))
     except ValueError as strict:
         try:
-            document = json.loads(data.removeprefix(BOM).decode("utf-8"))
+            # bytes that are not UTF-8 read as lone surrogates: only the records holding them are malformed
+            document = json.loads(data.removeprefix(BOM).decode("utf-8", "surrogateescape"))
         except (ValueError, RecursionError):
             raise strict from None
     return _holdable(_records_of(document))
@@ -266,10 +268,7 @@ def _parse_documents(data: bytes) -> list[tuple[str, Any]]:
         return _parse_document(data)
     except ValueError as exc:
         single = exc  # what one document's reading says, if the input is not several either
-    try:
-        text = data.removeprefix(BOM).decode("utf-8")
-    except UnicodeDecodeError:
-        raise single from None
+    text = data.removeprefix(BOM).decode("utf-8", "surrogateescape")  # as _parse_document reads bytes not UTF-8
     decoder, at, number = json.JSONDecoder(), 0, 0
     located: list[Any] = []
     while (at := _SPACE.match(text, at).end()) < len(text):  # type: ignore[union-attr]
@@ -293,7 +292,8 @@ def _holdable(located: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
 
 
 _SPACE = re.compile(r"\s*")
-_UNHOLDABLE = "invalid JSON: NaN, Infinity or a lone surrogate escape, which no database value can hold"
+_UNHOLDABLE = ("invalid JSON: NaN, Infinity, a lone surrogate escape or bytes that are not UTF-8, which no "
+               "database value can hold")
 
 
 def _unholdable(value: Any) -> bool:
@@ -547,7 +547,36 @@ class Progress:
     def start(self, total_bytes: int | None) -> None: ...  # None: a stream of unknown size
     def advance(self, nbytes: int, records: int) -> None: ...
     def problem(self, problem: Problem) -> None: ...
+    def note(self, text: str) -> None: ...  # what the import is waiting for
     def stop(self) -> None: ...
+
+
+# How long an import waits for a database lost (or too busy) in its middle to answer again, asking it once a
+# second, before it stops (run it again to resume). Each write waits this long at most.
+RECONNECT_SECONDS = 120.0
+
+
+async def until_written(db: Database, write: Callable[[], Awaitable[T]], progress: Progress) -> T:
+    """``write()``; when it fails with ``SERVICE_UNAVAILABLE`` (the database lost, restarting, or too busy),
+    the same write again once the database answers, for up to :data:`RECONNECT_SECONDS`. Every write of
+    an import may be done twice: a batch is committed whole or not at all, and written again it gives the
+    same graph; the explore refresh and the checkpoints' clearing go on from where they are."""
+    loop = asyncio.get_running_loop()
+    gives_up: float | None = None
+    while True:
+        try:
+            return await write()
+        except ServiceUnavailable as exc:
+            gives_up = gives_up or loop.time() + RECONNECT_SECONDS
+            if loop.time() >= gives_up:
+                raise
+            progress.note(f"{exc.message}: trying again once the database answers "
+                          f"(for up to {RECONNECT_SECONDS:.0f} s; Ctrl-C stops, and a run again resumes)")
+            while not await db.ping():
+                if loop.time() >= gives_up:
+                    raise
+                await asyncio.sleep(PROBE_INTERVAL)
+            progress.note("the database answers: going on")
 
 
 @dataclass
@@ -644,12 +673,14 @@ async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500
             for problem in read.problems:
                 progress.problem(problem)
             if read.batch.records or read.batch.positions:
-                await write_batch(db, read.batch, summary)
+                batch = read.batch
+                await until_written(db, lambda: write_batch(db, batch, summary), progress)
             progress.advance(read.nbytes, read.batch.records)
         refresh_started = time.perf_counter()
-        summary.refreshed = await refresh_marked(db, chunk=refresh_chunk, workers=refresh_workers)
+        summary.refreshed = await until_written(
+            db, lambda: refresh_marked(db, chunk=refresh_chunk, workers=refresh_workers), progress)
         summary.refresh_seconds = time.perf_counter() - refresh_started
-        await db.write("ingest/checkpoint-clear", keys=list(keys.values()))
+        await until_written(db, lambda: db.write("ingest/checkpoint-clear", keys=list(keys.values())), progress)
     finally:
         progress.stop()
         summary.seconds = time.perf_counter() - started

@@ -31,7 +31,8 @@ VERSION_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9:.]{1,20})?Z?$
 _DIGITS = re.compile(r"^[0-9]{1,20}$")  # OpenAlex ids have about 10; ids are range-indexed (8 kB at most)
 DOI_MAX = 1000  # characters; DOIs are range-indexed, and real ones are far shorter
 ROR_MAX = 200
-LABEL_MAX = 200  # characters of a country code, an institution or venue type: longer is not one
+LABEL_MAX = 200  # characters of a country code, a language, a work, institution or venue type: longer is not one
+INT32_MAX = 2**31 - 1  # the largest GraphQL Int: a count the API shows is no larger
 
 # Crossref type names of the 2022 schema -> OpenAlex's current names (others pass through).
 LEGACY_WORK_TYPES = {
@@ -342,7 +343,7 @@ def map_work(record: dict[str, Any]) -> Rows:
     year = _year(record.get("publication_year"))
     doi = clean_doi(record.get("doi"))
     arxiv = ARXIV_DOI.match(doi) if doi else None
-    work_type: str = record["type"] if isinstance(record.get("type"), str) else "other"
+    work_type = _label(record.get("type")) or "other"
     cited_by = record.get("cited_by_count")
     title = title_text(record.get("title")) or title_text(record.get("display_name"))  # None: no title
     work: dict[str, Any] = {
@@ -354,10 +355,11 @@ def map_work(record: dict[str, Any]) -> Rows:
         "year": year,
         "date": _date(record.get("publication_date")),
         "type": LEGACY_WORK_TYPES.get(work_type, work_type),
-        "language": record.get("language") if isinstance(record.get("language"), str) else None,
+        "language": _label(record.get("language")),
         "doi": doi,
         "arxivId": arxiv.group(1) if arxiv else None,
-        "citedByCount": _count(cited_by) or 0,
+        # an API Int is 32 bits: a count past it (no work is cited that often) is no count
+        "citedByCount": cited if (cited := _count(cited_by)) is not None and cited <= INT32_MAX else 0,
         "rawAuthorNames": [],
         # OpenAlex's list endpoints cut author lists at 100: the authors past them are kept
         "authorsTruncated": _authors_cut(record),

@@ -37,7 +37,12 @@ class RichProgress(ImportProgress):
         self.bar.update(self.task, advance=nbytes, records=self.records, rate=rate)
 
     def problem(self, problem: Problem) -> None:
-        line = f"skipped malformed record: {problem}"
+        self._say(f"skipped malformed record: {problem}")
+
+    def note(self, text: str) -> None:
+        self._say(f"bzgraph: {text}")
+
+    def _say(self, line: str) -> None:
         if self.bar.live.is_started:
             self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
