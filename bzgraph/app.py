@@ -8,6 +8,7 @@ wrong method or path) and for a failure outside GraphQL (``INTERNAL``, masked).
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
@@ -107,7 +109,15 @@ class GraphQLApp(GraphQL[Context, None]):
     async def parse_http_body(self, request: Any) -> Any:
         """Strawberry's reading of the request, with ``operationName`` checked: a string or null,
         and the empty string meaning none (GraphQL over HTTP); a persisted query's text found by
-        its hash."""
+        its hash. A POST body must be JSON in UTF-8: another media type or charset is 415."""
+        if request.method == "POST":
+            media_type, parameters = parse_content_type(request.content_type or "")
+            if media_type != "application/json":
+                raise RefusedRequest(415, f"Unsupported content type {media_type or '(none)'!r}: send the request "
+                                          "as application/json")
+            charset = parameters.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise RefusedRequest(415, f"Unsupported charset {charset!r}: send the request body in UTF-8")
         data = await super().parse_http_body(request)
         if isinstance(data, GraphQLRequestData):  # a batch (a list) is refused later
             limit = self.max_document_chars
@@ -129,8 +139,15 @@ class GraphQLApp(GraphQL[Context, None]):
             except orjson.JSONDecodeError:
                 # Strawberry's own message would blame the request body, which a GET does not have.
                 raise RefusedRequest(400, "The `variables` or `extensions` query parameter is not valid JSON") from None
-        value = orjson.loads(data)
-        if isinstance(data, bytes) and not isinstance(value, (dict, list)):
+        try:
+            value = orjson.loads(data.removeprefix(codecs.BOM_UTF8))  # a UTF-8 byte order mark may be passed over (RFC 8259)
+        except orjson.JSONDecodeError as exc:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise RefusedRequest(400, "The request body is not UTF-8: send JSON in UTF-8") from None
+            raise RefusedRequest(400, f"The request body is not valid JSON: {exc}") from None
+        if not isinstance(value, (dict, list)):
             raise RefusedRequest(400, "The request body must be a JSON object")
         return value
 

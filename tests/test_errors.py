@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import json
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from graphql import GraphQLError
-from support import (codes, contract, contract_codes, follow_and_hang_up, free_port, gql, new_researcher, ready_within,
+from support import (Relay, codes, contract, contract_codes, follow_and_hang_up, free_port, gql, new_researcher, ready_within,
                      serving, wait_until_up)
 
 from starlette.routing import Route
@@ -105,6 +106,23 @@ async def test_an_estimate_past_any_json_integer_is_reported_as_more_than(api: h
     assert response.status_code == 200 and set(codes(response.json())) == {"QUERY_TOO_COMPLEX"}, response.text
     error = next(e for e in response.json()["errors"] if "cost" in e["extensions"])  # (too deep, too)
     assert error["extensions"]["cost"] == REPORTED_COST_MAX and f"more than {REPORTED_COST_MAX:,}" in error["message"]
+
+
+async def test_a_stored_value_the_schema_cannot_show_is_internal_not_the_clients_fault(api, seeded) -> None:
+    """A count past a GraphQL Int's 32 bits (an import accepted one) failed its field as
+    BAD_USER_INPUT, blaming the request; it is the server's: INTERNAL, masked, and the rest answered."""
+    from bzgraph.seed import read_seed
+
+    seed_work = read_seed()["works"][0]
+    work = seed_work["id"]
+    query = '{ node(id: "%s") { id ... on Work { citedByCount } } graphCounts { name } }' % work
+    await seeded.write("testing/set-properties", id=work, props={"citedByCount": 3_000_000_000})
+    try:
+        body = await gql(api, query)
+    finally:
+        await seeded.write("testing/set-properties", id=work, props={"citedByCount": seed_work.get("citedByCount")})
+    assert codes(body) == ["INTERNAL"] and "3000000000" not in json.dumps(body), body
+    assert body["data"]["node"] is None and body["data"]["graphCounts"]
 
 
 def test_every_error_code_bzgraph_raises_is_one_a_client_knows() -> None:
@@ -266,7 +284,10 @@ async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncC
     ("POST", "/graphql", {"content": b'{"query": "{ __typename }"' + b" " * 1_048_576 + b"}",
                           "headers": {"content-type": "application/json"}}, 413, "BAD_USER_INPUT"),  # too large
     ("POST", "/graphql", {"content": b"query=x", "headers": {"content-type": "application/x-www-form-urlencoded"}},
-     400, "BAD_USER_INPUT"),
+     415, "BAD_USER_INPUT"),
+    *[("POST", "/graphql", {"content": b'{"query": "{ __typename }"}', "headers": headers}, 415, "BAD_USER_INPUT")
+      for headers in ({"content-type": "text/plain"}, {"content-type": "application/graphql"}, {},
+                      {"content-type": "application/json; charset=latin-1"})],
     ("GET", "/graphql?query=mutation%20%7B%20x%20%7D", {}, 405, "BAD_USER_INPUT"),
     ("GET", "/graphql?query=%7Bsearch(query:%22bun%FFgert%22)%7BtotalCount%7D%7D", {}, 400, "BAD_USER_INPUT"),  # not UTF-8
     ("GET", "/graphql?query=%7B__typename%7D&variables=%7B%22a%22:%22%ED%A0%80%22%7D", {}, 400, "BAD_USER_INPUT"),
@@ -383,39 +404,6 @@ async def test_while_the_database_is_out_of_reach_requests_are_answered_at_once(
             assert max([await timed() for _ in range(5)]) < 0.5
 
 
-class _Proxy:
-    """A TCP relay to the test database that can be taken down and brought back, as a database
-    restart (or a network failure) looks to the service: connections refused, then accepted."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target, self.port = target, free_port()
-        self.server: asyncio.Server | None = None
-        self.links: set[asyncio.StreamWriter] = set()
-
-    async def up(self) -> None:
-        async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(OSError, ConnectionError):
-                while data := await reader.read(65536):
-                    writer.write(data)
-                    await writer.drain()
-            writer.close()
-
-        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
-            self.links |= {writer, upstream_writer}
-            await asyncio.gather(relay(reader, upstream_writer), relay(upstream_reader, writer))
-
-        self.server = await asyncio.start_server(accept, "127.0.0.1", self.port)
-
-    async def down(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for link in self.links:
-            link.close()
-        self.links.clear()
-        await self.server.wait_closed()
-
-
 async def test_requests_are_served_again_once_the_database_is_back_with_nobody_asking_meanwhile(
         settings, seeded) -> None:
     """The database goes away (requests turn to answering at once), comes back, and for a while no
@@ -427,7 +415,7 @@ async def test_requests_are_served_again_once_the_database_is_back_with_nobody_a
     from bzgraph.app import create_app
 
     target = urlsplit(settings.neo4j_uri)
-    proxy = _Proxy((target.hostname, target.port))
+    proxy = Relay((target.hostname, target.port))
     await proxy.up()
     app = create_app(settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{proxy.port}", "neo4j_timeout": 3.0}))
     query = '{ researcher(id: "bzr-leon-bungert") { id } }'
@@ -460,7 +448,7 @@ async def test_the_service_prepares_again_once_its_pings_find_the_database_with_
     from bzgraph.app import create_app
 
     target = urlsplit(settings.neo4j_uri)
-    proxy = _Proxy((target.hostname, target.port))
+    proxy = Relay((target.hostname, target.port))
     await proxy.up()
     app = create_app(settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{proxy.port}", "neo4j_timeout": 3.0}),
                      apply_migrations=True)
@@ -1330,3 +1318,18 @@ def test_a_missing_privilege_is_not_refused_credentials() -> None:
     assert credentials_refused(error("Neo.ClientError.Security.AuthenticationRateLimit"))
     assert not credentials_refused(error("Neo.ClientError.Security.Forbidden"))
     assert not credentials_refused(None)
+
+
+async def test_a_body_that_is_not_json_says_why(api: httpx.AsyncClient) -> None:
+    """"Unable to parse request body as JSON" for every body: now what is wrong, and a UTF-8 byte
+    order mark is passed over (RFC 8259 lets a reader ignore it)."""
+    headers = {"content-type": "application/json"}
+    body = b'{"query": "{ __typename }"}'
+    ok = await api.post("/graphql", content=codecs.BOM_UTF8 + body, headers=headers)
+    assert ok.status_code == 200 and ok.json()["data"] == {"__typename": "Query"}
+    for sent, says in ((body.replace(b"__typename", b"__typ\xe9name"), "not UTF-8"),
+                       (b'{"query": "{ researcher(id: \\"\\ud800\\") { id } }"}', "not valid JSON: "),
+                       (b'{"query": ', "not valid JSON: ")):
+        refused = await api.post("/graphql", content=sent, headers=headers)
+        assert refused.status_code == 400 and says in refused.json()["errors"][0]["message"], (sent, refused.text)
+        assert refused.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
