@@ -115,8 +115,8 @@ class GraphQLApp(GraphQL[Context, None]):
             if media_type != "application/json":
                 raise RefusedRequest(415, f"Unsupported content type {media_type or '(none)'!r}: send the request "
                                           "as application/json")
-            charset = parameters.get("charset", "utf-8").lower()
-            if charset not in ("utf-8", "utf8"):
+            charset = parameters.get("charset", "utf-8").strip("'").lower()
+            if charset not in ("utf-8", "utf8", "us-ascii"):  # ASCII is UTF-8 too
                 raise RefusedRequest(415, f"Unsupported charset {charset!r}: send the request body in UTF-8")
         data = await super().parse_http_body(request)
         if isinstance(data, GraphQLRequestData):  # a batch (a list) is refused later

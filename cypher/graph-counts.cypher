@@ -22,6 +22,7 @@ WITH {Entity: entity, Researcher: researcher, Work: work, Topic: topic, Institut
       User: user, Claim: claim, Invitation: invitation, ClaimQueue: claimQueue, ImportCheckpoint: importCheckpoint,
       ImportLock: importLock, RefreshPending: refreshPending} AS known
 UNWIND keys(known) AS label
+WITH known, label ORDER BY label
 RETURN 'node' AS kind, label AS name, known[label] AS count
 UNION ALL
 CALL () { MATCH ()-[r:AUTHORED]->() RETURN count(r) AS authored }
@@ -38,4 +39,5 @@ CALL () { MATCH ()-[r:TO]->() RETURN count(r) AS to }
 WITH {AUTHORED: authored, HAS_TOPIC: hasTopic, AFFILIATED_WITH: affiliatedWith, PUBLISHED_IN: publishedIn, CITES: cites,
       FOLLOWS: follows, MADE: made, CLAIMS: claims, CLAIMANT_OF: claimantOf, SENT: sent, TO: to} AS known
 UNWIND keys(known) AS type
+WITH known, type ORDER BY type
 RETURN 'relationship' AS kind, type AS name, known[type] AS count

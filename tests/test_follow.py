@@ -311,5 +311,13 @@ async def test_a_change_saved_as_its_time_runs_out_is_still_read_back(settings, 
             viewer = token(settings, new_id("late"))
             assert "errors" not in await gql(client, "{ viewer { id } }", token=viewer)  # the account exists
             body = await gql(client, contract("FollowResearcher"), {"id": rid}, token=viewer)
+            # what the answer reads after the researcher's own row has the time too: a second page of a
+            # list is a query of its own, read after the researcher's resolver has returned
+            later = await gql(client, """mutation($id: ID!) { unfollowResearcher(id: $id) { researcher {
+                id counts { followers } one: works(first: 1) { totalCount } two: works(first: 2) { totalCount } } } }""",
+                              {"id": rid}, token=viewer)
     assert "errors" not in body, body
     assert body["data"]["followResearcher"]["researcher"]["counts"]["followers"] == 1
+    assert "errors" not in later, later
+    answered = later["data"]["unfollowResearcher"]["researcher"]
+    assert answered["two"] == answered["one"] and answered["counts"]["followers"] == 0

@@ -25,7 +25,7 @@ from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.profile import INVITATION_DAYS, INVITATIONS_PER_DAY, PENDING_CLAIMS_MAX, Researcher, load_researcher
 from bzgraph.api.works import FIRST_DESCRIPTION
 from bzgraph.context import Context, Viewer
-from bzgraph.db import Tx, deadline_at_least
+from bzgraph.db import Tx, extend_deadline_once
 from bzgraph.errors import (
     BadUserInput,
     BzgraphError,
@@ -378,6 +378,13 @@ async def _read_account(context: Context, user_id: str, pages: dict[str, ListArg
 READ_BACK_SECONDS = 2.0
 
 
+def _saved(info: Info[Context, Any]) -> None:
+    """The change is saved: what the answer reads back gets at least :data:`READ_BACK_SECONDS` (the
+    timeout, if less), rather than a change committed late in the request's time (a lock waited for,
+    a busy database) being answered as failed."""
+    extend_deadline_once(min(READ_BACK_SECONDS, info.context.db.timeout))
+
+
 @strawberry.type(description="What a mutation on a researcher changed: the researcher as it now reads.")
 class ResearcherPayload:
     """What a mutation answers once its change is committed: the researcher as the change left them."""
@@ -386,11 +393,8 @@ class ResearcherPayload:
 
     @strawberry.field(description="The researcher as the change left them, read after the commit.")
     async def researcher(self, info: Info[Context, None]) -> Researcher | None:
-        # A change committed late in the request's time (a lock waited for, a busy database) still
-        # gets a moment to read back what it answers, rather than reporting a saved change as failed.
         try:
-            with deadline_at_least(min(READ_BACK_SECONDS, info.context.db.timeout)):
-                return await load_researcher(info, self.researcher_id)
+            return await load_researcher(info, self.researcher_id)
         except ServiceUnavailable as exc:  # read after the commit: the change itself is saved
             raise ServiceUnavailable("the change is saved, but reading the researcher back failed: "
                                      "read it again shortly") from exc
@@ -509,6 +513,7 @@ class AccountsMutation:
         else:
             rows = await info.context.db.write("accounts/claim", **params)
         row = _accepted(rows, "no researcher with this id", CLAIM_REFUSALS)
+        _saved(info)
         return ClaimPayload(researcher_id=rid, claim=Claim.from_row(row["claim"]))
 
     @strawberry.mutation(description="A moderator approves or rejects a pending claim.")
@@ -526,6 +531,7 @@ class AccountsMutation:
             return rows
 
         row = _accepted(await info.context.db.execute(review, write=True), "no claim with this id", REVIEW_REFUSALS)
+        _saved(info)
         return ClaimPayload(researcher_id=row["researcherId"], claim=Claim.from_row(row["claim"]))
 
     @strawberry.mutation(description="A moderator revokes an approved claim (the claimant turned out not to be the author): "
@@ -548,6 +554,7 @@ class AccountsMutation:
             return rows
 
         row = _accepted(await info.context.db.execute(revoke, write=True), "no claim with this id", REVOKE_REFUSALS)
+        _saved(info)
         return ClaimPayload(researcher_id=row["researcherId"], claim=Claim.from_row(row["claim"]))
 
     @strawberry.mutation(description="Invite a claimed researcher who is open to collaboration (FORBIDDEN otherwise); "
@@ -591,6 +598,7 @@ class AccountsMutation:
             write=True)
         if not rows:
             raise Forbidden("only the approved claimant can edit this profile")
+        _saved(info)
         return ResearcherPayload(researcher_id=rid)
 
 
@@ -607,6 +615,7 @@ async def _follow(info: Info[Context, Any], id: str, action: str, *, sub: bool =
         raise NotFound("no researcher with this id")
     if rows[0].get("own"):
         raise Forbidden("this is your own record: its claimant does not follow it")
+    _saved(info)
     return ResearcherPayload(researcher_id=rid)
 
 

@@ -14,16 +14,16 @@ routing-ready: one query through ``execute_query``, several through ``execute_re
 
 from bzgraph.db.database import (CHECK_MARGIN, CREDENTIALS_RETRY, HEAVY_MIN_SECONDS, POOL_SIZE, PROBE_INTERVAL, WRITE_SLOTS,
                                  Database, DatabaseState)
-from bzgraph.db.errors import (UNSURE_MESSAGE, NodeGone, TransactionTooLarge, credentials_refused, driver_errors, retry_rules,
-                               unsendable_text)
+from bzgraph.db.errors import (UNSURE_MESSAGE, NodeGone, TransactionTooLarge, credentials_refused, decided, driver_errors,
+                               retry_rules, unsendable_text)
 from bzgraph.db.migrations import migrate
-from bzgraph.db.request import (Commits, RoundTrips, commit_under_way, count_round_trips, deadline, deadline_at_least,
+from bzgraph.db.request import (Commits, RoundTrips, commit_under_way, count_round_trips, deadline, extend_deadline_once,
                                 request_share, track_commits, work_done)
 from bzgraph.db.slots import Slots
 from bzgraph.db.transaction import Row, Tx, plain
 
 __all__ = ["CHECK_MARGIN", "CREDENTIALS_RETRY", "HEAVY_MIN_SECONDS", "POOL_SIZE", "PROBE_INTERVAL", "UNSURE_MESSAGE",
            "WRITE_SLOTS", "Commits", "Database", "DatabaseState", "NodeGone", "RoundTrips", "Row", "Slots",
-           "TransactionTooLarge", "Tx", "commit_under_way", "count_round_trips", "credentials_refused", "deadline",
-           "deadline_at_least", "driver_errors", "migrate", "plain", "request_share", "retry_rules", "track_commits", "unsendable_text",
+           "TransactionTooLarge", "Tx", "commit_under_way", "count_round_trips", "credentials_refused", "deadline", "decided",
+           "driver_errors", "extend_deadline_once", "migrate", "plain", "request_share", "retry_rules", "track_commits", "unsendable_text",
            "work_done"]

@@ -9,6 +9,7 @@ database found out of reach answers at once until a ping finds it back.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -287,12 +288,14 @@ class Database:
         """Ping the database in the background, then once a second for as long as it is out of reach,
         unless that is under way already."""
         if not self._closed and (self._watching is None or self._watching.done()):
-            self._watching = asyncio.get_running_loop().create_task(self._pings())
+            # a context of its own: not the request's that found the database lost (its deadline has
+            # passed, and what the pings start, a preparation again, would inherit it)
+            self._watching = asyncio.get_running_loop().create_task(self._pings(), context=contextvars.Context())
 
     async def _pings(self) -> None:
         while not self._closed:
             if await self.ping():
-                if self.on_back is not None:
+                if self.on_back is not None and not self._closed:
                     self.on_back()
                 return
             if self._lost_at is None:

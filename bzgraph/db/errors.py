@@ -85,6 +85,13 @@ def credentials_refused(error: BaseException | None) -> bool:
     return isinstance(error, neo4j_errors.ClientError) and error.code in _CREDENTIALS_REFUSED
 
 
+def decided(error: BaseException) -> bool:
+    """Whether a ``SERVICE_UNAVAILABLE`` is the database's decision, which waiting does not change (its
+    credentials refused, no database of that name, a transaction an operator or a time limit stopped),
+    rather than a database lost, restarting or busy."""
+    return isinstance(error.__cause__, neo4j_errors.ClientError)
+
+
 @contextmanager
 def driver_errors() -> Iterator[None]:
     """The driver's errors as the contract's: ``CONFLICT`` for a broken constraint,

@@ -138,22 +138,25 @@ def deadline(seconds: float) -> Iterator[None]:
     together: past the deadline, ``SERVICE_UNAVAILABLE`` (a write whose commit was sent by then
     gets more time for the commit's answer, :meth:`Database._bounded`)."""
     token = _deadline.set(asyncio.get_running_loop().time() + seconds)
+    extended = _extended.set(False)
     try:
         yield
     finally:
+        _extended.reset(extended)
         _deadline.reset(token)
 
 
-@contextmanager
-def deadline_at_least(seconds: float) -> Iterator[None]:
-    """Inside this block, the request's deadline (if it has one) is at least ``seconds`` away: a
-    change saved late in its request's time still gets that long to read back what it returns."""
+_extended: contextvars.ContextVar[bool] = contextvars.ContextVar("deadline_extended", default=False)
+
+
+def extend_deadline_once(seconds: float) -> None:
+    """The rest of the request (its :func:`deadline`, if it has one) ends at least ``seconds`` from now:
+    a change saved late in the request's time still gets that long to read back what it answers with.
+    Once a request: a second change saved does not extend it again. Called where the request's own
+    context is (a mutation's resolver, which graphql-core awaits in the request's task), so that what
+    the answer reads after it, in tasks of its own, has the time too."""
     ends = _deadline.get()
-    if ends is None:
-        yield
+    if ends is None or _extended.get():
         return
-    token = _deadline.set(max(ends, asyncio.get_running_loop().time() + seconds))
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
+    _extended.set(True)
+    _deadline.set(max(ends, asyncio.get_running_loop().time() + seconds))

@@ -31,7 +31,7 @@ from typing import IO, Any, TypeVar
 
 import orjson
 
-from bzgraph.db import PROBE_INTERVAL, Database, Tx
+from bzgraph.db import PROBE_INTERVAL, Database, Tx, decided
 from bzgraph.errors import ServiceUnavailable
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
 from bzgraph import neighbours
@@ -557,7 +557,8 @@ RECONNECT_SECONDS = 120.0
 
 
 async def until_written(db: Database, write: Callable[[], Awaitable[T]], progress: Progress) -> T:
-    """``write()``; when it fails with ``SERVICE_UNAVAILABLE`` (the database lost, restarting, or too busy),
+    """``write()``; when it fails with ``SERVICE_UNAVAILABLE`` (the database lost, restarting, or too busy; not
+    one the database decided, :func:`~bzgraph.db.decided`),
     the same write again once the database answers, for up to :data:`RECONNECT_SECONDS`. Every write of
     an import may be done twice: a batch is committed whole or not at all, and written again it gives the
     same graph; the explore refresh and the checkpoints' clearing go on from where they are."""
@@ -568,7 +569,7 @@ async def until_written(db: Database, write: Callable[[], Awaitable[T]], progres
             return await write()
         except ServiceUnavailable as exc:
             gives_up = gives_up or loop.time() + RECONNECT_SECONDS
-            if loop.time() >= gives_up:
+            if decided(exc) or loop.time() >= gives_up:  # refused credentials, an operator's TERMINATE: not waited out
                 raise
             progress.note(f"{exc.message}: trying again once the database answers "
                           f"(for up to {RECONNECT_SECONDS:.0f} s; Ctrl-C stops, and a run again resumes)")
