@@ -1148,7 +1148,10 @@ async def test_a_commit_answered_with_an_error_is_not_reported_as_maybe_saved(se
     from bzgraph.db import UNSURE_MESSAGE, deadline, track_commits
 
     await seeded.write("testing/marker-set", value="before")
-    db = Database(settings.model_copy(update={"neo4j_timeout": 3.0}))
+    # A grace (the timeout) long beside the driver's pause before its retry (about 1 s): on a loaded
+    # machine a grace of 3 s ran out during that pause, while the first commit's outcome (its session
+    # gone) was still unknown, and "may have been saved" was then the right answer.
+    db = Database(settings.model_copy(update={"neo4j_timeout": 10.0}))
     try:
         with track_commits() as commits, _commits_failing(DatabaseError("commit refused"), times=1), \
                 pytest.raises(ServiceUnavailable) as failed:
@@ -1162,7 +1165,7 @@ async def test_a_commit_answered_with_an_error_is_not_reported_as_maybe_saved(se
             await db.write("testing/marker-set", value="retried late")
         ended = loop.time() - started
         assert late.value.message != UNSURE_MESSAGE, late.value.message  # the retry was cut as it began
-        assert len(sent) == 1 and ended < 2.9, (sent, ended)  # within the grace: the retry did not run on
+        assert len(sent) == 1 and ended < 9.0, (sent, ended)  # within the grace: the retry did not run on
         assert (commits.unsure, commits.saved) == (False, 0)
         assert await db.read("testing/marker-get") == [{"value": "before"}]
     finally:
