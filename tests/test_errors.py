@@ -1075,21 +1075,23 @@ def test_serve_prints_its_url_once_it_listens_there(seeded: Database) -> None:
 
 
 @contextlib.contextmanager
-def _slow_commit_answers(seconds: float) -> Iterator[None]:
+def _slow_commit_answers(seconds: float) -> Iterator[list[float]]:
     """Every commit is sent and done by Neo4j, but its answer reaches the driver ``seconds`` late
-    (a busy network or server): the case where a client cannot tell whether a change was saved."""
+    (a busy network or server): the case where a client cannot tell whether a change was saved.
+    Yields the moments the commits were done."""
     from neo4j._async.work.transaction import AsyncTransactionBase
 
-    commit = AsyncTransactionBase._commit
+    commit, done = AsyncTransactionBase._commit, []
 
     async def late(self: Any) -> Any:
         bookmark = await commit(self)
+        done.append(asyncio.get_running_loop().time())
         await asyncio.sleep(seconds)
         return bookmark
 
     AsyncTransactionBase._commit = late  # type: ignore[method-assign]
     try:
-        yield
+        yield done
     finally:
         AsyncTransactionBase._commit = commit  # type: ignore[method-assign]
 
@@ -1195,10 +1197,13 @@ async def test_a_shutdown_says_whether_a_cut_off_request_had_saved_its_change(se
     count = f'{{ researcher(id: "{rid}") {{ counts {{ followers }} }} }}'
 
     async def cut_off(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
-        with _slow_commit_answers(5.0):
+        with _slow_commit_answers(5.0) as done:
             request = asyncio.create_task(client.post("/graphql", json={"query": follow},
                                                       headers={"authorization": f"Bearer {token}"}))
-            await asyncio.sleep(1.5)  # the first commit is done, its answer late
+            for _ in range(600):  # the first commit is done, its answer late (a fixed 1.5 s was too short under load)
+                if done:
+                    break
+                await asyncio.sleep(0.05)
             app.state.shutdown.begin(0)
             response = await asyncio.wait_for(request, 10)
         assert response.status_code == 503, response.text
