@@ -557,11 +557,11 @@ RECONNECT_SECONDS = 120.0
 
 
 async def until_written(db: Database, write: Callable[[], Awaitable[T]], progress: Progress) -> T:
-    """``write()``; when it fails with ``SERVICE_UNAVAILABLE`` (the database lost, restarting, or too busy; not
-    one the database decided, :func:`~bzgraph.db.decided`),
-    the same write again once the database answers, for up to :data:`RECONNECT_SECONDS`. Every write of
-    an import may be done twice: a batch is committed whole or not at all, and written again it gives the
-    same graph; the explore refresh and the checkpoints' clearing go on from where they are."""
+    """``write()``; when it fails with ``SERVICE_UNAVAILABLE`` because the database is lost, restarting
+    or too busy (not for what the database decided, :func:`~bzgraph.db.decided`), the same write again
+    once the database answers, for up to :data:`RECONNECT_SECONDS`. Every write of an import may be done
+    twice: a batch is committed whole or not at all, and written again it gives the same graph; the
+    explore refresh and the checkpoints' clearing go on from where they are."""
     loop = asyncio.get_running_loop()
     gives_up: float | None = None
     while True:
