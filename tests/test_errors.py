@@ -1174,6 +1174,39 @@ async def test_a_commit_answered_with_an_error_is_not_reported_as_maybe_saved(se
         await db.close()
 
 
+async def test_a_write_cut_off_before_its_commit_does_not_send_it_when_its_work_ends_before_the_cut_lands(
+        settings, seeded: Database) -> None:
+    """The cut of a write whose work was not done lands at the task's next wait; the work's last
+    answer may wake the task first (the same turn of the event loop). Its commit is then not sent:
+    nothing is saved, and the answer says so, instead of "may have been saved" for a commit cut off
+    in the middle (CI saw that answer on a loaded machine)."""
+    from bzgraph.db import UNSURE_MESSAGE, deadline
+    from bzgraph.db.request import request_deadline
+
+    await seeded.write("testing/marker-set", value="before")
+    db = Database(settings.model_copy(update={"neo4j_timeout": 10.0}))
+
+    async def work(tx: Any) -> None:
+        await tx.run("testing/marker-set", value="cut off")
+        loop = asyncio.get_running_loop()
+        ends = request_deadline()
+        assert ends is not None
+        answered = loop.create_future()
+        loop.call_at(ends - 0.05, answered.set_result, None)  # the work's last answer, just before the cut
+        time.sleep(max(0.0, ends - loop.time()) + 0.1)  # a busy loop: both come due in one of its turns
+        await answered
+
+    try:
+        with _commits_failing(RuntimeError("unused"), times=0) as sent, deadline(0.5), \
+                pytest.raises(ServiceUnavailable) as cut:
+            await db.execute(work, write=True)
+        assert cut.value.message != UNSURE_MESSAGE and sent == [], (cut.value.message, sent)
+        assert "did not answer in time" in cut.value.message
+        assert await db.read("testing/marker-get") == [{"value": "before"}]
+    finally:
+        await db.close()
+
+
 def test_a_shutdown_answer_says_some_of_a_change_is_saved_when_one_write_of_several_was() -> None:
     from bzgraph.app import _shutting_down
     from bzgraph.db import Commits

@@ -219,10 +219,12 @@ class Database:
                     commits.grace = bound
                     bound.reschedule(loop.time() + self.timeout)
                 else:
+                    if write and commits is not None:
+                        commits.cut = True  # its commit, should its work end before the cut lands, is not sent
                     bound.reschedule(loop.time())  # at once
 
             if write and commits is not None:
-                commits.unsure, commits.grace = False, None
+                commits.unsure, commits.grace, commits.cut = False, None, False
             try:
                 async with asyncio.timeout(None) as bound:
                     timer = loop.call_at(ends if request_ends is None else min(ends, request_ends), out_of_time, bound)

@@ -74,11 +74,13 @@ class Commits:
     ``unsure``, from the moment a write's work is done (the driver sends the commit next) until the
     commit is answered: cut off then, its change may or may not be saved. ``grace``: the bound of a
     write given more time for its commit (``Database._bounded``); should the commit fail and the
-    driver try the work again, that attempt gets none of it."""
+    driver try the work again, that attempt gets none of it. ``cut``: the write's time ran out
+    before its work was done; its commit is not sent."""
 
     saved: int = 0
     unsure: bool = False
     grace: asyncio.Timeout | None = None
+    cut: bool = False
 
 
 _commits: contextvars.ContextVar[Commits | None] = contextvars.ContextVar("commits", default=None)
@@ -109,10 +111,16 @@ def commit_under_way() -> bool:
 
 def work_done(done: bool) -> None:
     """A write transaction's work is done (its commit comes next), or an attempt begins (the first,
-    or a retry after a failed commit: one given more time for its commit ends at once)."""
+    or a retry after a failed commit: one given more time for its commit ends at once).
+
+    Work done after its write was cut off (the cut is delivered at the task's next wait, and the
+    work's last answer may come first) raises ``TimeoutError``: the commit is not sent, and the
+    change is surely not saved, rather than cut off in the middle of its commit."""
     commits = _commits.get()
     if commits is None:
         return
+    if done and commits.cut:
+        raise TimeoutError
     commits.unsure = done
     if not done and commits.grace is not None:
         commits.grace.reschedule(asyncio.get_running_loop().time())
