@@ -1075,18 +1075,22 @@ def test_serve_prints_its_url_once_it_listens_there(seeded: Database) -> None:
 
 
 @contextlib.contextmanager
-def _slow_commit_answers(seconds: float) -> Iterator[list[float]]:
+def _slow_commit_answers(seconds: float, *, past_deadline: bool = False) -> Iterator[list[float]]:
     """Every commit is sent and done by Neo4j, but its answer reaches the driver ``seconds`` late
-    (a busy network or server): the case where a client cannot tell whether a change was saved.
-    Yields the moments the commits were done."""
+    (with ``past_deadline``, ``seconds`` after the request's deadline; a busy network or server): the
+    case where a client cannot tell whether a change was saved. Yields the moments the commits were done."""
     from neo4j._async.work.transaction import AsyncTransactionBase
+
+    from bzgraph.db.request import request_deadline
 
     commit, done = AsyncTransactionBase._commit, []
 
     async def late(self: Any) -> Any:
         bookmark = await commit(self)
-        done.append(asyncio.get_running_loop().time())
-        await asyncio.sleep(seconds)
+        loop = asyncio.get_running_loop()
+        done.append(loop.time())
+        ends = request_deadline() if past_deadline else None
+        await asyncio.sleep(seconds if ends is None else ends - loop.time() + seconds)
         return bookmark
 
     AsyncTransactionBase._commit = late  # type: ignore[method-assign]
@@ -1104,14 +1108,17 @@ async def test_a_commit_under_way_when_time_runs_out_is_given_time_or_reported_a
     from bzgraph.db import UNSURE_MESSAGE, deadline
 
     db = Database(settings.model_copy(update={"neo4j_timeout": 1.0}))
+    # Each write's work is given a second (cut off before it is done, a write does not commit); its
+    # commit's answer comes after the deadline, within the timeout's grace or well past it.
     try:
-        with _slow_commit_answers(0.6), deadline(0.3):
+        with _slow_commit_answers(0.3, past_deadline=True), deadline(1.0):
             assert await db.write("testing/marker-set", value="late but answered") == [{"value": "late but answered"}]
-        with _slow_commit_answers(3.0), deadline(0.3), pytest.raises(ServiceUnavailable) as unsure:
+        with _slow_commit_answers(3.0, past_deadline=True), deadline(1.0), pytest.raises(ServiceUnavailable) as unsure:
             await db.write("testing/marker-set", value="saved, not confirmed")
         assert unsure.value.message == UNSURE_MESSAGE
         assert await db.read("testing/marker-get") == [{"value": "saved, not confirmed"}]
-        with _slow_commit_answers(3.0), deadline(0.3), pytest.raises(ServiceUnavailable) as unsure:
+        with _slow_commit_answers(3.0, past_deadline=True), deadline(1.0), \
+                pytest.raises(ServiceUnavailable) as unsure:
             await db.execute(lambda tx: tx.run("testing/marker-set", value="several, not confirmed"), write=True)
         assert unsure.value.message == UNSURE_MESSAGE
         assert await db.read("testing/marker-get") == [{"value": "several, not confirmed"}]
@@ -1120,17 +1127,22 @@ async def test_a_commit_under_way_when_time_runs_out_is_given_time_or_reported_a
 
 
 @contextlib.contextmanager
-def _commits_failing(error: Exception, *, times: int, after: float = 0.0) -> Iterator[list[float]]:
-    """The first ``times`` commits wait ``after`` seconds, then fail with ``error`` (answered by the
-    database: nothing is saved); the others go through. Yields the moments commits were sent."""
+def _commits_failing(error: Exception, *, times: int, after: float | None = 0.0) -> Iterator[list[float]]:
+    """The first ``times`` commits wait ``after`` seconds (``None``: until a little after the
+    request's deadline), then fail with ``error`` (answered by the database: nothing is saved); the
+    others go through. Yields the moments commits were sent."""
     from neo4j._async.work.transaction import AsyncTransactionBase
+
+    from bzgraph.db.request import request_deadline
 
     commit, sent = AsyncTransactionBase._commit, []
 
     async def failing(self: Any) -> Any:
-        sent.append(asyncio.get_running_loop().time())
+        loop = asyncio.get_running_loop()
+        sent.append(loop.time())
         if len(sent) <= times:
-            await asyncio.sleep(after)
+            ends = request_deadline()
+            await asyncio.sleep(after if after is not None or ends is None else ends - loop.time() + 0.2)
             await self._rollback()  # what a refused commit leaves: nothing saved, the transaction closed
             raise error
         return await commit(self)
@@ -1160,8 +1172,10 @@ async def test_a_commit_answered_with_an_error_is_not_reported_as_maybe_saved(se
             await db.write("testing/marker-set", value="refused")
         assert failed.value.message != UNSURE_MESSAGE and (commits.unsure, commits.saved) == (False, 0)
         loop = asyncio.get_running_loop()
-        with track_commits() as commits, _commits_failing(SessionExpired("gone"), times=5, after=0.5) as sent, \
-                deadline(0.3), \
+        # The request's time runs out while its first commit awaits its answer (the work, done before
+        # then, is given a second even on a loaded machine: cut off sooner, its commit is not sent).
+        with track_commits() as commits, _commits_failing(SessionExpired("gone"), times=5, after=None) as sent, \
+                deadline(1.0), \
                 pytest.raises(ServiceUnavailable) as late:
             started = loop.time()
             await db.write("testing/marker-set", value="retried late")
@@ -1170,6 +1184,16 @@ async def test_a_commit_answered_with_an_error_is_not_reported_as_maybe_saved(se
         assert len(sent) == 1 and ended < 9.0, (sent, ended)  # within the grace: the retry did not run on
         assert (commits.unsure, commits.saved) == (False, 0)
         assert await db.read("testing/marker-get") == [{"value": "before"}]
+
+        async def no_wait(tx: Any) -> None:
+            """Work that ends without waiting once (as one whose rows all came with its first answer):
+            the cut of its retry has not landed when it is done."""
+
+        with track_commits() as commits, _commits_failing(SessionExpired("gone"), times=5, after=None) as sent, \
+                deadline(1.0), pytest.raises(ServiceUnavailable) as late:
+            await db.execute(no_wait, write=True)
+        assert late.value.message != UNSURE_MESSAGE and len(sent) == 1, (late.value.message, sent)
+        assert (commits.unsure, commits.saved) == (False, 0)
     finally:
         await db.close()
 

@@ -113,16 +113,18 @@ def work_done(done: bool) -> None:
     """A write transaction's work is done (its commit comes next), or an attempt begins (the first,
     or a retry after a failed commit: one given more time for its commit ends at once).
 
-    Work done after its write was cut off (the cut is delivered at the task's next wait, and the
-    work's last answer may come first) raises ``TimeoutError``: the commit is not sent, and the
-    change is surely not saved, rather than cut off in the middle of its commit."""
+    Work done after its write was cut off raises ``TimeoutError``: the commit is not sent, and the
+    change is surely not saved, rather than cut off in the middle of its commit. (A cut lands at the
+    task's next wait, and the work may end before that: its last answer came in the same turn of the
+    event loop as the cut, or its rows had all arrived with the first.)"""
     commits = _commits.get()
     if commits is None:
         return
     if done and commits.cut:
         raise TimeoutError
     commits.unsure = done
-    if not done and commits.grace is not None:
+    if not done and commits.grace is not None:  # a retry of a write given more time for its commit
+        commits.cut = True
         commits.grace.reschedule(asyncio.get_running_loop().time())
 
 
