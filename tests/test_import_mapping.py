@@ -312,6 +312,20 @@ def test_a_partial_dated_record_is_refused_with_what_it_lacks() -> None:
     assert map_record({"id": "W1", "title": "T"}).works[0]["title"] == "T"
 
 
+def test_a_record_with_the_other_kinds_id_letter_is_named_for_its_shape() -> None:
+    """A Work with an author's id is not "an Author lacking orcid", nor an Author with a work's id
+    "a Work lacking authorships": the reason says what the record looks like."""
+    work = {"id": "https://openalex.org/A5", "title": "T", "authorships": [], "publication_year": 2020,
+            "updated_date": "2026-01-01T00:00:00"}
+    with pytest.raises(MalformedRecord, match="^a Work record .* with an Author id: 'https://openalex.org/A5'$"):
+        map_record(work)
+    author = {"id": "W5", "display_name": "X", "works_count": 3, "updated_date": "2026-01-01T00:00:00"}
+    with pytest.raises(MalformedRecord, match="^an Author record .* with a Work id: 'W5'$"):
+        map_record(author)
+    # a record with keys of its own kind too is that kind's (its reason, if any, is that kind's)
+    assert map_record({"id": "W6", "title": "T", "works_count": 1, "publication_year": 2020}).works[0]["id"] == "W6"
+
+
 def _authorships(count: int, last: str) -> list[dict]:
     return [{"author": {"id": f"A{k}"}, "author_position": "first" if k == 1 else "middle"} for k in range(1, count)] \
         + [{"author": {"id": f"A{count}"}, "author_position": last}]

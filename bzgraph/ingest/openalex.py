@@ -471,12 +471,23 @@ def records_of(document: Any) -> list[tuple[str, Any]]:
     return [("", document)]
 
 
+# Keys only one kind of record has: a record with the other kind's id letter is named for its shape,
+# not reported as a record of that kind lacking its keys.
+_WORK_ONLY = ("authorships", "abstract_inverted_index", "referenced_works", "publication_year")
+_AUTHOR_ONLY = ("works_count", "display_name_alternatives", "last_known_institutions", "affiliations")
+
+
 def map_record(record: Any) -> Rows:
     """A Work or an Author, told apart by the id's letter."""
     if not isinstance(record, dict):
         raise MalformedRecord("record is not a JSON object")
     ident = record.get("id")
     kind = ident.removeprefix(OPENALEX_PREFIX)[:1].upper() if isinstance(ident, str) else ""
+    works_keys, authors_keys = (any(k in record for k in keys) for keys in (_WORK_ONLY, _AUTHOR_ONLY))
+    if kind == "A" and works_keys and not authors_keys:
+        raise MalformedRecord(f"a Work record (by its keys) with an Author id: {ident!r}")
+    if kind == "W" and authors_keys and not works_keys:
+        raise MalformedRecord(f"an Author record (by its keys) with a Work id: {ident!r}")
     if kind == "W":
         return map_work(record)
     if kind == "A":
