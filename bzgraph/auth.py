@@ -45,6 +45,7 @@ class KeysUnavailable(InvalidToken):
 
 JWKS_LIFESPAN = 300  # seconds the identity provider's key set is kept before it is fetched again
 JWKS_KEPT_IN_OUTAGE = 3600  # seconds after its last fetch a key set stays in use while the provider is out of reach
+JWKS_COOLDOWN = 30  # seconds after a fetch before a token's unknown `kid` fetches the key set again (PyJWT ≥ 2.14)
 
 
 class _KeySetClient(jwt.PyJWKClient):
@@ -69,7 +70,8 @@ class _KeySetClient(jwt.PyJWKClient):
 
 @lru_cache(maxsize=4)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
-    return _KeySetClient(url, cache_keys=False, cache_jwk_set=True, lifespan=JWKS_LIFESPAN, timeout=5)
+    return _KeySetClient(url, cache_keys=False, cache_jwk_set=True, lifespan=JWKS_LIFESPAN, timeout=5,
+                         cooldown_duration=JWKS_COOLDOWN)
 
 
 def _key_for(algorithm: str, token: str, settings: Settings) -> Any:

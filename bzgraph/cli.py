@@ -443,14 +443,16 @@ def build_parser() -> argparse.ArgumentParser:
                           help="explore refresh transactions run at a time (default 2)")
     importer.set_defaults(handler=cmd_import)
 
-    explore = sub.add_parser("explore", help="rebuild the ranked neighbour lists explore reads (docs/explore.md)")
-    explore.add_argument("action", choices=["refresh"])
-    explore.add_argument("ids", nargs="*", metavar="ID", help="nodes to refresh (default: every node)")
-    explore.add_argument("--pending", action="store_true",
+    explore = sub.add_parser("explore", help="the ranked neighbour lists explore reads (docs/explore.md)")
+    # `refresh` a command of its own, so that its options may come before its ids
+    refresh = explore.add_subparsers(dest="action", required=True).add_parser(
+        "refresh", help="rebuild the neighbour lists of every node, of some, or of those an import left marked")
+    refresh.add_argument("ids", nargs="*", metavar="ID", help="nodes to refresh (default: every node)")
+    refresh.add_argument("--pending", action="store_true",
                          help="only the nodes an interrupted import left marked, as its rerun would")
-    explore.add_argument("--workers", type=_positive_int, default=2, metavar="N",
+    refresh.add_argument("--workers", type=_positive_int, default=2, metavar="N",
                          help="refresh transactions run at a time (default 2)")
-    explore.set_defaults(handler=cmd_explore)
+    refresh.set_defaults(handler=cmd_explore)
 
     token = sub.add_parser("token", help="print a signed token for local use")
     token.add_argument("--sub", required=True, type=_subject, help="the account (token subject)")

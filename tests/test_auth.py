@@ -241,6 +241,43 @@ async def test_a_key_the_identity_provider_withdraws_is_refused_once_its_key_set
         server.shutdown()
 
 
+async def test_tokens_with_made_up_key_ids_do_not_make_each_request_fetch_the_key_set(
+        settings: Settings, seeded: Database) -> None:
+    """An unknown `kid` fetches the provider's key set again (a key just rotated in), but at most once
+    per JWKS_COOLDOWN: a client sending tokens with made-up key ids cannot turn each request into a
+    request to the identity provider."""
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(RSA_KEY.public_key()))
+    fetches: list[float] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            fetches.append(time.monotonic())
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(json.dumps({"keys": [{**jwk, "kid": "k1"}]}).encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    configured = settings.model_copy(update={
+        "jwt_jwks_url": f"http://127.0.0.1:{server.server_port}/cooldown/jwks.json",
+        "jwt_audience": "bzgraph", "jwt_issuer": "https://idp.test/"})
+    app = create_app(configured)
+    try:
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://idp.test") as client:
+                assert (await gql(client, "{ viewer { sub } }", token=idp_token()))["data"]["viewer"] == {"sub": "idp-user"}
+                for n in range(20):
+                    made_up = await gql(client, "{ viewer { sub } }", token=idp_token(kid=f"made-up-{n}"))
+                    assert codes(made_up) == ["UNAUTHENTICATED"], made_up
+                assert len(fetches) == 1, fetches
+    finally:
+        server.shutdown()
+
+
 async def test_rs256_tokens_of_an_identity_provider(idp_api: httpx.AsyncClient) -> None:
     me = await gql(idp_api, "{ viewer { sub roles } }", token=idp_token())
     assert me["data"]["viewer"] == {"sub": "idp-user", "roles": ["moderator"]}  # unknown roles ignored

@@ -330,8 +330,11 @@ async def test_explore_refresh_finishes_what_a_killed_import_owes(
     after = (await gql(api, explore, {"id": "A0093000000001"}))["data"]["explore"]["nodes"]
     assert {n["id"] for n in after} >= {"A0093000000002", "W0093000000001"}
     assert cli("--pending").stdout.strip() == "refreshed the neighbour lists of 0 node(s)"
-    assert cli("--pending", "A0093000000001").returncode == 2
+    both = cli("--pending", "A0093000000001")
+    assert both.returncode == 2 and "give ids or --pending, not both" in both.stderr, both.stderr
     assert cli("A0093000000001", "no-such-node").stdout.strip() == "refreshed the neighbour lists of 1 node(s)"
+    options_first = cli("--workers", "1", "A0093000000001")  # options before the ids, as --help shows them
+    assert options_first.stdout.strip() == "refreshed the neighbour lists of 1 node(s)", options_first.stderr
 
     await import_db.write("ingest/mark-pending", ids=["A0093000000002"])
     done = cli()  # every node
