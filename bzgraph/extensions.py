@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import (DocumentNode, GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, SelectionSetNode, Source,
+                     parse)
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension
@@ -160,6 +161,25 @@ class RequireOperationName(SchemaExtension):
         yield
 
 
+def _parsed(text: str, **options: Any) -> DocumentNode:
+    """``text`` parsed, as the spec's grammar says: graphql-core takes an empty selection set
+    (``query { }``) for one with nothing to select; the spec's ``SelectionSet`` holds at least one
+    selection, so such a document is a syntax error where its ``}`` stands."""
+    document = parse(text, **options)
+    stack: list[Any] = list(document.definitions)
+    while stack:
+        node = stack.pop()
+        selections = getattr(node, "selection_set", None)
+        if not isinstance(selections, SelectionSetNode):
+            continue
+        if not selections.selections:
+            end = selections.loc.end - 1 if selections.loc is not None else 0
+            source = document.loc.source if document.loc is not None else Source(text)
+            raise GraphQLSyntaxError(source, end, "Expected Name, found '}'.")
+        stack.extend(selections.selections)
+    return document
+
+
 @dataclass
 class _Cached:
     """A parsed document and its validation results, per (schema, rules) by identity; the schema
@@ -191,7 +211,7 @@ class DocumentCache(SchemaExtension):
         key = (context.query or "", tuple(sorted(context.parse_options.items())))
         cached = self._cache.get(key)
         if cached is None:
-            cached = _Cached(parse(context.query or "", **context.parse_options), len(key[0]))  # may raise: not cached
+            cached = _Cached(_parsed(context.query or "", **context.parse_options), len(key[0]))  # may raise: not cached
             self._store(key, cached)
         else:
             self._cache.move_to_end(key)

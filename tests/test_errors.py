@@ -270,6 +270,13 @@ async def test_an_execution_error_keeps_data_and_the_other_fields(api: httpx.Asy
 async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncClient) -> None:
     assert codes(await gql(api, "{ researcher(id: ")) == ["BAD_USER_INPUT"]
     assert codes(await gql(api, "{ nope }")) == ["BAD_USER_INPUT"]
+    # the spec's grammar: a selection set selects at least one field (graphql-core alone accepts `{ }`)
+    for empty in ("query { }", "{ researcher(id: \"x\") { } }", "{ ...F } fragment F on Query { }",
+                  "{ researcher(id: \"x\") { ... on Researcher { } } }"):
+        answer = await gql(api, empty)
+        assert codes(answer) == ["BAD_USER_INPUT"] and "data" not in answer, (empty, answer)
+        assert answer["errors"][0]["message"] == "Syntax Error: Expected Name, found '}'.", answer
+        assert answer["errors"][0]["locations"] == [{"line": 1, "column": empty.index("{ }") + 3}], answer
 
 
 @pytest.mark.parametrize("method, path, request_args, status, code", [
