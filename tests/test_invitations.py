@@ -52,6 +52,24 @@ async def test_only_a_claimed_researcher_open_to_collaboration_can_be_invited(ap
     assert codes(await invite(api, rid, token(settings, new_id("sender")))) == ["FORBIDDEN"]  # closed again
 
 
+async def test_an_unclaimed_record_open_to_collaboration_offers_no_invitation(api, settings, seeded) -> None:
+    """As the reference page's researcher: unclaimed, yet open to collaborate. An invitation needs a
+    claimant to receive it, so a signed-in viewer is offered none (canInvite false, the invite itself
+    FORBIDDEN) until the record is claimed."""
+    rid = await new_researcher(seeded)
+    await seeded.write("testing/set-properties", id=rid, props={"openToCollaborate": True})
+    sender = token(settings, new_id("sender"))
+    state = await profile_state(api, rid, sender)
+    assert state["claimed"] is False
+    assert state["viewerState"] == {"isFollowing": False, "canClaim": True, "canInvite": False}, state
+    assert codes(await invite(api, rid, sender)) == ["FORBIDDEN"]
+    await seeded.write("testing/add-signals", id=rid, followers=[], institution=None,
+                       claimant=f"user:{new_id('owner')}", orcid=None)  # an approved claim
+    state = await profile_state(api, rid, sender)
+    assert state["claimed"] is True
+    assert state["viewerState"] == {"isFollowing": False, "canClaim": False, "canInvite": True}, state
+
+
 async def test_one_pending_invitation_per_sender_and_researcher(api, settings, seeded) -> None:
     """A second invitation while the first awaits an answer is a CONFLICT (and the button is off);
     once the claimant has answered, the sender may invite again."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 
 import httpx
+import pytest
 from support import gql
 
 from bzgraph.db import Database
@@ -83,3 +85,83 @@ async def test_points_are_monotone_in_each_signal(api: httpx.AsyncClient, seeded
         assert last <= community["points"] <= community["maxPoints"]
         last = community["points"]
     assert last > 0
+
+
+# -- the formula as docs/trust.md writes it, computed here independently ----------------------------
+
+def _rounded(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+def _expected_points(level: int, works: int, close: int, followers: int, *, affiliation: bool, orcid: bool,
+                     bio: bool, topics: bool) -> list[int]:
+    """Each component's points, in the order of `components`, from the table of docs/trust.md."""
+    return [[0, 8, 18, 25][level],
+            _rounded(25 * (1 - math.exp(-works / 20))),
+            _rounded(20 * (1 - math.exp(-close / 10))),
+            _rounded(15 * (1 - math.exp(-followers / 25))),
+            5 * affiliation + 4 * orcid + 3 * bio + 3 * topics]
+
+
+async def _points(api: httpx.AsyncClient, db: Database, rid: str) -> tuple[list[int], dict]:
+    trust = await _trust(api, db, rid)
+    assert [c["key"] for c in trust["components"]] == ["verification", "publications", "collaboration",
+                                                        "community", "completeness"]
+    assert [c["maxPoints"] for c in trust["components"]] == [25, 25, 20, 15, 15]
+    return [c["points"] for c in trust["components"]], trust
+
+
+async def test_the_reference_researcher_scores_as_docs_trust_md_computes_it(api: httpx.AsyncClient, seeded: Database) -> None:
+    """Leon Bungert's points from his signals (his counts read through the API; the profile query
+    counts close collaborators on its own): L1, 9 works, 8 close collaborators, 0 followers, topics only."""
+    body = await gql(api, """{ researcher(id: "bzr-leon-bungert") { affiliation { id } bio
+      counts { works closeCollaborators followers topics } } }""")
+    r = body["data"]["researcher"]
+    counts = r["counts"]
+    points, trust = await _points(api, seeded, "bzr-leon-bungert")
+    assert trust["verificationLevel"] == "L1"
+    assert points == _expected_points(1, counts["works"], counts["closeCollaborators"], counts["followers"],
+                                      affiliation=r["affiliation"] is not None, orcid=False, bio=bool(r["bio"]),
+                                      topics=counts["topics"] > 0)
+    assert (trust["score"], trust["tier"]) == (31, "EMERGING")  # as docs/trust.md and the reference page's tier
+
+
+@pytest.mark.parametrize("boundary", [20, 40, 60, 80])
+async def test_each_tier_begins_at_its_bound(api: httpx.AsyncClient, seeded: Database, boundary: int) -> None:
+    """A researcher whose signals (as in the table) score just below a tier's bound, then at it: the
+    points are the formula's, and the tier changes exactly there. Followers move the score one point
+    at most at a time, so they walk it across the bound."""
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    # the signals below each bound: a base score the followers' 0..15 points carry across it
+    level, works, close, affiliation, orcid, bio = {
+        20: (1, 0, 0, False, True, False),    # ORCID: L1 8 + 4 = 12
+        40: (2, 0, 0, True, False, True),     # claimed: L2 18 + affiliation 5 + bio 3 = 26
+        60: (3, 12, 0, True, True, True),     # claimed with the ORCID: L3 25 + 12 + 5 + 4 + 3 = 48
+        80: (3, 60, 10, True, True, True),    # and 60 works, 10 close collaborators: 74
+    }[boundary]
+    await seeded.write("testing/researcher-with-works", id=rid, name="Bounds",
+                       works=[{"id": f"{rid}-w{i}", "title": f"W{i}", "year": 2020} for i in range(works)])
+    for k in range(close):  # each shares two works; one more co-author shares a single work (not close)
+        await seeded.write("testing/researcher-with-works", id=f"{rid}-c{k}", name=f"Co {k}",
+                           works=[{"id": f"{rid}-w{i}", "title": f"W{i}", "year": 2020} for i in (2 * k, 2 * k + 1)])
+    if works:
+        await seeded.write("testing/researcher-with-works", id=f"{rid}-once", name="Once",
+                           works=[{"id": f"{rid}-w0", "title": "W0", "year": 2020}])
+    if bio:
+        await seeded.write("testing/set-properties", id=rid, props={"bio": "Studies bounds."})
+    orcid_id = "0000-0002-1825-0097" if orcid else None
+    await _signals(seeded, rid, institution=f"{rid}-inst" if affiliation else None, orcid=orcid_id,
+                   claimant=f"user:{rid}-owner" if level >= 2 else None)
+
+    def expected(followers: int) -> list[int]:
+        return _expected_points(level, works, close, followers, affiliation=affiliation, orcid=orcid, bio=bio,
+                                topics=False)
+
+    below = next(f for f in range(200) if sum(expected(f)) == boundary - 1)
+    at = next(f for f in range(200) if sum(expected(f)) == boundary)
+    for followers, tier in ((below, _tier(boundary - 1)), (at, _tier(boundary))):
+        await _signals(seeded, rid, followers=[f"user:{rid}-f{i}" for i in range(followers)])
+        points, trust = await _points(api, seeded, rid)
+        assert points == expected(followers), (followers, points)
+        assert (trust["score"], trust["tier"], trust["verificationLevel"]) == (sum(points), tier, f"L{level}")
+    assert _tier(boundary - 1) != _tier(boundary)
