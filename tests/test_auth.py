@@ -237,6 +237,12 @@ async def test_a_key_the_identity_provider_withdraws_is_refused_once_its_key_set
                 await asyncio.sleep(1.0)  # past JWKS_KEPT_IN_OUTAGE since the last fetch
                 gone = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
                 assert codes(gone) == ["SERVICE_UNAVAILABLE"], gone
+                # refused before execution (no data): GraphQL over HTTP's status for the code
+                strict = await client.post("/graphql", json={"query": "{ viewer { sub } }"}, headers={
+                    "authorization": f"Bearer {idp_token(key=new_key, kid='k2')}",
+                    "accept": "application/graphql-response+json"})
+                assert strict.status_code == 503 and "data" not in strict.json(), strict.text
+                assert codes(strict.json()) == ["SERVICE_UNAVAILABLE"]
     finally:
         server.shutdown()
 

@@ -1238,6 +1238,55 @@ async def test_a_write_cut_off_before_its_commit_does_not_send_it_when_its_work_
         await db.close()
 
 
+async def test_a_commit_whose_answer_is_lost_is_reported_as_maybe_saved(settings, seeded: Database) -> None:
+    """The connection lost after the commit was sent (the driver's IncompleteCommit): the change may
+    be saved, and the answer says so instead of "try again" (here it was saved)."""
+    from neo4j._async.work.transaction import AsyncTransactionBase
+    from neo4j.exceptions import IncompleteCommit
+
+    from bzgraph.db import UNSURE_MESSAGE
+
+    commit = AsyncTransactionBase._commit
+
+    async def answer_lost(self: Any) -> Any:
+        await commit(self)
+        raise IncompleteCommit("the connection was lost after the commit was sent")
+
+    db = Database(settings)  # its connection lost, it takes the database for lost until a ping answers
+    AsyncTransactionBase._commit = answer_lost  # type: ignore[method-assign]
+    try:
+        with pytest.raises(ServiceUnavailable) as lost:
+            await db.write("testing/marker-set", value="saved, answer lost")
+    finally:
+        AsyncTransactionBase._commit = commit  # type: ignore[method-assign]
+        await db.close()
+    assert lost.value.message == UNSURE_MESSAGE
+    assert await seeded.read("testing/marker-get") == [{"value": "saved, answer lost"}]
+
+
+async def test_a_running_query_an_operator_terminates_is_service_unavailable(settings, seeded: Database) -> None:
+    """An operator's TERMINATE TRANSACTIONS of a query under way (not one waiting for a lock):
+    SERVICE_UNAVAILABLE saying the database stopped it, at once, not INTERNAL and not a retry."""
+    db = Database(settings.model_copy(update={"neo4j_timeout": 60.0}))
+    try:
+        loop = asyncio.get_running_loop()
+        running = asyncio.create_task(db.read("testing/slow-read", n=3_000_000_000))
+        for _ in range(150):
+            await asyncio.sleep(0.2)
+            if await db.write("testing/terminate-running", text="// slow-read"):
+                stopped_at = loop.time()
+                break
+        else:
+            running.cancel()
+            raise AssertionError("the slow read was never seen running")
+        with pytest.raises(ServiceUnavailable) as stopped:
+            await asyncio.wait_for(running, 30)
+        assert "stopped this request's transaction" in stopped.value.message, stopped.value.message
+        assert loop.time() - stopped_at < 10  # not run again by the driver's retries
+    finally:
+        await db.close()
+
+
 def test_a_shutdown_answer_says_some_of_a_change_is_saved_when_one_write_of_several_was() -> None:
     from bzgraph.app import _shutting_down
     from bzgraph.db import Commits
