@@ -6,6 +6,8 @@ Every error a client sees carries ``extensions.code``. Resolvers raise the subcl
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from graphql import GraphQLError
@@ -80,6 +82,9 @@ _TOO_COMPLEX = ("exceeds maximum operation depth", "aliases found. Allowed", "to
                 "Maximum introspection depth exceeded", "is nested too deeply")
 
 
+_PYTHON_NONE = re.compile(r"(Expected value of non-null type '[^']*' not to be )None\.")
+
+
 def to_graphql_error(error: GraphQLError) -> GraphQLError:
     """Give ``error`` a code; mask anything that is not a :class:`BzgraphError`."""
     original = error.original_error
@@ -97,6 +102,8 @@ def to_graphql_error(error: GraphQLError) -> GraphQLError:
         message = error.message
         if message == "Validation aborted.":  # graphql-core's validation budget ran out (or its recursion)
             too_complex, message = True, "The document is too complex to validate."
+        # graphql-core speaks Python of a null given for a non-null argument or variable
+        message = _PYTHON_NONE.sub(r"\1null.", message)
         extensions.setdefault("code", "QUERY_TOO_COMPLEX" if too_complex else "BAD_USER_INPUT")
     else:
         extensions = {"code": "INTERNAL"}

@@ -270,6 +270,12 @@ async def test_an_execution_error_keeps_data_and_the_other_fields(api: httpx.Asy
 async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncClient) -> None:
     assert codes(await gql(api, "{ researcher(id: ")) == ["BAD_USER_INPUT"]
     assert codes(await gql(api, "{ nope }")) == ["BAD_USER_INPUT"]
+    # a null for a non-null argument or variable is named as GraphQL names it (graphql-core says None)
+    for document, variables in (('{ researcher(id: null) { name } }', {}),
+                                ('query($id: ID!) { researcher(id: $id) { name } }', {"id": None})):
+        answer = await gql(api, document, variables)
+        assert codes(answer) == ["BAD_USER_INPUT"], answer
+        assert answer["errors"][0]["message"].endswith("Expected value of non-null type 'ID!' not to be null."), answer
     # the spec's grammar: a selection set selects at least one field (graphql-core alone accepts `{ }`)
     for empty in ("query { }", "{ researcher(id: \"x\") { } }", "{ ...F } fragment F on Query { }",
                   "{ researcher(id: \"x\") { ... on Researcher { } } }"):
