@@ -445,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     explore = sub.add_parser("explore", help="the ranked neighbour lists explore reads (docs/explore.md)")
     # `refresh` a command of its own, so that its options may come before its ids
-    refresh = explore.add_subparsers(dest="action", required=True).add_parser(
+    refresh = explore.add_subparsers(dest="action", required=True, metavar="{refresh}").add_parser(
         "refresh", help="rebuild the neighbour lists of every node, of some, or of those an import left marked")
     refresh.add_argument("ids", nargs="*", metavar="ID", help="nodes to refresh (default: every node)")
     refresh.add_argument("--pending", action="store_true",

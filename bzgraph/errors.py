@@ -82,7 +82,7 @@ _TOO_COMPLEX = ("exceeds maximum operation depth", "aliases found. Allowed", "to
                 "Maximum introspection depth exceeded", "is nested too deeply")
 
 
-_PYTHON_NONE = re.compile(r"(Expected value of non-null type '[^']*' not to be )None\.")
+_PYTHON_NONE = re.compile(r"(non-null type '[^']*' not to be )None\.")
 
 
 def to_graphql_error(error: GraphQLError) -> GraphQLError:

@@ -166,7 +166,7 @@ def _parsed(text: str, **options: Any) -> DocumentNode:
     (``query { }``) for one with nothing to select; the spec's ``SelectionSet`` holds at least one
     selection, so such a document is a syntax error where its ``}`` stands."""
     document = parse(text, **options)
-    stack: list[Any] = list(document.definitions)
+    stack: list[Any] = list(reversed(document.definitions))  # popped in the text's order: the first is reported
     while stack:
         node = stack.pop()
         selections = getattr(node, "selection_set", None)
@@ -176,7 +176,7 @@ def _parsed(text: str, **options: Any) -> DocumentNode:
             end = selections.loc.end - 1 if selections.loc is not None else 0
             source = document.loc.source if document.loc is not None else Source(text)
             raise GraphQLSyntaxError(source, end, "Expected Name, found '}'.")
-        stack.extend(selections.selections)
+        stack.extend(reversed(selections.selections))
     return document
 
 
