@@ -128,6 +128,34 @@ async def test_a_provider_clock_a_little_ahead_or_behind_is_allowed_for(api, set
     assert len(longest) <= 8192 and (await gql(api, "{ viewer { sub } }", token=longest))["data"] == {"viewer": {"sub": sub}}
 
 
+async def test_a_token_is_read_up_to_8192_characters_with_its_scheme_in_any_case(api, settings, seeded) -> None:
+    """RFC 7235: the scheme is case-insensitive (`bearer`, `BEARER`); a token of 8,192 characters is
+    read, one of 8,193 refused before it is decoded."""
+    now, secret, sub = int(time.time()), settings.jwt_secret_value(), new_id("edge")
+
+    def padded(length: int) -> str:
+        """A token of exactly ``length`` characters (base64 skips some lengths: a key more shifts them)."""
+        for extra in ({}, {"e": 1}):
+            for pad in range(length * 3 // 4 - 400, length):
+                encoded = jwt.encode({"sub": sub, "exp": now + 600, "pad": "x" * pad, **extra}, secret, algorithm="HS256")
+                if len(encoded) >= length:
+                    break
+            if len(encoded) == length:
+                return encoded
+        raise AssertionError(f"no token of {length} characters")
+
+    async def viewer(authorization: str) -> dict:
+        response = await api.post("/graphql", json={"query": "{ viewer { sub } }"},
+                                  headers={"authorization": authorization})
+        return response.json()
+
+    exact = padded(8192)
+    for scheme in ("bearer", "BEARER", "Bearer"):
+        assert (await viewer(f"{scheme} {exact}")).get("data") == {"viewer": {"sub": sub}}, (scheme, len(exact))
+    over = padded(8193)
+    assert codes(await viewer(f"Bearer {over}")) == ["UNAUTHENTICATED"]
+
+
 async def test_an_account_is_created_on_its_first_authenticated_request(api, settings, seeded) -> None:
     sub = new_id("newcomer")
     assert (await seeded.read("accounts/viewer", userId=f"user:{sub}", **list_params({})))[0]["id"] is None

@@ -251,7 +251,8 @@ def test_values_of_the_wrong_type_are_left_out_not_stored_or_fatal() -> None:
     inst = {"id": "I1", "country_code": {"code": "SA"}, "type": 2**64}
     work = map_record({"id": "W1", "cited_by_count": -5, "authorships": [{"author": {"id": "A1"}, "institutions": [inst]}],
                        "primary_location": {"source": {"id": "S1", "display_name": "V", "type": ["journal", "x"]}},
-                       "topics": [{"id": "T1", "score": True}, {"id": "T2", "score": 0.5}, {"id": "T2", "score": 0.9}]})
+                       "topics": [{"id": "T1", "score": True}, {"id": "T2", "score": 0.5}, {"id": "T2", "score": 0.9},
+                                  {"id": "T3", "score": 0}, {"id": "T4", "score": 1.5}]})  # a score lies in (0, 1]
     assert (work.institutions[0]["country"], work.institutions[0]["type"], work.sources[0]["type"]) == (None, None, None)
     assert work.works[0]["citedByCount"] == 0
     assert work.works[0]["topics"] == [{"topic": "T2", "score": 0.5}]  # a topic listed twice counts once
