@@ -74,3 +74,25 @@ async def test_an_answer_begun_is_finished() -> None:
 
     outcome = await _serve(app, disconnect_after=WATCH_AFTER + 0.1)
     assert not client_gone(outcome["scope"]) and outcome["sent"][-1]["body"] == b"done"
+
+
+async def test_a_body_declared_too_large_is_refused_before_a_byte_of_it_is_read() -> None:
+    """A Content-Length past the limit: 413 at once, the body never read (a client sending a
+    gigabyte is not made to send it first), the app never called."""
+    from bzgraph.middleware import LimitRequestBody
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the app was called")
+
+    async def receive() -> Any:
+        raise AssertionError("the body was read")
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": [(b"content-length", b"2000000")]}
+    await LimitRequestBody(app, max_bytes=1_048_576, timeout=30)(scope, receive, send)
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 413
+    assert (b"connection", b"close") in sent[0]["headers"]

@@ -33,6 +33,12 @@ def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BZGRAPH_NEO4J_URI")
     with pytest.raises(SettingsError, match="BZGRAPH_NEO4J_TIMEOUT"):
         _fresh(monkeypatch, BZGRAPH_NEO4J_TIMEOUT="soon")
+    monkeypatch.delenv("BZGRAPH_NEO4J_TIMEOUT")
+    # a body limit too small for the contract's documents, or past what uvicorn would buffer
+    for body_bytes in ("1023", "1073741825"):
+        with pytest.raises(SettingsError, match="BZGRAPH_MAX_BODY_BYTES"):
+            _fresh(monkeypatch, BZGRAPH_MAX_BODY_BYTES=body_bytes)
+    assert _fresh(monkeypatch, BZGRAPH_MAX_BODY_BYTES="1024").max_body_bytes == 1024
 
 
 def test_empty_values_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
