@@ -539,6 +539,13 @@ async def test_a_work_without_a_title_has_a_null_title_and_its_id_as_label(
                           'explore(id: "A0093000000001") { nodes { id label } } }')
     assert body["data"]["node"] == {"title": None}
     assert body["data"]["explore"]["nodes"] == [{"id": "W0093000000001", "label": "W0093000000001"}]
+    # an empty title (one an analyst or an older version wrote) shows no blank label either, as a
+    # neighbour or as the center
+    await import_db.write("testing/set-properties", id="W0093000000001", props={"title": ""})
+    body = await gql(api, '{ a: explore(id: "A0093000000001") { nodes { id label } } '
+                          'w: explore(id: "W0093000000001") { center { label } } }')
+    assert body["data"]["a"]["nodes"] == [{"id": "W0093000000001", "label": "W0093000000001"}]
+    assert body["data"]["w"]["center"] == {"label": "W0093000000001"}
 
 
 async def test_a_dropped_reference_leaves_the_cited_works_explore_view(import_db: Database, api: httpx.AsyncClient,
