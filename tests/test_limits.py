@@ -137,3 +137,23 @@ async def test_the_document_cache_is_bounded_by_the_length_of_what_it_holds(api:
     (kept,) = [c for key, c in DocumentCache._cache.items() if key[0] == documents[-1]]
     assert (await gql(api, documents[-1]))["data"] == {"__typename": "Query"}
     assert DocumentCache._cache[next(reversed(DocumentCache._cache))] is kept and len(kept.results) == 1
+
+
+@pytest.mark.parametrize("document, cost", [
+    ('{ researcher(id: "x") { id } }', 2),  # a field costs 1, plus its selection
+    # a list without a size argument counts LIST_FACTOR (10) items: 1 + (1 + 10 × (1 + 1))
+    ('{ researcher(id: "x") { affiliations { institution { id } } } }', 22),
+    # its items leaves too (the years of each of 10 affiliations): 1 + (1 + 10 × (1 + 10))
+    ('{ researcher(id: "x") { affiliations { years } } }', 112),
+    # a size argument multiplies its selection instead, per item (edge, node, id): 1 + (1 + 3 × 3)
+    ('{ researcher(id: "x") { works(first: 3) { edges { node { id } } } } }', 1 + 1 + 3 * 3),
+])
+def test_the_cost_estimate_is_the_one_its_rules_describe(document: str, cost: int) -> None:
+    """The estimate by the rules of `bzgraph/cost.py`'s docstring, worked out by hand."""
+    from graphql import parse, validate
+
+    from bzgraph.cost import query_cost_limit
+    from bzgraph.schema import default_schema
+
+    errors = validate(default_schema()._schema, parse(document), [query_cost_limit(1, {"first": 100, "limit": 500})])
+    assert [e.extensions["cost"] for e in errors] == [cost], document
