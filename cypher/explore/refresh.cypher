@@ -69,7 +69,8 @@ CALL (n) {
     MATCH (m:Researcher)-[a:AFFILIATED_WITH]->(n)
     RETURN m, 'RESEARCHER' AS kind, 'AFFILIATED_WITH' AS via, CASE WHEN size(coalesce(a.years, [])) = 0 THEN 1.0 ELSE toFloat(size(a.years)) END AS weight
   }
-  // A work may both cite and be cited by another: keep the heavier reading once per neighbour.
+  // A work may both cite and be cited by another: keep one reading per neighbour (both weigh the
+  // other's citedByCount, so `via` decides: CITED_BY before CITES).
   WITH n, m, kind, via, weight ORDER BY weight DESC, via ASC
   WITH n, m, kind, head(collect({via: via, weight: weight})) AS best
   WITH n, kind, m, best ORDER BY best.weight DESC, m.id ASC
