@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import httpx
@@ -175,24 +175,35 @@ async def test_an_account_is_created_on_its_first_authenticated_request(api, set
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-@pytest.fixture(scope="module")
-def jwks_url() -> Iterator[str]:
-    """A real HTTP server on loopback serving the public half of ``RSA_KEY`` as a JWKS."""
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(RSA_KEY.public_key()))
-    document = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}).encode()
+def serve_jwks(document: Callable[[], dict | None]) -> HTTPServer:
+    """A real HTTP server on loopback answering each GET with ``document()`` as a JWKS (None: 503,
+    the identity provider down). Shut it down after use."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
+            body = document()
+            if body is None:
+                self.send_error(503)
+                return
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
-            self.wfile.write(document)
+            self.wfile.write(json.dumps(body).encode())
 
         def log_message(self, *args: object) -> None:
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def jwks_url() -> Iterator[str]:
+    """The public half of ``RSA_KEY`` served as a JWKS."""
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(RSA_KEY.public_key()))
+    document = {"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}
+    server = serve_jwks(lambda: document)
     yield f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
     server.shutdown()
 
@@ -223,23 +234,8 @@ async def test_a_key_the_identity_provider_withdraws_is_refused_once_its_key_set
     from bzgraph import auth
 
     new_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    served = {"keys": [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(RSA_KEY.public_key())), "kid": "k1"}]}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            if served.get("down"):
-                self.send_error(503)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(json.dumps(served).encode())
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    served: dict = {"keys": [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(RSA_KEY.public_key())), "kid": "k1"}]}
+    server = serve_jwks(lambda: None if served.get("down") else served)
     monkeypatch.setattr(auth, "JWKS_LIFESPAN", 0.5)
     configured = settings.model_copy(update={
         "jwt_jwks_url": f"http://127.0.0.1:{server.server_port}/rotating/jwks.json",
@@ -283,19 +279,11 @@ async def test_tokens_with_made_up_key_ids_do_not_make_each_request_fetch_the_ke
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(RSA_KEY.public_key()))
     fetches: list[float] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            fetches.append(time.monotonic())
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(json.dumps({"keys": [{**jwk, "kid": "k1"}]}).encode())
+    def counted() -> dict:
+        fetches.append(time.monotonic())
+        return {"keys": [{**jwk, "kid": "k1"}]}
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_jwks(counted)
     configured = settings.model_copy(update={
         "jwt_jwks_url": f"http://127.0.0.1:{server.server_port}/cooldown/jwks.json",
         "jwt_audience": "bzgraph", "jwt_issuer": "https://idp.test/"})
