@@ -4,6 +4,7 @@ and every mutation refusing a missing or bad token."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -208,15 +209,21 @@ def jwks_url() -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-async def idp_api(seeded: Database, settings: Settings, jwks_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The app configured for an identity provider: JWKS URL, audience and issuer."""
+@contextlib.asynccontextmanager
+async def idp_client(settings: Settings, jwks_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app configured for an identity provider: JWKS URL, audience and issuer."""
     configured = settings.model_copy(update={"jwt_jwks_url": jwks_url, "jwt_audience": "bzgraph",
                                              "jwt_issuer": "https://idp.test/"})
     app = create_app(configured)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://idp.test") as client:
             yield client
+
+
+@pytest.fixture(scope="module")
+async def idp_api(seeded: Database, settings: Settings, jwks_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with idp_client(settings, jwks_url) as client:
+        yield client
 
 
 def idp_token(key=RSA_KEY, kid: str = "k1", **overrides: object) -> str:
@@ -237,36 +244,31 @@ async def test_a_key_the_identity_provider_withdraws_is_refused_once_its_key_set
     served: dict = {"keys": [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(RSA_KEY.public_key())), "kid": "k1"}]}
     server = serve_jwks(lambda: None if served.get("down") else served)
     monkeypatch.setattr(auth, "JWKS_LIFESPAN", 0.5)
-    configured = settings.model_copy(update={
-        "jwt_jwks_url": f"http://127.0.0.1:{server.server_port}/rotating/jwks.json",
-        "jwt_audience": "bzgraph", "jwt_issuer": "https://idp.test/"})
-    app = create_app(configured)
     try:
-        async with app.router.lifespan_context(app):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://idp.test") as client:
-                me = await gql(client, "{ viewer { sub } }", token=idp_token())
-                assert me["data"]["viewer"] == {"sub": "idp-user"}
-                served["keys"] = [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(new_key.public_key())), "kid": "k2"}]
-                await asyncio.sleep(0.7)  # the key set has expired
-                withdrawn = await gql(client, "{ viewer { sub } }", token=idp_token())
-                assert codes(withdrawn) == ["UNAUTHENTICATED"], withdrawn
-                rotated = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
-                assert rotated["data"]["viewer"] == {"sub": "idp-user"}
-                # The provider goes down: its last key set stays in use for a while, then no longer.
-                monkeypatch.setattr(auth, "JWKS_KEPT_IN_OUTAGE", 1.2)
-                served["down"] = True
-                await asyncio.sleep(0.7)  # the key set has expired; fetching it again fails
-                kept = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
-                assert kept["data"]["viewer"] == {"sub": "idp-user"}, kept
-                await asyncio.sleep(1.0)  # past JWKS_KEPT_IN_OUTAGE since the last fetch
-                gone = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
-                assert codes(gone) == ["SERVICE_UNAVAILABLE"], gone
-                # refused before execution (no data): GraphQL over HTTP's status for the code
-                strict = await client.post("/graphql", json={"query": "{ viewer { sub } }"}, headers={
-                    "authorization": f"Bearer {idp_token(key=new_key, kid='k2')}",
-                    "accept": "application/graphql-response+json"})
-                assert strict.status_code == 503 and "data" not in strict.json(), strict.text
-                assert codes(strict.json()) == ["SERVICE_UNAVAILABLE"]
+        async with idp_client(settings, f"http://127.0.0.1:{server.server_port}/rotating/jwks.json") as client:
+            me = await gql(client, "{ viewer { sub } }", token=idp_token())
+            assert me["data"]["viewer"] == {"sub": "idp-user"}
+            served["keys"] = [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(new_key.public_key())), "kid": "k2"}]
+            await asyncio.sleep(0.7)  # the key set has expired
+            withdrawn = await gql(client, "{ viewer { sub } }", token=idp_token())
+            assert codes(withdrawn) == ["UNAUTHENTICATED"], withdrawn
+            rotated = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
+            assert rotated["data"]["viewer"] == {"sub": "idp-user"}
+            # The provider goes down: its last key set stays in use for a while, then no longer.
+            monkeypatch.setattr(auth, "JWKS_KEPT_IN_OUTAGE", 1.2)
+            served["down"] = True
+            await asyncio.sleep(0.7)  # the key set has expired; fetching it again fails
+            kept = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
+            assert kept["data"]["viewer"] == {"sub": "idp-user"}, kept
+            await asyncio.sleep(1.0)  # past JWKS_KEPT_IN_OUTAGE since the last fetch
+            gone = await gql(client, "{ viewer { sub } }", token=idp_token(key=new_key, kid="k2"))
+            assert codes(gone) == ["SERVICE_UNAVAILABLE"], gone
+            # refused before execution (no data): GraphQL over HTTP's status for the code
+            strict = await client.post("/graphql", json={"query": "{ viewer { sub } }"}, headers={
+                "authorization": f"Bearer {idp_token(key=new_key, kid='k2')}",
+                "accept": "application/graphql-response+json"})
+            assert strict.status_code == 503 and "data" not in strict.json(), strict.text
+            assert codes(strict.json()) == ["SERVICE_UNAVAILABLE"]
     finally:
         server.shutdown()
 
@@ -284,18 +286,13 @@ async def test_tokens_with_made_up_key_ids_do_not_make_each_request_fetch_the_ke
         return {"keys": [{**jwk, "kid": "k1"}]}
 
     server = serve_jwks(counted)
-    configured = settings.model_copy(update={
-        "jwt_jwks_url": f"http://127.0.0.1:{server.server_port}/cooldown/jwks.json",
-        "jwt_audience": "bzgraph", "jwt_issuer": "https://idp.test/"})
-    app = create_app(configured)
     try:
-        async with app.router.lifespan_context(app):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://idp.test") as client:
-                assert (await gql(client, "{ viewer { sub } }", token=idp_token()))["data"]["viewer"] == {"sub": "idp-user"}
-                for n in range(20):
-                    made_up = await gql(client, "{ viewer { sub } }", token=idp_token(kid=f"made-up-{n}"))
-                    assert codes(made_up) == ["UNAUTHENTICATED"], made_up
-                assert len(fetches) == 1, fetches
+        async with idp_client(settings, f"http://127.0.0.1:{server.server_port}/cooldown/jwks.json") as client:
+            assert (await gql(client, "{ viewer { sub } }", token=idp_token()))["data"]["viewer"] == {"sub": "idp-user"}
+            for n in range(20):
+                made_up = await gql(client, "{ viewer { sub } }", token=idp_token(kid=f"made-up-{n}"))
+                assert codes(made_up) == ["UNAUTHENTICATED"], made_up
+            assert len(fetches) == 1, fetches
     finally:
         server.shutdown()
 
