@@ -258,6 +258,10 @@ async def test_depth2_around_a_hub_leaves_out_its_own_neighbours_beyond_its_list
     assert {t["kind"]: t["total"] for t in result["totals"]} == g.expected_depth2_totals(hub, limit, kinds)
     assert all(e["source"] == hub or e["target"] == hub for n, e in zip(result["nodes"], result["edges"])
                if n["id"] in own)
+    if kinds == ["RESEARCHER"]:  # at depth 1, 200 of one kind at most (docs/explore.md), with the exact total
+        one = await _explore(api, hub, depth=1, limit=500, kinds=["RESEARCHER"])
+        assert (len(one["nodes"]), one["truncated"]) == (200, True)
+        assert {t["kind"]: t["total"] for t in one["totals"]}["RESEARCHER"] == 230
 
 async def test_depth2_gives_room_the_second_ring_leaves_back_to_level1(api, seeded: Database) -> None:
     """Four co-authors of one work: every neighbour of a neighbour is the center's own, so depth 2
