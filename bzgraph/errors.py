@@ -7,7 +7,6 @@ Every error a client sees carries ``extensions.code``. Resolvers raise the subcl
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from graphql import GraphQLError
