@@ -256,7 +256,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, terminate)
         await migrate(db)
         return await import_paths(db, [Path(p) for p in args.paths], batch_size=args.batch_size,
-                                  refresh_workers=args.refresh_workers, progress=progress)
+                                  refresh_workers=args.refresh_workers, progress=progress, rewrite=args.rewrite)
 
     try:
         summary = _run(_with_db(settings, go, bulk=True))
@@ -441,6 +441,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="records per transaction (default 500)")
     importer.add_argument("--refresh-workers", type=int, default=2, metavar="N",
                           help="explore refresh transactions run at a time (default 2)")
+    importer.add_argument("--rewrite", action="store_true",
+                          help="write also the records whose copy the graph holds already (they are passed over: "
+                               "use this after the imported data was changed by hand)")
     importer.set_defaults(handler=cmd_import)
 
     explore = sub.add_parser("explore", help="the ranked neighbour lists explore reads (docs/explore.md)")

@@ -26,15 +26,16 @@ import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import orjson
 
+from bzgraph import neighbours, queries
 from bzgraph.db import PROBE_INTERVAL, Database, Tx, decided
 from bzgraph.errors import ServiceUnavailable
 from bzgraph.ingest.openalex import MalformedRecord, Rows, map_record, records_of
-from bzgraph import neighbours
 from bzgraph.neighbours import refresh_marked
 from bzgraph.text import REMOVED_AT_IMPORT, is_unicode, scalars
 
@@ -70,6 +71,7 @@ class Summary:
     authors: int = 0
     resumed: int = 0
     superseded: int = 0  # copies of a work or Author record left out: a newer copy was imported
+    unchanged: int = 0  # records left out: the graph holds this very copy, imported by this importer
     malformed: int = 0
     batches: int = 0
     seconds: float = 0.0
@@ -97,7 +99,8 @@ class Summary:
         rate = self.records / self.seconds if self.seconds else 0.0
         return [f"records: {self.records} read ({self.works} works, {self.authors} authors), "
                 f"{self.malformed} malformed and skipped, {self.resumed} skipped as already imported, "
-                f"{self.superseded} superseded by a newer copy of the same record; "
+                f"{self.superseded} superseded by a newer copy of the same record, "
+                f"{self.unchanged} unchanged (the graph holds the same copy); "
                 f"{self.seconds:.1f}s in all ({rate:.0f} records/s): {self.batches} batches in "
                 f"{self.seconds - self.refresh_seconds:.1f}s, then explore lists refreshed for {self.refreshed} "
                 f"nodes in {self.refresh_seconds:.1f}s",
@@ -386,14 +389,42 @@ def _records_of(document: Any) -> list[tuple[str, Any]]:
 
 
 def _map(record: Any) -> Rows:
-    """:func:`map_record`; a record of a shape the mapping does not expect (a ``TypeError`` deep
-    inside, say) is malformed too: one odd record must not stop the import, nor every rerun of it."""
+    """:func:`map_record`, its record's row given its :func:`fingerprint`; a record of a shape the
+    mapping does not expect (a ``TypeError`` deep inside, say) is malformed too: one odd record must
+    not stop the import, nor every rerun of it."""
     try:
-        return map_record(record)
+        rows = map_record(record)
+        digest = fingerprint(rows)
     except MalformedRecord:
         raise
     except (TypeError, AttributeError, ValueError, KeyError, IndexError, RecursionError) as exc:
         raise MalformedRecord(f"unexpected shape ({type(exc).__name__}: {exc})") from exc
+    for row in _records(rows):
+        row["hash"] = digest
+    return rows
+
+
+# The queries that write what a record's rows say; with this module, they decide the graph a record gives.
+WRITERS = ("ingest/versions", "ingest/entities", "ingest/researchers", "ingest/works", "ingest/citations",
+           "ingest/affiliations", "ingest/orphans", "ingest/derived", "trust/recompute")
+
+
+@cache
+def importer() -> bytes:
+    """A digest of what turns rows into the graph (:data:`WRITERS` and this module's source): an
+    upgrade that writes rows differently writes every record again, though its rows are the same."""
+    digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
+    for name in WRITERS:
+        digest.update(queries.get(name).text.encode())
+    return digest.digest()
+
+
+def fingerprint(rows: Rows) -> str:
+    """What a record gives the graph, as a short digest: its mapped rows (every value the record
+    contributes, its version included) and :func:`importer`. A copy whose fingerprint the graph holds
+    (``importHash``, ``recordHash``) is passed over: written again, it would change nothing."""
+    data = orjson.dumps(rows, option=orjson.OPT_SORT_KEYS)  # a dataclass: its fields in their order
+    return hashlib.blake2b(data, digest_size=16, key=importer()).hexdigest()
 
 
 # -- batching -------------------------------------------------------------------------------
@@ -428,20 +459,31 @@ class Batch:
         """The researchers of the batch's Author records."""
         return list(dict.fromkeys(r["id"] for rows in self.entries for r in rows.researchers if r["authoritative"]))
 
-    def params(self, stored: dict[str, str] | None = None) -> dict[str, Any]:
+    def params(self, stored: dict[str, tuple[str, str | None]] | None = None) -> dict[str, Any]:
         """The merged rows, without the copies of works and Author records that a newer copy
-        supersedes: one in the batch, or the one the graph holds (``stored``: id -> version)."""
-        taken: dict[str, tuple[str, int]] = {id_: (version, -1) for id_, version in (stored or {}).items()}
+        supersedes: one in the batch, or the one the graph holds (``stored``: id -> version and
+        fingerprint), nor those the graph holds already (the same :func:`fingerprint`)."""
+        stored = stored or {}
+        taken: dict[str, tuple[str, int]] = {id_: (version, -1) for id_, (version, _) in stored.items()}
         for index, rows in enumerate(self.entries):
             for record in _records(rows):
                 if record["version"] >= taken.get(record["id"], ("", -1))[0]:
                     taken[record["id"]] = (record["version"], index)  # the newest, and the last of those
+        held = {index for index, rows in enumerate(self.entries)
+                if all(stored.get(r["id"]) == (r["version"], r.get("hash")) for r in _records(rows))}
+        for index in held:  # the copy the graph holds: it gives nothing new, not even its ORCIDs
+            for record in _records(self.entries[index]):
+                if taken[record["id"]][1] == index:
+                    taken[record["id"]] = (record["version"], -1)
         entities: dict[str, dict[str, dict[str, Any]]] = {"sources": {}, "topics": {}, "institutions": {}}
         works: dict[str, dict[str, Any]] = {}
         researchers: dict[str, dict[str, Any]] = {}
         orcids: dict[str, dict[str, Any]] = {}
-        superseded = 0
+        superseded = unchanged = 0
         for index, rows in enumerate(self.entries):
+            if index in held:
+                unchanged += 1
+                continue
             for row in rows.researchers:  # any copy of a work, superseded or not, may tell an author's ORCID
                 if not row["authoritative"] and row["orcid"] and row["version"] >= orcids.get(row["id"], {"version": ""})["version"]:
                     orcids[row["id"]] = {"id": row["id"], "orcid": row["orcid"], "version": row["version"]}
@@ -463,6 +505,7 @@ class Batch:
             "orcids": list(orcids.values()),
             "works": list(works.values()),
             "superseded": superseded,  # copies a newer one (or a later one of the same date) replaced
+            "unchanged": unchanged,  # copies the graph holds already
         }
 
 
@@ -480,19 +523,22 @@ def _add_researcher(researchers: dict[str, dict[str, Any]], row: dict[str, Any],
     kind = "record" if row["authoritative"] else "seen"
     if known[kind] is None or row["version"] >= known[kind]["version"]:
         known[kind] = {"name": row["name"], "key": row["nameKey"], "orcid": row["orcid"], "version": row["version"],
+                       "hash": row.get("hash"),
                        "affiliations": [{"institution": a["institution"], "years": a["years"]}
                                         for a in affiliations if a["researcher"] == row["id"]]}
 
 
-async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
+async def write_batch(db: Database, batch: Batch, summary: Summary, *, rewrite: bool = False) -> None:
     """Write one batch, its derived counts, its researchers' trust, explore marks and checkpoints in
-    one transaction (which holds the locks of what it wrote, so trust reads only committed signals)."""
+    one transaction (which holds the locks of what it wrote, so trust reads only committed signals);
+    ``rewrite``: also the records the graph holds already."""
     checkpoints = [{"key": s.key, "path": str(s.path), "position": pos} for s, pos in batch.positions.items()
                    if not s.is_stream]
 
-    async def work(tx: Tx) -> tuple[list[list[dict[str, Any]]], int]:
+    async def work(tx: Tx) -> tuple[list[list[dict[str, Any]]], int, int]:
         stored = (await tx.run("ingest/versions", works=batch.work_ids, authors=batch.author_ids))[0]
-        p = batch.params({v["id"]: v["version"] for v in stored["works"] + stored["authors"]})
+        # rewrite: every copy as if the graph held none of them (the newest still wins)
+        p = batch.params({v["id"]: (v["version"], None if rewrite else v["hash"]) for v in stored["works"] + stored["authors"]})
         counts = []
         counts.append((await tx.run("ingest/entities", sources=p["sources"], topics=p["topics"],
                                     institutions=p["institutions"], removed=REMOVED_AT_IMPORT))[0]["counts"])
@@ -529,12 +575,13 @@ async def write_batch(db: Database, batch: Batch, summary: Summary) -> None:
         works = [w["id"] for w in p["works"]]
         await tx.run("ingest/mark-pending", ids=researchers + topics + institutions + works + uncited)
         await tx.run("ingest/checkpoint-save", files=checkpoints)
-        return counts, p["superseded"]
+        return counts, p["superseded"], p["unchanged"]
 
-    counted, superseded = await db.execute(work, write=True)
+    counted, superseded, unchanged = await db.execute(work, write=True)
     for counts in counted:
         summary.add_counts(counts)
     summary.superseded += superseded
+    summary.unchanged += unchanged
     summary.batches += 1
 
 
@@ -649,11 +696,12 @@ def _in_thread(function: Callable[[], T]) -> asyncio.Future[T]:
 
 async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500,
                        refresh_workers: int = neighbours.WORKERS, refresh_chunk: int = neighbours.CHUNK,
-                       progress: Progress | None = None) -> Summary:
+                       progress: Progress | None = None, rewrite: bool = False) -> Summary:
     """Import every record of ``paths``; resume files an interrupted run left half done.
 
     The next batch is read and mapped in a thread of its own while the current one is written; the
-    final refresh runs ``refresh_workers`` transactions of ``refresh_chunk`` nodes at a time."""
+    final refresh runs ``refresh_workers`` transactions of ``refresh_chunk`` nodes at a time.
+    ``rewrite``: write also the records whose copy the graph holds already (after it was changed by hand)."""
     progress = progress or Progress()
     sources = expand_paths(paths)
     keys = {s: key for s in sources if (key := s.key) is not None}
@@ -675,7 +723,7 @@ async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500
                 progress.problem(problem)
             if read.batch.records or read.batch.positions:
                 batch = read.batch
-                await until_written(db, lambda: write_batch(db, batch, summary), progress)
+                await until_written(db, lambda: write_batch(db, batch, summary, rewrite=rewrite), progress)
             progress.advance(read.nbytes, read.batch.records)
         refresh_started = time.perf_counter()
         summary.refreshed = await until_written(

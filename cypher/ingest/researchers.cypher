@@ -6,7 +6,7 @@
 // (many do) says nothing about it and removes none. A row older than what the node holds adds only its
 // spellings to the aliases: every spelling ever seen, but the name (sorted, distinct). `nameKey` is the name as
 // search compares a name typed exactly; `aliasText` what search reads besides the name.
-// Parameters: $researchers LIST<MAP{id, names LIST<STRING>, record MAP{name, key, orcid, version}?,
+// Parameters: $researchers LIST<MAP{id, names LIST<STRING>, record MAP{name, key, orcid, version, hash?}?,
 //   seen MAP{name, key, orcid, version}?}> (record: from an Author record; seen: from works' author lists; key: the
 //   name as search compares a name typed exactly, bzgraph/folding.py name_key);
 //   $orcids LIST<MAP{id, orcid, version}> (the newest ORCID works' author lists give each researcher); $removed
@@ -25,6 +25,7 @@ CALL () {
       n.nameKey = CASE WHEN takeRecord THEN row.record.key WHEN nameFromSeen THEN row.seen.key ELSE n.nameKey END,
       n.orcid = CASE WHEN takeRecord THEN row.record.orcid ELSE n.orcid END,
       n.recordVersion = CASE WHEN takeRecord THEN row.record.version ELSE n.recordVersion END,
+      n.recordHash = CASE WHEN takeRecord THEN row.record.hash ELSE n.recordHash END,  // the same copy again is passed over
       n.orcidVersion = CASE WHEN takeRecord THEN null ELSE n.orcidVersion END,  // the record's ORCID rules now
       n.seenVersion = CASE WHEN takeSeen THEN row.seen.version ELSE n.seenVersion END,
       n.openalexId = row.id,
@@ -61,11 +62,11 @@ CALL (writtenIds) {
   RETURN count(CASE WHEN (before IS NULL OR before <> n.orcid) AND NOT n.id IN writtenIds THEN 1 END) AS updatedByOrcid
 }
 CALL (written) {
-  // changed: the bookkeeping versions moving on alone are no change
+  // changed: the bookkeeping versions and fingerprint moving on alone are no change
   UNWIND written AS x
   WITH x[0] AS n, x[1] AS before
   RETURN count(CASE WHEN before <> {id: n.id}
-                     AND before {.*, recordVersion: 0, seenVersion: 0, orcidVersion: 0}
-                         <> n {.*, recordVersion: 0, seenVersion: 0, orcidVersion: 0} THEN 1 END) AS updated
+                     AND before {.*, recordVersion: 0, recordHash: 0, seenVersion: 0, orcidVersion: 0}
+                         <> n {.*, recordVersion: 0, recordHash: 0, seenVersion: 0, orcidVersion: 0} THEN 1 END) AS updated
 }
 RETURN [{kind: 'Researcher', created: created, updated: updated + updatedByOrcid}] AS counts

@@ -6,7 +6,7 @@
 //   folding.py spellings), abstract, year, date, type, language, doi, arxivId,
 //   citedByCount, rawAuthorNames, source STRING?, authorsTruncated BOOLEAN? (OpenAlex's is_authors_truncated: then
 //   authorships the list lacks are kept), authors LIST<MAP{researcher, position, institutions}>,
-//   topics LIST<MAP{topic, score}>, version STRING}>.
+//   topics LIST<MAP{topic, score}>, version STRING, hash STRING? (the record's fingerprint, bzgraph/ingest/load.py)}>.
 // Returns: counts LIST<MAP{kind,created,updated,deleted}>; staleResearchers, staleTopics, staleSources
 //   LIST<STRING> (what lost an edge: derived counts to refresh, maybe an orphan, ingest/orphans).
 // Example: bzgraph cypher ingest/works --write --param 'works=[{"id":"W1","title":"T","sortTitle":"t","spellings":null,"abstract":null,"year":2020,"date":"2020-01-01","type":"article","language":"en","doi":null,"arxivId":null,"citedByCount":0,"rawAuthorNames":[],"source":null,"authors":[],"topics":[],"version":"2025-11-06"}]'
@@ -17,7 +17,8 @@ SET w.title = row.title, w.sortTitle = row.sortTitle, w.spellings = row.spelling
     w.date = CASE WHEN row.date IS NULL THEN null ELSE date(row.date) END,
     w.type = row.type, w.language = row.language, w.doi = row.doi, w.arxivId = row.arxivId,
     w.citedByCount = row.citedByCount, w.rawAuthorNames = row.rawAuthorNames,
-    w.importVersion = row.version  // OpenAlex's updated_date: an older copy never replaces this one
+    w.importVersion = row.version,  // OpenAlex's updated_date: an older copy never replaces this one
+    w.importHash = row.hash  // the copy's fingerprint: the same copy again is passed over (ingest/versions)
 WITH w, row, before, properties(w) AS after
 CALL (w, row) {
   // an author list the record says is cut short (an API list page) deletes no authorship it does not list
@@ -66,7 +67,8 @@ CALL (w, row) {
 WITH before, after, row, staleResearchers, staleTopics, staleSources, authoredDeleted, authoredCreated, authoredUpdated,
      topicDeleted, topicCreated, topicUpdated, publishedDeleted, publishedCreated
 WITH count(CASE WHEN before = {id: row.id} THEN 1 END) AS worksCreated,
-     count(CASE WHEN before <> {id: row.id} AND before <> after THEN 1 END) AS worksUpdated,
+     // a fingerprint moving on alone (another version of the importer) is no change
+     count(CASE WHEN before <> {id: row.id} AND before {.*, importHash: 0} <> after {.*, importHash: 0} THEN 1 END) AS worksUpdated,
      sum(authoredCreated) AS authoredCreated, sum(authoredUpdated) AS authoredUpdated,
      sum(authoredDeleted) AS authoredDeleted, sum(topicCreated) AS topicCreated,
      sum(topicUpdated) AS topicUpdated, sum(topicDeleted) AS topicDeleted,
