@@ -26,7 +26,8 @@ from typing import Any
 
 from bzgraph import localdb, queries
 from bzgraph.db import Database, migrate
-from bzgraph.ingest.load import Batch, expand_paths, import_paths, read_items
+from bzgraph.ingest.files import expand_paths, read_items
+from bzgraph.ingest.load import Batch, import_paths
 from bzgraph.ingest.openalex import MalformedRecord, map_record
 from bzgraph.settings import get_settings
 

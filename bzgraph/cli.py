@@ -227,7 +227,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from bzgraph.db import migrate
-    from bzgraph.ingest.load import UnreadablePaths, import_paths
+    from bzgraph.ingest.files import UnreadablePaths
+    from bzgraph.ingest.load import import_paths
     from bzgraph.ingest.progress import RichProgress
 
     for option, value in (("--batch-size", args.batch_size), ("--refresh-workers", args.refresh_workers)):

@@ -22,7 +22,8 @@ import pytest
 
 from bzgraph.db import Database
 from bzgraph.errors import ServiceUnavailable
-from bzgraph.ingest.load import InputFile, Summary, import_paths
+from bzgraph.ingest.files import InputFile
+from bzgraph.ingest.load import Summary, import_paths
 from bzgraph.neighbours import refresh_marked
 from bzgraph.ingest.openalex import MalformedRecord
 from bzgraph.settings import Settings
