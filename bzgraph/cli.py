@@ -227,7 +227,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from bzgraph.db import migrate
-    from bzgraph.ingest.files import UnreadablePaths
+    from bzgraph.ingest.files import UnreadablePaths, expand_paths
     from bzgraph.ingest.load import import_paths
     from bzgraph.ingest.progress import RichProgress
 
@@ -238,6 +238,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     if "-" in args.paths and sys.stdin.isatty():
         print("bzgraph: - reads standard input, which is this terminal: pipe the records in "
               "(curl … | bzgraph import openalex -)", file=sys.stderr)
+        return 2
+    try:
+        expand_paths([Path(p) for p in args.paths])  # a wrong path is said before the database is asked
+    except UnreadablePaths as exc:
+        print(f"bzgraph: {exc}", file=sys.stderr)
         return 2
     progress = RichProgress(quiet=args.quiet)
 

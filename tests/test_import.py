@@ -945,6 +945,14 @@ def test_a_folder_with_nothing_to_import_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 2 and f"in the folder {tmp_path}" in done.stderr and "Parquet" in done.stderr, done
 
 
+def test_a_wrong_path_is_said_before_the_database_is_asked(tmp_path: Path) -> None:
+    """A path typed wrong is the error, also while the database is down (it was SERVICE_UNAVAILABLE)."""
+    env = {**os.environ, "BZGRAPH_NEO4J_URI": "bolt://127.0.0.1:9"}  # nothing listens there
+    done = subprocess.run([sys.executable, "-m", "bzgraph.cli", "import", "openalex", str(tmp_path / "typo.jsonl")],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (2, f"bzgraph: no such file or folder: {tmp_path / 'typo.jsonl'}\n")
+
+
 async def test_a_stream_is_read_as_its_shape_says_and_ctrl_c_stops_it(import_db: Database, tmp_path: Path) -> None:
     """JSON Lines whose first line is cut is that line malformed and the rest read (it was all read as
     one document, and lost); pretty-printed pages one after another (`jq .` over a download) are each
