@@ -297,7 +297,45 @@ async def test_a_copy_the_graph_holds_is_passed_over_until_it_or_the_importer_ch
     assert (await import_paths(import_db, [path])).unchanged == 2  # and held from then on
 
 
-async def test_citations_are_completed_when_the_cited_work_arrives(import_db: Database,
+async def test_a_newer_copy_drops_authors_and_venue_and_an_author_record_names_its_researcher(
+        import_db: Database, api: httpx.AsyncClient, tmp_path: Path) -> None:
+    """A newer copy of a work (its author list whole) that no longer lists two authors, nor a venue,
+    deletes their edges: the author with an Author record of their own stays, the other (nothing else
+    names them) goes, and so does the venue. An Author record names its researcher: the spellings works
+    give, an upper-case one included, are aliases at most, never the name."""
+    a1, a2, a3 = "0058000000001", "0058000000002", "0058000000003"
+    record = {"id": f"https://openalex.org/A{a2}", "updated_date": "2025-01-01", "display_name": "Record Name",
+              "orcid": None, "affiliations": []}
+    older = small_work("0058000000001", "2025-01-01", [a1, a2, a3], "0058000000001", "0058000000001")
+    older["authorships"][1]["author"]["display_name"] = "R. Spelling"
+    shouting = small_work("0058000000002", "2025-01-01", [a2], "0058000000001", "0058000000002")
+    shouting["authorships"][0]["author"]["display_name"] = "RECORD NAME"
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(json.dumps(record) + "\n")
+    second.write_text("".join(json.dumps(r) + "\n" for r in (older, shouting)))
+    await import_paths(import_db, [first])
+    assert (await import_paths(import_db, [second], batch_size=1)).batches == 2  # one record a batch
+    query = """{ w: node(id: "W0058000000001") { ... on Work { venue authors { researcher { id } } } }
+      a2: researcher(id: "A0058000000002") { name counts { works } }
+      a3: researcher(id: "A0058000000003") { id } }"""
+    assert (await gql(api, query))["data"] == {
+        "w": {"venue": "Venue 01", "authors": [{"researcher": {"id": f"A{a}"}} for a in (a1, a2, a3)]},
+        "a2": {"name": "Record Name", "counts": {"works": 2}}, "a3": {"id": f"A{a3}"}}
+    nodes, _ = await fingerprint(import_db, [f"A{a2}"])
+    assert json.loads(nodes[0])[1]["aliases"] == ["R. Spelling"]  # not "RECORD NAME": the name in other case
+
+    newer = {**small_work("0058000000001", "2025-06-01", [a1], "0058000000001", "0058000000001"), "primary_location": None}
+    quieter = small_work("0058000000002", "2025-06-01", [a1], "0058000000001", "0058000000002")
+    second.write_text(json.dumps(newer) + "\n" + json.dumps(quieter) + "\n")
+    summary = await import_paths(import_db, [second])
+    assert (summary.deleted["AUTHORED"], summary.deleted["PUBLISHED_IN"]) == (3, 1)
+    assert (summary.deleted["Researcher"], summary.deleted["Source"]) == (1, 1)
+    assert (await gql(api, query))["data"] == {  # A2 has no work left, but its own Author record
+        "w": {"venue": None, "authors": [{"researcher": {"id": f"A{a1}"}}]},
+        "a2": {"name": "Record Name", "counts": {"works": 0}}, "a3": None}
+
+
+async def test_citations_are_completed_when_the_cited_work_arrives(import_db: Database, api: httpx.AsyncClient,
                                                                    tmp_path: Path) -> None:
     citing = {"id": "https://openalex.org/W0099000000001", "title": "Citing", "authorships": [],
               "referenced_works": ["https://openalex.org/W0099000000002"]}
@@ -309,10 +347,14 @@ async def test_citations_are_completed_when_the_cited_work_arrives(import_db: Da
     nodes, rels = await fingerprint(import_db, ["W0099"])
     assert not [r for r in rels if '"CITES"' in r]
     assert [json.loads(n)[1].get("pendingReferences") for n in nodes] == [" W0099000000002 "]
-    await import_paths(import_db, [second])
+    arrived = await import_paths(import_db, [second])
+    assert arrived.created["CITES"] == 1  # the waiting reference, now a citation
     nodes, rels = await fingerprint(import_db, ["W0099"])
     assert [r for r in rels if r.startswith('["CITES"')] == [json.dumps(["CITES", "W0099000000001", "W0099000000002", {}])]
     assert not [n for n in nodes if "pendingReferences" in n]
+    # the citing work's explore lists were refreshed too: they show the work it was waiting for
+    body = await gql(api, '{ explore(id: "W0099000000001") { nodes { id } } }')
+    assert [n["id"] for n in body["data"]["explore"]["nodes"]] == ["W0099000000002"]
 
 
 async def test_trust_is_current_after_every_batch_before_the_explore_refresh(
