@@ -564,6 +564,38 @@ async def test_a_work_reads_the_same_however_it_is_reached(api, seeded) -> None:
     assert [e["node"] for e in data["researcher"]["works"]["edges"] if e["node"]["id"] == wid] == [by_node]
 
 
+async def test_a_work_reads_the_same_in_every_list_of_works(api, seeded) -> None:
+    """A work's references, what cites it and a topic's works give its every field as node(id:) does
+    (their venue could be lost unnoticed); a work's topics come strongest first, then by name."""
+    g = Graph(seed=13, researchers=3, works=2, topics=3)
+    citing, cited = g.works
+    source = {"id": f"{cited['id']}-s", "name": "Journal of Lists", "type": "journal"}
+    cited.update(source=source["id"], date="2020-05-01", abstract="An abstract.", doi=f"10.1/{cited['id']}",
+                 topics=[{"topic": g.topics[0]["id"], "score": 0.3}, {"topic": g.topics[1]["id"], "score": 0.9},
+                         {"topic": g.topics[2]["id"], "score": 0.3}])
+    await seeded.write("seed/load", sources=[source], topics=g.topics, institutions=[], researchers=g.researchers,
+                       works=g.works, affiliations=[])
+    await seeded.write("testing/cites", cites=[{"source": citing["id"], "target": cited["id"]}])
+    fields = "id title type year venue abstract date doi arxivId language citedByCount"
+    query = f"""query($citing: ID!, $cited: ID!, $topic: ID!) {{
+      cited: node(id: $cited) {{ ... on Work {{ {fields} topics {{ score topic {{ id }} }}
+                                               citedBy {{ edges {{ node {{ id }} }} }} }} }}
+      citing: node(id: $citing) {{ ... on Work {{ references {{ edges {{ node {{ {fields} }} }} }} }} }}
+      again: node(id: $cited) {{ ... on Work {{ citedBy {{ edges {{ node {{ {fields} }} }} }} }} }}
+      topic: node(id: $topic) {{ ... on Topic {{ works(first: 100) {{ edges {{ node {{ {fields} }} }} }} }} }} }}"""
+    data = (await gql(api, query, {"citing": citing["id"], "cited": cited["id"], "topic": g.topics[1]["id"]}))["data"]
+    shown = {k: v for k, v in data["cited"].items() if k not in ("topics", "citedBy")}
+    assert shown["venue"] == "Journal of Lists" and shown["date"] == "2020-05-01"
+    assert [e["node"] for e in data["citing"]["references"]["edges"]] == [shown]
+    assert [e["node"] for e in data["topic"]["works"]["edges"] if e["node"]["id"] == cited["id"]] == [shown]
+    by_node = {e["node"]["id"]: e["node"] for e in data["again"]["citedBy"]["edges"]}
+    assert by_node[citing["id"]] == (await gql(api, f'{{ node(id: "{citing["id"]}") {{ ... on Work {{ {fields} }} }} }}'))["data"]["node"]
+    topic_names = {t["id"]: t["name"] for t in g.topics}
+    assert [(t["score"], t["topic"]["id"]) for t in data["cited"]["topics"]] == sorted(
+        [(0.9, g.topics[1]["id"]), (0.3, g.topics[0]["id"]), (0.3, g.topics[2]["id"])],
+        key=lambda s: (-s[0], topic_names[s[1]]))
+
+
 async def test_reference_researcher_neighbourhood(api, seeded) -> None:
     result = await _explore(api, "bzr-leon-bungert", limit=50)
     totals = {t["kind"]: t["total"] for t in result["totals"]}
@@ -1004,6 +1036,17 @@ async def test_search_splits_typed_words_as_the_index_does(api, seeded) -> None:
         {"id": f"t-{tag}-zh1", "title": f"机器学习方法 {tag}", "year": 2020},
         {"id": f"t-{tag}-zh2", "title": f"学习机器 {tag}", "year": 2020}])
     assert await found(f"{tag} 机器学习", ["WORK"]) == [f"t-{tag}-zh1"]
+
+async def test_a_refresh_in_chunks_refreshes_every_node_once(seeded) -> None:
+    """Chunks of 2 over 9 nodes, two transactions at a time: each node refreshed, none left out at a
+    chunk's end, none twice (the count is of nodes refreshed)."""
+    from bzgraph.neighbours import refresh_ids
+
+    g = Graph(seed=12, researchers=5, works=4)
+    await g.load(seeded)
+    ids = [r["id"] for r in g.researchers] + [w["id"] for w in g.works]
+    assert await refresh_ids(seeded, ids, chunk=2, workers=2) == len(ids) == 9
+
 
 async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> None:
     from bzgraph.neighbours import refresh_all
