@@ -546,6 +546,21 @@ async def test_collaboration_paths_are_shortest(api, graph: Graph) -> None:
     assert same["hops"] == 0
 
 
+async def test_a_step_shows_its_ten_newest_shared_works_and_counts_them_all(api, seeded) -> None:
+    """Two co-authors of 12 works: the step lists 10 of them, newest first (then by id), and
+    `sharedWorks` says 12."""
+    import uuid
+
+    tag = f"t-{uuid.uuid4().hex[:8]}"
+    works = [{"id": f"{tag}-w{i:02}", "title": f"Shared {i}", "year": 2000 + (i * 7) % 12} for i in range(12)]
+    for rid in (f"{tag}-a", f"{tag}-b"):
+        await seeded.write("testing/researcher-with-works", id=rid, name=f"Person {rid}", works=works)
+    query = """query($a: ID!, $b: ID!) { collaborationPath(from: $a, to: $b) { steps { works { id year } sharedWorks } } }"""
+    (step,) = (await gql(api, query, {"a": f"{tag}-a", "b": f"{tag}-b"}))["data"]["collaborationPath"]["steps"]
+    newest = sorted(works, key=lambda w: (-w["year"], w["id"]))[:10]
+    assert step == {"works": [{"id": w["id"], "year": w["year"]} for w in newest], "sharedWorks": 12}
+
+
 async def test_a_work_reads_the_same_however_it_is_reached(api, seeded) -> None:
     """node(id:), a search hit, a collaboration path's step and a researcher's works page give a
     work's every field alike (search and paths left venue, date and language null)."""
@@ -812,6 +827,8 @@ async def test_search_says_when_a_kind_has_more_hits_than_it_ranks(api, seeded, 
         found = (await gql(api, query, {"q": tag, "kinds": kinds}))["data"]["search"]
         assert (found["totalCount"], len(found["hits"]), found["truncated"]) == (total, total, truncated), (cap, kinds)
         assert not found["pageInfo"]["hasNextPage"]
+        if truncated and kinds == ["RESEARCHER"]:  # the hits ranked are the best: the name alone scores highest
+            assert found["hits"][0]["node"]["id"] == f"t-{tag}-0"
     # a node found by its id pasted whole comes first and takes none of the places of the others
     await seeded.write("testing/researcher-with-works", id=tag, name=f"{tag} by id", works=[])
     monkeypatch.setattr(search, "HITS_RANKED", 6)
@@ -820,6 +837,22 @@ async def test_search_says_when_a_kind_has_more_hits_than_it_ranks(api, seeded, 
     monkeypatch.setattr(search, "HITS_RANKED", 5)
     found = (await gql(api, query, {"q": tag, "kinds": ["RESEARCHER"]}))["data"]["search"]
     assert found["hits"][0]["node"]["id"] == tag and (found["totalCount"], found["truncated"]) == (6, True)
+
+
+async def test_researchers_scoring_alike_come_by_their_works_count(api, seeded) -> None:
+    """Of researchers a search scores alike (the same name), the one with more works comes first; their
+    ids decide only then."""
+    import uuid
+
+    from bzgraph.neighbours import refresh_ids
+
+    tag = f"alike{uuid.uuid4().hex[:8]}"
+    for rid, works in ((f"t-{tag}-a", 1), (f"t-{tag}-b", 3), (f"t-{tag}-c", 0)):
+        await seeded.write("testing/researcher-with-works", id=rid, name=f"{tag} Person",
+                           works=[{"id": f"{rid}-w{i}", "title": f"{rid} work", "year": 2020} for i in range(works)])
+    await refresh_ids(seeded, [f"t-{tag}-{x}" for x in "abc"])
+    body = await gql(api, contract("Search"), {"q": f"{tag} person", "kinds": ["RESEARCHER"], "first": 10})
+    assert [h["node"]["id"] for h in body["data"]["search"]["hits"]] == [f"t-{tag}-b", f"t-{tag}-a", f"t-{tag}-c"]
 
 
 async def test_search_folds_every_word_as_the_index_does(api, seeded) -> None:
