@@ -192,6 +192,10 @@ async def test_an_account_has_at_most_five_claims_awaiting_review(api, settings,
         body = await gql(api, contract("ClaimResearcher"), claim(rid, f"{sub}@example.org"), token=mine)
         filed.append(body["data"]["claimResearcher"]["claim"]["id"])
     assert (await profile_state(api, records[5], mine))["viewerState"]["canClaim"] is False  # the button would fail
+    # the record's iD typed (it is public) verifies nothing: the cap holds (a verified iD alone passes it)
+    with_orcid = await new_researcher(seeded, orcid="0000-0002-1825-0097")
+    assert codes(await gql(api, contract("ClaimResearcher"), claim(with_orcid, orcid="0000-0002-1825-0097"),
+                           token=mine)) == ["CONFLICT"]
     body = await gql(api, contract("ClaimResearcher"), claim(records[5], f"{sub}@example.org"), token=mine)
     assert codes(body) == ["CONFLICT"] and "5 claims awaiting review" in body["errors"][0]["message"]
     await gql(api, contract("ReviewClaim"), {"claimId": filed[0], "approve": False}, token=token(settings, "mod", "moderator"))

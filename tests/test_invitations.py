@@ -40,6 +40,8 @@ async def test_only_a_claimed_researcher_open_to_collaboration_can_be_invited(ap
     assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is False
     assert "errors" not in await gql(api, EDIT, {"id": rid, "open": True}, token=owner)
     assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is True
+    body = await invite(api, rid, owner)  # open now, and still not by its own claimant
+    assert codes(body) == ["FORBIDDEN"] and body["errors"][0]["message"] == "you cannot invite the record you hold"
     for message in ("", "   ", "x" * 2001):
         assert codes(await invite(api, rid, sender, message)) == ["BAD_USER_INPUT"], len(message)
     second = token(settings, new_id("sender"))
