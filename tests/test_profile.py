@@ -393,7 +393,7 @@ async def test_cursors_with_wrong_values_are_bad_user_input(api: httpx.AsyncClie
         return "bz1:" + base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
     for position in ([2**63, "a", "b"], [-(2**63) - 1, "a", "b"], [None, None, None], ["x", 1, 2],
-                     [True, "A", "b"], [{"a": 1}, [1], 2], [2020.5, "a", "b"], [2020, "a"]):
+                     [True, "A", "b"], [{"a": 1}, [1], 2], [2020.5, "a", "b"], [2020, "a"], [2020, "a", "b", "c"]):
         body = await gql(api, contract("ProfilePage"), {"id": BUNGERT, "worksAfter": forged(position)})
         assert codes(body) == ["BAD_USER_INPUT"], position
     # the same envelope with a well-typed position is a valid cursor
