@@ -168,30 +168,39 @@ async def test_every_query_on_a_generated_graph(seeded: Database, generated: dic
             rows = await run(seeded, "citation-neighbourhood", id=w["id"], hops=hops)
             assert rows == expected.citation_neighbourhood(g, w["id"], hops), (w["id"], hops)
             neighbours += len(rows)
+        assert await run(seeded, "citation-neighbourhood", id=w["id"]) == \
+            expected.citation_neighbourhood(g, w["id"], 1), w["id"]  # one step unless asked
     assert neighbours
 
 
 async def test_communities_match_a_union_find_on_sparse_and_chained_graphs(seeded: Database) -> None:
     """Communities are found by smallest-number propagation; check it on graphs with many small
     groups and with long chains of co-authorship (the slowest case for propagation), against a
-    union-find over the same works."""
+    union-find over the same works; and with communities of one size, which come by the works they
+    share with the researcher (the one with the smaller member id shares fewer)."""
     rng = random.Random(7)
-    for shape in ("sparse", "chain"):
+    for shape in ("sparse", "chain", "ties"):
         g = small_graph(seed=rng.randint(0, 10**6))
         center, others = g["researchers"][0]["id"], [r["id"] for r in g["researchers"][1:]]
+        extra: list[list[str]] = []
         if shape == "chain":  # r1-r2, r2-r3, ... each pair on one work, every one with the center on another
             pairs = list(zip(others, others[1:]))
+        elif shape == "ties":  # two pairs; the second shares one work more with the center
+            pairs, extra = [(others[0], others[1]), (others[2], others[3])], [[center, others[3]]]
         else:
             pairs = [tuple(rng.sample(others, 2)) for _ in range(4)]
         template = g["works"][0]
         g["works"] = [{**template, "id": f"{center}-x{k}", "authors": [{"researcher": a, "position": j + 1}
                                                                           for j, a in enumerate(authors)]}
-                      for k, authors in enumerate([*(list(p) for p in pairs), *([center, o] for o in others)])]
+                      for k, authors in enumerate([*(list(p) for p in pairs), *([center, o] for o in others), *extra])]
         g["affiliations"] = []
         await seeded.write("seed/load", sources=[], **{k: g[k] for k in
                                                        ("topics", "institutions", "researchers", "works", "affiliations")})
-        assert await run(seeded, "coauthor-communities", id=center, limit=100) == \
-            expected.coauthor_communities(g, center), shape
+        found = await run(seeded, "coauthor-communities", id=center, limit=100)
+        assert found == expected.coauthor_communities(g, center), shape
+        if shape == "ties":
+            assert [(c["size"], c["worksWithCenter"], c["members"][0]["id"]) for c in found[:2]] == [
+                (2, 3, others[2]), (2, 2, others[0])]
 
 
 # -- through the API --------------------------------------------------------------------------

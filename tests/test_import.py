@@ -987,6 +987,30 @@ def test_a_folder_with_nothing_to_import_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 2 and f"in the folder {tmp_path}" in done.stderr and "Parquet" in done.stderr, done
 
 
+async def test_a_write_the_database_refuses_is_not_waited_out(settings: Settings) -> None:
+    """Credentials refused (an unknown user: no real account's failed logins add up) are the database's
+    decision: an import's write stops with SERVICE_UNAVAILABLE at once, not after asking the database
+    once a second for up to RECONNECT_SECONDS (120 s)."""
+    from pydantic import SecretStr
+
+    from bzgraph.ingest.load import Progress, until_written
+
+    refused = Database(settings.model_copy(update={"neo4j_user": "nobody-here", "neo4j_password": SecretStr("wrong")}))
+    attempts = 0
+
+    async def write() -> Any:
+        nonlocal attempts
+        attempts += 1
+        return await refused.write("testing/marker-set", value="x")
+
+    try:
+        with pytest.raises(ServiceUnavailable):
+            await asyncio.wait_for(until_written(refused, write, Progress()), 30)
+    finally:
+        await refused.close()
+    assert attempts == 1
+
+
 def test_a_wrong_path_is_said_before_the_database_is_asked(tmp_path: Path) -> None:
     """A path typed wrong is the error, also while the database is down (it was SERVICE_UNAVAILABLE)."""
     env = {**os.environ, "BZGRAPH_NEO4J_URI": "bolt://127.0.0.1:9"}  # nothing listens there
