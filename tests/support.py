@@ -62,6 +62,13 @@ def codes(body: dict) -> list[str]:
     return found
 
 
+def paging(most: int = 200) -> Iterator[int]:
+    """The page numbers of a test walking a list page by page: past ``most`` pages the test fails,
+    rather than loop for ever on a cursor that hands out the same page again."""
+    yield from range(most)
+    raise AssertionError(f"the list did not end within {most} pages: does a cursor repeat a page?")
+
+
 def wait_until_up(url: str, seconds: float = 60) -> bool:
     """Poll ``url``/healthz until the server answers; False when it did not within ``seconds``."""
     import time

@@ -7,7 +7,7 @@ import warnings
 
 import analyst_expected as expected
 import pytest
-from support import CONTRACT_DIR, contract
+from support import CONTRACT_DIR, contract, paging
 
 from bzgraph.client import APIError, AsyncClient, Client, Neighbourhood, Profile, SearchResults, TruncatedWarning, operation
 from bzgraph.seed import read_seed
@@ -186,7 +186,7 @@ def test_search_pages_on_with_after(client: Client) -> None:
     whole = client.search("learning", first=100)
     assert 2 < whole.total_count <= 100 and not whole.has_next_page
     seen, after = [], None
-    while True:
+    for _ in paging():
         page = client.search("learning", first=2, after=after)
         seen += [h.id for h in page]
         if not page.has_next_page:

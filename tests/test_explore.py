@@ -10,7 +10,7 @@ import uuid
 from collections import Counter, defaultdict, deque
 
 import pytest
-from support import codes, contract, gql
+from support import codes, contract, gql, paging
 
 from bzgraph import identifiers
 from bzgraph.db import Database
@@ -761,7 +761,7 @@ async def test_search_pages_on_with_after(api, seeded) -> None:
     assert whole["totalCount"] == 23 + 8
     assert 7 < whole["totalCount"] <= 100 and not whole["pageInfo"]["hasNextPage"]
     seen, after, pages = [], None, 0
-    while True:
+    for _ in paging():
         page = (await gql(api, query, {"q": tag, "first": 7, "after": after}))["data"]["search"]
         assert page["pageInfo"]["hasPreviousPage"] is (after is not None) and page["totalCount"] == whole["totalCount"]
         seen += [h["node"]["id"] for h in page["hits"]]

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 import strawberry
-from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token
+from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, paging, profile_state, token
 
 from bzgraph.api.accounts import ResearcherPayload
 from bzgraph.db import Tx
@@ -231,7 +231,7 @@ async def test_the_account_lists_whom_it_follows_page_by_page(api, settings, see
     query = """query($first: Int!, $after: String) { viewer { following(first: $first, after: $after) {
         since cursor researcher { id counts { followers } viewerState { isFollowing } } } } }"""
     seen: list[dict] = []
-    while True:
+    for _ in paging():
         body = await gql(api, query, {"first": 2, "after": seen[-1]["cursor"] if seen else None}, token=fan)
         page = body["data"]["viewer"]["following"]
         assert len(page) <= 2 and body["extensions"]["cypherRoundTrips"] == (2 if page else 1)

@@ -14,7 +14,7 @@ import pytest
 
 from bzgraph.db import Database
 from bzgraph.ingest.load import import_paths
-from tests.support import codes, gql
+from tests.support import codes, gql, paging
 
 OA = "https://openalex.org/"
 TOPIC, OTHER_TOPIC = "T0087000000001", "T0087000000002"
@@ -126,7 +126,7 @@ async def test_topic_works_page_without_gaps_or_repeats_even_when_older_works_ar
         graph: Path, api: httpx.AsyncClient) -> None:
     expected = expected_lists()[TOPIC]["works"]
     seen, after, pages = [], None, []
-    while True:
+    for _ in paging():
         body = await gql(api, TOPIC_WORKS, {"id": TOPIC, "first": 3, "after": after})
         assert "errors" not in body, body
         works = body["data"]["node"]["works"]
@@ -164,7 +164,7 @@ async def test_institution_researchers_most_recently_seen_first_then_by_name(gra
       researchers(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor }
         edges { years node { id name counts { works } } } } } } }"""
     seen, after = [], None
-    while True:
+    for _ in paging():
         body = await gql(api, query, {"id": INSTITUTE, "after": after})
         assert "errors" not in body, body
         page = body["data"]["node"]["researchers"]

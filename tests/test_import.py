@@ -27,7 +27,7 @@ from bzgraph.ingest.load import Summary, import_paths
 from bzgraph.neighbours import refresh_marked
 from bzgraph.ingest.openalex import MalformedRecord
 from bzgraph.settings import Settings
-from tests.support import gql
+from tests.support import gql, paging
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "openalex-idb"
 BUNDLES = DATA / "original" / "geosciencearabia-idb03" / "public" / "author-data"
@@ -217,7 +217,7 @@ async def test_citation_and_topic_lists_match_the_raw_records(imported: Any, api
                 assert set(listed) == expected[node["id"]] and len(listed) == node[name]["totalCount"], (node["id"], name)
     topic, wids = max(about.items(), key=lambda item: len(item[1]))
     seen, after = [], None
-    while True:
+    for _ in paging():
         body = await gql(api, """query($id: ID!, $after: String) { node(id: $id) { ... on Topic {
           works(first: 7, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id year } } } } } }""",
                          {"id": topic, "after": after})

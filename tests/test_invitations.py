@@ -11,7 +11,7 @@ import pytest
 
 from bzgraph.api.accounts import instant
 from bzgraph.seed import load_seed
-from support import claim_and_approve, claim_and_open, codes, contract, gql, new_id, new_researcher, profile_state, token
+from support import claim_and_approve, claim_and_open, codes, contract, gql, new_id, new_researcher, paging, profile_state, token
 
 RESPOND = """mutation($id: ID!, $accept: Boolean!) {
   respondToInvitation(id: $id, accept: $accept) { invitation { id status } } }"""
@@ -372,7 +372,7 @@ async def test_every_invitation_can_be_reached_page_by_page(api, settings, seede
 
     async def walk(status: str | None) -> list[str]:
         seen: list[str] = []
-        while True:
+        for _ in paging():
             body = await gql(api, page_query, {"first": 2, "after": seen[-1] if seen else None, "status": status},
                              token=owner)
             page = body["data"]["viewer"]["invitations"]

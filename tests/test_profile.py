@@ -10,7 +10,7 @@ from collections import Counter
 
 import httpx
 import pytest
-from support import codes, contract, gql
+from support import codes, contract, gql, paging
 
 from bzgraph.api.works import YEAR_ORDER
 from bzgraph.db import Database
@@ -288,7 +288,7 @@ async def test_titles_and_names_file_as_a_reader_looks_for_them(api: httpx.Async
     query = """query($id: ID!, $after: String) { researcher(id: $id) {
       closeCollaborators(first: 2, after: $after) { cursor researcher { name } } } }"""
     names, after = [], None
-    while True:
+    for _ in paging():
         page = (await gql(api, query, {"id": rid, "after": after}))["data"]["researcher"]["closeCollaborators"]
         names += [c["researcher"]["name"] for c in page]
         if len(page) < 2:
@@ -318,7 +318,7 @@ async def _one_at_a_time(api: httpx.AsyncClient, rid: str, field: str, item: str
         {field}(first: 1, after: $after) {{ cursor {item} {{ id }} }} }} }}"""
     seen: list[str] = []
     after = None
-    while True:
+    for _ in paging():
         body = await gql(api, query, {"id": rid, "after": after})
         assert "errors" not in body, body
         page = body["data"]["researcher"][field]
@@ -529,7 +529,7 @@ async def test_close_collaborators_and_topics_page_to_their_count(api: httpx.Asy
     whole = (await gql(api, query, {"id": BUNGERT, "first": 100}))["data"]["researcher"]
     assert whole["counts"][count] == len(whole[field]) >= 3
     paged: list[dict] = []
-    while True:
+    for _ in paging():
         body = await gql(api, query, {"id": BUNGERT, "first": 2, "after": paged[-1]["cursor"] if paged else None})
         assert "errors" not in body, body
         page = body["data"]["researcher"][field]
