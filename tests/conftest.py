@@ -85,7 +85,7 @@ def live_url(seeded: Database) -> Iterator[str]:
         stdout=subprocess.DEVNULL, stderr=log, env=os.environ.copy(),
     )
     url = f"http://127.0.0.1:{port}"
-    if not wait_until_up(url):
+    if not wait_until_up(url, process=proc):
         proc.kill()
         log.seek(0)
         raise RuntimeError(f"bzgraph serve did not start: {log.read().decode()[-2000:]}")

@@ -62,6 +62,16 @@ def codes(body: dict) -> list[str]:
     return found
 
 
+async def until_blocked(db: Any, what: str, transactions: int = 1) -> None:
+    """Wait (up to 20 s) until ``transactions`` transactions wait for a lock another holds: a test
+    that holds a lock knows the action it races has reached it (no sleep to guess how long that takes)."""
+    for _ in range(400):
+        if (await db.read("testing/blocked-transactions"))[0]["blocked"] >= transactions:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{what} never waited for the lock")
+
+
 def paging(most: int = 200) -> Iterator[int]:
     """The page numbers of a test walking a list page by page: past ``most`` pages the test fails,
     rather than loop for ever on a cursor that hands out the same page again."""
@@ -69,12 +79,13 @@ def paging(most: int = 200) -> Iterator[int]:
     raise AssertionError(f"the list did not end within {most} pages: does a cursor repeat a page?")
 
 
-def wait_until_up(url: str, seconds: float = 60) -> bool:
-    """Poll ``url``/healthz until the server answers; False when it did not within ``seconds``."""
+def wait_until_up(url: str, seconds: float = 60, process: subprocess.Popen | None = None) -> bool:
+    """Poll ``url``/healthz until the server answers; False when it did not within ``seconds``, or
+    when its ``process`` ended (it could not bind its port, say: not another's server answering)."""
     import time
 
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (process is None or process.poll() is None):
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return True
@@ -165,7 +176,7 @@ def serving(log: Path, **env: str) -> Iterator[int]:
         server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
                                   stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env})
     try:
-        assert wait_until_up(f"http://127.0.0.1:{port}"), log.read_text()[-3000:]
+        assert wait_until_up(f"http://127.0.0.1:{port}", process=server), log.read_text()[-3000:]
         yield port
     finally:
         server.terminate()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token
+from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token, until_blocked
 
 from bzgraph.errors import Conflict
 
@@ -341,7 +341,7 @@ async def test_the_moderators_queue_is_in_commit_order(api, settings, seeded) ->
             assert (await (await holder.run(lock, id=slow_record)).single())["id"] == slow_record
             slow = asyncio.create_task(gql(api, contract("ClaimResearcher"), claim(slow_record, "slow@example.org"),
                                            token=token(settings, new_id("slow"))))
-            await asyncio.sleep(1.0)  # the slow claim's statement has started and waits for the record
+            await until_blocked(seeded, "the slow claim")  # its statement has started and waits for the record
             fast = await gql(api, contract("ClaimResearcher"), claim(fast_record, "fast@example.org"),
                              token=token(settings, new_id("fast")))
             fast_id = fast["data"]["claimResearcher"]["claim"]["id"]
@@ -482,15 +482,21 @@ async def test_a_profile_edit_racing_a_revoke_does_not_bring_back_what_it_cleare
     sub = new_id("racer")
     cid = await claim_and_approve(api, settings, rid, sub)
 
+    revoked, release = asyncio.Event(), asyncio.Event()
+
     async def slow_revoke(tx) -> list:
         rows = await tx.run("accounts/revoke-claim", claimId=cid, moderatorId="user:mod", reason="race")
-        await asyncio.sleep(1.0)  # holds the record's lock while the edit arrives
+        revoked.set()
+        await release.wait()  # holds the record's lock until the edit waits for it
         return rows
 
     revoke = asyncio.create_task(seeded.execute(slow_revoke, write=True))
-    await asyncio.sleep(0.3)
-    body = await gql(api, UPDATE, {"id": rid}, token=token(settings, sub))
+    await asyncio.wait_for(revoked.wait(), 30)
+    edit = asyncio.create_task(gql(api, UPDATE, {"id": rid}, token=token(settings, sub)))
+    await until_blocked(seeded, "the edit")  # behind the revoke's lock
+    release.set()
     assert (await revoke)[0]["outcome"] == "REVOKED"
+    body = await edit
     assert codes(body) == ["FORBIDDEN"]
     state = await gql(api, "query($id: ID!) { researcher(id: $id) { claimed bio openToCollaborate } }", {"id": rid})
     assert state["data"]["researcher"] == {"claimed": False, "bio": None, "openToCollaborate": False}

@@ -449,7 +449,10 @@ async def test_requests_are_served_again_once_the_database_is_back_with_nobody_a
                 await asyncio.sleep(0.5)
                 assert codes(await asyncio.wait_for(gql(client, query), 1)) == ["SERVICE_UNAVAILABLE"]  # at once
                 await proxy.up()
-                await asyncio.sleep(3)  # nobody asks
+                for _ in range(600):  # nobody asks: the service's own pings find it back
+                    if app.state.db.state().available:
+                        break
+                    await asyncio.sleep(0.1)
                 body = await asyncio.wait_for(gql(client, query), 10)
                 assert "errors" not in body, body
     finally:
@@ -485,7 +488,7 @@ async def test_the_service_prepares_again_once_its_pings_find_the_database_with_
                 assert codes(await asyncio.wait_for(gql(client, query), 1)) == ["SERVICE_UNAVAILABLE"]
                 with caplog.at_level(logging.WARNING, logger="bzgraph"):
                     await proxy.up()
-                    for _ in range(100):  # nobody asks: no request, no /readyz
+                    for _ in range(600):  # nobody asks: no request, no /readyz
                         if "migrating and warming up again" in caplog.text and preparation.ready.is_set():
                             break
                         await asyncio.sleep(0.1)
@@ -898,14 +901,14 @@ def test_a_client_late_with_its_request_headers_loses_the_connection(tmp_path: P
         return head + b"\r\n\r\n" + body
 
     log = tmp_path / "serve.log"
-    with serving(log, BZGRAPH_HEADER_TIMEOUT="1") as port:
+    with serving(log, BZGRAPH_HEADER_TIMEOUT="2") as port:  # 2 s: the margins below hold on a slow machine
         for sent in (b"", b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: appl"):
             with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
                 slow.sendall(sent)
                 started = time.monotonic()
                 refused = answer(slow)
                 assert refused.startswith(b"HTTP/1.1 408") and b'"BAD_USER_INPUT"' in refused, (sent, refused)
-                assert 0.9 < time.monotonic() - started < 5 and slow.recv(1) == b"", sent  # and closed
+                assert 1.9 < time.monotonic() - started < 6 and slow.recv(1) == b"", sent  # and closed
 
         healthz = b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n"
         query = b'{"query": "{ researcher(id: \\"bzr-leon-bungert\\") { name } }"}'
@@ -913,14 +916,14 @@ def test_a_client_late_with_its_request_headers_loses_the_connection(tmp_path: P
             time.sleep(0.5)
             conn.sendall(healthz)
             assert answer(conn).startswith(b"HTTP/1.1 200")
-            time.sleep(1.5)  # idle between requests: uvicorn's keep-alive (5 s) rules, not the head's deadline
+            time.sleep(2.5)  # idle between requests: uvicorn's keep-alive (5 s) rules, not the head's deadline
             conn.sendall(healthz[:10])
-            time.sleep(0.6)
+            time.sleep(1.0)
             conn.sendall(healthz[10:])  # the head whole within the deadline, from its first byte
             assert answer(conn).startswith(b"HTTP/1.1 200")
             conn.sendall(b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
                          b"content-length: %d\r\n\r\n" % len(query))
-            time.sleep(1.5)  # the body, slower than the head's deadline: BZGRAPH_BODY_TIMEOUT rules it
+            time.sleep(2.5)  # the body, slower than the head's deadline: BZGRAPH_BODY_TIMEOUT rules it
             conn.sendall(query)
             ok = answer(conn)
             assert ok.startswith(b"HTTP/1.1 200") and b"Leon Bungert" in ok, ok
@@ -970,7 +973,7 @@ def test_sigterm_stops_the_server_within_its_grace_even_with_a_stalled_request()
     server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        assert wait_until_up(f"http://127.0.0.1:{port}"), "the server did not start"
+        assert wait_until_up(f"http://127.0.0.1:{port}", process=server), "the server did not start"
         with socket.create_connection(("127.0.0.1", port)) as stalled:
             stalled.sendall(b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
                             b"content-length: 100\r\n\r\n{\"query\"")
@@ -992,7 +995,7 @@ def test_sigterm_stops_the_server_within_its_grace_even_with_a_stalled_request()
     assert head.startswith(b"HTTP/1.1 503"), answer
     assert json.loads(body)["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert json.loads(body)["errors"][0]["message"].endswith("nothing was changed: send it again")
-    assert 6 < answered < 8.5, answered
+    assert 6 < answered < 12, answered  # the request's own time (7 s), not the body's 120 s
     assert took < 15, took
     assert re.search(r" INFO bzgraph: shutting down$", stderr, re.M) and "Traceback" not in stderr
 
@@ -1384,7 +1387,7 @@ async def test_a_database_too_busy_to_greet_keeps_the_service_ready(settings, se
                 loop = asyncio.get_running_loop()
                 started = loop.time()
                 assert (await client.get("/readyz")).status_code == 200
-                assert loop.time() - started < READY_WAIT + 0.3
+                assert loop.time() - started < READY_WAIT + 2  # not the 30 s the greeting takes
                 assert db.outages == outages and preparation.ready.is_set()  # nothing to prepare again
                 db._checking.cancel()  # the slow check still under way
                 await asyncio.wait({db._checking})

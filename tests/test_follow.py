@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 import strawberry
-from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, paging, profile_state, token
+from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, paging, profile_state, token, until_blocked
 
 from bzgraph.api.accounts import ResearcherPayload
 from bzgraph.db import Tx
@@ -134,12 +134,7 @@ async def test_an_action_waiting_for_a_researcher_an_import_deletes_finds_it_gon
     await asyncio.wait_for(deleted.wait(), 30)
     variables = {"id": rid, "evidence": {"email": "soon.gone@example.org"}} if operation == "ClaimResearcher" else {"id": rid}
     action = asyncio.create_task(gql(api, contract(operation), variables, token=viewer))
-    for _ in range(200):  # until the action waits for the lock
-        if (await seeded.read("testing/blocked-transactions"))[0]["blocked"]:
-            break
-        await asyncio.sleep(0.05)
-    else:
-        pytest.fail("the action never waited for the batch's lock")
+    await until_blocked(seeded, "the action")  # behind the batch's lock
     release.set()
     assert await batch == [rid]
     body = await action
@@ -197,12 +192,7 @@ async def test_writes_waiting_for_a_lock_leave_connections_for_reads(api, settin
     fans = [token(settings, new_id("fan")) for _ in range(POOL_SIZE + 10)]
     follows = [asyncio.create_task(gql(api, contract("FollowResearcher"), {"id": rid}, token=fan)) for fan in fans]
     try:
-        for _ in range(400):  # until the writes hold every connection they may
-            if (await seeded.read("testing/blocked-transactions"))[0]["blocked"] >= WRITE_SLOTS:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            pytest.fail("the follows never waited for the lock")
+        await until_blocked(seeded, "the follows", WRITE_SLOTS)  # they hold every connection they may
         read = await asyncio.wait_for(profile_state(api, other), 10)
         assert read["counts"]["followers"] == 0
     finally:

@@ -19,15 +19,16 @@ from bzgraph.app import create_app
 from bzgraph.db import Database
 from bzgraph.errors import QueryTooComplex
 from bzgraph.settings import Settings
-from support import ready_within
+from support import free_port, ready_within
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def lifecycle_settings(settings: Settings) -> Iterator[Settings]:
+    # free ports, not fixed ones: two runs of the suite on one machine (CI jobs side by side) do not meet
     lifecycle = settings.model_copy(update={
-        "neo4j_uri": "bolt://127.0.0.1:7699", "db_instance": "lifecycle",
+        "neo4j_uri": f"bolt://127.0.0.1:{free_port()}", "db_instance": "lifecycle",
         "db_heap": "512m", "db_pagecache": "128m", "db_transaction_memory": "16m", "neo4j_timeout": 2.0,
     })
     yield lifecycle
@@ -46,7 +47,7 @@ def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
 def test_start_stop_start_keeps_data_and_second_start_is_harmless(lifecycle_settings: Settings) -> None:
     first = _cli(lifecycle_settings, "db", "start")
     assert first.returncode == 0, first.stderr
-    assert "bolt://127.0.0.1:7699" in first.stdout
+    assert lifecycle_settings.neo4j_uri in first.stdout
     again = _cli(lifecycle_settings, "db", "start")
     assert again.returncode == 0 and "already running" in again.stdout
     write = _cli(lifecycle_settings, "cypher", "testing/marker-set", "--write", "--param", "value=kept")
@@ -79,15 +80,16 @@ def test_a_running_instance_is_reported_where_it_listens(lifecycle_settings: Set
     """Started on one port, asked about with another in BZGRAPH_NEO4J_URI: status tells where it
     really runs, and start refuses with what to do instead of waiting on the wrong port."""
     assert _cli(lifecycle_settings, "db", "start").returncode == 0
-    moved = lifecycle_settings.model_copy(update={"neo4j_uri": "bolt://127.0.0.1:7697"})
+    real, other = lifecycle_settings.neo4j_uri, f"bolt://127.0.0.1:{free_port()}"
+    moved = lifecycle_settings.model_copy(update={"neo4j_uri": other})
     status = _cli(moved, "db", "status")
     assert status.returncode == 0
-    assert status.stdout.startswith("running (pid ") and "bolt://127.0.0.1:7699," in status.stdout
-    assert "BZGRAPH_NEO4J_URI=bolt://127.0.0.1:7699" in status.stdout
+    assert status.stdout.startswith("running (pid ") and f"{real}," in status.stdout
+    assert f"BZGRAPH_NEO4J_URI={real}" in status.stdout
     start = _cli(moved, "db", "start")
     assert start.returncode == 2
-    assert "runs on bolt://127.0.0.1:7699, not on bolt://127.0.0.1:7697" in start.stderr
-    assert "7699" in _cli(lifecycle_settings, "db", "status").stdout
+    assert f"runs on {real}, not on {other}" in start.stderr
+    assert real in _cli(lifecycle_settings, "db", "status").stdout
     assert _cli(moved, "db", "stop").stdout.strip() == "stopped"  # by its pid, wherever it listens
 
 
@@ -175,7 +177,7 @@ async def test_a_paused_server_is_found_out_of_reach(lifecycle_settings: Setting
 
 
 def test_missing_java_is_a_one_line_error(lifecycle_settings: Settings, tmp_path) -> None:
-    env = {**os.environ, "PATH": str(tmp_path), "BZGRAPH_NEO4J_URI": "bolt://127.0.0.1:7698",
+    env = {**os.environ, "PATH": str(tmp_path), "BZGRAPH_NEO4J_URI": f"bolt://127.0.0.1:{free_port()}",
            "BZGRAPH_DB_INSTANCE": "nojava"}
     result = subprocess.run([sys.executable, "-m", "bzgraph.cli", "db", "start"],
                             capture_output=True, text=True, env=env, timeout=60)

@@ -129,7 +129,7 @@ def test_the_operations_logged_are_a_setting(seeded: Database, setting: str, slo
                                 env={**os.environ, "BZGRAPH_LOG_OPERATIONS": setting,
                                      "BZGRAPH_SLOW_OPERATION_SECONDS": slow_seconds})
         try:
-            assert wait_until_up(f"http://127.0.0.1:{port}")
+            assert wait_until_up(f"http://127.0.0.1:{port}", process=proc)
             body = httpx.post(f"http://127.0.0.1:{port}/graphql", timeout=60,
                               json={"query": 'query Logged { researcher(id: "bzr-leon-bungert") { name } }'}).json()
             assert "errors" not in body

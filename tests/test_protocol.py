@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
 import uvicorn
-from support import free_port
 
 from bzgraph.protocol import head_timeout_protocol
 
@@ -30,18 +30,24 @@ async def app(scope, receive, send) -> None:
 
 @contextlib.asynccontextmanager
 async def serving(header_timeout: float, keep_alive: int = 5) -> AsyncIterator[int]:
-    port = free_port()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))  # bound here, handed to uvicorn: no other process can take the port between
+    port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            http=head_timeout_protocol(header_timeout), lifespan="off",
                                            timeout_keep_alive=keep_alive))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    for _ in range(1000):
+        if server.started or task.done():
+            break
         await asyncio.sleep(0.01)
+    assert server.started, "the server did not start"
     try:
         yield port
     finally:
         server.should_exit = True
         await task
+        sock.close()
 
 
 async def responses(reader: asyncio.StreamReader) -> list[tuple[int, bytes]]:
