@@ -335,6 +335,24 @@ async def test_a_newer_copy_drops_authors_and_venue_and_an_author_record_names_i
         "a2": {"name": "Record Name", "counts": {"works": 0}}, "a3": None}
 
 
+async def test_ingest_works_run_as_its_header_shows_takes_an_author_list_as_whole(import_db: Database) -> None:
+    """`authorsTruncated` is optional in cypher/ingest/works.cypher (its example leaves it out): left
+    out, the list is whole, and a row without an author drops that authorship."""
+    await import_db.write("ingest/researchers", researchers=[
+        {"id": f"A005700000000{i}", "names": [], "record": None,
+         "seen": {"name": f"Person {i}", "key": f"person {i}", "orcid": None, "version": "2025-01-01"}} for i in (1, 2)],
+        orcids=[], removed=[])
+    row = {"id": "W0057000000001", "title": "T", "sortTitle": "t", "spellings": None, "abstract": None, "year": 2020,
+           "date": None, "type": "article", "language": None, "doi": None, "arxivId": None, "citedByCount": 0,
+           "rawAuthorNames": [], "source": None, "topics": [], "version": "2025-01-01",
+           "authors": [{"researcher": f"A005700000000{i}", "position": i, "institutions": []} for i in (1, 2)]}
+    await import_db.write("ingest/works", works=[row])
+    (written,) = await import_db.write("ingest/works", works=[{**row, "authors": row["authors"][:1]}])
+    assert written["staleResearchers"] == ["A0057000000002"]
+    _, rels = await fingerprint(import_db, ["W0057"])
+    assert [json.loads(r)[1] for r in rels if r.startswith('["AUTHORED"')] == ["A0057000000001"]
+
+
 async def test_citations_are_completed_when_the_cited_work_arrives(import_db: Database, api: httpx.AsyncClient,
                                                                    tmp_path: Path) -> None:
     citing = {"id": "https://openalex.org/W0099000000001", "title": "Citing", "authorships": [],
