@@ -296,6 +296,15 @@ async def test_a_copy_the_graph_holds_is_passed_over_until_it_or_the_importer_ch
     assert upgraded.unchanged == 0 and await shown() == ("Retitled", "Renamed")
     assert (await import_paths(import_db, [path])).unchanged == 2  # and held from then on
 
+    # the copy held, then one of the same date with other content: the later one wins, the held one is superseded
+    path.write_text(json.dumps({**work, "title": "Retitled"}) + "\n" + json.dumps({**work, "title": "Third"}) + "\n")
+    both = await import_paths(import_db, [path])
+    assert (both.unchanged, both.superseded) == (0, 1) and (await shown())[0] == "Third"
+    # a newer date with the same values: written (the date is part of the copy), yet no update
+    path.write_text(json.dumps({**work, "title": "Third", "updated_date": "2025-02-01"}) + "\n")
+    newer = await import_paths(import_db, [path])
+    assert newer.unchanged == 0 and newer.updated["Work"] == 0
+
 
 async def test_a_newer_copy_drops_authors_and_venue_and_an_author_record_names_its_researcher(
         import_db: Database, api: httpx.AsyncClient, tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import gzip
 import json
 from pathlib import Path
@@ -345,3 +347,27 @@ def test_an_author_list_cut_at_100_is_taken_as_cut_also_when_the_record_does_not
                              "authorships": _authorships(100, "middle")}).works[0]
     assert (cut["authorsTruncated"], whole["authorsTruncated"], short["authorsTruncated"], said["authorsTruncated"],
             said_whole["authorsTruncated"]) == (True, False, False, True, False)
+
+
+def test_the_importer_digest_follows_the_queries_that_write_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change to a query that writes rows (an upgrade) changes the digest every fingerprint is keyed
+    by, so every record is written again; a change to a query that writes nothing of a record does not."""
+    from bzgraph import queries
+    from bzgraph.ingest import load
+
+    real = queries.get
+
+    def changed(target: str) -> bytes:
+        monkeypatch.setattr(queries, "get", lambda name: replace(real(name), text=real(name).text + "\n// changed")
+                            if name == target else real(name))
+        load.importer.cache_clear()
+        try:
+            return load.importer()
+        finally:
+            monkeypatch.setattr(queries, "get", real)
+            load.importer.cache_clear()
+
+    before = load.importer()
+    assert changed("ingest/works") != before and changed("trust/recompute") != before
+    assert changed("explore/refresh") != before  # the lists a written record's nodes get
+    assert changed("profile/researchers") == before == load.importer()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import threading
 import time
 from collections import Counter
@@ -105,9 +106,9 @@ class Summary:
 
 
 def _map(record: Any) -> Rows:
-    """:func:`map_record`, its record's row given its :func:`fingerprint`; a record of a shape the
-    mapping does not expect (a ``TypeError`` deep inside, say) is malformed too: one odd record must
-    not stop the import, nor every rerun of it."""
+    """:func:`map_record`, with the record's :func:`fingerprint` added to its row (the work's, or the
+    Author record's researcher's); a record of a shape the mapping does not expect (a ``TypeError`` deep
+    inside, say) is malformed too: one odd record must not stop the import, nor every rerun of it."""
     try:
         rows = map_record(record)
         digest = fingerprint(rows)
@@ -120,18 +121,24 @@ def _map(record: Any) -> Rows:
     return rows
 
 
-# The queries that write what a record's rows say; with this module, they decide the graph a record gives.
+# The queries that write what a record's rows say, and what follows from them (trust, explore lists); with
+# write_batch, they decide the graph a record gives.
 WRITERS = ("ingest/versions", "ingest/entities", "ingest/researchers", "ingest/works", "ingest/citations",
-           "ingest/affiliations", "ingest/orphans", "ingest/derived", "trust/recompute")
+           "ingest/affiliations", "ingest/orphans", "ingest/derived", "trust/recompute", "ingest/mark-pending",
+           "explore/refresh")
 
 
 @cache
 def importer() -> bytes:
-    """A digest of what turns rows into the graph (:data:`WRITERS` and this module's source): an
-    upgrade that writes rows differently writes every record again, though its rows are the same."""
-    digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
+    """A digest of what turns rows into the graph (:data:`WRITERS`, :class:`Batch` and
+    :func:`write_batch`): an upgrade that writes rows differently writes every record again, though
+    its rows are the same; one that changes, say, the summary's wording does not."""
+    digest = hashlib.blake2b(digest_size=16)
+    for code in (Batch, _records, _add_researcher, write_batch):
+        digest.update(inspect.getsource(code).encode())
     for name in WRITERS:
         digest.update(queries.get(name).text.encode())
+    digest.update(repr(REMOVED_AT_IMPORT).encode())  # a parameter of the writers
     return digest.digest()
 
 
@@ -185,12 +192,13 @@ class Batch:
             for record in _records(rows):
                 if record["version"] >= taken.get(record["id"], ("", -1))[0]:
                     taken[record["id"]] = (record["version"], index)  # the newest, and the last of those
+        # the copy taken is the one the graph holds: it gives nothing new, not even its ORCIDs
         held = {index for index, rows in enumerate(self.entries)
-                if all(stored.get(r["id"]) == (r["version"], r.get("hash")) for r in _records(rows))}
-        for index in held:  # the copy the graph holds: it gives nothing new, not even its ORCIDs
+                if all(stored.get(r["id"]) == (r["version"], r.get("hash")) and taken[r["id"]][1] == index
+                       for r in _records(rows))}
+        for index in held:
             for record in _records(self.entries[index]):
-                if taken[record["id"]][1] == index:
-                    taken[record["id"]] = (record["version"], -1)
+                taken[record["id"]] = (record["version"], -1)
         entities: dict[str, dict[str, dict[str, Any]]] = {"sources": {}, "topics": {}, "institutions": {}}
         works: dict[str, dict[str, Any]] = {}
         researchers: dict[str, dict[str, Any]] = {}

@@ -67,8 +67,9 @@ CALL (w, row) {
 WITH before, after, row, staleResearchers, staleTopics, staleSources, authoredDeleted, authoredCreated, authoredUpdated,
      topicDeleted, topicCreated, topicUpdated, publishedDeleted, publishedCreated
 WITH count(CASE WHEN before = {id: row.id} THEN 1 END) AS worksCreated,
-     // a fingerprint moving on alone (another version of the importer) is no change
-     count(CASE WHEN before <> {id: row.id} AND before {.*, importHash: 0} <> after {.*, importHash: 0} THEN 1 END) AS worksUpdated,
+     // the bookkeeping moving on alone (a newer copy with the same values, another version of the importer) is no change
+     count(CASE WHEN before <> {id: row.id} AND before {.*, importVersion: 0, importHash: 0}
+                                              <> after {.*, importVersion: 0, importHash: 0} THEN 1 END) AS worksUpdated,
      sum(authoredCreated) AS authoredCreated, sum(authoredUpdated) AS authoredUpdated,
      sum(authoredDeleted) AS authoredDeleted, sum(topicCreated) AS topicCreated,
      sum(topicUpdated) AS topicUpdated, sum(topicDeleted) AS topicDeleted,
