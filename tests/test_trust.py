@@ -12,7 +12,10 @@ from support import gql
 from bzgraph.db import Database
 
 TRUST = """query($id: ID!) { researcher(id: $id) { trust { score tier verificationLevel
-  components { key value points maxPoints } } } }"""
+  components { key label value points maxPoints } } } }"""
+LABELS = {"verification": "Verification level", "publications": "Publication record",  # docs/trust.md's table
+          "collaboration": "Collaboration network", "community": "Community (followers)",
+          "completeness": "Profile completeness"}
 
 TIERS = [(0, "NEW"), (20, "EMERGING"), (40, "ESTABLISHED"), (60, "TRUSTED"), (80, "EXEMPLARY")]
 
@@ -108,6 +111,7 @@ async def _points(api: httpx.AsyncClient, db: Database, rid: str) -> tuple[list[
     assert [c["key"] for c in trust["components"]] == ["verification", "publications", "collaboration",
                                                         "community", "completeness"]
     assert [c["maxPoints"] for c in trust["components"]] == [25, 25, 20, 15, 15]
+    assert {c["key"]: c["label"] for c in trust["components"]} == LABELS
     return [c["points"] for c in trust["components"]], trust
 
 
@@ -124,6 +128,25 @@ async def test_the_reference_researcher_scores_as_docs_trust_md_computes_it(api:
                                       affiliation=r["affiliation"] is not None, orcid=False, bio=bool(r["bio"]),
                                       topics=counts["topics"] > 0)
     assert (trust["score"], trust["tier"]) == (31, "EMERGING")  # as docs/trust.md and the reference page's tier
+    complete = [r["affiliation"] is not None, False, bool(r["bio"]), counts["topics"] > 0]
+    assert [c["value"] for c in trust["components"]] == [  # the signals themselves; completeness as a fraction
+        1.0, counts["works"], counts["closeCollaborators"], counts["followers"], sum(complete) / 4]
+
+
+async def test_a_doi_alone_verifies_l1_and_a_blank_bio_is_no_bio(api: httpx.AsyncClient, seeded: Database) -> None:
+    """L1 asks for an external scholarly identifier: a work's DOI is one (as an arXiv id or an ORCID);
+    a bio of spaces is no bio for completeness."""
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    await seeded.write("testing/researcher-with-works", id=rid, name="Doi", works=[{"id": f"{rid}-w1", "title": "T", "year": 2020}])
+    before, trust = await _points(api, seeded, rid)
+    assert trust["verificationLevel"] == "L0"
+    await seeded.write("testing/set-properties", id=f"{rid}-w1", props={"doi": "10.1234/only-a-doi"})
+    await seeded.write("testing/set-properties", id=rid, props={"bio": "   "})
+    after, trust = await _points(api, seeded, rid)
+    assert trust["verificationLevel"] == "L1" and after == [8, *before[1:]]  # the bio counted nothing
+    await seeded.write("testing/set-properties", id=rid, props={"bio": "Works on things."})
+    bio, _ = await _points(api, seeded, rid)
+    assert bio == [*after[:4], after[4] + 3]
 
 
 @pytest.mark.parametrize("boundary", [20, 40, 60, 80])
