@@ -72,6 +72,17 @@ async def until_blocked(db: Any, what: str, transactions: int = 1) -> None:
     raise AssertionError(f"{what} never waited for the lock")
 
 
+def check_page(connection: dict, after: str | None) -> None:
+    """A connection's page as Relay describes it: not empty unless it is a first page (a page after
+    one that said it had a next page is never empty), its cursors at its ends, a page before it
+    exactly when it was asked for after a cursor. ``connection`` selects ``pageInfo { hasNextPage
+    hasPreviousPage startCursor endCursor }`` and ``edges { cursor }``."""
+    edges, info = connection["edges"], connection["pageInfo"]
+    assert edges or after is None, "a page after a cursor that said more would come is empty"
+    assert (info["startCursor"], info["endCursor"]) == ((edges[0]["cursor"], edges[-1]["cursor"]) if edges else (None, None))
+    assert info["hasPreviousPage"] is (after is not None)
+
+
 def paging(most: int = 200) -> Iterator[int]:
     """The page numbers of a test walking a list page by page: past ``most`` pages the test fails,
     rather than loop for ever on a cursor that hands out the same page again."""

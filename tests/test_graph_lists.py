@@ -14,7 +14,7 @@ import pytest
 
 from bzgraph.db import Database
 from bzgraph.ingest.load import import_paths
-from tests.support import codes, gql, paging
+from tests.support import check_page, codes, gql, paging
 
 OA = "https://openalex.org/"
 TOPIC, OTHER_TOPIC = "T0087000000001", "T0087000000002"
@@ -161,14 +161,15 @@ async def test_institution_researchers_most_recently_seen_first_then_by_name(gra
     want = sorted(years, key=lambda a: (-max(years[a]), names[a].lower(), a))
     assert want == [aid(1), aid(2), aid(4), aid(3)]  # 2023; then in 2021: Amy, Amy (by id), bob
     query = """query($id: ID!, $after: String) { node(id: $id) { ... on Institution {
-      researchers(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor }
-        edges { years node { id name counts { works } } } } } } }"""
+      researchers(first: 1, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { cursor years node { id name counts { works } } } } } } }"""
     seen, after = [], None
     for _ in paging():
         body = await gql(api, query, {"id": INSTITUTE, "after": after})
         assert "errors" not in body, body
         page = body["data"]["node"]["researchers"]
         assert page["totalCount"] == len(want)
+        check_page(page, after)
         seen += [(e["node"]["id"], e["years"]) for e in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break

@@ -10,7 +10,7 @@ from collections import Counter
 
 import httpx
 import pytest
-from support import codes, contract, gql, paging
+from support import check_page, codes, contract, gql, paging
 
 from bzgraph.api.works import YEAR_ORDER
 from bzgraph.db import Database
@@ -150,6 +150,20 @@ async def _page_through(api: httpx.AsyncClient, rid: str, size: int, between=Non
         if between and page == 0:
             await between()
     raise AssertionError(f"paging did not end: {len(seen)} works seen, the last {seen[-3:]}")
+
+
+async def test_a_works_page_says_where_it_sits(api: httpx.AsyncClient) -> None:
+    """pageInfo as Relay has it: a next page exactly when one more work exists (9 works: first 8 has
+    one, first 9 none), a previous one exactly after a cursor, the cursors of the page's ends."""
+    query = """query($first: Int!, $after: String) { researcher(id: "bzr-leon-bungert") { works(first: $first, after: $after) {
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor } } } }"""
+    for first, after, more in ((8, None, True), (9, None, False), (10, None, False)):
+        works = (await gql(api, query, {"first": first, "after": after}))["data"]["researcher"]["works"]
+        check_page(works, after)
+        assert (len(works["edges"]), works["pageInfo"]["hasNextPage"]) == (min(first, 9), more), first
+    second = (await gql(api, query, {"first": 8, "after": works["edges"][0]["cursor"]}))["data"]["researcher"]["works"]
+    check_page(second, works["edges"][0]["cursor"])
+    assert (len(second["edges"]), second["pageInfo"]["hasNextPage"]) == (8, False)
 
 
 async def test_works_pages_have_no_gaps_or_repeats(api: httpx.AsyncClient) -> None:
