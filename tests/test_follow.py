@@ -19,6 +19,7 @@ def community(state: dict) -> float:
 async def test_follow_and_unfollow_are_idempotent(api, settings, seeded) -> None:
     rid = await new_researcher(seeded, followers=["user:t-earlier"])
     alice = token(settings, new_id("alice"))
+    since = []
     for attempt in range(2):
         body = await gql(api, contract("FollowResearcher"), {"id": rid}, token=alice)
         assert body["data"]["followResearcher"]["researcher"] == {
@@ -26,6 +27,8 @@ async def test_follow_and_unfollow_are_idempotent(api, settings, seeded) -> None
         # the follow and the trust recompute in one transaction, then the payload's profile read;
         # on the account's first request, its User node is written before
         assert body["extensions"]["cypherRoundTrips"] == (4 if attempt == 0 else 3)
+        since.append((await gql(api, "{ viewer { following { since } } }", token=alice))["data"]["viewer"]["following"])
+    assert since[0] == since[1]  # following again keeps the first follow's date
     for _ in range(2):
         body = await gql(api, contract("UnfollowResearcher"), {"id": rid}, token=alice)
         assert body["data"]["unfollowResearcher"]["researcher"] == {
@@ -52,6 +55,10 @@ async def test_a_claimant_is_not_a_follower_of_their_own_record(api, settings, s
     other = token(settings, new_id("fan"))
     body = await gql(api, contract("FollowResearcher"), {"id": rid}, token=other)
     assert body["data"]["followResearcher"]["researcher"]["counts"] == {"followers": 1}
+    # holding a record, the claimant follows others as anyone does
+    someone = await new_researcher(seeded)
+    body = await gql(api, contract("FollowResearcher"), {"id": someone}, token=mine)
+    assert body["data"]["followResearcher"]["researcher"]["counts"] == {"followers": 1}, body
 
 
 async def test_followers_are_exact_under_concurrency(api, settings, seeded) -> None:

@@ -42,6 +42,7 @@ async def test_only_a_claimed_researcher_open_to_collaboration_can_be_invited(ap
     assert (await profile_state(api, rid, sender))["viewerState"]["canInvite"] is True
     body = await invite(api, rid, owner)  # open now, and still not by its own claimant
     assert codes(body) == ["FORBIDDEN"] and body["errors"][0]["message"] == "you cannot invite the record you hold"
+    assert (await profile_state(api, rid, owner))["viewerState"]["canInvite"] is False  # nor offered the button
     for message in ("", "   ", "x" * 2001):
         assert codes(await invite(api, rid, sender, message)) == ["BAD_USER_INPUT"], len(message)
     second = token(settings, new_id("sender"))
@@ -130,8 +131,13 @@ async def test_the_claimant_alone_reads_and_answers_invitations(api, settings, s
     assert accepted["data"]["respondToInvitation"]["invitation"] == {"id": invitation["id"], "status": "ACCEPTED"}
     assert codes(await gql(api, RESPOND, {"id": invitation["id"], "accept": False}, token=owner)) == ["CONFLICT"]
     second = (await invite(api, rid, sender, "Again"))["data"]["inviteToCollaborate"]["invitation"]
-    declined = await gql(api, RESPOND, {"id": second["id"], "accept": False}, token=owner)
-    assert declined["data"]["respondToInvitation"]["invitation"]["status"] == "DECLINED"
+    declined = await gql(api, """mutation($id: ID!) { respondToInvitation(id: $id, accept: false) {
+      invitation { status expiresAt } } }""", {"id": second["id"]}, token=owner)
+    assert declined["data"]["respondToInvitation"]["invitation"] == {"status": "DECLINED", "expiresAt": None}
+    # an answered invitation no longer expires
+    answered = await gql(api, "{ viewer { invitations { id status expiresAt } } }", token=owner)
+    assert {i["status"]: i["expiresAt"] for i in answered["data"]["viewer"]["invitations"]} == {
+        "ACCEPTED": None, "DECLINED": None}
 
 
 async def test_the_sender_sees_what_they_sent_and_the_answer(api, settings, seeded) -> None:
