@@ -611,6 +611,26 @@ async def test_a_work_reads_the_same_in_every_list_of_works(api, seeded) -> None
         key=lambda s: (-s[0], topic_names[s[1]]))
 
 
+async def test_what_a_node_holds_reads_through_node_and_lists(api, seeded) -> None:
+    """An institution's country and ROR through node(id:); a work's empty stored title, and a
+    researcher's missing aliases (as an analyst or an older version may leave them), read as null and
+    as no aliases, however the researcher is reached."""
+    g = Graph(seed=14, researchers=3, works=2, topics=2, institutions=1)
+    g.institutions[0].update(ror="https://ror.org/05nd26619", country="AE")
+    await g.load(seeded)
+    work, author = g.works[0]["id"], g.works[0]["authors"][0]["researcher"]
+    await seeded.write("testing/set-properties", id=work, props={"title": ""})
+    await seeded.write("testing/set-properties", id=author, props={"aliases": None})
+    body = await gql(api, """query($i: ID!, $w: ID!, $r: ID!) {
+      i: node(id: $i) { ... on Institution { name country ror } }
+      w: node(id: $w) { ... on Work { title authors { researcher { id aliases } } } }
+      r: node(id: $r) { ... on Researcher { aliases } } }""", {"i": g.institutions[0]["id"], "w": work, "r": author})
+    assert body["data"]["i"] == {"name": g.institutions[0]["name"], "country": "AE", "ror": "https://ror.org/05nd26619"}
+    assert body["data"]["w"]["title"] is None
+    assert {"id": author, "aliases": []} in [a["researcher"] for a in body["data"]["w"]["authors"]]
+    assert body["data"]["r"] == {"aliases": []}
+
+
 async def test_reference_researcher_neighbourhood(api, seeded) -> None:
     result = await _explore(api, "bzr-leon-bungert", limit=50)
     totals = {t["kind"]: t["total"] for t in result["totals"]}

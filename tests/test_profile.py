@@ -164,6 +164,12 @@ async def test_a_works_page_says_where_it_sits(api: httpx.AsyncClient) -> None:
     second = (await gql(api, query, {"first": 8, "after": works["edges"][0]["cursor"]}))["data"]["researcher"]["works"]
     check_page(second, works["edges"][0]["cursor"])
     assert (len(second["edges"]), second["pageInfo"]["hasNextPage"]) == (8, False)
+    # two pages of different sizes in one request: each read for its own size (a page of 9 holds 5 works,
+    # but says nothing of a next page after the fifth)
+    both = (await gql(api, """{ researcher(id: "bzr-leon-bungert") { a: works(first: 9) { pageInfo { hasNextPage } edges { cursor } }
+      b: works(first: 5) { pageInfo { hasNextPage } edges { cursor } } } }"""))["data"]["researcher"]
+    assert [(len(p["edges"]), p["pageInfo"]["hasNextPage"]) for p in (both["a"], both["b"])] == [(9, False), (5, True)]
+    assert both["b"]["edges"] == both["a"]["edges"][:5]
 
 
 async def test_works_pages_have_no_gaps_or_repeats(api: httpx.AsyncClient) -> None:
