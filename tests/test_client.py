@@ -182,6 +182,26 @@ def test_search_to_pandas(client: Client) -> None:
     assert SearchResults.from_data(capped).truncated
 
 
+def test_all_hits_warn_once_that_the_ranking_stopped_and_errors_take_the_first_code() -> None:
+    """Reading every page of a capped search warns once, at its last page (not at each page); an
+    APIError's code is its first error's, as GraphQL lists the first one met first."""
+    from bzgraph.client.calls import Pages
+
+    def page(more: bool) -> SearchResults:
+        return SearchResults.from_data({"totalCount": 1000, "hits": [], "truncated": True,
+                                        "pageInfo": {"hasNextPage": more, "endCursor": "c" if more else None}})
+
+    pages = Pages()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for more in (True, True, False):
+            pages.add_hits(page(more), "learning")
+    assert [w.category for w in caught] == [TruncatedWarning]
+    error = APIError([{"message": "a", "extensions": {"code": "BAD_USER_INPUT"}},
+                      {"message": "b", "extensions": {"code": "NOT_FOUND"}}])
+    assert (error.code, str(error)) == ("BAD_USER_INPUT", "BAD_USER_INPUT: a")
+
+
 def test_search_pages_on_with_after(client: Client) -> None:
     whole = client.search("learning", first=100)
     assert 2 < whole.total_count <= 100 and not whole.has_next_page
