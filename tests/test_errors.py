@@ -208,6 +208,7 @@ async def test_the_answer_comes_in_the_media_type_the_client_prefers(api: httpx.
     ("application/graphql-response+json;q=0.1, */*", False),
     ("application/graphql-response+json;q=0, application/json;q=0.1", False),
     ("application/json, garbage", False), ("garbage", False), ("text", False), (";;,", False),  # malformed
+    ("application/graphql-response+jsonx, application/*", False),  # only a wildcard matches it: not named
 ])
 def test_accept_decides_the_media_type(accept: str | None, preferred: bool) -> None:
     assert prefers_graphql_response(accept) is preferred

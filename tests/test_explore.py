@@ -631,6 +631,28 @@ async def test_what_a_node_holds_reads_through_node_and_lists(api, seeded) -> No
     assert body["data"]["r"] == {"aliases": []}
 
 
+async def test_a_seed_file_with_institutions_gives_them_lists_and_name_keys(api, seeded, tmp_path) -> None:
+    """`bzgraph seed` of a graph with institutions (the bundled one has none): an institution is
+    explorable at once, and is found by its name typed exactly, case and accents aside."""
+    from bzgraph.seed import load_seed
+
+    tag = uuid.uuid4().hex[:8]
+    inst, rid = f"t-{tag}-i", f"t-{tag}-r"
+    seed = {"sources": [], "topics": [], "works": [],
+            "institutions": [{"id": inst, "name": f"Université Seed{tag}", "ror": None, "country": "FR", "type": "education"}],
+            "researchers": [{"id": rid, "name": f"Seeded {tag}", "aliases": [], "orcid": None,
+                             "openToCollaborate": False, "bio": None}],
+            "affiliations": [{"researcher": rid, "institution": inst, "years": [2020]}]}
+    (tmp_path / "graph.json").write_text(json.dumps(seed))
+    await load_seed(seeded, tmp_path / "graph.json")
+    body = await gql(api, """query($id: ID!, $q: String!) { explore(id: $id) { nodes { id } }
+      search(query: $q, kinds: [INSTITUTION]) { hits { node { id } } } }""", {"id": inst, "q": f"universite seed{tag}"})
+    assert body["data"]["explore"]["nodes"] == [{"id": rid}]
+    assert [h["node"]["id"] for h in body["data"]["search"]["hits"]] == [inst]
+    (row,) = await seeded.read("testing/import-fingerprint", prefixes=[inst])
+    assert [n[1]["nameKey"] for n in row["nodes"]] == [f"universite seed{tag}"]
+
+
 async def test_reference_researcher_neighbourhood(api, seeded) -> None:
     result = await _explore(api, "bzr-leon-bungert", limit=50)
     totals = {t["kind"]: t["total"] for t in result["totals"]}

@@ -76,6 +76,46 @@ async def test_an_answer_begun_is_finished() -> None:
     assert not client_gone(outcome["scope"]) and outcome["sent"][-1]["body"] == b"done"
 
 
+async def test_a_shutdown_answers_503_in_place_of_a_request_not_yet_answered_and_finishes_one_begun() -> None:
+    """At the shutdown's cut-off a request still working is answered 503 instead; one whose answer has
+    begun is left to finish it (a 503 after its head would corrupt the answer)."""
+    from bzgraph.shutdown import AnswerBeforeShutdown, Shutdown
+
+    def answered_503(accept: str, commits: Any) -> Any:
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            await send({"type": "http.response.start", "status": 503, "headers": []})
+            await send({"type": "http.response.body", "body": b"shutting down"})
+        return app
+
+    async def working(scope: Any, receive: Any, send: Any) -> None:
+        await asyncio.sleep(5)
+
+    async def answering(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await asyncio.sleep(0.3)  # the cut-off comes meanwhile
+        await send({"type": "http.response.body", "body": b"done"})
+
+    async def serve(app: Any) -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        shutdown = Shutdown(loop=asyncio.get_running_loop())
+        middleware = AnswerBeforeShutdown(app, shutdown, answered_503)
+        request = asyncio.create_task(middleware({"type": "http", "headers": []}, receive, send))
+        await asyncio.sleep(0.05)
+        shutdown.begin(0.05)
+        await asyncio.wait_for(request, 5)
+        return sent
+
+    assert [m.get("status", m.get("body")) for m in await serve(working)] == [503, b"shutting down"]
+    assert [m.get("status", m.get("body")) for m in await serve(answering)] == [200, b"done"]
+
+
 async def test_a_body_declared_too_large_is_refused_before_a_byte_of_it_is_read() -> None:
     """A Content-Length past the limit: 413 at once, the body never read (a client sending a
     gigabyte is not made to send it first), the app never called."""
