@@ -172,6 +172,21 @@ async def test_a_works_page_says_where_it_sits(api: httpx.AsyncClient) -> None:
     assert both["b"]["edges"] == both["a"]["edges"][:5]
 
 
+async def test_the_look_ahead_reads_fragments_and_leaves_refused_lists_to_their_fields(api: httpx.AsyncClient) -> None:
+    """Lists asked for inside a named fragment are read by the profile's one query too; a list whose
+    `first` is refused fails alone, with its path, and the rest of the researcher is answered."""
+    body = await gql(api, """query { researcher(id: "bzr-leon-bungert") { ...P } }
+      fragment P on Researcher { name works(first: 2) { totalCount } topics(first: 3) { worksCount } }""")
+    assert body["data"]["researcher"]["works"] == {"totalCount": 9} and len(body["data"]["researcher"]["topics"]) == 3
+    assert body["extensions"]["cypherRoundTrips"] == 1
+    body = await gql(api, """{ researcher(id: "bzr-leon-bungert") { name works(first: -1) { totalCount }
+      closeCollaborators(first: 1000) { cursor } } }""")
+    assert body["data"]["researcher"] == {"name": "Leon Bungert", "works": None, "closeCollaborators": None}
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["researcher", "works"], "BAD_USER_INPUT"), (["researcher", "closeCollaborators"], "BAD_USER_INPUT")]
+    assert body["extensions"]["cypherRoundTrips"] == 1
+
+
 async def test_works_pages_have_no_gaps_or_repeats(api: httpx.AsyncClient) -> None:
     expected = [w["id"] for w in _expected_bungert()["works"]]
     for size in (1, 2, 4, 9):
