@@ -262,6 +262,10 @@ async def test_depth2_around_a_hub_leaves_out_its_own_neighbours_beyond_its_list
         one = await _explore(api, hub, depth=1, limit=500, kinds=["RESEARCHER"])
         assert (len(one["nodes"]), one["truncated"]) == (200, True)
         assert {t["kind"]: t["total"] for t in one["totals"]}["RESEARCHER"] == 230
+        # beside the hub, at depth 1, every neighbour of a co-author is shown: the hub's own partial list
+        # (what depth 2 would read) does not make it truncated
+        beside = await _explore(api, others[0], depth=1, limit=500)
+        assert beside["truncated"] is False and hub in [n["id"] for n in beside["nodes"]]
 
 async def test_depth2_gives_room_the_second_ring_leaves_back_to_level1(api, seeded: Database) -> None:
     """Four co-authors of one work: every neighbour of a neighbour is the center's own, so depth 2
