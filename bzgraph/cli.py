@@ -449,7 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="explore refresh transactions run at a time (default 2)")
     importer.add_argument("--rewrite", action="store_true",
                           help="write also the records whose copy the graph holds already (they are passed over: "
-                               "use this after the imported data was changed by hand)")
+                               "use this once after anything but this version wrote imported data: a hand edit, "
+                               "an earlier version of bzgraph)")
     importer.set_defaults(handler=cmd_import)
 
     explore = sub.add_parser("explore", help="the ranked neighbour lists explore reads (docs/explore.md)")
