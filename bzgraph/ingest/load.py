@@ -425,7 +425,8 @@ async def import_paths(db: Database, paths: list[Path], *, batch_size: int = 500
 
     The next batch is read and mapped in a thread of its own while the current one is written; the
     final refresh runs ``refresh_workers`` transactions of ``refresh_chunk`` nodes at a time.
-    ``rewrite``: write also the records whose copy the graph holds already (after anything but this version wrote imported data)."""
+    ``rewrite``: write also the records whose copy the graph holds already (after anything but this
+    version wrote imported data)."""
     progress = progress or Progress()
     sources = expand_paths(paths)
     keys = {s: key for s in sources if (key := s.key) is not None}
