@@ -263,6 +263,10 @@ async def write_batch(db: Database, batch: Batch, summary: Summary, *, rewrite: 
         stored = (await tx.run("ingest/versions", works=batch.work_ids, authors=batch.author_ids))[0]
         # rewrite: every copy as if the graph held none of them (the newest still wins)
         p = batch.params({v["id"]: (v["version"], None if rewrite else v["hash"]) for v in stored["works"] + stored["authors"]})
+        if not any(p[rows] for rows in ("sources", "topics", "institutions", "researchers", "orcids", "works")):
+            # every copy passed over or superseded (importing the same files again): nothing to write or follow up
+            await tx.run("ingest/checkpoint-save", files=checkpoints)
+            return [], p["superseded"], p["unchanged"]
         counts = []
         counts.append((await tx.run("ingest/entities", sources=p["sources"], topics=p["topics"],
                                     institutions=p["institutions"], removed=REMOVED_AT_IMPORT))[0]["counts"])
