@@ -6,9 +6,9 @@ huge answer by nesting sized lists (five levels of ``closeCollaborators(first: 1
 resolve at most, and refuses it with ``QUERY_TOO_COMPLEX`` above the limit:
 
 - every field costs 1, plus the cost of its selection;
-- a field with a size argument (``first``, ``limit``) multiplies its selection by that size: the
-  literal given, the argument's default when it is left out, or the largest size allowed when it
-  comes from a variable (validation runs once per document, before variables are known; a field
+- a field with a size argument (``first``, ``limit``, or a list of ``ids``) multiplies its selection
+  by that size: the literal given (the number of ids a literal list holds), the argument's default
+  when it is left out, or the largest size allowed when it comes from a variable (validation runs once per document, before variables are known; a field
   may allow more than its argument's name does elsewhere: ``field_max_sizes``);
 - a list field without a size argument multiplies by ``LIST_FACTOR``, unless it sits directly
   inside a sized object (a connection's ``edges``, a subgraph's ``nodes``): the size counts there;
@@ -40,6 +40,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
@@ -167,6 +168,8 @@ class _Estimate:
                 return default if isinstance(default, int) else largest
             if isinstance(given, IntValueNode):
                 return max(0, min(int(given.value), largest))  # out of range fails at execution
+            if isinstance(given, ListValueNode):  # a list of keys (`nodes(ids:)`): as many as it holds
+                return min(len(given.values), largest)
             return largest
         return None
 

@@ -15,7 +15,7 @@ from bzgraph.api.analytics import MAX_ROWS as ANALYST_MAX_ROWS
 from bzgraph.api.analytics import AnalyticsQuery
 from bzgraph.api.explore import CROSS_EDGES_MAX, MAX_LIMIT, ExploreQuery
 from bzgraph.api.graph import GraphQuery
-from bzgraph.api.inputs import MAX_PAGE
+from bzgraph.api.inputs import MAX_IDS, MAX_PAGE
 from bzgraph.api.profile import ProfileQuery
 from bzgraph.api.works import AUTHORS_MAX
 from bzgraph.api.search import SearchQuery
@@ -55,7 +55,7 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
     # The depth, alias and cost rules are built once: the validation cache is keyed by the rule classes,
     # and a limiter built per request would bring new classes each time and never hit the cache.
     rules: list[type[ASTValidationRule]] = [depth_limit(limits.max_query_depth), alias_limit(limits.max_aliases),
-             query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT},
+             query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT, "ids": MAX_IDS},
                               {"CypherRows.rows": ANALYST_MAX_ROWS},
                               {"Subgraph.crossEdges": CROSS_EDGES_MAX, "Work.authors": AUTHORS_MAX})]
     return Schema(

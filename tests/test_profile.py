@@ -471,6 +471,44 @@ async def test_node_returns_any_kind_by_id(api: httpx.AsyncClient) -> None:
     assert (await gql(api, query, {"id": "nothing-here"}))["data"]["node"] is None
 
 
+async def test_nodes_answer_each_id_in_order_in_one_query(api: httpx.AsyncClient) -> None:
+    """`nodes(ids:)` gives what `node(id:)` gives for each id, in the order asked (a repeat, an
+    unknown id as null, an OpenAlex-style id in another case), read in one query together with the
+    request's `node` fields; more than 100 ids, or one that is no id, fails that field alone."""
+    seed = read_seed()
+    ids = [seed["topics"][0]["id"], BUNGERT, "nothing-here", seed["works"][0]["id"], BUNGERT]
+    fields = "__typename id ... on Work { title } ... on Topic { name } ... on Researcher { name counts { works } }"
+    single = "query($id: ID!) { node(id: $id) { " + fields + " } }"
+    want = [(await gql(api, single, {"id": i}))["data"]["node"] for i in ids]
+    assert want[2] is None and want[1] == want[4] and want[1]["counts"]["works"] == 9
+    query = "query($ids: [ID!]!, $id: ID!) { nodes(ids: $ids) { " + fields + " } one: node(id: $id) { id } }"
+    body = await gql(api, query, {"ids": ids, "id": seed["works"][1]["id"]})
+    assert "errors" not in body, body
+    assert body["data"]["nodes"] == want
+    assert body["data"]["one"] == {"id": seed["works"][1]["id"]}
+    assert body["extensions"]["cypherRoundTrips"] == 2  # the nodes with the node, then Bungert's counts
+    body = await gql(api, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": []})
+    assert body["data"]["nodes"] == [] and body["extensions"]["cypherRoundTrips"] == 0
+    many = "query($ids: [ID!]!) { nodes(ids: $ids) { id } graphCounts { name } }"
+    assert (await gql(api, many, {"ids": [BUNGERT] * 100}))["data"]["nodes"] == [{"id": BUNGERT}] * 100
+    for refused in ([BUNGERT] * 101, [BUNGERT, "   "]):
+        body = await gql(api, many, {"ids": refused})
+        assert codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["path"] == ["nodes"], body
+        assert body["data"]["nodes"] is None and body["data"]["graphCounts"]
+
+
+async def test_nodes_cost_as_many_as_their_ids(api: httpx.AsyncClient) -> None:
+    """A literal list of ids costs its length; a variable, the most ids allowed: 100 researchers'
+    100 collaborators each is past the limit, two of them are not."""
+    inner = "... on Researcher { closeCollaborators(first: 100) { researcher { name } } }"
+    two = await gql(api, f'{{ nodes(ids: ["{BUNGERT}", "nothing-here"]) {{ {inner} }} }}')
+    assert "errors" not in two, two
+    for query, variables in ((f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ {inner} }} }}", {"ids": [BUNGERT]}),
+                             ("{ nodes(ids: [" + ", ".join(f'"n{i}"' for i in range(100)) + f"]) {{ {inner} }} }}", None)):
+        body = await gql(api, query, variables)
+        assert codes(body) == ["QUERY_TOO_COMPLEX"], body
+
+
 async def test_work_authors_are_batched(api: httpx.AsyncClient) -> None:
     query = """query($id: ID!) { researcher(id: $id) { works(first: 9) { edges { node {
         authors { researcher { name } } topics { topic { name } } } } } } }"""

@@ -6,6 +6,7 @@ from bzgraph import identifiers
 from bzgraph.errors import BadUserInput
 
 MAX_PAGE = 100
+MAX_IDS = 100  # the ids one `nodes(ids:)` may ask for
 
 
 def check_id(value: str, argument: str = "id") -> str:

@@ -8,6 +8,7 @@ through a per-request DataLoader, batched over many ids.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, TypeVar
@@ -17,7 +18,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from bzgraph import cursors
-from bzgraph.api.inputs import MAX_PAGE, check_first, check_id
+from bzgraph.api.inputs import MAX_IDS, MAX_PAGE, check_first, check_id
 from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
 from bzgraph.api.trust import Trust
@@ -405,3 +406,11 @@ class ProfileQuery:
     async def node(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the id of a researcher, work, topic or institution")]) -> Node | None:
         row = await batched(info.context, "node", check_id(id))  # one query for every node(id:) of the request
         return node_from_row(row["label"], row["props"], info.context) if row else None
+
+    @strawberry.field(description=f"The nodes with these ids (at most {MAX_IDS}), in their order: null where there is none, as `node` answers; read in one query with every `node` of the request. Null, with an error, when `ids` is refused.")
+    async def nodes(self, info: Info[Context, None], ids: Annotated[list[strawberry.ID], strawberry.argument(description="ids of researchers, works, topics or institutions, in any mix")]) -> list[Node | None] | None:
+        if len(ids) > MAX_IDS:
+            raise BadUserInput(f"`ids` holds at most {MAX_IDS} ids", argument="ids")
+        checked = [check_id(i, "ids") for i in ids]
+        rows = await asyncio.gather(*(batched(info.context, "node", i) for i in checked))
+        return [node_from_row(row["label"], row["props"], info.context) if row else None for row in rows]
