@@ -518,6 +518,27 @@ async def test_work_authors_are_batched(api: httpx.AsyncClient) -> None:
     assert body["extensions"]["cypherRoundTrips"] == 3
 
 
+async def test_a_refused_authors_list_nulls_that_list_alone(api: httpx.AsyncClient) -> None:
+    """A work's `authors` read apart from its page: a refused `first` there nulls each work's list
+    alone, with an error at its path; the page, the works' other fields and search's hits stay."""
+    query = """query($id: ID!, $first: Int!) { researcher(id: $id) { name works(first: 3) { totalCount
+        edges { node { title authors(first: $first) { position } authorCount topics { score } } } } } }"""
+    good = await gql(api, query, {"id": BUNGERT, "first": 5})
+    assert "errors" not in good and all(e["node"]["authors"] for e in good["data"]["researcher"]["works"]["edges"])
+    body = await gql(api, query, {"id": BUNGERT, "first": 1001})
+    assert codes(body) == ["BAD_USER_INPUT"] * 3
+    assert sorted(tuple(e["path"]) for e in body["errors"]) == [
+        ("researcher", "works", "edges", i, "node", "authors") for i in range(3)]
+    works = body["data"]["researcher"]["works"]
+    assert works["totalCount"] == 9
+    assert [{**e["node"], "authors": None} for e in good["data"]["researcher"]["works"]["edges"]] == [
+        e["node"] for e in works["edges"]]
+    search = """{ search(query: "Bregman", kinds: [WORK]) { totalCount hits { node { ... on Work {
+        title authors(first: -1) { position } } } } } }"""
+    body = await gql(api, search)
+    hits = body["data"]["search"]["hits"]
+    assert hits and codes(body) == ["BAD_USER_INPUT"] * len(hits)
+    assert all(h["node"]["title"] and h["node"]["authors"] is None for h in hits)
 PROFILE_TRUST = """query($id: ID!) { researcher(id: $id) { id openToCollaborate trust { score tier verificationLevel
   components { key points } } } }"""
 

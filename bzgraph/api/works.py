@@ -164,27 +164,31 @@ class Work(Node):
         )
 
     @strawberry.field(description=f"Authors with a researcher record, in author-list order, the first `first` "
-                                  f"(at most {AUTHORS_MAX:,}; `authorCount` says how many there are; batched).")
+                                  f"(at most {AUTHORS_MAX:,}; `authorCount` says how many there are; batched). Null, with an error, "
+                                  f"when `first` is refused or the authors cannot be read: the work and its list keep the rest.")
     async def authors(self, info: Info[Context, None],
                       first: Annotated[int, strawberry.argument(
-                          description=f"at most this many, 0 to {AUTHORS_MAX:,}")] = AUTHORS_FIRST) -> list[Authorship]:
+                          description=f"at most this many, 0 to {AUTHORS_MAX:,}")] = AUTHORS_FIRST) -> list[Authorship] | None:
         check_first(first, maximum=AUTHORS_MAX)
         row = await _authors(info.context, self.id, first)
         return [Authorship(position=a["position"],
                            researcher=_researcher(a["researcher"], info.context))
                 for a in row.get("authors", [])[:first]]
 
-    @strawberry.field(description="How many authors with a researcher record the work has (`authors` lists them).")
-    async def author_count(self, info: Info[Context, None]) -> int:
+    @strawberry.field(description="How many authors with a researcher record the work has (`authors` lists them). "
+                                  "Null, with an error, when the authors cannot be read.")
+    async def author_count(self, info: Info[Context, None]) -> int | None:
         return (await _authors(info.context, self.id, 0)).get("authorCount", 0)
 
     @strawberry.field(description=f"Author names without a researcher record (e.g. unlinked OpenAlex authorships), "
-                                  f"in author-list order, the first {AUTHORS_MAX:,}.")
-    async def raw_author_names(self, info: Info[Context, None]) -> list[str]:
+                                  f"in author-list order, the first {AUTHORS_MAX:,}. Null, with an error, when the authors "
+                                  f"cannot be read.")
+    async def raw_author_names(self, info: Info[Context, None]) -> list[str] | None:
         return (await _authors(info.context, self.id, AUTHORS_MAX)).get("rawAuthorNames", [])
 
-    @strawberry.field(description="Topics of the work, strongest first (batched).")
-    async def topics(self, info: Info[Context, None]) -> list[WorkTopic]:
+    @strawberry.field(description="Topics of the work, strongest first (batched). Null, with an error, when they "
+                                  "cannot be read: the work and its list keep the rest.")
+    async def topics(self, info: Info[Context, None]) -> list[WorkTopic] | None:
         row = await batched(info.context, "work/topics", self.id)
         return [WorkTopic(score=t["score"], topic=Topic.from_row(t["topic"])) for t in row.get("topics", [])]
 
