@@ -37,6 +37,30 @@ async def test_follow_and_unfollow_are_idempotent(api, settings, seeded) -> None
     assert codes(await gql(api, contract("UnfollowResearcher"), {"id": "no-such"}, token=alice)) == ["NOT_FOUND"]
 
 
+async def test_payloads_read_back_the_viewers_account_as_the_change_left_it(api, settings, seeded) -> None:
+    """Each mutation's payload answers `viewer` as `{ viewer }` reads after it (counts and lists),
+    for a client cache to update the account without a second request; one query more, asked for."""
+    rid = await new_researcher(seeded)
+    sub = new_id("payload")
+    alice = token(settings, sub)
+    fields = "id counts { following pendingClaims } following(first: 5) { researcher { id } }"
+    for mutation, following in (("followResearcher", [rid]), ("unfollowResearcher", [])):
+        body = await gql(api, f"mutation($id: ID!) {{ {mutation}(id: $id) {{ viewer {{ {fields} }} }} }}",
+                         {"id": rid}, token=alice)
+        assert "errors" not in body, body
+        viewer = body["data"][mutation]["viewer"]
+        assert viewer == (await gql(api, f"{{ viewer {{ {fields} }} }}", token=alice))["data"]["viewer"]
+        assert viewer["id"] == f"user:{sub}" and [f["researcher"]["id"] for f in viewer["following"]] == following
+        assert viewer["counts"]["following"] == len(following)
+    body = await gql(api, f"""mutation($id: ID!) {{ claimResearcher(id: $id, evidence: {{email: "me@example.org"}}) {{
+        viewer {{ {fields} }} }} }}""", {"id": rid}, token=alice)
+    assert "errors" not in body, body
+    assert body["data"]["claimResearcher"]["viewer"]["counts"] == {"following": 0, "pendingClaims": 1}
+    body = await gql(api, "mutation($id: ID!) { followResearcher(id: $id) { researcher { id } } }",
+                     {"id": rid}, token=alice)
+    assert body["extensions"]["cypherRoundTrips"] == 3  # no account read unless asked for
+
+
 async def test_a_claimant_is_not_a_follower_of_their_own_record(api, settings, seeded) -> None:
     """Following one's own record would add to its trust (community): approval ends such a follow,
     and the claimant cannot follow it again."""

@@ -96,15 +96,19 @@ async def test_an_invitation_reads_the_same_in_every_payload(api, settings, seed
     await claim_and_open(api, settings, rid, owner_sub)
     fields = "id status message createdAt sender"
     sent = (await gql(api, f"""mutation($id: ID!) {{ inviteToCollaborate(researcherId: $id, message: "Hi") {{
-        invitation {{ {fields} }} }} }}""", {"id": rid}, token=token(settings, sender_sub)))
+        invitation {{ {fields} }} viewer {{ counts {{ sentPendingInvitations }} sentInvitations {{ id }} }} }} }}""",
+                      {"id": rid}, token=token(settings, sender_sub)))
     invitation = sent["data"]["inviteToCollaborate"]["invitation"]
     assert invitation["message"] == "Hi" and invitation["sender"] == sender_sub and invitation["createdAt"]
+    assert sent["data"]["inviteToCollaborate"]["viewer"] == {  # the sender's account as the invitation left it
+        "counts": {"sentPendingInvitations": 1}, "sentInvitations": [{"id": invitation["id"]}]}
     owner = token(settings, owner_sub)
     inbox = (await gql(api, f"{{ viewer {{ invitations {{ {fields} }} }} }}", token=owner))["data"]["viewer"]
     assert inbox["invitations"] == [invitation]
     answered = await gql(api, f"""mutation($id: ID!) {{ respondToInvitation(id: $id, accept: false) {{
-        invitation {{ {fields} }} }} }}""", {"id": invitation["id"]}, token=owner)
+        invitation {{ {fields} }} viewer {{ counts {{ pendingInvitations }} }} }} }}""", {"id": invitation["id"]}, token=owner)
     assert answered["data"]["respondToInvitation"]["invitation"] == {**invitation, "status": "DECLINED"}
+    assert answered["data"]["respondToInvitation"]["viewer"] == {"counts": {"pendingInvitations": 0}}
 
 
 async def test_the_claimant_alone_reads_and_answers_invitations(api, settings, seeded) -> None:

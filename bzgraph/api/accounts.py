@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from email_validator import EmailNotValidError, validate_email
@@ -37,6 +38,8 @@ from bzgraph.errors import (
     Unauthenticated,
 )
 from bzgraph.text import BIDI_OVERRIDES, LINE_BREAKS_AND_TABS, has_controls, is_visible
+
+T = TypeVar("T")
 
 Row = dict[str, Any]
 MESSAGE_MAX = 2000
@@ -368,6 +371,18 @@ class Account:
         return row[name]
 
 
+async def read_viewer(info: Info[Context, Any]) -> Account | None:
+    """The signed-in account with the pages of its lists that the field's selection asks for (one
+    query); null when anonymous."""
+    viewer = info.context.viewer
+    if viewer is None:
+        return None
+    pages = _list_args(info)
+    row = await _read_account(info.context, viewer.id, pages)
+    return Account(id=strawberry.ID(viewer.id), sub=viewer.sub, roles=sorted(viewer.roles),
+                   claimed_researcher_id=row["claimedResearcherId"], loaded=row, loaded_args=pages)
+
+
 async def _read_account(context: Context, user_id: str, pages: dict[str, ListArgs]) -> Row:
     """The account's row of ``accounts/viewer`` with ``pages`` of its lists."""
     rows = await context.db.read("accounts/viewer", userId=user_id, **list_params(pages, user_id))
@@ -385,6 +400,10 @@ def _saved(info: Info[Context, Any]) -> None:
     extend_deadline_once(min(READ_BACK_SECONDS, info.context.db.timeout))
 
 
+VIEWER_AFTER_DESCRIPTION = ("Your account as the change left it, read after the commit: its `counts` and lists, "
+                            "for a client cache to update (one query more when asked for).")
+
+
 @strawberry.type(description="What a mutation on a researcher changed: the researcher as it now reads.")
 class ResearcherPayload:
     """What a mutation answers once its change is committed: the researcher as the change left them."""
@@ -393,11 +412,11 @@ class ResearcherPayload:
 
     @strawberry.field(description="The researcher as the change left them, read after the commit.")
     async def researcher(self, info: Info[Context, None]) -> Researcher | None:
-        try:
-            return await load_researcher(info, self.researcher_id)
-        except ServiceUnavailable as exc:  # read after the commit: the change itself is saved
-            raise ServiceUnavailable("the change is saved, but reading the researcher back failed: "
-                                     "read it again shortly") from exc
+        return await _read_back(load_researcher(info, self.researcher_id), "the researcher")
+
+    @strawberry.field(description=VIEWER_AFTER_DESCRIPTION)
+    async def viewer(self, info: Info[Context, None]) -> Account | None:
+        return await _read_back(read_viewer(info), "your account")
 
 
 @strawberry.type(description="The claim as it now reads, and its researcher.")
@@ -408,6 +427,18 @@ class ClaimPayload(ResearcherPayload):
 @strawberry.type(description="The invitation as it now reads.")
 class InvitationPayload:
     invitation: Invitation = strawberry.field(description="the invitation as it now reads")
+
+    @strawberry.field(description=VIEWER_AFTER_DESCRIPTION)
+    async def viewer(self, info: Info[Context, None]) -> Account | None:
+        return await _read_back(read_viewer(info), "your account")
+
+
+async def _read_back(read: Awaitable[T], what: str) -> T:
+    """What a mutation reads after its commit: an outage then is not the change failing."""
+    try:
+        return await read
+    except ServiceUnavailable as exc:  # read after the commit: the change itself is saved
+        raise ServiceUnavailable(f"the change is saved, but reading {what} back failed: read it again shortly") from exc
 
 
 # -- mutations ------------------------------------------------------------------------------
@@ -623,13 +654,7 @@ async def _follow(info: Info[Context, Any], id: str, action: str, *, sub: bool =
 class AccountsQuery:
     @strawberry.field(description="The signed-in account; null when anonymous.")
     async def viewer(self, info: Info[Context, None]) -> Account | None:
-        viewer = info.context.viewer
-        if viewer is None:
-            return None
-        pages = _list_args(info)
-        row = await _read_account(info.context, viewer.id, pages)
-        return Account(id=strawberry.ID(viewer.id), sub=viewer.sub, roles=sorted(viewer.roles),
-                       claimed_researcher_id=row["claimedResearcherId"], loaded=row, loaded_args=pages)
+        return await read_viewer(info)
 
     @strawberry.field(description="Claims by status, oldest first (moderators only).")
     async def claims(self, info: Info[Context, None], status: Annotated[ClaimStatus, strawberry.argument(description="the claims in this state")] = ClaimStatus.PENDING,
