@@ -191,6 +191,24 @@ async def test_depth1_matches_the_independent_computation(api, graph: Graph, pic
     assert len(result["nodes"]) <= limit
 
 
+async def test_a_graph_node_reads_as_the_node_itself_in_one_more_query(api, graph: Graph) -> None:
+    """`GraphNode.node` is the node as `nodes(ids:)` reads it (a work's year, a researcher's trust
+    tier, to draw it by), for the center and every neighbour, read in one query for all of them."""
+    center = graph.researchers[0]["id"]
+    fields = "__typename id ... on Work { year } ... on Researcher { trust { tier } } ... on Topic { name }"
+    body = await gql(api, f"""query($id: ID!) {{ explore(id: $id, depth: 2, limit: 30) {{
+        center {{ id node {{ {fields} }} }} nodes {{ id kind node {{ {fields} }} }} }} }}""", {"id": center})
+    assert "errors" not in body, body
+    assert body["extensions"]["cypherRoundTrips"] == 2
+    explored = body["data"]["explore"]
+    shown = [explored["center"], *explored["nodes"]]
+    assert len({n["node"]["__typename"] for n in shown}) >= 3, shown
+    ids = [n["id"] for n in shown]
+    want = (await gql(api, f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ {fields} }} }}", {"ids": ids}))["data"]["nodes"]
+    assert [n["node"] for n in shown] == want and None not in want
+    assert all(n["node"]["__typename"] == n["kind"].title() for n in explored["nodes"])
+
+
 async def test_kinds_filter_and_determinism(api, graph: Graph) -> None:
     node = graph.researchers[1]["id"]
     result = await _explore(api, node, limit=6, kinds=["TOPIC", "WORK"])

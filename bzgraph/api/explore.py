@@ -17,8 +17,8 @@ from strawberry.types import Info
 
 from bzgraph.api.inputs import check_first, check_id
 from bzgraph.api.lookahead import selected_fields
-from bzgraph.api.nodes import NodeKind
-from bzgraph.api.profile import Researcher
+from bzgraph.api.nodes import Node, NodeKind
+from bzgraph.api.profile import Researcher, load_node
 from bzgraph.api.works import Work
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput
@@ -46,6 +46,12 @@ class GraphNode:
     label: str = strawberry.field(description="name or title, ready to draw")
     weight: float | None = strawberry.field(
         default=None, description="how strongly it belongs to the neighbourhood (null for the center)")
+
+    @strawberry.field(description="The node itself, with its type's fields (a work's year, a researcher's trust tier) "
+                                  "to draw it by: read in one query with every `node` of the request; null when it is "
+                                  "gone since its list was kept.")
+    async def node(self, info: Info[Context, None]) -> Node | None:
+        return await load_node(info.context, str(self.id))
 
 
 @strawberry.enum(description="How two nodes of an explored neighbourhood are joined.")

@@ -384,6 +384,12 @@ def _covers(args: ProfileArgs, key: str, value: Any) -> bool:
     return have >= value if key.endswith("_first") and not key.startswith("works_") else have == value
 
 
+async def load_node(context: Context, node_id: str) -> Node | None:
+    """The node with this id, or None: one query (``node``) for every node the request loads so."""
+    row = await batched(context, "node", node_id)
+    return node_from_row(row["label"], row["props"], context) if row else None
+
+
 def node_from_row(label: str, props: Row, context: Context) -> Node:
     """The GraphQL object for a node with ``label`` and properties ``props``."""
     kind = KIND_OF_LABEL[label]
@@ -404,13 +410,11 @@ class ProfileQuery:
 
     @strawberry.field(description="A researcher, work, topic or institution by id; null when there is none (accounts, claims and invitations are private: not reachable by id).")
     async def node(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the id of a researcher, work, topic or institution")]) -> Node | None:
-        row = await batched(info.context, "node", check_id(id))  # one query for every node(id:) of the request
-        return node_from_row(row["label"], row["props"], info.context) if row else None
+        return await load_node(info.context, check_id(id))
 
     @strawberry.field(description=f"The nodes with these ids (at most {MAX_IDS}), in their order: null where there is none, as `node` answers; read in one query with every `node` of the request. Null, with an error, when `ids` is refused.")
     async def nodes(self, info: Info[Context, None], ids: Annotated[list[strawberry.ID], strawberry.argument(description="ids of researchers, works, topics or institutions, in any mix")]) -> list[Node | None] | None:
         if len(ids) > MAX_IDS:
             raise BadUserInput(f"`ids` holds at most {MAX_IDS} ids", argument="ids")
         checked = [check_id(i, "ids") for i in ids]
-        rows = await asyncio.gather(*(batched(info.context, "node", i) for i in checked))
-        return [node_from_row(row["label"], row["props"], info.context) if row else None for row in rows]
+        return list(await asyncio.gather(*(load_node(info.context, i) for i in checked)))
