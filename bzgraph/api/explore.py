@@ -91,7 +91,9 @@ class KindTotal:
 class Subgraph:
     center: GraphNode = strawberry.field(description="the node explored (its `weight` is null)")
     nodes: list[GraphNode] = strawberry.field(description="the neighbours shown, at most `limit`, the center not "
-                                                          "included")
+                                                          "included: first the center's own, the kinds interleaved by "
+                                                          "rank (the heaviest of each kind, then the second of each, …), "
+                                                          "then at depth 2 the second ring, best reading first")
     edges: list[GraphEdge] = strawberry.field(description="one per shown node, joining it to the node it was "
                                                           "reached from")
     totals: list[KindTotal] = strawberry.field(description="one per kind asked for (all when `kinds` is null or "

@@ -222,7 +222,7 @@ class Researcher(Node):
             return self._props[key] if self._props[key] is not None else empty
         return self._read_profile(lambda p: p["researcher"].get(key) or empty)
 
-    @strawberry.field(graphql_type=list[str], metadata=PURE, description="Other spellings of the name seen in the sources.")
+    @strawberry.field(graphql_type=list[str], metadata=PURE, description="Other spellings of the name seen in the sources, sorted; never the name itself.")
     def aliases(self) -> Awaitable[list[str]] | list[str]:
         return self._property("aliases", [])
 
@@ -282,7 +282,8 @@ class Researcher(Node):
         return self._read_profile(lambda p: p["claimed"])
 
     @strawberry.field(graphql_type=Institution | None, metadata=PURE,
-                      description="The current affiliation; null when none is known.")
+                      description="The current affiliation: the institution seen in the latest year (of several, "
+                                  "the first by name, then id); null when none is known.")
     def affiliation(self) -> Awaitable[Institution | None] | Institution | None:
         return self._read_profile(
             lambda p: Institution.from_row(p["affiliation"]) if p["affiliation"] else None)
@@ -312,8 +313,9 @@ class Researcher(Node):
         return self._read_profile(_viewer_state)
 
     @strawberry.field(graphql_type=WorkConnection | None, metadata=PURE,
-                      description=f"Works, newest first; keyset-paged with `after` (first ≤ {MAX_PAGE}). Null, with an "
-                                  "error, when `first` or `after` is refused.")
+                      description=f"Works, newest first (year, unknown years last; then title as a reader files it, "
+                                  f"untitled first; then id); keyset-paged with `after` (first ≤ {MAX_PAGE}). Null, "
+                                  "with an error, when `first` or `after` is refused.")
     def works(self, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
               after: Annotated[str | None, strawberry.argument(description="the endCursor of the page before; null for the first page")] = None) -> Awaitable[WorkConnection] | WorkConnection:
         check_first(first)
