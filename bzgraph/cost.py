@@ -8,8 +8,9 @@ resolve at most, and refuses it with ``QUERY_TOO_COMPLEX`` above the limit:
 - every field costs 1, plus the cost of its selection;
 - a field with a size argument (``first``, ``limit``, or a list of ``ids``) multiplies its selection
   by that size: the literal given (the number of ids a literal list holds), the argument's default
-  when it is left out, or the largest size allowed when it comes from a variable (validation runs once per document, before variables are known; a field
-  may allow more than its argument's name does elsewhere: ``field_max_sizes``);
+  when it is left out or null, or the largest size allowed when it comes from a variable
+  (validation runs once per document, before variables are known; a field may allow more than its
+  argument's name does elsewhere: ``field_max_sizes``);
 - a list field without a size argument multiplies by ``LIST_FACTOR``, unless it sits directly
   inside a sized object (a connection's ``edges``, a subgraph's ``nodes``): the size counts there;
   a list with a size argument of its own inside a sized object (a subgraph's ``crossEdges(first:)``)
@@ -41,6 +42,7 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
+    NullValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
@@ -163,7 +165,7 @@ class _Estimate:
                 continue
             largest = field_largest if field_largest is not None else largest
             given = next((a.value for a in node.arguments or () if a.name.value == name), None)
-            if given is None:
+            if given is None or isinstance(given, NullValueNode):  # left out, or null: the default
                 default = definition.args[name].default_value
                 return default if isinstance(default, int) else largest
             if isinstance(given, IntValueNode):

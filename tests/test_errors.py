@@ -148,6 +148,37 @@ async def test_contract_operations_at_their_largest_pages_are_within_the_cost_li
     assert "errors" not in body and body["data"]["explore"]["crossEdges"], body
 
 
+
+@pytest.mark.parametrize("name,variables", [("ProfilePage", {"id": BUNGERT, "worksFirst": None}),
+                                            ("ResearchGraph", {"id": BUNGERT, "depth": None, "limit": None}),
+                                            ("Search", {"q": "eigenvalue", "first": None}),
+                                            ("Collaborators", {"id": BUNGERT, "first": None})])
+async def test_a_size_sent_as_null_is_its_default(api: httpx.AsyncClient, name: str, variables: dict) -> None:
+    """The contract declares its sizes `Int = n`, and clients send null for "no preference"
+    (Python's None): each size argument is nullable, null meaning its default, as Relay's `first` is;
+    the answer and its round trips are those of the variable left out."""
+    body = await gql(api, contract(name), variables)
+    assert "errors" not in body, body
+    left_out = await gql(api, contract(name), {k: v for k, v in variables.items() if v is not None})
+    assert body == left_out
+
+
+async def test_a_size_given_as_a_null_literal_is_its_default(api: httpx.AsyncClient) -> None:
+    """Every size argument of the schema takes null as its default, literal or variable."""
+    document = """{ researcher(id: "bzr-leon-bungert") { works(first: null) { edges { node { id
+        authors(first: null) { position } } } } closeCollaborators(first: null) { cursor } topics(first: null) { cursor } }
+      explore(id: "bzr-leon-bungert", depth: null, limit: null) { nodes { id } crossEdges(first: null) { source } }
+      collaborationPath(from: "bzr-leon-bungert", to: "bzr-martin-burger", maxHops: null) { hops }
+      search(query: "eigenvalue", first: null) { totalCount edges { cursor } } }"""
+    body = await gql(api, document)
+    assert "errors" not in body, body
+    left_out = await gql(api, re.sub(r"\((first|depth|limit|maxHops): null(, (depth|limit): null)?\)", "", document))
+    assert body == left_out and len(body["data"]["researcher"]["works"]["edges"]) == 9
+    account = """{ viewer { claims(first: null) { id } invitations(first: null) { id }
+        sentInvitations(first: null) { id } following(first: null) { cursor } } claims(first: null) { id } }"""
+    body = await gql(api, account, token=issue_token(f"mod-{uuid.uuid4().hex[:8]}", ["moderator"], 300, get_settings()))
+    assert "errors" not in body and body["data"]["viewer"]["following"] == [], body
+
 async def test_an_app_built_with_other_limits_applies_them(settings, seeded) -> None:
     strict = settings.model_copy(update={"max_query_cost": 100, "max_aliases": 1})
     app = create_app(strict)

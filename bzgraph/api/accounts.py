@@ -45,6 +45,7 @@ Row = dict[str, Any]
 MESSAGE_MAX = 2000
 BIO_MAX = 500
 ACCOUNT_LIST_FIRST = 100  # the default page of the account's own lists
+CLAIMS_FIRST = 20  # the default page of the claims a moderator reviews
 
 
 # -- input checks ---------------------------------------------------------------------------
@@ -313,7 +314,7 @@ class Account:
     @strawberry.field(description="The claims you made, " + ACCOUNT_LIST_DESCRIPTION)
     async def claims(self, info: Info[Context, None],
                      status: Annotated[ClaimStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
-                     first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
+                     first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                      after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
                      ) -> list[Claim] | None:
         rows = await self._page(info, "claims", status, first, after)
@@ -322,7 +323,7 @@ class Account:
     @strawberry.field(description="Invitations to the record you hold, " + ACCOUNT_LIST_DESCRIPTION)
     async def invitations(self, info: Info[Context, None],
                           status: Annotated[InvitationStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
-                          first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
+                          first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                           after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
                           ) -> list[Invitation] | None:
         rows = await self._page(info, "invitations", status, first, after)
@@ -331,7 +332,7 @@ class Account:
     @strawberry.field(description="Invitations you sent, with their answers, " + ACCOUNT_LIST_DESCRIPTION)
     async def sent_invitations(self, info: Info[Context, None],
                                status: Annotated[InvitationStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
-                               first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
+                               first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                                after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
                                ) -> list[Invitation] | None:
         rows = await self._page(info, "sentInvitations", status, first, after)
@@ -341,7 +342,7 @@ class Account:
                                   "of the last follow of the page before. Null, with an error, when `first` or `after` "
                                   "is refused.")
     async def following(self, info: Info[Context, None],
-                        first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
+                        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                         after: Annotated[str | None, strawberry.argument(description="the `cursor` of the last follow of the page "
                                                                                      "before; null for the first page")] = None,
                         ) -> list[Follow] | None:
@@ -357,12 +358,12 @@ class Account:
         rid = self.claimed_researcher_id
         return await load_researcher(info, rid) if rid else None
 
-    async def _page(self, info: Info[Context, Any], name: str, status: Enum | None, first: int,
+    async def _page(self, info: Info[Context, Any], name: str, status: Enum | None, first: int | None,
                     after: str | None) -> list[Row]:
         """The page of list ``name``: from the row ``viewer`` read, or (another page of the same list
         asked for under an alias) from a query of its own."""
         checked = after if after is None or name in _CURSOR_LISTS else check_id(after, "after")
-        page = ListArgs(status=status.value if status else None, first=check_first(first), after=checked)
+        page = ListArgs(status=status.value if status else None, first=check_first(first, ACCOUNT_LIST_FIRST), after=checked)
         row = self.loaded
         if row is None or (self.loaded_args or {}).get(name) != page:
             row = await _read_account(info.context, self.id, {name: page})
@@ -658,14 +659,14 @@ class AccountsQuery:
 
     @strawberry.field(description="Claims by status, oldest first (moderators only).")
     async def claims(self, info: Info[Context, None], status: Annotated[ClaimStatus, strawberry.argument(description="the claims in this state")] = ClaimStatus.PENDING,
-                     first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = 20,
+                     first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = CLAIMS_FIRST,
                      after: Annotated[strawberry.ID | None, strawberry.argument(
                          description="the id of the last claim of the page before; null for the first page")] = None,
                      ) -> list[Claim] | None:
         viewer = require_viewer(info)
         if not viewer.is_moderator:
             raise Forbidden("listing claims needs the moderator role")
-        row = (await info.context.db.read("accounts/claims", status=status.value, first=check_first(first),
+        row = (await info.context.db.read("accounts/claims", status=status.value, first=check_first(first, CLAIMS_FIRST),
                                           after=check_id(after, "after") if after is not None else None))[0]
         if not row["afterFound"]:
             raise BadUserInput("`after` is not the id of a claim", argument="after")

@@ -20,8 +20,16 @@ def check_id(value: str, argument: str = "id") -> str:
     return identifiers.openalex(value) or value
 
 
-def check_first(value: int, argument: str = "first", maximum: int = MAX_PAGE) -> int:
-    """A page size is 0 to ``maximum``; anything else is ``BAD_USER_INPUT``."""
+def given(value: int | None, default: int) -> int:
+    """A size argument as asked: null is ``default``, as when the argument is left out (sizes are
+    nullable, as Relay's ``first``: a client may send null for "no preference")."""
+    return default if value is None else value
+
+
+def check_first(value: int | None, default: int, argument: str = "first", maximum: int = MAX_PAGE) -> int:
+    """A page size is 0 to ``maximum``; anything else is ``BAD_USER_INPUT``. Null is ``default``
+    (:func:`given`)."""
+    value = given(value, default)
     if not 0 <= value <= maximum:
         raise BadUserInput(f"`{argument}` must be between 0 and {maximum}", argument=argument)
     return value

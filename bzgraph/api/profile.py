@@ -316,9 +316,9 @@ class Researcher(Node):
                       description=f"Works, newest first (year, unknown years last; then title as a reader files it, "
                                   f"untitled first; then id); keyset-paged with `after` (first ≤ {MAX_PAGE}). Null, "
                                   "with an error, when `first` or `after` is refused.")
-    def works(self, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+    def works(self, first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
               after: Annotated[str | None, strawberry.argument(description="the endCursor of the page before; null for the first page")] = None) -> Awaitable[WorkConnection] | WorkConnection:
-        check_first(first)
+        first = check_first(first, LIST_FIRST)
         scope = _scope("works", str(self.id))
         return self._read_profile(lambda p: _works_page(p, scope, first), works_first=first, works_after=after)
 
@@ -326,9 +326,9 @@ class Researcher(Node):
                       description="Co-authors sharing at least two works, most shared first, then by name (case and accents aside; first ≤ "
                                   f"{MAX_PAGE}; `after` a collaborator's cursor for the ones after it). Null, with an error, "
                                   "when `first` or `after` is refused.")
-    def close_collaborators(self, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = COLLABORATORS_FIRST,
+    def close_collaborators(self, first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = COLLABORATORS_FIRST,
                             after: Annotated[str | None, strawberry.argument(description=LIST_AFTER_DESCRIPTION)] = None) -> Awaitable[list[Collaborator]] | list[Collaborator]:
-        check_first(first)
+        first = check_first(first, COLLABORATORS_FIRST)
         scope = _scope("collaborators", str(self.id))
         return self._read_profile(lambda p: [
             Collaborator(shared_works=c["sharedWorks"], researcher=Researcher.from_row(c["researcher"], self._context),
@@ -339,9 +339,9 @@ class Researcher(Node):
                       description="Topics over the researcher's works, by how many works have them, then by name (case and accents aside) "
                                   f"(first ≤ {MAX_PAGE}; `after` a topic's cursor for the ones after it). Null, with an error, "
                                   "when `first` or `after` is refused.")
-    def topics(self, first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = TOPICS_FIRST,
+    def topics(self, first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = TOPICS_FIRST,
                after: Annotated[str | None, strawberry.argument(description=LIST_AFTER_DESCRIPTION)] = None) -> Awaitable[list[TopicCount]] | list[TopicCount]:
-        check_first(first)
+        first = check_first(first, TOPICS_FIRST)
         scope = _scope("topics", str(self.id))
         return self._read_profile(lambda p: [
             TopicCount(works_count=t["worksCount"], topic=Topic.from_row(t["topic"]),

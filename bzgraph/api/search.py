@@ -34,6 +34,7 @@ MAX_TERMS = 32
 # about 1,000 bytes ("input automaton is too large"), 334 Thai or Chinese characters, one word as
 # those scripts have no spaces. A word that long is pasted, not being typed.
 PREFIX_MAX_BYTES = 250
+HITS_FIRST = 10  # hits on a page when `first` is left out
 HITS_RANKED = 1000  # per index: totalCount counts at most this many hits of each kind
 _SPECIAL = re.compile(r'[+\-&|!(){}\[\]^"~*?:\\/]')  # Lucene's special characters
 # The index's analyzer drops these words (Lucene's English stop words): a required prefix clause
@@ -198,11 +199,11 @@ class SearchQuery:
     async def search(self, info: Info[Context, None],
                      query: Annotated[str, strawberry.argument(description=f"the words to find (at most {MAX_QUERY} characters, {MAX_TERMS} words); the last may be the start of a word")],
                      kinds: Annotated[list[NodeKind] | None, strawberry.argument(description="the kinds of node to search; null or empty: all")] = None,
-                     first: Annotated[int, strawberry.argument(description=f"hits to return, 0 to {MAX_PAGE}")] = 10,
+                     first: Annotated[int | None, strawberry.argument(description=f"hits to return, 0 to {MAX_PAGE}")] = HITS_FIRST,
                      after: Annotated[str | None, strawberry.argument(
                          description="the endCursor of the page before, from the same search; null for the first page")] = None,
                      ) -> SearchResult | None:
-        check_first(first)
+        first = check_first(first, HITS_FIRST)
         lucene = lucene_query(query)
         kind_names = [k.name for k in (kinds or list(NodeKind))]
         lookup, exact, exact_key = identifier_lookup(query), exact_text(query), name_key(query)

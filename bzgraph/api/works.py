@@ -61,7 +61,7 @@ class Institution(Node):
                                   "then by name; keyset-paged with `after` (batched). Null, with an error, when "
                                   "`first` or `after` is refused.")
     async def researchers(self, info: Info[Context, None],
-                          first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                          first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
                           after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                           ) -> AffiliationConnection | None:
         return await members_page(info.context, str(self.id), first, after)
@@ -85,7 +85,7 @@ class Topic(Node):
     @strawberry.field(description="Works about this topic, newest first; keyset-paged with `after` (batched). "
                                   "Null, with an error, when `first` or `after` is refused.")
     async def works(self, info: Info[Context, None],
-                    first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                    first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
                     after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                     ) -> WorkConnection | None:
         return await works_page(info.context, "topic", str(self.id), first, after)
@@ -167,9 +167,9 @@ class Work(Node):
                                   f"(at most {AUTHORS_MAX:,}; `authorCount` says how many there are; batched). Null, with an error, "
                                   f"when `first` is refused or the authors cannot be read: the work and its list keep the rest.")
     async def authors(self, info: Info[Context, None],
-                      first: Annotated[int, strawberry.argument(
+                      first: Annotated[int | None, strawberry.argument(
                           description=f"at most this many, 0 to {AUTHORS_MAX:,}")] = AUTHORS_FIRST) -> list[Authorship] | None:
-        check_first(first, maximum=AUTHORS_MAX)
+        first = check_first(first, AUTHORS_FIRST, maximum=AUTHORS_MAX)
         row = await _authors(info.context, self.id, first)
         return [Authorship(position=a["position"],
                            researcher=_researcher(a["researcher"], info.context))
@@ -195,7 +195,7 @@ class Work(Node):
     @strawberry.field(description="Works in the graph that this work cites, newest first; keyset-paged with `after` "
                                   "(batched). Null, with an error, when `first` or `after` is refused.")
     async def references(self, info: Info[Context, None],
-                         first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                         first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
                          after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                          ) -> WorkConnection | None:
         return await works_page(info.context, "references", str(self.id), first, after)
@@ -204,7 +204,7 @@ class Work(Node):
                                   "(batched). `citedByCount` counts citations anywhere; this lists those in the graph. "
                                   "Null, with an error, when `first` or `after` is refused.")
     async def cited_by(self, info: Info[Context, None],
-                       first: Annotated[int, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                       first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
                        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                        ) -> WorkConnection | None:
         return await works_page(info.context, "citedBy", str(self.id), first, after)
@@ -266,9 +266,9 @@ def works_connection(scope: str, rows: list[Row], total: int, has_next: bool, ha
                           edges=edges)
 
 
-async def works_page(context: Context, via: str, node_id: str, first: int, after: str | None) -> WorkConnection:
+async def works_page(context: Context, via: str, node_id: str, first: int | None, after: str | None) -> WorkConnection:
     """A page of the works ``node_id`` leads to ``via`` its references, its citations or its topic."""
-    check_first(first)
+    first = check_first(first, LIST_FIRST)
     scope = f"{via}:{node_id}:{YEAR_ORDER}"
     year, title, last = cursors.decode(scope, after, WORKS_POSITION) if after is not None else (None, None, None)
     row = await batched(context, "work/page", node_id, via=via, first=first,
@@ -277,9 +277,9 @@ async def works_page(context: Context, via: str, node_id: str, first: int, after
     return works_connection(scope, works[:first], row.get("totalCount", 0), len(works) > first, after is not None)
 
 
-async def members_page(context: Context, institution_id: str, first: int, after: str | None) -> AffiliationConnection:
+async def members_page(context: Context, institution_id: str, first: int | None, after: str | None) -> AffiliationConnection:
     """A page of the researchers affiliated with ``institution_id``."""
-    check_first(first)
+    first = check_first(first, LIST_FIRST)
     scope = f"researchers:{institution_id}:{YEAR_ORDER}"
     year, name, last = cursors.decode(scope, after, MEMBERS_POSITION) if after is not None else (None, None, None)
     row = await batched(context, "institution/researchers", institution_id, first=first,
