@@ -110,7 +110,7 @@ def wait_until_up(url: str, seconds: float = 60, process: subprocess.Popen | Non
 # -- accounts: tokens, throwaway researchers, claims ----------------------------------------------
 
 PROFILE_STATE = """query($id: ID!) { researcher(id: $id) { claimed counts { followers }
-  viewerState { isFollowing canClaim canInvite } trust { score verificationLevel
+  viewerState { isFollowing canClaim canInvite cannotClaimReasons cannotInviteReasons } trust { score verificationLevel
   components { key value } } } }"""
 
 
@@ -144,6 +144,9 @@ async def profile_state(client: httpx.AsyncClient, rid: str, tok: str | None = N
     """The researcher's claimed flag, follower count, viewer state and trust."""
     body = await gql(client, PROFILE_STATE, {"id": rid}, token=tok)
     assert "errors" not in body, body
+    state = body["data"]["researcher"]["viewerState"]  # a button is offered exactly when nothing stands in its way
+    assert state["canClaim"] == (state["cannotClaimReasons"] == []), state
+    assert state["canInvite"] == (state["cannotInviteReasons"] == []), state
     return body["data"]["researcher"]
 
 

@@ -20,7 +20,8 @@ async def test_claim_review_and_viewer_state(api, settings, seeded) -> None:
     mine = token(settings, sub)
     assert (await profile_state(api, rid, mine))["viewerState"]["canClaim"] is True
     assert (await profile_state(api, rid))["viewerState"] == {
-        "isFollowing": False, "canClaim": False, "canInvite": False}
+        "isFollowing": False, "canClaim": False, "canInvite": False, "cannotClaimReasons": ["SIGN_IN"],
+        "cannotInviteReasons": ["SIGN_IN", "NOT_CLAIMED", "NOT_OPEN"]}
 
     body = await gql(api, contract("ClaimResearcher"), claim(rid, f"{sub}@example.org"), token=mine)
     payload = body["data"]["claimResearcher"]
@@ -47,7 +48,8 @@ async def test_claim_review_and_viewer_state(api, settings, seeded) -> None:
 
     other = token(settings, new_id("other"))
     assert (await profile_state(api, rid, other))["viewerState"] == {  # claimed, but not open to collaboration yet
-        "isFollowing": False, "canClaim": False, "canInvite": False}
+        "isFollowing": False, "canClaim": False, "canInvite": False, "cannotClaimReasons": ["ALREADY_CLAIMED"],
+        "cannotInviteReasons": ["NOT_OPEN"]}
     assert (await profile_state(api, rid, mine))["viewerState"]["canInvite"] is False
     assert codes(await gql(api, contract("ClaimResearcher"), claim(rid, "o@example.org"), token=other)) == ["CONFLICT"]
     # the claimant holds a record now: no second approved claim for this account
@@ -191,7 +193,7 @@ async def test_an_account_has_at_most_five_claims_awaiting_review(api, settings,
     for rid in records[:5]:
         body = await gql(api, contract("ClaimResearcher"), claim(rid, f"{sub}@example.org"), token=mine)
         filed.append(body["data"]["claimResearcher"]["claim"]["id"])
-    assert (await profile_state(api, records[5], mine))["viewerState"]["canClaim"] is False  # the button would fail
+    assert (await profile_state(api, records[5], mine))["viewerState"]["cannotClaimReasons"] == ["TOO_MANY_PENDING"]
     # the record's iD typed (it is public) verifies nothing: the cap holds (a verified iD alone passes it)
     with_orcid = await new_researcher(seeded, orcid="0000-0002-1825-0097")
     assert codes(await gql(api, contract("ClaimResearcher"), claim(with_orcid, orcid="0000-0002-1825-0097"),
@@ -384,7 +386,8 @@ async def test_a_moderator_revokes_an_approved_claim_and_the_real_author_can_cla
     assert codes(await gql(api, UPDATE, {"id": rid}, token=token(settings, impostor))) == ["FORBIDDEN"]
 
     # the impostor may not claim it again; the real author may, and be approved
-    assert (await profile_state(api, rid, token(settings, impostor)))["viewerState"]["canClaim"] is False
+    assert (await profile_state(api, rid, token(settings, impostor)))["viewerState"]["cannotClaimReasons"] == [
+        "REVOKED_BEFORE"]
     again = await gql(api, contract("ClaimResearcher"), claim(rid, "i@example.org"), token=token(settings, impostor))
     assert codes(again) == ["CONFLICT"] and "revoked" in again["errors"][0]["message"]
     assert (await profile_state(api, rid, token(settings, author)))["viewerState"]["canClaim"] is True
@@ -500,3 +503,44 @@ async def test_a_profile_edit_racing_a_revoke_does_not_bring_back_what_it_cleare
     assert codes(body) == ["FORBIDDEN"]
     state = await gql(api, "query($id: ID!) { researcher(id: $id) { claimed bio openToCollaborate } }", {"id": rid})
     assert state["data"]["researcher"] == {"claimed": False, "bio": None, "openToCollaborate": False}
+
+
+async def test_the_viewer_state_says_why_claiming_or_inviting_is_refused_as_the_action_would(
+        api, settings, seeded) -> None:
+    """`cannotClaimReasons` and `cannotInviteReasons` list each reason that applies, in the order the
+    actions check them: the first is the refusal `claimResearcher` or `inviteToCollaborate` answers."""
+    from bzgraph.api.accounts import CLAIM_REFUSALS, INVITE_REFUSALS
+
+    rid, other = await new_researcher(seeded), await new_researcher(seeded)
+    owner_sub, guest_sub = new_id("owner"), new_id("guest")
+    owner, guest = token(settings, owner_sub), token(settings, guest_sub)
+
+    async def reasons(record: str, tok: str | None) -> tuple[list[str], list[str]]:
+        state = (await profile_state(api, record, tok))["viewerState"]
+        return state["cannotClaimReasons"], state["cannotInviteReasons"]
+
+    async def refused(mutation: str, variables: dict, tok: str, refusals: dict, reason: str) -> None:
+        body = await gql(api, contract(mutation), variables, token=tok)
+        assert body["errors"][0]["message"] == refusals[reason][1], (reason, body)
+
+    assert await reasons(rid, None) == (["SIGN_IN"], ["SIGN_IN", "NOT_CLAIMED", "NOT_OPEN"])
+    assert await reasons(rid, guest) == ([], ["NOT_CLAIMED", "NOT_OPEN"])
+    await refused("InviteToCollaborate", {"id": rid, "message": "Hi"}, guest, INVITE_REFUSALS, "NOT_CLAIMED")
+    made = await gql(api, contract("ClaimResearcher"), claim(rid, "guest@example.org"), token=guest)
+    assert made["data"]["claimResearcher"]["claim"]["status"] == "PENDING"
+    assert (await reasons(rid, guest))[0] == ["ALREADY_PENDING"]
+    await refused("ClaimResearcher", claim(rid, "guest@example.org"), guest, CLAIM_REFUSALS, "ALREADY_PENDING")
+    await claim_and_approve(api, settings, rid, owner_sub)
+    assert await reasons(rid, owner) == (["ALREADY_CLAIMED", "VIEWER_HOLDS_CLAIM"], ["OWN_RECORD", "NOT_OPEN"])
+    assert await reasons(other, owner) == (["VIEWER_HOLDS_CLAIM"], ["NOT_CLAIMED", "NOT_OPEN"])
+    await refused("ClaimResearcher", claim(other, "o@example.org"), owner, CLAIM_REFUSALS, "VIEWER_HOLDS_CLAIM")
+    assert await reasons(rid, guest) == (["ALREADY_CLAIMED"], ["NOT_OPEN"])  # the approval closed the guest's claim
+    await refused("ClaimResearcher", claim(rid, "guest@example.org"), guest, CLAIM_REFUSALS, "ALREADY_CLAIMED")
+    await refused("InviteToCollaborate", {"id": rid, "message": "Hi"}, guest, INVITE_REFUSALS, "NOT_OPEN")
+    edit = "mutation($id: ID!) { updateProfile(id: $id, openToCollaborate: true) { researcher { id } } }"
+    assert "errors" not in await gql(api, edit, {"id": rid}, token=owner)
+    assert await reasons(rid, guest) == (["ALREADY_CLAIMED"], [])
+    assert "errors" not in await gql(api, contract("InviteToCollaborate"), {"id": rid, "message": "Hi"}, token=guest)
+    assert await reasons(rid, guest) == (["ALREADY_CLAIMED"], ["ALREADY_INVITED"])
+    await refused("InviteToCollaborate", {"id": rid, "message": "Hi"}, guest, INVITE_REFUSALS, "ALREADY_INVITED")
+    assert await reasons(rid, owner) == (["ALREADY_CLAIMED", "VIEWER_HOLDS_CLAIM"], ["OWN_RECORD"])

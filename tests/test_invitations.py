@@ -64,13 +64,15 @@ async def test_an_unclaimed_record_open_to_collaboration_offers_no_invitation(ap
     sender = token(settings, new_id("sender"))
     state = await profile_state(api, rid, sender)
     assert state["claimed"] is False
-    assert state["viewerState"] == {"isFollowing": False, "canClaim": True, "canInvite": False}, state
+    assert state["viewerState"] == {"isFollowing": False, "canClaim": True, "canInvite": False,
+                                    "cannotClaimReasons": [], "cannotInviteReasons": ["NOT_CLAIMED"]}, state
     assert codes(await invite(api, rid, sender)) == ["FORBIDDEN"]
     await seeded.write("testing/add-signals", id=rid, followers=[], institution=None,
                        claimant=f"user:{new_id('owner')}", orcid=None)  # an approved claim
     state = await profile_state(api, rid, sender)
     assert state["claimed"] is True
-    assert state["viewerState"] == {"isFollowing": False, "canClaim": False, "canInvite": True}, state
+    assert state["viewerState"] == {"isFollowing": False, "canClaim": False, "canInvite": True,
+                                    "cannotClaimReasons": ["ALREADY_CLAIMED"], "cannotInviteReasons": []}, state
 
 
 async def test_one_pending_invitation_per_sender_and_researcher(api, settings, seeded) -> None:
@@ -236,7 +238,7 @@ async def test_invitations_are_rate_limited_per_account(api, settings, seeded) -
     for i, rid in enumerate(rids[:20]):
         assert (await profile_state(api, rids[20], spammer))["viewerState"]["canInvite"] is True
         assert "errors" not in await invite(api, rid, spammer, f"#{i}")
-    assert (await profile_state(api, rids[20], spammer))["viewerState"]["canInvite"] is False
+    assert (await profile_state(api, rids[20], spammer))["viewerState"]["cannotInviteReasons"] == ["RATE_LIMITED"]
     body = await invite(api, rids[20], spammer, "one more")
     assert codes(body) == ["RATE_LIMITED"] and "20" in body["errors"][0]["message"]
     assert 86_000 < body["errors"][0]["extensions"]["retryAfter"] <= 86_400  # the first of the 20 was sent just now: a day in whole seconds, at most

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -182,6 +183,30 @@ class ResearcherCounts:
     close_collaborators: int = strawberry.field(description="co-authors sharing at least two works")
 
 
+@strawberry.enum(description="Why the viewer cannot claim a record: the first is what `claimResearcher` would answer.")
+class CannotClaimReason(Enum):
+    SIGN_IN = strawberry.enum_value("SIGN_IN", description="anonymous: sign in to claim")
+    ALREADY_CLAIMED = strawberry.enum_value("ALREADY_CLAIMED", description="the record has an approved claimant")
+    VIEWER_HOLDS_CLAIM = strawberry.enum_value("VIEWER_HOLDS_CLAIM", description="the viewer holds a record already")
+    REVOKED_BEFORE = strawberry.enum_value("REVOKED_BEFORE", description="a moderator revoked the viewer's claim on it")
+    ALREADY_PENDING = strawberry.enum_value("ALREADY_PENDING", description="the viewer's claim on it awaits review")
+    TOO_MANY_PENDING = strawberry.enum_value("TOO_MANY_PENDING", description=f"the viewer has {PENDING_CLAIMS_MAX} "
+                                                                             "claims awaiting review")
+
+
+@strawberry.enum(description="Why the viewer cannot invite a researcher: the first is what `inviteToCollaborate` would "
+                             "answer.")
+class CannotInviteReason(Enum):
+    SIGN_IN = strawberry.enum_value("SIGN_IN", description="anonymous: sign in to invite")
+    NOT_CLAIMED = strawberry.enum_value("NOT_CLAIMED", description="the record is not claimed: nobody to invite yet")
+    OWN_RECORD = strawberry.enum_value("OWN_RECORD", description="the viewer holds this record")
+    NOT_OPEN = strawberry.enum_value("NOT_OPEN", description="its claimant is not open to collaboration")
+    ALREADY_INVITED = strawberry.enum_value("ALREADY_INVITED", description="the viewer's invitation to it awaits an "
+                                                                           "answer")
+    RATE_LIMITED = strawberry.enum_value("RATE_LIMITED", description=f"the viewer sent {INVITATIONS_PER_DAY} "
+                                                                     "invitations in the last 24 hours")
+
+
 @strawberry.type(description="What the viewer may do on this profile (all false when anonymous).")
 class ViewerState:
     is_following: bool = strawberry.field(description="the viewer follows this researcher")
@@ -192,6 +217,11 @@ class ViewerState:
     can_invite: bool = strawberry.field(description="signed in, the record claimed, not the viewer's own and open to "
                                                     "collaboration, no invitation of the viewer's to it pending (unexpired), and "
                                                     f"fewer than {INVITATIONS_PER_DAY} invitations sent in the last 24 hours")
+    cannot_claim_reasons: list[CannotClaimReason] = strawberry.field(
+        description="why `canClaim` is false, each reason that applies (empty when it is true), to say it beside the "
+                    "button: sign in, claimed, …")
+    cannot_invite_reasons: list[CannotInviteReason] = strawberry.field(
+        description="why `canInvite` is false, each reason that applies (empty when it is true)")
 
 
 @strawberry.type(description="A co-author, with the number of works shared.")
@@ -366,7 +396,9 @@ def _counts(profile: Row) -> ResearcherCounts:
 
 def _viewer_state(profile: Row) -> ViewerState:
     v = profile["viewerState"]
-    return ViewerState(is_following=v["isFollowing"], can_claim=v["canClaim"], can_invite=v["canInvite"])
+    return ViewerState(is_following=v["isFollowing"], can_claim=v["canClaim"], can_invite=v["canInvite"],
+                       cannot_claim_reasons=[CannotClaimReason[r] for r in v["cannotClaim"]],
+                       cannot_invite_reasons=[CannotInviteReason[r] for r in v["cannotInvite"]])
 
 
 def _works_page(profile: Row, scope: str, first: int) -> WorkConnection:

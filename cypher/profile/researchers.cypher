@@ -98,15 +98,29 @@ CALL (r) {
          viewer IS NOT NULL AND COUNT { (viewer)-[:SENT]->(i:Invitation) WHERE i.createdAt > datetime() - duration('PT24H') }
            >= $invitationsPerDay AS invitationsFull
 }
+// Why the viewer cannot claim or invite, in the order accounts/claim and accounts/invite check (the first is the
+// outcome the action would answer); none: they can. A verified ORCID iD that is the record's passes the pending checks.
+WITH *, coalesce(r.orcid = $viewerOrcid, false) AS orcidMatch
+WITH *, [reason IN [
+           CASE WHEN $viewer IS NULL THEN 'SIGN_IN' END,
+           CASE WHEN claimed THEN 'ALREADY_CLAIMED' END,
+           CASE WHEN holdsClaim THEN 'VIEWER_HOLDS_CLAIM' END,
+           CASE WHEN revokedClaim THEN 'REVOKED_BEFORE' END,
+           CASE WHEN pendingClaim AND NOT orcidMatch THEN 'ALREADY_PENDING' END,
+           CASE WHEN pendingFull AND NOT orcidMatch THEN 'TOO_MANY_PENDING' END] WHERE reason IS NOT NULL] AS cannotClaim,
+        [reason IN [
+           CASE WHEN $viewer IS NULL THEN 'SIGN_IN' END,
+           CASE WHEN NOT claimed THEN 'NOT_CLAIMED' END,
+           CASE WHEN isClaimant THEN 'OWN_RECORD' END,
+           CASE WHEN NOT coalesce(r.openToCollaborate, false) THEN 'NOT_OPEN' END,
+           CASE WHEN invitationPending THEN 'ALREADY_INVITED' END,
+           CASE WHEN invitationsFull THEN 'RATE_LIMITED' END] WHERE reason IS NOT NULL] AS cannotInvite
 RETURN r {.id, .name, .aliases, .orcid, .openalexId, .bio, .openToCollaborate,
           .trustScore, .trustTier, .verificationLevel,
           .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints} AS researcher,
        affiliation, affiliations, claimed,
        {works: workCount, followers: followerCount, topics: topicCount, closeCollaborators: closeCount} AS counts,
-       {isFollowing: isFollowing,
-        canClaim: $viewer IS NOT NULL AND NOT claimed AND NOT holdsClaim AND NOT revokedClaim
-                  AND ((NOT pendingClaim AND NOT pendingFull) OR coalesce(r.orcid = $viewerOrcid, false)),
-        canInvite: $viewer IS NOT NULL AND claimed AND NOT isClaimant AND coalesce(r.openToCollaborate, false)
-                   AND NOT invitationPending AND NOT invitationsFull} AS viewerState,
+       {isFollowing: isFollowing, cannotClaim: cannotClaim, canClaim: size(cannotClaim) = 0,
+        cannotInvite: cannotInvite, canInvite: size(cannotInvite) = 0} AS viewerState,
        worksPage[..$worksFirst] AS works, size(worksPage) > $worksFirst AS hasNextPage,
        closeCollaborators, topics, mainTopics
