@@ -96,14 +96,18 @@ async def test_an_invitation_reads_the_same_in_every_payload(api, settings, seed
     rid = await new_researcher(seeded)
     owner_sub, sender_sub = new_id("owner"), new_id("sender")
     await claim_and_open(api, settings, rid, owner_sub)
-    fields = "id status message createdAt sender"
+    held = await new_researcher(seeded)  # the sender holds a record of their own: the invitee sees whose
+    await claim_and_approve(api, settings, held, sender_sub)
+    fields = "id status message createdAt sender senderId senderResearcher { id name }"
     sent = (await gql(api, f"""mutation($id: ID!) {{ inviteToCollaborate(researcherId: $id, message: "Hi") {{
-        invitation {{ {fields} }} viewer {{ counts {{ sentPendingInvitations }} sentInvitations {{ id }} }} }} }}""",
+        invitation {{ {fields} }} viewer {{ counts {{ sentPendingInvitations }} sentInvitations {{ {fields} }} }} }} }}""",
                       {"id": rid}, token=token(settings, sender_sub)))
     invitation = sent["data"]["inviteToCollaborate"]["invitation"]
     assert invitation["message"] == "Hi" and invitation["sender"] == sender_sub and invitation["createdAt"]
+    assert invitation["senderId"] == f"user:{sender_sub}" and invitation["senderResearcher"] == {
+        "id": held, "name": f"Researcher {held}"}
     assert sent["data"]["inviteToCollaborate"]["viewer"] == {  # the sender's account as the invitation left it
-        "counts": {"sentPendingInvitations": 1}, "sentInvitations": [{"id": invitation["id"]}]}
+        "counts": {"sentPendingInvitations": 1}, "sentInvitations": [invitation]}
     owner = token(settings, owner_sub)
     inbox = (await gql(api, f"{{ viewer {{ invitations {{ {fields} }} }} }}", token=owner))["data"]["viewer"]
     assert inbox["invitations"] == [invitation]

@@ -198,20 +198,32 @@ class Invitation:
     message: str | None = strawberry.field(default=None, description=f"the sender's message, 1 to {MESSAGE_MAX:,} characters")
     created_at: str | None = strawberry.field(default=None, description="when it was sent: an ISO 8601 date-time in "
                                                                         "UTC to the millisecond, e.g. `2026-11-28T04:43:32.180Z`")
-    sender: str | None = strawberry.field(default=None, description="the sending account")
+    sender: str | None = strawberry.field(default=None, description="the sending account's token subject (`sub`); "
+                                                                    "`senderId` and `senderResearcher` say who it is")
+    sender_id: strawberry.ID | None = strawberry.field(default=None, description="the sending account's id, as its "
+                                                                                "`Account.id` reads (`user:…`)")
     expires_at: str | None = strawberry.field(default=None, description="while `PENDING`: when it expires unanswered, "
                                                                         "as `createdAt`; null otherwise")
     researcher_id: strawberry.Private[str | None] = None
+    sender_researcher_id: strawberry.Private[str | None] = None
 
     @classmethod
     def from_row(cls, row: Row) -> Invitation:
+        sender_id = row.get("senderId")
         return cls(id=strawberry.ID(row["id"]), status=InvitationStatus(row["status"]),
                    message=row.get("message"), created_at=instant(row.get("createdAt"), 3), sender=row.get("from"),
-                   expires_at=instant(row.get("expiresAt"), 3), researcher_id=row.get("researcherId"))
+                   sender_id=strawberry.ID(sender_id) if sender_id else None,
+                   expires_at=instant(row.get("expiresAt"), 3), researcher_id=row.get("researcherId"),
+                   sender_researcher_id=row.get("senderResearcherId"))
 
     @strawberry.field(description="The invited researcher (the record its claimant holds).")
     async def researcher(self, info: Info[Context, None]) -> Researcher | None:
         return await load_researcher(info, self.researcher_id) if self.researcher_id else None
+
+    @strawberry.field(description="The record the sender holds (an approved claim), to see who invites: their "
+                                  "profile, works and trust; null when they hold none.")
+    async def sender_researcher(self, info: Info[Context, None]) -> Researcher | None:
+        return await load_researcher(info, self.sender_researcher_id) if self.sender_researcher_id else None
 
 
 @strawberry.type(description="A researcher the account follows.")

@@ -35,6 +35,7 @@ CALL (r, u, now, outcome) {
   CREATE (u)-[:SENT]->(i:Invitation:Entity {id: $invitationId, message: $message, status: 'PENDING',
                                             createdAt: now})-[:TO]->(r)
   RETURN i {.id, .status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id,
+            senderId: u.id, senderResearcherId: COLLECT { MATCH (u)-[:CLAIMANT_OF]->(h:Researcher) RETURN h.id }[0],
             expiresAt: toString(i.createdAt + duration({days: $invitationDays}))} AS invitation
 UNION
   WITH outcome WHERE outcome <> 'SENT'

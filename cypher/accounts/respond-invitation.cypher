@@ -14,4 +14,5 @@ CALL (i, outcome) {
 }
 WITH i, u, r, outcome, CASE WHEN i.status = 'PENDING' AND i.createdAt <= datetime() - duration({days: $invitationDays}) THEN 'EXPIRED' ELSE i.status END AS status
 RETURN outcome, i {.id, status: status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id,
+                   senderId: u.id, senderResearcherId: COLLECT { MATCH (u)-[:CLAIMANT_OF]->(h:Researcher) RETURN h.id }[0],
                    expiresAt: CASE WHEN status = 'PENDING' THEN toString(i.createdAt + duration({days: $invitationDays})) END} AS invitation

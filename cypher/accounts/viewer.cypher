@@ -42,6 +42,7 @@ CALL (u) {
     WITH i, s, r, status ORDER BY i.createdAt DESC, i.id DESC
     LIMIT $invitationsFirst
     RETURN i {.id, status: status, .message, createdAt: toString(i.createdAt), from: s.sub, researcherId: r.id,
+              senderId: s.id, senderResearcherId: COLLECT { MATCH (s)-[:CLAIMANT_OF]->(h:Researcher) RETURN h.id }[0],
               expiresAt: CASE WHEN status = 'PENDING' THEN toString(i.createdAt + duration({days: $invitationDays})) END}
   } AS invitations
 }
@@ -55,6 +56,7 @@ CALL (u) {
     WITH i, r, status ORDER BY i.createdAt DESC, i.id DESC
     LIMIT $sentInvitationsFirst
     RETURN i {.id, status: status, .message, createdAt: toString(i.createdAt), from: u.sub, researcherId: r.id,
+              senderId: u.id, senderResearcherId: COLLECT { MATCH (u)-[:CLAIMANT_OF]->(h:Researcher) RETURN h.id }[0],
               expiresAt: CASE WHEN status = 'PENDING' THEN toString(i.createdAt + duration({days: $invitationDays})) END}
   } AS sentInvitations
 }
