@@ -177,6 +177,42 @@ async def test_institution_researchers_most_recently_seen_first_then_by_name(gra
     assert seen == [(a, sorted(years[a])) for a in want]
 
 
+@pytest.mark.parametrize("topic", [TOPIC, OTHER_TOPIC])
+async def test_topic_researchers_most_works_on_it_first_then_by_name(graph: Path, api: httpx.AsyncClient,
+                                                                      topic: str) -> None:
+    # Computed from the records: per author, their works with the topic.
+    works: dict[str, int] = defaultdict(int)
+    names: dict[str, str] = {}
+    for n in sorted(IMPORTED):
+        _, _, _, topics, authors = WORKS[n]
+        for a, name, _ in authors:
+            if topic in topics:
+                works[aid(a)] += 1
+                names[aid(a)] = name
+    want = sorted(works, key=lambda a: (-works[a], names[a].lower(), a))
+    assert want == ([aid(2), aid(1), aid(3), aid(4)] if topic == TOPIC else [aid(4)])
+    query = """query($id: ID!, $after: String) { node(id: $id) { ... on Topic {
+      researchers(first: 1, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { cursor worksCount node { id name } } } } } }"""
+    seen, after = [], None
+    for _ in paging():
+        body = await gql(api, query, {"id": topic, "after": after})
+        assert "errors" not in body, body
+        page = body["data"]["node"]["researchers"]
+        assert page["totalCount"] == len(want)
+        check_page(page, after)
+        seen += [(e["node"]["id"], e["worksCount"]) for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [(a, works[a]) for a in want]
+    # a cursor of the other topic's list, or of an institution's, belongs to another list
+    other = OTHER_TOPIC if topic == TOPIC else TOPIC
+    cursor = (await gql(api, query, {"id": other, "after": None}))["data"]["node"]["researchers"]["edges"][0]["cursor"]
+    body = await gql(api, query, {"id": topic, "after": cursor})
+    assert codes(body) == ["BAD_USER_INPUT"] and body["data"]["node"]["researchers"] is None
+
+
 async def test_a_cursor_of_another_list_or_a_bad_first_fails_that_list_alone(graph: Path, api: httpx.AsyncClient) -> None:
     body = await gql(api, TOPIC_WORKS, {"id": TOPIC, "first": 1})
     topic_cursor = body["data"]["node"]["works"]["pageInfo"]["endCursor"]

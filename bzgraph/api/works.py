@@ -33,6 +33,7 @@ WORKS_POSITION = (int, str, str)
 # rather than paging on wrongly.
 YEAR_ORDER = "y3"
 MEMBERS_POSITION = (int, str, str)  # latest year the affiliation was seen, name as it sorts (nameKey), id
+TOPIC_RESEARCHERS_POSITION = (int, str, str)  # works with the topic, name as it sorts (nameKey), id
 FIRST_DESCRIPTION = f"at most this many, 0 to {MAX_PAGE}"
 # A work's authors, the first of them in author-list order: works of large collaborations have
 # thousands, and the list, once unbounded, let one small request ask for millions of fields.
@@ -89,6 +90,15 @@ class Topic(Node):
                     after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                     ) -> WorkConnection | None:
         return await works_page(info.context, "topic", str(self.id), first, after)
+
+    @strawberry.field(description="Researchers working on this topic, the most works with it first, then by name; "
+                                  "keyset-paged with `after` (batched). Null, with an error, when `first` or `after` is "
+                                  "refused.")
+    async def researchers(self, info: Info[Context, None],
+                          first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                          after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+                          ) -> TopicResearcherConnection | None:
+        return await topic_researchers_page(info.context, str(self.id), first, after)
 
 
 @strawberry.type(description="A topic of a work, with how strongly the work is about it.")
@@ -249,6 +259,21 @@ class AffiliationConnection:
     edges: list[AffiliationEdge] = strawberry.field(description="the researchers of this page, in list order")
 
 
+@strawberry.type(description="A researcher working on a topic, with how many of their works have it.")
+class TopicResearcherEdge:
+    cursor: str = strawberry.field(description="pass as `after` for the researchers after this one")
+    works_count: int = strawberry.field(description="how many of the researcher's works have the topic")
+    node: Annotated[Researcher, strawberry.lazy("bzgraph.api.profile")] = strawberry.field(
+        description="the researcher")
+
+
+@strawberry.type(description="A page of a topic's researchers, the most works with it first, then by name.")
+class TopicResearcherConnection:
+    total_count: int = strawberry.field(description="how many researchers have works with the topic, as of this page")
+    page_info: PageInfo = strawberry.field(description="where this page sits in the list")
+    edges: list[TopicResearcherEdge] = strawberry.field(description="the researchers of this page, in list order")
+
+
 # -- pages ------------------------------------------------------------------------------------
 
 
@@ -290,6 +315,24 @@ async def members_page(context: Context, institution_id: str, first: int | None,
              for m in members[:first]]
     return AffiliationConnection(total_count=row.get("totalCount", 0), edges=edges,
                                  page_info=page_info([e.cursor for e in edges], len(members) > first, after is not None))
+
+
+async def topic_researchers_page(context: Context, topic_id: str, first: int | None,
+                                 after: str | None) -> TopicResearcherConnection:
+    """A page of the researchers with works on ``topic_id``."""
+    first = check_first(first, LIST_FIRST)
+    scope = f"topicResearchers:{topic_id}"
+    works, name, last = (cursors.decode(scope, after, TOPIC_RESEARCHERS_POSITION) if after is not None
+                         else (None, None, None))
+    row = await batched(context, "topic/researchers", topic_id, first=first,
+                        afterWorks=works, afterName=name, afterId=last)
+    members = row.get("members", [])
+    edges = [TopicResearcherEdge(cursor=cursors.encode(scope, [m["works"], m["sortName"], m["researcher"]["id"]]),
+                                 works_count=m["works"], node=_researcher(m["researcher"], context))
+             for m in members[:first]]
+    return TopicResearcherConnection(total_count=row.get("totalCount", 0), edges=edges,
+                                     page_info=page_info([e.cursor for e in edges], len(members) > first,
+                                                         after is not None))
 
 
 def _researcher(row: Row, context: Context) -> Researcher:
