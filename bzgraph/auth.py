@@ -146,7 +146,8 @@ async def authenticate(context: Context, headers: list[str]) -> None:
     if not authorization:
         return
     scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()  # white space between the scheme and the token is not part of it
+    if scheme.lower() != "bearer" or not token:
         context.auth_error = Unauthenticated("the Authorization header must be `Bearer <token>`")
         return
     if len(token) > TOKEN_MAX_CHARS:
@@ -155,7 +156,7 @@ async def authenticate(context: Context, headers: list[str]) -> None:
     settings = context.db.settings
     try:
         # JWKS lookups may touch the network: keep them off the event loop.
-        viewer = await asyncio.to_thread(viewer_from_token, token.strip(), settings)
+        viewer = await asyncio.to_thread(viewer_from_token, token, settings)
     except InvalidToken as exc:
         context.auth_error = (ServiceUnavailable if isinstance(exc, KeysUnavailable) else Unauthenticated)(str(exc))
         return

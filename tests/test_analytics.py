@@ -263,6 +263,7 @@ async def test_cypher_field_lists_the_library(api) -> None:
 async def test_cypher_field_refuses(api, seeded: Database, name: str, params: object, code: str) -> None:
     body = await gql(api, CYPHER, {"name": name, "params": params})
     assert codes(body) == [code], body
+    assert body["extensions"]["cypherRoundTrips"] == 0, body  # refused by its name and header, before it runs
     assert "MATCH" not in json.dumps(body)
     assert (await seeded.read("testing/works-with-venue")), "nothing was wiped"
 

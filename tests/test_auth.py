@@ -151,8 +151,8 @@ async def test_a_token_is_read_up_to_8192_characters_with_its_scheme_in_any_case
         return response.json()
 
     exact = padded(8192)
-    for scheme in ("bearer", "BEARER", "Bearer"):
-        assert (await viewer(f"{scheme} {exact}")).get("data") == {"viewer": {"sub": sub}}, (scheme, len(exact))
+    for scheme in ("bearer", "BEARER", "Bearer", "Bearer "):  # white space around the token is not part of it
+        assert (await viewer(f"{scheme} {exact} ")).get("data") == {"viewer": {"sub": sub}}, (scheme, len(exact))
     over = padded(8193)
     assert codes(await viewer(f"Bearer {over}")) == ["UNAUTHENTICATED"]
 
@@ -300,6 +300,9 @@ async def test_tokens_with_made_up_key_ids_do_not_make_each_request_fetch_the_ke
 async def test_rs256_tokens_of_an_identity_provider(idp_api: httpx.AsyncClient) -> None:
     me = await gql(idp_api, "{ viewer { sub roles } }", token=idp_token())
     assert me["data"]["viewer"] == {"sub": "idp-user", "roles": ["moderator"]}  # unknown roles ignored
+    # the provider decides how long its tokens live (the 30-day cap is for tokens this service signs itself)
+    long_lived = await gql(idp_api, "{ viewer { sub } }", token=idp_token(exp=int(time.time()) + 90 * 86400))
+    assert long_lived["data"]["viewer"] == {"sub": "idp-user"}, long_lived
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     refused = {
         "other key": idp_token(key=other_key),

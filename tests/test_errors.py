@@ -319,6 +319,13 @@ async def test_syntax_and_validation_errors_are_bad_user_input(api: httpx.AsyncC
     for two in ("query A { } query B { }", '{ a: researcher(id: "x") { } b: researcher(id: "y") { } }'):
         answer = await gql(api, two)  # the first empty one is reported, as graphql-js stops there
         assert answer["errors"][0]["locations"] == [{"line": 1, "column": two.index("{ }") + 3}], answer
+    # an Int past 32 bits, as a variable or a literal: the client's mistake, said as graphql-core says it
+    # (its error has no path, as the masking of unexpected errors looks for)
+    for document, variables in (("query($n: Int) { search(query: \"x\", first: $n) { totalCount } }", {"n": 2**31}),
+                                ("{ search(query: \"x\", first: 2147483648) { totalCount } }", {})):
+        answer = await gql(api, document, variables)
+        assert codes(answer) == ["BAD_USER_INPUT"], answer
+        assert "Int cannot represent non 32-bit signed integer value" in answer["errors"][0]["message"], answer
 
 
 @pytest.mark.parametrize("method, path, request_args, status, code", [

@@ -938,13 +938,15 @@ async def test_search_folds_every_word_as_the_index_does(api, seeded) -> None:
 async def test_search_finds_names_as_people_type_them(api, seeded) -> None:
     """Decomposed input (NFD) in any script, Greek capitals (Python lower-cases a final Σ as ς,
     Lucene as σ), a zero-width non-joiner inside a Persian name, letters the index folds (ə, ’)
-    in the prefix typed so far, and a stop word typed last (the index drops it)."""
+    in the prefix typed so far, a Korean name from one syllable, and a stop word typed last (the
+    index drops it)."""
     import unicodedata
     import uuid
 
     tag = uuid.uuid4().hex[:6]
     names = {"cyrillic": "Йорданов Zqx", "greek": "ΣΩΚΡΑΤΗΣ ΠΑΠΑΣ", "persian": "زهرا\u200cسادات",
-             "azeri": "Məmmədov Elçin", "irish": "Siobhán O'Brien", "rare": "Ɩrena Ỽalda Ɡoran"}
+             "azeri": "Məmmədov Elçin", "irish": "Siobhán O'Brien", "rare": "Ɩrena Ỽalda Ɡoran",
+             "hangul": "뷁뙑 쌺"}
     ids = {key: f"t-{tag}-{key}" for key in names}
     for key, name in names.items():
         await seeded.write("testing/researcher-with-works", id=ids[key], name=name,
@@ -959,7 +961,8 @@ async def test_search_finds_names_as_people_type_them(api, seeded) -> None:
     for typed, key in ((unicodedata.normalize("NFD", "Йорданов"), "cyrillic"), ("ΣΩΚΡΑΤΗΣ", "greek"),
                        ("ΠΑΠΑΣ", "greek"), ("σωκρατησ", "greek"), ("زهرا\u200cسادات", "persian"),
                        ("Məmməd", "azeri"), ("Məmmədov", "azeri"), ("O’Bri", "irish"), ("o'brien", "irish"),
-                       ("Ɩre", "rare"), ("Ỽal", "rare"), ("Ɡor", "rare")):  # folded, then lower-cased
+                       ("Ɩre", "rare"), ("Ỽal", "rare"), ("Ɡor", "rare"),  # folded, then lower-cased
+                       ("뷁", "hangul"), ("쌺 뷁", "hangul")):  # a syllable is a start of a name already
         assert ids[key] in await found(typed, ["RESEARCHER"]), typed
     for typed in (f"lion{tag} in the", f"lion{tag} in the attic", f"lion{tag} in"):
         assert await found(typed, ["WORK"]) == [f"{ids['irish']}-w"], typed

@@ -316,8 +316,9 @@ async def test_typed_text_is_visible_composed_and_measured_as_stored(api, settin
     owner, sender = token(settings, owner_sub), token(settings, new_id("sender"))
     for message in ("\u0000", "\u200b", "\u00ad", "\u3164", "\u202e", " \u200b\u2060 "):
         assert codes(await invite(api, rid, sender, message)) == ["BAD_USER_INPUT"], repr(message)
-    body = await invite(api, rid, sender, "Hello\x07\x1b[2J")
-    assert codes(body) == ["BAD_USER_INPUT"] and "control characters" in body["errors"][0]["message"]
+    for control in ("Hello\x07\x1b[2J", "Hello\x9b2J"):  # C0 and C1 (CSI) alike
+        body = await invite(api, rid, sender, control)
+        assert codes(body) == ["BAD_USER_INPUT"] and "control characters" in body["errors"][0]["message"], repr(control)
     for spoof in ("Meet me at \u202egnp.exe", "\u202dabc\u202c", "x\u202ay\u202c"):  # reads other than it is
         body = await invite(api, rid, sender, spoof)
         assert codes(body) == ["BAD_USER_INPUT"] and "bidirectional" in body["errors"][0]["message"], repr(spoof)
@@ -330,6 +331,7 @@ async def test_typed_text_is_visible_composed_and_measured_as_stored(api, settin
         await gql(api, EDIT, {"id": rid, "bio": "Applied analysis."}, token=owner)
         assert (await gql(api, EDIT, {"id": rid, "bio": bio}, token=owner))["data"]["updateProfile"]["researcher"]["bio"] is None
     assert codes(await gql(api, EDIT, {"id": rid, "bio": "a\u0000b"}, token=owner)) == ["BAD_USER_INPUT"]
+    assert codes(await gql(api, EDIT, {"id": rid, "bio": "a\u009bb"}, token=owner)) == ["BAD_USER_INPUT"]
     edited = await gql(api, EDIT, {"id": rid, "bio": "x" * 500 + "   "}, token=owner)  # 500 once trimmed
     assert edited["data"]["updateProfile"]["researcher"]["bio"] == "x" * 500
     decomposed = unicodedata.normalize("NFD", "é") * 300  # 600 code points, 300 characters composed
