@@ -1339,6 +1339,42 @@ async def test_a_running_query_an_operator_terminates_is_service_unavailable(set
         await db.close()
 
 
+async def test_a_saved_change_extends_the_request_once_and_never_shortens_it() -> None:
+    """A mutation's saved change gives what the answer reads back at least a few seconds: the
+    request's deadline moves to that if it was sooner, stays if it was later, and moves once."""
+    from bzgraph.db import deadline, extend_deadline_once
+    from bzgraph.db.request import request_deadline
+
+    now = asyncio.get_running_loop().time
+    with deadline(10):
+        ends = request_deadline()
+        extend_deadline_once(2)  # the request had 10 s left: still 10
+        assert request_deadline() == ends
+    with deadline(1):
+        extend_deadline_once(2)
+        extended = request_deadline()
+        assert extended is not None and extended - now() > 1.5
+        extend_deadline_once(5)  # once a request
+        assert request_deadline() == extended
+    extend_deadline_once(2)  # outside a request: nothing to extend
+    assert request_deadline() is None
+
+
+async def test_each_write_committed_in_a_request_is_counted_for_its_shutdown_answer(seeded: Database) -> None:
+    """What a shutdown answer says of a cut-off request's change comes from its count of commits:
+    each write committed counts (a read does not), and none is left unsure once answered."""
+    from bzgraph.db import track_commits
+
+    rid = await new_researcher(seeded)
+    with track_commits() as commits:
+        await seeded.read("node", ids=[rid])
+        assert (commits.saved, commits.unsure) == (0, False)
+        await seeded.write("trust/recompute", ids=[rid])
+        assert (commits.saved, commits.unsure) == (1, False)
+        await seeded.execute(lambda tx: tx.run("trust/recompute", ids=[rid]), write=True)
+        assert (commits.saved, commits.unsure) == (2, False)
+
+
 def test_a_shutdown_answer_says_some_of_a_change_is_saved_when_one_write_of_several_was() -> None:
     from bzgraph.app import _shutting_down
     from bzgraph.db import Commits
@@ -1347,6 +1383,8 @@ def test_a_shutdown_answer_says_some_of_a_change_is_saved_when_one_write_of_seve
         return json.loads(_shutting_down("", commits).body)["errors"][0]["message"]
 
     assert message(Commits()).endswith("nothing was changed: send it again")
+    answer = _shutting_down("application/graphql-response+json", Commits())
+    assert answer.status_code == 503 and answer.headers["connection"] == "close"  # keep-alive clients go elsewhere
     assert message(Commits(saved=1)).endswith("some or all of its change is saved: read it back before sending it again")
     assert message(Commits(saved=1, unsure=True)).endswith("may have been saved (it was being committed): read it "
                                                            "back before sending it again")
@@ -1499,6 +1537,37 @@ def test_a_missing_privilege_is_not_refused_credentials() -> None:
     assert credentials_refused(error("Neo.ClientError.Security.AuthenticationRateLimit"))
     assert not credentials_refused(error("Neo.ClientError.Security.Forbidden"))
     assert not credentials_refused(None)
+
+
+def test_memory_errors_are_classed_by_whose_limit_was_reached() -> None:
+    """A transaction past its own memory limit is the request's size (QUERY_TOO_COMPLEX, not retried),
+    whichever code reports it (5.26's pool error naming `db.memory.transaction.max`, or a later
+    server's TransactionOutOfMemoryError); the memory of all transactions together running out is
+    the database's (retried by the driver, then SERVICE_UNAVAILABLE)."""
+    from neo4j.exceptions import Neo4jError
+
+    from bzgraph.db import driver_errors, retry_rules
+    from bzgraph.errors import QueryTooComplex
+
+    def error(code: str, message: str) -> Neo4jError:
+        return Neo4jError._hydrate_neo4j(code=code, message=message)  # as the driver makes them from the server's
+
+    def classed(exc: Neo4jError) -> type[BaseException]:
+        try:
+            with driver_errors(), retry_rules():
+                raise exc
+        except BaseException as raised:
+            return type(raised)
+        raise AssertionError("nothing raised")
+
+    pool = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+    shared = error(pool, "The allocation of an extra 2.0 MiB would use more than the limit 10.0 MiB. Currently using "
+                         "9.0 MiB. dbms.memory.transaction.total.max threshold reached")
+    assert shared.is_retryable() and classed(shared) is ServiceUnavailable  # every transaction's memory together
+    mine = error(pool, "The allocation of an extra 2.0 MiB would use more than the limit 10.0 MiB. Currently using "
+                       "9.0 MiB. db.memory.transaction.max threshold reached")
+    assert classed(mine) is QueryTooComplex
+    assert classed(error("Neo.ClientError.General.TransactionOutOfMemoryError", "too much")) is QueryTooComplex
 
 
 async def test_a_body_that_is_not_json_says_why(api: httpx.AsyncClient) -> None:

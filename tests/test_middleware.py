@@ -136,3 +136,46 @@ async def test_a_body_declared_too_large_is_refused_before_a_byte_of_it_is_read(
     await LimitRequestBody(app, max_bytes=1_048_576, timeout=30)(scope, receive, send)
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 413
     assert (b"connection", b"close") in sent[0]["headers"]
+
+
+async def test_a_body_of_exactly_the_limit_is_read_whole_and_one_byte_more_is_refused() -> None:
+    """The limit is the largest body taken: declared (Content-Length) or streamed in chunks without
+    a length, a body of exactly ``max_bytes`` reaches the app whole; one byte more is 413."""
+    from starlette.exceptions import HTTPException
+
+    from bzgraph.middleware import LimitRequestBody
+
+    async def run(size: int, declared: bool) -> tuple[int, bytes]:
+        chunks = [b"x" * (size - size // 2), b"x" * (size // 2)]
+        received = bytearray()
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            while True:
+                message = await receive()
+                received.extend(message.get("body", b""))
+                if not message.get("more_body"):
+                    break
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+
+        async def receive() -> dict[str, Any]:
+            body = chunks.pop(0)
+            return {"type": "http.request", "body": body, "more_body": bool(chunks)}
+
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        headers = [(b"content-length", str(size).encode())] if declared else []
+        scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": headers}
+        try:
+            await LimitRequestBody(app, max_bytes=1000, timeout=30)(scope, receive, send)
+        except HTTPException as exc:  # raised into the app, which answers it (bzgraph/app.py's handler)
+            return exc.status_code, bytes(received)
+        return sent[0]["status"], bytes(received)
+
+    for declared in (True, False):
+        assert await run(1000, declared) == (200, b"x" * 1000), declared
+        status, _ = await run(1001, declared)
+        assert status == 413, declared
