@@ -431,6 +431,24 @@ async def test_unreachable_database_is_service_unavailable(settings) -> None:
             assert (await client.get("/readyz")).status_code == 503
 
 
+async def test_an_account_whose_first_request_met_an_outage_is_created_on_its_next(settings, api, seeded) -> None:
+    """An account's User node is written on its first authenticated request; when the database is out
+    of reach then, the next request (the database back) writes it: it is not taken as written."""
+    from bzgraph.api.accounts import list_params
+    from bzgraph.app import create_app
+
+    sub = f"blip{uuid.uuid4().hex[:8]}"
+    signed = issue_token(sub, [], 300, settings)
+    down = settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}", "neo4j_timeout": 2.0})
+    app = create_app(down)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            assert codes(await gql(client, "{ viewer { id } }", token=signed)) == ["SERVICE_UNAVAILABLE"]
+    body = await gql(api, '{ researcher(id: "bzr-leon-bungert") { id } }', token=signed)
+    assert "errors" not in body and body["extensions"]["cypherRoundTrips"] == 2  # the account's write, then the read
+    assert (await seeded.read("accounts/viewer", userId=f"user:{sub}", **list_params({})))[0]["id"] == f"user:{sub}"
+
+
 async def test_while_the_database_is_out_of_reach_requests_are_answered_at_once(settings) -> None:
     """Once the database is found out of reach (here a request ran out of its 3 s while the driver
     kept failing to connect, and a ping then found nobody listening), the next requests are
@@ -588,7 +606,10 @@ async def test_a_wrong_password_does_not_lock_the_user_out_for_everyone(settings
                 body = await gql(client, contract("TrustSnapshot"), {"id": BUNGERT})
                 assert codes(body) == ["SERVICE_UNAVAILABLE"], (attempt, body)
             assert "at most every" in body["errors"][0]["message"] and CREDENTIALS_RETRY >= 30
-            assert (await client.get("/readyz")).status_code == 503  # without logging in again
+            for _ in range(5):  # as a readiness probe asks: without logging in again
+                assert (await client.get("/readyz")).status_code == 503
+            gauge = re.search(r"^bzgraph_database_available (\S+)$", (await client.get("/metrics")).text, re.M)
+            assert gauge and float(gauge.group(1)) == 0  # an alert on the gauge sees this outage
     fresh = Database(settings)  # a new connection logs in: the user must not be locked out
     try:
         assert await fresh.read("graph-counts")
@@ -1358,6 +1379,35 @@ async def test_a_saved_change_extends_the_request_once_and_never_shortens_it() -
         assert request_deadline() == extended
     extend_deadline_once(2)  # outside a request: nothing to extend
     assert request_deadline() is None
+
+
+async def test_a_commit_whose_answer_was_lost_stays_unsure(settings, seeded: Database) -> None:
+    """The connection lost after a write's commit was sent (the driver's IncompleteCommit): the
+    change may or may not be saved, and the request keeps saying so (a shutdown later in it answers
+    "may have been saved", not "nothing was changed"); a write refused before its commit is not unsure."""
+    from neo4j.exceptions import ClientError, IncompleteCommit
+
+    from bzgraph.db import UNSURE_MESSAGE, track_commits, work_done
+
+    def failing(error: Exception):
+        async def run() -> None:
+            work_done(False)
+            work_done(True)  # its work done: the driver sends the commit next
+            raise error
+        return run
+
+    db = Database(settings)  # its own: a lost connection makes it answer at once until its pings find the database
+    try:
+        with track_commits() as commits:
+            with pytest.raises(ClientError):
+                await db._bounded(failing(ClientError("refused")), write=True)
+            assert not commits.unsure
+        with track_commits() as commits:
+            with pytest.raises(ServiceUnavailable) as lost:
+                await db._bounded(failing(IncompleteCommit("the connection was lost")), write=True)
+            assert lost.value.message == UNSURE_MESSAGE and commits.unsure
+    finally:
+        await db.close()
 
 
 async def test_each_write_committed_in_a_request_is_counted_for_its_shutdown_answer(seeded: Database) -> None:

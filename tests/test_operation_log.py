@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from support import contract, gql
+from support import codes, contract, gql
 
 from bzgraph.app import create_app
 from bzgraph.db import Database
@@ -60,13 +60,17 @@ async def test_each_operation_is_one_line_with_its_name_time_round_trips_and_cod
         assert "errors" not in body
         await gql(api, '{ researcher(id: "") { id } }')  # unnamed, and refused
         await gql(api, "{ researcher(id: ")  # does not parse
+        response = await api.post("/graphql", json={"query": "query A { __typename }", "operationName": "B"})
+        assert codes(response.json()) == ["BAD_USER_INPUT"]  # no operation of that name: the client's mistake
     logged = _lines(caplog)
     assert [(level, line["name"], line["type"], line["cypher"], line["codes"]) for level, line in logged] == [
         (logging.INFO, "ProfilePage", "query", str(body["extensions"]["cypherRoundTrips"]), "-"),
         (logging.INFO, "-", "query", "0", "BAD_USER_INPUT"),
-        (logging.INFO, "-", "-", "0", "BAD_USER_INPUT")]
+        (logging.INFO, "-", "-", "0", "BAD_USER_INPUT"),
+        (logging.INFO, "B", "-", "0", "BAD_USER_INPUT")]
     assert logged[0][1]["digest"] is None and logged[1][1]["digest"] and logged[1][1]["digest"] != logged[2][1]["digest"]
-    assert all(float(line["ms"]) > 0 and not line["slow"] for _, line in logged)
+    assert float(logged[0][1]["ms"]) > 0, logged  # refusals may take less than the 0.1 ms written
+    assert all(float(line["ms"]) >= 0 and not line["slow"] for _, line in logged), logged
 
 
 async def test_variables_and_names_that_are_no_graphql_names_stay_out_of_the_log(api, caplog) -> None:
