@@ -371,3 +371,134 @@ def test_the_importer_digest_follows_the_queries_that_write_rows(monkeypatch: py
     assert changed("ingest/works") != before and changed("trust/recompute") != before
     assert changed("explore/refresh") != before  # the lists a written record's nodes get
     assert changed("profile/researchers") == before == load.importer()
+
+
+# -- mapping details pinned by mutation testing (round 5) ------------------------------------------------------
+
+@pytest.mark.parametrize("prefix", ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/",
+                                    "doi:", "DOI: ", "https://www.doi.org/", "HTTPS://DOI.ORG/"])
+def test_a_doi_is_stored_bare_whatever_prefix_it_came_with(prefix: str) -> None:
+    assert map_record({"id": "W1", "doi": f"{prefix}10.1/AbC"}).works[0]["doi"] == "10.1/abc"
+
+
+def test_a_doi_or_ror_at_its_length_limit_is_kept_and_one_past_it_is_not() -> None:
+    from bzgraph.ingest.openalex import DOI_MAX, ROR_MAX
+
+    doi = "10.1/" + "x" * (DOI_MAX - 5)
+    assert map_record({"id": "W1", "doi": doi}).works[0]["doi"] == doi
+    with pytest.raises(MalformedRecord, match="doi is longer"):
+        map_record({"id": "W1", "doi": doi + "x"})
+
+    def ror(value: str) -> str | None:
+        work = {"id": "W1", "authorships": [{"author": {"id": "A1"}, "institutions": [{"id": "I1", "ror": value}]}]}
+        return map_record(work).institutions[0]["ror"]
+
+    assert ror("r" * ROR_MAX) == "r" * ROR_MAX and ror("r" * (ROR_MAX + 1)) is None
+
+
+def test_an_arxiv_doi_gives_the_arxiv_id_alone() -> None:
+    work = map_record({"id": "W1", "doi": "https://doi.org/10.48550/arXiv.2012.03772"}).works[0]
+    assert (work["doi"], work["arxivId"]) == ("10.48550/arxiv.2012.03772", "2012.03772")
+    assert map_record({"id": "W1", "doi": "10.1/x"}).works[0]["arxivId"] is None
+
+
+def test_ids_are_read_in_any_case_and_with_white_space_around_them() -> None:
+    from bzgraph.ingest.openalex import short_id
+
+    assert short_id("w1", "W") == "W1" and short_id("https://openalex.org/w12", "W") == "W12"
+    assert short_id(" https://openalex.org/W1 ", "W") == "W1" and short_id("W1 ", "W") == "W1"
+    assert short_id("A1", "W") is None and short_id("Wx1", "W") is None
+
+
+def test_abstracts_keep_the_records_word_order_at_a_shared_position_and_refuse_what_is_no_index() -> None:
+    assert rebuild_abstract({"zeta": [0], "alpha": [0], "mid": [1]}) == "zeta alpha mid"  # as listed, not sorted
+    with pytest.raises(MalformedRecord, match="is not an object"):
+        map_record({"id": "W1", "abstract_inverted_index": [["word", [0]]]})
+
+
+def test_a_topics_taxonomy_is_kept_level_by_level() -> None:
+    topic = {"id": "https://openalex.org/T1", "display_name": "Gradient flows", "score": 0.9,
+             "subfield": {"id": "s", "display_name": "Applied Mathematics"},
+             "field": {"id": "f", "display_name": "Mathematics"},
+             "domain": {"id": "d", "display_name": "Physical Sciences"}}
+    (row,) = map_record({"id": "W1", "topics": [topic]}).topics
+    assert (row["name"], row["subfield"], row["field"], row["domain"]) == (
+        "Gradient flows", "Applied Mathematics", "Mathematics", "Physical Sciences")
+
+
+def test_a_year_is_an_integer_not_a_truth_value() -> None:
+    assert map_record({"id": "W1", "publication_year": True}).works[0]["year"] is None
+    assert map_record({"id": "W1", "publication_year": 2020}).works[0]["year"] == 2020
+
+
+@pytest.mark.parametrize("updated", ["yesterday", "9999", "2025-13", "2025-01-01 garbage", 20250101])
+def test_an_updated_date_that_is_no_date_is_no_version(updated: object) -> None:
+    """A junk `updated_date` ("yesterday" sorts after every real date) would win over every dated copy
+    for good: it counts as none, and so loses to any dated copy."""
+    from bzgraph.ingest.openalex import record_version
+
+    assert record_version({"updated_date": updated}) == ""
+    assert record_version({"updated_date": "2025-01-02T03:04:05.1Z"}) == "2025-01-02T03:04:05.1"
+
+
+def test_a_dated_record_lacking_its_title_or_name_is_partial() -> None:
+    dated = {"updated_date": "2026-01-01T00:00:00"}
+    with pytest.raises(MalformedRecord, match="lacks title or display_name"):
+        map_record({"id": "W1", "authorships": [], "topics": [], "primary_location": None, **dated})
+    with pytest.raises(MalformedRecord, match="lacks display_name"):
+        map_record({"id": "A1", "orcid": None, **dated})
+
+
+def test_authors_without_an_id_stay_raw_names_as_the_paper_prints_them() -> None:
+    """An authorship without an author id is a raw name on the work (the string parsed from the paper
+    first, else the display name); an author with an id is named by the display name, else the raw
+    string, and the raw string, often several names run together, is never one of their aliases."""
+    work = map_record({"id": "W1", "authorships": [
+        {"author": {"display_name": "Ada Lovelace"}, "raw_author_name": "A. Lovelace"},
+        {"author": {"display_name": "Only Display"}},
+        {"author": {}, "raw_author_name": "Only Raw"},
+        {"author": {"id": "A2"}, "raw_author_name": "C. Babbage and friends"},
+        {"author": {"id": "A3", "display_name": "Mary Somerville"}, "raw_author_name": "M. Somerville"}]})
+    assert work.works[0]["rawAuthorNames"] == ["A. Lovelace", "Only Display", "Only Raw"]
+    researchers = {r["id"]: r for r in work.researchers}
+    assert (researchers["A2"]["name"], researchers["A2"]["names"]) == ("C. Babbage and friends", [])
+    assert (researchers["A3"]["name"], researchers["A3"]["names"]) == ("Mary Somerville", ["Mary Somerville"])
+
+
+def test_a_work_citing_itself_has_no_such_reference() -> None:
+    work = map_record({"id": "W1", "referenced_works": ["https://openalex.org/W1", "https://openalex.org/W2"]})
+    assert work.works[0]["references"] == ["W2"]
+
+
+def test_an_author_records_alternative_names_are_cleaned_as_names_are() -> None:
+    import unicodedata
+
+    alternatives = ["Ren&eacute; Ab", "Evil \u202eName", unicodedata.normalize("NFD", "José Ab")]
+    (researcher,) = map_record({"id": "A1", "display_name": "René Ab", "display_name_alternatives": alternatives}).researchers
+    assert researcher["names"] == ["René Ab", "René Ab", "Evil Name", "José Ab"]
+
+
+def test_same_date_copies_of_a_topic_or_institution_win_by_every_value_whatever_the_order() -> None:
+    """Two copies of one date that differ in a topic's domain or an institution's type: the same copy
+    wins in either order (the version holds those values)."""
+    def topic(domain: str) -> dict:
+        return map_record({"id": "W1", "updated_date": "2025-01-01", "authorships": [], "primary_location": None,
+                           "title": "T", "topics": [{"id": "T1", "display_name": "X", "score": 0.5,
+                                                     "domain": {"display_name": domain}}]}).topics[0]
+
+    def institution(kind: str) -> dict:
+        return map_record({"id": "W1", "authorships": [{"author": {"id": "A1"}, "institutions": [
+            {"id": "I1", "display_name": "X", "type": kind}]}]}).institutions[0]
+
+    assert topic("Life Sciences")["version"] != topic("Physical Sciences")["version"]
+    assert institution("education")["version"] != institution("company")["version"]
+
+
+def test_a_bundle_without_details_gives_its_works_only() -> None:
+    assert [w for w, _ in records_of({"details": None, "works": [{"id": "W1"}]})] == ["works[0]"]
+
+
+def test_entities_encoded_three_times_are_decoded() -> None:
+    from bzgraph.ingest.openalex import unescape
+
+    assert unescape("&amp;amp;amp;") == "&" and unescape("&amp;amp;#225;") == "á"
