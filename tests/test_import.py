@@ -344,6 +344,49 @@ async def test_a_newer_copy_drops_authors_and_venue_and_an_author_record_names_i
         "a2": {"name": "Record Name", "counts": {"works": 0}}, "a3": None}
 
 
+async def test_every_mapped_field_reads_back_through_the_api_and_derived_counts_follow_newer_copies(
+        import_db: Database, api: httpx.AsyncClient, tmp_path: Path) -> None:
+    """A work's fields as the record gives them (DOI, arXiv id, type, language, date, citations, raw
+    author names, its topic's taxonomy), read through the API; a researcher's own choices (open to
+    collaborate) survive an import touching them; a newer copy dropping a topic, and a newer Author
+    record dropping an affiliation, bring the topic's works count and the institution's researchers
+    count down."""
+    a1, a2 = "0059000000001", "0059000000002"
+    work = {**small_work("0059000000001", "2025-01-01", [a1, a2], "0059000000001", "0059000000001"),
+            "doi": "https://doi.org/10.48550/arXiv.2101.00001", "type": "preprint", "language": "de",
+            "publication_date": "2021-03-04", "cited_by_count": 17}
+    work["authorships"].append({"author": {"display_name": "No Id"}, "raw_author_name": "N. Id"})
+    work["topics"][0] |= {"subfield": {"display_name": "Sub"}, "field": {"display_name": "Field"},
+                          "domain": {"display_name": "Domain"}}
+    other = small_work("0059000000002", "2025-01-01", [a1], "0059000000001", "0059000000001")
+    record = {"id": f"https://openalex.org/A{a2}", "updated_date": "2025-01-01", "display_name": "Person 02",
+              "orcid": None, "affiliations": [{"institution": {"id": f"https://openalex.org/I{a1}",  # A1's too
+                                                               "display_name": "Institute 01"}, "years": [2020]}]}
+    path = tmp_path / "fields.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in (work, other, record)))
+    await import_paths(import_db, [path])
+    query = """{ w: node(id: "W0059000000001") { ... on Work { doi arxivId type language date citedByCount
+        rawAuthorNames topics { topic { subfield field domain } } } } }"""
+    assert (await gql(api, query))["data"]["w"] == {
+        "doi": "10.48550/arxiv.2101.00001", "arxivId": "2101.00001", "type": "preprint", "language": "de",
+        "date": "2021-03-04", "citedByCount": 17, "rawAuthorNames": ["N. Id"],
+        "topics": [{"topic": {"subfield": "Sub", "field": "Field", "domain": "Domain"}}]}
+
+    async def stored(node_id: str, key: str) -> Any:
+        nodes, _ = await fingerprint(import_db, [node_id])
+        return json.loads(nodes[0])[1].get(key)
+
+    assert (await stored("T0059000000001", "worksCount"), await stored(f"I{a1}", "researchersCount")) == (2, 2)
+    await import_db.write("testing/set-properties", id=f"A{a1}", props={"openToCollaborate": True})
+    newer = {**other, "updated_date": "2025-06-01", "topics": [],  # the topic dropped, and the institute (W01 has it)
+             "authorships": [{**other["authorships"][0], "institutions": []}]}
+    moved = {**record, "updated_date": "2025-06-01", "affiliations": []}  # the affiliation dropped
+    path.write_text(json.dumps(newer) + "\n" + json.dumps(moved) + "\n")
+    await import_paths(import_db, [path])
+    assert (await stored("T0059000000001", "worksCount"), await stored(f"I{a1}", "researchersCount")) == (1, 1)
+    assert await stored(f"A{a1}", "openToCollaborate") is True  # their own choice, not the import's
+
+
 async def test_ingest_works_run_as_its_header_shows_takes_an_author_list_as_whole(import_db: Database) -> None:
     """`authorsTruncated` is optional in cypher/ingest/works.cypher (its example leaves it out): left
     out, the list is whole, and a row without an author drops that authorship."""
