@@ -351,21 +351,21 @@ async def test_every_mapped_field_reads_back_through_the_api_and_derived_counts_
     collaborate) survive an import touching them; a newer copy dropping a topic, and a newer Author
     record dropping an affiliation, bring the topic's works count and the institution's researchers
     count down."""
-    a1, a2 = "0059000000001", "0059000000002"
-    work = {**small_work("0059000000001", "2025-01-01", [a1, a2], "0059000000001", "0059000000001"),
+    a1, a2 = "0090000000001", "0090000000002"
+    work = {**small_work("0090000000001", "2025-01-01", [a1, a2], "0090000000001", "0090000000001"),
             "doi": "https://doi.org/10.48550/arXiv.2101.00001", "type": "preprint", "language": "de",
             "publication_date": "2021-03-04", "cited_by_count": 17}
     work["authorships"].append({"author": {"display_name": "No Id"}, "raw_author_name": "N. Id"})
     work["topics"][0] |= {"subfield": {"display_name": "Sub"}, "field": {"display_name": "Field"},
                           "domain": {"display_name": "Domain"}}
-    other = small_work("0059000000002", "2025-01-01", [a1], "0059000000001", "0059000000001")
+    other = small_work("0090000000002", "2025-01-01", [a1], "0090000000001", "0090000000001")
     record = {"id": f"https://openalex.org/A{a2}", "updated_date": "2025-01-01", "display_name": "Person 02",
               "orcid": None, "affiliations": [{"institution": {"id": f"https://openalex.org/I{a1}",  # A1's too
                                                                "display_name": "Institute 01"}, "years": [2020]}]}
     path = tmp_path / "fields.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in (work, other, record)))
     await import_paths(import_db, [path])
-    query = """{ w: node(id: "W0059000000001") { ... on Work { doi arxivId type language date citedByCount
+    query = """{ w: node(id: "W0090000000001") { ... on Work { doi arxivId type language date citedByCount
         rawAuthorNames topics { topic { subfield field domain } } } } }"""
     assert (await gql(api, query))["data"]["w"] == {
         "doi": "10.48550/arxiv.2101.00001", "arxivId": "2101.00001", "type": "preprint", "language": "de",
@@ -376,15 +376,20 @@ async def test_every_mapped_field_reads_back_through_the_api_and_derived_counts_
         nodes, _ = await fingerprint(import_db, [node_id])
         return json.loads(nodes[0])[1].get(key)
 
-    assert (await stored("T0059000000001", "worksCount"), await stored(f"I{a1}", "researchersCount")) == (2, 2)
+    assert (await stored("T0090000000001", "worksCount"), await stored(f"I{a1}", "researchersCount")) == (2, 2)
     await import_db.write("testing/set-properties", id=f"A{a1}", props={"openToCollaborate": True})
     newer = {**other, "updated_date": "2025-06-01", "topics": [],  # the topic dropped, and the institute (W01 has it)
              "authorships": [{**other["authorships"][0], "institutions": []}]}
     moved = {**record, "updated_date": "2025-06-01", "affiliations": []}  # the affiliation dropped
     path.write_text(json.dumps(newer) + "\n" + json.dumps(moved) + "\n")
     await import_paths(import_db, [path])
-    assert (await stored("T0059000000001", "worksCount"), await stored(f"I{a1}", "researchersCount")) == (1, 1)
+    assert (await stored("T0090000000001", "worksCount"), await stored(f"I{a1}", "researchersCount")) == (1, 1)
     assert await stored(f"A{a1}", "openToCollaborate") is True  # their own choice, not the import's
+    rescored = {**work, "updated_date": "2025-09-01"}
+    rescored["topics"] = [{**work["topics"][0], "score": 0.75}]
+    path.write_text(json.dumps(rescored) + "\n")
+    summary = await import_paths(import_db, [path])
+    assert (summary.updated["HAS_TOPIC"], summary.created["HAS_TOPIC"], summary.updated["Work"]) == (1, 0, 0)
 
 
 async def test_ingest_works_run_as_its_header_shows_takes_an_author_list_as_whole(import_db: Database) -> None:
@@ -1087,6 +1092,10 @@ def test_a_wrong_path_is_said_before_the_database_is_asked(tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-m", "bzgraph.cli", "import", "openalex", str(tmp_path / "typo.jsonl")],
                           env=env, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (2, f"bzgraph: no such file or folder: {tmp_path / 'typo.jsonl'}\n")
+    for option in ("--batch-size", "--refresh-workers"):  # at least 1: 0 is no size
+        done = subprocess.run([sys.executable, "-m", "bzgraph.cli", "import", "openalex", option, "0", str(tmp_path)],
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert (done.returncode, done.stderr) == (2, f"bzgraph: {option} must be at least 1\n")
 
 
 async def test_a_stream_is_read_as_its_shape_says_and_ctrl_c_stops_it(import_db: Database, tmp_path: Path) -> None:
@@ -1233,6 +1242,14 @@ async def test_standard_input_and_pipes_are_imported(import_db: Database, tmp_pa
 
     twice = run_import("-", "-", stdin=b"")
     assert twice.returncode == 2 and b"standard input (-) can be read only once" in twice.stderr
+
+
+def test_the_progress_bar_shows_on_a_terminal_unless_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bzgraph.ingest.progress import RichProgress
+
+    for terminal, quiet, shown in ((True, False, True), (True, True, False), (False, False, False)):
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: terminal)
+        assert RichProgress(quiet=quiet).bar.disable is not shown, (terminal, quiet)
 
 
 def test_the_summary_splits_the_time_it_took() -> None:

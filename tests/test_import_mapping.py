@@ -369,6 +369,13 @@ def test_the_importer_digest_follows_the_queries_that_write_rows(monkeypatch: py
 
     before = load.importer()
     assert changed("ingest/works") != before and changed("trust/recompute") != before
+    import inspect
+    import re
+
+    # every query a batch writes with (its checkpoint aside: where the import is, not what it writes)
+    written = set(re.findall(r'"((?:ingest|trust|explore)/[a-z-]+)"', inspect.getsource(load.write_batch)))
+    assert len(written) >= 10 and written - {"ingest/checkpoint-save"} <= set(load.WRITERS)
+    assert all(changed(name) != before for name in load.WRITERS), "a query the digest does not follow"
     assert changed("explore/refresh") != before  # the lists a written record's nodes get
     assert changed("profile/researchers") == before == load.importer()
 

@@ -75,7 +75,7 @@ def short_id(value: Any, prefixes: str) -> str | None:
     if plain is not None:
         letter = plain[1].upper()
         return letter + plain[2] if letter in prefixes else None
-    ident = value.removeprefix(OPENALEX_PREFIX).strip()
+    ident = value.strip().removeprefix(OPENALEX_PREFIX).strip()
     if not ident or ident[0].upper() not in prefixes or not _DIGITS.match(ident[1:]):
         return None
     return ident[0].upper() + ident[1:]
