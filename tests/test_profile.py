@@ -495,6 +495,7 @@ async def test_nodes_answer_each_id_in_order_in_one_query(api: httpx.AsyncClient
         body = await gql(api, many, {"ids": refused})
         assert codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["path"] == ["nodes"], body
         assert body["data"]["nodes"] is None and body["data"]["graphCounts"]
+    assert body["errors"][0]["message"] == "`ids[1]` is not a valid id"  # which one
 
 
 async def test_nodes_cost_as_many_as_their_ids(api: httpx.AsyncClient) -> None:

@@ -616,6 +616,7 @@ class AccountsMutation:
             invitationId=f"invitation:{uuid.uuid4()}", message=text, limit=INVITATIONS_PER_DAY,
             invitationDays=INVITATION_DAYS)
         row = _accepted(rows, "no researcher with this id", INVITE_REFUSALS)
+        _saved(info)
         return InvitationPayload(invitation=Invitation.from_row(row["invitation"]))
 
     @strawberry.mutation(description="The claimant accepts or declines an invitation sent to their record.")
@@ -626,6 +627,7 @@ class AccountsMutation:
                                            invitationId=check_id(id), accept=accept, invitationDays=INVITATION_DAYS)
         # No row, and the same answer, whether the invitation does not exist or is someone else's.
         row = _accepted(rows, "no invitation with this id", RESPOND_REFUSALS)
+        _saved(info)
         return InvitationPayload(invitation=Invitation.from_row(row["invitation"]))
 
     @strawberry.mutation(description="The approved claimant edits their profile.")

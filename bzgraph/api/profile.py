@@ -219,7 +219,8 @@ class ViewerState:
                                                     f"fewer than {INVITATIONS_PER_DAY} invitations sent in the last 24 hours")
     cannot_claim_reasons: list[CannotClaimReason] = strawberry.field(
         description="why `canClaim` is false, each reason that applies (empty when it is true), to say it beside the "
-                    "button: sign in, claimed, …")
+                    "button: sign in, claimed, …. A viewer whose verified ORCID iD is the record's passes the pending "
+                    "checks when the claim gives that iD as evidence: pre-fill it")
     cannot_invite_reasons: list[CannotInviteReason] = strawberry.field(
         description="why `canInvite` is false, each reason that applies (empty when it is true)")
 
@@ -450,5 +451,10 @@ class ProfileQuery:
     async def nodes(self, info: Info[Context, None], ids: Annotated[list[strawberry.ID], strawberry.argument(description="ids of researchers, works, topics or institutions, in any mix")]) -> list[Node | None] | None:
         if len(ids) > MAX_IDS:
             raise BadUserInput(f"`ids` holds at most {MAX_IDS} ids", argument="ids")
-        checked = [check_id(i, "ids") for i in ids]
+        checked = []
+        for index, node_id in enumerate(ids):
+            try:
+                checked.append(check_id(node_id, "ids"))
+            except BadUserInput:
+                raise BadUserInput(f"`ids[{index}]` is not a valid id", argument="ids") from None
         return list(await asyncio.gather(*(load_node(info.context, i) for i in checked)))

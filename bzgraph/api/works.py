@@ -114,14 +114,16 @@ class Authorship:
         description="the author's researcher record")
 
 
-async def batched(context: Context, name: str, node_id: str, **params: Any) -> Row:
+async def batched(context: Context, name: str, node_id: str, *, heavy: bool = False, **params: Any) -> Row:
     """The row of the named query ``name`` for ``node_id`` (``{}`` when it has none): one run of the
-    query, with ``params``, for every node of the request that asks with the same ``params``."""
+    query, with ``params``, for every node of the request that asks with the same ``params``; a
+    ``heavy`` query (its cost follows the graph's shape) waits for a heavy slot."""
     key = (name, tuple(sorted(params.items())))
     loader = context.loaders.get(key)
     if loader is None:
         async def load(ids: list[str]) -> list[Row]:
-            rows = {r["id"]: r for r in await context.db.read(name, ids=list(dict.fromkeys(ids)), **params)}
+            found = await context.db.read(name, ids=list(dict.fromkeys(ids)), heavy=heavy, **params)
+            rows = {r["id"]: r for r in found}
             return [rows.get(i, {}) for i in ids]
 
         loader = context.loaders[key] = DataLoader(load_fn=load)
@@ -324,7 +326,7 @@ async def topic_researchers_page(context: Context, topic_id: str, first: int | N
     scope = f"topicResearchers:{topic_id}"
     works, name, last = (cursors.decode(scope, after, TOPIC_RESEARCHERS_POSITION) if after is not None
                          else (None, None, None))
-    row = await batched(context, "topic/researchers", topic_id, first=first,
+    row = await batched(context, "topic/researchers", topic_id, heavy=True, first=first,  # a pass over its authorships
                         afterWorks=works, afterName=name, afterId=last)
     members = row.get("members", [])
     edges = [TopicResearcherEdge(cursor=cursors.encode(scope, [m["works"], m["sortName"], m["researcher"]["id"]]),

@@ -10,17 +10,27 @@
 UNWIND $ids AS topicId
 MATCH (t:Topic {id: topicId})
 CALL (t) {
+  // one pass over the topic's authorships gives the page and the total (its cost follows the topic's works and
+  // their authors, not the page: the API runs it as a heavy query)
   OPTIONAL MATCH (r:Researcher)-[:AUTHORED]->(w:Work)-[:HAS_TOPIC]->(t)
   WITH r, count(DISTINCT w) AS works
+  WHERE r IS NOT NULL
   WITH r, works, left(coalesce(r.nameKey, toLower(coalesce(r.name, ''))), 300) AS n
-  WHERE r IS NOT NULL AND (
-    $afterId IS NULL
-    OR works < $afterWorks
-    OR (works = $afterWorks AND n > $afterName)
-    OR (works = $afterWorks AND n = $afterName AND r.id > $afterId))
-  WITH r, works, n ORDER BY works DESC, n ASC, r.id ASC
-  LIMIT $first + 1
-  RETURN collect({researcher: r {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier, .verificationLevel, .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints},
-                  works: works, sortName: n}) AS members
+  ORDER BY works DESC, n ASC, r.id ASC
+  WITH collect({r: r, works: works, n: n}) AS ranked
+  WITH size(ranked) AS totalCount,
+       [x IN ranked WHERE $afterId IS NULL
+                       OR x.works < $afterWorks
+                       OR (x.works = $afterWorks AND x.n > $afterName)
+                       OR (x.works = $afterWorks AND x.n = $afterName AND x.r.id > $afterId)][..$first + 1] AS page
+  CALL (page) {
+    UNWIND page AS x
+    WITH x, x.r AS r
+    RETURN collect({researcher: r {.id, .name, .aliases, .orcid, .bio, .openToCollaborate, .trustScore, .trustTier,
+                                   .verificationLevel, .trustKeys, .trustLabels, .trustValues, .trustPoints,
+                                   .trustMaxPoints},
+                    works: x.works, sortName: x.n}) AS members
+  }
+  RETURN totalCount, members
 }
-RETURN t.id AS id, COUNT { MATCH (r:Researcher)-[:AUTHORED]->(:Work)-[:HAS_TOPIC]->(t) RETURN DISTINCT r } AS totalCount, members
+RETURN t.id AS id, totalCount, members
