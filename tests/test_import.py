@@ -358,6 +358,7 @@ async def test_every_mapped_field_reads_back_through_the_api_and_derived_counts_
     work["authorships"].append({"author": {"display_name": "No Id"}, "raw_author_name": "N. Id"})
     work["topics"][0] |= {"subfield": {"display_name": "Sub"}, "field": {"display_name": "Field"},
                           "domain": {"display_name": "Domain"}}
+    work["primary_location"]["source"] |= {"type": "journal", "issn_l": "1234-5678"}
     other = small_work("0090000000002", "2025-01-01", [a1], "0090000000001", "0090000000001")
     record = {"id": f"https://openalex.org/A{a2}", "updated_date": "2025-01-01", "display_name": "Person 02",
               "orcid": None, "affiliations": [{"institution": {"id": f"https://openalex.org/I{a1}",  # A1's too
@@ -366,11 +367,12 @@ async def test_every_mapped_field_reads_back_through_the_api_and_derived_counts_
     path.write_text("".join(json.dumps(r) + "\n" for r in (work, other, record)))
     await import_paths(import_db, [path])
     query = """{ w: node(id: "W0090000000001") { ... on Work { doi arxivId type language date citedByCount
-        rawAuthorNames topics { topic { subfield field domain } } } } }"""
+        rawAuthorNames topics { topic { subfield field domain } } venue source { id name type issn } } } }"""
     assert (await gql(api, query))["data"]["w"] == {
         "doi": "10.48550/arxiv.2101.00001", "arxivId": "2101.00001", "type": "preprint", "language": "de",
         "date": "2021-03-04", "citedByCount": 17, "rawAuthorNames": ["N. Id"],
-        "topics": [{"topic": {"subfield": "Sub", "field": "Field", "domain": "Domain"}}]}
+        "topics": [{"topic": {"subfield": "Sub", "field": "Field", "domain": "Domain"}}],
+        "venue": "Venue 01", "source": {"id": "S0090000000001", "name": "Venue 01", "type": "journal", "issn": "1234-5678"}}
 
     async def stored(node_id: str, key: str) -> Any:
         nodes, _ = await fingerprint(import_db, [node_id])

@@ -458,11 +458,12 @@ async def test_node_returns_any_kind_by_id(api: httpx.AsyncClient) -> None:
     seed = read_seed()
     work, topic = seed["works"][0], seed["topics"][0]
     query = """query($id: ID!) { node(id: $id) { __typename id
-        ... on Work { title venue authors { position researcher { name } } }
+        ... on Work { title venue source { id name type } authors { position researcher { name } } }
         ... on Topic { name } ... on Researcher { name counts { works } } } }"""
     body = await gql(api, query, {"id": work["id"]})
     node = body["data"]["node"]
     assert node["__typename"] == "Work" and node["title"] == work["title"] and node["venue"] == "arXiv"
+    assert node["source"] == {"id": work["source"], "name": "arXiv", "type": "repository"}
     assert [a["position"] for a in node["authors"]] == [a["position"] for a in work["authors"]]
     assert (await gql(api, query, {"id": topic["id"]}))["data"]["node"] == {
         "__typename": "Topic", "id": topic["id"], "name": topic["name"]}

@@ -101,6 +101,21 @@ class Topic(Node):
         return await topic_researchers_page(info.context, str(self.id), first, after)
 
 
+@strawberry.type(description="A venue: the journal, repository or conference a work was published in.")
+class Source:
+    id: strawberry.ID = strawberry.field(description="unique across the whole graph (imported: OpenAlex's `S…` id)")
+    name: str = strawberry.field(description="display name (a work's `venue`)")
+    type: str | None = strawberry.field(default=None, description="as OpenAlex names it: `journal`, `repository`, "
+                                                                  "`conference`, …; null when unknown")
+    issn: str | None = strawberry.field(default=None, description="its linking ISSN (ISSN-L), e.g. `1234-5678`; null "
+                                                                  "when it has none")
+
+    @classmethod
+    def from_row(cls, row: Row) -> Source:
+        return cls(id=strawberry.ID(row["id"]), name=row.get("name") or row["id"], type=row.get("type"),
+                   issn=row.get("issn"))
+
+
 @strawberry.type(description="A topic of a work, with how strongly the work is about it.")
 class WorkTopic:
     score: float = strawberry.field(description="how strongly the work is about the topic, in (0, 1]")
@@ -197,6 +212,12 @@ class Work(Node):
                                   f"cannot be read.")
     async def raw_author_names(self, info: Info[Context, None]) -> list[str] | None:
         return (await _authors(info.context, self.id, AUTHORS_MAX)).get("rawAuthorNames", [])
+
+    @strawberry.field(description="The venue itself (`venue` is its name): its id, type and ISSN; null when the "
+                                  "work has none (batched).")
+    async def source(self, info: Info[Context, None]) -> Source | None:
+        row = await batched(info.context, "work/source", self.id)
+        return Source.from_row(row["source"]) if row else None
 
     @strawberry.field(description="Topics of the work, strongest first (batched). Null, with an error, when they "
                                   "cannot be read: the work and its list keep the rest.")
