@@ -415,6 +415,11 @@ def test_ids_are_read_in_any_case_and_with_white_space_around_them() -> None:
     assert short_id("w1", "W") == "W1" and short_id("https://openalex.org/w12", "W") == "W12"
     assert short_id(" https://openalex.org/W1 ", "W") == "W1" and short_id("W1 ", "W") == "W1"
     assert short_id("A1", "W") is None and short_id("Wx1", "W") is None
+    # every form the API's ids take (bzgraph/identifiers.py), so that an imported node is the one the API finds
+    for given in ("HTTPS://OPENALEX.ORG/W123", "http://openalex.org/W123", "https://api.openalex.org/works/W123",
+                  "openalex.org/w123"):
+        assert short_id(given, "W") == "W123", given
+    assert short_id("https://openalex.org/V123", "SV") == "V123" and short_id("W" + "1" * 20, "W") == "W" + "1" * 20
 
 
 def test_abstracts_keep_the_records_word_order_at_a_shared_position_and_refuse_what_is_no_index() -> None:

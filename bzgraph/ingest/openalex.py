@@ -75,7 +75,10 @@ def short_id(value: Any, prefixes: str) -> str | None:
     if plain is not None:
         letter = plain[1].upper()
         return letter + plain[2] if letter in prefixes else None
-    ident = value.strip().removeprefix(OPENALEX_PREFIX).strip()
+    found = identifiers.openalex(value)  # every form the API takes (http, any case, api.openalex.org/works/…)
+    if found is not None:
+        return found if found[0] in prefixes else None
+    ident = value.strip().removeprefix(OPENALEX_PREFIX).strip()  # a 2022 `V` id, or one of 19-20 digits
     if not ident or ident[0].upper() not in prefixes or not _DIGITS.match(ident[1:]):
         return None
     return ident[0].upper() + ident[1:]
