@@ -148,6 +148,23 @@ async def test_topic_works_page_without_gaps_or_repeats_even_when_older_works_ar
     assert [p["hasPreviousPage"] for p in pages] == [False] + [True] * (len(pages) - 1)
 
 
+async def _every_edge(api: httpx.AsyncClient, query: str, node_id: str, total: int) -> list[dict]:
+    """The edges of a node's `researchers` list, page by page (each page checked as Relay has it)."""
+    seen: list[dict] = []
+    after = None
+    for _ in paging():
+        body = await gql(api, query, {"id": node_id, "after": after})
+        assert "errors" not in body, body
+        page = body["data"]["node"]["researchers"]
+        assert page["totalCount"] == total
+        check_page(page, after)
+        seen += page["edges"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return seen
+        after = page["pageInfo"]["endCursor"]
+    raise AssertionError("unreachable: paging() fails first")
+
+
 async def test_institution_researchers_most_recently_seen_first_then_by_name(graph: Path, api: httpx.AsyncClient) -> None:
     # Computed from the records: per author, the years of their works that list the institute.
     years: dict[str, set[int]] = defaultdict(set)
@@ -163,18 +180,8 @@ async def test_institution_researchers_most_recently_seen_first_then_by_name(gra
     query = """query($id: ID!, $after: String) { node(id: $id) { ... on Institution {
       researchers(first: 1, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
         edges { cursor years node { id name counts { works } } } } } } }"""
-    seen, after = [], None
-    for _ in paging():
-        body = await gql(api, query, {"id": INSTITUTE, "after": after})
-        assert "errors" not in body, body
-        page = body["data"]["node"]["researchers"]
-        assert page["totalCount"] == len(want)
-        check_page(page, after)
-        seen += [(e["node"]["id"], e["years"]) for e in page["edges"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
-    assert seen == [(a, sorted(years[a])) for a in want]
+    edges = await _every_edge(api, query, INSTITUTE, len(want))
+    assert [(e["node"]["id"], e["years"]) for e in edges] == [(a, sorted(years[a])) for a in want]
 
 
 @pytest.mark.parametrize("topic", [TOPIC, OTHER_TOPIC])
@@ -194,18 +201,8 @@ async def test_topic_researchers_most_works_on_it_first_then_by_name(graph: Path
     query = """query($id: ID!, $after: String) { node(id: $id) { ... on Topic {
       researchers(first: 1, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
         edges { cursor worksCount node { id name } } } } } }"""
-    seen, after = [], None
-    for _ in paging():
-        body = await gql(api, query, {"id": topic, "after": after})
-        assert "errors" not in body, body
-        page = body["data"]["node"]["researchers"]
-        assert page["totalCount"] == len(want)
-        check_page(page, after)
-        seen += [(e["node"]["id"], e["worksCount"]) for e in page["edges"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
-    assert seen == [(a, works[a]) for a in want]
+    edges = await _every_edge(api, query, topic, len(want))
+    assert [(e["node"]["id"], e["worksCount"]) for e in edges] == [(a, works[a]) for a in want]
     # a cursor of the other topic's list, or of an institution's, belongs to another list
     other = OTHER_TOPIC if topic == TOPIC else TOPIC
     cursor = (await gql(api, query, {"id": other, "after": None}))["data"]["node"]["researchers"]["edges"][0]["cursor"]
