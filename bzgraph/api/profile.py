@@ -218,9 +218,9 @@ class ViewerState:
                                                     "collaboration, no invitation of the viewer's to it pending (unexpired), and "
                                                     f"fewer than {INVITATIONS_PER_DAY} invitations sent in the last 24 hours")
     cannot_claim_reasons: list[CannotClaimReason] = strawberry.field(
-        description="why `canClaim` is false, each reason that applies (empty when it is true), to say it beside the "
-                    "button: sign in, claimed, …. A viewer whose verified ORCID iD is the record's passes the pending "
-                    "checks when the claim gives that iD as evidence: pre-fill it")
+        description="why `canClaim` is false, each reason that applies (empty when it is true), to say beside the "
+                    "button. A viewer whose verified ORCID iD is the record's passes the pending checks when the claim "
+                    "gives that iD as evidence: pre-fill it")
     cannot_invite_reasons: list[CannotInviteReason] = strawberry.field(
         description="why `canInvite` is false, each reason that applies (empty when it is true)")
 
