@@ -14,7 +14,7 @@ import pytest
 
 from bzgraph.api.explore import HEAVY_LIMIT
 from bzgraph.app import create_app
-from bzgraph.db import HEAVY_MIN_SECONDS, Database, count_round_trips, deadline
+from bzgraph.db import HEAVY_MIN_SECONDS, Database, count_round_trips, deadline, request_share
 from bzgraph.errors import ServiceUnavailable
 from bzgraph.settings import Settings
 from support import codes, gql
@@ -122,3 +122,14 @@ async def test_a_turn_that_comes_too_late_to_run_in_is_given_back(seeded: Databa
             with pytest.raises(ServiceUnavailable, match="busy with other large queries"):
                 await seeded.read("explore/neighbourhood", heavy=True, **params)
         assert trips.count == 0
+    # the request's own share of the slots taken by its other large queries: busy too, not out of time
+    from bzgraph.db.request import current_share
+
+    with request_share(1):
+        share = current_share()
+        assert share is not None
+        async with share:
+            with deadline(HEAVY_MIN_SECONDS), count_round_trips() as trips:
+                with pytest.raises(ServiceUnavailable, match="busy with other large queries"):
+                    await seeded.read("explore/neighbourhood", heavy=True, **params)
+            assert trips.count == 0
