@@ -23,8 +23,8 @@ log = logging.getLogger("bzgraph")
 
 # The queries requests send (the others belong to the importer, the seed loader, tests and benchmarks), warmed
 # up in this order: the contract's pages first, so that they answer soonest after a start.
-REQUEST_QUERIES = ("profile/", "explore/neighbourhood", "search", "node", "explore/collaboration-path",
-                   "graph-counts", "work/", "topic/", "institution/", "accounts/", "trust/", "analytics/")
+REQUEST_QUERIES = ("profile/researchers", "explore/neighbourhood", "search", "node", "explore/collaboration-path",
+                   "graph-counts", "work/", "topic/", "institution/", "profile/", "accounts/", "trust/", "analytics/")
 
 
 def warm_up_order(names: list[str]) -> list[str]:

@@ -511,6 +511,38 @@ async def test_nodes_cost_as_many_as_their_ids(api: httpx.AsyncClient) -> None:
         assert codes(body) == ["QUERY_TOO_COMPLEX"], body
 
 
+async def test_coauthors_are_everyone_sharing_a_work_the_close_collaborators_first(api: httpx.AsyncClient) -> None:
+    """`coauthors` lists every researcher sharing a work (counted from the seed's author lists), the
+    most shared first; those sharing two or more are `closeCollaborators`, in the same order; page by
+    page it gives the same list, each once."""
+    shared: Counter[str] = Counter()
+    for work in read_seed()["works"]:
+        authors = {a["researcher"] for a in work["authors"]}
+        if BUNGERT in authors:
+            shared.update(authors - {BUNGERT})
+    query = """query($id: ID!, $first: Int, $after: String) { researcher(id: $id) {
+        closeCollaborators(first: 100) { sharedWorks researcher { id } }
+        coauthors(first: $first, after: $after) { totalCount
+          pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor sharedWorks node { id } } } } }"""
+    body = await gql(api, query, {"id": BUNGERT, "first": 100})
+    assert "errors" not in body and body["extensions"]["cypherRoundTrips"] == 2, body
+    profile = body["data"]["researcher"]
+    listed = [(e["node"]["id"], e["sharedWorks"]) for e in profile["coauthors"]["edges"]]
+    assert sorted(listed) == sorted(shared.items()) and profile["coauthors"]["totalCount"] == len(shared) == 20
+    assert [n for _, n in listed] == sorted((n for _, n in listed), reverse=True)
+    close = [(c["researcher"]["id"], c["sharedWorks"]) for c in profile["closeCollaborators"]]
+    assert len(close) == 8 and listed[:len(close)] == close and listed[len(close)][1] == 1
+    seen, after = [], None
+    for _ in paging():
+        page = (await gql(api, query, {"id": BUNGERT, "first": 3, "after": after}))["data"]["researcher"]["coauthors"]
+        check_page(page, after)
+        seen += [(e["node"]["id"], e["sharedWorks"]) for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == listed
+
+
 async def test_work_authors_are_batched(api: httpx.AsyncClient) -> None:
     query = """query($id: ID!) { researcher(id: $id) { works(first: 9) { edges { node {
         authors { researcher { name } } topics { topic { name } } } } } } }"""

@@ -23,8 +23,8 @@ from bzgraph.api.inputs import MAX_IDS, MAX_PAGE, check_first, check_id
 from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
 from bzgraph.api.trust import Trust
-from bzgraph.api.works import (FIRST_DESCRIPTION, LIST_FIRST, WORKS_POSITION, YEAR_ORDER, Institution, Topic, Work, WorkConnection, batched,
-                               works_connection)
+from bzgraph.api.works import (AFTER_DESCRIPTION, FIRST_DESCRIPTION, LIST_FIRST, WORKS_POSITION, YEAR_ORDER, CoauthorConnection,
+                               Institution, Topic, Work, WorkConnection, batched, coauthors_page, works_connection)
 from bzgraph.context import Context
 from bzgraph.errors import BadUserInput, NotFound
 from bzgraph.execution import PURE
@@ -365,6 +365,15 @@ class Researcher(Node):
             Collaborator(shared_works=c["sharedWorks"], researcher=Researcher.from_row(c["researcher"], self._context),
                          cursor=cursors.encode(scope, [c["sharedWorks"], c["sortName"], c["researcher"]["id"]]))
             for c in p["closeCollaborators"][:first]], collaborators_first=first, collaborators_after=after)
+
+    @strawberry.field(description="Everyone who shares a work with the researcher, the most shared works first, then by "
+                                  "name, then id; keyset-paged with `after` (batched). Those sharing at least two are "
+                                  "`closeCollaborators`, in the same order. Null, with an error, when `first` or "
+                                  "`after` is refused.")
+    async def coauthors(self, first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+                        ) -> CoauthorConnection | None:
+        return await coauthors_page(self._context, str(self.id), first, after)
 
     @strawberry.field(graphql_type=list[TopicCount] | None, metadata=PURE,
                       description="Topics over the researcher's works, by how many works have them, then by name (case and accents aside) "

@@ -33,7 +33,7 @@ WORKS_POSITION = (int, str, str)
 # rather than paging on wrongly.
 YEAR_ORDER = "y3"
 MEMBERS_POSITION = (int, str, str)  # latest year the affiliation was seen, name as it sorts (nameKey), id
-TOPIC_RESEARCHERS_POSITION = (int, str, str)  # works with the topic, name as it sorts (nameKey), id
+RANKED_POSITION = (int, str, str)  # a researcher's count in a ranked list, name as it sorts (nameKey), id
 FIRST_DESCRIPTION = f"at most this many, 0 to {MAX_PAGE}"
 # A work's authors, the first of them in author-list order: works of large collaborations have
 # thousands, and the list, once unbounded, let one small request ask for millions of fields.
@@ -297,6 +297,20 @@ class TopicResearcherConnection:
     edges: list[TopicResearcherEdge] = strawberry.field(description="the researchers of this page, in list order")
 
 
+@strawberry.type(description="A co-author, with how many works they share.")
+class CoauthorEdge:
+    cursor: str = strawberry.field(description="pass as `after` for the co-authors after this one")
+    shared_works: int = strawberry.field(description="how many works both authored (at least 1)")
+    node: Annotated[Researcher, strawberry.lazy("bzgraph.api.profile")] = strawberry.field(description="the co-author")
+
+
+@strawberry.type(description="A page of a researcher's co-authors, the most shared works first, then by name.")
+class CoauthorConnection:
+    total_count: int = strawberry.field(description="how many researchers share a work with this one, as of this page")
+    page_info: PageInfo = strawberry.field(description="where this page sits in the list")
+    edges: list[CoauthorEdge] = strawberry.field(description="the co-authors of this page, in list order")
+
+
 # -- pages ------------------------------------------------------------------------------------
 
 
@@ -342,20 +356,35 @@ async def members_page(context: Context, institution_id: str, first: int | None,
 
 async def topic_researchers_page(context: Context, topic_id: str, first: int | None,
                                  after: str | None) -> TopicResearcherConnection:
-    """A page of the researchers with works on ``topic_id``."""
+    """A page of the researchers with works on ``topic_id`` (a pass over its authorships: heavy)."""
+    total, ranked, info = await _ranked_page(context, "topic/researchers", f"topicResearchers:{topic_id}", topic_id,
+                                             first, after, heavy=True)
+    return TopicResearcherConnection(total_count=total, page_info=info, edges=[
+        TopicResearcherEdge(cursor=cursor, works_count=count, node=node) for cursor, count, node in ranked])
+
+
+async def coauthors_page(context: Context, researcher_id: str, first: int | None,
+                         after: str | None) -> CoauthorConnection:
+    """A page of the co-authors of ``researcher_id``."""
+    total, ranked, info = await _ranked_page(context, "profile/coauthors", f"coauthors:{researcher_id}", researcher_id,
+                                             first, after)
+    return CoauthorConnection(total_count=total, page_info=info, edges=[
+        CoauthorEdge(cursor=cursor, shared_works=count, node=node) for cursor, count, node in ranked])
+
+
+async def _ranked_page(context: Context, name: str, scope: str, node_id: str, first: int | None, after: str | None,
+                       *, heavy: bool = False) -> tuple[int, list[tuple[str, int, Researcher]], PageInfo]:
+    """A page of a list of researchers ranked by a count, then name, then id (the named query's
+    ``members``, keyset-paged by ``afterCount``, ``afterName``, ``afterId``): its total, each
+    researcher with its cursor and count, and where the page sits."""
     first = check_first(first, LIST_FIRST)
-    scope = f"topicResearchers:{topic_id}"
-    works, name, last = (cursors.decode(scope, after, TOPIC_RESEARCHERS_POSITION) if after is not None
-                         else (None, None, None))
-    row = await batched(context, "topic/researchers", topic_id, heavy=True, first=first,  # a pass over its authorships
-                        afterWorks=works, afterName=name, afterId=last)
+    count, sort_name, last = cursors.decode(scope, after, RANKED_POSITION) if after is not None else (None, None, None)
+    row = await batched(context, name, node_id, heavy=heavy, first=first,
+                        afterCount=count, afterName=sort_name, afterId=last)
     members = row.get("members", [])
-    edges = [TopicResearcherEdge(cursor=cursors.encode(scope, [m["works"], m["sortName"], m["researcher"]["id"]]),
-                                 works_count=m["works"], node=_researcher(m["researcher"], context))
-             for m in members[:first]]
-    return TopicResearcherConnection(total_count=row.get("totalCount", 0), edges=edges,
-                                     page_info=page_info([e.cursor for e in edges], len(members) > first,
-                                                         after is not None))
+    ranked = [(cursors.encode(scope, [m["count"], m["sortName"], m["researcher"]["id"]]), m["count"],
+               _researcher(m["researcher"], context)) for m in members[:first]]
+    return row.get("totalCount", 0), ranked, page_info([c for c, _, _ in ranked], len(members) > first, after is not None)
 
 
 def _researcher(row: Row, context: Context) -> Researcher:
