@@ -420,6 +420,8 @@ def test_ids_are_read_in_any_case_and_with_white_space_around_them() -> None:
                   "openalex.org/w123"):
         assert short_id(given, "W") == "W123", given
     assert short_id("https://openalex.org/V123", "SV") == "V123" and short_id("W" + "1" * 20, "W") == "W" + "1" * 20
+    assert short_id("https://api.openalex.org/authors/A1", "W") is None  # an author's id is no work's
+    assert short_id(" https://openalex.org/V123 ", "SV") == "V123"
 
 
 def test_abstracts_keep_the_records_word_order_at_a_shared_position_and_refuse_what_is_no_index() -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import html
 import json
+import unicodedata
 import uuid
 from collections import Counter
 
 import httpx
 import pytest
-from support import check_page, codes, contract, gql, paging
+from support import check_page, codes, contract, gql, new_researcher, paging
 
 from bzgraph.api.works import YEAR_ORDER
 from bzgraph.db import Database
@@ -511,7 +512,8 @@ async def test_nodes_cost_as_many_as_their_ids(api: httpx.AsyncClient) -> None:
         assert codes(body) == ["QUERY_TOO_COMPLEX"], body
 
 
-async def test_coauthors_are_everyone_sharing_a_work_the_close_collaborators_first(api: httpx.AsyncClient) -> None:
+async def test_coauthors_are_everyone_sharing_a_work_the_close_collaborators_first(api: httpx.AsyncClient,
+                                                                                      seeded: Database) -> None:
     """`coauthors` lists every researcher sharing a work (counted from the seed's author lists), the
     most shared first; those sharing two or more are `closeCollaborators`, in the same order; page by
     page it gives the same list, each once."""
@@ -530,6 +532,12 @@ async def test_coauthors_are_everyone_sharing_a_work_the_close_collaborators_fir
     listed = [(e["node"]["id"], e["sharedWorks"]) for e in profile["coauthors"]["edges"]]
     assert sorted(listed) == sorted(shared.items()) and profile["coauthors"]["totalCount"] == len(shared) == 20
     assert [n for _, n in listed] == sorted((n for _, n in listed), reverse=True)
+    names = {r["id"]: r["name"] for r in read_seed()["researchers"]}
+
+    def filed(name: str) -> str:  # as the seed's names sort (accents aside)
+        return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+    assert listed == sorted(listed, key=lambda item: (-item[1], filed(names[item[0]])))  # ties by name
     close = [(c["researcher"]["id"], c["sharedWorks"]) for c in profile["closeCollaborators"]]
     assert len(close) == 8 and listed[:len(close)] == close and listed[len(close)][1] == 1
     seen, after = [], None
@@ -541,6 +549,10 @@ async def test_coauthors_are_everyone_sharing_a_work_the_close_collaborators_fir
             break
         after = page["pageInfo"]["endCursor"]
     assert seen == listed
+    alone = await new_researcher(seeded)  # one work of their own
+    body = await gql(api, query, {"id": alone, "first": 5})
+    assert body["data"]["researcher"]["coauthors"] == {"totalCount": 0, "edges": [], "pageInfo": {
+        "hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}}
 
 
 async def test_work_authors_are_batched(api: httpx.AsyncClient) -> None:
