@@ -81,6 +81,8 @@ async def test_light_queries_take_no_slot(two_slots) -> None:
     # cross edges past limit 100 at depth 1: thousands of readings around a hub for the loop to shape
     '{ explore(id: "%s", depth: 1, limit: %d) { crossEdgesTotal } }' % (REFERENCE, HEAVY_LIMIT + 1),
     '{ cypher(name: "analytics/top-collaborators", params: {id: "%s"}) { columns } }' % REFERENCE,
+    # a pass over a topic's authorships, whatever the page
+    '{ node(id: "bzt-gradient-flows") { ... on Topic { researchers(first: 1) { totalCount } } } }',
 ])
 async def test_paths_and_analyst_queries_are_heavy(two_slots, query: str) -> None:
     client, db = two_slots

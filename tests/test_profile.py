@@ -498,6 +498,12 @@ async def test_nodes_answer_each_id_in_order_in_one_query(api: httpx.AsyncClient
         assert codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["path"] == ["nodes"], body
         assert body["data"]["nodes"] is None and body["data"]["graphCounts"]
     assert body["errors"][0]["message"] == "`ids[1]` is not a valid id"  # which one
+    literal = "{ nodes(ids: [" + ", ".join(['"x"'] * 101) + "]) { id } }"  # refused for its size, not its cost
+    assert codes(await gql(api, literal)) == ["BAD_USER_INPUT"]
+    # ids are read as node(id:) reads them: white space around them aside
+    padded = await gql(api, "query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } }", {"id": f" {BUNGERT} "})
+    assert padded["data"] == {"node": {"id": BUNGERT}, "nodes": [{"id": BUNGERT}]}
+    assert codes(await gql(api, '{ node(id: "   ") { id } }')) == ["BAD_USER_INPUT"]
 
 
 async def test_nodes_cost_as_many_as_their_ids(api: httpx.AsyncClient) -> None:
