@@ -53,6 +53,8 @@ from graphql import (
 from graphql.language import VisitorAction
 from graphql.language.visitor import SKIP
 
+from bzgraph.defaults import declared_default
+
 LIST_FACTOR = 10
 INTROSPECTION_PER_ITEM = 10
 # Nested sizes multiply, so a short document can estimate past any number a JSON integer holds (64
@@ -166,7 +168,7 @@ class _Estimate:
             largest = field_largest if field_largest is not None else largest
             given = next((a.value for a in node.arguments or () if a.name.value == name), None)
             if given is None or isinstance(given, NullValueNode):  # left out, or null: the default
-                default = definition.args[name].default_value
+                default = declared_default(definition.args[name])
                 return default if isinstance(default, int) else largest
             if isinstance(given, IntValueNode):
                 return max(0, min(int(given.value), largest))  # out of range fails at execution

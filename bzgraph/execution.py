@@ -48,6 +48,8 @@ from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, 
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from bzgraph.defaults import defaults_for_null, with_defaults
+
 Completer = Callable[[Any, "PlannedExecutionContext"], Any]
 Arguments = Callable[["PlannedExecutionContext"], dict[str, Any]]
 PLAN_CACHE_SIZE = 1024
@@ -247,14 +249,17 @@ def _pure_resolver(field_def: GraphQLField) -> Callable[..., Any] | None:
 
 
 def _arguments(field_def: GraphQLField, node: FieldNode) -> Arguments:
-    """The Python keyword arguments of a pure resolver for this request, as Strawberry passes them."""
+    """The Python keyword arguments of a pure resolver for this request, as Strawberry passes them
+    (a null for an argument with a default read as the default, as for any resolver)."""
     python_names = {name: getattr(arg.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF), "python_name",
                                   name) for name, arg in field_def.args.items()}
     if not python_names:
         return _no_arguments
 
+    defaults = defaults_for_null(field_def)
+
     def arguments(executor: PlannedExecutionContext) -> dict[str, Any]:
-        values = get_argument_values(field_def, node, executor.variable_values)
+        values = with_defaults(defaults, get_argument_values(field_def, node, executor.variable_values))
         return {python_names[name]: value for name, value in values.items()}
 
     return arguments

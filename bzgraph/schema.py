@@ -19,6 +19,7 @@ from bzgraph.api.inputs import MAX_IDS, MAX_PAGE
 from bzgraph.api.profile import ProfileQuery
 from bzgraph.api.works import AUTHORS_MAX
 from bzgraph.api.search import SearchQuery
+from bzgraph import defaults
 from bzgraph.cost import query_cost_limit
 from bzgraph.errors import BzgraphError, unshowable
 from bzgraph.execution import PlannedExecutionContext
@@ -58,7 +59,7 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
              query_cost_limit(limits.max_query_cost, {"first": MAX_PAGE, "limit": MAX_LIMIT, "ids": MAX_IDS},
                               {"CypherRows.rows": ANALYST_MAX_ROWS},
                               {"Subgraph.crossEdges": CROSS_EDGES_MAX, "Work.authors": AUTHORS_MAX})]
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
@@ -73,6 +74,8 @@ def build_schema(execution_context_class: type | None = PlannedExecutionContext,
             RequireOperationName,
         ],
     )
+    defaults.apply_to_schema(schema._schema)
+    return schema
 
 
 @cache

@@ -21,7 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from strawberry.types import Info
 
 from bzgraph import cursors, identifiers
-from bzgraph.api.inputs import check_first, check_id
+from bzgraph.api.inputs import check_first, check_id, size_argument
 from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.profile import INVITATION_DAYS, INVITATIONS_PER_DAY, PENDING_CLAIMS_MAX, Researcher, load_researcher
 from bzgraph.api.works import FIRST_DESCRIPTION
@@ -284,10 +284,10 @@ def _list_args(info: Info[Context, Any]) -> dict[str, ListArgs]:
     found = selected_fields(info, set(ACCOUNT_LISTS))
     args: dict[str, ListArgs] = {}
     for name, field in found.items():
-        status = argument(info, field, "status", None, None) if name not in _CURSOR_LISTS else None
+        status = argument(info, field, "status", None) if name not in _CURSOR_LISTS else None
         args[name] = ListArgs(status=status.value if status else None,
-                              first=argument(info, field, "first", ACCOUNT_LIST_FIRST, 0),
-                              after=argument(info, field, "after", None, None))
+                              first=argument(info, field, "first", 0),
+                              after=argument(info, field, "after", None))
     return args
 
 
@@ -326,7 +326,7 @@ class Account:
     @strawberry.field(description="The claims you made, " + ACCOUNT_LIST_DESCRIPTION)
     async def claims(self, info: Info[Context, None],
                      status: Annotated[ClaimStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
-                     first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
+                     first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                      after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
                      ) -> list[Claim] | None:
         rows = await self._page(info, "claims", status, first, after)
@@ -335,7 +335,7 @@ class Account:
     @strawberry.field(description="Invitations to the record you hold, " + ACCOUNT_LIST_DESCRIPTION)
     async def invitations(self, info: Info[Context, None],
                           status: Annotated[InvitationStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
-                          first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
+                          first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                           after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
                           ) -> list[Invitation] | None:
         rows = await self._page(info, "invitations", status, first, after)
@@ -344,7 +344,7 @@ class Account:
     @strawberry.field(description="Invitations you sent, with their answers, " + ACCOUNT_LIST_DESCRIPTION)
     async def sent_invitations(self, info: Info[Context, None],
                                status: Annotated[InvitationStatus | None, strawberry.argument(description=STATUS_DESCRIPTION)] = None,
-                               first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
+                               first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                                after: Annotated[strawberry.ID | None, strawberry.argument(description=ACCOUNT_AFTER_DESCRIPTION)] = None,
                                ) -> list[Invitation] | None:
         rows = await self._page(info, "sentInvitations", status, first, after)
@@ -354,7 +354,7 @@ class Account:
                                   "of the last follow of the page before. Null, with an error, when `first` or `after` "
                                   "is refused.")
     async def following(self, info: Info[Context, None],
-                        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
+                        first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = ACCOUNT_LIST_FIRST,
                         after: Annotated[str | None, strawberry.argument(description="the `cursor` of the last follow of the page "
                                                                                      "before; null for the first page")] = None,
                         ) -> list[Follow] | None:
@@ -370,12 +370,12 @@ class Account:
         rid = self.claimed_researcher_id
         return await load_researcher(info, rid) if rid else None
 
-    async def _page(self, info: Info[Context, Any], name: str, status: Enum | None, first: int | None,
+    async def _page(self, info: Info[Context, Any], name: str, status: Enum | None, first: int,
                     after: str | None) -> list[Row]:
         """The page of list ``name``: from the row ``viewer`` read, or (another page of the same list
         asked for under an alias) from a query of its own."""
         checked = after if after is None or name in _CURSOR_LISTS else check_id(after, "after")
-        page = ListArgs(status=status.value if status else None, first=check_first(first, ACCOUNT_LIST_FIRST), after=checked)
+        page = ListArgs(status=status.value if status else None, first=check_first(first), after=checked)
         row = self.loaded
         if row is None or (self.loaded_args or {}).get(name) != page:
             row = await _read_account(info.context, self.id, {name: page})
@@ -673,14 +673,14 @@ class AccountsQuery:
 
     @strawberry.field(description="Claims by status, oldest first (moderators only).")
     async def claims(self, info: Info[Context, None], status: Annotated[ClaimStatus, strawberry.argument(description="the claims in this state")] = ClaimStatus.PENDING,
-                     first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = CLAIMS_FIRST,
+                     first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = CLAIMS_FIRST,
                      after: Annotated[strawberry.ID | None, strawberry.argument(
                          description="the id of the last claim of the page before; null for the first page")] = None,
                      ) -> list[Claim] | None:
         viewer = require_viewer(info)
         if not viewer.is_moderator:
             raise Forbidden("listing claims needs the moderator role")
-        row = (await info.context.db.read("accounts/claims", status=status.value, first=check_first(first, CLAIMS_FIRST),
+        row = (await info.context.db.read("accounts/claims", status=status.value, first=check_first(first),
                                           after=check_id(after, "after") if after is not None else None))[0]
         if not row["afterFound"]:
             raise BadUserInput("`after` is not the id of a claim", argument="after")

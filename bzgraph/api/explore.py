@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from bzgraph.api.inputs import check_first, check_id, given
+from bzgraph.api.inputs import check_first, check_id, size_argument
 from bzgraph.api.lookahead import selected_fields
 from bzgraph.api.nodes import Node, NodeKind
 from bzgraph.api.profile import Researcher, load_node
@@ -108,9 +108,9 @@ class Subgraph:
         "shown topic, ...), each once, as far as the two ends' kept neighbour lists tell (docs/explore.md); in the "
         "order of their ends, the center's first, then each shown node's in the order of `nodes`; read only when asked "
         "for; null, with an error, for a `first` out of range"))
-    def cross_edges(self, first: Annotated[int | None, strawberry.argument(
-            description=f"at most this many, 0 to {CROSS_EDGES_MAX:,}")] = CROSS_EDGES_FIRST) -> list[GraphEdge] | None:
-        return [_graph_edge(edge) for edge in self.all_cross_edges[:check_first(first, CROSS_EDGES_FIRST, maximum=CROSS_EDGES_MAX)]]
+    def cross_edges(self, first: Annotated[int, size_argument(f"at most this many, 0 to {CROSS_EDGES_MAX:,}")]
+                    = CROSS_EDGES_FIRST) -> list[GraphEdge] | None:
+        return [_graph_edge(edge) for edge in self.all_cross_edges[:check_first(first, maximum=CROSS_EDGES_MAX)]]
 
     @strawberry.field(metadata=PURE, description="how many edges `crossEdges` has without its `first`: more than it "
                                                  "lists means it was cut short")
@@ -216,10 +216,9 @@ def subgraph_from_row(row: dict[str, Any], kinds: list[NodeKind] | None, depth: 
 class ExploreQuery:
     @strawberry.field(description=f"The neighbourhood of any node, bounded by `limit` (≤ {MAX_LIMIT}); null for an unknown id.")
     async def explore(self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the center: any node's id")],
-                      depth: Annotated[int | None, strawberry.argument(description="1: the center's neighbours; 2: their neighbours too")] = DEPTH,
+                      depth: Annotated[int, size_argument("1: the center's neighbours; 2: their neighbours too")] = DEPTH,
                       kinds: Annotated[list[NodeKind] | None, strawberry.argument(description="the kinds of neighbour to show; null or empty: all")] = None,
-                      limit: Annotated[int | None, strawberry.argument(description=f"at most this many nodes besides the center, 1 to {MAX_LIMIT}")] = LIMIT) -> Subgraph | None:
-        depth, limit = given(depth, DEPTH), given(limit, LIMIT)
+                      limit: Annotated[int, size_argument(f"at most this many nodes besides the center, 1 to {MAX_LIMIT}")] = LIMIT) -> Subgraph | None:
         if depth not in (1, 2):
             raise BadUserInput("`depth` must be 1 or 2", argument="depth")
         if not 1 <= limit <= MAX_LIMIT:
@@ -240,8 +239,7 @@ class ExploreQuery:
     async def collaboration_path(self, info: Info[Context, None],
                                  from_: Annotated[strawberry.ID, strawberry.argument(name="from", description="a researcher's id")],
                                  to: Annotated[strawberry.ID, strawberry.argument(description="another researcher's id")],
-                                 max_hops: Annotated[int | None, strawberry.argument(description=f"the longest chain of co-authorships to look for, 1 to {MAX_HOPS}")] = HOPS) -> CollaborationPath | None:
-        max_hops = given(max_hops, HOPS)
+                                 max_hops: Annotated[int, size_argument(f"the longest chain of co-authorships to look for, 1 to {MAX_HOPS}")] = HOPS) -> CollaborationPath | None:
         if not 1 <= max_hops <= MAX_HOPS:
             raise BadUserInput(f"`maxHops` must be between 1 and {MAX_HOPS}", argument="maxHops")
         rows = await info.context.db.read("explore/collaboration-path", heavy=True, source=check_id(from_, "from"),

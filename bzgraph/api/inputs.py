@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import strawberry
+from strawberry.types.arguments import StrawberryArgumentAnnotation
+
 from bzgraph import identifiers
 from bzgraph.errors import BadUserInput
 
@@ -20,16 +23,16 @@ def check_id(value: str, argument: str = "id") -> str:
     return identifiers.openalex(value) or value
 
 
-def given(value: int | None, default: int) -> int:
-    """A size argument as asked: null is ``default``, as when the argument is left out (sizes are
-    nullable, as Relay's ``first``: a client may send null for "no preference")."""
-    return default if value is None else value
+def size_argument(description: str) -> StrawberryArgumentAnnotation:
+    """A size argument (``first``, ``limit``, ``depth``, ...): an ``Int`` the schema declares
+    nullable, as Relay's ``first``, with the resolver's default. Null reads as that default
+    (:mod:`bzgraph.defaults`), so the resolver receives an ``int``:
+    ``first: Annotated[int, size_argument("...")] = 10``."""
+    return strawberry.argument(description=description, graphql_type=int | None)
 
 
-def check_first(value: int | None, default: int, argument: str = "first", maximum: int = MAX_PAGE) -> int:
-    """A page size is 0 to ``maximum``; anything else is ``BAD_USER_INPUT``. Null is ``default``
-    (:func:`given`)."""
-    value = given(value, default)
+def check_first(value: int, argument: str = "first", maximum: int = MAX_PAGE) -> int:
+    """A page size is 0 to ``maximum``; anything else is ``BAD_USER_INPUT``."""
     if not 0 <= value <= maximum:
         raise BadUserInput(f"`{argument}` must be between 0 and {maximum}", argument=argument)
     return value

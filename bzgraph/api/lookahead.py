@@ -17,6 +17,7 @@ from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, 
 from strawberry.types import Info
 
 from bzgraph.api.inputs import MAX_PAGE
+from bzgraph.defaults import declared_default
 
 
 def selected_fields(info: Info[Any, Any], names: set[str]) -> dict[str, FieldNode]:
@@ -30,16 +31,17 @@ def selected_fields(info: Info[Any, Any], names: set[str]) -> dict[str, FieldNod
     return found
 
 
-def argument(info: Info[Any, Any], field: FieldNode | None, name: str, default: Any, unselected: Any) -> Any:
+def argument(info: Info[Any, Any], field: FieldNode | None, name: str, unselected: Any) -> Any:
     """The value of argument ``name`` of ``field``, a field of the current field's type, coerced to
-    the argument's type (``default`` when it is not given, ``unselected`` when the field is not
-    selected). A ``first`` out of range reads as the default: the field's own resolver refuses it,
-    so that the error names that field and the rest of the answer is still given."""
+    the argument's type: its declared default when it is not given or null (:mod:`bzgraph.defaults`),
+    ``unselected`` when the field is not selected. A ``first`` out of range reads as the default: the
+    field's own resolver refuses it, so that the error names that field and the rest of the answer
+    is still given."""
     if field is None:
         return unselected
     raw = info._raw_info
     definition = get_named_type(raw.return_type).fields[field.name.value].args[name]  # type: ignore[attr-defined]
-    value = default
+    default = value = declared_default(definition)
     for given in field.arguments or ():
         if given.name.value == name:
             coerced = value_from_ast(given.value, definition.type, _variables(raw))
@@ -47,7 +49,6 @@ def argument(info: Info[Any, Any], field: FieldNode | None, name: str, default: 
     if name == "first" and not 0 <= value <= MAX_PAGE:
         return default
     return value
-
 
 
 def _variables(raw: GraphQLResolveInfo) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from bzgraph import cursors
-from bzgraph.api.inputs import MAX_IDS, MAX_PAGE, check_first, check_id
+from bzgraph.api.inputs import MAX_IDS, MAX_PAGE, check_first, check_id, size_argument
 from bzgraph.api.lookahead import argument, selected_fields
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
 from bzgraph.api.trust import Trust
@@ -135,12 +135,12 @@ def args_from_selection(info: Info[Context, Any]) -> ProfileArgs:
     """The list arguments the selection under the current field uses."""
     found = selected_fields(info, {"works", "closeCollaborators", "topics"})
     return ProfileArgs(
-        works_first=argument(info, found.get("works"), "first", LIST_FIRST, 0),
-        works_after=argument(info, found.get("works"), "after", None, None),
-        collaborators_first=argument(info, found.get("closeCollaborators"), "first", COLLABORATORS_FIRST, 0),
-        collaborators_after=argument(info, found.get("closeCollaborators"), "after", None, None),
-        topics_first=argument(info, found.get("topics"), "first", TOPICS_FIRST, 0),
-        topics_after=argument(info, found.get("topics"), "after", None, None),
+        works_first=argument(info, found.get("works"), "first", 0),
+        works_after=argument(info, found.get("works"), "after", None),
+        collaborators_first=argument(info, found.get("closeCollaborators"), "first", 0),
+        collaborators_after=argument(info, found.get("closeCollaborators"), "after", None),
+        topics_first=argument(info, found.get("topics"), "first", 0),
+        topics_after=argument(info, found.get("topics"), "after", None),
     )
 
 
@@ -347,9 +347,9 @@ class Researcher(Node):
                       description=f"Works, newest first (year, unknown years last; then title as a reader files it, "
                                   f"untitled first; then id); keyset-paged with `after` (first ≤ {MAX_PAGE}). Null, "
                                   "with an error, when `first` or `after` is refused.")
-    def works(self, first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+    def works(self, first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = LIST_FIRST,
               after: Annotated[str | None, strawberry.argument(description="the endCursor of the page before; null for the first page")] = None) -> Awaitable[WorkConnection] | WorkConnection:
-        first = check_first(first, LIST_FIRST)
+        first = check_first(first)
         scope = _scope("works", str(self.id))
         return self._read_profile(lambda p: _works_page(p, scope, first), works_first=first, works_after=after)
 
@@ -357,9 +357,9 @@ class Researcher(Node):
                       description="Co-authors sharing at least two works, most shared first, then by name (case and accents aside; first ≤ "
                                   f"{MAX_PAGE}; `after` a collaborator's cursor for the ones after it). Null, with an error, "
                                   "when `first` or `after` is refused.")
-    def close_collaborators(self, first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = COLLABORATORS_FIRST,
+    def close_collaborators(self, first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = COLLABORATORS_FIRST,
                             after: Annotated[str | None, strawberry.argument(description=LIST_AFTER_DESCRIPTION)] = None) -> Awaitable[list[Collaborator]] | list[Collaborator]:
-        first = check_first(first, COLLABORATORS_FIRST)
+        first = check_first(first)
         scope = _scope("collaborators", str(self.id))
         return self._read_profile(lambda p: [
             Collaborator(shared_works=c["sharedWorks"], researcher=Researcher.from_row(c["researcher"], self._context),
@@ -370,7 +370,7 @@ class Researcher(Node):
                                   "name, then id; keyset-paged with `after` (batched). Those sharing at least two are "
                                   "`closeCollaborators`, in the same order. Null, with an error, when `first` or "
                                   "`after` is refused.")
-    async def coauthors(self, first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+    async def coauthors(self, first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = LIST_FIRST,
                         after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                         ) -> CoauthorConnection | None:
         return await coauthors_page(self._context, str(self.id), first, after)
@@ -379,9 +379,9 @@ class Researcher(Node):
                       description="Topics over the researcher's works, by how many works have them, then by name (case and accents aside) "
                                   f"(first ≤ {MAX_PAGE}; `after` a topic's cursor for the ones after it). Null, with an error, "
                                   "when `first` or `after` is refused.")
-    def topics(self, first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = TOPICS_FIRST,
+    def topics(self, first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = TOPICS_FIRST,
                after: Annotated[str | None, strawberry.argument(description=LIST_AFTER_DESCRIPTION)] = None) -> Awaitable[list[TopicCount]] | list[TopicCount]:
-        first = check_first(first, TOPICS_FIRST)
+        first = check_first(first)
         scope = _scope("topics", str(self.id))
         return self._read_profile(lambda p: [
             TopicCount(works_count=t["worksCount"], topic=Topic.from_row(t["topic"]),

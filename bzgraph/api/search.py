@@ -21,7 +21,7 @@ from strawberry.types import Info
 
 from bzgraph import cursors, identifiers
 from bzgraph.folding import fold, name_key
-from bzgraph.api.inputs import MAX_PAGE, check_first
+from bzgraph.api.inputs import MAX_PAGE, check_first, size_argument
 from bzgraph.api.nodes import Node, NodeKind
 from bzgraph.api.profile import node_from_row
 from bzgraph.api.works import PageInfo
@@ -199,11 +199,11 @@ class SearchQuery:
     async def search(self, info: Info[Context, None],
                      query: Annotated[str, strawberry.argument(description=f"the words to find (at most {MAX_QUERY} characters, {MAX_TERMS} words); the last may be the start of a word")],
                      kinds: Annotated[list[NodeKind] | None, strawberry.argument(description="the kinds of node to search; null or empty: all")] = None,
-                     first: Annotated[int | None, strawberry.argument(description=f"hits to return, 0 to {MAX_PAGE}")] = HITS_FIRST,
+                     first: Annotated[int, size_argument(f"hits to return, 0 to {MAX_PAGE}")] = HITS_FIRST,
                      after: Annotated[str | None, strawberry.argument(
                          description="the endCursor of the page before, from the same search; null for the first page")] = None,
                      ) -> SearchResult | None:
-        first = check_first(first, HITS_FIRST)
+        first = check_first(first)
         lucene = lucene_query(query)
         kind_names = [k.name for k in (kinds or list(NodeKind))]
         lookup, exact, exact_key = identifier_lookup(query), exact_text(query), name_key(query)

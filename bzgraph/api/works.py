@@ -17,7 +17,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from bzgraph import cursors
-from bzgraph.api.inputs import MAX_PAGE, check_first
+from bzgraph.api.inputs import MAX_PAGE, check_first, size_argument
 from bzgraph.api.nodes import Node
 from bzgraph.context import Context
 
@@ -62,7 +62,7 @@ class Institution(Node):
                                   "then by name; keyset-paged with `after` (batched). Null, with an error, when "
                                   "`first` or `after` is refused.")
     async def researchers(self, info: Info[Context, None],
-                          first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                          first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = LIST_FIRST,
                           after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                           ) -> AffiliationConnection | None:
         return await members_page(info.context, str(self.id), first, after)
@@ -86,7 +86,7 @@ class Topic(Node):
     @strawberry.field(description="Works about this topic, newest first; keyset-paged with `after` (batched). "
                                   "Null, with an error, when `first` or `after` is refused.")
     async def works(self, info: Info[Context, None],
-                    first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                    first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = LIST_FIRST,
                     after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                     ) -> WorkConnection | None:
         return await works_page(info.context, "topic", str(self.id), first, after)
@@ -95,7 +95,7 @@ class Topic(Node):
                                   "keyset-paged with `after` (batched). Null, with an error, when `first` or `after` is "
                                   "refused.")
     async def researchers(self, info: Info[Context, None],
-                          first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                          first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = LIST_FIRST,
                           after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                           ) -> TopicResearcherConnection | None:
         return await topic_researchers_page(info.context, str(self.id), first, after)
@@ -194,9 +194,8 @@ class Work(Node):
                                   f"(at most {AUTHORS_MAX:,}; `authorCount` says how many there are; batched). Null, with an error, "
                                   f"when `first` is refused or the authors cannot be read: the work and its list keep the rest.")
     async def authors(self, info: Info[Context, None],
-                      first: Annotated[int | None, strawberry.argument(
-                          description=f"at most this many, 0 to {AUTHORS_MAX:,}")] = AUTHORS_FIRST) -> list[Authorship] | None:
-        first = check_first(first, AUTHORS_FIRST, maximum=AUTHORS_MAX)
+                      first: Annotated[int, size_argument(f"at most this many, 0 to {AUTHORS_MAX:,}")] = AUTHORS_FIRST) -> list[Authorship] | None:
+        first = check_first(first, maximum=AUTHORS_MAX)
         row = await _authors(info.context, self.id, first)
         return [Authorship(position=a["position"],
                            researcher=_researcher(a["researcher"], info.context))
@@ -228,7 +227,7 @@ class Work(Node):
     @strawberry.field(description="Works in the graph that this work cites, newest first; keyset-paged with `after` "
                                   "(batched). Null, with an error, when `first` or `after` is refused.")
     async def references(self, info: Info[Context, None],
-                         first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                         first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = LIST_FIRST,
                          after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                          ) -> WorkConnection | None:
         return await works_page(info.context, "references", str(self.id), first, after)
@@ -237,7 +236,7 @@ class Work(Node):
                                   "(batched). `citedByCount` counts citations anywhere; this lists those in the graph. "
                                   "Null, with an error, when `first` or `after` is refused.")
     async def cited_by(self, info: Info[Context, None],
-                       first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = LIST_FIRST,
+                       first: Annotated[int, size_argument(FIRST_DESCRIPTION)] = LIST_FIRST,
                        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
                        ) -> WorkConnection | None:
         return await works_page(info.context, "citedBy", str(self.id), first, after)
@@ -328,9 +327,9 @@ def works_connection(scope: str, rows: list[Row], total: int, has_next: bool, ha
                           edges=edges)
 
 
-async def works_page(context: Context, via: str, node_id: str, first: int | None, after: str | None) -> WorkConnection:
+async def works_page(context: Context, via: str, node_id: str, first: int, after: str | None) -> WorkConnection:
     """A page of the works ``node_id`` leads to ``via`` its references, its citations or its topic."""
-    first = check_first(first, LIST_FIRST)
+    first = check_first(first)
     scope = f"{via}:{node_id}:{YEAR_ORDER}"
     year, title, last = cursors.decode(scope, after, WORKS_POSITION) if after is not None else (None, None, None)
     row = await batched(context, "work/page", node_id, via=via, first=first,
@@ -339,9 +338,9 @@ async def works_page(context: Context, via: str, node_id: str, first: int | None
     return works_connection(scope, works[:first], row.get("totalCount", 0), len(works) > first, after is not None)
 
 
-async def members_page(context: Context, institution_id: str, first: int | None, after: str | None) -> AffiliationConnection:
+async def members_page(context: Context, institution_id: str, first: int, after: str | None) -> AffiliationConnection:
     """A page of the researchers affiliated with ``institution_id``."""
-    first = check_first(first, LIST_FIRST)
+    first = check_first(first)
     scope = f"researchers:{institution_id}:{YEAR_ORDER}"
     year, name, last = cursors.decode(scope, after, MEMBERS_POSITION) if after is not None else (None, None, None)
     row = await batched(context, "institution/researchers", institution_id, first=first,
@@ -354,7 +353,7 @@ async def members_page(context: Context, institution_id: str, first: int | None,
                                  page_info=page_info([e.cursor for e in edges], len(members) > first, after is not None))
 
 
-async def topic_researchers_page(context: Context, topic_id: str, first: int | None,
+async def topic_researchers_page(context: Context, topic_id: str, first: int,
                                  after: str | None) -> TopicResearcherConnection:
     """A page of the researchers with works on ``topic_id`` (a pass over its authorships: heavy)."""
     total, ranked, info = await _ranked_page(context, "topic/researchers", f"topicResearchers:{topic_id}", topic_id,
@@ -363,7 +362,7 @@ async def topic_researchers_page(context: Context, topic_id: str, first: int | N
         TopicResearcherEdge(cursor=cursor, works_count=count, node=node) for cursor, count, node in ranked])
 
 
-async def coauthors_page(context: Context, researcher_id: str, first: int | None,
+async def coauthors_page(context: Context, researcher_id: str, first: int,
                          after: str | None) -> CoauthorConnection:
     """A page of the co-authors of ``researcher_id``."""
     total, ranked, info = await _ranked_page(context, "profile/coauthors", f"coauthors:{researcher_id}", researcher_id,
@@ -372,12 +371,12 @@ async def coauthors_page(context: Context, researcher_id: str, first: int | None
         CoauthorEdge(cursor=cursor, shared_works=count, node=node) for cursor, count, node in ranked])
 
 
-async def _ranked_page(context: Context, name: str, scope: str, node_id: str, first: int | None, after: str | None,
+async def _ranked_page(context: Context, name: str, scope: str, node_id: str, first: int, after: str | None,
                        *, heavy: bool = False) -> tuple[int, list[tuple[str, int, Researcher]], PageInfo]:
     """A page of a list of researchers ranked by a count, then name, then id (the named query's
     ``members``, keyset-paged by ``afterCount``, ``afterName``, ``afterId``): its total, each
     researcher with its cursor and count, and where the page sits."""
-    first = check_first(first, LIST_FIRST)
+    first = check_first(first)
     count, sort_name, last = cursors.decode(scope, after, RANKED_POSITION) if after is not None else (None, None, None)
     row = await batched(context, name, node_id, heavy=heavy, first=first,
                         afterCount=count, afterName=sort_name, afterId=last)
