@@ -9,8 +9,10 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bzgraph.settings import Settings, SettingsError, get_settings
@@ -152,10 +154,31 @@ def graphql_url(address: tuple[Any, ...]) -> str:
 
 
 def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
-    from bzgraph.schema import sdl
+    from bzgraph.schema import changes_since, sdl
 
-    sys.stdout.write(sdl())
-    return 0
+    if args.changes_since is None:
+        sys.stdout.write(sdl())
+        return 0
+    changes = changes_since(_old_sdl(args.changes_since))
+    for kind, descriptions in (("breaking", changes.breaking), ("dangerous", changes.dangerous)):
+        for description in descriptions:
+            print(f"{kind}: {description}")
+    if not changes.breaking and not changes.dangerous:
+        print("no breaking or dangerous changes")
+    return 1 if changes.breaking else 0
+
+
+def _old_sdl(where: str) -> str:
+    """The SDL at ``where``: a file, or else a git revision's ``schema.graphql``."""
+    path = Path(where)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    shown = subprocess.run(["git", "show", f"{where}:schema.graphql"], capture_output=True, text=True,
+                           cwd=Path(__file__).resolve().parent.parent)
+    if shown.returncode != 0:
+        raise SystemExit(f"bzgraph schema: {where!r} is neither a file nor a git revision holding "
+                         f"schema.graphql ({shown.stderr.strip()})")
+    return shown.stdout
 
 
 def cmd_cypher(args: argparse.Namespace, settings: Settings) -> int:
@@ -415,6 +438,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     schema = sub.add_parser("schema", help="print the GraphQL SDL (equals schema.graphql)")
+    schema.add_argument("--changes-since", metavar="FILE_OR_REV",
+                        help="instead, list what the schema changed since an older SDL (a file, or a git "
+                             "revision's schema.graphql) that breaks clients or may change what they see; "
+                             "exits 1 when something breaks")
     schema.set_defaults(handler=cmd_schema)
 
     cypher = sub.add_parser("cypher", help="run a named query of cypher/ and print its rows")

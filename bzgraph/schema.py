@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
+import graphql
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
@@ -83,6 +85,23 @@ def default_schema() -> strawberry.Schema:
     """The schema with the process's settings, built on first use (importing this module reads no
     setting: ``create_app(settings)`` builds its own)."""
     return build_schema()
+
+
+@dataclass(frozen=True)
+class SchemaChanges:
+    """What a schema changed against an older one, as graphql-core classes it: ``breaking`` fails a
+    client written against the old one (a field removed, made nullable, an argument made
+    required); ``dangerous`` may change what it sees (an enum value or a default added or changed)."""
+
+    breaking: list[str]
+    dangerous: list[str]
+
+
+def changes_since(old_sdl: str) -> SchemaChanges:
+    """The changes from the schema ``old_sdl`` describes to the one the code makes now."""
+    old, new = graphql.build_schema(old_sdl), default_schema()._schema
+    return SchemaChanges(breaking=[change.description for change in graphql.find_breaking_changes(old, new)],
+                         dangerous=[change.description for change in graphql.find_dangerous_changes(old, new)])
 
 
 def sdl() -> str:

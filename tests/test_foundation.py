@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import html
-import uuid
 import logging
 import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
 
 from neo4j import AsyncGraphDatabase
 
 from bzgraph import queries
 from bzgraph.db import Database, migrate
-from bzgraph.schema import sdl
+from bzgraph.schema import changes_since, sdl
 from bzgraph.seed import load_seed, read_seed
 from bzgraph.settings import PROJECT_ROOT
 
@@ -19,8 +24,38 @@ REFERENCE_PAGE = PROJECT_ROOT.parent / "shared" / "reference" / "000_10539054c63
 
 
 def test_schema_graphql_equals_generated_sdl() -> None:
-    assert (PROJECT_ROOT / "schema.graphql").read_text() == sdl(), \
-        "schema.graphql is not the schema the code makes: run `.venv/bin/bzgraph schema > schema.graphql` and commit it"
+    checked_in = (PROJECT_ROOT / "schema.graphql").read_text()
+    if checked_in != sdl():
+        breaking = changes_since(checked_in).breaking
+        pytest.fail("schema.graphql is not the schema the code makes: run `.venv/bin/bzgraph schema > schema.graphql` "
+                    "and commit it" + (", and list what breaks clients in docs/ui-clients.md "
+                                       f"(\"Changes to the schema\"): {breaking}" if breaking else ""))
+
+
+def _schema_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bzgraph.cli", "schema", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_schema_changes_since_an_older_sdl_name_what_breaks_clients(tmp_path: Path) -> None:
+    """A field the old schema had and a nullable field it had as non-null break a client; an enum
+    value the old one lacked may change what it sees; the command exits 1 for the breaking ones."""
+    old = sdl().replace("type Query {\n", "type Query {\n  retired: Int\n", 1)
+    old = old.replace("  headline: String\n", "  headline: String!\n", 1)
+    old = re.sub(r"(enum TrustTier \{.*?)\n\n  \"\"\"[^\n]*\"\"\"\n  EXEMPLARY\n", r"\1\n", old, count=1, flags=re.S)
+    assert old.count("retired") == 1 and "headline: String!" in old and "EXEMPLARY" not in old.split("enum TrustTier")[1]
+    (tmp_path / "old.graphql").write_text(old)
+    listed = _schema_cli("--changes-since", str(tmp_path / "old.graphql"))
+    assert listed.returncode == 1, listed.stderr
+    assert listed.stdout.splitlines() == [
+        "breaking: Field Query.retired was removed.",
+        "breaking: Field Researcher.headline changed type from String! to String.",
+        "dangerous: Enum value TrustTier.EXEMPLARY was added.",
+    ]
+    same = _schema_cli("--changes-since", str(PROJECT_ROOT / "schema.graphql"))
+    assert (same.returncode, same.stdout) == (0, "no breaking or dangerous changes\n")
+    missing = _schema_cli("--changes-since", str(tmp_path / "absent-rev"))
+    assert missing.returncode == 1 and "neither a file nor a git revision" in missing.stderr
 
 
 async def _fingerprint(db: Database) -> list[tuple]:
