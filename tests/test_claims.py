@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token, until_blocked
 
 from bzgraph.errors import Conflict
+from bzgraph.settings import Settings
 
 
 def claim(rid: str, email: str | None = None, **evidence: object) -> dict:
@@ -417,65 +421,98 @@ async def test_only_an_approved_claim_is_revoked_and_never_ones_own(api, setting
         == ["FORBIDDEN"]
 
 
+@contextlib.asynccontextmanager
+async def orcid_verifying(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Settings]]:
+    """The app reading the verified ORCID iD of a token's `orcid` claim (BZGRAPH_JWT_ORCID_CLAIM=orcid),
+    over httpx, with the settings its tokens are issued with."""
+    from bzgraph.app import create_app
+
+    checked = settings.model_copy(update={"jwt_orcid_claim": "orcid"})
+    app = create_app(checked)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
+            yield client, checked
+
+
 async def test_an_orcid_the_identity_provider_verified_approves_a_claim_at_once(api, settings, seeded) -> None:
     """Signed in with ORCID (or an identity provider that verified the account's iD), a claim whose
     iD is the record's is the evidence that verifies it at once, as the contract's ClaimResearcher
     says a claim may be: APPROVED and L3 without a moderator. The same iD typed by an account the
     provider did not verify it for waits for a moderator, as any other evidence does."""
-    import httpx
-
-    from bzgraph.app import create_app
     from bzgraph.auth import issue_token
 
     orcid = "0000-0002-1825-0097"
-    checked = settings.model_copy(update={"jwt_orcid_claim": "orcid"})
-    app = create_app(checked)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as verifying:
-            rid = await new_researcher(seeded, orcid=orcid)
-            holder = issue_token(new_id("holder"), [], 600, checked, orcid=orcid)
-            body = await gql(verifying, contract("ClaimResearcher"), claim(rid, orcid=f"https://orcid.org/{orcid}"), token=holder)
-            done = body["data"]["claimResearcher"]
-            assert done["claim"]["status"] == "APPROVED" and done["researcher"]["claimed"] is True
-            assert done["researcher"]["trust"]["verificationLevel"] == "L3"
-            mine = await gql(verifying, "{ viewer { claims { evidence { orcid orcidVerified } } } }", token=holder)
-            assert mine["data"]["viewer"]["claims"] == [{"evidence": {"orcid": orcid, "orcidVerified": True}}]
+    async with orcid_verifying(settings) as (verifying, checked):
+        rid = await new_researcher(seeded, orcid=orcid)
+        holder = issue_token(new_id("holder"), [], 600, checked, orcid=orcid)
+        body = await gql(verifying, contract("ClaimResearcher"), claim(rid, orcid=f"https://orcid.org/{orcid}"), token=holder)
+        done = body["data"]["claimResearcher"]
+        assert done["claim"]["status"] == "APPROVED" and done["researcher"]["claimed"] is True
+        assert done["researcher"]["trust"]["verificationLevel"] == "L3"
+        mine = await gql(verifying, "{ viewer { claims { evidence { orcid orcidVerified } } } }", token=holder)
+        assert mine["data"]["viewer"]["claims"] == [{"evidence": {"orcid": orcid, "orcidVerified": True}}]
 
-            # the provider verified another iD, or none: the typed iD is evidence for a moderator to check
-            for other in (issue_token(new_id("other"), [], 600, checked, orcid="0000-0001-5109-3700"),
-                          issue_token(new_id("typed"), [], 600, checked)):
-                copied = await new_researcher(seeded, orcid=orcid)
-                body = await gql(verifying, contract("ClaimResearcher"), claim(copied, orcid=orcid), token=other)
-                assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING", body
-                assert body["data"]["claimResearcher"]["researcher"]["claimed"] is False
-            # a verified iD that is not the record's: PENDING, its evidence marked verified for the moderator
-            elsewhere = await new_researcher(seeded, orcid="0000-0001-5109-3700")
-            other = issue_token(new_id("verified"), [], 600, checked, orcid=orcid)
-            body = await gql(verifying, contract("ClaimResearcher"), claim(elsewhere, orcid=orcid), token=other)
-            assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING"
-            listed = await gql(verifying, "{ viewer { claims { id evidence { orcidVerified } } } }", token=other)
-            assert listed["data"]["viewer"]["claims"] == [
-                {"id": body["data"]["claimResearcher"]["claim"]["id"], "evidence": {"orcidVerified": True}}]
+        # the provider verified another iD, or none: the typed iD is evidence for a moderator to check
+        for other in (issue_token(new_id("other"), [], 600, checked, orcid="0000-0001-5109-3700"),
+                      issue_token(new_id("typed"), [], 600, checked)):
+            copied = await new_researcher(seeded, orcid=orcid)
+            body = await gql(verifying, contract("ClaimResearcher"), claim(copied, orcid=orcid), token=other)
+            assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING", body
+            assert body["data"]["claimResearcher"]["researcher"]["claimed"] is False
+        # a verified iD that is not the record's: PENDING, its evidence marked verified for the moderator
+        elsewhere = await new_researcher(seeded, orcid="0000-0001-5109-3700")
+        other = issue_token(new_id("verified"), [], 600, checked, orcid=orcid)
+        body = await gql(verifying, contract("ClaimResearcher"), claim(elsewhere, orcid=orcid), token=other)
+        assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING"
+        listed = await gql(verifying, "{ viewer { claims { id evidence { orcidVerified } } } }", token=other)
+        assert listed["data"]["viewer"]["claims"] == [
+            {"id": body["data"]["claimResearcher"]["claim"]["id"], "evidence": {"orcidVerified": True}}]
 
-            # a claim waiting in the queue (typed evidence) does not hold back the verified one
-            waiting = await new_researcher(seeded, orcid="0000-0001-5109-3700")
-            sub = new_id("queued")
-            typed = await gql(verifying, contract("ClaimResearcher"), claim(waiting, "q@example.org"),
-                              token=issue_token(sub, [], 600, checked))
-            assert typed["data"]["claimResearcher"]["claim"]["status"] == "PENDING"
-            signed_in = issue_token(sub, [], 600, checked, orcid="0000-0001-5109-3700")
-            assert (await profile_state(verifying, waiting, signed_in))["viewerState"]["canClaim"] is True
-            body = await gql(verifying, contract("ClaimResearcher"), claim(waiting, orcid="0000-0001-5109-3700"),
-                             token=signed_in)
-            assert body["data"]["claimResearcher"]["claim"]["status"] == "APPROVED", body
-            statuses = await gql(verifying, "{ viewer { claims { status closedBecause } } }", token=signed_in)
-            assert sorted(c["status"] for c in statuses["data"]["viewer"]["claims"]) == ["APPROVED", "REJECTED"]
+        # a claim waiting in the queue (typed evidence) does not hold back the verified one
+        waiting = await new_researcher(seeded, orcid="0000-0001-5109-3700")
+        sub = new_id("queued")
+        typed = await gql(verifying, contract("ClaimResearcher"), claim(waiting, "q@example.org"),
+                          token=issue_token(sub, [], 600, checked))
+        assert typed["data"]["claimResearcher"]["claim"]["status"] == "PENDING"
+        signed_in = issue_token(sub, [], 600, checked, orcid="0000-0001-5109-3700")
+        assert (await profile_state(verifying, waiting, signed_in))["viewerState"]["canClaim"] is True
+        body = await gql(verifying, contract("ClaimResearcher"), claim(waiting, orcid="0000-0001-5109-3700"),
+                         token=signed_in)
+        assert body["data"]["claimResearcher"]["claim"]["status"] == "APPROVED", body
+        statuses = await gql(verifying, "{ viewer { claims { status closedBecause } } }", token=signed_in)
+        assert sorted(c["status"] for c in statuses["data"]["viewer"]["claims"]) == ["APPROVED", "REJECTED"]
 
     # without BZGRAPH_JWT_ORCID_CLAIM the token's iD is not taken: the claim waits for a moderator
     rid = await new_researcher(seeded, orcid=orcid)
     unread = issue_token(new_id("unread"), [], 600, settings, orcid=orcid)
     body = await gql(api, contract("ClaimResearcher"), claim(rid, orcid=orcid), token=unread)
     assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING"
+
+
+async def test_a_verified_orcid_of_the_record_passes_the_pending_claims_cap(api, settings, seeded) -> None:
+    """An account with 5 claims awaiting review whose sign-in verified the record's ORCID iD is offered
+    the claim (no TOO_MANY_PENDING: the claim would be approved at once with that iD as evidence), and
+    the claim is approved; on a record whose iD differs, the cap holds, and the reasons say so."""
+    from bzgraph.auth import issue_token
+
+    orcid, other_orcid = "0000-0002-1825-0097", "0000-0001-5109-3700"
+    sub = new_id("capped")
+    async with orcid_verifying(settings) as (verifying, checked):
+        verified = issue_token(sub, [], 600, checked, orcid=orcid)
+        for _ in range(5):
+            body = await gql(verifying, contract("ClaimResearcher"), claim(await new_researcher(seeded), f"{sub}@example.org"),
+                             token=verified)
+            assert body["data"]["claimResearcher"]["claim"]["status"] == "PENDING", body
+        mine, elsewhere = await new_researcher(seeded, orcid=orcid), await new_researcher(seeded, orcid=other_orcid)
+        assert (await profile_state(verifying, elsewhere, verified))["viewerState"]["cannotClaimReasons"] == ["TOO_MANY_PENDING"]
+        assert codes(await gql(verifying, contract("ClaimResearcher"), claim(elsewhere, orcid=orcid), token=verified)) == [
+            "CONFLICT"]
+        state = (await profile_state(verifying, mine, verified))["viewerState"]
+        assert state["cannotClaimReasons"] == [] and state["canClaim"] is True
+        body = await gql(verifying, contract("ClaimResearcher"), claim(mine, orcid=orcid), token=verified)
+        assert "errors" not in body, body
+        assert body["data"]["claimResearcher"]["claim"]["status"] == "APPROVED"
+        assert body["data"]["claimResearcher"]["researcher"]["trust"]["verificationLevel"] == "L3"
 
 
 async def test_a_profile_edit_racing_a_revoke_does_not_bring_back_what_it_cleared(api, settings, seeded) -> None:
