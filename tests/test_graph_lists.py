@@ -210,6 +210,34 @@ async def test_topic_researchers_most_works_on_it_first_then_by_name(graph: Path
     assert codes(body) == ["BAD_USER_INPUT"] and body["data"]["node"]["researchers"] is None
 
 
+async def test_topic_researchers_of_works_naming_authors_only_by_raw_names_are_none(
+        seeded: Database, api: httpx.AsyncClient, tmp_path: Path) -> None:
+    """A topic whose works list their authors only as raw names (no OpenAlex author, so no researcher),
+    or list none: its researchers are an empty list, totalCount 0, without an error."""
+    topic = "T0087000000003"
+    records = [{"id": OA + wid(41), "title": "Raw names only", "publication_year": 2020,
+                "topics": [{"id": OA + topic, "display_name": "Raw topic", "score": 0.8}],
+                "authorships": [{"author": {"display_name": "No Id"}, "raw_author_name": "N. Id"},
+                                {"author": {}, "raw_author_name": "R. Aw"}]},
+               {"id": OA + wid(42), "title": "No authors", "publication_year": 2021,
+                "topics": [{"id": OA + topic, "display_name": "Raw topic", "score": 0.8}], "authorships": []}]
+    path = tmp_path / "raw-names.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    await _import(path)
+    query = """query($id: ID!) { node(id: $id) { ... on Topic { works(first: 5) { totalCount edges { node {
+      rawAuthorNames authors { researcher { id } } } } }
+      researchers(first: 5) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { node { id } } } } } }"""
+    body = await gql(api, query, {"id": topic})
+    assert "errors" not in body, body
+    found = body["data"]["node"]
+    assert found["works"]["totalCount"] == 2
+    assert sorted(e["node"]["rawAuthorNames"] for e in found["works"]["edges"]) == [[], ["N. Id", "R. Aw"]]
+    assert all(e["node"]["authors"] == [] for e in found["works"]["edges"])
+    assert found["researchers"] == {"totalCount": 0, "edges": [], "pageInfo": {
+        "hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}}
+
+
 async def test_a_cursor_of_another_list_or_a_bad_first_fails_that_list_alone(graph: Path, api: httpx.AsyncClient) -> None:
     body = await gql(api, TOPIC_WORKS, {"id": TOPIC, "first": 1})
     topic_cursor = body["data"]["node"]["works"]["pageInfo"]["endCursor"]
