@@ -11,7 +11,7 @@ from collections import Counter
 
 import httpx
 import pytest
-from support import check_page, codes, contract, gql, new_researcher, paging
+from support import check_page, codes, contract, gql, new_id, new_researcher, paging
 
 from bzgraph.api.works import YEAR_ORDER
 from bzgraph.db import Database
@@ -559,6 +559,51 @@ async def test_coauthors_are_everyone_sharing_a_work_the_close_collaborators_fir
     body = await gql(api, query, {"id": alone, "first": 5})
     assert body["data"]["researcher"]["coauthors"] == {"totalCount": 0, "edges": [], "pageInfo": {
         "hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}}
+
+
+async def test_coauthors_sharing_as_many_works_are_ordered_by_name_not_id_and_page_each_once(
+        api: httpx.AsyncClient, seeded: Database) -> None:
+    """Co-authors sharing as many works are ordered by name (case aside), the same name by id, in
+    `coauthors` and `closeCollaborators` alike; ids that sort against the names (`…-z` for Abel) show it
+    is the name. Paged one, two or four at a time, across the ties, each comes once."""
+    p = new_id("ties")
+    centre = f"{p}-centre"
+    works = {n: {"id": f"{p}-w{n}", "title": f"Tie {n}", "year": 2020} for n in (1, 2, 3)}
+    await seeded.write("testing/researcher-with-works", id=centre, name="Centre", works=list(works.values()))
+    people = {"z": ("Abel Ames", [1, 2]), "y": ("Mia Moss", [1, 2]), "x": ("mia moss", [1, 2]),
+              "a": ("Zora Zeller", [1, 2]), "c": ("Ann Arbor", [3]), "b": ("Yves Young", [3])}
+    for suffix, (name, shared) in people.items():
+        await seeded.write("testing/researcher-with-works", id=f"{p}-{suffix}", name=name,
+                           works=[works[n] for n in shared])
+    want = [(f"{p}-{s}", n) for s, n in (("z", 2), ("x", 2), ("y", 2), ("a", 2), ("c", 1), ("b", 1))]
+    query = """query($id: ID!, $first: Int, $after: String) { researcher(id: $id) {
+        coauthors(first: $first, after: $after) { totalCount
+          pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor sharedWorks node { id } } } } }"""
+    close = """query($id: ID!, $first: Int, $after: String) { researcher(id: $id) {
+        closeCollaborators(first: $first, after: $after) { cursor sharedWorks researcher { id } } } }"""
+    for size in (1, 2, 4):
+        seen, after = [], None
+        for _ in paging():
+            body = await gql(api, query, {"id": centre, "first": size, "after": after})
+            assert "errors" not in body, body
+            page = body["data"]["researcher"]["coauthors"]
+            assert page["totalCount"] == len(want)
+            check_page(page, after)
+            seen += [(e["node"]["id"], e["sharedWorks"]) for e in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert seen == want, size
+        seen, after = [], None
+        for _ in paging():
+            body = await gql(api, close, {"id": centre, "first": size, "after": after})
+            assert "errors" not in body, body
+            listed = body["data"]["researcher"]["closeCollaborators"]
+            seen += [(c["researcher"]["id"], c["sharedWorks"]) for c in listed]
+            if len(listed) < size:
+                break
+            after = listed[-1]["cursor"]
+        assert seen == want[:4], size
 
 
 async def test_work_authors_are_batched(api: httpx.AsyncClient) -> None:
