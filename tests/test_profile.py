@@ -790,6 +790,28 @@ async def test_an_openalex_id_may_come_as_its_openalex_address(api: httpx.AsyncC
     assert blank["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # as the empty id is, not "not found"
 
 
+async def test_node_and_nodes_find_an_imported_work_by_its_openalex_address(api: httpx.AsyncClient, seeded: Database,
+                                                                             tmp_path) -> None:
+    """A work imported from OpenAlex is found by `node` and `nodes` from its id in every form OpenAlex
+    gives it: bare, as the record's address, the API's, in lower case, with white space around."""
+    from bzgraph.ingest.load import import_paths
+
+    wid = "W0085000000001"
+    path = tmp_path / "work.jsonl"
+    path.write_text(json.dumps({"id": f"https://openalex.org/{wid}", "title": "Found by address", "publication_year": 2022,
+                                "authorships": []}) + "\n")
+    await import_paths(seeded, [path])
+    given = [wid, f"https://openalex.org/{wid}", f"https://api.openalex.org/works/{wid}", wid.lower(),
+             f"https://openalex.org/{wid.lower()}", f"http://openalex.org/works/{wid}", f" https://openalex.org/{wid}\n"]
+    query = """query($id: ID!, $ids: [ID!]!) { node(id: $id) { __typename id ... on Work { title } }
+        nodes(ids: $ids) { id } }"""
+    for one in given:
+        body = await gql(api, query, {"id": one, "ids": given})
+        assert "errors" not in body, body
+        assert body["data"]["node"] == {"__typename": "Work", "id": wid, "title": "Found by address"}, one
+        assert body["data"]["nodes"] == [{"id": wid}] * len(given)
+
+
 async def test_a_page_of_works_costs_little_query_memory_whatever_the_other_lists(seeded: Database) -> None:
     """The works page's ORDER BY … LIMIT keeps its rows; placed after the collaborators' and topics'
     subqueries, each kept row carried their lists: 29 MB of query memory for a page of 100 of a
