@@ -394,6 +394,30 @@ async def test_every_mapped_field_reads_back_through_the_api_and_derived_counts_
     assert (summary.updated["HAS_TOPIC"], summary.created["HAS_TOPIC"], summary.updated["Work"]) == (1, 0, 0)
 
 
+async def test_a_venue_without_a_display_name_is_named_by_its_id(import_db: Database, api: httpx.AsyncClient,
+                                                                 tmp_path: Path) -> None:
+    """A record's venue whose `display_name` is null (or shows nothing) is named by its id, as a topic's
+    or an institution's is: `Work.venue` and `Work.source.name` are that id, the source keeps its id,
+    type and ISSN, and no field fails (`Source.name` is non-null)."""
+    a = "0070000000001"
+    named_by_id = {}
+    for n, shown in (("0070000000001", None), ("0070000000002", " \u200b ")):
+        work = small_work(n, "2025-01-01", [a], "0070000000001", n)
+        work["primary_location"]["source"] |= {"display_name": shown, "type": "journal", "issn_l": None}
+        named_by_id[f"W{n}"] = f"S{n}"
+        path = tmp_path / f"{n}.jsonl"
+        path.write_text(json.dumps(work) + "\n")
+        await import_paths(import_db, [path])
+    query = """query($ids: [ID!]!, $author: ID!) { nodes(ids: $ids) { id ... on Work { venue source { id name type issn } } }
+        researcher(id: $author) { works(first: 5) { edges { node { id venue } } } } }"""
+    body = await gql(api, query, {"ids": list(named_by_id), "author": f"A{a}"})
+    assert "errors" not in body, body
+    assert body["data"]["nodes"] == [{"id": w, "venue": s, "source": {"id": s, "name": s, "type": "journal", "issn": None}}
+                                     for w, s in named_by_id.items()]
+    assert sorted((e["node"]["id"], e["node"]["venue"]) for e in body["data"]["researcher"]["works"]["edges"]) == sorted(
+        named_by_id.items())
+
+
 async def test_ingest_works_run_as_its_header_shows_takes_an_author_list_as_whole(import_db: Database) -> None:
     """`authorsTruncated` is optional in cypher/ingest/works.cypher (its example leaves it out): left
     out, the list is whole, and a row without an author drops that authorship."""
