@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -172,6 +172,42 @@ async def claim_and_open(client: httpx.AsyncClient, settings, rid: str, sub: str
         researcher { openToCollaborate } } }""", {"id": rid}, token=token(settings, sub))
     assert body.get("data", {}).get("updateProfile") == {"researcher": {"openToCollaborate": True}}, body
     return cid
+
+
+@contextlib.asynccontextmanager
+async def commits_answered_late(settings: Any, timeout: float = 1.0) -> AsyncIterator[httpx.AsyncClient]:
+    """The app over httpx, its requests given ``timeout`` seconds (BZGRAPH_NEO4J_TIMEOUT), whose every
+    change is answered only once its request's time has run out, as after a lock waited for or on a
+    busy database: saved, with none of the request's own time left to read back what the mutation
+    answers with. (An account's creation on its first request is answered at once: no change it asked for.)"""
+    from bzgraph.app import create_app
+    from bzgraph.db import request as db_request
+
+    app = create_app(settings.model_copy(update={"neo4j_timeout": timeout}))
+    async with app.router.lifespan_context(app):
+        db = app.state.db
+        execute, query = db.execute, db.query
+
+        async def past_its_time() -> None:
+            ends = db_request.request_deadline()
+            assert ends is not None, "a change written outside a request"
+            await asyncio.sleep(max(0.0, ends - asyncio.get_running_loop().time()) + 0.05)
+
+        async def late_execute(work: Any, *, write: bool) -> Any:
+            result = await execute(work, write=write)
+            if write:
+                await past_its_time()
+            return result
+
+        async def late_query(name: str, params: dict[str, Any], *, write: bool, **options: Any) -> Any:
+            result = await query(name, params, write=write, **options)
+            if write and name != "accounts/ensure-user":
+                await past_its_time()
+            return result
+
+        db.execute, db.query = late_execute, late_query
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
+            yield client
 
 
 def free_port() -> int:

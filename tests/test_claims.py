@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, profile_state, token, until_blocked
+from support import (claim_and_approve, codes, commits_answered_late, contract, gql, new_id, new_researcher, profile_state,
+                     token, until_blocked)
 
 from bzgraph.errors import Conflict
 from bzgraph.settings import Settings
@@ -419,6 +420,30 @@ async def test_only_an_approved_claim_is_revoked_and_never_ones_own(api, setting
     assert "errors" not in await gql(api, contract("ReviewClaim"), {"claimId": cid, "approve": True}, token=moderator)
     assert codes(await gql(api, REVOKE, {"claimId": cid, "reason": "mine"}, token=token(settings, mod_sub, "moderator"))) \
         == ["FORBIDDEN"]
+
+
+async def test_a_claim_saved_as_its_time_runs_out_is_still_read_back(api, settings, seeded) -> None:
+    """A claim, its approval and its revocation, each committed just as its request's time runs out
+    (a lock waited for, a busy database): saved, and the researcher and account each answers with are
+    read back in the moment the mutation gives them, not failed ("the change is saved, but reading … failed")."""
+    rid = await new_researcher(seeded)
+    sub = new_id("late")
+    mine, moderator = token(settings, sub), token(settings, new_id("late-mod"), "moderator")
+    claiming = """mutation($id: ID!, $evidence: ClaimEvidenceInput!) { claimResearcher(id: $id, evidence: $evidence) {
+        claim { id status } researcher { id claimed trust { verificationLevel } } viewer { counts { pendingClaims } } } }"""
+    async with commits_answered_late(settings, timeout=2.0) as late:
+        body = await gql(late, claiming, claim(rid, f"{sub}@example.org"), token=mine)
+        assert "errors" not in body, body
+        cid = body["data"]["claimResearcher"]["claim"]["id"]
+        assert body["data"]["claimResearcher"] == {
+            "claim": {"id": cid, "status": "PENDING"}, "viewer": {"counts": {"pendingClaims": 1}},
+            "researcher": {"id": rid, "claimed": False, "trust": {"verificationLevel": "L0"}}}
+        body = await gql(late, contract("ReviewClaim"), {"claimId": cid, "approve": True}, token=moderator)
+        assert "errors" not in body, body
+        assert body["data"]["reviewClaim"]["researcher"]["claimed"] is True
+        body = await gql(late, REVOKE, {"claimId": cid, "reason": "late"}, token=moderator)
+        assert "errors" not in body, body
+        assert body["data"]["revokeClaim"]["researcher"]["claimed"] is False
 
 
 @contextlib.asynccontextmanager

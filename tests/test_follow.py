@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 import strawberry
-from support import claim_and_approve, codes, contract, gql, new_id, new_researcher, paging, profile_state, token, until_blocked
+from support import (claim_and_approve, codes, commits_answered_late, contract, gql, new_id, new_researcher, paging,
+                     profile_state, token, until_blocked)
 
 from bzgraph.api.accounts import ResearcherPayload
 from bzgraph.db import Tx
@@ -313,34 +314,16 @@ async def test_a_change_saved_as_its_time_runs_out_is_still_read_back(settings, 
     """A follow whose commit is answered just as the request's time runs out (a lock waited for, a
     busy database): the change is saved, and reading back the researcher it answers with gets a
     moment of its own instead of failing at once ("the change is saved, but reading … failed")."""
-    import httpx
-
-    from bzgraph.app import create_app
-    from bzgraph.db import request as db_request
-
     rid = await new_researcher(seeded)
-    app = create_app(settings.model_copy(update={"neo4j_timeout": 1.0}))
-    async with app.router.lifespan_context(app):
-        db = app.state.db
-        execute = db.execute
-
-        async def late_commit(work, *, write: bool):
-            result = await execute(work, write=write)
-            if write:  # the commit's answer comes as the request's time runs out
-                ends = db_request.request_deadline()
-                await asyncio.sleep(max(0.0, ends - asyncio.get_running_loop().time()) + 0.05)
-            return result
-
-        db.execute = late_commit
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-            viewer = token(settings, new_id("late"))
-            assert "errors" not in await gql(client, "{ viewer { id } }", token=viewer)  # the account exists
-            body = await gql(client, contract("FollowResearcher"), {"id": rid}, token=viewer)
-            # what the answer reads after the researcher's own row has the time too: a second page of a
-            # list is a query of its own, read after the researcher's resolver has returned
-            later = await gql(client, """mutation($id: ID!) { unfollowResearcher(id: $id) { researcher {
-                id counts { followers } one: works(first: 1) { totalCount } two: works(first: 2) { totalCount } } } }""",
-                              {"id": rid}, token=viewer)
+    async with commits_answered_late(settings) as client:
+        viewer = token(settings, new_id("late"))
+        assert "errors" not in await gql(client, "{ viewer { id } }", token=viewer)  # the account exists
+        body = await gql(client, contract("FollowResearcher"), {"id": rid}, token=viewer)
+        # what the answer reads after the researcher's own row has the time too: a second page of a
+        # list is a query of its own, read after the researcher's resolver has returned
+        later = await gql(client, """mutation($id: ID!) { unfollowResearcher(id: $id) { researcher {
+            id counts { followers } one: works(first: 1) { totalCount } two: works(first: 2) { totalCount } } } }""",
+                          {"id": rid}, token=viewer)
     assert "errors" not in body, body
     assert body["data"]["followResearcher"]["researcher"]["counts"]["followers"] == 1
     assert "errors" not in later, later

@@ -11,7 +11,8 @@ import pytest
 
 from bzgraph.api.accounts import instant
 from bzgraph.seed import load_seed
-from support import claim_and_approve, claim_and_open, codes, contract, gql, new_id, new_researcher, paging, profile_state, token
+from support import (claim_and_approve, claim_and_open, codes, commits_answered_late, contract, gql, new_id, new_researcher,
+                     paging, profile_state, token)
 
 RESPOND = """mutation($id: ID!, $accept: Boolean!) {
   respondToInvitation(id: $id, accept: $accept) { invitation { id status } } }"""
@@ -280,6 +281,31 @@ async def test_invitations_and_follows_at_once_never_deadlock(api, settings, see
                                                   "accept": False}, token=token(settings, owner_sub))
                 assert "errors" not in answer, answer
     assert not [r for r in caplog.records if "Deadlock" in r.getMessage()]
+
+
+async def test_an_invitation_saved_as_its_time_runs_out_is_still_read_back(api, settings, seeded) -> None:
+    """An invitation, its answer and a profile edit, each committed just as its request's time runs
+    out (a lock waited for, a busy database): saved, and the account or researcher each answers with
+    is read back in the moment the mutation gives it, not failed ("the change is saved, but reading … failed")."""
+    rid, owner_sub = await new_researcher(seeded), new_id("owner")
+    await claim_and_open(api, settings, rid, owner_sub)
+    sender, owner = token(settings, new_id("late")), token(settings, owner_sub)
+    async with commits_answered_late(settings, timeout=2.0) as late:
+        body = await gql(late, """mutation($id: ID!, $message: String!) {
+            inviteToCollaborate(researcherId: $id, message: $message) {
+              invitation { id status } viewer { counts { sentPendingInvitations } } } }""", {"id": rid, "message": "Late"},
+                         token=sender)
+        assert "errors" not in body, body
+        sent = body["data"]["inviteToCollaborate"]
+        assert sent["invitation"]["status"] == "PENDING" and sent["viewer"] == {"counts": {"sentPendingInvitations": 1}}
+        body = await gql(late, """mutation($id: ID!) { respondToInvitation(id: $id, accept: true) {
+            invitation { status } viewer { counts { pendingInvitations } } } }""", {"id": sent["invitation"]["id"]}, token=owner)
+        assert "errors" not in body, body
+        assert body["data"]["respondToInvitation"] == {
+            "invitation": {"status": "ACCEPTED"}, "viewer": {"counts": {"pendingInvitations": 0}}}
+        body = await gql(late, EDIT, {"id": rid, "open": None, "bio": "Late but mine"}, token=owner)
+        assert "errors" not in body, body
+        assert body["data"]["updateProfile"]["researcher"]["bio"] == "Late but mine"
 
 
 async def test_only_the_claimant_edits_the_profile(api, settings, seeded) -> None:
