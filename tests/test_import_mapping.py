@@ -7,6 +7,7 @@ from dataclasses import replace
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -506,6 +507,24 @@ def test_same_date_copies_of_a_topic_or_institution_win_by_every_value_whatever_
 
     assert topic("Life Sciences")["version"] != topic("Physical Sciences")["version"]
     assert institution("education")["version"] != institution("company")["version"]
+
+
+def test_a_same_date_copy_that_names_a_node_wins_over_one_that_names_it_only_by_its_id() -> None:
+    """A venue, topic, institution or author that one copy names and another of the same date leaves
+    nameless (named by its id): the named copy's version is the higher, whichever name sorts first."""
+    def work(named: bool) -> Any:
+        return map_record({"id": "W1", "updated_date": "2025-01-01", "title": "T",
+                           "primary_location": {"source": {"id": "S9", "display_name": "Acta" if named else None}},
+                           "topics": [{"id": "T9", "display_name": "Algebra" if named else None, "score": 0.5}],
+                           "authorships": [{"author": {"id": "A9", "display_name": "A. Lovelace" if named else None},
+                                            "institutions": [{"id": "I9", "display_name": "ETH" if named else None}]}]})
+
+    named, nameless = work(True), work(False)
+    for kind in ("sources", "topics", "institutions", "researchers"):
+        (with_name,), (without,) = getattr(named, kind), getattr(nameless, kind)
+        assert without["name"] == without["id"] and with_name["name"] != with_name["id"], kind
+        assert with_name["name"] < without["id"], kind  # the id sorts after the name: the values alone would pick it
+        assert with_name["version"] > without["version"], kind
 
 
 def test_a_bundle_without_details_gives_its_works_only() -> None:

@@ -292,8 +292,10 @@ def versioned(row: dict[str, Any], version: str, *keys: str) -> dict[str, Any]:
     """``row`` with the ``version`` it wins by: the record's version, then its own values of ``keys``.
     A venue, topic, institution or author named in many records gets its properties from the newest
     record; between records with the same ``updated_date``, the values decide, so the result never
-    depends on order."""
-    row["version"] = version + "".join("\x1f" + ("" if row[k] is None else str(row[k]).translate(_REMOVED)) for k in keys)
+    depends on order. A name that is only the node's id (the record gave none) counts as no name, so
+    that a copy of the same date that names the node wins."""
+    row["version"] = version + "".join("\x1f" + ("" if row[k] is None or (k == "name" and row[k] == row["id"])
+                                                  else str(row[k]).translate(_REMOVED)) for k in keys)
     return row
 
 
