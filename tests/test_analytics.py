@@ -110,6 +110,7 @@ async def test_topic_trends_on_the_seed(seeded: Database) -> None:
     assert sum(r["works"] for r in rows) == sum(len(w["topics"]) for w in SEED["works"])
     bounded = await run(seeded, "topic-trends", topics=SEED_TOPICS, fromYear=2021, toYear=2021)
     assert bounded == [r for r in rows if r["year"] == 2021] and bounded
+    assert await run(seeded, "topic-trends", topics=[*SEED_TOPICS, None]) == rows  # a null in the list matches none
 
 
 async def test_topic_bridges_on_the_seed(seeded: Database) -> None:
@@ -203,6 +204,52 @@ async def test_communities_match_a_union_find_on_sparse_and_chained_graphs(seede
                 (2, 3, others[2]), (2, 2, others[0])]
 
 
+async def test_a_work_in_a_citation_cycle_is_not_its_own_neighbour(seeded: Database) -> None:
+    """Two works citing each other: two steps out along CITES come back to the start, which is no
+    neighbour of itself, in either direction."""
+    g = small_graph(seed=5)
+    a, b, c = (w["id"] for w in g["works"][:3])
+    g["cites"] = [{"source": a, "target": b}, {"source": b, "target": a}, {"source": b, "target": c}]
+    await seeded.write("seed/load", sources=[], **{k: g[k] for k in
+                                                   ("topics", "institutions", "researchers", "works", "affiliations")})
+    await seeded.write("testing/cites", cites=g["cites"])
+    rows = await run(seeded, "citation-neighbourhood", id=a, hops=2)
+    assert rows == expected.citation_neighbourhood(g, a, 2)
+    assert [(r["id"], r["direction"]) for r in rows] == [(b, "REFERENCE"), (c, "REFERENCE"), (b, "CITING")]
+
+
+async def test_topic_trends_leave_out_works_without_a_year(seeded: Database) -> None:
+    g = small_graph(seed=6)
+    for work in g["works"][::3]:
+        work["year"] = None
+    await seeded.write("seed/load", sources=[], **{k: g[k] for k in
+                                                   ("topics", "institutions", "researchers", "works", "affiliations")})
+    topics = [t["id"] for t in g["topics"]]
+    rows = await run(seeded, "topic-trends", topics=topics)
+    assert rows == expected.topic_trends(g, topics) and all(r["year"] is not None for r in rows)
+    assert sum(r["works"] for r in rows) == sum(len(w["topics"]) for w in g["works"] if w["year"] is not None)
+
+
+async def test_communities_twenty_unless_asked_and_members_by_name(seeded: Database) -> None:
+    """Without a limit, the twenty largest communities come (here all twelve: eleven co-authors
+    alone and one pair); a community's members come by name, whatever the order of their ids."""
+    g = small_graph(seed=8)
+    for i, researcher in enumerate(g["researchers"]):
+        researcher["name"] = f"Analyst {99 - i:02}"  # names in the order opposite to the ids
+    center, others = g["researchers"][0]["id"], [r["id"] for r in g["researchers"][1:]]
+    groups = [*([center, o] for o in others[:11]), [center, others[11], others[12]]]
+    template = g["works"][0]
+    g["works"] = [{**template, "id": f"{center}-y{k}", "authors": [{"researcher": a, "position": j + 1}
+                                                                    for j, a in enumerate(authors)]}
+                  for k, authors in enumerate(groups)]
+    g["affiliations"] = []
+    await seeded.write("seed/load", sources=[], **{k: g[k] for k in
+                                                   ("topics", "institutions", "researchers", "works", "affiliations")})
+    found = await run(seeded, "coauthor-communities", id=center)
+    assert found == expected.coauthor_communities(g, center) and len(found) == 12
+    assert [m["id"] for m in found[0]["members"]] == [others[12], others[11]]
+
+
 # -- through the API --------------------------------------------------------------------------
 
 
@@ -251,6 +298,7 @@ async def test_cypher_field_lists_the_library(api) -> None:
     ("analytics/top-collaborators", [LEON], "BAD_USER_INPUT"),
     ("analytics/top-collaborators", {"id": 5}, "BAD_USER_INPUT"),  # types as the header declares them
     ("analytics/top-collaborators", {"id": [LEON]}, "BAD_USER_INPUT"),
+    ("analytics/top-collaborators", {"id": None}, "BAD_USER_INPUT"),  # a needed parameter given as null
     ("analytics/top-collaborators", {"id": LEON, "limit": True}, "BAD_USER_INPUT"),
     ("analytics/topic-trends", {"fromYear": "2022"}, "BAD_USER_INPUT"),
     ("analytics/topic-trends", {"topics": [1, 2]}, "BAD_USER_INPUT"),

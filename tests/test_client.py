@@ -153,7 +153,7 @@ def test_setup_mistakes_are_bad_user_input_and_never_repeat_credentials(client: 
         with pytest.raises(APIError) as refused:
             Client(address)
         assert refused.value.code == "BAD_USER_INPUT"
-    for bad in ("secret-token\x01", b"secret-token"):
+    for bad in ("secret-token\x01", b"secret-token", "secret token"):
         with pytest.raises(APIError) as refused:
             Client(client.url, token=bad)
         assert refused.value.code == "BAD_USER_INPUT" and "secret-token" not in str(refused.value)

@@ -43,6 +43,11 @@ class Query:
     def shelf(self) -> Shelf:
         return Shelf(books=["a", "b", "c", "d"])
 
+    @strawberry.field
+    def note(self, text: str | None) -> str:
+        """Nullable without a default: the client must name it, and null is its value."""
+        return repr(text)
+
 
 def _schema() -> strawberry.Schema:
     schema = strawberry.Schema(query=Query, execution_context_class=execution.PlannedExecutionContext)
@@ -67,6 +72,14 @@ async def test_a_size_given_is_taken_as_given() -> None:
     result = await _schema().execute("query ($n: Int) { sync(first: 0, after: \"x\") later(limit: $n) "
                                      "shelf { titles(first: $n) } }", variable_values={"n": 4})
     assert result.data == {"sync": "0 x", "later": 4, "shelf": {"titles": ["a", "b", "c", "d"]}}
+
+
+async def test_an_argument_without_a_declared_default_receives_the_null_itself() -> None:
+    """Only a declared default stands in for null: an argument that declares none gets None, not
+    graphql-core's Undefined (which its resolver would take for a value)."""
+    result = await _schema().execute("query ($t: String) { note(text: null) given: note(text: $t) }",
+                                     variable_values={"t": None})
+    assert result.errors is None and result.data == {"note": "None", "given": "None"}
 
 
 def test_without_the_mechanism_a_resolver_would_receive_null() -> None:

@@ -245,6 +245,7 @@ async def test_the_answer_comes_in_the_media_type_the_client_prefers(api: httpx.
     ("application/*;q=0.5, application/graphql-response+json", True),
     ("application/graphql-response+json;q=0.1, */*", False),
     ("application/graphql-response+json;q=0, application/json;q=0.1", False),
+    ("application/graphql-response+json;q=0", False), ("application/graphql-response+json;q=0, */*;q=0", False),
     ("application/json, garbage", False), ("garbage", False), ("text", False), (";;,", False),  # malformed
     ("application/graphql-response+jsonx, application/*", False),  # only a wildcard matches it: not named
 ])

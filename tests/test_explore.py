@@ -775,6 +775,8 @@ async def test_a_pasted_identifier_finds_its_node_first(api, seeded) -> None:
         found = await _search_ids(api, typed)
         assert found[:1] == [expected], (typed, found)
     assert await _search_ids(api, f"10.5555/probe.{tag}", ["RESEARCHER"]) == []
+    assert await _search_ids(api, f"https://orcid.org/{orcid}", ["WORK", "TOPIC", "INSTITUTION"]) == []
+    assert await _search_ids(api, f"https://ror.org/0{tag[:6]}00", ["RESEARCHER", "WORK", "TOPIC"]) == []
     wrong = orcid[:-1] + ("1" if orcid[-1] == "0" else "0")
     assert rid not in await _search_ids(api, wrong)  # a wrong check digit is no iD
 
@@ -798,6 +800,36 @@ async def test_a_name_typed_exactly_ranks_first_across_kinds(api, seeded) -> Non
     exact, other = [await gql(api, contract("Search"), {"q": q}) for q in (titled["title"], titled["title"] + " .")]
     assert exact["data"]["search"]["hits"][0]["node"]["id"] == titled["id"]
     assert exact["data"]["search"]["hits"] == other["data"]["search"]["hits"]  # the same words, not raised as a name
+
+
+async def test_a_pasted_id_ranks_before_a_name_typed_exactly(api, seeded) -> None:
+    """Both rules raise a hit above the words' scores; an identifier pasted whole raises it further: a
+    topic named as a researcher's id comes after that researcher."""
+    tag = uuid.uuid4().hex[:8]
+    rid = f"t-named-{tag}"
+    await seeded.write("testing/researcher-with-works", id=rid, name=f"Someone {tag}", works=[])
+    topic = {"id": f"t-{tag}-topic", "name": rid, "subfield": None, "field": None, "domain": None}
+    await seeded.write("seed/load", sources=[], topics=[topic], institutions=[], researchers=[], works=[],
+                       affiliations=[])
+    assert (await _search_ids(api, rid))[:2] == [rid, topic["id"]]
+
+
+async def test_institutions_scoring_alike_come_by_their_researchers_then_id(api, seeded) -> None:
+    """Of institutions a search scores alike (the same name), the one with more researchers comes
+    first, then the smaller id."""
+    from bzgraph.neighbours import refresh_ids
+
+    tag = f"inst{uuid.uuid4().hex[:8]}"
+    institutions = [{"id": f"t-{tag}-{x}", "name": f"{tag} Institute", "ror": None, "country": None, "type": None}
+                    for x in "abc"]
+    researchers = [{"id": f"t-{tag}-r{i}", "name": f"Member {tag} {i}", "aliases": [], "orcid": None,
+                    "openToCollaborate": False, "bio": None} for i in range(4)]
+    members = {"a": [0], "b": [1, 2], "c": [3]}
+    await seeded.write("seed/load", sources=[], topics=[], institutions=institutions, researchers=researchers, works=[],
+                       affiliations=[{"researcher": f"t-{tag}-r{i}", "institution": f"t-{tag}-{x}", "years": [2020]}
+                                     for x, ids in members.items() for i in ids])
+    await refresh_ids(seeded, [i["id"] for i in institutions])
+    assert await _search_ids(api, f"{tag} institute", ["INSTITUTION"]) == [f"t-{tag}-{x}" for x in "bac"]
 
 
 async def test_hits_of_equal_score_go_to_the_better_known_node_first(api, seeded) -> None:
@@ -1146,6 +1178,25 @@ async def test_a_refresh_in_chunks_refreshes_every_node_once(seeded) -> None:
     await g.load(seeded)
     ids = [r["id"] for r in g.researchers] + [w["id"] for w in g.works]
     assert await refresh_ids(seeded, ids, chunk=2, workers=2) == len(ids) == 9
+
+
+async def test_refresh_all_reads_each_page_after_the_last_id_of_the_one_before(seeded, monkeypatch) -> None:
+    """Every node explore can center on is refreshed once, page after page (the pages are read, the
+    refresh itself left out: here it only collects the ids)."""
+    from bzgraph import neighbours
+
+    everything = [row["id"] for row in await seeded.read("explore/node-ids", after="", first=10**7)]
+    seen: list[str] = []
+
+    async def collect(db: Database, pages, **options: int) -> int:
+        async for page in pages:
+            seen.extend(page)
+            assert len(seen) <= len(everything), "a node was read twice"
+        return len(seen)
+
+    monkeypatch.setattr(neighbours, "refresh", collect)
+    monkeypatch.setattr(neighbours, "PAGE", max(2, len(everything) // 5))
+    assert await neighbours.refresh_all(seeded) == len(everything) and seen == everything
 
 
 async def test_refresh_after_a_write_shows_the_new_neighbours(api, seeded) -> None:

@@ -67,7 +67,7 @@ async def test_migrate_twice_is_harmless(seeded: Database) -> None:
     """Migrating a migrated database leaves its schema and its data as they were."""
     await migrate(seeded)
     schema, data = await seeded.read("testing/schema-objects"), await _fingerprint(seeded)
-    assert await migrate(seeded) > 0
+    assert await migrate(seeded) == sum(len(q.statements) for q in queries.migrations())  # each statement counted
     assert await seeded.read("testing/schema-objects") == schema and await _fingerprint(seeded) == data
     names = {row["name"] for row in schema}
     assert {"search_researcher_folded", "search_work_spelled"} <= names, names
@@ -176,6 +176,26 @@ async def test_warm_up_runs_every_request_query_and_writes_nothing(seeded: Datab
     assert warmed == len(request_queries), (  # every one ran: its example fits it
         f"each query requests send runs at start-up with the parameters of its header's `Example:` line: {missed}")
     assert await _fingerprint(seeded) == before
+
+
+async def test_a_query_that_fails_to_warm_up_is_logged_and_not_counted(seeded: Database, caplog) -> None:
+    from bzgraph.warmup import REQUEST_QUERIES, warm_up
+
+    rehearse = seeded.rehearse
+
+    async def profile_times_out(name: str, /, **kwargs: object) -> None:
+        if name == "profile/researchers":
+            raise TimeoutError("a cold database")
+        await rehearse(name, **kwargs)  # type: ignore[arg-type]
+
+    seeded.rehearse = profile_times_out  # type: ignore[method-assign]
+    try:
+        with caplog.at_level(logging.INFO, logger="bzgraph"):
+            warmed = await warm_up(seeded)
+    finally:
+        del seeded.rehearse  # the class's method again
+    assert warmed == len([n for n in queries.all_queries() if n.startswith(REQUEST_QUERIES)]) - 1
+    assert "warm-up: profile/researchers did not run: a cold database" in caplog.text
 
 
 def test_the_warm_up_plans_the_contract_pages_first() -> None:

@@ -164,6 +164,14 @@ def test_control_characters_in_names_and_titles_become_spaces() -> None:
     assert [r["name"] for r in rows.researchers] == ["Bad Name"]
 
 
+@pytest.mark.parametrize("shown", ["\u221e", "\U0001f642", "\u2211\u220f"])
+def test_symbols_alone_show(shown: str) -> None:
+    """A symbol shows as a letter does: a title of a formula's symbols, a name of an emoji is kept."""
+    rows = map_record({"id": "W1", "title": shown, "publication_year": 2020,
+                       "authorships": [{"author": {"id": "A1", "display_name": shown}}]})
+    assert (rows.works[0]["title"], [r["name"] for r in rows.researchers]) == (shown, [shown])
+
+
 @pytest.mark.parametrize("invisible", ["\u200b", " \u2060\ufeff ", "\u3164", "\u200d\u200c"])
 def test_text_that_shows_nothing_counts_as_none(invisible: str) -> None:
     """A name or title of zero-width, format or filler characters alone would be drawn as nothing

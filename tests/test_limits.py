@@ -111,6 +111,16 @@ async def test_a_fragment_fan_out_is_refused_at_once_over_http(api: httpx.AsyncC
     assert "QUERY_TOO_COMPLEX" in codes(body)
 
 
+async def test_a_fragment_that_spreads_itself_is_bad_user_input(api: httpx.AsyncClient) -> None:
+    """A cycle of fragments is graphql-core's to report; the limits measure it as nothing more (they
+    must not follow it for ever)."""
+    for document in ("query Q { ...A } fragment A on Query { ...B } fragment B on Query { ...A }",
+                     "query Q { a: __typename ...A } fragment A on Query { b: __typename ...A }"):
+        body = await gql(api, document)
+        assert codes(body) == ["BAD_USER_INPUT"] and "data" not in body, body
+        assert any("Cannot spread fragment" in e["message"] for e in body["errors"]), body
+
+
 async def test_the_document_cache_is_bounded_by_the_length_of_what_it_holds(api: httpx.AsyncClient,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Distinct long documents cannot fill memory: a parsed document takes about 75 times its text,

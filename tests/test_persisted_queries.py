@@ -113,6 +113,12 @@ def test_the_texts_kept_are_bounded_by_their_length_least_recently_used_first() 
     assert [kept.get(n * 64) for n in "acd"] == ["a" * 10, "c" * 10, "d" * 10]
     kept.add("e" * 64, "e" * 1000)  # more than the budget alone: kept, and everything else goes
     assert len(kept) == 1 and kept.get("e" * 64) == "e" * 1000
+    again = PersistedQueries(budget=2 * (10 + ENTRY_COST))
+    again.add("a" * 64, "a" * 10)
+    again.add("b" * 64, "b" * 10)
+    again.add("a" * 64, "a" * 10)  # sent again with its text (a client whose cache lost the hit): recently used
+    again.add("c" * 64, "c" * 10)
+    assert again.get("b" * 64) is None and again.get("a" * 64) == "a" * 10
     tiny = PersistedQueries(budget=10 * (1 + ENTRY_COST))
     for i in range(100):  # tiny texts are counted with what their entry costs
         tiny.add(f"{i:064x}", "x")

@@ -75,6 +75,17 @@ async def test_matching_orcid_on_an_approved_claim_is_l3(api: httpx.AsyncClient,
     assert l3["verificationLevel"] == "L3" and l3["score"] > l1["score"]
 
 
+async def test_an_openalex_id_alone_verifies_l1(api: httpx.AsyncClient, seeded: Database) -> None:
+    """An OpenAlex author id is an external scholarly identifier as an ORCID iD is: L1 without works."""
+    rid = f"t-{uuid.uuid4().hex[:8]}"
+    await seeded.write("testing/researcher-with-works", id=rid, name="Openalex Only", works=[])
+    before, trust = await _points(api, seeded, rid)
+    assert trust["verificationLevel"] == "L0"
+    await seeded.write("testing/set-properties", id=rid, props={"openalexId": "A5023888391"})
+    after, trust = await _points(api, seeded, rid)
+    assert trust["verificationLevel"] == "L1" and after == [8, *before[1:]]
+
+
 async def test_points_are_monotone_in_each_signal(api: httpx.AsyncClient, seeded: Database) -> None:
     """Followers one at a time: the community points never go down, and stay within the maximum."""
     rid = f"t-{uuid.uuid4().hex[:8]}"
