@@ -16,15 +16,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
+import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-
-import json
 
 import httpx
 import neo4j
@@ -33,40 +29,9 @@ from neo4j import AsyncGraphDatabase
 from bzgraph import queries
 from bzgraph.api.profile import ProfileArgs, profile_params
 from bzgraph.settings import get_settings
+from serving import LeanClient, free_port, spawn, start_bzgraph, stop  # noqa: I001  (run from bench/ or with bench/ on the path)
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "ProfilePage.graphql"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LeanClient:
-    """One keep-alive HTTP/1.1 connection: a POST and its Content-Length body, nothing more."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    async def connect(cls, port: int) -> LeanClient:
-        return cls(*await asyncio.open_connection("127.0.0.1", port))
-
-    async def post_json(self, path: str, body: bytes) -> dict:
-        self.writer.write(f"POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-                          f"content-length: {len(body)}\r\n\r\n".encode() + body)
-        await self.writer.drain()
-        await self.reader.readline()  # status line
-        length = 0
-        while (line := await self.reader.readline()) != b"\r\n":
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        return json.loads(await self.reader.readexactly(length))
-
-    def close(self) -> None:
-        self.writer.close()
 
 
 async def main() -> None:
@@ -75,13 +40,10 @@ async def main() -> None:
     parser.add_argument("--id", default="bzr-leon-bungert")
     args = parser.parse_args()
     settings = get_settings()
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "bzgraph.cli", "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
-    floor_port = _free_port()
-    floor = subprocess.Popen([sys.executable, str(Path(__file__).with_name("http_floor.py")),
-                              "--port", str(floor_port)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
+    port = free_port()
+    server = start_bzgraph(port)
+    floor_port = free_port()
+    floor = spawn([sys.executable, str(Path(__file__).with_name("http_floor.py")), "--port", str(floor_port)])
     document = CONTRACT.read_text()
     variables = {"id": args.id, "worksFirst": 10}
     # Exactly what the resolver sends for this document: the same named query, the same parameters.
@@ -106,14 +68,7 @@ async def main() -> None:
 
             lean = await LeanClient.connect(port)
             payload = json.dumps({"query": document, "variables": variables}).encode()
-            for _ in range(100):
-                try:
-                    floor_client = await LeanClient.connect(floor_port)
-                    break
-                except OSError:
-                    await asyncio.sleep(0.2)
-            else:
-                raise SystemExit("bench/http_floor.py did not start")
+            floor_client = await LeanClient.connect_when_up(floor_port, "bench/http_floor.py", seconds=20)
             floor_payload = json.dumps(params).encode()
 
             async def http_floor() -> None:
@@ -147,9 +102,7 @@ async def main() -> None:
             floor_client.close()
     finally:
         await driver.close()
-        for process in (server, floor):
-            process.terminate()
-            process.wait(timeout=20)
+        stop(server, floor)
     api_ms, raw_ms = statistics.median(api_times) * 1e3, statistics.median(raw_times) * 1e3
     lean_ms, floor_ms = statistics.median(lean_times) * 1e3, statistics.median(floor_times) * 1e3
     print(f"ProfilePage over HTTP (httpx)        median {api_ms:7.2f} ms  ({args.rounds} rounds)")
