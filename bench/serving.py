@@ -1,4 +1,4 @@
-"""What the HTTP benchmarks share (`bench/profile_bench.py`; `bench/peer_bench.py` next): a free loopback port,
+"""What the HTTP benchmarks share (`bench/profile_bench.py`, `bench/peer_bench.py`): a free loopback port,
 a server started on it and awaited, and a minimal keep-alive HTTP/1.1 client.
 """
 

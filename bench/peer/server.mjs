@@ -202,5 +202,8 @@ server.listen(Number(options.port), "127.0.0.1", () => {
 });
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => server.close(() => driver.close().then(() => process.exit(0))));
+  process.on(signal, () => {
+    server.close(() => driver.close().then(() => process.exit(0)));
+    server.closeAllConnections(); // a keep-alive client still connected would hold close() open
+  });
 }
