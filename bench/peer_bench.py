@@ -7,6 +7,12 @@ another order, over one minimal keep-alive HTTP/1.1 client per server (`bench/se
 p90, the ratios bzgraph / peer and the Cypher queries each side sent per operation (bzgraph's
 `extensions.cypherRoundTrips`; the peer's `extensions.cypherQueries`, counted at its driver).
 
+To tell the database's share from the servers', the same rounds also time each side's Cypher with its
+parameters through the raw Python driver (`execute_query`, the rows as they arrive): bzgraph's
+`profile/researchers` as its resolver sends it, and the query the peer generated (the peer answers it when a
+request asks, `extensions.showCypher`). What a server adds is its median over HTTP less its raw query's; the
+peer's includes its own driver (the JavaScript one, through `session.executeRead`).
+
 What each document asks for, and what each side computes that the other does not:
 
 - **bzgraph, the contract's ProfilePage** (`../shared/contract/ProfilePage.graphql`) also has the derived fields
@@ -47,8 +53,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import neo4j
+from neo4j import AsyncGraphDatabase
+
+from bzgraph import queries
+from bzgraph.api.profile import ProfileArgs, profile_params
 from bzgraph.settings import get_settings
-from serving import LeanClient, free_port, spawn, start_bzgraph, stop  # noqa: I001  (run from bench/ or with bench/ on the path)
+from serving import (LeanClient, fetch_rows, free_port, spawn,  # noqa: I001  (run from bench/ or with bench/ on the path)
+                     start_bzgraph, stop)
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "ProfilePage.graphql"
 PEER_DIR = Path(__file__).with_name("peer")
@@ -190,6 +202,11 @@ async def main() -> None:
     variables = {"id": args.id, "worksFirst": 10}
     bodies = {name: json.dumps({"query": document, "variables": variables}).encode()
               for name, document in (("full", CONTRACT.read_text()), ("stored", STORED), ("peer", PEER))}
+    settings = get_settings()
+    database = settings.neo4j_database
+    driver = AsyncGraphDatabase.driver(settings.neo4j_uri,
+                                       auth=(settings.neo4j_user, settings.neo4j_password_value()),
+                                       notifications_min_severity="OFF")
     port, peer_port = free_port(), free_port()
     servers = [start_bzgraph(port)]
     try:
@@ -202,45 +219,67 @@ async def main() -> None:
         _same("ProfilePage", _from_bzgraph(full), _from_peer(peer, current=True))
         _same("ProfilePageStored", _from_bzgraph(stored), _from_peer(peer, current=False))
         sizes = {name: len(json.dumps(body)) for name, body in (("full", full), ("stored", stored), ("peer", peer))}
+        shown = json.dumps({"query": PEER, "variables": variables, "extensions": {"showCypher": True}}).encode()
+        peer_cypher = _answered(await theirs.post_json("/graphql", shown), "the peer")["extensions"]["cypher"]
+        # Exactly what the resolver sends for the contract's document: the same named query, the same parameters.
+        ours_cypher = [{"query": queries.get("profile/researchers").text,
+                        "parameters": profile_params([args.id], None, ProfileArgs(works_first=10, collaborators_first=0,
+                                                                                  topics_first=0))}]
 
-        queries: dict[str, set[int]] = {"full": set(), "stored": set(), "peer": set()}
+        sent_counts: dict[str, set[int]] = {"full": set(), "stored": set(), "peer": set()}
 
         def request(client: LeanClient, name: str, key: str) -> Callable[[], Awaitable[None]]:
             async def send() -> None:
                 body = await client.post_json("/graphql", bodies[name])
-                queries[name].add(_answered(body, name)["extensions"][key])
+                sent_counts[name].add(_answered(body, name)["extensions"][key])
             return send
+
+        def raw(sent: list[dict[str, Any]]) -> Callable[[], Awaitable[None]]:
+            async def run() -> None:
+                for cypher in sent:
+                    found = await driver.execute_query(cypher["query"], cypher["parameters"], database_=database,
+                                                       routing_=neo4j.RoutingControl.READ,
+                                                       result_transformer_=fetch_rows)
+                    assert found, cypher["query"]
+            return run
 
         measured = {"full": request(ours, "full", "cypherRoundTrips"),
                     "stored": request(ours, "stored", "cypherRoundTrips"),
-                    "peer": request(theirs, "peer", "cypherQueries")}
+                    "peer": request(theirs, "peer", "cypherQueries"),
+                    "ours raw": raw(ours_cypher), "peer raw": raw(peer_cypher)}
         for _ in range(args.warmup):
             for send in measured.values():
                 await send()
-        for counts in queries.values():
+        for counts in sent_counts.values():
             counts.clear()  # the peer's first request also asks the server's version (dbms.components)
         times: dict[str, list[float]] = {name: [] for name in measured}
         order = list(measured)
         for round_ in range(args.rounds):
-            for name in order[round_ % 3:] + order[:round_ % 3]:
+            turn = round_ % len(order)
+            for name in order[turn:] + order[:turn]:
                 start = time.perf_counter()
                 await measured[name]()
                 times[name].append(time.perf_counter() - start)
         ours.close()
         theirs.close()
     finally:
+        await driver.close()
         stop(*servers)
     stats = {name: _summary(values) for name, values in times.items()}
     labels = {"full": "bzgraph, the contract's ProfilePage", "stored": "bzgraph, the peer's fields",
-              "peer": "@neo4j/graphql, closest document"}
+              "peer": "@neo4j/graphql, closest document", "ours raw": "bzgraph's Cypher, raw Python driver",
+              "peer raw": "the peer's Cypher, raw Python driver"}
     print(f"{'':38} {'median':>9} {'p90':>9}  Cypher queries  answer  ({args.rounds} rounds)")
     for name, (median, p90) in stats.items():
-        sent = ", ".join(str(n) for n in sorted(queries[name]))
-        print(f"{labels[name]:38} {median:6.2f} ms {p90:6.2f} ms  {sent:>14}  {sizes[name]:>5} B")
-    for name in ("full", "stored"):
-        (median, p90), (peer_median, peer_p90) = stats[name], stats["peer"]
-        print(f"ratio bzgraph / peer, {labels[name].removeprefix('bzgraph, '):27} "
+        sent = ", ".join(str(n) for n in sorted(sent_counts.get(name, ())))
+        size = f"{sizes[name]:>5} B" if name in sizes else ""
+        print(f"{labels[name]:38} {median:6.2f} ms {p90:6.2f} ms  {sent:>14}  {size}")
+    for name, baseline in (("full", "peer"), ("stored", "peer"), ("ours raw", "peer raw")):
+        (median, p90), (peer_median, peer_p90) = stats[name], stats[baseline]
+        print(f"ratio {labels[name] + ' / ' + labels[baseline].split(',')[0]:63} "
               f"median {median / peer_median:5.2f}   p90 {p90 / peer_p90:5.2f}")
+    for name, baseline in (("full", "ours raw"), ("stored", "ours raw"), ("peer", "peer raw")):
+        print(f"over its raw Cypher, {labels[name]:38} +{stats[name][0] - stats[baseline][0]:5.2f} ms (medians)")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from neo4j import AsyncGraphDatabase
 from bzgraph import queries
 from bzgraph.api.profile import ProfileArgs, profile_params
 from bzgraph.settings import get_settings
-from serving import LeanClient, free_port, spawn, start_bzgraph, stop  # noqa: I001  (run from bench/ or with bench/ on the path)
+from serving import LeanClient, fetch_rows, free_port, spawn, start_bzgraph, stop  # noqa: I001  (run from bench/ or with bench/ on the path)
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "ProfilePage.graphql"
 
@@ -83,7 +83,7 @@ async def main() -> None:
                 # The raw driver's quickest managed read, as bzgraph's own: execute_query (its BEGIN
                 # goes with the query), the records as they arrive, without any conversion.
                 rows = await driver.execute_query(text, params, database_=settings.neo4j_database,
-                                                  routing_=neo4j.RoutingControl.READ, result_transformer_=_fetch)
+                                                  routing_=neo4j.RoutingControl.READ, result_transformer_=fetch_rows)
                 assert rows and rows[0]["researcher"]["id"] == args.id
 
             for _ in range(30):  # warm every path (plan cache, connection pools)
@@ -113,12 +113,6 @@ async def main() -> None:
     print(f"ratio HTTP / raw, lean client        {lean_ms / raw_ms:7.2f}")
     print(f"ratio bare HTTP endpoint / raw       {floor_ms / raw_ms:7.2f}  (the floor of any HTTP API here)")
     print(f"ratio HTTP lean / bare endpoint      {lean_ms / floor_ms:7.2f}  (what GraphQL adds)")
-
-
-async def _fetch(result):
-    # The cheapest way to take the rows from the driver: its values as they arrive, no conversion
-    # (the server converts graph entities as Record.data() does; this row has none).
-    return [dict(record.items()) async for record in result]
 
 
 if __name__ == "__main__":

@@ -146,14 +146,18 @@ const driver = neo4j.driver(env.BZGRAPH_NEO4J_URI || "bolt://127.0.0.1:7687",
   neo4j.auth.basic(env.BZGRAPH_NEO4J_USER || "neo4j", password()));
 const database = env.BZGRAPH_NEO4J_DATABASE || "neo4j";
 
-// The operation a query runs for, and how many it has run: counted at the driver, whatever the library calls.
+// The operation a query runs for, and how many it has run: counted at the driver, whatever the library calls;
+// with the queries and their parameters when the request asks for them (below).
 const operation = new AsyncLocalStorage();
 
 function counted(run, target) {
-  return (...args) => {
+  return (query, parameters, ...rest) => {
     const store = operation.getStore();
-    if (store) store.cypherQueries += 1;
-    return run.apply(target, args);
+    if (store) {
+      store.cypherQueries += 1;
+      store.cypher?.push({ query, parameters });
+    }
+    return run.call(target, query, parameters, ...rest);
   };
 }
 
@@ -175,18 +179,26 @@ driver.session = (config) => {
 const neoSchema = new Neo4jGraphQL({ typeDefs, driver });
 const schema = await neoSchema.getSchema();
 
+// A request whose body carries `"extensions": {"showCypher": true}` is also answered the Cypher it sent, with its
+// parameters (`extensions.cypher`): bench/peer_bench.py times it through the raw driver, as bzgraph's own query.
 const countCypher = {
   onExecute({ executeFn, setExecuteFn }) {
     setExecuteFn((args) => {
-      const store = { cypherQueries: 0 };
+      const show = args.contextValue?.params?.extensions?.showCypher === true;
+      const store = { cypherQueries: 0, cypher: show ? [] : undefined };
       return operation.run(store, async () => {
         const result = await executeFn(args);
         result.extensions = { ...result.extensions, cypherQueries: store.cypherQueries };
+        if (show) result.extensions.cypher = JSON.parse(JSON.stringify(store.cypher, plainIntegers));
         return result;
       });
     });
   },
 };
+
+function plainIntegers(key, value) {
+  return neo4j.isInt(value) ? value.toNumber() : value;
+}
 
 const yoga = createYoga({
   schema,
