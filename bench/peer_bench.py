@@ -13,6 +13,12 @@ parameters through the raw Python driver (`execute_query`, the rows as they arri
 request asks, `extensions.showCypher`). What a server adds is its median over HTTP less its raw query's; the
 peer's includes its own driver (the JavaScript one, through `session.executeRead`).
 
+The peer's answers keep getting faster over its first few thousand requests (Node's JIT compiling
+@neo4j/graphql's translation and its driver): about 7 ms over the first 500 requests, 3.5-4 ms after 4,000 on
+the day this was written, while bzgraph's were flat from the first. So every path is warmed 4,000 rounds
+(`--warmup`) before timing, and `drift` (the median of the timed rounds' last third over their first) shows
+whether a side was still changing. After 50 rounds of warm-up the ratios were 0.6-0.7: a cold peer.
+
 What each document asks for, and what each side computes that the other does not:
 
 - **bzgraph, the contract's ProfilePage** (`../shared/contract/ProfilePage.graphql`) also has the derived fields
@@ -186,15 +192,20 @@ def _peer_env() -> dict[str, str]:
             "BZGRAPH_NEO4J_DATABASE": settings.neo4j_database}
 
 
-def _summary(times: list[float]) -> tuple[float, float]:
-    """The median and the 90th percentile, in milliseconds."""
-    return statistics.median(times) * 1e3, statistics.quantiles(times, n=10)[-1] * 1e3
+def _summary(times: list[float]) -> tuple[float, float, float]:
+    """The median and the 90th percentile, in milliseconds, and the drift: the median of the last third of
+    the rounds over that of the first (near 1 once warm)."""
+    third = len(times) // 3
+    drift = statistics.median(times[-third:]) / statistics.median(times[:third])
+    return statistics.median(times) * 1e3, statistics.quantiles(times, n=10)[-1] * 1e3, drift
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=300)
-    parser.add_argument("--warmup", type=int, default=50, help="rounds before timing (plan caches, the JIT)")
+    parser.add_argument("--warmup", type=int, default=4000,
+                        help="rounds before timing: the peer's answers keep getting faster for its first few thousand "
+                             "requests (Node's JIT), 7 ms to 3.5-4 ms; bzgraph's are flat from the start")
     parser.add_argument("--id", default="bzr-leon-bungert")
     args = parser.parse_args()
     if not (PEER_DIR / "node_modules" / "@neo4j" / "graphql").is_dir():
@@ -269,13 +280,14 @@ async def main() -> None:
     labels = {"full": "bzgraph, the contract's ProfilePage", "stored": "bzgraph, the peer's fields",
               "peer": "@neo4j/graphql, closest document", "ours raw": "bzgraph's Cypher, raw Python driver",
               "peer raw": "the peer's Cypher, raw Python driver"}
-    print(f"{'':38} {'median':>9} {'p90':>9}  Cypher queries  answer  ({args.rounds} rounds)")
-    for name, (median, p90) in stats.items():
+    print(f"{'':38} {'median':>9} {'p90':>9}  drift  Cypher queries  answer  ({args.rounds} rounds, "
+          f"after {args.warmup})")
+    for name, (median, p90, drift) in stats.items():
         sent = ", ".join(str(n) for n in sorted(sent_counts.get(name, ())))
         size = f"{sizes[name]:>5} B" if name in sizes else ""
-        print(f"{labels[name]:38} {median:6.2f} ms {p90:6.2f} ms  {sent:>14}  {size}")
+        print(f"{labels[name]:38} {median:6.2f} ms {p90:6.2f} ms  {drift:5.2f}  {sent:>14}  {size}")
     for name, baseline in (("full", "peer"), ("stored", "peer"), ("ours raw", "peer raw")):
-        (median, p90), (peer_median, peer_p90) = stats[name], stats[baseline]
+        (median, p90, _), (peer_median, peer_p90, _) = stats[name], stats[baseline]
         print(f"ratio {labels[name] + ' / ' + labels[baseline].split(',')[0]:63} "
               f"median {median / peer_median:5.2f}   p90 {p90 / peer_p90:5.2f}")
     for name, baseline in (("full", "ours raw"), ("stored", "ours raw"), ("peer", "peer raw")):
