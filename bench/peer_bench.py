@@ -34,15 +34,14 @@ What each document asks for, and what each side computes that the other does not
   name, `openToCollaborate` and trust properties; `claimed` as a count of APPROVED claims; every affiliation
   with its years (it cannot pick the current one: the client would); the followers counted by its aggregation
   field; the works connection sorted by the stored `year`, `sortTitle` and `id`, its first 10 with their
-  venue as a list of sources (version 7 has no single-valued relationship fields), its `totalCount` also
-  standing for `counts.works`. It computes what bzgraph does not: its connection collects every work with its
-  AUTHORED relationship before sorting and paging, and pages by offset (bzgraph's cursors are keyset
-  positions). bzgraph sorts unknown years last and a work without a sort title by its lower-cased title; the
+  venue's name (`source { name }`, bzgraph's `venue`), its `totalCount` also standing for `counts.works`. It
+  computes what bzgraph does not: its connection collects every work with its AUTHORED relationship into a list
+  before sorting and paging them, and pages by offset (bzgraph's cursors are keyset positions). bzgraph sorts unknown years last and a work without a sort title by its lower-cased title; the
   peer sorts by the stored properties as they are (unknown years first): the same order on the seed graph,
   which the check below confirms.
 - Per request, bzgraph also applies its request checks (body and document limits, the cost rule), writes one
-  log line (here to /dev/null) and counts metrics; the peer runs graphql-yoga's default plugins, with no
-  limits. Both cache parsed and validated documents by their text.
+  log line (here to /dev/null) and counts metrics; the peer runs graphql-yoga's default plugins, with no request
+  limits configured. Both cache parsed and validated documents by their text.
 
     python bench/peer_bench.py [--rounds 300] [--id bzr-leon-bungert]
 """
@@ -107,7 +106,7 @@ query ProfilePage($id: ID!, $worksFirst: Int = 10, $worksAfter: String) {
                     sort: [{node: {year: DESC}}, {node: {sortTitle: ASC}}, {node: {id: ASC}}]) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { cursor node { id type year title abstract sources { name } } }
+      edges { cursor node { id type year title abstract source { name } } }
     }
   }
 }
@@ -141,8 +140,7 @@ def _from_peer(body: dict[str, Any], current: bool) -> dict[str, Any]:
     picked as bzgraph's query picks it (the latest year seen, then the name), else every affiliation."""
     [r] = body["data"]["researchers"]
     works = r["worksConnection"]
-    page = [{**e["node"], "venue": ", ".join(s["name"] for s in e["node"]["sources"]) or None}
-            for e in works["edges"]]
+    page = [{**e["node"], "venue": e["node"]["source"] and e["node"]["source"]["name"]} for e in works["edges"]]
     affiliations = [(e["node"]["id"], e["node"]["name"], e["node"]["country"], tuple(e["properties"]["years"] or ()))
                     for e in r["affiliationsConnection"]["edges"]]
     common = {"id": r["id"], "name": r["name"], "openToCollaborate": r["openToCollaborate"],

@@ -80,7 +80,7 @@ const typeDefs = /* GraphQL */ `
     rawAuthorNames: [String!]
     authors: [Researcher!]! @relationship(type: "AUTHORED", direction: IN, properties: "Authored")
     topics: [Topic!]! @relationship(type: "HAS_TOPIC", direction: OUT, properties: "HasTopic")
-    sources: [Source!]! @relationship(type: "PUBLISHED_IN", direction: OUT)
+    source: Source @relationship(type: "PUBLISHED_IN", direction: OUT) # the primary location's venue: one at most
     cites: [Work!]! @relationship(type: "CITES", direction: OUT)
   }
 
