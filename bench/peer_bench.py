@@ -27,9 +27,10 @@ What each document asks for, and what each side computes that the other does not
   `viewerState` (anonymous here: the reasons the viewer cannot claim or invite), and `affiliation`, the current
   one (the latest year seen, ties by name), chosen in the query.
 - **bzgraph, the same fields as the peer** (`STORED`, below): the contract's document without those, and with
-  every affiliation and its years (`affiliations`), as the peer answers them. Its one profile query is the
-  same for both documents: it computes the collaborators, the topics and the viewer state whatever the document
-  selects (`cypher/profile/researchers.cypher`), so this pair differs from the first only in GraphQL's work.
+  every affiliation and its years (`affiliations`), as the peer answers them. Its one profile query computes
+  only the parts the document's fields need (`cypher/profile/researchers.cypher`, `$parts`): this document
+  still asks for `counts` (works and followers), which is read whole and so needs the collaborators and the
+  topics; it leaves out only the viewer state. The raw Cypher timed for bzgraph is the contract document's.
 - **the peer** (`PEER`, below), the closest document its schema allows, the same in both pairs: the stored
   name, `openToCollaborate` and trust properties; `claimed` as a count of APPROVED claims; every affiliation
   with its years (it cannot pick the current one: the client would); the followers counted by its aggregation

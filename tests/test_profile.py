@@ -104,6 +104,87 @@ async def test_every_subset_of_the_profile_costs_one_round_trip(api: httpx.Async
     assert body["extensions"]["cypherRoundTrips"] == 1
 
 
+PROFILE_FIELDS = [
+    "headline", "claimed", "openToCollaborate", "affiliation { id name }", "affiliations { years institution { id } }",
+    "counts { works followers topics closeCollaborators }", "trust { score tier verificationLevel }",
+    "viewerState { isFollowing canClaim canInvite cannotClaimReasons cannotInviteReasons }",
+    "works(first: 3) { totalCount pageInfo { hasNextPage } edges { cursor node { id } } }",
+    "closeCollaborators(first: 3) { sharedWorks cursor researcher { id } }",
+    "topics(first: 3) { worksCount cursor topic { id } }",
+]
+
+
+async def test_each_profile_field_alone_reads_as_in_the_whole_page(api: httpx.AsyncClient, seeded: Database,
+                                                                   settings) -> None:
+    """The profile query computes only the parts a document's fields need (affiliations, collaborators,
+    topics, the viewer's state): each field asked alone answers exactly what it answers beside all the
+    others, in one round trip. Bungert has collaborators and topics; a fresh researcher an affiliation
+    and a signed-in follower, so that each part left out wrongly would show."""
+    from support import token
+
+    rid = await new_researcher(seeded)
+    await seeded.write("testing/affiliate", id=rid, institution=f"{rid}-i", name="Parts Institute", years=[2024])
+    viewer = token(settings, new_id("parts"))
+    assert "errors" not in await gql(api, contract("FollowResearcher"), {"id": rid}, token=viewer)
+    whole = "query($id: ID!) { researcher(id: $id) { " + " ".join(PROFILE_FIELDS) + " } }"
+    for researcher, tok in ((BUNGERT, None), (rid, viewer)):
+        everything = await gql(api, whole, {"id": researcher}, token=tok)
+        assert "errors" not in everything and everything["extensions"]["cypherRoundTrips"] == 1, everything
+        page = everything["data"]["researcher"]
+        for selection in PROFILE_FIELDS:
+            alone = await gql(api, f"query($id: ID!) {{ researcher(id: $id) {{ {selection} }} }}", {"id": researcher},
+                              token=tok)
+            assert "errors" not in alone and alone["extensions"]["cypherRoundTrips"] == 1, (selection, alone)
+            ((name, value),) = alone["data"]["researcher"].items()
+            assert value == page[name], (researcher, selection)
+    bungert = (await gql(api, whole, {"id": BUNGERT}))["data"]["researcher"]
+    assert bungert["headline"] and bungert["closeCollaborators"] and bungert["topics"] and bungert["counts"]["topics"]
+    fresh = (await gql(api, whole, {"id": rid}, token=viewer))["data"]["researcher"]
+    assert fresh["affiliation"] == {"id": f"{rid}-i", "name": "Parts Institute"} and fresh["viewerState"]["isFollowing"]
+
+
+async def test_a_trust_snapshot_computes_no_part_it_does_not_show(api: httpx.AsyncClient, monkeypatch) -> None:
+    """TrustSnapshot asks for the record's trust and `claimed`: its profile query computes none of the
+    parts (no co-authors, topics, affiliations or viewer state); ProfilePage needs every one of them."""
+    sent: list[list[str]] = []
+    read = Database.read
+
+    async def recording(self: Database, name: str, /, **kwargs: object) -> list:
+        if name == "profile/researchers":
+            sent.append(kwargs["parts"])  # type: ignore[arg-type]
+        return await read(self, name, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Database, "read", recording)
+    assert "errors" not in await gql(api, contract("TrustSnapshot"), {"id": BUNGERT})
+    assert "errors" not in await gql(api, contract("Collaborators"), {"id": BUNGERT})
+    assert "errors" not in await gql(api, contract("ProfilePage"), {"id": BUNGERT})
+    assert sent == [[], ["collaborators", "topics"], ["affiliations", "collaborators", "topics", "viewer"]]
+
+
+async def test_a_profile_row_without_a_part_is_not_read_for_a_field_that_needs_it(seeded: Database) -> None:
+    """A row computed without a part holds empty values there: a field needing that part loads the
+    profile again (an awaitable) rather than answer from it; one needing none answers at once."""
+    import inspect
+
+    from bzgraph.api.profile import PARTS_OF_FIELD, ProfileArgs, Researcher, profile_params
+
+    for part in ("affiliations", "collaborators", "topics", "viewer"):
+        args = ProfileArgs(parts=frozenset({"affiliations", "collaborators", "topics", "viewer"} - {part}))
+        (row,) = await seeded.read("profile/researchers", **profile_params([BUNGERT], None, args))
+        row["args"] = args
+        researcher = Researcher.from_profile(row, context=None)  # type: ignore[arg-type]
+        reads = {"headline": researcher.headline, "affiliation": researcher.affiliation,
+                 "affiliations": researcher.affiliations, "counts": researcher.counts,
+                 "viewerState": researcher.viewer_state, "closeCollaborators": researcher.close_collaborators,
+                 "topics": researcher.topics}
+        for field, read in reads.items():
+            value = read()
+            assert inspect.isawaitable(value) == (part in PARTS_OF_FIELD[field]), (part, field)
+            if inspect.isawaitable(value):
+                value.close()  # type: ignore[union-attr]
+        assert researcher.claimed() is False
+
+
 async def test_trust_snapshot_components_add_up(live: httpx.AsyncClient) -> None:
     body = await gql(live, contract("TrustSnapshot"), {"id": BUNGERT})
     trust = body["data"]["researcher"]["trust"]

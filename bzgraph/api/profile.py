@@ -2,7 +2,8 @@
 
 ``researcher(id:)`` reads its whole answer from one run of ``cypher/profile/researchers.cypher``:
 the resolver looks ahead at the selection for the arguments of ``works``, ``closeCollaborators``
-and ``topics``. Researchers built elsewhere (search hits, authors, node lookups) load the same query
+and ``topics``, and for the parts of the query its fields need (``PARTS_OF_FIELD``: a trust
+snapshot computes no co-authors). Researchers built elsewhere (search hits, authors, node lookups) load the same query
 through a per-request DataLoader, batched over many ids.
 """
 
@@ -42,9 +43,17 @@ INVITATION_DAYS = 30  # how long an invitation waits for its answer: still pendi
 # -- loading ----------------------------------------------------------------------------------
 
 
+# What the profile query computes beyond the record, its counts of works and followers and the works page
+# (its $parts): each only when a field selected needs it, as the fields below say.
+PARTS = frozenset({"affiliations", "collaborators", "topics", "viewer"})
+PARTS_OF_FIELD = {"affiliation": {"affiliations"}, "affiliations": {"affiliations"},
+                  "closeCollaborators": {"collaborators"}, "topics": {"topics"}, "headline": {"topics"},
+                  "counts": {"topics", "collaborators"}, "viewerState": {"viewer"}}
+
+
 @dataclass(frozen=True)
 class ProfileArgs:
-    """The list arguments one profile query is run with."""
+    """The list arguments one profile query is run with, and the parts it computes."""
 
     works_first: int = LIST_FIRST
     works_after: str | None = None
@@ -52,6 +61,7 @@ class ProfileArgs:
     collaborators_after: str | None = None
     topics_first: int = TOPICS_FIRST
     topics_after: str | None = None
+    parts: frozenset[str] = PARTS
 
 
 LISTS = ("works", "collaborators", "topics")  # the profile's paged lists (ProfileArgs' prefixes)
@@ -96,7 +106,7 @@ def profile_params(ids: list[str], viewer: str | None, args: ProfileArgs, viewer
         "topicsFirst": args.topics_first, "topicsAfterWorks": after["topics"][0],
         "topicsAfterName": after["topics"][1], "topicsAfterId": after["topics"][2],
         "maxPendingClaims": PENDING_CLAIMS_MAX, "invitationsPerDay": INVITATIONS_PER_DAY,
-        "invitationDays": INVITATION_DAYS,
+        "invitationDays": INVITATION_DAYS, "parts": sorted(args.parts),
     }
 
 
@@ -132,9 +142,10 @@ def _profile_loader(context: Context) -> DataLoader[tuple[str, ProfileArgs], Row
 
 
 def args_from_selection(info: Info[Context, Any]) -> ProfileArgs:
-    """The list arguments the selection under the current field uses."""
-    found = selected_fields(info, {"works", "closeCollaborators", "topics"})
+    """The list arguments the selection under the current field uses, and the parts its fields need."""
+    found = selected_fields(info, {"works", *PARTS_OF_FIELD})
     return ProfileArgs(
+        parts=frozenset().union(*(PARTS_OF_FIELD[name] for name in found if name in PARTS_OF_FIELD)),
         works_first=argument(info, found.get("works"), "first", 0),
         works_after=argument(info, found.get("works"), "after", None),
         collaborators_first=argument(info, found.get("closeCollaborators"), "first", 0),
@@ -271,20 +282,23 @@ class Researcher(Node):
         researcher._profile = profile
         return researcher
 
-    def _read_profile(self, read: Callable[[Row], T], **wanted: Any) -> T | Awaitable[T]:
+    def _read_profile(self, read: Callable[[Row], T], parts: frozenset[str] = frozenset(),
+                      **wanted: Any) -> T | Awaitable[T]:
         """``read`` applied to the profile row.
 
-        At once when the row at hand was read with what ``wanted`` asks for (the case under
-        ``researcher(id:)``, which looks ahead, for one page of each list: a list asked for twice under
-        aliases, with other arguments, loads its second page with a query of its own); otherwise after
-        loading it, batched over the request (a researcher reached through a list: one more query for
-        all of them, which computes their counts and lists however few fields are asked for).
+        At once when the row at hand was read with what ``wanted`` asks for and with the ``parts``
+        ``read`` needs (the case under ``researcher(id:)``, which looks ahead, for one page of each list
+        and the parts its selection needs: a list asked for twice under aliases, with other arguments,
+        loads its second page with a query of its own); otherwise after loading it, batched over the
+        request (a researcher reached through a list: one more query for all of them, which computes
+        every part, their counts and lists however few fields are asked for).
         The fields below are pure (``execution.PURE``): they return the value itself when they can,
         and the planned completion then reads them without graphql-core's per-field machinery;
         otherwise they return the load, not yet started.
         """
         profile = self._profile
-        if profile is not None and all(_covers(profile["args"], k, v) for k, v in wanted.items()):
+        if (profile is not None and parts <= profile["args"].parts
+                and all(_covers(profile["args"], k, v) for k, v in wanted.items())):
             return read(profile)
         return self._load_and_read(read, wanted)
 
@@ -299,7 +313,7 @@ class Researcher(Node):
     @strawberry.field(graphql_type=str | None, metadata=PURE,
                       description="One line derived from the graph (the main topics); null when there is too little to say.")
     def headline(self) -> Awaitable[str | None] | str | None:
-        return self._read_profile(_headline)
+        return self._read_profile(_headline, _parts("headline"))
 
     @strawberry.field(graphql_type=bool, metadata=PURE,
                       description="The open-to-collaborate flag of the profile header, which the approved claimant edits "
@@ -310,25 +324,25 @@ class Researcher(Node):
     @strawberry.field(graphql_type=bool, metadata=PURE,
                       description="Claimed by an account and approved by a moderator.")
     def claimed(self) -> Awaitable[bool] | bool:
-        return self._read_profile(lambda p: p["claimed"])
+        return self._read_profile(lambda p: p["claimed"])  # always computed
 
     @strawberry.field(graphql_type=Institution | None, metadata=PURE,
                       description="The current affiliation: the institution seen in the latest year (of several, "
                                   "the first by name, then id); null when none is known.")
     def affiliation(self) -> Awaitable[Institution | None] | Institution | None:
         return self._read_profile(
-            lambda p: Institution.from_row(p["affiliation"]) if p["affiliation"] else None)
+            lambda p: Institution.from_row(p["affiliation"]) if p["affiliation"] else None, _parts("affiliation"))
 
     @strawberry.field(graphql_type=list[Affiliation], metadata=PURE,
                       description="Every known affiliation, the most recently seen first (the first is `affiliation`).")
     def affiliations(self) -> Awaitable[list[Affiliation]] | list[Affiliation]:
         return self._read_profile(lambda p: [Affiliation(institution=Institution.from_row(a["institution"]), years=a["years"])
-                                             for a in p["affiliations"]])
+                                             for a in p["affiliations"]], _parts("affiliations"))
 
     @strawberry.field(graphql_type=ResearcherCounts, metadata=PURE,
                       description="Works, followers, topics and close collaborators, counted in the graph.")
     def counts(self) -> Awaitable[ResearcherCounts] | ResearcherCounts:
-        return self._read_profile(_counts)
+        return self._read_profile(_counts, _parts("counts"))
 
     @strawberry.field(graphql_type=Trust, metadata=PURE,
                       description="The trust snapshot stored on the record, recomputed on every write that changes "
@@ -341,7 +355,7 @@ class Researcher(Node):
     @strawberry.field(graphql_type=ViewerState, metadata=PURE,
                       description="What the signed-in viewer may do on this profile; all false when anonymous.")
     def viewer_state(self) -> Awaitable[ViewerState] | ViewerState:
-        return self._read_profile(_viewer_state)
+        return self._read_profile(_viewer_state, _parts("viewerState"))
 
     @strawberry.field(graphql_type=WorkConnection | None, metadata=PURE,
                       description=f"Works, newest first (year, unknown years last; then title as a reader files it, "
@@ -364,7 +378,8 @@ class Researcher(Node):
         return self._read_profile(lambda p: [
             Collaborator(shared_works=c["sharedWorks"], researcher=Researcher.from_row(c["researcher"], self._context),
                          cursor=cursors.encode(scope, [c["sharedWorks"], c["sortName"], c["researcher"]["id"]]))
-            for c in p["closeCollaborators"][:first]], collaborators_first=first, collaborators_after=after)
+            for c in p["closeCollaborators"][:first]], _parts("closeCollaborators"), collaborators_first=first,
+            collaborators_after=after)
 
     @strawberry.field(description="Everyone who shares a work with the researcher, the most shared works first, then by "
                                   "name, then id; keyset-paged with `after` (batched). Those sharing at least two are "
@@ -386,7 +401,7 @@ class Researcher(Node):
         return self._read_profile(lambda p: [
             TopicCount(works_count=t["worksCount"], topic=Topic.from_row(t["topic"]),
                        cursor=cursors.encode(scope, [t["worksCount"], t["sortName"], t["topic"]["id"]]))
-            for t in p["topics"][:first]], topics_first=first, topics_after=after)
+            for t in p["topics"][:first]], _parts("topics"), topics_first=first, topics_after=after)
 
 
 def _headline(profile: Row) -> str | None:
@@ -414,6 +429,11 @@ def _viewer_state(profile: Row) -> ViewerState:
 def _works_page(profile: Row, scope: str, first: int) -> WorkConnection:
     return works_connection(scope, profile["works"][:first], profile["counts"]["works"], profile["hasNextPage"],
                             profile["args"].works_after is not None)
+
+
+def _parts(field: str) -> frozenset[str]:
+    """The parts of the profile query the field ``field`` reads."""
+    return frozenset(PARTS_OF_FIELD[field])
 
 
 _NOTHING = {"works_first": 0, "works_after": None, "collaborators_first": 0, "collaborators_after": None,

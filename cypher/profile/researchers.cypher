@@ -4,13 +4,16 @@
 //   the viewer's sign-in verified: a claim of the record with that iD is approved at once, pending claims or not);
 //   $worksFirst INT (page size; 0 returns none); $afterYear INT?, $afterTitle STRING?, $afterId STRING?
 //   (the keyset position of the works cursor, all null for the first page; $afterTitle is the sort title);
-//   $collaboratorsFirst INT, $topicsFirst INT (0 returns none of them: they are computed all the same, for the
-//   counts and the headline); $collaboratorsAfterShared INT?,
+//   $collaboratorsFirst INT, $topicsFirst INT (0 returns none of them: with their part in $parts
+//   they are computed all the same, for the counts and the headline); $collaboratorsAfterShared INT?,
 //   $collaboratorsAfterName STRING?, $collaboratorsAfterId STRING? and $topicsAfterWorks INT?, $topicsAfterName STRING?,
 //   $topicsAfterId STRING? (the keyset positions of those lists' cursors, all null for the first page);
 //   $maxPendingClaims INT (the most claims an account may have awaiting review: canClaim is false at it);
 //   $invitationsPerDay INT (the most invitations an account may send in 24 hours: canInvite is false at it);
-//   $invitationDays INT (how long an invitation waits for its answer: one older no longer counts as pending).
+//   $invitationDays INT (how long an invitation waits for its answer: one older no longer counts as pending);
+//   $parts LIST<STRING> (what to compute beyond the record, its counts of works and followers, claimed and the works
+//   page: any of 'affiliations', 'collaborators' (also counts.closeCollaborators), 'topics' (also counts.topics and
+//   the headline's mainTopics), 'viewer' (viewerState); a part left out reads as empty: a trust snapshot needs none).
 // Works are ordered newest first: year descending (unknown years last), then title as a reader files it
 // (case, accents, apostrophes and the punctuation it starts with aside: `Äpfel` with apple, “Quoted” with q), then
 // id. The sort title (w.sortTitle, bzgraph/folding.py sort_key; a work written before 2026-11-29 without one: the
@@ -18,7 +21,7 @@
 // Names break ties the same way, by nameKey (case, accents, apostrophes and dashes aside; the lower-cased name
 // without one): collaborators (after shared works), topics (after
 // works), and the affiliations (after the latest year seen), and with them `headline` and `affiliation`.
-// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param viewerOrcid=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param collaboratorsAfterShared=null --param collaboratorsAfterName=null --param collaboratorsAfterId=null --param topicsFirst=5 --param topicsAfterWorks=null --param topicsAfterName=null --param topicsAfterId=null --param maxPendingClaims=5 --param invitationsPerDay=20 --param invitationDays=30
+// Example: bzgraph cypher profile/researchers --param 'ids=["bzr-leon-bungert"]' --param viewer=null --param viewerOrcid=null --param worksFirst=3 --param afterYear=null --param afterTitle=null --param afterId=null --param collaboratorsFirst=5 --param collaboratorsAfterShared=null --param collaboratorsAfterName=null --param collaboratorsAfterId=null --param topicsFirst=5 --param topicsAfterWorks=null --param topicsAfterName=null --param topicsAfterId=null --param maxPendingClaims=5 --param invitationsPerDay=20 --param invitationDays=30 --param 'parts=["affiliations","collaborators","topics","viewer"]'
 UNWIND $ids AS researcherId
 MATCH (r:Researcher {id: researcherId})
 // The works page first: its ORDER BY ... LIMIT keeps rows, and each row kept after the other subqueries would
@@ -38,7 +41,9 @@ CALL (r) {
   RETURN collect(w {.id, .type, .year, .title, .abstract, .doi, .arxivId, .language, .citedByCount,
                     date: toString(w.date), venue: s.name, sortYear: y, sortTitle: t}) AS worksPage
 }
+// A part left out of $parts passes no row into its subquery, whose aggregation then gives one row of empty lists.
 CALL (r) {
+  WITH r WHERE 'affiliations' IN $parts
   OPTIONAL MATCH (r)-[aff:AFFILIATED_WITH]->(i:Institution)
   WITH i, aff ORDER BY coalesce(aff.years[-1], -10000) DESC, coalesce(i.nameKey, toLower(coalesce(i.name, ''))) ASC, i.id ASC
   WITH collect(CASE WHEN i IS NULL THEN null
@@ -46,6 +51,7 @@ CALL (r) {
   RETURN affiliations[0].institution AS affiliation, affiliations  // the current one: the latest year seen
 }
 CALL (r) {
+  WITH r WHERE 'collaborators' IN $parts
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)<-[:AUTHORED]-(c:Researcher)
   WHERE c <> r
   WITH c, count(DISTINCT w) AS shared
@@ -67,6 +73,7 @@ CALL (r) {
            AS closeCollaborators
 }
 CALL (r) {
+  WITH r WHERE 'topics' IN $parts
   OPTIONAL MATCH (r)-[:AUTHORED]->(w:Work)-[:HAS_TOPIC]->(t:Topic)
   WITH t, count(DISTINCT w) AS works
   ORDER BY works DESC, left(coalesce(t.nameKey, toLower(coalesce(t.name, ''))), 300) ASC, t.id ASC
@@ -86,7 +93,7 @@ CALL (r) {
          EXISTS { (r)<-[:CLAIMS]-(:Claim {status: 'APPROVED'}) } AS claimed
 }
 CALL (r) {
-  OPTIONAL MATCH (viewer:User {id: $viewer})
+  OPTIONAL MATCH (viewer:User {id: $viewer}) WHERE 'viewer' IN $parts
   RETURN viewer IS NOT NULL AND EXISTS { (viewer)-[:FOLLOWS]->(r) } AS isFollowing,
          viewer IS NOT NULL AND EXISTS { (viewer)-[:CLAIMANT_OF]->(r) } AS isClaimant,
          viewer IS NOT NULL AND EXISTS { (viewer)-[:CLAIMANT_OF]->(:Researcher) } AS holdsClaim,
