@@ -418,6 +418,36 @@ async def test_a_venue_without_a_display_name_is_named_by_its_id(import_db: Data
         named_by_id.items())
 
 
+async def test_a_graph_holding_an_earlier_versions_nameless_copies_takes_the_named_copy_of_the_same_date(
+        import_db: Database, tmp_path: Path) -> None:
+    """Before 2026-11-30 a copy that gave no name stored its version with the node's id as the name, which
+    sorts after most names: the named copy of the same date lost to it. Imported again now, the named
+    copy wins over such a stored version too (the version compares its id as no name)."""
+    n = "0086000000001"  # a prefix of its own: other tests compare every node under theirs
+    nameless = small_work(n, "2025-01-01", [n], n, n)
+    nameless["primary_location"]["source"]["display_name"] = None
+    nameless["topics"][0]["display_name"] = None
+    nameless["authorships"][0]["author"]["display_name"] = None
+    nameless["authorships"][0]["institutions"][0]["display_name"] = None
+    (tmp_path / "nameless.json").write_text(json.dumps(nameless))
+    await import_paths(import_db, [tmp_path / "nameless.json"])
+    (row,) = await import_db.read("testing/import-fingerprint", prefixes=[f"{kind}{n}" for kind in "STIA"])
+    for labels, props in row["nodes"]:  # the bookkeeping as the earlier version wrote it
+        key = "seenVersion" if "Researcher" in labels else "importVersion"
+        assert props["name"] == props["id"] and props[key].startswith("2025-01-01\x1f\x1f"), props
+        old = props[key].replace("\x1f\x1f", f"\x1f{props['id']}\x1f", 1)
+        await import_db.write("testing/set-properties", id=props["id"], props={key: old})
+    named = small_work(n, "2025-01-01", [n], n, n)  # names that sort before the ids: the old version won over them
+    named["primary_location"]["source"]["display_name"] = "Acta"
+    named["topics"][0]["display_name"] = "Algebra"
+    named["authorships"][0]["author"]["display_name"] = "A. Lovelace"
+    named["authorships"][0]["institutions"][0]["display_name"] = "ETH"
+    (tmp_path / "named.json").write_text(json.dumps(named))
+    await import_paths(import_db, [tmp_path / "named.json"])
+    (row,) = await import_db.read("testing/import-fingerprint", prefixes=[f"{kind}{n}" for kind in "STIA"])
+    assert sorted(props["name"] for _, props in row["nodes"]) == ["A. Lovelace", "Acta", "Algebra", "ETH"]
+
+
 async def test_ingest_works_run_as_its_header_shows_takes_an_author_list_as_whole(import_db: Database) -> None:
     """`authorsTruncated` is optional in cypher/ingest/works.cypher (its example leaves it out): left
     out, the list is whole, and a row without an author drops that authorship."""

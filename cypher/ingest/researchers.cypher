@@ -19,7 +19,7 @@ CALL () {
   MERGE (n:Researcher:Entity {id: row.id})
   WITH n, row, properties(n) AS before,
        row.record IS NOT NULL AND row.record.version >= coalesce(n.recordVersion, '') AS takeRecord,
-       row.seen IS NOT NULL AND row.seen.version >= reduce(v = coalesce(n.seenVersion, ''), ch IN $removed | replace(v, ch, '')) AS takeSeen
+       row.seen IS NOT NULL AND row.seen.version >= reduce(v = replace(coalesce(n.seenVersion, ''), '\u001f' + n.id + '\u001f', '\u001f\u001f'), ch IN $removed | replace(v, ch, '')) AS takeSeen
   WITH n, row, before, takeRecord, takeSeen, takeSeen AND NOT takeRecord AND n.recordVersion IS NULL AS nameFromSeen
   SET n.name = CASE WHEN takeRecord THEN row.record.name WHEN nameFromSeen THEN row.seen.name ELSE n.name END,
       n.nameKey = CASE WHEN takeRecord THEN row.record.key WHEN nameFromSeen THEN row.seen.key ELSE n.nameKey END,
@@ -56,7 +56,7 @@ CALL (writtenIds) {
   // after the rows above: a researcher an Author record describes takes its ORCID from that record alone
   UNWIND $orcids AS evidence
   MATCH (n:Researcher {id: evidence.id})
-  WHERE n.recordVersion IS NULL AND evidence.version >= reduce(v = coalesce(n.orcidVersion, ''), ch IN $removed | replace(v, ch, ''))
+  WHERE n.recordVersion IS NULL AND evidence.version >= reduce(v = replace(coalesce(n.orcidVersion, ''), '\u001f' + n.id + '\u001f', '\u001f\u001f'), ch IN $removed | replace(v, ch, ''))
   WITH n, evidence, n.orcid AS before
   SET n.orcid = evidence.orcid, n.orcidVersion = evidence.version
   RETURN count(CASE WHEN (before IS NULL OR before <> n.orcid) AND NOT n.id IN writtenIds THEN 1 END) AS updatedByOrcid
