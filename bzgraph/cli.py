@@ -154,12 +154,18 @@ def graphql_url(address: tuple[Any, ...]) -> str:
 
 
 def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from graphql import GraphQLError
+
     from bzgraph.schema import changes_since, sdl
 
     if args.changes_since is None:
         sys.stdout.write(sdl())
         return 0
-    changes = changes_since(_old_sdl(args.changes_since))
+    try:
+        changes = changes_since(_old_sdl(args.changes_since))
+    except (OSError, GraphQLError, TypeError, ValueError) as refused:  # unreadable, or not a schema's SDL
+        print(f"bzgraph schema: cannot read the schema at {args.changes_since!r}: {refused}", file=sys.stderr)
+        return 2
     for kind, descriptions in (("breaking", changes.breaking), ("dangerous", changes.dangerous)):
         for description in descriptions:
             print(f"{kind}: {description}")
@@ -169,15 +175,15 @@ def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _old_sdl(where: str) -> str:
-    """The SDL at ``where``: a file, or else a git revision's ``schema.graphql``."""
+    """The SDL at ``where``: a file, or else ``schema.graphql`` at that git revision of the checkout
+    bzgraph runs from (``OSError`` when neither)."""
     path = Path(where)
     if path.is_file():
         return path.read_text(encoding="utf-8")
-    shown = subprocess.run(["git", "show", f"{where}:schema.graphql"], capture_output=True, text=True,
-                           cwd=Path(__file__).resolve().parent.parent)
+    shown = subprocess.run(["git", "show", "--end-of-options", f"{where}:schema.graphql"], capture_output=True,
+                           text=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
     if shown.returncode != 0:
-        raise SystemExit(f"bzgraph schema: {where!r} is neither a file nor a git revision holding "
-                         f"schema.graphql ({shown.stderr.strip()})")
+        raise OSError(f"neither a file nor a git revision holding schema.graphql ({shown.stderr.strip()})")
     return shown.stdout
 
 
@@ -439,9 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the GraphQL SDL (equals schema.graphql)")
     schema.add_argument("--changes-since", metavar="FILE_OR_REV",
-                        help="instead, list what the schema changed since an older SDL (a file, or a git "
-                             "revision's schema.graphql) that breaks clients or may change what they see; "
-                             "exits 1 when something breaks")
+                        help="instead, list what the schema changed since an older SDL (a file, or else "
+                             "schema.graphql at a git revision of the checkout bzgraph runs from) that breaks "
+                             "clients or may change what they see; exits 1 when something breaks, 2 when the "
+                             "older SDL cannot be read")
     schema.set_defaults(handler=cmd_schema)
 
     cypher = sub.add_parser("cypher", help="run a named query of cypher/ and print its rows")

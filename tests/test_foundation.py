@@ -55,7 +55,13 @@ def test_schema_changes_since_an_older_sdl_name_what_breaks_clients(tmp_path: Pa
     same = _schema_cli("--changes-since", str(PROJECT_ROOT / "schema.graphql"))
     assert (same.returncode, same.stdout) == (0, "no breaking or dangerous changes\n")
     missing = _schema_cli("--changes-since", str(tmp_path / "absent-rev"))
-    assert missing.returncode == 1 and "neither a file nor a git revision" in missing.stderr
+    assert missing.returncode == 2 and "neither a file nor a git revision" in missing.stderr
+    (tmp_path / "not-sdl.graphql").write_text("# notes\ntype Query { x: Unknown }\n")
+    for unreadable in (str(tmp_path / "not-sdl.graphql"), "--output=" + str(tmp_path / "written")):
+        refused = _schema_cli(f"--changes-since={unreadable}")
+        assert refused.returncode == 2 and refused.stderr.startswith("bzgraph schema: cannot read"), refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert not list(tmp_path.glob("written*")), "a revision is never taken for one of git's options"
 
 
 async def _fingerprint(db: Database) -> list[tuple]:
