@@ -188,7 +188,10 @@ async def commits_answered_late(settings: Any, timeout: float = 1.0) -> AsyncIte
         db = app.state.db
         execute, query = db.execute, db.query
 
+        delayed: list[str] = []
+
         async def past_its_time() -> None:
+            delayed.append("write")
             ends = db_request.request_deadline()
             assert ends is not None, "a change written outside a request"
             await asyncio.sleep(max(0.0, ends - asyncio.get_running_loop().time()) + 0.05)
@@ -208,6 +211,7 @@ async def commits_answered_late(settings: Any, timeout: float = 1.0) -> AsyncIte
         db.execute, db.query = late_execute, late_query
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bzgraph.test") as client:
             yield client
+        assert delayed, "no change was answered late: the writes go another way now, and the test tests nothing"
 
 
 def free_port() -> int:

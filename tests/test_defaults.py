@@ -10,7 +10,7 @@ from typing import Annotated
 
 import pytest
 import strawberry
-from graphql import GraphQLNonNull, GraphQLObjectType, get_nullable_type
+from graphql import GraphQLInputObjectType, GraphQLNonNull, GraphQLObjectType, Undefined, get_nullable_type
 
 from bzgraph import defaults, execution
 from bzgraph.api.inputs import size_argument
@@ -106,3 +106,16 @@ def test_every_size_of_the_schema_is_nullable_with_a_default_its_resolver_receiv
                 assert getattr(field.resolve, "__wrapped__", None) is not None, f"{where} not wrapped"
                 sizes += 1
     assert sizes >= 20  # every list and bound of the schema (a guard against finding none)
+
+
+def test_no_input_field_declares_a_default_the_mechanism_would_not_give_for_null() -> None:
+    """The mechanism reads arguments, not the fields of input objects: until it does, no nullable input
+    field may declare a default other than null (its resolver would receive the null itself)."""
+    schema = build_schema()._schema
+    inputs = [named for named in schema.type_map.values() if isinstance(named, GraphQLInputObjectType)]
+    assert inputs, "the schema has input objects (ClaimEvidenceInput): the check must see them"
+    for named in inputs:
+        for name, field in named.fields.items():
+            default = field.default_value
+            assert isinstance(field.type, GraphQLNonNull) or default is Undefined or default is None, \
+                f"{named.name}.{name} declares a default for null"

@@ -28,7 +28,7 @@ def size_argument(description: str) -> StrawberryArgumentAnnotation:
     nullable, as Relay's ``first``, with the resolver's default. Null reads as that default
     (:mod:`bzgraph.defaults`), so the resolver receives an ``int``:
     ``first: Annotated[int, size_argument("...")] = 10``."""
-    return strawberry.argument(description=description, graphql_type=int | None)
+    return strawberry.argument(description=f"{description}; null: the default", graphql_type=int | None)
 
 
 def check_first(value: int, argument: str = "first", maximum: int = MAX_PAGE) -> int:
