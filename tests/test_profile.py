@@ -106,7 +106,8 @@ async def test_every_subset_of_the_profile_costs_one_round_trip(api: httpx.Async
 
 PROFILE_FIELDS = [
     "headline", "claimed", "openToCollaborate", "affiliation { id name }", "affiliations { years institution { id } }",
-    "counts { works followers topics closeCollaborators }", "trust { score tier verificationLevel }",
+    "counts { works followers topics closeCollaborators }", "counts { works followers }", "counts { topics }",
+    "counts { closeCollaborators }", "trust { score tier verificationLevel }",
     "viewerState { isFollowing canClaim canInvite cannotClaimReasons cannotInviteReasons }",
     "works(first: 3) { totalCount pageInfo { hasNextPage } edges { cursor node { id } } }",
     "closeCollaborators(first: 3) { sharedWorks cursor researcher { id } }",
@@ -136,7 +137,7 @@ async def test_each_profile_field_alone_reads_as_in_the_whole_page(api: httpx.As
                               token=tok)
             assert "errors" not in alone and alone["extensions"]["cypherRoundTrips"] == 1, (selection, alone)
             ((name, value),) = alone["data"]["researcher"].items()
-            assert value == page[name], (researcher, selection)
+            assert value == ({k: page[name][k] for k in value} if name == "counts" else page[name]), (researcher, selection)
     bungert = (await gql(api, whole, {"id": BUNGERT}))["data"]["researcher"]
     assert bungert["headline"] and bungert["closeCollaborators"] and bungert["topics"] and bungert["counts"]["topics"]
     fresh = (await gql(api, whole, {"id": rid}, token=viewer))["data"]["researcher"]
@@ -158,7 +159,26 @@ async def test_a_trust_snapshot_computes_no_part_it_does_not_show(api: httpx.Asy
     assert "errors" not in await gql(api, contract("TrustSnapshot"), {"id": BUNGERT})
     assert "errors" not in await gql(api, contract("Collaborators"), {"id": BUNGERT})
     assert "errors" not in await gql(api, contract("ProfilePage"), {"id": BUNGERT})
-    assert sent == [[], ["collaborators", "topics"], ["affiliations", "collaborators", "topics", "viewer"]]
+    assert "errors" not in await gql(api, "query($id: ID!) { researcher(id: $id) { counts { works followers } } }",
+                                     {"id": BUNGERT})
+    assert sent == [[], ["collaborators", "topics"], ["affiliations", "collaborators", "topics", "viewer"], []]
+
+
+async def test_researchers_asked_with_different_fields_share_one_query(api: httpx.AsyncClient, settings) -> None:
+    """Profile loads of one request that differ only in the parts they need are one query computing all
+    of those parts (fields of researchers aliased, a viewer's lists' researchers), not one query each."""
+    from support import token
+
+    document = """query($a: ID!, $b: ID!) { a: researcher(id: $a) { headline } b: researcher(id: $b) {
+        counts { closeCollaborators } viewerState { canClaim } } c: researcher(id: $a) { affiliation { id } } }"""
+    viewer = token(settings, new_id("two"))
+    await gql(api, "{ viewer { id } }", token=viewer)  # its account is made on its first request: a query of its own
+    body = await gql(api, document, {"a": BUNGERT, "b": "bzr-martin-burger"}, token=viewer)
+    assert "errors" not in body and body["extensions"]["cypherRoundTrips"] == 1, body
+    whole = "query($id: ID!) { researcher(id: $id) { headline counts { closeCollaborators } viewerState { canClaim } } }"
+    burger = await gql(api, whole, {"id": "bzr-martin-burger"}, token=viewer)
+    assert body["data"]["b"] == {k: burger["data"]["researcher"][k] for k in ("counts", "viewerState")}
+    assert body["data"]["a"]["headline"] and body["data"]["c"] == {"affiliation": None}
 
 
 async def test_a_profile_row_without_a_part_is_not_read_for_a_field_that_needs_it(seeded: Database) -> None:
@@ -166,23 +186,26 @@ async def test_a_profile_row_without_a_part_is_not_read_for_a_field_that_needs_i
     profile again (an awaitable) rather than answer from it; one needing none answers at once."""
     import inspect
 
-    from bzgraph.api.profile import PARTS_OF_FIELD, ProfileArgs, Researcher, profile_params
+    from bzgraph.api.profile import PARTS_OF_COUNT, PARTS_OF_FIELD, ProfileArgs, Researcher, profile_params
 
     for part in ("affiliations", "collaborators", "topics", "viewer"):
         args = ProfileArgs(parts=frozenset({"affiliations", "collaborators", "topics", "viewer"} - {part}))
         (row,) = await seeded.read("profile/researchers", **profile_params([BUNGERT], None, args))
         row["args"] = args
         researcher = Researcher.from_profile(row, context=None)  # type: ignore[arg-type]
+        counts = researcher.counts()
         reads = {"headline": researcher.headline, "affiliation": researcher.affiliation,
-                 "affiliations": researcher.affiliations, "counts": researcher.counts,
+                 "affiliations": researcher.affiliations, "counts.topics": counts.topics,  # type: ignore[union-attr]
+                 "counts.closeCollaborators": counts.close_collaborators,  # type: ignore[union-attr]
                  "viewerState": researcher.viewer_state, "closeCollaborators": researcher.close_collaborators,
                  "topics": researcher.topics}
         for field, read in reads.items():
             value = read()
-            assert inspect.isawaitable(value) == (part in PARTS_OF_FIELD[field]), (part, field)
+            needs = PARTS_OF_COUNT[field.split(".")[1]] if field.startswith("counts.") else PARTS_OF_FIELD[field]
+            assert inspect.isawaitable(value) == (part in needs), (part, field)
             if inspect.isawaitable(value):
                 value.close()  # type: ignore[union-attr]
-        assert researcher.claimed() is False
+        assert researcher.claimed() is False and counts.works == 9  # type: ignore[union-attr]
 
 
 async def test_trust_snapshot_components_add_up(live: httpx.AsyncClient) -> None:

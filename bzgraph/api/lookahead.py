@@ -31,6 +31,16 @@ def selected_fields(info: Info[Any, Any], names: set[str]) -> dict[str, FieldNod
     return found
 
 
+def selected_below(info: Info[Any, Any], field: FieldNode, names: set[str]) -> dict[str, FieldNode]:
+    """The first field of each of ``names`` selected directly under ``field``, a field selected under
+    the current one (as :func:`selected_fields` reads them)."""
+    raw = info._raw_info
+    found: dict[str, FieldNode] = {}
+    if field.selection_set:
+        _find_fields(field.selection_set.selections, raw.fragments, names, _variables(raw), found)
+    return found
+
+
 def argument(info: Info[Any, Any], field: FieldNode | None, name: str, unselected: Any) -> Any:
     """The value of argument ``name`` of ``field``, a field of the current field's type, coerced to
     the argument's type: its declared default when it is not given or null (:mod:`bzgraph.defaults`),

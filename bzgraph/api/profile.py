@@ -21,7 +21,7 @@ from strawberry.types import Info
 
 from bzgraph import cursors
 from bzgraph.api.inputs import MAX_IDS, MAX_PAGE, check_first, check_id, size_argument
-from bzgraph.api.lookahead import argument, selected_fields
+from bzgraph.api.lookahead import argument, selected_below, selected_fields
 from bzgraph.api.nodes import KIND_OF_LABEL, Node, NodeKind
 from bzgraph.api.trust import Trust
 from bzgraph.api.works import (AFTER_DESCRIPTION, FIRST_DESCRIPTION, LIST_FIRST, WORKS_POSITION, YEAR_ORDER, CoauthorConnection,
@@ -48,7 +48,8 @@ INVITATION_DAYS = 30  # how long an invitation waits for its answer: still pendi
 PARTS = frozenset({"affiliations", "collaborators", "topics", "viewer"})
 PARTS_OF_FIELD = {"affiliation": {"affiliations"}, "affiliations": {"affiliations"},
                   "closeCollaborators": {"collaborators"}, "topics": {"topics"}, "headline": {"topics"},
-                  "counts": {"topics", "collaborators"}, "viewerState": {"viewer"}}
+                  "viewerState": {"viewer"}}
+PARTS_OF_COUNT = {"topics": {"topics"}, "closeCollaborators": {"collaborators"}}  # counts' fields; works and followers: none
 
 
 @dataclass(frozen=True)
@@ -113,20 +114,25 @@ def profile_params(ids: list[str], viewer: str | None, args: ProfileArgs, viewer
 async def _load_profiles(context: Context, keys: list[tuple[str, ProfileArgs]]) -> list[Row | None | BadUserInput]:
     """One query per distinct set of arguments (normally one), each over all its ids; a page after a
     cursor is one researcher's, so its query is too. A cursor refused fails its own keys only."""
-    groups: dict[tuple[ProfileArgs, str | None], list[str]] = {}
-    for researcher_id, args in keys:
+    groups: dict[tuple[ProfileArgs, str | None], list[tuple[str, ProfileArgs]]] = {}
+    for researcher_id, args in keys:  # keys differing in their parts only share a query with all of them
         paged = any(getattr(args, f"{kind}_after") is not None for kind in LISTS)
-        groups.setdefault((args, researcher_id if paged else None), []).append(researcher_id)
+        groups.setdefault((replace(args, parts=frozenset()), researcher_id if paged else None), []).append(
+            (researcher_id, args))
     found: dict[tuple[str, ProfileArgs], Row | BadUserInput] = {}
-    for (args, _), ids in groups.items():
+    for (lists, _), members in groups.items():
+        args = replace(lists, parts=frozenset().union(*(key_args.parts for _, key_args in members)))
         try:
-            params = profile_params(ids, context.viewer_id, args, context.viewer.orcid if context.viewer else None)
+            params = profile_params([researcher_id for researcher_id, _ in members], context.viewer_id, args,
+                                    context.viewer.orcid if context.viewer else None)
         except BadUserInput as refused:
-            found.update(((researcher_id, args), refused) for researcher_id in ids)
+            found.update((key, refused) for key in members)
             continue
-        for row in await context.db.read("profile/researchers", **params):
-            row["args"] = args
-            found[(row["researcher"]["id"], args)] = row
+        rows = {row["researcher"]["id"]: row for row in await context.db.read("profile/researchers", **params)}
+        for researcher_id, key_args in members:
+            if researcher_id in rows:
+                rows[researcher_id]["args"] = args
+                found[(researcher_id, key_args)] = rows[researcher_id]
     return [found.get(key) for key in keys]
 
 
@@ -143,9 +149,11 @@ def _profile_loader(context: Context) -> DataLoader[tuple[str, ProfileArgs], Row
 
 def args_from_selection(info: Info[Context, Any]) -> ProfileArgs:
     """The list arguments the selection under the current field uses, and the parts its fields need."""
-    found = selected_fields(info, {"works", *PARTS_OF_FIELD})
+    found = selected_fields(info, {"works", "counts", *PARTS_OF_FIELD})
+    counted = selected_below(info, found["counts"], set(PARTS_OF_COUNT)) if "counts" in found else {}
     return ProfileArgs(
-        parts=frozenset().union(*(PARTS_OF_FIELD[name] for name in found if name in PARTS_OF_FIELD)),
+        parts=frozenset().union(*(PARTS_OF_FIELD[name] for name in found if name in PARTS_OF_FIELD),
+                                *(PARTS_OF_COUNT[name] for name in counted)),
         works_first=argument(info, found.get("works"), "first", 0),
         works_after=argument(info, found.get("works"), "after", None),
         collaborators_first=argument(info, found.get("closeCollaborators"), "first", 0),
@@ -190,8 +198,16 @@ class Affiliation:
 class ResearcherCounts:
     works: int = strawberry.field(description="works authored")
     followers: int = strawberry.field(description="accounts following")
-    topics: int = strawberry.field(description="distinct topics over the works")
-    close_collaborators: int = strawberry.field(description="co-authors sharing at least two works")
+    _researcher: strawberry.Private[Researcher]
+
+    @strawberry.field(graphql_type=int, metadata=PURE, description="distinct topics over the works")
+    def topics(self) -> Awaitable[int] | int:
+        return self._researcher._read_profile(lambda p: p["counts"]["topics"], frozenset(PARTS_OF_COUNT["topics"]))
+
+    @strawberry.field(graphql_type=int, metadata=PURE, description="co-authors sharing at least two works")
+    def close_collaborators(self) -> Awaitable[int] | int:
+        return self._researcher._read_profile(lambda p: p["counts"]["closeCollaborators"],
+                                              frozenset(PARTS_OF_COUNT["closeCollaborators"]))
 
 
 @strawberry.enum(description="Why the viewer cannot claim a record: the first is what `claimResearcher` would answer.")
@@ -342,7 +358,8 @@ class Researcher(Node):
     @strawberry.field(graphql_type=ResearcherCounts, metadata=PURE,
                       description="Works, followers, topics and close collaborators, counted in the graph.")
     def counts(self) -> Awaitable[ResearcherCounts] | ResearcherCounts:
-        return self._read_profile(_counts, _parts("counts"))
+        return self._read_profile(lambda p: ResearcherCounts(works=p["counts"]["works"], followers=p["counts"]["followers"],
+                                                             _researcher=self))
 
     @strawberry.field(graphql_type=Trust, metadata=PURE,
                       description="The trust snapshot stored on the record, recomputed on every write that changes "
@@ -411,12 +428,6 @@ def _headline(profile: Row) -> str | None:
     if not topics:
         return None
     return "Works on " + "; ".join(topics)
-
-
-def _counts(profile: Row) -> ResearcherCounts:
-    c = profile["counts"]
-    return ResearcherCounts(works=c["works"], followers=c["followers"], topics=c["topics"],
-                            close_collaborators=c["closeCollaborators"])
 
 
 def _viewer_state(profile: Row) -> ViewerState:

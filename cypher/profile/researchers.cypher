@@ -12,8 +12,9 @@
 //   $invitationsPerDay INT (the most invitations an account may send in 24 hours: canInvite is false at it);
 //   $invitationDays INT (how long an invitation waits for its answer: one older no longer counts as pending);
 //   $parts LIST<STRING> (what to compute beyond the record, its counts of works and followers, claimed and the works
-//   page: any of 'affiliations', 'collaborators' (also counts.closeCollaborators), 'topics' (also counts.topics and
-//   the headline's mainTopics), 'viewer' (viewerState); a part left out reads as empty: a trust snapshot needs none).
+//   page: any of 'affiliations' (affiliation, affiliations), 'collaborators' (closeCollaborators,
+//   counts.closeCollaborators), 'topics' (topics, counts.topics, the headline's mainTopics), 'viewer' (viewerState);
+//   what a part left out gives is null: a trust snapshot needs none).
 // Works are ordered newest first: year descending (unknown years last), then title as a reader files it
 // (case, accents, apostrophes and the punctuation it starts with aside: `Äpfel` with apple, “Quoted” with q), then
 // id. The sort title (w.sortTitle, bzgraph/folding.py sort_key; a work written before 2026-11-29 without one: the
@@ -41,7 +42,8 @@ CALL (r) {
   RETURN collect(w {.id, .type, .year, .title, .abstract, .doi, .arxivId, .language, .citedByCount,
                     date: toString(w.date), venue: s.name, sortYear: y, sortTitle: t}) AS worksPage
 }
-// A part left out of $parts passes no row into its subquery, whose aggregation then gives one row of empty lists.
+// A part left out of $parts passes no row into its subquery, whose aggregation then gives one row of empty lists
+// (returned as null, below).
 CALL (r) {
   WITH r WHERE 'affiliations' IN $parts
   OPTIONAL MATCH (r)-[aff:AFFILIATED_WITH]->(i:Institution)
@@ -122,12 +124,17 @@ WITH *, [reason IN [
            CASE WHEN NOT coalesce(r.openToCollaborate, false) THEN 'NOT_OPEN' END,
            CASE WHEN invitationPending THEN 'ALREADY_INVITED' END,
            CASE WHEN invitationsFull THEN 'RATE_LIMITED' END] WHERE reason IS NOT NULL] AS cannotInvite
+WITH *, 'affiliations' IN $parts AS withAffiliations, 'collaborators' IN $parts AS withCollaborators,
+        'topics' IN $parts AS withTopics, 'viewer' IN $parts AS withViewer
 RETURN r {.id, .name, .aliases, .orcid, .openalexId, .bio, .openToCollaborate,
           .trustScore, .trustTier, .verificationLevel,
           .trustKeys, .trustLabels, .trustValues, .trustPoints, .trustMaxPoints} AS researcher,
-       affiliation, affiliations, claimed,
-       {works: workCount, followers: followerCount, topics: topicCount, closeCollaborators: closeCount} AS counts,
-       {isFollowing: isFollowing, cannotClaim: cannotClaim, canClaim: size(cannotClaim) = 0,
-        cannotInvite: cannotInvite, canInvite: size(cannotInvite) = 0} AS viewerState,
+       CASE WHEN withAffiliations THEN affiliation END AS affiliation,
+       CASE WHEN withAffiliations THEN affiliations END AS affiliations, claimed,
+       {works: workCount, followers: followerCount, topics: CASE WHEN withTopics THEN topicCount END,
+        closeCollaborators: CASE WHEN withCollaborators THEN closeCount END} AS counts,
+       CASE WHEN withViewer THEN {isFollowing: isFollowing, cannotClaim: cannotClaim, canClaim: size(cannotClaim) = 0,
+        cannotInvite: cannotInvite, canInvite: size(cannotInvite) = 0} END AS viewerState,
        worksPage[..$worksFirst] AS works, size(worksPage) > $worksFirst AS hasNextPage,
-       closeCollaborators, topics, mainTopics
+       CASE WHEN withCollaborators THEN closeCollaborators END AS closeCollaborators,
+       CASE WHEN withTopics THEN topics END AS topics, CASE WHEN withTopics THEN mainTopics END AS mainTopics
