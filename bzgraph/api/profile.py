@@ -3,8 +3,8 @@
 ``researcher(id:)`` reads its whole answer from one run of ``cypher/profile/researchers.cypher``:
 the resolver looks ahead at the selection for the arguments of ``works``, ``closeCollaborators``
 and ``topics``, and for the parts of the query its fields need (``PARTS_OF_FIELD``: a trust
-snapshot computes no co-authors). Researchers built elsewhere (search hits, authors, node lookups) load the same query
-through a per-request DataLoader, batched over many ids.
+snapshot computes no co-authors). Researchers built elsewhere (search hits, authors, node lookups)
+load the same query, every part of it, through a per-request DataLoader, batched over many ids.
 """
 
 from __future__ import annotations
