@@ -12,6 +12,7 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from bzgraph import defaults
 from bzgraph.api.accounts import AccountsMutation, AccountsQuery
 from bzgraph.api.analytics import MAX_ROWS as ANALYST_MAX_ROWS
 from bzgraph.api.analytics import AnalyticsQuery
@@ -21,7 +22,6 @@ from bzgraph.api.inputs import MAX_IDS, MAX_PAGE
 from bzgraph.api.profile import ProfileQuery
 from bzgraph.api.works import AUTHORS_MAX
 from bzgraph.api.search import SearchQuery
-from bzgraph import defaults
 from bzgraph.cost import query_cost_limit
 from bzgraph.errors import BzgraphError, unshowable
 from bzgraph.execution import PlannedExecutionContext
@@ -91,7 +91,8 @@ def default_schema() -> strawberry.Schema:
 class SchemaChanges:
     """What a schema changed against an older one, as graphql-core classes it: ``breaking`` fails a
     client written against the old one (a field removed, made nullable, an argument made
-    required); ``dangerous`` may change what it sees (an enum value or a default added or changed)."""
+    required); ``dangerous`` may change what it sees (an enum value added, an argument's default
+    changed; graphql-core counts a default given where there was none as safe)."""
 
     breaking: list[str]
     dangerous: list[str]
